@@ -1,0 +1,141 @@
+# sesame - one multicall binary.  Knobs are in config.mk.
+include config.mk
+
+# Applets, one file each; a feature is a file (or a list of files) here.
+APPLETS = applets/daemon.c
+ifeq ($(DESKTOP),1)
+APPLETS +=
+endif
+
+LIB = lib/util.c lib/log.c lib/paths.c lib/secmem.c
+
+# Build directory: build/ for the normal build, build/san for sanitizers,
+# build/static for the musl build.  The normal binary is ./sesame.
+O = build
+BIN = sesame
+ifeq ($(SANITIZE),1)
+O = build/san
+BIN = build/san/sesame
+SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+ifeq ($(STATIC),1)
+O = build/static
+BIN = build/static/sesame
+VENDOR = $(CURDIR)/build/static/vendor
+CC = $(MUSL_CC)
+DEP_CFLAGS = -I$(VENDOR)/prefix/include -isystem $(VENDOR)/kernel-include
+DEP_LIBS = -L$(VENDOR)/prefix/lib -lsodium -lsqlite3 $(if $(filter 1,$(SECCOMP)),-lseccomp)
+SESAME_LDFLAGS = -static -Wl,-z,relro,-z,now
+endif
+
+GEN = $(O)/gen
+ALL_CFLAGS = $(SESAME_CFLAGS) $(SAN_FLAGS) -DSESAME_VERSION='"$(VERSION)"' \
+	-I. -I$(GEN) $(DEP_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SESAME_LDFLAGS) $(SAN_FLAGS) $(LDFLAGS)
+
+LIB_OBJ = $(LIB:%.c=$(O)/%.o)
+OBJ = $(O)/sesame.o $(APPLETS:%.c=$(O)/%.o) $(LIB_OBJ)
+
+all: $(BIN)
+
+$(BIN): $(OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ $(OBJ) $(ALL_LDFLAGS) $(DEP_LIBS)
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# The help blocks are the single source of the table, man page and
+# completions.
+$(GEN)/stamp: sesame.c $(APPLETS) applets/mktable.awk
+	@mkdir -p $(GEN)
+	$(AWK) -v out=$(GEN) -v version=$(VERSION) -f applets/mktable.awk sesame.c $(APPLETS)
+	@touch $@
+$(GEN)/applets.h $(GEN)/mains.h $(GEN)/roles $(GEN)/sesame.1 $(GEN)/sesame.bash $(GEN)/_sesame: $(GEN)/stamp
+$(OBJ): | $(GEN)/stamp
+$(O)/sesame.o: $(GEN)/stamp
+
+doc: $(GEN)/stamp
+
+-include $(OBJ:.o=.d)
+
+# --- tests -------------------------------------------------------------
+UNIT = $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/*.c))
+# secmem's test watches munmap to prove that freed memory was wiped.
+$(O)/tests/unit/secmem: TEST_LDFLAGS = -Wl,--wrap=munmap
+
+$(O)/tests/unit/%: tests/unit/%.c tests/tap.h $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(TEST_LDFLAGS) $(DEP_LIBS)
+
+FUZZ = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/*.c))
+build/fuzz/%: tests/fuzz/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(SESAME_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-I. $(DEP_CFLAGS) -o $@ $< $(LIB) $(DEP_LIBS)
+
+fuzz: $(FUZZ)
+
+# The fuzz targets are part of check wherever clang can build them.
+HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
+check: $(BIN) $(UNIT) $(GEN)/stamp $(if $(HAVE_FUZZ_CC),$(FUZZ))
+	SESAME="$(CURDIR)/$(BIN)" SESAME_BUILD="$(CURDIR)/$(O)" SESAME_SRC="$(CURDIR)" \
+		prove $(PROVE_FLAGS) $(UNIT) tests/*.t
+
+# A fully static musl build of the headless roles, against libraries built
+# from pinned Debian source packages (vendor/pins).
+static:
+	MUSL_CC="$(MUSL_CC)" sh vendor/build.sh build/static/vendor
+	$(MAKE) STATIC=1 build/static/sesame
+	@file build/static/sesame
+	@ls -l build/static/sesame
+
+# --- install -----------------------------------------------------------
+install: $(BIN) $(GEN)/stamp
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/sesame
+	for r in $$(cat $(GEN)/roles); do ln -sf sesame $(DESTDIR)$(BINDIR)/$$r; done
+	$(INSTALL) -m 0644 $(GEN)/sesame.1 $(DESTDIR)$(MANDIR)/man1/sesame.1
+	$(INSTALL) -m 0644 $(GEN)/sesame.bash $(DESTDIR)$(BASHCOMPDIR)/sesame
+	$(INSTALL) -m 0644 $(GEN)/_sesame $(DESTDIR)$(ZSHCOMPDIR)/_sesame
+
+uninstall:
+	find $(DESTDIR)$(BINDIR) -maxdepth 1 -name 'daemon-*' -lname sesame -exec rm -f {} +
+	rm -f $(DESTDIR)$(BINDIR)/sesame $(DESTDIR)$(MANDIR)/man1/sesame.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/sesame $(DESTDIR)$(ZSHCOMPDIR)/_sesame
+
+# The main job (README, first line).  The secret roles have no code yet,
+# so for now it shows what the binary holds and how a role is reached.
+demo: $(BIN)
+	./$(BIN) --version
+	./$(BIN) --list
+	@mkdir -p build && ln -sf $(CURDIR)/$(BIN) build/daemon-secrets
+	build/daemon-secrets --help
+	./$(BIN) daemon secrets --help
+
+# --- machine set-up ----------------------------------------------------
+# Everything the build, `make static` and the tests need, from the
+# distribution's packages only.  Idempotent.  Source lines (deb-src) are
+# derived from the configured deb lines, for `apt-get source`.
+DEPS = build-essential pkg-config clang libclang-rt-dev file perl \
+	libsodium-dev libsqlite3-dev libseccomp-dev \
+	musl-tools dpkg-dev autoconf automake libtool gperf tcl \
+	openssh-client sqlite3
+deps:
+	@command -v apt-get >/dev/null || { echo "make deps: needs apt-get (Debian/Ubuntu)"; exit 1; }
+	@if ! grep -rqs '^Types:.*deb-src\|^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/; then \
+		for f in /etc/apt/sources.list.d/*.sources; do [ -f "$$f" ] && \
+			sed 's/^Types: deb$$/Types: deb-src/' "$$f" >> /etc/apt/sources.list.d/sesame-src.sources && \
+			echo >> /etc/apt/sources.list.d/sesame-src.sources; done; \
+		[ -f /etc/apt/sources.list ] && grep '^deb ' /etc/apt/sources.list | \
+			sed 's/^deb /deb-src /' > /etc/apt/sources.list.d/sesame-src.list; \
+		echo "make deps: added deb-src lines for apt-get source"; \
+	fi; true
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEPS)
+
+clean:
+	rm -rf build sesame
+
+.PHONY: all check clean demo deps doc fuzz install static uninstall

@@ -1,0 +1,62 @@
+/* daemon.c - `sesame daemon ROLE`: run a daemon role in the foreground.
+ *
+ * Also declares the roles that have no code yet, so their names, symlinks
+ * and help exist from the start; each moves to its own file when written.
+ */
+#include "../lib/applet.h"
+#include "../lib/util.h"
+
+#include <stdio.h>
+
+/*APPLET daemon daemon_main "run a daemon role in the foreground"
+usage: sesame daemon ROLE [ARGS...]
+
+Runs the daemon role ROLE in the foreground, exactly as the daemon-ROLE
+symlink to sesame would.  `sesame --help` lists the roles.
+*/
+int daemon_main(int argc, char **argv)
+{
+	const struct applet *a;
+
+	if (argc < 2) {
+		fprintf(stderr, "sesame: daemon: which role?\nRoles:\n");
+		applet_list_roles(stderr);
+		return EXIT_USAGE;
+	}
+	if (!(a = applet_find_role(argv[1]))) {
+		fprintf(stderr, "sesame: daemon: unknown role '%s'\nRoles:\n", argv[1]);
+		applet_list_roles(stderr);
+		return EXIT_USAGE;
+	}
+	return applet_run(a, argc - 1, argv + 1);
+}
+
+/*APPLET daemon-profile - role "bus hub: hosts the encrypted bus, profiles and their activation"
+usage: daemon-profile
+
+Hosts the Noise IK encrypted bus (bus.sock in the runtime directory),
+registers the other roles' keys, routes every request to the role that
+serves it, and keeps the list of active profiles.
+*/
+
+/*APPLET daemon-secrets - role "vault daemon: unlocks vaults and serves secrets"
+usage: daemon-secrets
+
+Holds each profile's vault: unlocks it with a password or an SSH agent
+key, keeps the vault key in secure memory, and answers secret requests
+that arrive over the bus.
+*/
+
+/*APPLET daemon-launcher - role "application launcher with secret injection"
+usage: daemon-launcher
+
+Indexes desktop entries, answers fuzzy searches, and launches
+applications with environment and secrets from launch profiles.
+*/
+
+/*APPLET daemon-snippets - role "text snippets with templates"
+usage: daemon-snippets
+
+Stores per-profile text snippets and expands their templates (dates,
+environment, secrets) on request.
+*/

@@ -1,0 +1,49 @@
+# sesame build configuration: every knob lives here.  Values given on the
+# command line or in the environment win (`make CC=clang PREFIX=/usr`), so
+# distribution recipes (Yocto, Buildroot, Debian) need no patches.
+
+VERSION ?= 0.1.0
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+DESTDIR ?=
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+AWK ?= awk
+INSTALL ?= install
+# Compiler for the libFuzzer targets (make fuzz); needs clang.
+FUZZ_CC ?= clang
+# Compiler for `make static`.
+MUSL_CC ?= musl-gcc
+
+# Features, toggled per file in the Makefile.
+# DESKTOP=1 is for the Wayland roles; none is written yet, so it adds nothing.
+DESKTOP ?= 0
+# SECCOMP=1 links libseccomp (the syscall filters use it).
+SECCOMP ?= 1
+# SANITIZE=1 builds with ASan + UBSan into build/san (make check SANITIZE=1).
+SANITIZE ?= 0
+
+# Yours to set; the flags the code needs are kept apart below.
+CFLAGS ?= -O2 -g
+LDFLAGS ?=
+CPPFLAGS ?=
+
+# What the code needs, whatever CFLAGS says.
+WERROR ?= -Werror
+SESAME_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Wshadow \
+	-Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
+	-fstack-protector-strong -fPIE
+SESAME_LDFLAGS = -pie -Wl,-z,relro,-z,now
+
+# Libraries: from pkg-config when it knows them, else the plain names.
+PKGS = libsodium sqlite3
+ifeq ($(SECCOMP),1)
+PKGS += libseccomp
+endif
+DEP_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+DEP_LIBS ?= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lsodium -lsqlite3 $(if $(filter 1,$(SECCOMP)),-lseccomp))

@@ -1,0 +1,37 @@
+/* paths.h - where sesame keeps things, for a user or for the system.
+ *
+ * User mode (XDG): config ~/.config/pds, data = config dir (vaults/, audit
+ * log), runtime $XDG_RUNTIME_DIR/pds, cache ~/.cache/sesame.
+ * System mode (root without XDG_RUNTIME_DIR, the embedded case): /etc/pds,
+ * /var/lib/pds, /run/pds, /var/cache/sesame.
+ * Each can be overridden by environment (absolute paths only):
+ * SESAME_CONFIG_DIR, SESAME_DATA_DIR, SESAME_RUNTIME_DIR, SESAME_CACHE_DIR,
+ * SESAME_POLICY (default /etc/pds/policy.toml in both modes).
+ */
+#ifndef SESAME_PATHS_H
+#define SESAME_PATHS_H
+
+#include <limits.h>
+
+struct paths {
+	int system;			/* 1 in system mode */
+	char config[PATH_MAX];		/* config.toml, config.d/ */
+	char data[PATH_MAX];		/* vaults/, audit.jsonl */
+	char runtime[PATH_MAX];		/* bus.sock, bus.pub, keys/ */
+	char cache[PATH_MAX];
+	char policy[PATH_MAX];		/* admin policy layer */
+};
+
+/* Fill p from the environment; -1 with a reason (e.g. no HOME). */
+int paths_resolve(struct paths *p);
+/* Join dir and name into out (size PATH_MAX); -1 if too long. */
+int paths_join(char *out, const char *dir, const char *name);
+/* Create dir and missing parents; the directories created are 0700.
+ * The final directory must then be private: owned by us and with no
+ * group or other permissions.  -1 with a reason otherwise. */
+int paths_mkdir_private(const char *dir);
+/* Check that an existing file or directory is owned by us and has no
+ * group/other permissions; -1 with a reason naming the path. */
+int paths_check_private(const char *path);
+
+#endif

@@ -1,0 +1,150 @@
+/* util.c - failure reasons, fatal errors and allocation that never returns
+ * NULL.  See util.h for the conventions. */
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char reason[512];
+
+int vfail(const char *fmt, va_list ap)
+{
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	return -1;
+}
+
+int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+const char *last_error(void)
+{
+	return reason[0] ? reason : "unknown error";
+}
+
+static void vcomplain(const char *fmt, va_list ap)
+{
+	char line[1024];
+	int n = snprintf(line, sizeof(line), "sesame: ");
+
+	vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	n = strlen(line);
+	line[n++] = '\n';
+	/* One write, so concurrent processes' lines do not interleave. */
+	(void)write_all(STDERR_FILENO, line, n);
+}
+
+void complain(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vcomplain(fmt, ap);
+	va_end(ap);
+}
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vcomplain(fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void die_code(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vcomplain(fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+void usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vcomplain(fmt, ap);
+	va_end(ap);
+	if (cmd)
+		fprintf(stderr, "Try 'sesame help %s'.\n", cmd);
+	else
+		fprintf(stderr, "Try 'sesame --help'.\n");
+	exit(EXIT_USAGE);
+}
+
+static void *check(void *p, size_t n)
+{
+	if (!p && n)
+		die("out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *xmalloc(size_t n)
+{
+	return check(malloc(n ? n : 1), n ? n : 1);
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	return check(calloc(nmemb ? nmemb : 1, size ? size : 1), 1);
+}
+
+void *xreallocarray(void *p, size_t nmemb, size_t size)
+{
+	size_t total;
+
+	if (size && nmemb > (size_t)-1 / size)
+		die("allocation overflow (%zu x %zu bytes)", nmemb, size);
+	total = nmemb * size;
+	return check(realloc(p, total ? total : 1), total ? total : 1);
+}
+
+char *xstrdup(const char *s)
+{
+	return check(strdup(s), strlen(s) + 1);
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		die("out of memory formatting a string");
+	return s;
+}
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return fail("write: %s", strerror(errno));
+		p += n;
+		len -= n;
+	}
+	return 0;
+}

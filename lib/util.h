@@ -1,0 +1,48 @@
+/* util.h - errors, exit codes and the x* helpers every file uses.
+ *
+ * Library functions return -1 or NULL and record a reason with fail();
+ * callers print it with last_error().  Only applet mains and x* helpers
+ * exit, and they print "sesame: ..." on stderr first.
+ */
+#ifndef SESAME_UTIL_H
+#define SESAME_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* Exit codes (DESIGN.md, Conventions). */
+enum {
+	EXIT_USAGE = 2,
+	EXIT_UNREACHABLE = 69,
+	EXIT_TIMEOUT = 75,
+	EXIT_DENIED = 77,
+};
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define NORETURN __attribute__((noreturn))
+
+/* Record why the current operation failed; always returns -1. */
+int fail(const char *fmt, ...) PRINTF(1, 2);
+int vfail(const char *fmt, va_list ap) PRINTF(1, 0);
+/* The last reason recorded by fail(), or "unknown error". */
+const char *last_error(void);
+
+/* "sesame: <message>" on stderr. */
+void complain(const char *fmt, ...) PRINTF(1, 2);
+/* complain(), then exit 1 (die) or with the given code. */
+NORETURN void die(const char *fmt, ...) PRINTF(1, 2);
+NORETURN void die_code(int code, const char *fmt, ...) PRINTF(2, 3);
+/* complain() plus a pointer to the command's help, then exit 2. */
+NORETURN void usage_error(const char *cmd, const char *fmt, ...) PRINTF(2, 3);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xreallocarray(void *p, size_t nmemb, size_t size);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) PRINTF(1, 2);
+
+/* Write all of buf, retrying on EINTR and short writes; -1 with a reason. */
+int write_all(int fd, const void *buf, size_t len);
+
+#endif

@@ -1,0 +1,75 @@
+#!/bin/sh
+# The multicall binary: dispatch on argv[0], `daemon ROLE`, and `CMD`;
+# true help for each; clear usage errors with exit 2.
+. "$(dirname "$0")/lib.sh"
+
+run "$SESAME"
+is "$rc" 2 "no arguments: exit 2"
+contains "$T/err" "usage: sesame COMMAND" "no arguments: usage on stderr"
+
+run "$SESAME" frobnicate
+is "$rc" 2 "unknown command: exit 2"
+contains "$T/err" "sesame: unknown command 'frobnicate'" "unknown command is named on stderr"
+is "$(wc -c <"$T/out" | tr -d ' ')" 0 "unknown command: nothing on stdout"
+
+run "$SESAME" --bogus
+is "$rc" 2 "unknown option: exit 2"
+
+run "$SESAME" --version
+is "$rc" 0 "--version exits 0"
+contains "$T/out" "sesame " "--version prints the version"
+
+run "$SESAME" --list
+is "$rc" 0 "--list exits 0"
+for a in daemon daemon-profile daemon-secrets daemon-launcher daemon-snippets; do
+	contains "$T/out" "$a" "--list shows $a"
+done
+is "$(sort "$T/out" | uniq -d | wc -l | tr -d ' ')" 0 "--list names each applet once"
+
+run "$SESAME" --help
+is "$rc" 0 "--help exits 0"
+contains "$T/out" "Daemon roles" "--help lists the daemon roles"
+contains "$T/out" "EXIT STATUS" "--help documents exit codes"
+
+# The same help through every way of reaching a role.
+ln -s "$SESAME" "$T/daemon-secrets"
+run "$T/daemon-secrets" --help
+is "$rc" 0 "daemon-secrets --help through a symlink exits 0"
+cp "$T/out" "$T/help-symlink"
+contains "$T/help-symlink" "usage: daemon-secrets" "the symlink shows daemon-secrets help"
+run "$SESAME" daemon secrets --help
+cmp -s "$T/out" "$T/help-symlink"; ok $? "sesame daemon secrets --help is the same help"
+run "$SESAME" help daemon-secrets
+cmp -s "$T/out" "$T/help-symlink"; ok $? "sesame help daemon-secrets is the same help"
+run "$SESAME" help daemon secrets
+cmp -s "$T/out" "$T/help-symlink"; ok $? "sesame help daemon secrets is the same help"
+
+# A role without code says so and fails; it never pretends to run.
+run "$T/daemon-secrets"
+is "$rc" 1 "a role with no code yet exits 1"
+contains "$T/err" "daemon-secrets: not implemented yet" "and says it is not implemented"
+
+run "$SESAME" daemon
+is "$rc" 2 "daemon without a role: exit 2"
+contains "$T/err" "secrets" "daemon without a role lists the roles"
+run "$SESAME" daemon nope
+is "$rc" 2 "unknown role: exit 2"
+contains "$T/err" "unknown role 'nope'" "unknown role is named"
+
+run "$SESAME" help nosuch
+is "$rc" 2 "help for an unknown command: exit 2"
+
+# A symlink with an unknown name behaves as sesame itself.
+ln -s "$SESAME" "$T/other-name"
+run "$T/other-name" --version
+is "$rc" 0 "an unknown argv[0] falls back to sesame's own dispatch"
+
+# Output errors are reported, not swallowed.
+if [ -w /dev/full ]; then
+	"$SESAME" --help >/dev/full 2>/dev/null
+	is "$?" 1 "a write error on stdout (/dev/full) exits 1"
+else
+	skip "/dev/full is not available"
+fi
+
+done_testing

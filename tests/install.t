@@ -1,0 +1,51 @@
+#!/bin/sh
+# make install: a staged tree (DESTDIR, PREFIX) that works when run from
+# there, with role symlinks, man page and completions; make uninstall
+# removes it.
+. "$(dirname "$0")/lib.sh"
+
+dest=$T/stage
+run make -C "$SESAME_SRC" install DESTDIR="$dest" PREFIX=/usr BIN="$SESAME" \
+	O="${SESAME_BUILD:-build}"
+ok "$rc" "make install DESTDIR=... PREFIX=/usr succeeds"
+[ "$rc" -eq 0 ] || sed 's/^/#   /' "$T/err" | tail -5
+
+bin=$dest/usr/bin
+[ -x "$bin/sesame" ]; ok $? "the binary is installed"
+for r in daemon-profile daemon-secrets daemon-launcher daemon-snippets; do
+	[ "$(readlink "$bin/$r")" = sesame ]; ok $? "$r is a relative symlink to sesame"
+done
+run "$bin/daemon-secrets" --help
+contains "$T/out" "usage: daemon-secrets" "an installed role symlink runs and shows its help"
+run "$bin/sesame" --version
+ok "$rc" "the installed binary runs from the staged tree"
+
+man=$dest/usr/share/man/man1/sesame.1
+[ -f "$man" ]; ok $? "the man page is installed"
+if command -v man >/dev/null 2>&1; then
+	MANWIDTH=80 man -l "$man" >"$T/man" 2>"$T/manerr"
+	contains "$T/man" "daemon-secrets" "the man page renders and documents the roles"
+	[ ! -s "$T/manerr" ]; ok $? "the man page renders without warnings"
+else
+	skip "man is not installed"
+	skip "man is not installed"
+fi
+[ -f "$dest/usr/share/bash-completion/completions/sesame" ]; ok $? "bash completion is installed"
+[ -f "$dest/usr/share/zsh/site-functions/_sesame" ]; ok $? "zsh completion is installed"
+if command -v bash >/dev/null 2>&1; then
+	out=$(bash -c '. "$1"; COMP_WORDS=(sesame daemon s); COMP_CWORD=2; _sesame; echo "${COMPREPLY[*]}"' \
+		_ "$dest/usr/share/bash-completion/completions/sesame")
+	is "$out" "secrets snippets" "bash completion completes role names"
+	out=$(bash -c '. "$1"; COMP_WORDS=(daemon-secrets --he); COMP_CWORD=1; _sesame; echo "${COMPREPLY[*]}"' \
+		_ "$dest/usr/share/bash-completion/completions/sesame")
+	is "$out" "--help" "bash completion works for a role symlink"
+else
+	skip "bash is not installed"
+fi
+
+run make -C "$SESAME_SRC" uninstall DESTDIR="$dest" PREFIX=/usr O="${SESAME_BUILD:-build}"
+ok "$rc" "make uninstall succeeds"
+left=$(find "$dest" -type f -o -type l | wc -l | tr -d ' ')
+is "$left" 0 "make uninstall leaves no file or symlink behind"
+
+done_testing
