@@ -7,7 +7,7 @@ ifeq ($(DESKTOP),1)
 APPLETS +=
 endif
 
-LIB = lib/util.c lib/log.c lib/paths.c lib/secmem.c
+LIB = lib/util.c lib/log.c lib/paths.c lib/secmem.c lib/noise.c
 
 # Build directory: build/ for the normal build, build/san for sanitizers,
 # build/static for the musl build.  The normal binary is ./sesame.
@@ -36,7 +36,7 @@ ALL_LDFLAGS = $(SESAME_LDFLAGS) $(SAN_FLAGS) $(LDFLAGS)
 LIB_OBJ = $(LIB:%.c=$(O)/%.o)
 OBJ = $(O)/sesame.o $(APPLETS:%.c=$(O)/%.o) $(LIB_OBJ)
 
-all: $(BIN)
+all: $(BIN) tests/noise-vectors
 
 $(BIN): $(OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $(OBJ) $(ALL_LDFLAGS) $(DEP_LIBS)
@@ -68,17 +68,22 @@ $(O)/tests/unit/%: tests/unit/%.c tests/tap.h $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(TEST_LDFLAGS) $(DEP_LIBS)
 
+# Test tools with a fixed place: tests/noise-vectors FILE (any vector file
+# in the cacophony format).
+tests/noise-vectors: tests/noise-vectors.c tests/json.c tests/json.h $(LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/noise-vectors.c tests/json.c $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS)
+
 FUZZ = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/*.c))
-build/fuzz/%: tests/fuzz/%.c $(LIB)
+build/fuzz/%: tests/fuzz/%.c $(LIB) tests/json.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(SESAME_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
-		-I. $(DEP_CFLAGS) -o $@ $< $(LIB) $(DEP_LIBS)
+		-I. -Itests $(DEP_CFLAGS) -o $@ $< $(LIB) $(if $(filter json,$*),tests/json.c) $(DEP_LIBS)
 
 fuzz: $(FUZZ)
 
 # The fuzz targets are part of check wherever clang can build them.
 HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
-check: $(BIN) $(UNIT) $(GEN)/stamp $(if $(HAVE_FUZZ_CC),$(FUZZ))
+check: $(BIN) $(UNIT) tests/noise-vectors $(GEN)/stamp $(if $(HAVE_FUZZ_CC),$(FUZZ))
 	SESAME="$(CURDIR)/$(BIN)" SESAME_BUILD="$(CURDIR)/$(O)" SESAME_SRC="$(CURDIR)" \
 		prove $(PROVE_FLAGS) $(UNIT) tests/*.t
 
@@ -136,6 +141,6 @@ deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEPS)
 
 clean:
-	rm -rf build sesame
+	rm -rf build sesame tests/noise-vectors
 
 .PHONY: all check clean demo deps doc fuzz install static uninstall
