@@ -2,12 +2,13 @@
 include config.mk
 
 # Applets, one file each; a feature is a file (or a list of files) here.
-APPLETS = applets/daemon.c
+APPLETS = applets/daemon.c applets/daemon_profile.c applets/status.c
 ifeq ($(DESKTOP),1)
 APPLETS +=
 endif
 
-LIB = lib/util.c lib/log.c lib/paths.c lib/secmem.c lib/noise.c
+LIB = lib/util.c lib/log.c lib/paths.c lib/secmem.c lib/noise.c lib/wire.c lib/bus.c \
+	lib/hub.c lib/sdnotify.c
 
 # Build directory: build/ for the normal build, build/san for sanitizers,
 # build/static for the musl build.  The normal binary is ./sesame.
@@ -73,6 +74,12 @@ $(O)/tests/unit/%: tests/unit/%.c tests/tap.h $(LIB_OBJ)
 tests/noise-vectors: tests/noise-vectors.c tests/json.c tests/json.h $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/noise-vectors.c tests/json.c $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS)
 
+# Test tools built per build directory (sanitizers apply to them too).
+TOOLS = $(O)/tests/buspeer
+$(O)/tests/%: tests/%.c $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS)
+
 FUZZ = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/*.c))
 build/fuzz/%: tests/fuzz/%.c $(LIB) tests/json.c
 	@mkdir -p $(@D)
@@ -83,7 +90,7 @@ fuzz: $(FUZZ)
 
 # The fuzz targets are part of check wherever clang can build them.
 HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
-check: $(BIN) $(UNIT) tests/noise-vectors $(GEN)/stamp $(if $(HAVE_FUZZ_CC),$(FUZZ))
+check: $(BIN) $(UNIT) $(TOOLS) tests/noise-vectors $(GEN)/stamp $(if $(HAVE_FUZZ_CC),$(FUZZ))
 	SESAME="$(CURDIR)/$(BIN)" SESAME_BUILD="$(CURDIR)/$(O)" SESAME_SRC="$(CURDIR)" \
 		prove $(PROVE_FLAGS) $(UNIT) tests/*.t
 

@@ -31,14 +31,6 @@ int daemon_main(int argc, char **argv)
 	return applet_run(a, argc - 1, argv + 1);
 }
 
-/*APPLET daemon-profile - role "bus hub: hosts the encrypted bus, profiles and their activation"
-usage: daemon-profile
-
-Hosts the Noise IK encrypted bus (bus.sock in the runtime directory),
-registers the other roles' keys, routes every request to the role that
-serves it, and keeps the list of active profiles.
-*/
-
 /*APPLET daemon-secrets - role "vault daemon: unlocks vaults and serves secrets"
 usage: daemon-secrets
 

@@ -5,8 +5,54 @@
 : "${SESAME:?run through make check, or set SESAME to the binary}"
 : "${SESAME_SRC:=$(cd "$(dirname "$0")/.." && pwd)}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/sesame-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+_pids=
+cleanup() {
+	for p in $_pids; do kill "$p" 2>/dev/null; done
+	for p in $_pids; do wait "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
 _n=0 _failed=0
+
+# spawn CMD...: run in the background, killed when the test ends; the pid
+# is in $spawned.
+spawn() {
+	"$@" &
+	spawned=$!
+	_pids="$_pids $spawned"
+}
+
+# wait_for SECONDS CMD...: retry CMD every 50 ms until it succeeds.
+wait_for() {
+	_end=$(( $(date +%s) + $1 )); shift
+	until "$@"; do
+		[ "$(date +%s)" -le "$_end" ] || return 1
+		sleep 0.05
+	done
+}
+
+diag() { echo "# $*"; }
+
+# Paths for a private bus under $T.
+use_private_paths() {
+	export SESAME_RUNTIME_DIR="$T/run" SESAME_CONFIG_DIR="$T/cfg" SESAME_DATA_DIR="$T/data" \
+		SESAME_CACHE_DIR="$T/cache"
+	unset NOTIFY_SOCKET WATCHDOG_USEC WATCHDOG_PID
+}
+
+# start_hub [ARGS...]: daemon-profile in the background, ready when
+# bus.pub exists; its log is $T/hub.log, its pid $HUB.
+start_hub() {
+	rm -f "$SESAME_RUNTIME_DIR/bus.pub"
+	spawn "$SESAME" daemon profile "$@" 2>>"$T/hub.log"
+	HUB=$spawned
+	wait_for 10 test -s "$SESAME_RUNTIME_DIR/bus.pub"
+}
+
+stop_hub() {
+	kill "$HUB" 2>/dev/null
+	wait "$HUB" 2>/dev/null
+}
 
 ok() { # ok CONDITION-EXIT-STATUS DESCRIPTION
 	_n=$((_n + 1))

@@ -1,0 +1,94 @@
+/* status.c - `sesame status`: is the bus up, which roles are connected. */
+#include "../lib/applet.h"
+#include "../lib/bus.h"
+#include "../lib/paths.h"
+#include "../lib/util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/*APPLET status status_main "show whether the bus is up and which roles are connected"
+usage: sesame status [--json]
+
+Asks daemon-profile over the bus for its version, uptime, the number of
+connected clients and the roles connected to it.  Exits 69 if
+daemon-profile is not running, 75 if it does not answer within 5 s.
+
+  --json   one JSON object instead of lines of text
+*/
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+int status_main(int argc, char **argv)
+{
+	static uint8_t buf[WIRE_MAX_MESSAGE];
+	static struct wire_out req;
+	struct bus_client *c;
+	struct wire_msg m;
+	struct paths p;
+	char version[64] = "?";
+	uint64_t up = 0;
+	uint32_t clients = 0;
+	int json = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else
+			usage_error("status", "unexpected argument '%s'", argv[i]);
+	}
+	if (paths_resolve(&p) < 0)
+		die("%s", last_error());
+	if (!(c = bus_connect(&p, NULL, BUS_CLI_TIMEOUT_MS)))
+		die_code(bus_error_exit(), "%s", last_error());
+	wire_begin(&req, WIRE_STATUS, 0, 0);
+	if (bus_request(c, &req, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
+		die_code(bus_error_exit(), "status: %s", last_error());
+	wire_get_str(&m, WF_VERSION, version, sizeof(version));
+	wire_get_u64(&m, WF_UPTIME_MS, &up);
+	wire_get_u32(&m, WF_CLIENTS, &clients);
+	if (json) {
+		printf("{\"bus\":\"up\",\"version\":");
+		json_str(version);
+		printf(",\"uptime_ms\":%llu,\"clients\":%u,\"roles\":[\"profile\"",
+			(unsigned long long)up, clients);
+	} else {
+		printf("bus: up\nversion: %s\nuptime: %llu.%03llus\nclients: %u\nroles: profile",
+			version, (unsigned long long)(up / 1000), (unsigned long long)(up % 1000), clients);
+	}
+	{
+		size_t pos = 0;
+		uint16_t tag, len;
+		const uint8_t *v;
+
+		while (wire_next(&m, &pos, &tag, &v, &len)) {
+			char role[32];
+
+			if (tag != WF_ROLE || len >= sizeof(role) || memchr(v, 0, len))
+				continue;
+			memcpy(role, v, len);
+			role[len] = 0;
+			if (json) {
+				putchar(',');
+				json_str(role);
+			} else {
+				printf(" %s", role);
+			}
+		}
+	}
+	printf(json ? "]}\n" : "\n");
+	bus_close(c);
+	return fflush(stdout) ? 1 : 0;
+}

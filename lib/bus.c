@@ -1,0 +1,362 @@
+/* bus.c - bus client: connect, handshake, framed encrypted messages with
+ * deadlines.  See bus.h. */
+#include "bus.h"
+#include "secmem.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+struct secrets {		/* lives in secure memory */
+	struct noise_cipherstate send, recv;
+	uint8_t frame[4 + WIRE_MAX_FRAME];
+};
+
+struct bus_client {
+	int fd;
+	uint32_t next_id;
+	struct secrets *s;
+};
+
+static int exit_code = 1;
+
+int bus_error_exit(void) { return exit_code; }
+
+static int bfail(int code, const char *fmt, ...) PRINTF(2, 3);
+static int bfail(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	exit_code = code;
+	va_start(ap, fmt);
+	vfail(fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Wait for fd to be ready (events) until the absolute deadline. */
+static int wait_fd(int fd, short events, long long deadline)
+{
+	for (;;) {
+		struct pollfd pfd = { fd, events, 0 };
+		long long left = deadline - now_ms();
+		int r;
+
+		if (left <= 0)
+			return bfail(EXIT_TIMEOUT, "bus: no response within the deadline");
+		r = poll(&pfd, 1, (int)(left > 60000 ? 60000 : left));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return bfail(1, "bus: poll: %s", strerror(errno));
+		if (r > 0)
+			return 0;
+	}
+}
+
+static int write_full(int fd, const uint8_t *p, size_t len, long long deadline)
+{
+	while (len) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			if (wait_fd(fd, POLLOUT, deadline) < 0)
+				return -1;
+			continue;
+		}
+		if (n < 0)
+			return bfail(EXIT_UNREACHABLE, "bus: connection lost: %s", strerror(errno));
+		p += n, len -= n;
+	}
+	return 0;
+}
+
+static int read_full(int fd, uint8_t *p, size_t len, long long deadline)
+{
+	while (len) {
+		ssize_t n = recv(fd, p, len, MSG_DONTWAIT);
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			if (wait_fd(fd, POLLIN, deadline) < 0)
+				return -1;
+			continue;
+		}
+		if (n == 0)
+			return bfail(EXIT_UNREACHABLE, "bus: daemon-profile closed the connection");
+		if (n < 0)
+			return bfail(EXIT_UNREACHABLE, "bus: connection lost: %s", strerror(errno));
+		p += n, len -= n;
+	}
+	return 0;
+}
+
+/* One frame into buf (4 + WIRE_MAX_FRAME); *len is the payload length,
+ * which starts at buf + 4. */
+static int read_frame(int fd, uint8_t *buf, size_t *len, long long deadline)
+{
+	uint32_t l;
+
+	if (read_full(fd, buf, 4, deadline) < 0)
+		return -1;
+	l = wire_frame_length(buf);
+	if (l == 0 || l > WIRE_MAX_FRAME)
+		return bfail(1, "bus: bad frame length %u from daemon-profile", l);
+	if (read_full(fd, buf + 4, l, deadline) < 0)
+		return -1;
+	*len = l;
+	return 0;
+}
+
+int bus_seal(struct noise_cipherstate *cs, const uint8_t *msg, size_t len, uint8_t *out, size_t *outlen)
+{
+	size_t n;
+
+	if (noise_encrypt(cs, NULL, 0, msg, len, out + 4, WIRE_MAX_FRAME, &n) < 0)
+		return -1;
+	wire_frame_header(out, (uint32_t)n);
+	*outlen = n + 4;
+	return 0;
+}
+
+int bus_read_key(const char *path, uint8_t key[32])
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	ssize_t n;
+
+	if (fd < 0)
+		return fail("%s: %s", path, strerror(errno));
+	if (paths_check_private(path) < 0) {
+		close(fd);
+		return -1;
+	}
+	n = read(fd, key, 32);
+	close(fd);
+	if (n != 32)
+		return fail("%s: not a 32-byte key", path);
+	return 0;
+}
+
+int bus_write_key(const char *path, const uint8_t key[32], int mode)
+{
+	char tmp[PATH_MAX];
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return fail("%s: path too long", path);
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return fail("cannot create %s: %s", tmp, strerror(errno));
+	if (fchmod(fd, mode) < 0 || write_all(fd, key, 32) < 0 || fsync(fd) < 0) {
+		close(fd);
+		unlink(tmp);
+		return fail("cannot write %s: %s", tmp, strerror(errno));
+	}
+	close(fd);
+	if (rename(tmp, path) < 0) {
+		unlink(tmp);
+		return fail("cannot rename %s: %s", tmp, strerror(errno));
+	}
+	return 0;
+}
+
+static int read_pub(const struct paths *p, uint8_t pub[32])
+{
+	char path[PATH_MAX];
+	int fd;
+	ssize_t n;
+
+	paths_join(path, p->runtime, "bus.pub");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return bfail(EXIT_UNREACHABLE, "daemon-profile is not running (cannot read %s: %s)",
+			path, strerror(errno));
+	n = read(fd, pub, 32);
+	close(fd);
+	if (n != 32)
+		return bfail(EXIT_UNREACHABLE, "%s is not a bus key; is daemon-profile starting?", path);
+	return 0;
+}
+
+static int handshake(struct bus_client *c, const uint8_t server_pub[32], const uint8_t *key,
+	long long deadline)
+{
+	struct noise_protocol proto;
+	struct noise_handshake *hs;
+	uint8_t priv[32], pub[32], payload[64];
+	size_t n;
+	int r = -1;
+
+	if (noise_protocol_parse("Noise_IK_25519_ChaChaPoly_BLAKE2b", &proto) < 0)
+		return -1;
+	hs = noise_handshake_new(&proto, 1, (const uint8_t *)WIRE_PROLOGUE, strlen(WIRE_PROLOGUE));
+	if (!hs)
+		return -1;
+	if (key)
+		memcpy(priv, key, 32);
+	else
+		noise_keypair(priv, pub);
+	noise_set_static(hs, priv);
+	sodium_memzero(priv, sizeof(priv));
+	noise_set_remote_static(hs, server_pub);
+	if (noise_write_message(hs, NULL, 0, c->s->frame + 4, WIRE_MAX_FRAME, &n) < 0)
+		goto out;
+	wire_frame_header(c->s->frame, (uint32_t)n);
+	if (write_full(c->fd, c->s->frame, n + 4, deadline) < 0 ||
+	    read_frame(c->fd, c->s->frame, &n, deadline) < 0)
+		goto out;
+	if (noise_read_message(hs, c->s->frame + 4, n, payload, sizeof(payload), &n) < 0) {
+		bfail(1, "bus: handshake with daemon-profile failed (%s); is bus.pub stale?", last_error());
+		goto out;
+	}
+	r = noise_split(hs, &c->s->send, &c->s->recv);
+out:
+	noise_handshake_free(hs);
+	return r;
+}
+
+struct bus_client *bus_connect(const struct paths *p, const char *key_file, int timeout_ms)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct bus_client *c;
+	uint8_t server_pub[32], *key = NULL;
+	long long deadline = now_ms() + timeout_ms;
+	char path[PATH_MAX];
+
+	exit_code = 1;
+	if (read_pub(p, server_pub) < 0)
+		return NULL;
+	paths_join(path, p->runtime, "bus.sock");
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return bfail(1, "bus: socket path too long: %s", path), NULL;
+	strcpy(sa.sun_path, path);
+	c = xcalloc(1, sizeof(*c));
+	c->next_id = 1;
+	if (!(c->s = secmem_alloc(sizeof(*c->s)))) {
+		free(c);
+		return NULL;
+	}
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		bfail(EXIT_UNREACHABLE, "cannot connect to %s: %s (is daemon-profile running?)",
+			path, strerror(errno));
+		bus_close(c);
+		return NULL;
+	}
+	if (key_file) {
+		if (!(key = secmem_alloc(32)) || bus_read_key(key_file, key) < 0) {
+			secmem_free(key);
+			bus_close(c);
+			return NULL;
+		}
+	}
+	if (handshake(c, server_pub, key, deadline) < 0) {
+		secmem_free(key);
+		bus_close(c);
+		return NULL;
+	}
+	secmem_free(key);
+	return c;
+}
+
+struct bus_client *bus_connect_retry(const struct paths *p, const char *key_file, int give_up_ms)
+{
+	long long end = now_ms() + give_up_ms;
+	int delay = 50;
+
+	for (;;) {
+		struct bus_client *c = bus_connect(p, key_file, BUS_CLI_TIMEOUT_MS);
+
+		if (c || (give_up_ms && now_ms() + delay > end))
+			return c;
+		usleep(delay * 1000);
+		if (delay < 2000)
+			delay *= 2;
+	}
+}
+
+void bus_close(struct bus_client *c)
+{
+	if (!c)
+		return;
+	if (c->fd >= 0)
+		close(c->fd);
+	secmem_free(c->s);
+	free(c);
+}
+
+int bus_fd(const struct bus_client *c) { return c->fd; }
+
+int bus_send(struct bus_client *c, struct wire_out *msg)
+{
+	size_t n;
+
+	if (wire_end(msg) < 0 || bus_seal(&c->s->send, msg->buf, msg->len, c->s->frame, &n) < 0)
+		return -1;
+	return write_full(c->fd, c->s->frame, n, now_ms() + BUS_CLI_TIMEOUT_MS);
+}
+
+int bus_recv(struct bus_client *c, uint8_t *buf, struct wire_msg *m, int timeout_ms)
+{
+	size_t n, pl;
+
+	if (read_frame(c->fd, c->s->frame, &n, now_ms() + timeout_ms) < 0)
+		return -1;
+	if (noise_decrypt(&c->s->recv, NULL, 0, c->s->frame + 4, n, buf, WIRE_MAX_MESSAGE, &pl) < 0)
+		return bfail(1, "bus: %s", last_error());
+	sodium_memzero(c->s->frame, n + 4);
+	if (wire_decode(buf, pl, m) < 0)
+		return bfail(1, "%s", last_error());
+	return 0;
+}
+
+int bus_request(struct bus_client *c, struct wire_out *req, uint8_t *buf, struct wire_msg *reply,
+	int timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+	uint32_t id = c->next_id++;
+
+	req->buf[4] = id >> 24, req->buf[5] = id >> 16 & 0xff;
+	req->buf[6] = id >> 8 & 0xff, req->buf[7] = id & 0xff;
+	if (bus_send(c, req) < 0)
+		return -1;
+	for (;;) {
+		long long left = deadline - now_ms();
+
+		if (left <= 0)
+			return bfail(EXIT_TIMEOUT, "timeout: no response within %d ms", timeout_ms);
+		if (bus_recv(c, buf, reply, (int)left) < 0) {
+			if (exit_code == EXIT_TIMEOUT)
+				fail("timeout: no response within %d ms", timeout_ms);
+			return -1;
+		}
+		if (!(reply->flags & WIRE_F_REPLY) || reply->id != id)
+			continue;	/* not ours: an event or a late reply */
+		if (reply->type == WIRE_ERROR) {
+			uint32_t code = WIRE_E_FAILED;
+			char text[256] = "unspecified error";
+
+			wire_get_u32(reply, WF_CODE, &code);
+			wire_get_str(reply, WF_TEXT, text, sizeof(text));
+			return bfail(wire_error_exit(code), "%s", text);
+		}
+		return 0;
+	}
+}

@@ -1,0 +1,787 @@
+/* hub.c - the bus server; see hub.h for its promises. */
+#include "hub.h"
+#include "bus.h"
+#include "log.h"
+#include "noise.h"
+#include "sdnotify.h"
+#include "secmem.h"
+#include "util.h"
+#include "wire.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef SESAME_VERSION
+#define SESAME_VERSION "unknown"
+#endif
+
+/* Roles whose keys the hub issues, and what they may do. */
+enum clearance { CL_CLI, CL_INTERNAL, CL_SECRETS };
+static const struct {
+	const char *name;
+	enum clearance cl;
+} roles[] = {
+	{ "secrets", CL_SECRETS }, { "launcher", CL_INTERNAL }, { "snippets", CL_INTERNAL },
+	{ "wm", CL_INTERNAL }, { "clipboard", CL_INTERNAL }, { "input", CL_INTERNAL },
+};
+#define NROLES ARRAY_LEN(roles)
+#define NO_ROLE (-1)
+#define MAX_PENDING 4096	/* routed requests in flight, all connections */
+
+struct frame {
+	struct frame *next;
+	size_t len, off;
+	uint8_t data[];
+};
+
+struct keys {			/* secure memory */
+	struct noise_cipherstate send, recv;
+};
+
+struct conn {
+	int fd;
+	uint32_t gen;		/* with the slot index, names this connection */
+	int established, role, inflight;
+	pid_t pid;
+	struct noise_handshake *hs;
+	struct keys *k;
+	long long handshake_deadline, stalled_since;
+	struct wire_reader rd;	/* rd.body: WIRE_MAX_FRAME bytes */
+	struct frame *out_head, *out_tail;
+	size_t out_bytes;
+	int out_frames, want_out;
+};
+
+struct pending {
+	uint32_t hub_id, orig_id;
+	uint64_t from, to;	/* connection handles */
+	long long deadline;
+	uint8_t type;
+};
+
+struct hub {
+	const struct hub_config *cfg;
+	const struct paths *paths;
+	int ep, lfd, sfd;
+	struct conn **conns;	/* max_clients slots */
+	int nconns;
+	uint32_t next_gen, next_seq;
+	uint64_t role_conn[NROLES];	/* 0: not connected */
+	uint8_t role_pub[NROLES][32];
+	uint8_t *server_priv;	/* secure memory */
+	struct pending pending[MAX_PENDING];
+	uint8_t *plain;		/* decrypted message, secure memory */
+	uint8_t *sealed;	/* outgoing frame scratch */
+	long long started, watchdog_ms, next_watchdog;
+	char sock_path[PATH_MAX], pub_path[PATH_MAX];
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+void hub_config_defaults(struct hub_config *cfg)
+{
+	*cfg = (struct hub_config){ 256, 5000, 5000, 10000, 1024, 4u << 20, 64 };
+}
+
+static uint64_t handle(int slot, const struct conn *c)
+{
+	return (uint64_t)c->gen << 32 | (uint32_t)slot;
+}
+
+static struct conn *lookup(struct hub *h, uint64_t hnd, int *slot)
+{
+	uint32_t s = (uint32_t)hnd;
+	struct conn *c;
+
+	if (!hnd || s >= (uint32_t)h->cfg->max_clients || !(c = h->conns[s]) || c->gen != hnd >> 32)
+		return NULL;
+	if (slot)
+		*slot = (int)s;
+	return c;
+}
+
+static const char *who(const struct conn *c)
+{
+	return c->role == NO_ROLE ? "cli" : roles[c->role].name;
+}
+
+static void send_error(struct hub *h, int slot, uint32_t id, uint32_t code, const char *text);
+
+static void conn_close(struct hub *h, int slot, const char *why)
+{
+	struct conn *c = h->conns[slot];
+	struct frame *f;
+	uint64_t hnd = handle(slot, c);
+
+	if (why)
+		log_info("closing connection %d (pid %d, %s): %s", slot, (int)c->pid, who(c), why);
+	/* Gone from the table first, so nothing below routes to it. */
+	h->conns[slot] = NULL;
+	h->nconns--;
+	for (size_t i = 0; i < NROLES; i++)
+		if (h->role_conn[i] == hnd) {
+			h->role_conn[i] = 0;
+			log_info("role %s disconnected", roles[i].name);
+		}
+	/* Its requests are forgotten; requests waiting on it fail now. */
+	for (int i = 0; i < MAX_PENDING; i++) {
+		struct pending *p = &h->pending[i];
+		struct conn *from;
+		int fslot;
+
+		if (!p->hub_id || (p->from != hnd && p->to != hnd))
+			continue;
+		p->hub_id = 0;
+		if (p->to == hnd && (from = lookup(h, p->from, &fslot))) {
+			from->inflight--;
+			send_error(h, fslot, p->orig_id, WIRE_E_UNAVAILABLE, "the daemon went away");
+		}
+	}
+	epoll_ctl(h->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	while ((f = c->out_head)) {
+		c->out_head = f->next;
+		sodium_memzero(f->data, f->len);
+		free(f);
+	}
+	noise_handshake_free(c->hs);
+	secmem_free(c->k);
+	free(c->rd.body);
+	free(c);
+}
+
+static void watch(struct hub *h, int slot, struct conn *c, int out)
+{
+	struct epoll_event ev = { EPOLLIN | (out ? EPOLLOUT : 0), { .u64 = handle(slot, c) } };
+
+	if (out != c->want_out) {
+		c->want_out = out;
+		epoll_ctl(h->ep, EPOLL_CTL_MOD, c->fd, &ev);
+	}
+}
+
+/* Write what the socket takes now.  -1 if the connection is dead. */
+static int flush(struct hub *h, int slot, struct conn *c)
+{
+	struct frame *f;
+
+	while ((f = c->out_head)) {
+		ssize_t n = send(c->fd, f->data + f->off, f->len - f->off, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n < 0)
+			return -1;
+		f->off += n;
+		c->stalled_since = now_ms();	/* progress */
+		if (f->off < f->len)
+			continue;
+		c->out_head = f->next;
+		if (!c->out_head)
+			c->out_tail = NULL;
+		c->out_bytes -= f->len;
+		c->out_frames--;
+		free(f);
+	}
+	if (!c->out_head)
+		c->stalled_since = 0;
+	watch(h, slot, c, c->out_head != NULL);
+	return 0;
+}
+
+/* Queue bytes (already a frame) and flush; closes a connection whose
+ * queue is over its bounds.  Returns -1 if the connection was closed. */
+static int queue_raw(struct hub *h, int slot, const uint8_t *data, size_t len)
+{
+	struct conn *c = h->conns[slot];
+	struct frame *f;
+
+	if (c->out_frames >= h->cfg->queue_frames || c->out_bytes + len > h->cfg->queue_bytes) {
+		conn_close(h, slot, "output queue full (client does not read)");
+		return -1;
+	}
+	f = xmalloc(sizeof(*f) + len);
+	f->next = NULL;
+	f->len = len;
+	f->off = 0;
+	memcpy(f->data, data, len);
+	if (c->out_tail)
+		c->out_tail->next = f;
+	else
+		c->out_head = f;
+	c->out_tail = f;
+	c->out_bytes += len;
+	c->out_frames++;
+	if (!c->stalled_since)
+		c->stalled_since = now_ms();
+	if (flush(h, slot, c) < 0) {
+		conn_close(h, slot, "write failed");
+		return -1;
+	}
+	return 0;
+}
+
+static int send_msg(struct hub *h, int slot, const uint8_t *msg, size_t len)
+{
+	struct conn *c = h->conns[slot];
+	size_t n;
+
+	if (bus_seal(&c->k->send, msg, len, h->sealed, &n) < 0) {
+		conn_close(h, slot, last_error());
+		return -1;
+	}
+	return queue_raw(h, slot, h->sealed, n);
+}
+
+static void send_error(struct hub *h, int slot, uint32_t id, uint32_t code, const char *text)
+{
+	static struct wire_out o; /* not reentrant: built and sent before any other send_error */
+	struct wire_msg req = { .id = id };
+
+	wire_error(&o, &req, code, text);
+	send_msg(h, slot, o.buf, o.len);
+}
+
+static int find_role(struct hub *h, const uint8_t *pub)
+{
+	for (size_t i = 0; i < NROLES; i++)
+		if (sodium_memcmp(h->role_pub[i], pub, 32) == 0)
+			return (int)i;
+	return NO_ROLE;
+}
+
+static void handshake(struct hub *h, int slot, struct conn *c, size_t len)
+{
+	uint8_t payload[64], out[256];
+	size_t n;
+
+	if (noise_read_message(c->hs, c->rd.body, len, payload, sizeof(payload), &n) < 0 ||
+	    noise_write_message(c->hs, NULL, 0, out + 4, sizeof(out) - 4, &n) < 0) {
+		conn_close(h, slot, last_error());
+		return;
+	}
+	wire_frame_header(out, (uint32_t)n);
+	if (noise_split(c->hs, &c->k->send, &c->k->recv) < 0) {
+		conn_close(h, slot, last_error());
+		return;
+	}
+	c->role = find_role(h, noise_remote_static(c->hs));
+	noise_handshake_free(c->hs);
+	c->hs = NULL;
+	c->established = 1;
+	if (queue_raw(h, slot, out, n + 4) < 0)
+		return;
+	if (c->role != NO_ROLE) {
+		int old;
+		struct conn *prev = lookup(h, h->role_conn[c->role], &old);
+
+		if (prev && prev != c)
+			conn_close(h, old, "replaced by a new connection of the same role");
+		h->role_conn[c->role] = handle(slot, c);
+		log_info("role %s connected (pid %d)", roles[c->role].name, (int)c->pid);
+	}
+	log_debug("connection %d established as %s", slot, who(c));
+}
+
+static void reply_status(struct hub *h, int slot, const struct wire_msg *m)
+{
+	static struct wire_out o;
+
+	wire_begin(&o, m->type, WIRE_F_REPLY, m->id);
+	wire_put_str(&o, WF_VERSION, SESAME_VERSION);
+	wire_put_u64(&o, WF_UPTIME_MS, (uint64_t)(now_ms() - h->started));
+	wire_put_u32(&o, WF_CLIENTS, (uint32_t)h->nconns);
+	for (size_t i = 0; i < NROLES; i++)
+		if (lookup(h, h->role_conn[i], NULL))
+			wire_put_str(&o, WF_ROLE, roles[i].name);
+	if (wire_end(&o) == 0)
+		send_msg(h, slot, o.buf, o.len);
+}
+
+static void serve_local(struct hub *h, int slot, const struct wire_msg *m, size_t len)
+{
+	static struct wire_out o;
+	const uint8_t *v;
+	uint16_t l;
+
+	switch (m->type) {
+	case WIRE_PING:
+		wire_begin(&o, m->type, WIRE_F_REPLY, m->id);
+		if (wire_find(m, WF_DATA, &v, &l))
+			wire_put(&o, WF_DATA, v, l);
+		send_msg(h, slot, o.buf, o.len);
+		break;
+	case WIRE_STATUS:
+		reply_status(h, slot, m);
+		break;
+	default:
+		send_error(h, slot, m->id, WIRE_E_UNKNOWN_TYPE, "no such request");
+	}
+	(void)len;
+}
+
+static int role_index(const char *name)
+{
+	for (size_t i = 0; i < NROLES; i++)
+		if (!strcmp(roles[i].name, name))
+			return (int)i;
+	return NO_ROLE;
+}
+
+static void set_id(uint8_t *msg, uint32_t id)
+{
+	msg[4] = id >> 24, msg[5] = id >> 16 & 0xff, msg[6] = id >> 8 & 0xff, msg[7] = id & 0xff;
+}
+
+/* A reply from a role: back to whoever asked, under their id. */
+static void route_reply(struct hub *h, int slot, struct conn *c, const struct wire_msg *m, size_t len)
+{
+	struct pending *p = &h->pending[m->id % MAX_PENDING];
+	struct conn *from;
+	int fslot;
+
+	if (c->role == NO_ROLE || !p->hub_id || p->hub_id != m->id || p->to != handle(slot, c)) {
+		log_debug("dropping a reply (id %u) that answers nothing pending from %s", m->id, who(c));
+		return;
+	}
+	from = lookup(h, p->from, &fslot);
+	p->hub_id = 0;
+	if (!from)
+		return;		/* the requester left */
+	from->inflight--;
+	set_id(h->plain, p->orig_id);
+	send_msg(h, fslot, h->plain, len);
+}
+
+static void route_request(struct hub *h, int slot, struct conn *c, const struct wire_msg *m, size_t len)
+{
+	const char *role = wire_type_role(m->type);
+	int r, to;
+	struct conn *dst;
+	struct pending *p = NULL;
+
+	if (!role) {
+		send_error(h, slot, m->id, WIRE_E_UNKNOWN_TYPE, "unknown request type");
+		return;
+	}
+	if (!strcmp(role, "profile")) {
+		serve_local(h, slot, m, len);
+		return;
+	}
+	r = role_index(role);
+	if (r == NO_ROLE || !(dst = lookup(h, h->role_conn[r], &to))) {
+		char text[96];
+
+		snprintf(text, sizeof(text), "daemon-%s is not running", role);
+		send_error(h, slot, m->id, WIRE_E_UNAVAILABLE, text);
+		return;
+	}
+	if (c->inflight >= h->cfg->max_inflight) {
+		send_error(h, slot, m->id, WIRE_E_BUSY, "too many requests in flight");
+		return;
+	}
+	/* A free pending slot; hub ids encode their slot. */
+	for (int tries = 0; tries < MAX_PENDING; tries++) {
+		uint32_t id = ++h->next_seq;
+
+		if (id == 0)
+			id = h->next_seq = 1;
+		if (!h->pending[id % MAX_PENDING].hub_id) {
+			p = &h->pending[id % MAX_PENDING];
+			p->hub_id = id;
+			break;
+		}
+	}
+	if (!p) {
+		send_error(h, slot, m->id, WIRE_E_BUSY, "the bus is saturated");
+		return;
+	}
+	p->orig_id = m->id;
+	p->from = handle(slot, c);
+	p->to = h->role_conn[r];
+	p->type = m->type;
+	p->deadline = now_ms() + h->cfg->request_timeout_ms;
+	c->inflight++;
+	set_id(h->plain, p->hub_id);
+	send_msg(h, to, h->plain, len);
+}
+
+static void message(struct hub *h, int slot, struct conn *c, size_t len)
+{
+	struct wire_msg m;
+	size_t pl;
+
+	if (noise_decrypt(&c->k->recv, NULL, 0, c->rd.body, len, h->plain, WIRE_MAX_MESSAGE, &pl) < 0) {
+		conn_close(h, slot, last_error());
+		return;
+	}
+	if (wire_decode(h->plain, pl, &m) < 0) {
+		uint32_t id = pl >= WIRE_HEADER ?
+			(uint32_t)h->plain[4] << 24 | h->plain[5] << 16 | h->plain[6] << 8 | h->plain[7] : 0;
+
+		send_error(h, slot, id, WIRE_E_BAD_MESSAGE, last_error());
+	} else if (m.flags & WIRE_F_REPLY) {
+		route_reply(h, slot, c, &m, pl);
+	} else {
+		route_request(h, slot, c, &m, pl);
+	}
+	sodium_memzero(h->plain, pl);
+}
+
+/* Read what is there; at most a few frames per wake-up, so one busy
+ * client cannot monopolise the loop (epoll is level-triggered). */
+static void readable(struct hub *h, int slot, struct conn *c)
+{
+	for (int frames = 0; frames < 16; ) {
+		size_t room;
+		uint8_t *at = wire_reader_space(&c->rd, &room);
+		ssize_t n = recv(c->fd, at, room, MSG_DONTWAIT);
+		int r;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			conn_close(h, slot, n == 0 ? NULL : strerror(errno));
+			return;
+		}
+		if ((r = wire_reader_commit(&c->rd, (size_t)n)) < 0) {
+			conn_close(h, slot, last_error());
+			return;
+		}
+		if (r == 0)
+			continue;
+		frames++;
+		if (c->established)
+			message(h, slot, c, c->rd.len);
+		else
+			handshake(h, slot, c, c->rd.len);
+		if (h->conns[slot] != c)
+			return;	/* closed while handling */
+	}
+}
+
+static void accept_all(struct hub *h)
+{
+	for (;;) {
+		int fd = accept4(h->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), slot;
+		struct ucred cred;
+		socklen_t cl = sizeof(cred);
+		struct noise_protocol proto;
+		struct conn *c;
+		struct epoll_event ev;
+
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+				log_error("accept: %s", strerror(errno));
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			return;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.uid != geteuid()) {
+			log_warn("refusing a connection from uid %d (pid %d): the bus belongs to uid %d",
+				(int)cred.uid, (int)cred.pid, (int)geteuid());
+			close(fd);
+			continue;
+		}
+		if (h->nconns >= h->cfg->max_clients) {
+			log_warn("refusing a connection from pid %d: %d connections already", (int)cred.pid,
+				h->nconns);
+			close(fd);
+			continue;
+		}
+		for (slot = 0; h->conns[slot]; slot++)
+			;
+		c = xcalloc(1, sizeof(*c));
+		c->fd = fd;
+		c->gen = ++h->next_gen ? h->next_gen : ++h->next_gen;
+		c->pid = cred.pid;
+		c->role = NO_ROLE;
+		c->rd.body = xmalloc(WIRE_MAX_FRAME);
+		c->handshake_deadline = now_ms() + h->cfg->handshake_timeout_ms;
+		noise_protocol_parse("Noise_IK_25519_ChaChaPoly_BLAKE2b", &proto);
+		c->hs = noise_handshake_new(&proto, 0, (const uint8_t *)WIRE_PROLOGUE, strlen(WIRE_PROLOGUE));
+		c->k = secmem_alloc(sizeof(*c->k));
+		if (!c->hs || !c->k) {
+			log_error("cannot accept pid %d: %s", (int)cred.pid, last_error());
+			noise_handshake_free(c->hs);
+			secmem_free(c->k);
+			free(c->rd.body);
+			free(c);
+			close(fd);
+			continue;
+		}
+		noise_set_static(c->hs, h->server_priv);
+		h->conns[slot] = c;
+		h->nconns++;
+		ev = (struct epoll_event){ EPOLLIN, { .u64 = handle(slot, c) } };
+		epoll_ctl(h->ep, EPOLL_CTL_ADD, fd, &ev);
+		log_debug("connection %d from pid %d", slot, (int)cred.pid);
+	}
+}
+
+/* Deadlines: handshakes, slow readers, routed requests.  Returns the
+ * milliseconds until the next one (for epoll_wait), at most 1000. */
+static int timers(struct hub *h)
+{
+	long long now = now_ms(), next = now + 1000;
+
+	for (int s = 0; s < h->cfg->max_clients; s++) {
+		struct conn *c = h->conns[s];
+
+		if (!c)
+			continue;
+		if (!c->established) {
+			if (now >= c->handshake_deadline) {
+				conn_close(h, s, "no handshake before the deadline");
+				continue;
+			}
+			if (c->handshake_deadline < next)
+				next = c->handshake_deadline;
+		}
+		if (c->stalled_since) {
+			long long limit = c->stalled_since + h->cfg->slow_timeout_ms;
+
+			if (now >= limit) {
+				conn_close(h, s, "slow reader: output made no progress");
+				continue;
+			}
+			if (limit < next)
+				next = limit;
+		}
+	}
+	for (int i = 0; i < MAX_PENDING; i++) {
+		struct pending *p = &h->pending[i];
+		struct conn *from;
+		int fslot;
+
+		if (!p->hub_id)
+			continue;
+		if (now < p->deadline) {
+			if (p->deadline < next)
+				next = p->deadline;
+			continue;
+		}
+		p->hub_id = 0;
+		if ((from = lookup(h, p->from, &fslot))) {
+			from->inflight--;
+			send_error(h, fslot, p->orig_id, WIRE_E_TIMEOUT, "the daemon did not answer in time");
+		}
+	}
+	if (h->watchdog_ms) {
+		if (now >= h->next_watchdog) {
+			sdnotify("WATCHDOG=1");
+			h->next_watchdog = now + h->watchdog_ms;
+		}
+		if (h->next_watchdog < next)
+			next = h->next_watchdog;
+	}
+	return (int)(next > now ? next - now : 0);
+}
+
+/* A live bus.sock means another hub is running: refuse, never steal it. */
+static int bind_socket(struct hub *h)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	mode_t old;
+	int fd;
+
+	if (strlen(h->sock_path) >= sizeof(sa.sun_path))
+		return fail("socket path too long: %s", h->sock_path);
+	strcpy(sa.sun_path, h->sock_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		close(fd);
+		return fail("another daemon-profile is serving %s", h->sock_path);
+	}
+	if (fd >= 0)
+		close(fd);
+	unlink(h->sock_path);
+	h->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (h->lfd < 0)
+		return fail("socket: %s", strerror(errno));
+	old = umask(077);
+	if (bind(h->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		umask(old);
+		return fail("cannot bind %s: %s", h->sock_path, strerror(errno));
+	}
+	umask(old);
+	if (chmod(h->sock_path, 0600) < 0 || listen(h->lfd, 128) < 0)
+		return fail("cannot listen on %s: %s", h->sock_path, strerror(errno));
+	return 0;
+}
+
+/* The server key lives only in this process; role keys are written for
+ * the roles to read, fresh at every start. */
+static int make_keys(struct hub *h)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	uint8_t pub[32], *priv;
+
+	if (paths_join(dir, h->paths->runtime, "keys") < 0 || paths_mkdir_private(dir) < 0)
+		return -1;
+	if (!(h->server_priv = secmem_alloc(32)) || !(priv = secmem_alloc(32)))
+		return -1;
+	noise_keypair(h->server_priv, pub);
+	for (size_t i = 0; i < NROLES; i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "%s.key", roles[i].name);
+		noise_keypair(priv, h->role_pub[i]);
+		if (paths_join(path, dir, name) < 0 || bus_write_key(path, priv, 0600) < 0) {
+			secmem_free(priv);
+			return -1;
+		}
+	}
+	secmem_free(priv);
+	/* bus.pub last: its presence says the hub is ready. */
+	return bus_write_key(h->pub_path, pub, 0644);
+}
+
+static int setup(struct hub *h)
+{
+	sigset_t set;
+	struct epoll_event ev = { EPOLLIN, { .u64 = 0 } };
+	const char *wd = getenv("WATCHDOG_USEC"), *wpid = getenv("WATCHDOG_PID");
+
+	if (paths_mkdir_private(h->paths->runtime) < 0)
+		return -1;
+	paths_join(h->sock_path, h->paths->runtime, "bus.sock");
+	paths_join(h->pub_path, h->paths->runtime, "bus.pub");
+	unlink(h->pub_path);
+	if (bind_socket(h) < 0 || make_keys(h) < 0)
+		return -1;
+	h->conns = xcalloc(h->cfg->max_clients, sizeof(*h->conns));
+	h->plain = secmem_alloc(WIRE_MAX_MESSAGE);
+	h->sealed = xmalloc(4 + WIRE_MAX_FRAME);
+	if (!h->plain)
+		return -1;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	h->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	h->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (h->sfd < 0 || h->ep < 0)
+		return fail("signalfd/epoll: %s", strerror(errno));
+	/* u64 0 and 1 are the listener and the signals; connections are
+	 * never 0 or 1 because their generation is at least 1. */
+	epoll_ctl(h->ep, EPOLL_CTL_ADD, h->lfd, &ev);
+	ev.data.u64 = 1;
+	epoll_ctl(h->ep, EPOLL_CTL_ADD, h->sfd, &ev);
+	if (wd && (!wpid || atoi(wpid) == getpid()) && atoll(wd) > 0)
+		h->watchdog_ms = atoll(wd) / 2000;
+	h->started = now_ms();
+	return 0;
+}
+
+static void teardown(struct hub *h)
+{
+	char path[PATH_MAX];
+
+	for (int s = 0; h->conns && s < h->cfg->max_clients; s++)
+		if (h->conns[s])
+			conn_close(h, s, NULL);
+	if (h->lfd >= 0) {
+		close(h->lfd);
+		unlink(h->sock_path);
+	}
+	unlink(h->pub_path);
+	for (size_t i = 0; i < NROLES; i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "keys/%s.key", roles[i].name);
+		if (paths_join(path, h->paths->runtime, name) == 0)
+			unlink(path);
+	}
+	if (h->ep >= 0)
+		close(h->ep);
+	if (h->sfd >= 0)
+		close(h->sfd);
+	free(h->conns);
+	free(h->sealed);
+	secmem_free(h->plain);
+	secmem_free(h->server_priv);
+}
+
+int hub_run(const struct paths *p, const struct hub_config *cfg)
+{
+	static struct hub hub;
+	struct hub *h = &hub;
+	struct epoll_event evs[64];
+	int stop = 0, r = 0;
+
+	memset(h, 0, sizeof(*h));
+	h->cfg = cfg;
+	h->paths = p;
+	h->lfd = h->sfd = h->ep = -1;
+	if (setup(h) < 0) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", last_error());
+		teardown(h);
+		return fail("%s", why);
+	}
+	log_info("bus listening on %s (max %d clients)", h->sock_path, cfg->max_clients);
+	sdnotify("READY=1\nSTATUS=bus up");
+	while (!stop) {
+		int n = epoll_wait(h->ep, evs, ARRAY_LEN(evs), timers(h));
+
+		if (n < 0 && errno != EINTR) {
+			r = fail("epoll_wait: %s", strerror(errno));
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			uint64_t d = evs[i].data.u64;
+			struct conn *c;
+			int slot;
+
+			if (d == 0) {
+				accept_all(h);
+			} else if (d == 1) {
+				struct signalfd_siginfo si;
+
+				if (read(h->sfd, &si, sizeof(si)) == sizeof(si)) {
+					log_info("signal %u: stopping", si.ssi_signo);
+					stop = 1;
+				}
+			} else if ((c = lookup(h, d, &slot))) {
+				if (evs[i].events & (EPOLLERR | EPOLLHUP) && !(evs[i].events & EPOLLIN)) {
+					conn_close(h, slot, NULL);
+					continue;
+				}
+				if (evs[i].events & EPOLLOUT && flush(h, slot, c) < 0) {
+					conn_close(h, slot, "write failed");
+					continue;
+				}
+				if (evs[i].events & EPOLLIN)
+					readable(h, slot, c);
+			}
+		}
+	}
+	sdnotify("STOPPING=1");
+	teardown(h);
+	return r;
+}

@@ -1,0 +1,35 @@
+/* hub.h - the bus server hosted by daemon-profile.
+ *
+ * One epoll loop, no threads.  Every connection is non-blocking and bounded:
+ * a handshake deadline, a cap on connections, a cap on queued output (frames
+ * and bytes), a cap on requests in flight, and a slow-reader timeout; a
+ * client that breaks any of them is disconnected and nobody else notices.
+ * Requests are routed to the role that serves their type (wire.h) under a
+ * hub-assigned id, and the reply goes back to the requester only.
+ */
+#ifndef SESAME_HUB_H
+#define SESAME_HUB_H
+
+#include "paths.h"
+
+#include <stddef.h>
+
+struct hub_config {
+	int max_clients;		/* connections at once */
+	int handshake_timeout_ms;	/* from accept to a finished handshake */
+	int slow_timeout_ms;		/* queued output making no progress */
+	int request_timeout_ms;		/* a role's time to answer */
+	int queue_frames;		/* queued output frames per connection */
+	size_t queue_bytes;		/* queued output bytes per connection */
+	int max_inflight;		/* routed requests per connection */
+};
+
+/* The defaults: 256, 5000, 5000, 10000, 1024, 4 MiB, 64. */
+void hub_config_defaults(struct hub_config *cfg);
+
+/* Run the hub until SIGTERM or SIGINT: create the runtime directory,
+ * bus.sock, bus.pub and the role keys in keys/, then serve.  Returns 0 on
+ * a clean stop, -1 with a reason if it could not start. */
+int hub_run(const struct paths *p, const struct hub_config *cfg);
+
+#endif

@@ -1,0 +1,227 @@
+/* wire.c - encode and decode bus messages; the format is in wire.h. */
+#include "wire.h"
+#include "util.h"
+
+#include <string.h>
+
+static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put16(uint8_t *p, uint16_t v) { p[0] = v >> 8, p[1] = v & 0xff; }
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24, p[1] = v >> 16 & 0xff, p[2] = v >> 8 & 0xff, p[3] = v & 0xff;
+}
+
+int wire_decode(const uint8_t *buf, size_t len, struct wire_msg *m)
+{
+	size_t pos;
+
+	if (len < WIRE_HEADER)
+		return fail("wire: message of %zu bytes is shorter than its header", len);
+	if (len > WIRE_MAX_MESSAGE)
+		return fail("wire: message of %zu bytes is too long", len);
+	m->version = buf[0];
+	m->type = buf[1];
+	m->flags = get16(buf + 2);
+	m->id = get32(buf + 4);
+	m->fields = buf + WIRE_HEADER;
+	m->fields_len = len - WIRE_HEADER;
+	if (m->version != WIRE_VERSION)
+		return fail("wire: protocol version %u, expected %u", m->version, WIRE_VERSION);
+	/* Every field must fit before anyone reads one. */
+	for (pos = 0; pos < m->fields_len; ) {
+		if (m->fields_len - pos < 4)
+			return fail("wire: truncated field header at offset %zu", pos + WIRE_HEADER);
+		if (get16(m->fields + pos + 2) > m->fields_len - pos - 4)
+			return fail("wire: field %u at offset %zu runs past the end",
+				get16(m->fields + pos), pos + WIRE_HEADER);
+		pos += 4 + get16(m->fields + pos + 2);
+	}
+	return 0;
+}
+
+int wire_next(const struct wire_msg *m, size_t *pos, uint16_t *tag, const uint8_t **val, uint16_t *len)
+{
+	if (*pos + 4 > m->fields_len)
+		return 0;
+	*tag = get16(m->fields + *pos);
+	*len = get16(m->fields + *pos + 2);
+	*val = m->fields + *pos + 4;
+	*pos += 4 + (size_t)*len;
+	return 1;
+}
+
+int wire_find(const struct wire_msg *m, uint16_t tag, const uint8_t **val, uint16_t *len)
+{
+	size_t pos = 0;
+	uint16_t t;
+
+	while (wire_next(m, &pos, &t, val, len))
+		if (t == tag)
+			return 1;
+	return 0;
+}
+
+int wire_get_u32(const struct wire_msg *m, uint16_t tag, uint32_t *out)
+{
+	const uint8_t *v;
+	uint16_t l;
+
+	if (!wire_find(m, tag, &v, &l) || l != 4)
+		return -1;
+	*out = get32(v);
+	return 0;
+}
+
+int wire_get_u64(const struct wire_msg *m, uint16_t tag, uint64_t *out)
+{
+	const uint8_t *v;
+	uint16_t l;
+
+	if (!wire_find(m, tag, &v, &l) || l != 8)
+		return -1;
+	*out = (uint64_t)get32(v) << 32 | get32(v + 4);
+	return 0;
+}
+
+int wire_get_str(const struct wire_msg *m, uint16_t tag, char *out, size_t outsz)
+{
+	const uint8_t *v;
+	uint16_t l;
+
+	if (!wire_find(m, tag, &v, &l) || l >= outsz || memchr(v, 0, l))
+		return -1;
+	memcpy(out, v, l);
+	out[l] = 0;
+	return 0;
+}
+
+void wire_begin(struct wire_out *o, uint8_t type, uint16_t flags, uint32_t id)
+{
+	o->buf[0] = WIRE_VERSION;
+	o->buf[1] = type;
+	put16(o->buf + 2, flags);
+	put32(o->buf + 4, id);
+	o->len = WIRE_HEADER;
+	o->overflow = 0;
+}
+
+void wire_put(struct wire_out *o, uint16_t tag, const void *val, size_t len)
+{
+	if (o->overflow || len > 0xffff || len + 4 > sizeof(o->buf) - o->len) {
+		o->overflow = 1;
+		return;
+	}
+	put16(o->buf + o->len, tag);
+	put16(o->buf + o->len + 2, (uint16_t)len);
+	if (len)
+		memcpy(o->buf + o->len + 4, val, len);
+	o->len += 4 + len;
+}
+
+void wire_put_u32(struct wire_out *o, uint16_t tag, uint32_t v)
+{
+	uint8_t b[4];
+
+	put32(b, v);
+	wire_put(o, tag, b, 4);
+}
+
+void wire_put_u64(struct wire_out *o, uint16_t tag, uint64_t v)
+{
+	uint8_t b[8];
+
+	put32(b, (uint32_t)(v >> 32));
+	put32(b + 4, (uint32_t)v);
+	wire_put(o, tag, b, 8);
+}
+
+void wire_put_str(struct wire_out *o, uint16_t tag, const char *s)
+{
+	wire_put(o, tag, s, strlen(s));
+}
+
+int wire_end(struct wire_out *o)
+{
+	return o->overflow ? fail("wire: message does not fit in %d bytes", WIRE_MAX_MESSAGE) : 0;
+}
+
+void wire_error(struct wire_out *o, const struct wire_msg *req, uint32_t code, const char *text)
+{
+	wire_begin(o, WIRE_ERROR, WIRE_F_REPLY, req ? req->id : 0);
+	wire_put_u32(o, WF_CODE, code);
+	wire_put_str(o, WF_TEXT, text);
+}
+
+static const struct {
+	uint8_t type;
+	const char *name, *role;
+} types[] = {
+	{ WIRE_PING, "ping", "profile" },
+	{ WIRE_STATUS, "status", "profile" },
+	{ WIRE_SECRET_GET, "secret-get", "secrets" },
+};
+
+const char *wire_type_role(uint8_t type)
+{
+	for (size_t i = 0; i < ARRAY_LEN(types); i++)
+		if (types[i].type == type)
+			return types[i].role;
+	return NULL;
+}
+
+const char *wire_type_name(uint8_t type)
+{
+	for (size_t i = 0; i < ARRAY_LEN(types); i++)
+		if (types[i].type == type)
+			return types[i].name;
+	return type == WIRE_ERROR ? "error" : "unknown";
+}
+
+int wire_error_exit(uint32_t code)
+{
+	switch (code) {
+	case WIRE_E_DENIED: return EXIT_DENIED;
+	case WIRE_E_UNAVAILABLE: return EXIT_UNREACHABLE;
+	case WIRE_E_TIMEOUT: case WIRE_E_BUSY: return EXIT_TIMEOUT;
+	default: return 1;
+	}
+}
+
+void wire_frame_header(uint8_t hdr[4], uint32_t len) { put32(hdr, len); }
+uint32_t wire_frame_length(const uint8_t hdr[4]) { return get32(hdr); }
+
+uint8_t *wire_reader_space(struct wire_reader *r, size_t *room)
+{
+	if (r->hdr_got < 4) {
+		*room = 4 - r->hdr_got;
+		return r->hdr + r->hdr_got;
+	}
+	*room = r->len - r->got;
+	return r->body + r->got;
+}
+
+int wire_reader_commit(struct wire_reader *r, size_t n)
+{
+	if (r->hdr_got < 4) {
+		r->hdr_got += n;
+		if (r->hdr_got < 4)
+			return 0;
+		r->len = wire_frame_length(r->hdr);
+		r->got = 0;
+		if (r->len == 0 || r->len > WIRE_MAX_FRAME)
+			return fail("bad frame length %u", r->len);
+		return 0;
+	}
+	r->got += n;
+	if (r->got < r->len)
+		return 0;
+	r->hdr_got = 0;
+	return 1;
+}

@@ -1,0 +1,145 @@
+/* wire.h - the bus wire format.  This comment is its one description.
+ *
+ * FRAMES.  A connection to bus.sock carries frames: a 4-byte big-endian
+ * length L (1 <= L <= 65535), then L bytes.  The first frame from the
+ * client is Noise_IK_25519_ChaChaPoly_BLAKE2b message 1, the server answers
+ * with message 2 (prologue "sesame-bus/1", handshake payloads empty); every
+ * later frame is one Noise transport message, which decrypts to one
+ * message.  A length of 0 or over 65535 closes the connection.
+ *
+ * MESSAGES (the plaintext, at most 65519 bytes):
+ *
+ *   0       1       2               4                               8
+ *   +-------+-------+---------------+-------------------------------+
+ *   |version| type  |  flags (BE)   |       request id (BE)         |
+ *   +-------+-------+---------------+-------------------------------+
+ *   | fields: tag (u16 BE), length (u16 BE), value; repeated ...    |
+ *
+ * version is WIRE_VERSION; a message with another version is answered with
+ * an error.  A reply carries the request's id and type with WIRE_F_REPLY
+ * set in flags; an error reply has type WIRE_ERROR and fields WF_CODE (u32)
+ * and WF_TEXT.  Fields may come in any order and repeat (lists); unknown
+ * tags are skipped; a field that runs past the end makes the whole message
+ * invalid.  Integers are big-endian, u32 or u64 by the field's definition;
+ * strings are UTF-8 without a NUL.  Each type's fields are listed below.
+ */
+#ifndef SESAME_WIRE_H
+#define SESAME_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define WIRE_VERSION 1
+#define WIRE_HEADER 8
+#define WIRE_MAX_FRAME 65535
+#define WIRE_MAX_MESSAGE (WIRE_MAX_FRAME - 16)	/* a Noise tag is 16 bytes */
+#define WIRE_PROLOGUE "sesame-bus/1"
+
+#define WIRE_F_REPLY 0x0001
+
+/* Message types.  Who serves each is in wire_type_role(). */
+enum wire_type {
+	WIRE_ERROR = 0x00,	/* reply only: WF_CODE, WF_TEXT */
+	WIRE_PING = 0x01,	/* hub; reply echoes WF_DATA */
+	WIRE_STATUS = 0x02,	/* hub; reply: WF_VERSION, WF_UPTIME_MS, WF_CLIENTS,
+				 * WF_ROLE for each connected role */
+	WIRE_SECRET_GET = 0x10,	/* daemon-secrets: WF_PROFILE, WF_KEY; reply WF_VALUE */
+	WIRE_TYPE_MAX = 0xff
+};
+
+/* Error codes in WF_CODE; each maps to an exit code in the CLI. */
+enum wire_error {
+	WIRE_E_BAD_MESSAGE = 1,	/* malformed, wrong version: exit 1 */
+	WIRE_E_UNKNOWN_TYPE = 2,/* exit 1 */
+	WIRE_E_DENIED = 3,	/* exit 77 */
+	WIRE_E_UNAVAILABLE = 4,	/* the serving role is not connected: exit 69 */
+	WIRE_E_TIMEOUT = 5,	/* the serving role did not answer in time: exit 75 */
+	WIRE_E_BUSY = 6,	/* too many requests in flight: exit 75 */
+	WIRE_E_FAILED = 7,	/* the role failed: exit 1 */
+};
+
+/* Field tags. */
+enum wire_field {
+	WF_CODE = 1,		/* u32 */
+	WF_TEXT = 2,		/* string */
+	WF_DATA = 3,		/* bytes */
+	WF_ROLE = 4,		/* string: a connected role's name */
+	WF_UPTIME_MS = 5,	/* u64 */
+	WF_CLIENTS = 6,		/* u32: connections right now */
+	WF_PROFILE = 7,		/* string */
+	WF_KEY = 8,		/* string */
+	WF_VALUE = 9,		/* bytes (secret: wipe after use) */
+	WF_VERSION = 10,	/* string: sesame version */
+};
+
+struct wire_msg {
+	uint8_t version, type;
+	uint16_t flags;
+	uint32_t id;
+	const uint8_t *fields;	/* points into the decoded buffer */
+	size_t fields_len;
+};
+
+/* Parse and validate a message (header and every field's bounds); -1
+ * with a reason if it is malformed.  Nothing is copied. */
+int wire_decode(const uint8_t *buf, size_t len, struct wire_msg *m);
+
+/* Walk fields: start with *pos = 0; returns 1 with a field, 0 at the
+ * end.  Only call on a message wire_decode accepted. */
+int wire_next(const struct wire_msg *m, size_t *pos, uint16_t *tag,
+	const uint8_t **val, uint16_t *len);
+/* The first field with this tag; 0 if absent. */
+int wire_find(const struct wire_msg *m, uint16_t tag, const uint8_t **val, uint16_t *len);
+/* Typed getters: -1 if absent or of the wrong length. */
+int wire_get_u32(const struct wire_msg *m, uint16_t tag, uint32_t *out);
+int wire_get_u64(const struct wire_msg *m, uint16_t tag, uint64_t *out);
+/* A string field copied into out (size outsz, NUL-terminated); -1 if
+ * absent, too long, or holding a NUL. */
+int wire_get_str(const struct wire_msg *m, uint16_t tag, char *out, size_t outsz);
+
+/* Building a message into a fixed buffer; an overflow is remembered and
+ * reported by wire_end. */
+struct wire_out {
+	uint8_t buf[WIRE_MAX_MESSAGE];
+	size_t len;
+	int overflow;
+};
+
+void wire_begin(struct wire_out *o, uint8_t type, uint16_t flags, uint32_t id);
+void wire_put(struct wire_out *o, uint16_t tag, const void *val, size_t len);
+void wire_put_u32(struct wire_out *o, uint16_t tag, uint32_t v);
+void wire_put_u64(struct wire_out *o, uint16_t tag, uint64_t v);
+void wire_put_str(struct wire_out *o, uint16_t tag, const char *s);
+/* -1 with a reason if the message did not fit. */
+int wire_end(struct wire_out *o);
+/* An error reply to request m. */
+void wire_error(struct wire_out *o, const struct wire_msg *req, uint32_t code, const char *text);
+
+/* Which role serves a request type ("profile" for the hub itself), or
+ * NULL if the type is unknown. */
+const char *wire_type_role(uint8_t type);
+const char *wire_type_name(uint8_t type);
+/* Exit code for an error code (DESIGN.md conventions). */
+int wire_error_exit(uint32_t code);
+
+/* Reassembling frames from a byte stream (the hub's reader): ask where
+ * the next bytes go, then say how many arrived. */
+struct wire_reader {
+	uint8_t hdr[4];
+	size_t hdr_got;
+	uint8_t *body;		/* WIRE_MAX_FRAME bytes, owned by the caller */
+	uint32_t len, got;
+};
+
+/* Where to put the next bytes (*room bytes at most). */
+uint8_t *wire_reader_space(struct wire_reader *r, size_t *room);
+/* n bytes arrived there: 1 when a frame is complete (r->body, r->len,
+ * valid until the next call), 0 if more is needed, -1 with a reason on a
+ * bad length. */
+int wire_reader_commit(struct wire_reader *r, size_t n);
+
+/* Frame helpers: put the 4-byte length before a payload. */
+void wire_frame_header(uint8_t hdr[4], uint32_t len);
+uint32_t wire_frame_length(const uint8_t hdr[4]);
+
+#endif

@@ -1,0 +1,161 @@
+#!/bin/sh
+# The bus: hosted by daemon-profile, routed, and impossible to stall.
+# Hostile clients are cut off while well-behaved ones keep being served,
+# a second uid cannot get in, replies go only to the requester.
+. "$(dirname "$0")/lib.sh"
+
+B=$SESAME_BUILD/tests/buspeer
+use_private_paths
+
+start_hub --handshake-timeout-ms 1000 --slow-timeout-ms 1000 --request-timeout-ms 800
+ok $? "daemon-profile starts and publishes bus.pub"
+[ "$(stat -c %a "$SESAME_RUNTIME_DIR")" = 700 ]; ok $? "the runtime directory is 0700"
+[ "$(stat -c %a "$SESAME_RUNTIME_DIR/bus.sock")" = 600 ]; ok $? "bus.sock is 0600"
+[ "$(stat -c %a "$SESAME_RUNTIME_DIR/keys/secrets.key")" = 600 ]; ok $? "role keys are 0600"
+
+run "$SESAME" status
+ok "$rc" "sesame status reaches the hub"
+contains "$T/out" "bus: up" "status says the bus is up"
+run "$SESAME" status --json
+contains "$T/out" '"roles":["profile"]' "status --json lists the connected roles"
+
+# --- 8 well-behaved clients, measured, while hostile ones come and go ---
+for i in 1 2 3 4 5 6 7 8; do
+	spawn sh -c "exec '$B' ping-for 4000 >'$T/good.$i' 2>&1"
+	eval "good_$i=\$spawned"
+done
+sleep 0.3
+for round in 1 2 3; do
+	for mode in stall garbage huge noread; do
+		spawn sh -c "exec '$B' $mode >'$T/bad.$mode.$round' 2>&1"
+		eval "bad_$mode=\$spawned"
+	done
+	for mode in stall garbage huge noread; do
+		eval "wait \$bad_$mode"
+	done
+done
+for i in 1 2 3 4 5 6 7 8; do eval "wait \$good_$i"; done
+
+ms() { sed -n 's/.*closed_after_ms=\([0-9]*\).*/\1/p' "$1"; }
+for round in 1 2 3; do
+	s=$(ms "$T/bad.stall.$round"); g=$(ms "$T/bad.garbage.$round")
+	h=$(ms "$T/bad.huge.$round"); n=$(ms "$T/bad.noread.$round")
+	diag "round $round: cut off after stall=${s}ms garbage=${g}ms huge=${h}ms noread=${n}ms"
+	[ -n "$s" ] && [ "$s" -ge 900 ] && [ "$s" -le 3000 ]
+	ok $? "round $round: a client that never handshakes is cut at the 1 s deadline (${s} ms)"
+	[ -n "$g" ] && [ "$g" -le 1000 ]; ok $? "round $round: a garbage handshake is cut at once (${g} ms)"
+	[ -n "$h" ] && [ "$h" -le 1000 ]; ok $? "round $round: a 16 MiB length is cut at once (${h} ms)"
+	[ -n "$n" ] && [ "$n" -le 5000 ]; ok $? "round $round: a client that never reads is cut off (${n} ms)"
+done
+worst=0 total=0
+for i in 1 2 3 4 5 6 7 8; do
+	line=$(cat "$T/good.$i")
+	p=$(echo "$line" | sed -n 's/.*pings=\([0-9]*\).*/\1/p')
+	f=$(echo "$line" | sed -n 's/.*fails=\([0-9]*\).*/\1/p')
+	m=$(echo "$line" | sed -n 's/.*max_us=\([0-9]*\).*/\1/p')
+	diag "good client $i: $line"
+	[ -n "$p" ] && [ "$f" = 0 ] && [ "$p" -ge 100 ]
+	ok $? "good client $i was served throughout (${p:-?} pings, ${f:-?} failures)"
+	[ -n "$m" ] && [ "$m" -gt "$worst" ] && worst=$m
+	total=$((total + ${p:-0}))
+done
+diag "8 good clients: $total pings in 4 s, worst single round trip ${worst} us"
+[ "$worst" -lt 1000000 ]; ok $? "no good client ever waited 1 s or more (worst ${worst} us)"
+grep -q "no handshake before the deadline" "$T/hub.log" && grep -q "bad frame length 16777216" "$T/hub.log" &&
+	grep -q "output queue full\|slow reader" "$T/hub.log"
+ok $? "the hub logs why each hostile client was cut off"
+
+# --- routing: requests reach the serving role, replies their requester ---
+spawn sh -c "exec '$B' role secrets >'$T/role.out' 2>'$T/role.err'"
+ROLE=$spawned
+wait_for 10 grep -q connected "$T/role.out"; ok $? "a role connects with its key from keys/"
+run "$SESAME" status
+contains "$T/out" "roles: profile secrets" "status shows the connected role"
+run "$B" get work wifi-psk
+is "$(cat "$T/out")" "value-of-wifi-psk" "a request is routed to the role and its reply comes back"
+for i in $(seq 1 20); do
+	spawn sh -c "exec '$B' get p key$i >'$T/get.$i' 2>&1"
+	eval "get_$i=\$spawned"
+done
+mixed=0
+for i in $(seq 1 20); do
+	eval "wait \$get_$i"
+	[ "$(cat "$T/get.$i")" = "value-of-key$i" ] || mixed=1
+done
+ok $mixed "20 concurrent requesters each get their own reply"
+
+kill "$ROLE"; wait "$ROLE" 2>/dev/null
+wait_for 5 sh -c "'$SESAME' status | grep -q 'roles: profile\$'"
+run "$B" get work wifi-psk
+is "$rc" 69 "a request for a role that is not running exits 69"
+contains "$T/err" "daemon-secrets is not running" "and says which daemon is missing"
+
+spawn sh -c "exec '$B' role secrets silent >'$T/silent.out' 2>&1"
+SILENT=$spawned
+wait_for 10 grep -q connected "$T/silent.out"
+run "$B" get work wifi-psk
+is "$rc" 75 "a role that never answers: the request times out with exit 75"
+contains "$T/err" "did not answer in time" "and says so"
+kill "$SILENT"; wait "$SILENT" 2>/dev/null
+
+# --- one hub at a time; a stale socket does not block a restart ---
+run "$SESAME" daemon profile
+is "$rc" 1 "a second daemon-profile refuses to start"
+contains "$T/err" "another daemon-profile is serving" "and says why"
+kill -9 "$HUB"; wait "$HUB" 2>/dev/null
+[ -S "$SESAME_RUNTIME_DIR/bus.sock" ]; ok $? "after SIGKILL a stale bus.sock is left behind"
+: >"$T/hub.log"
+SESAME_LOG=debug start_hub --max-clients 3 --handshake-timeout-ms 5000
+ok $? "daemon-profile restarts over the stale socket"
+
+# --- the connection cap ---
+for i in 1 2 3; do spawn "$B" stall >/dev/null 2>&1; done
+wait_for 5 sh -c "[ \$(grep -c 'from pid' '$T/hub.log') -ge 3 ]"
+run "$B" stall
+c=$(ms "$T/out")
+[ -n "$c" ] && [ "$c" -lt 1000 ]; ok $? "beyond --max-clients a connection is refused at once (${c} ms)"
+contains "$T/hub.log" "connections already" "the refusal is logged"
+stop_hub
+
+# --- sd_notify: READY, watchdog at half of WATCHDOG_USEC, STOPPING ---
+spawn sh -c "exec '$B' notify-listen '$T/notify' 1500 >'$T/notify.out'"
+LISTEN=$spawned
+wait_for 5 grep -q listening "$T/notify.out"
+NOTIFY_SOCKET=$T/notify WATCHDOG_USEC=200000 start_hub
+sleep 0.8
+stop_hub
+wait "$LISTEN"
+contains "$T/notify.out" "READY=1" "under systemd the hub reports READY=1"
+wd=$(grep -c "WATCHDOG=1" "$T/notify.out")
+[ "$wd" -ge 3 ]; ok $? "the watchdog is petted every 100 ms for WATCHDOG_USEC=200000 ($wd in 0.8 s)"
+contains "$T/notify.out" "STOPPING=1" "and STOPPING=1 on the way out"
+
+# --- a second uid cannot use the bus ---
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	start_hub
+	run setpriv --reuid 65534 --regid 65534 --clear-groups "$SESAME" status
+	is "$rc" 69 "another uid cannot reach a root bus (the runtime dir is 0700)"
+	contains "$T/err" "Permission denied" "and is told why"
+	stop_hub
+	# Now a bus owned by uid 65534 that root can reach past the file
+	# modes: SO_PEERCRED must still refuse it.
+	other=$(mktemp -d /tmp/sesame-uid.XXXXXX)
+	chmod 755 "$other"
+	mkdir "$other/run" && chown 65534:65534 "$other/run" && chmod 700 "$other/run"
+	SESAME_RUNTIME_DIR=$other/run spawn setpriv --reuid 65534 --regid 65534 --clear-groups \
+		"$SESAME" daemon profile 2>"$T/hub2.log"
+	NOBODY=$spawned
+	wait_for 10 test -s "$other/run/bus.pub"
+	SESAME_RUNTIME_DIR=$other/run run "$SESAME" status
+	[ "$rc" -ne 0 ]; ok $? "a client of another uid (root) is refused by SO_PEERCRED (exit $rc)"
+	contains "$T/hub2.log" "refusing a connection from uid 0" "the refusal names the uid"
+	kill "$NOBODY"; wait "$NOBODY" 2>/dev/null
+	rm -rf "$other"
+else
+	skip "second-uid tests need root and setpriv"
+	skip "second-uid tests need root and setpriv"
+	skip "second-uid tests need root and setpriv"
+	skip "second-uid tests need root and setpriv"
+fi
+
+done_testing

@@ -1,0 +1,316 @@
+/* buspeer - a bus peer for tests and benchmarks, well-behaved or hostile.
+ *
+ *   buspeer ping N [BYTES]      N pings on one connection; prints
+ *                               "pings=N min_us= p50_us= p99_us= max_us="
+ *   buspeer ping-for MS         pings for MS milliseconds; prints
+ *                               "pings=N fails=F max_us=M"
+ *   buspeer stall               connect, never handshake
+ *   buspeer garbage             send a frame of junk as the handshake
+ *   buspeer huge                announce a 16 MiB frame
+ *   buspeer noread              handshake, flood requests, never read
+ *   (the four hostile modes print "closed_after_ms=N" once cut off)
+ *   buspeer role NAME [DELAY_MS|silent]
+ *                               serve WIRE_SECRET_GET as role NAME with
+ *                               keys/NAME.key: value "value-of-KEY"
+ *   buspeer get PROFILE KEY     a CLI secret-get; prints the value
+ *   buspeer notify-listen PATH MS
+ *                               bind a datagram socket at PATH (as systemd's
+ *                               NOTIFY_SOCKET) and print what arrives in MS
+ *
+ * Paths come from the environment as for sesame (SESAME_RUNTIME_DIR...).
+ */
+#include "lib/bus.h"
+#include "lib/util.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+static struct paths P;
+static uint8_t buf[WIRE_MAX_MESSAGE];
+static struct wire_out out;
+
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static struct bus_client *connect_or_die(const char *key)
+{
+	struct bus_client *c = bus_connect(&P, key, BUS_CLI_TIMEOUT_MS);
+
+	if (!c)
+		die_code(bus_error_exit(), "%s", last_error());
+	return c;
+}
+
+static int ping(struct bus_client *c, size_t bytes)
+{
+	static uint8_t data[WIRE_MAX_MESSAGE];
+	struct wire_msg m;
+	const uint8_t *v;
+	uint16_t l;
+
+	wire_begin(&out, WIRE_PING, 0, 0);
+	if (bytes)
+		wire_put(&out, WF_DATA, data, bytes);
+	if (bus_request(c, &out, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
+		return -1;
+	if (bytes && (!wire_find(&m, WF_DATA, &v, &l) || l != bytes))
+		return fail("ping reply does not echo the data");
+	return 0;
+}
+
+static int cmd_ping(long n, size_t bytes)
+{
+	struct bus_client *c = connect_or_die(NULL);
+	long long *lat = xcalloc(n, sizeof(*lat));
+
+	for (long i = 0; i < n; i++) {
+		long long t = now_us();
+
+		if (ping(c, bytes) < 0)
+			die_code(bus_error_exit(), "ping %ld: %s", i, last_error());
+		lat[i] = now_us() - t;
+	}
+	qsort(lat, n, sizeof(*lat), cmp_ll);
+	printf("pings=%ld min_us=%lld p50_us=%lld p99_us=%lld max_us=%lld\n", n, lat[0], lat[n / 2],
+		lat[n * 99 / 100], lat[n - 1]);
+	bus_close(c);
+	return 0;
+}
+
+static int cmd_ping_for(long ms)
+{
+	struct bus_client *c = connect_or_die(NULL);
+	long long end = now_us() + ms * 1000, worst = 0;
+	long count = 0, fails = 0;
+
+	while (now_us() < end) {
+		long long t = now_us();
+
+		if (ping(c, 0) < 0) {
+			fails++;
+			bus_close(c);
+			c = bus_connect(&P, NULL, BUS_CLI_TIMEOUT_MS);
+			if (!c)
+				die("reconnect: %s", last_error());
+			continue;
+		}
+		t = now_us() - t;
+		if (t > worst)
+			worst = t;
+		count++;
+	}
+	printf("pings=%ld fails=%ld max_us=%lld\n", count, fails, worst);
+	bus_close(c);
+	return fails ? 1 : 0;
+}
+
+static int raw_connect(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/bus.sock", P.runtime) >= (int)sizeof(sa.sun_path))
+		die("runtime path too long");
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		die_code(EXIT_UNREACHABLE, "connect %s: %s", sa.sun_path, strerror(errno));
+	return fd;
+}
+
+/* Wait until the hub closes fd (read returns 0 or an error); print how
+ * long that took.  Gives up after 60 s. */
+static int wait_closed(int fd, long long since)
+{
+	char junk[4096];
+
+	for (;;) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t n;
+
+		if (poll(&p, 1, 60000) <= 0)
+			die("not disconnected within 60 s");
+		n = recv(fd, junk, sizeof(junk), MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			break;
+	}
+	printf("closed_after_ms=%lld\n", (now_us() - since) / 1000);
+	return 0;
+}
+
+static int cmd_hostile(const char *mode)
+{
+	int fd = raw_connect();
+	long long t0 = now_us();
+
+	if (!strcmp(mode, "garbage")) {
+		uint8_t f[4 + 96];
+
+		wire_frame_header(f, 96);
+		randombytes_buf(f + 4, 96);
+		(void)!write(fd, f, sizeof(f));
+	} else if (!strcmp(mode, "huge")) {
+		uint8_t f[4 + 64];
+
+		wire_frame_header(f, 16u << 20);
+		memset(f + 4, 'x', 64);
+		(void)!write(fd, f, sizeof(f));
+	}
+	return wait_closed(fd, t0);
+}
+
+/* Handshake properly, then send requests with large replies and never
+ * read: the hub must cut us off once its queue for us is full or stuck. */
+static int cmd_noread(void)
+{
+	static uint8_t data[60000], frame[4 + WIRE_MAX_FRAME];
+	struct bus_client *c = connect_or_die(NULL);
+	int fd = bus_fd(c);
+	long long t0 = now_us();
+
+	(void)frame;
+	for (uint32_t id = 1; ; id++) {
+		struct pollfd p = { fd, POLLOUT | POLLRDHUP, 0 };
+
+		wire_begin(&out, WIRE_PING, 0, id);
+		wire_put(&out, WF_DATA, data, sizeof(data));
+		/* Send only when the socket takes it, so we never block. */
+		if (poll(&p, 1, 60000) <= 0)
+			die("noread: stuck for 60 s without being disconnected");
+		if (p.revents & (POLLRDHUP | POLLHUP | POLLERR))
+			break;
+		if (bus_send(c, &out) < 0)
+			break;
+	}
+	printf("closed_after_ms=%lld\n", (now_us() - t0) / 1000);
+	bus_close(c);
+	return 0;
+}
+
+static int cmd_role(const char *role, const char *mode)
+{
+	char key[PATH_MAX];
+	struct bus_client *c;
+	int silent = mode && !strcmp(mode, "silent");
+	int delay = mode && !silent ? atoi(mode) : 0;
+
+	if (snprintf(key, sizeof(key), "%s/keys/%s.key", P.runtime, role) >= (int)sizeof(key))
+		die("key path too long");
+	c = bus_connect_retry(&P, key, 10000);
+	if (!c)
+		die_code(bus_error_exit(), "%s", last_error());
+	printf("connected\n");
+	fflush(stdout);
+	for (;;) {
+		struct wire_msg m;
+		char k[256], value[300];
+
+		if (bus_recv(c, buf, &m, 3600 * 1000) < 0)
+			die("%s", last_error());
+		if (m.type != WIRE_SECRET_GET || silent)
+			continue;
+		if (delay)
+			usleep(delay * 1000);
+		if (wire_get_str(&m, WF_KEY, k, sizeof(k)) < 0)
+			strcpy(k, "?");
+		snprintf(value, sizeof(value), "value-of-%s", k);
+		wire_begin(&out, m.type, WIRE_F_REPLY, m.id);
+		wire_put_str(&out, WF_VALUE, value);
+		if (bus_send(c, &out) < 0)
+			die("%s", last_error());
+	}
+}
+
+static int cmd_get(const char *profile, const char *key)
+{
+	struct bus_client *c = connect_or_die(NULL);
+	struct wire_msg m;
+	const uint8_t *v;
+	uint16_t l;
+
+	wire_begin(&out, WIRE_SECRET_GET, 0, 0);
+	wire_put_str(&out, WF_PROFILE, profile);
+	wire_put_str(&out, WF_KEY, key);
+	if (bus_request(c, &out, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
+		die_code(bus_error_exit(), "%s", last_error());
+	if (!wire_find(&m, WF_VALUE, &v, &l))
+		die("reply without a value");
+	fwrite(v, 1, l, stdout);
+	putchar('\n');
+	bus_close(c);
+	return 0;
+}
+
+static int cmd_notify_listen(const char *path, long ms)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	long long end = now_us() + ms * 1000;
+
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path) >= (int)sizeof(sa.sun_path))
+		die("path too long");
+	unlink(path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		die("bind %s: %s", path, strerror(errno));
+	printf("listening\n");
+	fflush(stdout);
+	while (now_us() < end) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		char msg[512];
+		ssize_t n;
+
+		if (poll(&p, 1, (int)((end - now_us()) / 1000) + 1) <= 0)
+			continue;
+		n = recv(fd, msg, sizeof(msg) - 1, 0);
+		if (n <= 0)
+			continue;
+		msg[n] = 0;
+		for (char *t = msg; *t; t++)
+			if (*t == '\n')
+				*t = ' ';
+		printf("%s\n", msg);
+		fflush(stdout);
+	}
+	unlink(path);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (sodium_init() < 0 || paths_resolve(&P) < 0)
+		die("setup: %s", last_error());
+	if (argc >= 3 && !strcmp(argv[1], "ping"))
+		return cmd_ping(atol(argv[2]) > 0 ? atol(argv[2]) : 1, argc > 3 ? (size_t)atol(argv[3]) : 0);
+	if (argc == 3 && !strcmp(argv[1], "ping-for"))
+		return cmd_ping_for(atol(argv[2]));
+	if (argc == 2 && (!strcmp(argv[1], "stall") || !strcmp(argv[1], "garbage") || !strcmp(argv[1], "huge")))
+		return cmd_hostile(argv[1]);
+	if (argc == 2 && !strcmp(argv[1], "noread"))
+		return cmd_noread();
+	if (argc >= 3 && !strcmp(argv[1], "role"))
+		return cmd_role(argv[2], argc > 3 ? argv[3] : NULL);
+	if (argc == 4 && !strcmp(argv[1], "notify-listen"))
+		return cmd_notify_listen(argv[2], atol(argv[3]));
+	if (argc == 4 && !strcmp(argv[1], "get"))
+		return cmd_get(argv[2], argv[3]);
+	fprintf(stderr, "usage: see the comment at the top of tests/buspeer.c\n");
+	return 2;
+}

@@ -1,0 +1,64 @@
+/* Unit tests for lib/sdnotify: datagrams reach a path or abstract socket;
+ * without NOTIFY_SOCKET nothing is sent and nothing fails. */
+#include "lib/sdnotify.h"
+#include "lib/util.h"
+#include "tap.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static int listener(const char *name, int abstract)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	socklen_t len;
+
+	strcpy(sa.sun_path + (abstract ? 1 : 0), name);
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(name) + (abstract ? 1 : 0));
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, len) < 0)
+		return -1;
+	return fd;
+}
+
+static int got(int fd, const char *want)
+{
+	char buf[256];
+	ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+
+	if (n < 0)
+		return 0;
+	buf[n] = 0;
+	return !strcmp(buf, want);
+}
+
+int main(void)
+{
+	char path[128], env[80];
+	int fd;
+
+	unsetenv("NOTIFY_SOCKET");
+	ok(sdnotify("READY=1") == 0, "without NOTIFY_SOCKET, sdnotify is a silent no-op");
+
+	snprintf(path, sizeof(path), "/tmp/sesame-notify-%d", (int)getpid());
+	unlink(path);
+	fd = listener(path, 0);
+	setenv("NOTIFY_SOCKET", path, 1);
+	ok(fd >= 0 && sdnotify("READY=1\nSTATUS=bus up") == 0 && got(fd, "READY=1\nSTATUS=bus up"),
+		"a path socket receives the state as one datagram");
+	close(fd);
+	unlink(path);
+
+	snprintf(env, sizeof(env), "sesame-notify-abstract-%d", (int)getpid());
+	fd = listener(env, 1);
+	snprintf(path, sizeof(path), "@%s", env);
+	setenv("NOTIFY_SOCKET", path, 1);
+	ok(fd >= 0 && sdnotify("WATCHDOG=1") == 0 && got(fd, "WATCHDOG=1"), "an abstract socket (@name) works too");
+	close(fd);
+
+	setenv("NOTIFY_SOCKET", "relative/path", 1);
+	ok(sdnotify("READY=1") < 0 && strstr(last_error(), "unusable"), "a malformed NOTIFY_SOCKET is reported");
+	return done_testing();
+}

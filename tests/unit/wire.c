@@ -1,0 +1,90 @@
+/* Unit tests for lib/wire: round trips, bounds, and the frame reader. */
+#include "lib/wire.h"
+#include "lib/util.h"
+#include "tap.h"
+
+#include <string.h>
+
+int main(void)
+{
+	static struct wire_out o;
+	static uint8_t body[WIRE_MAX_FRAME], big[70000];
+	struct wire_msg m;
+	struct wire_reader r = { .body = body };
+	char s[32];
+	uint32_t u;
+	uint64_t q;
+	const uint8_t *v;
+	uint16_t l;
+	size_t room;
+	uint8_t *at;
+
+	wire_begin(&o, WIRE_STATUS, WIRE_F_REPLY, 0xdeadbeef);
+	wire_put_str(&o, WF_ROLE, "secrets");
+	wire_put_u32(&o, WF_CLIENTS, 7);
+	wire_put_u64(&o, WF_UPTIME_MS, 0x0102030405060708ull);
+	wire_put_str(&o, WF_ROLE, "launcher");
+	ok(wire_end(&o) == 0 && wire_decode(o.buf, o.len, &m) == 0, "an encoded message decodes");
+	ok(m.version == WIRE_VERSION && m.type == WIRE_STATUS && m.flags == WIRE_F_REPLY && m.id == 0xdeadbeef,
+		"the header round-trips (version, type, flags, id)");
+	ok(wire_get_u32(&m, WF_CLIENTS, &u) == 0 && u == 7 && wire_get_u64(&m, WF_UPTIME_MS, &q) == 0 &&
+		q == 0x0102030405060708ull, "integer fields round-trip big-endian");
+	ok(wire_get_str(&m, WF_ROLE, s, sizeof(s)) == 0 && !strcmp(s, "secrets"), "wire_find returns the first of repeated fields");
+	ok(wire_get_str(&m, WF_ROLE, s, 4) < 0, "a string longer than the caller's buffer is refused");
+	ok(wire_get_u32(&m, WF_UPTIME_MS, &u) < 0, "a field of the wrong size is refused as u32");
+	ok(wire_get_u32(&m, WF_KEY, &u) < 0, "an absent field is reported");
+
+	o.buf[0] = 2;
+	ok(wire_decode(o.buf, o.len, &m) < 0 && strstr(last_error(), "version"), "another protocol version is refused");
+	o.buf[0] = WIRE_VERSION;
+	ok(wire_decode(o.buf, o.len - 1, &m) < 0 && strstr(last_error(), "past the end"),
+		"a field running past the end invalidates the message");
+	ok(wire_decode(o.buf, 7, &m) < 0, "a message shorter than its header is refused");
+	ok(wire_decode(o.buf, WIRE_HEADER + 3, &m) < 0, "a truncated field header is refused");
+
+	wire_begin(&o, WIRE_PING, 0, 1);
+	wire_put(&o, 999, "xyz", 3);
+	wire_put(&o, WF_DATA, "d", 1);
+	ok(wire_decode(o.buf, o.len, &m) == 0 && wire_find(&m, WF_DATA, &v, &l) && l == 1,
+		"unknown field tags are skipped");
+	wire_put_str(&o, WF_KEY, "a\0b");	/* strlen stops at the NUL */
+	wire_put(&o, WF_TEXT, "a\0b", 3);
+	wire_decode(o.buf, o.len, &m);
+	ok(wire_get_str(&m, WF_TEXT, s, sizeof(s)) < 0, "a string holding a NUL is refused");
+
+	wire_begin(&o, WIRE_PING, 0, 1);
+	wire_put(&o, WF_DATA, big, 65000);
+	wire_put(&o, WF_DATA, big, 1000);
+	ok(wire_end(&o) < 0, "a message over the maximum is refused when it is finished");
+	ok(wire_type_role(WIRE_SECRET_GET) && !strcmp(wire_type_role(WIRE_SECRET_GET), "secrets") &&
+		!wire_type_role(0x77), "request types map to the role that serves them");
+	ok(wire_error_exit(WIRE_E_UNAVAILABLE) == EXIT_UNREACHABLE && wire_error_exit(WIRE_E_TIMEOUT) == EXIT_TIMEOUT &&
+		wire_error_exit(WIRE_E_DENIED) == EXIT_DENIED, "error codes map to the exit codes in DESIGN.md");
+
+	/* The reader, fed one byte at a time. */
+	{
+		uint8_t stream[4 + 5 + 4];
+		int got = 0, res = 0;
+
+		wire_frame_header(stream, 5);
+		memcpy(stream + 4, "hello", 5);
+		wire_frame_header(stream + 9, 0);
+		for (size_t i = 0; i < sizeof(stream); i++) {
+			at = wire_reader_space(&r, &room);
+			*at = stream[i];
+			res = wire_reader_commit(&r, 1);
+			if (res == 1)
+				got = r.len == 5 && !memcmp(r.body, "hello", 5);
+			if (res < 0)
+				break;
+		}
+		ok(got, "the reader reassembles a frame fed one byte at a time");
+		ok(res < 0 && strstr(last_error(), "bad frame length 0"), "a zero-length frame is refused");
+	}
+	memset(&r, 0, sizeof(r));
+	r.body = body;
+	at = wire_reader_space(&r, &room);
+	wire_frame_header(at, 65536);
+	ok(wire_reader_commit(&r, 4) < 0, "a frame over 65535 bytes is refused before any body is read");
+	return done_testing();
+}
