@@ -88,6 +88,23 @@ build/fuzz/%: tests/fuzz/%.c $(LIB) tests/json.c
 
 fuzz: $(FUZZ)
 
+# Benchmarks: figures are ratios to baselines measured in the same run.
+# The exec floor is a static no-op (musl when available).
+$(O)/bench/timing: tests/bench/timing.c
+	@mkdir -p $(@D)
+	$(CC) $(SESAME_CFLAGS) $(CFLAGS) -o $@ $< $(SESAME_LDFLAGS) $(LDFLAGS)
+$(O)/bench/noop: tests/bench/noop.c
+	@mkdir -p $(@D)
+	if command -v $(MUSL_CC) >/dev/null; then $(MUSL_CC) -O2 -static -o $@ $<; \
+	else $(CC) -O2 -static -o $@ $<; fi
+
+$(O)/bench/noop-dyn: tests/bench/noop.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -o $@ $<
+
+bench: $(BIN) $(TOOLS) $(O)/bench/timing $(O)/bench/noop $(O)/bench/noop-dyn
+	SESAME="$(CURDIR)/$(BIN)" SESAME_BUILD="$(CURDIR)/$(O)" sh tests/bench/run.sh
+
 # The fuzz targets are part of check wherever clang can build them.
 HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
 check: $(BIN) $(UNIT) $(TOOLS) tests/noise-vectors $(GEN)/stamp $(if $(HAVE_FUZZ_CC),$(FUZZ))
@@ -117,14 +134,24 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sesame $(DESTDIR)$(MANDIR)/man1/sesame.1 \
 		$(DESTDIR)$(BASHCOMPDIR)/sesame $(DESTDIR)$(ZSHCOMPDIR)/_sesame
 
-# The main job (README, first line).  The secret roles have no code yet,
-# so for now it shows what the binary holds and how a role is reached.
+# The main job (README, first line).  Vaults and secrets are not written
+# yet, so for now: start the bus hub in a private runtime directory, ask
+# it for its status over the encrypted bus, show a role's help, stop it.
 demo: $(BIN)
-	./$(BIN) --version
-	./$(BIN) --list
-	@mkdir -p build && ln -sf $(CURDIR)/$(BIN) build/daemon-secrets
-	build/daemon-secrets --help
-	./$(BIN) daemon secrets --help
+	@rm -rf build/demo && mkdir -p build/demo
+	@echo '$$ daemon-profile &'
+	@SESAME_RUNTIME_DIR=$(CURDIR)/build/demo/run ./$(BIN) daemon profile 2>build/demo/hub.log & \
+	echo $$! >build/demo/hub.pid; \
+	for i in $$(seq 100); do [ -s build/demo/run/bus.pub ] && break; sleep 0.05; done
+	@echo '$$ sesame status'
+	@SESAME_RUNTIME_DIR=$(CURDIR)/build/demo/run ./$(BIN) status || \
+		{ kill $$(cat build/demo/hub.pid); cat build/demo/hub.log; exit 1; }
+	@echo '$$ sesame status --json'
+	@SESAME_RUNTIME_DIR=$(CURDIR)/build/demo/run ./$(BIN) status --json
+	@kill $$(cat build/demo/hub.pid) && sleep 0.2 && cat build/demo/hub.log
+	@ln -sf $(CURDIR)/$(BIN) build/demo/daemon-secrets
+	@echo '$$ daemon-secrets --help'
+	@build/demo/daemon-secrets --help
 
 # --- machine set-up ----------------------------------------------------
 # Everything the build, `make static` and the tests need, from the
@@ -150,4 +177,4 @@ deps:
 clean:
 	rm -rf build sesame tests/noise-vectors
 
-.PHONY: all check clean demo deps doc fuzz install static uninstall
+.PHONY: all bench check clean demo deps doc fuzz install static uninstall

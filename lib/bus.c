@@ -18,13 +18,15 @@
 
 struct secrets {		/* lives in secure memory */
 	struct noise_cipherstate send, recv;
-	uint8_t frame[4 + WIRE_MAX_FRAME];
 };
 
 struct bus_client {
 	int fd;
 	uint32_t next_id;
 	struct secrets *s;
+	/* Frames on the wire are ciphertext (or public handshake data): no
+	 * need for secure memory, which is costly to map and unmap. */
+	uint8_t frame[4 + WIRE_MAX_FRAME];
 };
 
 static int exit_code = 1;
@@ -200,7 +202,8 @@ static int handshake(struct bus_client *c, const uint8_t server_pub[32], const u
 {
 	struct noise_protocol proto;
 	struct noise_handshake *hs;
-	uint8_t priv[32], pub[32], payload[64];
+	struct noise_cipherstate send, recv;
+	uint8_t priv[32], payload[64];
 	size_t n;
 	int r = -1;
 
@@ -212,23 +215,33 @@ static int handshake(struct bus_client *c, const uint8_t server_pub[32], const u
 	if (key)
 		memcpy(priv, key, 32);
 	else
-		noise_keypair(priv, pub);
-	noise_set_static(hs, priv);
+		randombytes_buf(priv, sizeof(priv));	/* anonymous: CLI clearance */
+	noise_set_static(hs, priv, NULL);
 	sodium_memzero(priv, sizeof(priv));
 	noise_set_remote_static(hs, server_pub);
-	if (noise_write_message(hs, NULL, 0, c->s->frame + 4, WIRE_MAX_FRAME, &n) < 0)
+	if (noise_write_message(hs, NULL, 0, c->frame + 4, WIRE_MAX_FRAME, &n) < 0)
 		goto out;
-	wire_frame_header(c->s->frame, (uint32_t)n);
-	if (write_full(c->fd, c->s->frame, n + 4, deadline) < 0 ||
-	    read_frame(c->fd, c->s->frame, &n, deadline) < 0)
+	wire_frame_header(c->frame, (uint32_t)n);
+	if (write_full(c->fd, c->frame, n + 4, deadline) < 0 ||
+	    read_frame(c->fd, c->frame, &n, deadline) < 0)
 		goto out;
-	if (noise_read_message(hs, c->s->frame + 4, n, payload, sizeof(payload), &n) < 0) {
+	if (noise_read_message(hs, c->frame + 4, n, payload, sizeof(payload), &n) < 0) {
 		bfail(1, "bus: handshake with daemon-profile failed (%s); is bus.pub stale?", last_error());
 		goto out;
 	}
-	r = noise_split(hs, &c->s->send, &c->s->recv);
+	r = noise_split(hs, &send, &recv);
 out:
+	/* The handshake's page goes back to the cache before the session keys
+	 * take one, so a CLI call maps a single secretmem page. */
 	noise_handshake_free(hs);
+	if (r == 0 && !(c->s = secmem_alloc(sizeof(*c->s))))
+		r = -1;
+	if (r == 0) {
+		c->s->send = send;
+		c->s->recv = recv;
+	}
+	noise_cipherstate_wipe(&send);
+	noise_cipherstate_wipe(&recv);
 	return r;
 }
 
@@ -249,10 +262,6 @@ struct bus_client *bus_connect(const struct paths *p, const char *key_file, int 
 	strcpy(sa.sun_path, path);
 	c = xcalloc(1, sizeof(*c));
 	c->next_id = 1;
-	if (!(c->s = secmem_alloc(sizeof(*c->s)))) {
-		free(c);
-		return NULL;
-	}
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		bfail(EXIT_UNREACHABLE, "cannot connect to %s: %s (is daemon-profile running?)",
@@ -308,20 +317,20 @@ int bus_send(struct bus_client *c, struct wire_out *msg)
 {
 	size_t n;
 
-	if (wire_end(msg) < 0 || bus_seal(&c->s->send, msg->buf, msg->len, c->s->frame, &n) < 0)
+	if (wire_end(msg) < 0 || bus_seal(&c->s->send, msg->buf, msg->len, c->frame, &n) < 0)
 		return -1;
-	return write_full(c->fd, c->s->frame, n, now_ms() + BUS_CLI_TIMEOUT_MS);
+	return write_full(c->fd, c->frame, n, now_ms() + BUS_CLI_TIMEOUT_MS);
 }
 
 int bus_recv(struct bus_client *c, uint8_t *buf, struct wire_msg *m, int timeout_ms)
 {
 	size_t n, pl;
 
-	if (read_frame(c->fd, c->s->frame, &n, now_ms() + timeout_ms) < 0)
+	if (read_frame(c->fd, c->frame, &n, now_ms() + timeout_ms) < 0)
 		return -1;
-	if (noise_decrypt(&c->s->recv, NULL, 0, c->s->frame + 4, n, buf, WIRE_MAX_MESSAGE, &pl) < 0)
+	if (noise_decrypt(&c->s->recv, NULL, 0, c->frame + 4, n, buf, WIRE_MAX_MESSAGE, &pl) < 0)
 		return bfail(1, "bus: %s", last_error());
-	sodium_memzero(c->s->frame, n + 4);
+	sodium_memzero(c->frame, n + 4);
 	if (wire_decode(buf, pl, m) < 0)
 		return bfail(1, "%s", last_error());
 	return 0;

@@ -81,7 +81,11 @@ struct hub {
 	uint64_t role_conn[NROLES];	/* 0: not connected */
 	uint8_t role_pub[NROLES][32];
 	uint8_t *server_priv;	/* secure memory */
+	uint8_t server_pub[32];
+	uint8_t *next_e;	/* secure memory: [0..31] private, [32..63] public */
+	int have_next_e;	/* computed while idle, used by the next client */
 	struct pending pending[MAX_PENDING];
+	int npending;		/* used slots, so idle scans can be skipped */
 	uint8_t *plain;		/* decrypted message, secure memory */
 	uint8_t *sealed;	/* outgoing frame scratch */
 	long long started, watchdog_ms, next_watchdog;
@@ -142,7 +146,7 @@ static void conn_close(struct hub *h, int slot, const char *why)
 			log_info("role %s disconnected", roles[i].name);
 		}
 	/* Its requests are forgotten; requests waiting on it fail now. */
-	for (int i = 0; i < MAX_PENDING; i++) {
+	for (int i = 0; h->npending && i < MAX_PENDING; i++) {
 		struct pending *p = &h->pending[i];
 		struct conn *from;
 		int fslot;
@@ -150,6 +154,7 @@ static void conn_close(struct hub *h, int slot, const char *why)
 		if (!p->hub_id || (p->from != hnd && p->to != hnd))
 			continue;
 		p->hub_id = 0;
+		h->npending--;
 		if (p->to == hnd && (from = lookup(h, p->from, &fslot))) {
 			from->inflight--;
 			send_error(h, fslot, p->orig_id, WIRE_E_UNAVAILABLE, "the daemon went away");
@@ -366,6 +371,7 @@ static void route_reply(struct hub *h, int slot, struct conn *c, const struct wi
 	}
 	from = lookup(h, p->from, &fslot);
 	p->hub_id = 0;
+	h->npending--;
 	if (!from)
 		return;		/* the requester left */
 	from->inflight--;
@@ -409,6 +415,7 @@ static void route_request(struct hub *h, int slot, struct conn *c, const struct 
 		if (!h->pending[id % MAX_PENDING].hub_id) {
 			p = &h->pending[id % MAX_PENDING];
 			p->hub_id = id;
+			h->npending++;
 			break;
 		}
 	}
@@ -532,7 +539,12 @@ static void accept_all(struct hub *h)
 			close(fd);
 			continue;
 		}
-		noise_set_static(c->hs, h->server_priv);
+		noise_set_static(c->hs, h->server_priv, h->server_pub);
+		if (h->have_next_e) {
+			noise_set_ephemeral(c->hs, h->next_e, h->next_e + 32);
+			sodium_memzero(h->next_e, 64);
+			h->have_next_e = 0;
+		}
 		h->conns[slot] = c;
 		h->nconns++;
 		ev = (struct epoll_event){ EPOLLIN, { .u64 = handle(slot, c) } };
@@ -547,11 +559,12 @@ static int timers(struct hub *h)
 {
 	long long now = now_ms(), next = now + 1000;
 
-	for (int s = 0; s < h->cfg->max_clients; s++) {
+	for (int s = 0, seen = 0, n = h->nconns; s < h->cfg->max_clients && seen < n; s++) {
 		struct conn *c = h->conns[s];
 
 		if (!c)
 			continue;
+		seen++;
 		if (!c->established) {
 			if (now >= c->handshake_deadline) {
 				conn_close(h, s, "no handshake before the deadline");
@@ -571,7 +584,7 @@ static int timers(struct hub *h)
 				next = limit;
 		}
 	}
-	for (int i = 0; i < MAX_PENDING; i++) {
+	for (int i = 0; h->npending && i < MAX_PENDING; i++) {
 		struct pending *p = &h->pending[i];
 		struct conn *from;
 		int fslot;
@@ -584,6 +597,7 @@ static int timers(struct hub *h)
 			continue;
 		}
 		p->hub_id = 0;
+		h->npending--;
 		if ((from = lookup(h, p->from, &fslot))) {
 			from->inflight--;
 			send_error(h, fslot, p->orig_id, WIRE_E_TIMEOUT, "the daemon did not answer in time");
@@ -644,6 +658,7 @@ static int make_keys(struct hub *h)
 	if (!(h->server_priv = secmem_alloc(32)) || !(priv = secmem_alloc(32)))
 		return -1;
 	noise_keypair(h->server_priv, pub);
+	memcpy(h->server_pub, pub, 32);
 	for (size_t i = 0; i < NROLES; i++) {
 		char name[64];
 
@@ -675,7 +690,8 @@ static int setup(struct hub *h)
 	h->conns = xcalloc(h->cfg->max_clients, sizeof(*h->conns));
 	h->plain = secmem_alloc(WIRE_MAX_MESSAGE);
 	h->sealed = xmalloc(4 + WIRE_MAX_FRAME);
-	if (!h->plain)
+	h->next_e = secmem_alloc(64);
+	if (!h->plain || !h->next_e)
 		return -1;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -723,6 +739,7 @@ static void teardown(struct hub *h)
 	free(h->conns);
 	free(h->sealed);
 	secmem_free(h->plain);
+	secmem_free(h->next_e);
 	secmem_free(h->server_priv);
 }
 
@@ -747,7 +764,14 @@ int hub_run(const struct paths *p, const struct hub_config *cfg)
 	log_info("bus listening on %s (max %d clients)", h->sock_path, cfg->max_clients);
 	sdnotify("READY=1\nSTATUS=bus up");
 	while (!stop) {
-		int n = epoll_wait(h->ep, evs, ARRAY_LEN(evs), timers(h));
+		int n;
+
+		/* The next client's ephemeral key, computed before sleeping. */
+		if (!h->have_next_e) {
+			noise_keypair(h->next_e, h->next_e + 32);
+			h->have_next_e = 1;
+		}
+		n = epoll_wait(h->ep, evs, ARRAY_LEN(evs), timers(h));
 
 		if (n < 0 && errno != EINTR) {
 			r = fail("epoll_wait: %s", strerror(errno));

@@ -468,22 +468,30 @@ void noise_handshake_free(struct noise_handshake *hs)
 	secmem_free(hs); /* wipes */
 }
 
-int noise_set_static(struct noise_handshake *hs, const uint8_t priv[NOISE_DHLEN])
+int noise_set_static(struct noise_handshake *hs, const uint8_t priv[NOISE_DHLEN],
+	const uint8_t *pub)
 {
 	if (hs->started)
 		return fail("noise: keys must be set before the first message");
 	memcpy(hs->s, priv, NOISE_DHLEN);
-	crypto_scalarmult_curve25519_base(hs->s_pub, hs->s);
+	if (pub)
+		memcpy(hs->s_pub, pub, NOISE_DHLEN);
+	else
+		crypto_scalarmult_curve25519_base(hs->s_pub, hs->s);
 	hs->has_s = 1;
 	return 0;
 }
 
-int noise_set_ephemeral(struct noise_handshake *hs, const uint8_t priv[NOISE_DHLEN])
+int noise_set_ephemeral(struct noise_handshake *hs, const uint8_t priv[NOISE_DHLEN],
+	const uint8_t *pub)
 {
 	if (hs->started)
 		return fail("noise: keys must be set before the first message");
 	memcpy(hs->e, priv, NOISE_DHLEN);
-	crypto_scalarmult_curve25519_base(hs->e_pub, hs->e);
+	if (pub)
+		memcpy(hs->e_pub, pub, NOISE_DHLEN);
+	else
+		crypto_scalarmult_curve25519_base(hs->e_pub, hs->e);
 	hs->has_e = 1;
 	return 0;
 }

@@ -57,11 +57,15 @@ int noise_protocol_parse(const char *name, struct noise_protocol *p);
 struct noise_handshake *noise_handshake_new(const struct noise_protocol *p, int initiator,
 	const uint8_t *prologue, size_t prologue_len);
 void noise_handshake_free(struct noise_handshake *hs);
-/* Keys, before the first message.  The private key's public half is
- * derived.  noise_set_ephemeral is for test vectors: otherwise a fresh
- * ephemeral is generated. */
-int noise_set_static(struct noise_handshake *hs, const uint8_t priv[NOISE_DHLEN]);
-int noise_set_ephemeral(struct noise_handshake *hs, const uint8_t priv[NOISE_DHLEN]);
+/* Keys, before the first message.  The public half of a private key is
+ * derived unless pub gives it (a server reusing its static key).  Without noise_set_ephemeral a fresh ephemeral is generated when
+ * the pattern needs it; setting one serves test vectors and servers that
+ * precompute the next ephemeral while idle (pub may then be given, else it
+ * is derived).  Never reuse an ephemeral. */
+int noise_set_static(struct noise_handshake *hs, const uint8_t priv[NOISE_DHLEN],
+	const uint8_t *pub);
+int noise_set_ephemeral(struct noise_handshake *hs, const uint8_t priv[NOISE_DHLEN],
+	const uint8_t *pub);
 int noise_set_remote_static(struct noise_handshake *hs, const uint8_t pub[NOISE_DHLEN]);
 /* psks are consumed in the order the pattern's psk tokens appear. */
 int noise_add_psk(struct noise_handshake *hs, const uint8_t psk[NOISE_KEYLEN]);

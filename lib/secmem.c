@@ -33,6 +33,24 @@ struct hdr {
 };
 
 static enum secmem_backend backend = SECMEM_NONE;
+
+/* Freed one-page blocks, wiped, kept for reuse: mapping and unmapping
+ * secretmem changes the kernel's direct map and flushes TLBs (~100 us
+ * each here), which a daemon allocating per connection would pay every
+ * time.  Cached blocks stay locked, guarded and zero. */
+#define CACHE_MAX 64
+static unsigned char *cache[CACHE_MAX];	/* base of each cached mapping */
+static int cached;
+static pid_t cache_pid;	/* blocks are MADV_DONTFORK: a child has none of them */
+
+static int cache_usable(void)
+{
+	if (cache_pid != getpid()) {
+		cached = 0;
+		cache_pid = getpid();
+	}
+	return 1;
+}
 static unsigned char canary[CANARY_LEN];
 static size_t page;
 
@@ -117,16 +135,21 @@ void *secmem_alloc(size_t n)
 	body = round_up(n ? n : 1, ALIGN);
 	data_len = round_up(sizeof(struct hdr) + CANARY_LEN + body, page);
 	total = data_len + 2 * page;
-	base = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (base == MAP_FAILED)
-		return fail("secure memory: cannot reserve %zu bytes: %s", total, strerror(errno)), NULL;
-	data = base + page;
-	if (map_data(data, data_len) < 0) {
-		munmap(base, total);
-		return NULL;
+	if (data_len == page && cache_usable() && cached) {
+		base = cache[--cached];
+		data = base + page;
+	} else {
+		base = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (base == MAP_FAILED)
+			return fail("secure memory: cannot reserve %zu bytes: %s", total, strerror(errno)), NULL;
+		data = base + page;
+		if (map_data(data, data_len) < 0) {
+			munmap(base, total);
+			return NULL;
+		}
+		/* Children never inherit secrets (daemon-launcher forks). */
+		madvise(base, total, MADV_DONTFORK);
 	}
-	/* Children never inherit secrets (daemon-launcher forks). */
-	madvise(base, total, MADV_DONTFORK);
 
 	user = data + data_len - body;
 	h = (struct hdr *)(user - CANARY_LEN - sizeof(*h));
@@ -198,6 +221,10 @@ void secmem_free(void *p)
 			corrupt("canary after the block was overwritten (buffer overflow)");
 	data = h.base + page;
 	sodium_memzero(data, h.data_len);
+	if (h.data_len == page && cache_usable() && cached < CACHE_MAX) {
+		cache[cached++] = h.base;
+		return;
+	}
 	if (h.backend == SECMEM_MLOCK)
 		munlock(data, h.data_len);
 	munmap(h.base, h.total);

@@ -8,7 +8,9 @@
  * inherited by fork().  The block is right-aligned against the trailing guard
  * page; a random canary sits before it and fills the alignment padding after
  * it.  secmem_free() checks the canaries (abort on mismatch: memory has
- * been corrupted, carrying on is unsafe), wipes every data page and unmaps.
+ * been corrupted, carrying on is unsafe), wipes every data page and unmaps
+ * it, except that up to 64 wiped one-page blocks are kept (locked, guarded)
+ * for reuse, because mapping and unmapping secretmem is slow.
  */
 #ifndef SESAME_SECMEM_H
 #define SESAME_SECMEM_H

@@ -74,8 +74,8 @@ static int setup(struct side *sd, const struct noise_protocol *p, int initiator,
 			return snprintf(why, wl, "%s: not a 32-byte hex key", key), -1;
 		}
 		if (b) {
-			int r = i == 0 ? noise_set_static(sd->hs, b) :
-				i == 1 ? noise_set_ephemeral(sd->hs, b) : noise_set_remote_static(sd->hs, b);
+			int r = i == 0 ? noise_set_static(sd->hs, b, NULL) :
+				i == 1 ? noise_set_ephemeral(sd->hs, b, NULL) : noise_set_remote_static(sd->hs, b);
 
 			sodium_memzero(b, len);
 			free(b);

@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = noise_handshake_new(&proto, 0, (const uint8_t *)"fuzz", 4);
 	if (!r)
 		abort();
-	noise_set_static(r, priv);
+	noise_set_static(r, priv, NULL);
 	if (noise_read_message(r, data, split, out, sizeof(out), &n) == 0) {
 		if (n > split)
 			abort();

@@ -30,9 +30,9 @@ static int handshake(struct pair *p, const uint8_t *rs_pub_override)
 	noise_keypair(rsk, rp);
 	p->i = noise_handshake_new(&proto, 1, (const uint8_t *)"prologue", 8);
 	p->r = noise_handshake_new(&proto, 0, (const uint8_t *)"prologue", 8);
-	noise_set_static(p->i, is);
+	noise_set_static(p->i, is, NULL);
 	noise_set_remote_static(p->i, rs_pub_override ? rs_pub_override : rp);
-	noise_set_static(p->r, rsk);
+	noise_set_static(p->r, rsk, NULL);
 	if (noise_write_message(p->i, (const uint8_t *)"hello", 5, buf, sizeof(buf), &n) < 0 ||
 	    noise_read_message(p->r, buf, n, pl, sizeof(pl), &m) < 0)
 		return -1;
@@ -116,13 +116,13 @@ int main(void)
 
 		noise_protocol_parse(IK, &proto);
 		r = noise_handshake_new(&proto, 0, NULL, 0);
-		noise_set_static(r, priv);
+		noise_set_static(r, priv, NULL);
 		memset(buf, 0, 96); /* an all-zero (low-order) ephemeral */
 		ok(noise_read_message(r, buf, 96, pl, sizeof(pl), &m) < 0 && strstr(last_error(), "low-order"),
 			"a low-order ephemeral key is refused");
 		noise_handshake_free(r);
 		r = noise_handshake_new(&proto, 0, NULL, 0);
-		noise_set_static(r, priv);
+		noise_set_static(r, priv, NULL);
 		ok(noise_read_message(r, buf, 40, pl, sizeof(pl), &m) < 0, "a truncated first message is refused");
 		noise_handshake_free(r);
 		r = noise_handshake_new(&proto, 1, NULL, 0);

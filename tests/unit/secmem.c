@@ -103,11 +103,11 @@ static void child_fallback(int fd)
 	res[0] = secmem_probe() == SECMEM_MLOCK ? '1' : '0';
 	if (log && fseek(log, 0, SEEK_SET) == 0 && fgets(logged, sizeof(logged), log))
 		res[3] = strstr(logged, "level=error") && strstr(logged, "memfd_secret unavailable") ? '1' : '0';
-	p = secmem_alloc(1000);
+	p = secmem_alloc(2 * page);	/* multi-page: freed by munmap, not cached */
 	if (p) {
-		memset(p, 0xa5, 1000);
+		memset(p, 0xa5, 2 * page);
 		res[1] = !mapping_is_secretmem(p) ? '1' : '0';
-		watch = page_start(p), watch_len = p + 1008 - page_start(p), watch_zero = -1;
+		watch = p, watch_len = 2 * page, watch_zero = -1;
 		secmem_free(p);
 		res[2] = watch_zero == 1 ? '1' : '0';
 	}
@@ -217,9 +217,20 @@ int main(void)
 			q = NULL;
 	ok(q == p, "a new block is zeroed");
 	memset(p, 0x5a, 100);
-	watch = page_start(p), watch_len = p + 112 - page_start(p), watch_zero = -1;
 	secmem_free(p);
-	ok(watch_zero == 1, "free wipes the whole data page (header, canary, value) before unmapping");
+	/* A one-page block stays mapped in the reuse cache: read it back. */
+	q = page_start(p);
+	for (size_t i = 0; i < page; i++)
+		if (q[i])
+			q = NULL;
+	ok(q != NULL, "free wipes the whole data page (header, canary, value) of a cached block");
+	p = secmem_alloc(50);
+	q = p;
+	for (int i = 0; i < 50; i++)
+		if (p[i])
+			q = NULL;
+	ok(q == p, "a reused block comes back zeroed");
+	secmem_free(p);
 	secmem_free(NULL);
 	ok(1, "secmem_free(NULL) is a no-op");
 
@@ -231,7 +242,9 @@ int main(void)
 	ok(p != NULL, "multi-page blocks work (%zu bytes)", 3 * page);
 	if (p)
 		memset(p, 1, 3 * page);
+	watch = p, watch_len = 3 * page, watch_zero = -1;
 	secmem_free(p);
+	ok(watch_zero == 1, "a multi-page block is wiped before it is unmapped");
 	ok(secmem_alloc(SIZE_MAX / 2) == NULL, "an absurd size fails cleanly");
 
 	st = run(child_overflow, out, sizeof(out));
@@ -247,6 +260,11 @@ int main(void)
 	ok(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT && !out[0],
 		"a write into the trailing padding aborts on free");
 
+	/* The parent's reuse cache must not leak into a child either. */
+	secmem_free(secmem_alloc(16));
+	st = run(child_overflow, out, sizeof(out));
+	ok(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV && !strcmp(out, "in"),
+		"a child does not reuse the parent's cached blocks (it gets fresh, guarded ones)");
 	p = secmem_alloc(16);
 	memset(p, 7, 16);
 	inherited = p;

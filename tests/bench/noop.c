@@ -1,0 +1,2 @@
+/* noop - the exec floor: a static binary that does nothing. */
+int main(void) { return 0; }

@@ -1,0 +1,137 @@
+/* timing - measurements for make bench, always against a baseline taken
+ * in the same run, interleaved so that machine noise hits both alike.
+ *
+ *   timing exec N CMD_A... -- CMD_B...
+ *       fork+exec+wait each command N times, alternating; prints
+ *       "a_p50_us= a_p95_us= b_p50_us= b_p95_us= ratio_p50=" (b over a)
+ *   timing echo N
+ *       round trips of a 16-byte message over a Unix stream socket to an
+ *       echo process: the floor for any local IPC; prints "p50_us= p95_us="
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static long long pct(long long *v, int n, int p)
+{
+	qsort(v, n, sizeof(*v), cmp);
+	return v[(long)n * p / 100 < n ? (long)n * p / 100 : n - 1];
+}
+
+static long long run_once(char **argv)
+{
+	long long t = now_ns();
+	int st;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 1);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	waitpid(pid, &st, 0);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "timing: %s failed (status %d)\n", argv[0], st);
+		exit(1);
+	}
+	return now_ns() - t;
+}
+
+static int cmd_exec(int n, char **a, char **b)
+{
+	long long *ta = calloc(n, sizeof(*ta)), *tb = calloc(n, sizeof(*tb));
+	long long a50, a95, b50, b95;
+
+	for (int i = 0; i < 5; i++)	/* warm the page cache */
+		run_once(a), run_once(b);
+	for (int i = 0; i < n; i++) {
+		ta[i] = run_once(a);
+		tb[i] = run_once(b);
+	}
+	a50 = pct(ta, n, 50), a95 = pct(ta, n, 95), b50 = pct(tb, n, 50), b95 = pct(tb, n, 95);
+	printf("a_p50_us=%lld a_p95_us=%lld b_p50_us=%lld b_p95_us=%lld ratio_p50=%.2f\n",
+		a50 / 1000, a95 / 1000, b50 / 1000, b95 / 1000, (double)b50 / (double)a50);
+	return 0;
+}
+
+static int cmd_echo(int n)
+{
+	int sv[2];
+	char msg[16] = "0123456789abcdef", back[16];
+	long long *t = calloc(n, sizeof(*t));
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return perror("socketpair"), 1;
+	if ((pid = fork()) == 0) {
+		close(sv[0]);
+		for (;;) {
+			ssize_t r = read(sv[1], back, sizeof(back));
+
+			if (r <= 0 || write(sv[1], back, r) != r)
+				_exit(0);
+		}
+	}
+	close(sv[1]);
+	for (int i = 0; i < n + 100; i++) {
+		long long s = now_ns();
+		size_t got = 0;
+
+		if (write(sv[0], msg, sizeof(msg)) != sizeof(msg))
+			return perror("write"), 1;
+		while (got < sizeof(back)) {
+			ssize_t r = read(sv[0], back + got, sizeof(back) - got);
+
+			if (r <= 0)
+				return perror("read"), 1;
+			got += r;
+		}
+		if (i >= 100)
+			t[i - 100] = now_ns() - s;
+	}
+	close(sv[0]);
+	waitpid(pid, NULL, 0);
+	printf("p50_us=%.1f p95_us=%.1f\n", pct(t, n, 50) / 1000.0, pct(t, n, 95) / 1000.0);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 5 && !strcmp(argv[1], "exec")) {
+		int n = atoi(argv[2]), i;
+
+		for (i = 3; i < argc && strcmp(argv[i], "--"); i++)
+			;
+		if (i >= argc - 1 || n < 1)
+			return fprintf(stderr, "usage: timing exec N CMD_A... -- CMD_B...\n"), 2;
+		argv[i] = NULL;
+		return cmd_exec(n, argv + 3, argv + i + 1);
+	}
+	if (argc == 3 && !strcmp(argv[1], "echo"))
+		return cmd_echo(atoi(argv[2]) > 0 ? atoi(argv[2]) : 1000);
+	fprintf(stderr, "usage: timing exec N CMD_A... -- CMD_B... | timing echo N\n");
+	return 2;
+}
