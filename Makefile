@@ -8,7 +8,7 @@ APPLETS +=
 endif
 
 LIB = lib/util.c lib/log.c lib/paths.c lib/secmem.c lib/noise.c lib/wire.c lib/bus.c \
-	lib/hub.c lib/sdnotify.c
+	lib/hub.c lib/sdnotify.c lib/vault.c
 
 # Build directory: build/ for the normal build, build/san for sanitizers,
 # build/static for the musl build.  The normal binary is ./sesame.

@@ -1,0 +1,525 @@
+/* vault.c - the vault format and its operations; see vault.h. */
+#include "vault.h"
+#include "secmem.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define TAG crypto_aead_xchacha20poly1305_ietf_ABYTES
+#define KDF_CTX "sesvault"	/* crypto_kdf context: 8 bytes */
+
+struct keys {			/* secure memory, present while unlocked */
+	uint8_t vault[VAULT_KEYLEN], name[VAULT_KEYLEN], value[VAULT_KEYLEN];
+};
+
+struct vault {
+	sqlite3 *db;
+	char profile[65];
+	struct keys *k;
+};
+
+static int not_found;
+
+int vault_not_found(void) { return not_found; }
+
+static int nfail(const char *fmt, const char *name)
+{
+	not_found = 1;
+	return fail(fmt, name);
+}
+
+int vault_profile_valid(const char *p)
+{
+	size_t n = strlen(p);
+
+	if (n == 0 || n > 64 || !((p[0] >= 'a' && p[0] <= 'z') || (p[0] >= 'A' && p[0] <= 'Z') ||
+	    (p[0] >= '0' && p[0] <= '9')))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+int vault_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > VAULT_MAX_NAME)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+void vault_kdf_defaults(struct vault_kdf *kdf)
+{
+	kdf->opslimit = 2;
+	kdf->memlimit_kib = 19456;
+	randombytes_buf(kdf->salt, sizeof(kdf->salt));
+}
+
+int vault_derive_kek(const struct vault_kdf *kdf, const uint8_t *pw, size_t pwlen,
+	uint8_t kek[VAULT_KEYLEN])
+{
+	if (kdf->opslimit < crypto_pwhash_argon2id_OPSLIMIT_MIN || kdf->opslimit > 64 ||
+	    kdf->memlimit_kib < 8 || kdf->memlimit_kib > 4u << 20)
+		return fail("vault: Argon2id parameters out of range (t=%u, m=%u KiB)",
+			kdf->opslimit, kdf->memlimit_kib);
+	if (crypto_pwhash(kek, VAULT_KEYLEN, (const char *)pw, pwlen, kdf->salt, kdf->opslimit,
+	    (size_t)kdf->memlimit_kib * 1024, crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return fail("vault: Argon2id failed (out of memory?)");
+	return 0;
+}
+
+/* Associated data: a domain label, the profile, then parts; each part is
+ * length-prefixed so no two different tuples encode the same. */
+static size_t aad(uint8_t *out, const char *label, const char *profile, const uint8_t *id,
+	uint64_t version, int with_version)
+{
+	size_t n = 0, l;
+
+	l = strlen(label);
+	memcpy(out + n, label, l + 1), n += l + 1;
+	l = strlen(profile);
+	out[n++] = (uint8_t)l;
+	memcpy(out + n, profile, l), n += l;
+	if (id)
+		memcpy(out + n, id, 32), n += 32;
+	if (with_version)
+		for (int i = 7; i >= 0; i--)
+			out[n++] = (uint8_t)(version >> (8 * i));
+	return n;
+}
+
+/* nonce || ciphertext into a malloc'ed buffer. */
+static uint8_t *seal(const uint8_t *key, const uint8_t *ad, size_t adlen, const uint8_t *m,
+	size_t mlen, size_t *outlen)
+{
+	uint8_t *out = xmalloc(NONCE + mlen + TAG);
+	unsigned long long cl;
+
+	randombytes_buf(out, NONCE);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(out + NONCE, &cl, m, mlen, ad, adlen, NULL, out, key);
+	*outlen = NONCE + (size_t)cl;
+	return out;
+}
+
+/* Open into secure memory; NULL if it does not authenticate. */
+static uint8_t *open_sealed(const uint8_t *key, const uint8_t *ad, size_t adlen, const uint8_t *c,
+	size_t clen, size_t *outlen)
+{
+	uint8_t *m;
+	unsigned long long ml;
+
+	if (clen < NONCE + TAG)
+		return NULL;
+	if (!(m = secmem_alloc(clen - NONCE - TAG + 1)))
+		return NULL;
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(m, &ml, NULL, c + NONCE, clen - NONCE, ad, adlen,
+	    c, key) != 0) {
+		secmem_free(m);
+		return NULL;
+	}
+	m[ml] = 0;	/* names are used as strings */
+	*outlen = (size_t)ml;
+	return m;
+}
+
+static int sqlfail(struct vault *v, const char *what)
+{
+	return fail("vault %s: %s: %s", v->profile, what, sqlite3_errmsg(v->db));
+}
+
+static int exec(struct vault *v, const char *sql)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(v->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		fail("vault %s: %s", v->profile, err ? err : "sqlite error");
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+static int meta_get(struct vault *v, const char *k, uint8_t *out, size_t want)
+{
+	sqlite3_stmt *st;
+	int r = -1;
+
+	if (sqlite3_prepare_v2(v->db, "SELECT v FROM meta WHERE k = ?", -1, &st, NULL) != SQLITE_OK)
+		return sqlfail(v, "read meta");
+	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && (size_t)sqlite3_column_bytes(st, 0) == want) {
+		memcpy(out, sqlite3_column_blob(st, 0), want);
+		r = 0;
+	} else {
+		fail("vault %s: meta '%s' is missing or malformed (is this a sesame vault?)", v->profile, k);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int meta_put(struct vault *v, const char *k, const void *val, size_t len)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(v->db, "INSERT OR REPLACE INTO meta(k, v) VALUES(?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return sqlfail(v, "write meta");
+	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, val, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : sqlfail(v, "write meta");
+}
+
+static struct vault *db_open(const char *path, const char *profile, int create)
+{
+	struct vault *v;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+
+	if (!vault_profile_valid(profile))
+		return fail("'%s' is not a valid profile name", profile), NULL;
+	v = xcalloc(1, sizeof(*v));
+	strcpy(v->profile, profile);
+	if (create) {
+		/* Create the file ourselves: 0600, and never over an existing one. */
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+		if (fd < 0) {
+			fail(errno == EEXIST ? "vault %s already exists (%s); refusing to overwrite it" :
+				"cannot create vault %s at %s", profile, path);
+			free(v);
+			return NULL;
+		}
+		close(fd);
+	}
+	if (sqlite3_open_v2(path, &v->db, flags, NULL) != SQLITE_OK) {
+		fail("cannot open vault %s (%s): %s", profile, path, v->db ? sqlite3_errmsg(v->db) : "no memory");
+		vault_close(v);
+		return NULL;
+	}
+	sqlite3_busy_timeout(v->db, 2000);
+	if (exec(v, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;") < 0) {
+		vault_close(v);
+		return NULL;
+	}
+	return v;
+}
+
+static void derive(struct keys *k)
+{
+	crypto_kdf_derive_from_key(k->name, VAULT_KEYLEN, 1, KDF_CTX, k->vault);
+	crypto_kdf_derive_from_key(k->value, VAULT_KEYLEN, 2, KDF_CTX, k->vault);
+}
+
+struct vault *vault_create(const char *path, const char *profile, const struct vault_kdf *kdf,
+	const uint8_t kek[VAULT_KEYLEN])
+{
+	struct vault *v = db_open(path, profile, 1);
+	uint8_t kdfblob[24], ad[128], *wrapped;
+	size_t adlen, wl;
+
+	if (!v)
+		return NULL;
+	if (!(v->k = secmem_alloc(sizeof(*v->k))))
+		goto bad;
+	randombytes_buf(v->k->vault, VAULT_KEYLEN);
+	derive(v->k);
+	for (int i = 0; i < 4; i++) {
+		kdfblob[i] = (uint8_t)(kdf->opslimit >> (24 - 8 * i));
+		kdfblob[4 + i] = (uint8_t)(kdf->memlimit_kib >> (24 - 8 * i));
+	}
+	memcpy(kdfblob + 8, kdf->salt, 16);
+	adlen = aad(ad, "sesame/wrap/v1/password", profile, NULL, 0, 0);
+	wrapped = seal(kek, ad, adlen, v->k->vault, VAULT_KEYLEN, &wl);
+	if (exec(v, "BEGIN IMMEDIATE;"
+	    "CREATE TABLE meta(k TEXT PRIMARY KEY, v BLOB NOT NULL);"
+	    "CREATE TABLE secrets(id BLOB PRIMARY KEY, name BLOB NOT NULL, value BLOB NOT NULL,"
+	    " version INTEGER NOT NULL, created INTEGER NOT NULL, updated INTEGER NOT NULL);") < 0 ||
+	    meta_put(v, "format", "1", 1) < 0 || meta_put(v, "profile", profile, strlen(profile)) < 0 ||
+	    meta_put(v, "kdf", kdfblob, sizeof(kdfblob)) < 0 || meta_put(v, "wrap:password", wrapped, wl) < 0 ||
+	    exec(v, "COMMIT;") < 0) {
+		free(wrapped);
+		goto bad;
+	}
+	free(wrapped);
+	return v;
+bad:
+	{
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", last_error());
+		vault_close(v);
+		unlink(path);	/* ours: created with O_EXCL above */
+		fail("%s", why);
+	}
+	return NULL;
+}
+
+struct vault *vault_open(const char *path, const char *profile)
+{
+	struct vault *v;
+	char stored[65] = "";
+	sqlite3_stmt *st;
+	struct stat sb;
+
+	if (stat(path, &sb) < 0) {
+		not_found = errno == ENOENT;
+		return fail("no vault for profile %s (%s): %s", profile, path, strerror(errno)), NULL;
+	}
+	if (!(v = db_open(path, profile, 0)))
+		return NULL;
+	if (sqlite3_prepare_v2(v->db, "SELECT v FROM meta WHERE k = 'profile'", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) < (int)sizeof(stored))
+			memcpy(stored, sqlite3_column_blob(st, 0), sqlite3_column_bytes(st, 0));
+		sqlite3_finalize(st);
+	}
+	if (strcmp(stored, profile)) {
+		fail("%s is not the vault of profile %s (it says '%s')", path, profile, stored);
+		vault_close(v);
+		return NULL;
+	}
+	return v;
+}
+
+void vault_close(struct vault *v)
+{
+	if (!v)
+		return;
+	vault_lock(v);
+	if (v->db)
+		sqlite3_close(v->db);
+	free(v);
+}
+
+int vault_kdf_params(struct vault *v, struct vault_kdf *kdf)
+{
+	uint8_t b[24];
+
+	if (meta_get(v, "kdf", b, sizeof(b)) < 0)
+		return -1;
+	kdf->opslimit = (uint32_t)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3];
+	kdf->memlimit_kib = (uint32_t)b[4] << 24 | b[5] << 16 | b[6] << 8 | b[7];
+	memcpy(kdf->salt, b + 8, 16);
+	return 0;
+}
+
+int vault_unlock(struct vault *v, const uint8_t kek[VAULT_KEYLEN])
+{
+	uint8_t wrapped[NONCE + VAULT_KEYLEN + TAG], ad[128], *key;
+	size_t adlen, kl;
+
+	if (v->k)
+		return 0;
+	if (meta_get(v, "wrap:password", wrapped, sizeof(wrapped)) < 0)
+		return -1;
+	adlen = aad(ad, "sesame/wrap/v1/password", v->profile, NULL, 0, 0);
+	key = open_sealed(kek, ad, adlen, wrapped, sizeof(wrapped), &kl);
+	if (!key || kl != VAULT_KEYLEN) {
+		secmem_free(key);
+		return fail("wrong password for profile %s", v->profile);
+	}
+	if (!(v->k = secmem_alloc(sizeof(*v->k)))) {
+		secmem_free(key);
+		return -1;
+	}
+	memcpy(v->k->vault, key, VAULT_KEYLEN);
+	secmem_free(key);
+	derive(v->k);
+	return 0;
+}
+
+void vault_lock(struct vault *v)
+{
+	secmem_free(v->k);	/* wipes */
+	v->k = NULL;
+}
+
+int vault_unlocked(const struct vault *v) { return v->k != NULL; }
+
+static int need_unlocked(struct vault *v)
+{
+	not_found = 0;
+	if (!v->k)
+		return fail("profile %s is locked", v->profile);
+	return 0;
+}
+
+static void name_id(struct vault *v, const char *name, uint8_t id[32])
+{
+	crypto_generichash(id, 32, (const uint8_t *)name, strlen(name), v->k->name, VAULT_KEYLEN);
+}
+
+uint8_t *vault_get(struct vault *v, const char *name, size_t *len)
+{
+	uint8_t id[32], ad[160], *val = NULL;
+	sqlite3_stmt *st;
+	size_t adlen;
+	int rc;
+
+	if (need_unlocked(v) < 0)
+		return NULL;
+	if (!vault_name_valid(name))
+		return fail("'%s' is not a valid secret name", name), NULL;
+	name_id(v, name, id);
+	if (sqlite3_prepare_v2(v->db, "SELECT value, version FROM secrets WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+		return sqlfail(v, "read"), NULL;
+	sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		adlen = aad(ad, "sesame/value/v1", v->profile, id, (uint64_t)sqlite3_column_int64(st, 1), 1);
+		val = open_sealed(v->k->value, ad, adlen, sqlite3_column_blob(st, 0),
+			(size_t)sqlite3_column_bytes(st, 0), len);
+		if (!val)
+			fail("vault %s: secret '%s' does not authenticate (tampered or corrupt)", v->profile, name);
+	} else if (rc == SQLITE_DONE) {
+		nfail("no secret named '%s'", name);
+	} else {
+		sqlfail(v, "read");
+	}
+	sqlite3_finalize(st);
+	return val;
+}
+
+int vault_set(struct vault *v, const char *name, const uint8_t *value, size_t len)
+{
+	uint8_t id[32], ad[160], *sname, *sval;
+	size_t adlen, nl, vl;
+	sqlite3_stmt *st;
+	int64_t version = 1, now = (int64_t)time(NULL);
+	int rc;
+
+	if (need_unlocked(v) < 0)
+		return -1;
+	if (!vault_name_valid(name))
+		return fail("'%s' is not a valid secret name", name);
+	if (len > VAULT_MAX_VALUE)
+		return fail("value of %zu bytes is too large (at most %d)", len, VAULT_MAX_VALUE);
+	name_id(v, name, id);
+	if (exec(v, "BEGIN IMMEDIATE;") < 0)
+		return -1;
+	if (sqlite3_prepare_v2(v->db, "SELECT version FROM secrets WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
+		sqlfail(v, "read");
+		exec(v, "ROLLBACK;");
+		return -1;
+	}
+	sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int64(st, 0) + 1;
+	sqlite3_finalize(st);
+
+	adlen = aad(ad, "sesame/name/v1", v->profile, id, 0, 0);
+	sname = seal(v->k->name, ad, adlen, (const uint8_t *)name, strlen(name), &nl);
+	adlen = aad(ad, "sesame/value/v1", v->profile, id, (uint64_t)version, 1);
+	sval = seal(v->k->value, ad, adlen, value, len, &vl);
+	rc = sqlite3_prepare_v2(v->db, "INSERT INTO secrets(id, name, value, version, created, updated)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT(id) DO UPDATE SET"
+		" value = ?3, version = ?4, updated = ?5", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 2, sname, (int)nl, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 3, sval, (int)vl, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, version);
+		sqlite3_bind_int64(st, 5, now);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	free(sname);
+	free(sval);
+	if (rc != SQLITE_DONE) {
+		sqlfail(v, "write");
+		exec(v, "ROLLBACK;");
+		return -1;
+	}
+	return exec(v, "COMMIT;");
+}
+
+int vault_delete(struct vault *v, const char *name)
+{
+	uint8_t id[32];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (need_unlocked(v) < 0)
+		return -1;
+	if (!vault_name_valid(name))
+		return fail("'%s' is not a valid secret name", name);
+	name_id(v, name, id);
+	if (sqlite3_prepare_v2(v->db, "DELETE FROM secrets WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+		return sqlfail(v, "delete");
+	sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sqlfail(v, "delete");
+	if (sqlite3_changes(v->db) == 0)
+		return nfail("no secret named '%s'", name);
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int vault_list(struct vault *v, int (*fn)(const char *name, void *ctx), void *ctx)
+{
+	sqlite3_stmt *st;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int rc, r = 0;
+
+	if (need_unlocked(v) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(v->db, "SELECT id, name FROM secrets", -1, &st, NULL) != SQLITE_OK)
+		return sqlfail(v, "list");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uint8_t ad[160], *name;
+		size_t adlen, nl;
+
+		if (sqlite3_column_bytes(st, 0) != 32) {
+			r = fail("vault %s: a row has a malformed id", v->profile);
+			break;
+		}
+		adlen = aad(ad, "sesame/name/v1", v->profile, sqlite3_column_blob(st, 0), 0, 0);
+		name = open_sealed(v->k->name, ad, adlen, sqlite3_column_blob(st, 1),
+			(size_t)sqlite3_column_bytes(st, 1), &nl);
+		if (!name) {
+			r = fail("vault %s: a name does not authenticate (tampered or corrupt)", v->profile);
+			break;
+		}
+		if (n == cap)
+			names = xreallocarray(names, cap = cap ? cap * 2 : 64, sizeof(*names));
+		names[n++] = xstrdup((char *)name);
+		secmem_free(name);
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		r = sqlfail(v, "list");
+	sqlite3_finalize(st);
+	if (r == 0) {
+		qsort(names, n, sizeof(*names), cmp_str);
+		for (size_t i = 0; i < n && !fn(names[i], ctx); i++)
+			;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return r;
+}
