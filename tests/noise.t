@@ -19,10 +19,10 @@ is "$rc" 1 "a file where nothing ran exits 1"
 contains "$T/out" "0 passed, 0 failed, 1 skipped" "and says that everything was skipped"
 
 # A corrupted ciphertext is a failure, reported with the vector's name.
-sed 's/"ciphertext": "ca35/"ciphertext": "cb35/' "$shared/cacophony-blake2b.json" >"$T/bad.json"
+sed 's/"ciphertext": "ca35/"ciphertext": "cb35/' "$SESAME_SRC/tests/vectors/noise-extra.json" >"$T/bad.json"
 run "$nv" "$T/bad.json"
 is "$rc" 1 "a vector file with a wrong ciphertext exits 1"
-contains "$T/out" "FAIL Noise_NN_25519_ChaChaPoly_BLAKE2b" "and names the failing vector"
+contains "$T/out" "FAIL Noise_NN_25519_ChaChaPoly_SHA256" "and names the failing vector"
 
 printf '{"vectors": [' >"$T/broken.json"
 run "$nv" "$T/broken.json"
