@@ -2,13 +2,14 @@
 include config.mk
 
 # Applets, one file each; a feature is a file (or a list of files) here.
-APPLETS = applets/daemon.c applets/daemon_profile.c applets/status.c
+APPLETS = applets/daemon.c applets/daemon_profile.c applets/daemon_secrets.c applets/status.c \
+	applets/vault.c applets/secret.c
 ifeq ($(DESKTOP),1)
 APPLETS +=
 endif
 
 LIB = lib/util.c lib/log.c lib/paths.c lib/secmem.c lib/noise.c lib/wire.c lib/bus.c \
-	lib/hub.c lib/sdnotify.c lib/vault.c
+	lib/hub.c lib/sdnotify.c lib/vault.c lib/prompt.c
 
 # Build directory: build/ for the normal build, build/san for sanitizers,
 # build/static for the musl build.  The normal binary is ./sesame.
@@ -134,24 +135,29 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sesame $(DESTDIR)$(MANDIR)/man1/sesame.1 \
 		$(DESTDIR)$(BASHCOMPDIR)/sesame $(DESTDIR)$(ZSHCOMPDIR)/_sesame
 
-# The main job (README, first line).  Vaults and secrets are not written
-# yet, so for now: start the bus hub in a private runtime directory, ask
-# it for its status over the encrypted bus, show a role's help, stop it.
+# The main job (README, first line): start the daemons in a private
+# directory, create a vault, store a secret and read it back, lock, stop.
+DEMO_ENV = SESAME_RUNTIME_DIR=$(CURDIR)/build/demo/run SESAME_CONFIG_DIR=$(CURDIR)/build/demo/config \
+	SESAME_DATA_DIR=$(CURDIR)/build/demo/data SESAME_CACHE_DIR=$(CURDIR)/build/demo/cache
 demo: $(BIN)
 	@rm -rf build/demo && mkdir -p build/demo
-	@echo '$$ daemon-profile &'
-	@SESAME_RUNTIME_DIR=$(CURDIR)/build/demo/run ./$(BIN) daemon profile 2>build/demo/hub.log & \
-	echo $$! >build/demo/hub.pid; \
-	for i in $$(seq 100); do [ -s build/demo/run/bus.pub ] && break; sleep 0.05; done
-	@echo '$$ sesame status'
-	@SESAME_RUNTIME_DIR=$(CURDIR)/build/demo/run ./$(BIN) status || \
-		{ kill $$(cat build/demo/hub.pid); cat build/demo/hub.log; exit 1; }
-	@echo '$$ sesame status --json'
-	@SESAME_RUNTIME_DIR=$(CURDIR)/build/demo/run ./$(BIN) status --json
-	@kill $$(cat build/demo/hub.pid) && sleep 0.2 && cat build/demo/hub.log
-	@ln -sf $(CURDIR)/$(BIN) build/demo/daemon-secrets
-	@echo '$$ daemon-secrets --help'
-	@build/demo/daemon-secrets --help
+	@echo '$$ daemon-profile & daemon-secrets &'
+	@: >build/demo/daemons.log; $(DEMO_ENV) ./$(BIN) daemon profile 2>>build/demo/daemons.log & echo $$! >build/demo/pids; \
+	$(DEMO_ENV) ./$(BIN) daemon secrets 2>>build/demo/daemons.log & echo $$! >>build/demo/pids; \
+	for i in $$(seq 100); do $(DEMO_ENV) ./$(BIN) status 2>/dev/null | grep -q 'roles:.* secrets' && break; \
+		sleep 0.05; done
+	@set -e; trap 'kill $$(cat build/demo/pids) 2>/dev/null' EXIT; \
+	echo "$$ printf 'demo password\\n' | sesame init -p device"; \
+	printf 'demo password\n' | $(DEMO_ENV) ./$(BIN) init -p device; \
+	echo "$$ printf 'hunter2' | sesame secret set -p device wifi-psk"; \
+	printf 'hunter2' | $(DEMO_ENV) ./$(BIN) secret set -p device wifi-psk; \
+	echo '$$ sesame secret get -p device wifi-psk'; \
+	$(DEMO_ENV) ./$(BIN) secret get -p device wifi-psk; echo; \
+	echo '$$ sesame status'; $(DEMO_ENV) ./$(BIN) status; \
+	echo '$$ sesame lock && sesame secret get -p device wifi-psk'; \
+	$(DEMO_ENV) ./$(BIN) lock; \
+	if $(DEMO_ENV) ./$(BIN) secret get -p device wifi-psk; then exit 1; else echo "(exit $$?: locked)"; fi
+	@sleep 0.2; echo '--- daemon logs'; cat build/demo/daemons.log
 
 # --- machine set-up ----------------------------------------------------
 # Everything the build, `make static` and the tests need, from the

@@ -38,7 +38,7 @@ WERROR ?= -Werror
 SESAME_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
 	-fstack-protector-strong -fPIE
-SESAME_LDFLAGS = -pie -Wl,-z,relro,-z,now
+SESAME_LDFLAGS = -pie -Wl,-z,relro,-z,now -pthread
 
 # Libraries: from pkg-config when it knows them, else the plain names.
 PKGS = libsodium sqlite3

@@ -31,14 +31,6 @@ int daemon_main(int argc, char **argv)
 	return applet_run(a, argc - 1, argv + 1);
 }
 
-/*APPLET daemon-secrets - role "vault daemon: unlocks vaults and serves secrets"
-usage: daemon-secrets
-
-Holds each profile's vault: unlocks it with a password or an SSH agent
-key, keeps the vault key in secure memory, and answers secret requests
-that arrive over the bus.
-*/
-
 /*APPLET daemon-launcher - role "application launcher with secret injection"
 usage: daemon-launcher
 

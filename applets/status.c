@@ -11,7 +11,8 @@
 usage: sesame status [--json]
 
 Asks daemon-profile over the bus for its version, uptime, the number of
-connected clients and the roles connected to it.  Exits 69 if
+connected clients and the roles connected to it, and daemon-secrets (when
+it is connected) for each vault and whether it is locked.  Exits 69 if
 daemon-profile is not running, 75 if it does not answer within 5 s.
 
   --json   one JSON object instead of lines of text
@@ -31,6 +32,48 @@ static void json_str(const char *s)
 	putchar('"');
 }
 
+/* Vaults and their state, from daemon-secrets. */
+static void vaults(struct bus_client *c, int json)
+{
+	static uint8_t buf[WIRE_MAX_MESSAGE];
+	static struct wire_out req;
+	struct wire_msg m;
+	size_t pos = 0;
+	uint16_t tag, len;
+	const uint8_t *v;
+	int n = 0;
+
+	wire_begin(&req, WIRE_VAULT_STATUS, 0, 0);
+	if (bus_request(c, &req, buf, &m, BUS_CLI_TIMEOUT_MS) < 0) {
+		complain("status: vaults: %s", last_error());
+		return;
+	}
+	printf(json ? ",\"vaults\":{" : "vaults:");
+	while (wire_next(&m, &pos, &tag, &v, &len)) {
+		char s[80];
+
+		if (len >= sizeof(s) || memchr(v, 0, len))
+			continue;
+		memcpy(s, v, len);
+		s[len] = 0;
+		if (tag == WF_PROFILE) {
+			if (json) {
+				printf(n++ ? "," : "");
+				json_str(s);
+				putchar(':');
+			} else {
+				printf(" %s", s);
+			}
+		} else if (tag == WF_STATE) {
+			if (json)
+				json_str(s);
+			else
+				printf(" (%s)", s);
+		}
+	}
+	printf(json ? "}" : "\n");
+}
+
 int status_main(int argc, char **argv)
 {
 	static uint8_t buf[WIRE_MAX_MESSAGE];
@@ -41,7 +84,7 @@ int status_main(int argc, char **argv)
 	char version[64] = "?";
 	uint64_t up = 0;
 	uint32_t clients = 0;
-	int json = 0;
+	int json = 0, has_secrets = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
@@ -80,6 +123,7 @@ int status_main(int argc, char **argv)
 				continue;
 			memcpy(role, v, len);
 			role[len] = 0;
+			has_secrets |= !strcmp(role, "secrets");
 			if (json) {
 				putchar(',');
 				json_str(role);
@@ -88,7 +132,10 @@ int status_main(int argc, char **argv)
 			}
 		}
 	}
-	printf(json ? "]}\n" : "\n");
+	printf(json ? "]" : "\n");
+	if (has_secrets)
+		vaults(c, json);
+	printf(json ? "}\n" : "");
 	bus_close(c);
 	return fflush(stdout) ? 1 : 0;
 }

@@ -369,3 +369,22 @@ int bus_request(struct bus_client *c, struct wire_out *req, uint8_t *buf, struct
 		return 0;
 	}
 }
+
+struct bus_client *xbus_connect(const struct paths *p)
+{
+	struct bus_client *c = bus_connect(p, NULL, BUS_CLI_TIMEOUT_MS);
+
+	if (!c)
+		die_code(bus_error_exit(), "%s", last_error());
+	return c;
+}
+
+void xbus_request(struct bus_client *c, struct wire_out *req, uint8_t *buf, struct wire_msg *reply)
+{
+	if (bus_request(c, req, buf, reply, BUS_CLI_TIMEOUT_MS) < 0) {
+		int code = bus_error_exit();
+
+		sodium_memzero(req->buf, req->len);
+		die_code(code, "%s", last_error());
+	}
+}

@@ -41,6 +41,11 @@ int bus_request(struct bus_client *c, struct wire_out *req, uint8_t *buf, struct
 /* Exit code for the last failure of a bus_* call. */
 int bus_error_exit(void);
 
+/* For CLI commands: connect anonymously, or make a request, or die with
+ * "sesame: ..." and the exit code the failure maps to (69, 75, 77, 1). */
+struct bus_client *xbus_connect(const struct paths *p);
+void xbus_request(struct bus_client *c, struct wire_out *req, uint8_t *buf, struct wire_msg *reply);
+
 /* Seal msg into a frame (length + Noise transport message); out must hold
  * 4 + WIRE_MAX_FRAME bytes.  Shared with the hub. */
 int bus_seal(struct noise_cipherstate *cs, const uint8_t *msg, size_t len, uint8_t *out, size_t *outlen);

@@ -166,6 +166,13 @@ static const struct {
 	{ WIRE_PING, "ping", "profile" },
 	{ WIRE_STATUS, "status", "profile" },
 	{ WIRE_SECRET_GET, "secret-get", "secrets" },
+	{ WIRE_VAULT_INIT, "vault-init", "secrets" },
+	{ WIRE_UNLOCK, "unlock", "secrets" },
+	{ WIRE_LOCK, "lock", "secrets" },
+	{ WIRE_SECRET_SET, "secret-set", "secrets" },
+	{ WIRE_SECRET_DELETE, "secret-delete", "secrets" },
+	{ WIRE_SECRET_LIST, "secret-list", "secrets" },
+	{ WIRE_VAULT_STATUS, "vault-status", "secrets" },
 };
 
 const char *wire_type_role(uint8_t type)
@@ -187,7 +194,7 @@ const char *wire_type_name(uint8_t type)
 int wire_error_exit(uint32_t code)
 {
 	switch (code) {
-	case WIRE_E_DENIED: return EXIT_DENIED;
+	case WIRE_E_DENIED: case WIRE_E_LOCKED: return EXIT_DENIED;
 	case WIRE_E_UNAVAILABLE: return EXIT_UNREACHABLE;
 	case WIRE_E_TIMEOUT: case WIRE_E_BUSY: return EXIT_TIMEOUT;
 	default: return 1;

@@ -43,7 +43,15 @@ enum wire_type {
 	WIRE_PING = 0x01,	/* hub; reply echoes WF_DATA */
 	WIRE_STATUS = 0x02,	/* hub; reply: WF_VERSION, WF_UPTIME_MS, WF_CLIENTS,
 				 * WF_ROLE for each connected role */
-	WIRE_SECRET_GET = 0x10,	/* daemon-secrets: WF_PROFILE, WF_KEY; reply WF_VALUE */
+	/* daemon-secrets; every request names WF_PROFILE. */
+	WIRE_SECRET_GET = 0x10,	/* WF_KEY; reply WF_VALUE */
+	WIRE_VAULT_INIT = 0x11,	/* WF_PASSWORD; creates the vault, never over one */
+	WIRE_UNLOCK = 0x12,	/* WF_PASSWORD; reply WF_TEXT "unlocked" or "already unlocked" */
+	WIRE_LOCK = 0x13,	/* no WF_PROFILE: every profile; reply WF_PROFILE per locked one */
+	WIRE_SECRET_SET = 0x14,	/* WF_KEY, WF_VALUE */
+	WIRE_SECRET_DELETE = 0x15,	/* WF_KEY */
+	WIRE_SECRET_LIST = 0x16,	/* reply WF_KEY per secret, sorted */
+	WIRE_VAULT_STATUS = 0x17,	/* no fields; reply WF_PROFILE + WF_STATE per vault */
 	WIRE_TYPE_MAX = 0xff
 };
 
@@ -56,6 +64,9 @@ enum wire_error {
 	WIRE_E_TIMEOUT = 5,	/* the serving role did not answer in time: exit 75 */
 	WIRE_E_BUSY = 6,	/* too many requests in flight: exit 75 */
 	WIRE_E_FAILED = 7,	/* the role failed: exit 1 */
+	WIRE_E_LOCKED = 8,	/* the profile's vault is locked: exit 77 */
+	WIRE_E_NOT_FOUND = 9,	/* no such secret or vault: exit 1 */
+	WIRE_E_EXISTS = 10,	/* the vault already exists: exit 1 */
 };
 
 /* Field tags. */
@@ -70,6 +81,8 @@ enum wire_field {
 	WF_KEY = 8,		/* string */
 	WF_VALUE = 9,		/* bytes (secret: wipe after use) */
 	WF_VERSION = 10,	/* string: sesame version */
+	WF_PASSWORD = 11,	/* bytes (secret: wipe after use) */
+	WF_STATE = 12,		/* string: "locked" or "unlocked" */
 };
 
 struct wire_msg {

@@ -45,9 +45,12 @@ run "$SESAME" help daemon secrets
 cmp -s "$T/out" "$T/help-symlink"; ok $? "sesame help daemon secrets is the same help"
 
 # A role without code says so and fails; it never pretends to run.
-run "$T/daemon-secrets"
+ln -s "$SESAME" "$T/daemon-launcher"
+run "$T/daemon-launcher"
 is "$rc" 1 "a role with no code yet exits 1"
-contains "$T/err" "daemon-secrets: not implemented yet" "and says it is not implemented"
+contains "$T/err" "daemon-launcher: not implemented yet" "and says it is not implemented"
+run "$T/daemon-launcher" --help
+contains "$T/out" "Not implemented yet in this build" "and its help says so too"
 
 run "$SESAME" daemon
 is "$rc" 2 "daemon without a role: exit 2"

@@ -33,9 +33,9 @@ fi
 [ -f "$dest/usr/share/bash-completion/completions/sesame" ]; ok $? "bash completion is installed"
 [ -f "$dest/usr/share/zsh/site-functions/_sesame" ]; ok $? "zsh completion is installed"
 if command -v bash >/dev/null 2>&1; then
-	out=$(bash -c '. "$1"; COMP_WORDS=(sesame daemon s); COMP_CWORD=2; _sesame; echo "${COMPREPLY[*]}"' \
-		_ "$dest/usr/share/bash-completion/completions/sesame")
-	is "$out" "secrets snippets" "bash completion completes role names"
+	out=$(bash -c '. "$1"; COMP_WORDS=(sesame daemon s); COMP_CWORD=2; _sesame; printf "%s\n" "${COMPREPLY[@]}"' \
+		_ "$dest/usr/share/bash-completion/completions/sesame" | sort | tr '\n' ' ')
+	is "$out" "secrets snippets " "bash completion completes role names"
 	out=$(bash -c '. "$1"; COMP_WORDS=(daemon-secrets --he); COMP_CWORD=1; _sesame; echo "${COMPREPLY[*]}"' \
 		_ "$dest/usr/share/bash-completion/completions/sesame")
 	is "$out" "--help" "bash completion works for a role symlink"

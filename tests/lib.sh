@@ -49,6 +49,19 @@ start_hub() {
 	wait_for 10 test -s "$SESAME_RUNTIME_DIR/bus.pub"
 }
 
+# start_secrets: daemon-secrets in the background, ready once the hub
+# lists the role; its log is $T/secrets.log, its pid $SECRETS.
+start_secrets() {
+	spawn "$SESAME" daemon secrets 2>>"$T/secrets.log"
+	SECRETS=$spawned
+	wait_for 10 sh -c "'$SESAME' status 2>/dev/null | grep -q 'roles:.* secrets'"
+}
+
+stop_secrets() {
+	kill "$SECRETS" 2>/dev/null
+	wait "$SECRETS" 2>/dev/null
+}
+
 stop_hub() {
 	kill "$HUB" 2>/dev/null
 	wait "$HUB" 2>/dev/null

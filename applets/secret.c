@@ -1,0 +1,183 @@
+/* secret.c - `sesame secret set|get|list|delete`: one profile's secrets,
+ * through daemon-secrets. */
+#include "../lib/applet.h"
+#include "../lib/bus.h"
+#include "../lib/paths.h"
+#include "../lib/prompt.h"
+#include "../lib/secmem.h"
+#include "../lib/util.h"
+#include "../lib/vault.h"
+
+#include <getopt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/*APPLET secret secret_main "store, read, list and delete secrets in a profile's vault"
+usage: sesame secret set|get|list|delete [-p PROFILE] [--json] [--yes] [KEY]
+
+  set KEY      store a value: asked without echo on a terminal, else all of
+               standard input with one trailing newline removed
+  get KEY      write the value to standard output, exactly (a newline is
+               added only when standard output is a terminal)
+  list         the names in the vault, one per line; never values
+  delete KEY   remove a secret; asks on a terminal, else needs --yes
+
+  -p, --profile NAME   the profile (default: default)
+  --json               list as a JSON array
+  -y, --yes            delete without asking
+
+The vault must be unlocked (sesame unlock); exit 77 if it is locked, 69
+if daemon-profile or daemon-secrets is not running, 1 if there is no such
+secret.
+*/
+
+static void json_str(const uint8_t *s, size_t n)
+{
+	putchar('"');
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			printf("\\%c", s[i]);
+		else if (s[i] < 0x20)
+			printf("\\u%04x", s[i]);
+		else
+			putchar(s[i]);
+	}
+	putchar('"');
+}
+
+static int confirm(const char *question)
+{
+	char line[16];
+
+	fprintf(stderr, "%s [y/N] ", question);
+	if (!fgets(line, sizeof(line), stdin))
+		return 0;
+	return !strcmp(line, "y\n") || !strcmp(line, "yes\n") || !strcmp(line, "Y\n");
+}
+
+int secret_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ 0 }
+	};
+	static uint8_t buf[WIRE_MAX_MESSAGE];
+	static struct wire_out req;
+	const char *profile = "default", *cmd, *key = NULL;
+	int o, json = 0, yes = 0, type;
+	struct bus_client *c;
+	struct wire_msg m;
+	struct paths p;
+
+	if (argc < 2)
+		usage_error("secret", "which one: set, get, list or delete?");
+	cmd = argv[1];
+	argv++, argc--;
+	while ((o = getopt_long(argc, argv, "p:y", opts, NULL)) != -1) {
+		switch (o) {
+		case 'p':
+			if (!vault_profile_valid(optarg))
+				usage_error("secret", "'%s' is not a valid profile name", optarg);
+			profile = optarg;
+			break;
+		case 'j': json = 1; break;
+		case 'y': yes = 1; break;
+		default: usage_error("secret", "bad option");
+		}
+	}
+	if (!strcmp(cmd, "list"))
+		type = WIRE_SECRET_LIST;
+	else if (!strcmp(cmd, "get"))
+		type = WIRE_SECRET_GET;
+	else if (!strcmp(cmd, "set"))
+		type = WIRE_SECRET_SET;
+	else if (!strcmp(cmd, "delete"))
+		type = WIRE_SECRET_DELETE;
+	else
+		usage_error("secret", "unknown subcommand '%s' (set, get, list, delete)", cmd);
+	if (type != WIRE_SECRET_LIST) {
+		if (optind != argc - 1)
+			usage_error("secret", "%s needs exactly one KEY", cmd);
+		key = argv[optind];
+		if (!vault_name_valid(key))
+			usage_error("secret", "'%s' is not a valid secret name (1-%d bytes, no control characters)",
+				key, VAULT_MAX_NAME);
+	} else if (optind != argc) {
+		usage_error("secret", "list takes no KEY");
+	}
+	if (paths_resolve(&p) < 0)
+		die("%s", last_error());
+	if (type == WIRE_SECRET_DELETE && !yes) {
+		char q[400];
+
+		if (!isatty(STDIN_FILENO))
+			usage_error("secret", "delete: not on a terminal; pass --yes to delete without asking");
+		snprintf(q, sizeof(q), "Delete secret '%s' from profile '%s'?", key, profile);
+		if (!confirm(q)) {
+			printf("Cancelled.\n");
+			return 0;
+		}
+	}
+	c = xbus_connect(&p);
+	wire_begin(&req, (uint8_t)type, 0, 0);
+	wire_put_str(&req, WF_PROFILE, profile);
+	if (key)
+		wire_put_str(&req, WF_KEY, key);
+	if (type == WIRE_SECRET_SET) {
+		char prompt[VAULT_MAX_NAME + 32];
+		uint8_t *val;
+		size_t vlen;
+
+		snprintf(prompt, sizeof(prompt), "Value for '%s': ", key);
+		if (!(val = prompt_value(prompt, VAULT_MAX_VALUE, &vlen)))
+			die("secret set: %s", last_error());
+		wire_put(&req, WF_VALUE, val, vlen);
+		secmem_free(val);
+	}
+	xbus_request(c, &req, buf, &m);
+	sodium_memzero(req.buf, req.len);
+	if (type == WIRE_SECRET_GET) {
+		const uint8_t *v;
+		uint16_t len;
+
+		if (!wire_find(&m, WF_VALUE, &v, &len))
+			die("secret get: daemon-secrets sent no value");
+		if (write_all(STDOUT_FILENO, v, len) < 0 ||
+		    (isatty(STDOUT_FILENO) && write_all(STDOUT_FILENO, "\n", 1) < 0))
+			die("secret get: %s", last_error());
+		sodium_memzero(buf, sizeof(buf));
+	} else if (type == WIRE_SECRET_LIST) {
+		size_t pos = 0;
+		uint16_t tag, len;
+		const uint8_t *v;
+		int first = 1;
+
+		if (json)
+			putchar('[');
+		while (wire_next(&m, &pos, &tag, &v, &len)) {
+			if (tag != WF_KEY)
+				continue;
+			if (json) {
+				if (!first)
+					putchar(',');
+				json_str(v, len);
+			} else {
+				printf("%.*s\n", (int)len, (const char *)v);
+			}
+			first = 0;
+		}
+		if (json)
+			printf("]\n");
+	} else if (type == WIRE_SECRET_SET) {
+		printf("Secret '%s' stored in profile '%s'.\n", key, profile);
+	} else {
+		printf("Secret '%s' deleted from profile '%s'.\n", key, profile);
+	}
+	bus_close(c);
+	return fflush(stdout) ? 1 : 0;
+}

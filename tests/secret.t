@@ -1,0 +1,129 @@
+#!/bin/sh
+# Vaults and secrets end to end: sesame init/unlock/lock/secret through
+# daemon-profile and daemon-secrets, with the exit codes of DESIGN.md.
+. "$(dirname "$0")/lib.sh"
+
+use_private_paths
+start_hub
+start_secrets
+ok $? "daemon-secrets connects to the bus as the secrets role"
+
+printf 'correct horse\n' | "$SESAME" init -p work >"$T/out" 2>"$T/err"
+ok $? "init -p work with the password on standard input"
+[ "$(stat -c %a "$SESAME_DATA_DIR/vaults/work.db")" = 600 ]; ok $? "the vault file is 0600"
+[ "$(stat -c %a "$SESAME_DATA_DIR/vaults")" = 700 ]; ok $? "the vaults directory is 0700"
+
+printf 'other\n' | "$SESAME" init -p work >"$T/out" 2>"$T/err"; rc=$?
+is "$rc" 1 "init over an existing vault is refused"
+contains "$T/err" "refusing to overwrite" "and says why"
+
+printf 'wifi-password' | "$SESAME" secret set -p work wifi >/dev/null
+ok $? "secret set takes the value from standard input"
+run "$SESAME" secret get -p work wifi
+is "$(cat "$T/out")" "wifi-password" "secret get returns it"
+is "$(wc -c <"$T/out" | tr -d ' ')" 13 "get writes the raw value, no newline added off a terminal"
+
+printf 'with newline\n' | "$SESAME" secret set -p work nl >/dev/null
+run "$SESAME" secret get -p work nl
+is "$(od -c <"$T/out" | tail -2 | head -1 | tr -s ' ')" "$(printf 'with newline' | od -c | tail -2 | head -1 | tr -s ' ')" \
+	"one trailing newline on standard input is removed"
+
+printf 'a\000b\377c' >"$T/bin"
+"$SESAME" secret set -p work binary <"$T/bin" >/dev/null
+"$SESAME" secret get -p work binary >"$T/bin.out"
+cmp -s "$T/bin" "$T/bin.out"; ok $? "binary values (NUL, 0xff) round-trip byte for byte"
+
+head -c 60000 /dev/urandom >"$T/big"
+"$SESAME" secret set -p work big <"$T/big" >/dev/null && "$SESAME" secret get -p work big >"$T/big.out"
+cmp -s "$T/big" "$T/big.out"; ok $? "a 60000-byte value round-trips"
+head -c 60001 /dev/urandom | "$SESAME" secret set -p work big2 >/dev/null 2>"$T/err"; rc=$?
+is "$rc" 1 "a value over 60000 bytes is refused"
+contains "$T/err" "longer than 60000" "with the limit in the message"
+
+run "$SESAME" secret list -p work
+is "$(tr '\n' ' ' <"$T/out")" "big binary nl wifi " "list shows the names, sorted, never values"
+run "$SESAME" secret list -p work --json
+is "$(cat "$T/out")" '["big","binary","nl","wifi"]' "list --json is a JSON array"
+
+run "$SESAME" secret delete -p work nl </dev/null
+is "$rc" 2 "delete off a terminal without --yes is refused"
+run "$SESAME" secret delete -p work nl --yes
+ok "$rc" "delete --yes removes it"
+run "$SESAME" secret get -p work nl
+is "$rc" 1 "a deleted secret is not found (exit 1)"
+contains "$T/err" "no secret named 'nl'" "and the message says so"
+
+run "$SESAME" secret get -p work 'bad
+name'
+is "$rc" 2 "a secret name with a control character is a usage error"
+run "$SESAME" secret get -p ../etc wifi
+is "$rc" 2 "a profile name with a slash is a usage error"
+
+run "$SESAME" status
+contains "$T/out" "vaults: work (unlocked)" "status shows the vault unlocked"
+run "$SESAME" lock -p work
+contains "$T/out" "Vault 'work' locked" "lock -p work locks it"
+run "$SESAME" secret get -p work wifi
+is "$rc" 77 "a locked vault answers with exit 77"
+contains "$T/err" "locked" "and says it is locked"
+printf 'wrong\n' | "$SESAME" unlock -p work >/dev/null 2>"$T/err"; rc=$?
+is "$rc" 77 "a wrong password is exit 77"
+contains "$T/err" "wrong password" "and says so"
+printf 'correct horse\n' | "$SESAME" unlock -p work >"$T/out"
+ok $? "the right password unlocks"
+run "$SESAME" unlock -p work </dev/null
+contains "$T/out" "already unlocked" "unlocking an unlocked vault does not ask for a password"
+run "$SESAME" secret get -p work wifi
+is "$(cat "$T/out")" "wifi-password" "after unlock the value is back"
+
+run "$SESAME" secret get -p nosuch wifi
+is "$rc" 1 "a profile without a vault: exit 1"
+contains "$T/err" "sesame init -p nosuch" "and the message says how to create it"
+
+# --- Argon2id does not stall other clients ---
+printf 'pw2\n' | "$SESAME" init -p home >/dev/null
+"$SESAME" lock -p home >/dev/null
+for i in 1 2 3 4; do
+	spawn sh -c "printf 'wrong\n' | exec '$SESAME' unlock -p home >/dev/null 2>&1"
+	eval "u$i=\$spawned"
+done
+start=$(date +%s%N)
+"$SESAME" secret get -p work wifi >/dev/null; g=$?
+end=$(date +%s%N)
+for i in 1 2 3 4; do eval "wait \$u$i"; done
+ms=$(( (end - start) / 1000000 ))
+diag "a get while 4 Argon2id unlocks (m=19456 KiB, t=2) were queued took ${ms} ms"
+is "$g" 0 "a get is served while unlocks are being computed"
+
+# --- restarts ---
+stop_secrets
+run "$SESAME" secret get -p work wifi
+is "$rc" 69 "without daemon-secrets: exit 69"
+contains "$T/err" "daemon-secrets is not running" "and the message names the daemon"
+start_secrets
+run "$SESAME" secret get -p work wifi
+is "$rc" 77 "a restarted daemon-secrets starts with every vault locked"
+printf 'correct horse\n' | "$SESAME" unlock -p work >/dev/null
+stop_hub
+run "$SESAME" secret get -p work wifi
+is "$rc" 69 "without daemon-profile: exit 69"
+start_hub
+wait_for 10 sh -c "'$SESAME' status 2>/dev/null | grep -q 'roles:.* secrets'"
+ok $? "daemon-secrets reconnects to a restarted daemon-profile"
+run "$SESAME" secret get -p work wifi
+is "$(cat "$T/out")" "wifi-password" "and still serves the unlocked vault"
+
+# --- nothing in clear on disk ---
+for i in $(seq 1 40); do
+	printf "plaintext-value-$i" | "$SESAME" secret set -p work "plaintext-name-$i" >/dev/null
+done
+if grep -r -a -q -e plaintext-value -e plaintext-name -e wifi-password -e 'correct horse' \
+	"$SESAME_DATA_DIR" "$SESAME_CONFIG_DIR" "$SESAME_RUNTIME_DIR" 2>/dev/null; then
+	ok 1 "no secret name, value or password appears in any file (DB, WAL, runtime)"
+else
+	ok 0 "no secret name, value or password appears in any file (DB, WAL, runtime)"
+fi
+grep -q -e wifi-password -e plaintext-value -e 'correct horse' "$T/secrets.log" "$T/hub.log"
+[ $? -ne 0 ]; ok $? "no value or password appears in the daemons' logs"
+
+done_testing
