@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 /*APPLET daemon-secrets daemon_secrets_main role "vault daemon: unlocks vaults and serves secrets"
@@ -161,6 +162,14 @@ static struct prof *profile(const char *name, uint32_t *code)
 	return pr;
 }
 
+static uint64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static void queue_job(struct job *j)
 {
 	pthread_mutex_lock(&S.lock);
@@ -214,9 +223,19 @@ static void finish(struct job *j)
 	} else if (vault_unlocked(pr->v)) {
 		reply_ok(j->type, j->id, "already unlocked");
 	} else if (vault_unlock(pr->v, j->kek) < 0) {
-		log_warn("failed unlock of profile %s", j->profile);
-		reply_error(j->id, WIRE_E_DENIED, "%s", last_error());
+		char why[300];
+		uint64_t wait;
+
+		snprintf(why, sizeof(why), "%s", last_error());
+		if (vault_unlock_failed(pr->v, wall_ms()) < 0)
+			log_error("cannot record a failed unlock of %s: %s", j->profile, last_error());
+		wait = vault_unlock_wait(pr->v, wall_ms());
+		log_warn("failed unlock of profile %s (%u in a row; next attempt in %llu ms)", j->profile,
+			vault_unlock_failures(pr->v), (unsigned long long)wait);
+		reply_error(j->id, WIRE_E_DENIED, "%s", why);
 	} else {
+		if (vault_unlock_succeeded(pr->v) < 0)
+			log_error("cannot reset the unlock backoff of %s: %s", j->profile, last_error());
 		log_info("vault %s unlocked", j->profile);
 		reply_ok(j->type, j->id, "unlocked");
 	}
@@ -263,6 +282,16 @@ static void password_job(const struct wire_msg *m, enum job_kind kind, const cha
 			free(j);
 			reply_ok(m->type, m->id, "already unlocked");
 			return;
+		}
+		{
+			uint64_t wait = vault_unlock_wait(pr->v, wall_ms());
+
+			if (wait) {
+				free(j);
+				reply_error(m->id, WIRE_E_DENIED, "too many wrong passwords for profile %s; "
+					"try again in %llu s", name, (unsigned long long)(wait + 999) / 1000);
+				return;
+			}
 		}
 		if (vault_kdf_params(pr->v, &j->kdf) < 0) {
 			free(j);

@@ -523,3 +523,63 @@ int vault_list(struct vault *v, int (*fn)(const char *name, void *ctx), void *ct
 	free(names);
 	return r;
 }
+
+static uint64_t meta_u64(struct vault *v, const char *k)
+{
+	uint8_t b[8];
+	uint64_t x = 0;
+
+	if (meta_get(v, k, b, sizeof(b)) < 0)
+		return 0;	/* absent: no failures recorded */
+	for (int i = 0; i < 8; i++)
+		x = x << 8 | b[i];
+	return x;
+}
+
+static int meta_put_u64(struct vault *v, const char *k, uint64_t x)
+{
+	uint8_t b[8];
+
+	for (int i = 7; i >= 0; i--, x >>= 8)
+		b[i] = (uint8_t)x;
+	return meta_put(v, k, b, sizeof(b));
+}
+
+unsigned vault_unlock_failures(struct vault *v)
+{
+	return (unsigned)meta_u64(v, "unlock:failures");
+}
+
+uint64_t vault_unlock_wait(struct vault *v, uint64_t now_ms)
+{
+	uint64_t nb = meta_u64(v, "unlock:not_before");
+
+	return nb > now_ms ? nb - now_ms : 0;
+}
+
+int vault_unlock_failed(struct vault *v, uint64_t now_ms)
+{
+	uint64_t n = meta_u64(v, "unlock:failures") + 1, delay = 0;
+
+	if (n > VAULT_FREE_FAILURES) {
+		unsigned shift = (unsigned)(n - VAULT_FREE_FAILURES - 1);
+
+		delay = shift >= 12 ? 3600000 : 1000ull << shift;
+		if (delay > 3600000)
+			delay = 3600000;
+	}
+	if (exec(v, "BEGIN IMMEDIATE;") < 0)
+		return -1;
+	if (meta_put_u64(v, "unlock:failures", n) < 0 || meta_put_u64(v, "unlock:not_before", now_ms + delay) < 0) {
+		exec(v, "ROLLBACK;");
+		return -1;
+	}
+	return exec(v, "COMMIT;");
+}
+
+int vault_unlock_succeeded(struct vault *v)
+{
+	if (!meta_u64(v, "unlock:failures"))
+		return 0;
+	return exec(v, "DELETE FROM meta WHERE k IN ('unlock:failures', 'unlock:not_before');");
+}

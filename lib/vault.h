@@ -18,6 +18,7 @@
  *     profile  the profile name (checked against the file name on open)
  *     kdf      u32 opslimit, u32 memlimit KiB (big-endian), 16-byte salt
  *     wrap:password  24-byte nonce, sealed vault key (48 bytes)
+ *     unlock:failures, unlock:not_before  u64 big-endian (backoff)
  *   secrets(id BLOB PRIMARY KEY, name BLOB, value BLOB, version INTEGER,
  *           created INTEGER, updated INTEGER)
  *     id     keyed BLAKE2b-256 of the name
@@ -66,6 +67,17 @@ int vault_kdf_params(struct vault *v, struct vault_kdf *kdf);
 int vault_unlock(struct vault *v, const uint8_t kek[VAULT_KEYLEN]);
 /* Wipe the keys. */
 void vault_lock(struct vault *v);
+
+/* Unlock backoff, stored in the vault (so it survives restarts): after
+ * VAULT_FREE_FAILURES wrong passwords, each further one doubles the wait
+ * from 1 s up to 1 h.  vault_unlock_wait gives the milliseconds left
+ * before an attempt is allowed (0: now); the other two record outcomes.
+ * Times are wall-clock milliseconds. */
+#define VAULT_FREE_FAILURES 3
+uint64_t vault_unlock_wait(struct vault *v, uint64_t now_ms);
+int vault_unlock_failed(struct vault *v, uint64_t now_ms);
+int vault_unlock_succeeded(struct vault *v);
+unsigned vault_unlock_failures(struct vault *v);
 int vault_unlocked(const struct vault *v);
 
 /* A secret's value in secure memory (secmem_free it); NULL and a reason:

@@ -1,0 +1,53 @@
+#!/bin/sh
+# Crash safety: daemon-secrets is killed with SIGKILL at random moments
+# during a stream of `secret set` calls, $CRASH_ROUNDS times (200).  Every
+# write that was acknowledged must read back afterwards, with its value,
+# and the vault must open and unlock after every crash.
+. "$(dirname "$0")/lib.sh"
+
+rounds=${CRASH_ROUNDS:-200}
+use_private_paths
+start_hub
+start_secrets
+printf 'pw\n' | "$SESAME" init -p c >/dev/null || { ok 1 "init"; done_testing; exit 1; }
+: >"$T/acked"
+
+# Writes keys r<round>-<n> until killed; records each acknowledged key.
+writer() {
+	n=0
+	while :; do
+		if printf "value-$1-$n" | "$SESAME" secret set -p c "r$1-$n" >/dev/null 2>&1; then
+			echo "r$1-$n value-$1-$n" >>"$T/acked"
+		fi
+		n=$((n + 1))
+	done
+}
+
+reopen_failures=0
+for r in $(seq 1 "$rounds"); do
+	writer "$r" &
+	w=$!
+	# A random moment: 0 to 63 ms into the stream.
+	ms=$(( $(od -An -N1 -tu1 /dev/urandom) % 64 ))
+	sleep "0.0$(printf %02d "$ms")"
+	kill -9 "$SECRETS"
+	wait "$SECRETS" 2>/dev/null
+	kill "$w"; wait "$w" 2>/dev/null
+	start_secrets
+	printf 'pw\n' | "$SESAME" unlock -p c >/dev/null 2>&1 || reopen_failures=$((reopen_failures + 1))
+done
+
+acked=$(wc -l <"$T/acked" | tr -d ' ')
+lost=0
+while read -r key value; do
+	got=$("$SESAME" secret get -p c "$key" 2>/dev/null)
+	[ "$got" = "$value" ] || { lost=$((lost + 1)); diag "lost or wrong: $key"; }
+done <"$T/acked"
+stored=$("$SESAME" secret list -p c | wc -l | tr -d ' ')
+diag "$rounds SIGKILLs: $acked writes acknowledged, $stored secrets stored, $lost lost, $reopen_failures failed reopenings"
+[ "$acked" -ge "$rounds" ]; ok $? "the stream made progress between kills ($acked acknowledged writes)"
+is "$reopen_failures" 0 "the vault opened and unlocked after every one of $rounds kills"
+is "$lost" 0 "every acknowledged write reads back with its value"
+[ "$stored" -ge "$acked" ]; ok $? "nothing acknowledged is missing from the list ($stored >= $acked)"
+
+done_testing
