@@ -108,6 +108,7 @@ bench: $(BIN) $(TOOLS) $(O)/bench/timing $(O)/bench/noop $(O)/bench/noop-dyn
 
 # The fuzz targets are part of check wherever clang can build them.
 HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
+PROVE_FLAGS ?= --failures --comments
 check: $(BIN) $(UNIT) $(TOOLS) tests/noise-vectors $(GEN)/stamp $(if $(HAVE_FUZZ_CC),$(FUZZ))
 	SESAME="$(CURDIR)/$(BIN)" SESAME_BUILD="$(CURDIR)/$(O)" SESAME_SRC="$(CURDIR)" \
 		prove $(PROVE_FLAGS) $(UNIT) tests/*.t
