@@ -3,6 +3,7 @@
  * and carry it over the bus. */
 #include "../lib/applet.h"
 #include "../lib/bus.h"
+#include "../lib/cli.h"
 #include "../lib/paths.h"
 #include "../lib/prompt.h"
 #include "../lib/secmem.h"
@@ -129,14 +130,12 @@ int unlock_main(int argc, char **argv)
 {
 	static uint8_t buf[WIRE_MAX_MESSAGE];
 	static struct wire_out req;
-	const char *spec = getenv("SESAME_PROFILES");
+	char names[CLI_MAX_PROFILES][65];
+	const char *spec = NULL;
 	struct bus_client *c;
 	struct paths p;
-	char *list, *save = NULL;
-	int o;
+	int o, n;
 
-	if (!spec || !*spec)
-		spec = "default";
 	while ((o = getopt(argc, argv, "p:")) != -1) {
 		if (o == 'p')
 			spec = optarg;
@@ -145,24 +144,17 @@ int unlock_main(int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_error("unlock", "unexpected argument '%s'", argv[optind]);
+	n = cli_profiles("unlock", spec, names, CLI_MAX_PROFILES);
 	if (paths_resolve(&p) < 0)
 		die("%s", last_error());
 	c = xbus_connect(&p);
-	list = xstrdup(spec);
-	for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		char *name = strrchr(t, ':'), prompt[128];
+	for (int i = 0; i < n; i++) {
+		const char *name = names[i];
+		char prompt[128];
 		struct wire_msg m;
 		uint8_t *pw;
 		size_t pwlen;
 
-		name = name ? name + 1 : t;
-		while (*name == ' ' || *name == '\t')
-			name++;
-		for (char *e = name + strlen(name); e > name && (e[-1] == ' ' || e[-1] == '\t'); )
-			*--e = 0;
-		if (!*name)
-			continue;
-		profile_arg(name);
 		if (is_unlocked(c, name, buf)) {
 			printf("Vault '%s' is already unlocked.\n", name);
 			continue;
@@ -178,7 +170,6 @@ int unlock_main(int argc, char **argv)
 		sodium_memzero(req.buf, req.len);
 		printf("Vault '%s' unlocked.\n", name);
 	}
-	free(list);
 	bus_close(c);
 	return 0;
 }

@@ -1,0 +1,325 @@
+/* env.c - `sesame env` and `sesame export`: a profile's secrets as
+ * environment variables, for one command or for a file.  All of them or a
+ * clear error: nothing is skipped silently, and names that would change
+ * how a program loads or runs (LD_PRELOAD, PATH, ...) are refused. */
+#include "../lib/applet.h"
+#include "../lib/bus.h"
+#include "../lib/cli.h"
+#include "../lib/paths.h"
+#include "../lib/secmem.h"
+#include "../lib/util.h"
+#include "../lib/vault.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+/*APPLET env env_main "run a command with a profile's secrets in its environment"
+usage: sesame env [-p PROFILES] [--prefix P] -- COMMAND [ARGS...]
+
+Fetches every secret of PROFILES (comma-separated; default $SESAME_PROFILES,
+else default; for a name in several profiles the first one wins) and runs
+COMMAND with them added to the environment, plus SESAME_PROFILES.  A
+secret named db-password becomes DB_PASSWORD (letters upper-cased, '-' and
+'.' and anything else not alphanumeric become '_'); --prefix P makes it
+P_DB_PASSWORD.  COMMAND does not run at all if any secret cannot be
+fetched, maps to a variable that changes how programs load or run
+(LD_*, DYLD_*, PATH, IFS, BASH_ENV, ENV, NODE_OPTIONS, PYTHONPATH,
+PERL5OPT, JAVA_TOOL_OPTIONS, SESAME_*, ...), collides with another secret's
+variable, or holds a NUL byte.  Exits with COMMAND's status (127 if it
+cannot be run).
+*/
+
+/*APPLET export export_main "print a profile's secrets as shell, dotenv or JSON"
+usage: sesame export [-p PROFILES] [-f shell|dotenv|json] [--prefix P]
+
+Prints every secret of PROFILES as variables, named and checked as for
+sesame env (the same refusals apply; nothing is printed if one fails):
+  shell    export NAME='value'     (single quotes; safe to eval)
+  dotenv   NAME="value"            (\\ " $ and newlines escaped)
+  json     {"NAME":"value",...}    (values must be valid UTF-8)
+The output holds secrets: mind where it goes.
+*/
+
+/* Variables a secret must never set (compared without case), and
+ * prefixes. */
+static const char *const denied[] = {
+	"PATH", "HOME", "USER", "SHELL", "LOGNAME", "LANG", "TERM", "DISPLAY", "WAYLAND_DISPLAY",
+	"XDG_RUNTIME_DIR", "BASH_ENV", "ENV", "CDPATH", "GLOBIGNORE", "SHELLOPTS", "BASHOPTS",
+	"PROMPT_COMMAND", "PS1", "PS2", "PS4", "MAIL", "MAILPATH", "MAILCHECK", "IFS", "PYTHONPATH",
+	"PYTHONSTARTUP", "PYTHONHOME", "NODE_OPTIONS", "NODE_PATH", "NODE_EXTRA_CA_CERTS", "PERL5LIB",
+	"PERL5OPT", "RUBYLIB", "RUBYOPT", "GOPATH", "GOROOT", "GOFLAGS", "JAVA_HOME", "CLASSPATH",
+	"JAVA_TOOL_OPTIONS", "SSH_AUTH_SOCK", "GPG_AGENT_INFO", "KRB5_CONFIG", "KRB5CCNAME",
+	"SSL_CERT_FILE", "SSL_CERT_DIR", "CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "GIT_SSL_CAINFO",
+	"NIX_SSL_CERT_FILE", "NIX_PATH", "NIX_CONF_DIR", "SUDO_ASKPASS", "SUDO_EDITOR", "VISUAL",
+	"EDITOR", "SYSTEMD_UNIT_PATH", "DBUS_SESSION_BUS_ADDRESS", "TMPDIR", "GCONV_PATH",
+	"MALLOC_CHECK_", "HOSTALIASES", "RESOLV_HOST_CONF", "LOCALDOMAIN", "NLSPATH", "TZDIR",
+};
+static const char *const denied_prefix[] = { "LD_", "DYLD_", "BASH_FUNC_", "SESAME_" };
+
+struct var {
+	char name[VAULT_MAX_NAME + 80];
+	char secret[VAULT_MAX_NAME + 1];
+	char profile[65];
+	uint8_t *value;		/* secure memory */
+	size_t len;
+};
+
+static struct var *vars;
+static int nvars;
+
+static int is_denied(const char *v)
+{
+	for (size_t i = 0; i < ARRAY_LEN(denied); i++)
+		if (!strcasecmp(v, denied[i]))
+			return 1;
+	for (size_t i = 0; i < ARRAY_LEN(denied_prefix); i++)
+		if (!strncasecmp(v, denied_prefix[i], strlen(denied_prefix[i])))
+			return 1;
+	return 0;
+}
+
+static void var_name(char *out, size_t size, const char *prefix, const char *secret)
+{
+	size_t n = 0;
+
+	if (prefix && *prefix)
+		n = (size_t)snprintf(out, size, "%s_", prefix);
+	for (const char *s = secret; *s && n + 1 < size; s++) {
+		char c = *s;
+
+		out[n++] = (c >= 'a' && c <= 'z') ? (char)(c - 32) :
+			((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) ? c : '_';
+	}
+	out[n] = 0;
+}
+
+static void free_vars(void)
+{
+	for (int i = 0; i < nvars; i++)
+		secmem_free(vars[i].value);
+	free(vars);
+}
+
+/* Everything from every profile, checked; dies with a clear error. */
+static void fetch(const char *cmd, const char *spec, const char *prefix)
+{
+	static uint8_t buf[WIRE_MAX_MESSAGE], names[WIRE_MAX_MESSAGE];
+	static struct wire_out req;
+	char profiles[CLI_MAX_PROFILES][65];
+	int np = cli_profiles(cmd, spec, profiles, CLI_MAX_PROFILES), cap = 0;
+	struct bus_client *c;
+	struct paths p;
+
+	if (prefix && *prefix) {
+		for (const char *s = prefix; *s; s++)
+			if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+				usage_error(cmd, "--prefix '%s': letters, digits and '_' only", prefix);
+	}
+	if (paths_resolve(&p) < 0)
+		die("%s", last_error());
+	c = xbus_connect(&p);
+	for (int i = 0; i < np; i++) {
+		struct wire_msg list, m;
+		size_t pos = 0;
+		uint16_t tag, len;
+		const uint8_t *v;
+
+		wire_begin(&req, WIRE_SECRET_LIST, 0, 0);
+		wire_put_str(&req, WF_PROFILE, profiles[i]);
+		xbus_request(c, &req, buf, &list);
+		/* The list reply is needed while the gets reuse buf. */
+		memcpy(names, buf, WIRE_HEADER + list.fields_len);
+		wire_decode(names, WIRE_HEADER + list.fields_len, &list);
+		while (wire_next(&list, &pos, &tag, &v, &len)) {
+			struct var *x;
+			const uint8_t *val;
+			uint16_t vl;
+			int dup = 0;
+
+			if (tag != WF_KEY || len > VAULT_MAX_NAME)
+				continue;
+			if (nvars == cap)
+				vars = xreallocarray(vars, cap = cap ? cap * 2 : 32, sizeof(*vars));
+			x = &vars[nvars];
+			memset(x, 0, sizeof(*x));
+			memcpy(x->secret, v, len);
+			for (int k = 0; k < nvars; k++)
+				dup |= !strcmp(vars[k].secret, x->secret);
+			if (dup)
+				continue;	/* an earlier profile has it: first wins */
+			memcpy(x->profile, profiles[i], sizeof(x->profile));
+			var_name(x->name, sizeof(x->name), prefix, x->secret);
+			wire_begin(&req, WIRE_SECRET_GET, 0, 0);
+			wire_put_str(&req, WF_PROFILE, profiles[i]);
+			wire_put_str(&req, WF_KEY, x->secret);
+			xbus_request(c, &req, buf, &m);
+			if (!wire_find(&m, WF_VALUE, &val, &vl) || !(x->value = secmem_dup(val, vl))) {
+				free_vars();
+				die("%s: cannot fetch secret '%s' of profile %s: %s", cmd, x->secret, profiles[i],
+					last_error());
+			}
+			x->len = vl;
+			sodium_memzero(buf, WIRE_HEADER + m.fields_len);
+			nvars++;
+		}
+	}
+	bus_close(c);
+	for (int i = 0; i < nvars; i++) {
+		const char *why = NULL;
+
+		if (is_denied(vars[i].name))
+			why = "a variable that changes how programs load or run; refused";
+		else if (memchr(vars[i].value, 0, vars[i].len))
+			why = "its value holds a NUL byte, which an environment cannot carry";
+		for (int k = 0; !why && k < i; k++)
+			if (!strcmp(vars[k].name, vars[i].name))
+				why = "the same variable as another secret";
+		if (why) {
+			char msg[700];
+
+			snprintf(msg, sizeof(msg), "%s: secret '%s' (profile %s) maps to %s: %s", cmd,
+				vars[i].secret, vars[i].profile, vars[i].name, why);
+			free_vars();
+			die("%s; nothing was %s", msg, strcmp(cmd, "env") ? "printed" : "run");
+		}
+	}
+}
+
+static void usage_opts(int argc, char **argv, const char *cmd, const char **spec, const char **prefix,
+	const char **format)
+{
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "prefix", required_argument, NULL, 'P' },
+		{ "format", required_argument, NULL, 'f' },
+		{ 0 }
+	};
+	int o;
+
+	while ((o = getopt_long(argc, argv, format ? "+p:f:" : "+p:", opts, NULL)) != -1) {
+		switch (o) {
+		case 'p': *spec = optarg; break;
+		case 'P': *prefix = optarg; break;
+		case 'f':
+			if (!format)
+				usage_error(cmd, "bad option");
+			*format = optarg;
+			break;
+		default: usage_error(cmd, "bad option");
+		}
+	}
+}
+
+int env_main(int argc, char **argv)
+{
+	const char *spec = NULL, *prefix = NULL;
+	char joined[CLI_MAX_PROFILES * 66] = "", profiles[CLI_MAX_PROFILES][65];
+	int np;
+
+	usage_opts(argc, argv, "env", &spec, &prefix, NULL);
+	if (optind >= argc)
+		usage_error("env", "which command? (sesame env [-p PROFILES] -- COMMAND ...)");
+	np = cli_profiles("env", spec, profiles, CLI_MAX_PROFILES);
+	fetch("env", spec, prefix);
+	for (int i = 0; i < np; i++) {
+		strcat(joined, i ? "," : "");
+		strcat(joined, profiles[i]);
+	}
+	for (int i = 0; i < nvars; i++) {
+		char *v = xmalloc(vars[i].len + 1);
+
+		memcpy(v, vars[i].value, vars[i].len);
+		v[vars[i].len] = 0;
+		if (setenv(vars[i].name, v, 1) < 0)
+			die("env: cannot set %s: %s", vars[i].name, strerror(errno));
+		sodium_memzero(v, vars[i].len);
+		free(v);
+	}
+	setenv("SESAME_PROFILES", joined, 1);
+	free_vars();
+	execvp(argv[optind], argv + optind);
+	die_code(errno == ENOENT ? 127 : 126, "env: cannot run %s: %s", argv[optind], strerror(errno));
+}
+
+static int utf8_valid(const uint8_t *s, size_t n)
+{
+	for (size_t i = 0; i < n; ) {
+		size_t l = s[i] < 0x80 ? 1 : (s[i] & 0xe0) == 0xc0 ? 2 : (s[i] & 0xf0) == 0xe0 ? 3 :
+			(s[i] & 0xf8) == 0xf0 ? 4 : 0;
+
+		if (!l || i + l > n || (l == 2 && s[i] < 0xc2))
+			return 0;
+		for (size_t k = 1; k < l; k++)
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+		i += l;
+	}
+	return 1;
+}
+
+int export_main(int argc, char **argv)
+{
+	const char *spec = NULL, *prefix = NULL, *format = "shell";
+
+	usage_opts(argc, argv, "export", &spec, &prefix, &format);
+	if (optind < argc)
+		usage_error("export", "unexpected argument '%s'", argv[optind]);
+	if (strcmp(format, "shell") && strcmp(format, "dotenv") && strcmp(format, "json"))
+		usage_error("export", "-f: shell, dotenv or json, not '%s'", format);
+	fetch("export", spec, prefix);
+	if (!strcmp(format, "json"))
+		for (int i = 0; i < nvars; i++)
+			if (!utf8_valid(vars[i].value, vars[i].len)) {
+				char name[sizeof(vars[i].name)];
+
+				strcpy(name, vars[i].name);
+				free_vars();
+				die("export: %s is not valid UTF-8 and cannot be a JSON string; nothing was printed", name);
+			}
+	if (!strcmp(format, "json"))
+		putchar('{');
+	for (int i = 0; i < nvars; i++) {
+		const uint8_t *v = vars[i].value;
+
+		if (!strcmp(format, "shell")) {
+			printf("export %s='", vars[i].name);
+			for (size_t k = 0; k < vars[i].len; k++)
+				v[k] == '\'' ? (void)fputs("'\\''", stdout) : (void)putchar(v[k]);
+			printf("'\n");
+		} else if (!strcmp(format, "dotenv")) {
+			printf("%s=\"", vars[i].name);
+			for (size_t k = 0; k < vars[i].len; k++) {
+				if (v[k] == '\\' || v[k] == '"' || v[k] == '$')
+					printf("\\%c", v[k]);
+				else if (v[k] == '\n')
+					fputs("\\n", stdout);
+				else if (v[k] == '\r')
+					fputs("\\r", stdout);
+				else
+					putchar(v[k]);
+			}
+			printf("\"\n");
+		} else {
+			printf("%s\"%s\":\"", i ? "," : "", vars[i].name);
+			for (size_t k = 0; k < vars[i].len; k++) {
+				if (v[k] == '"' || v[k] == '\\')
+					printf("\\%c", v[k]);
+				else if (v[k] < 0x20)
+					printf("\\u%04x", v[k]);
+				else
+					putchar(v[k]);
+			}
+			putchar('"');
+		}
+	}
+	if (!strcmp(format, "json"))
+		printf("}\n");
+	free_vars();
+	return fflush(stdout) ? 1 : 0;
+}

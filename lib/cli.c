@@ -1,0 +1,43 @@
+/* cli.c - see cli.h. */
+#include "cli.h"
+#include "util.h"
+#include "vault.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int cli_profiles(const char *cmd, const char *arg, char names[][65], int max)
+{
+	const char *spec = arg && *arg ? arg : getenv("SESAME_PROFILES");
+	char *list, *save = NULL;
+	int n = 0;
+
+	if (!spec || !*spec)
+		spec = "default";
+	list = xstrdup(spec);
+	for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		char *name = strrchr(t, ':'), *e;
+		int dup = 0;
+
+		name = name ? name + 1 : t;
+		while (*name == ' ' || *name == '\t')
+			name++;
+		for (e = name + strlen(name); e > name && (e[-1] == ' ' || e[-1] == '\t'); )
+			*--e = 0;
+		if (!*name)
+			continue;
+		if (!vault_profile_valid(name))
+			usage_error(cmd, "'%s' is not a valid profile name", name);
+		for (int i = 0; i < n; i++)
+			dup |= !strcmp(names[i], name);
+		if (dup)
+			continue;
+		if (n == max)
+			usage_error(cmd, "more than %d profiles", max);
+		strcpy(names[n++], name);
+	}
+	free(list);
+	if (!n)
+		usage_error(cmd, "no profile named in '%s'", spec);
+	return n;
+}

@@ -1,0 +1,69 @@
+#!/bin/sh
+# sesame env and export: every secret or a clear error; dangerous names
+# refused; quoting that survives a shell, dotenv and JSON.
+. "$(dirname "$0")/lib.sh"
+
+use_private_paths
+start_hub
+start_secrets
+printf 'pw\n' | "$SESAME" init -p a >/dev/null
+printf 'pw\n' | "$SESAME" init -p b >/dev/null
+tricky="it's \$HOME \"q\" \\ \`x\`
+line2"
+printf '%s' "$tricky" | "$SESAME" secret set -p a db-password >/dev/null
+printf 'tok' | "$SESAME" secret set -p a api.token >/dev/null
+printf 'from-b' | "$SESAME" secret set -p b api.token >/dev/null
+printf 'only-b' | "$SESAME" secret set -p b b-only >/dev/null
+
+run "$SESAME" env -p a,b -- sh -c 'printf "%s|%s|%s|%s" "$DB_PASSWORD" "$API_TOKEN" "$B_ONLY" "$SESAME_PROFILES"'
+is "$(cat "$T/out")" "$tricky|tok|only-b|a,b" "env passes every secret; the first profile wins a shared name"
+run "$SESAME" env -p a --prefix APP -- sh -c 'printf "%s" "$APP_API_TOKEN"'
+is "$(cat "$T/out")" "tok" "--prefix names the variables P_NAME"
+run "$SESAME" env -p a -- sh -c 'exit 7'
+is "$rc" 7 "env exits with the command's status"
+run "$SESAME" env -p a -- /nonexistent/cmd
+is "$rc" 127 "a command that cannot be found: 127"
+
+run "$SESAME" export -p a
+eval "$(cat "$T/out")"
+is "$DB_PASSWORD" "$tricky" "export -f shell survives eval, quotes and newlines included"
+run "$SESAME" export -p a -f dotenv
+contains "$T/out" 'DB_PASSWORD="it'"'"'s \$HOME \"q\" \\ `x`\nline2"' "dotenv escapes \\, \", \$ and newlines"
+run "$SESAME" export -p a -f json
+if command -v python3 >/dev/null 2>&1; then
+	got=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["DB_PASSWORD"], end="")' <"$T/out")
+	is "$got" "$tricky" "export -f json is valid JSON carrying the exact value"
+else
+	contains "$T/out" '"API_TOKEN":"tok"' "export -f json carries the values"
+fi
+run "$SESAME" export -p a -f yaml
+is "$rc" 2 "an unknown format is a usage error"
+
+printf 'x' | "$SESAME" secret set -p b ld-preload >/dev/null
+run "$SESAME" env -p a,b -- sh -c 'echo RAN >"$0"' "$T/ran"
+is "$rc" 1 "env refuses a secret named ld-preload"
+contains "$T/err" "maps to LD_PRELOAD" "with a clear error naming the variable"
+[ ! -e "$T/ran" ]; ok $? "and runs nothing"
+run "$SESAME" export -p b
+is "$rc" 1 "export refuses it too"
+is "$(wc -c <"$T/out" | tr -d ' ')" 0 "and prints nothing"
+"$SESAME" secret delete -p b ld-preload --yes >/dev/null
+for name in path ifs sesame-profiles bash-env node-options ld-library-path; do
+	printf 'x' | "$SESAME" secret set -p b "$name" >/dev/null
+	run "$SESAME" env -p b -- true
+	is "$rc" 1 "a secret named $name is refused"
+	"$SESAME" secret delete -p b "$name" --yes >/dev/null
+done
+
+printf 'x' | "$SESAME" secret set -p b api-token >/dev/null
+run "$SESAME" env -p b -- true
+is "$rc" 1 "two secrets that map to one variable (api.token, api-token) are refused"
+contains "$T/err" "the same variable as another secret" "and the error says so"
+"$SESAME" secret delete -p b api-token --yes >/dev/null
+
+"$SESAME" lock -p b >/dev/null
+run "$SESAME" env -p a,b -- sh -c 'echo RAN >"$0"' "$T/ran2"
+is "$rc" 77 "a locked profile: exit 77"
+[ ! -e "$T/ran2" ]; ok $? "and nothing runs with a partial set"
+
+done_testing
