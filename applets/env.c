@@ -181,7 +181,7 @@ static void fetch(const char *cmd, const char *spec, const char *prefix)
 			if (!strcmp(vars[k].name, vars[i].name))
 				why = "the same variable as another secret";
 		if (why) {
-			char msg[700];
+			char msg[1400];
 
 			snprintf(msg, sizeof(msg), "%s: secret '%s' (profile %s) maps to %s: %s", cmd,
 				vars[i].secret, vars[i].profile, vars[i].name, why);
