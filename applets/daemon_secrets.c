@@ -39,7 +39,7 @@ Vault keys stay in secure memory while a profile is unlocked; lock wipes
 them, as does stopping (SIGTERM or SIGINT).
 */
 
-enum job_kind { JOB_INIT, JOB_UNLOCK };
+enum job_kind { JOB_INIT, JOB_UNLOCK, JOB_PASSWD };
 
 struct job {
 	enum job_kind kind;
@@ -50,6 +50,9 @@ struct job {
 	uint8_t *pw;		/* secure memory */
 	size_t pwlen;
 	uint8_t *kek;		/* secure memory, the worker's result */
+	struct vault_kdf new_kdf;	/* passwd: the new password's */
+	uint8_t *pw2, *kek2;	/* passwd: new password and its kek */
+	size_t pw2len;
 	int failed;
 	char err[256];
 	struct job *next;
@@ -91,7 +94,9 @@ static void *worker(void *arg)
 		S.queued--;
 		pthread_mutex_unlock(&S.lock);
 		j->kek = secmem_alloc(VAULT_KEYLEN);
-		if (!j->kek || vault_derive_kek(&j->kdf, j->pw, j->pwlen, j->kek) < 0) {
+		if (!j->kek || vault_derive_kek(&j->kdf, j->pw, j->pwlen, j->kek) < 0 ||
+		    (j->pw2 && (!(j->kek2 = secmem_alloc(VAULT_KEYLEN)) ||
+		     vault_derive_kek(&j->new_kdf, j->pw2, j->pw2len, j->kek2) < 0))) {
 			j->failed = 1;
 			snprintf(j->err, sizeof(j->err), "%s", last_error());
 		}
@@ -192,7 +197,44 @@ static void job_free(struct job *j)
 {
 	secmem_free(j->pw);
 	secmem_free(j->kek);
+	secmem_free(j->pw2);
+	secmem_free(j->kek2);
 	free(j);
+}
+
+static void record_failure(struct prof *pr, const char *what)
+{
+	uint64_t wait;
+
+	if (vault_unlock_failed(pr->v, wall_ms()) < 0)
+		log_error("cannot record a failed %s of %s: %s", what, pr->name, last_error());
+	wait = vault_unlock_wait(pr->v, wall_ms());
+	log_warn("failed %s of profile %s (%u in a row; next attempt in %llu ms)", what, pr->name,
+		vault_unlock_failures(pr->v), (unsigned long long)wait);
+}
+
+/* passwd: the current password must open the vault; then rewrap. */
+static void finish_passwd(struct job *j, struct prof *pr)
+{
+	int was_locked = !vault_unlocked(pr->v);
+
+	if ((was_locked ? vault_unlock(pr->v, j->kek) : vault_verify(pr->v, j->kek)) < 0) {
+		char why[300];
+
+		snprintf(why, sizeof(why), "%s", last_error());
+		record_failure(pr, "password change");
+		reply_error(j->id, WIRE_E_DENIED, "%s", why);
+		return;
+	}
+	vault_unlock_succeeded(pr->v);
+	if (vault_rewrap(pr->v, &j->new_kdf, j->kek2) < 0) {
+		reply_error(j->id, WIRE_E_FAILED, "%s", last_error());
+	} else {
+		log_info("password of vault %s changed", pr->name);
+		reply_ok(j->type, j->id, "changed");
+	}
+	if (was_locked)
+		vault_lock(pr->v);
 }
 
 static void finish(struct job *j)
@@ -220,18 +262,15 @@ static void finish(struct job *j)
 		}
 	} else if (!(pr = profile(j->profile, &code))) {
 		reply_error(j->id, code, "%s", last_error());
+	} else if (j->kind == JOB_PASSWD) {
+		finish_passwd(j, pr);
 	} else if (vault_unlocked(pr->v)) {
 		reply_ok(j->type, j->id, "already unlocked");
 	} else if (vault_unlock(pr->v, j->kek) < 0) {
 		char why[300];
-		uint64_t wait;
 
 		snprintf(why, sizeof(why), "%s", last_error());
-		if (vault_unlock_failed(pr->v, wall_ms()) < 0)
-			log_error("cannot record a failed unlock of %s: %s", j->profile, last_error());
-		wait = vault_unlock_wait(pr->v, wall_ms());
-		log_warn("failed unlock of profile %s (%u in a row; next attempt in %llu ms)", j->profile,
-			vault_unlock_failures(pr->v), (unsigned long long)wait);
+		record_failure(pr, "unlock");
 		reply_error(j->id, WIRE_E_DENIED, "%s", why);
 	} else {
 		if (vault_unlock_succeeded(pr->v) < 0)
@@ -278,7 +317,7 @@ static void password_job(const struct wire_msg *m, enum job_kind kind, const cha
 			reply_error(m->id, code, "%s", last_error());
 			return;
 		}
-		if (vault_unlocked(pr->v)) {
+		if (kind == JOB_UNLOCK && vault_unlocked(pr->v)) {
 			free(j);
 			reply_ok(m->type, m->id, "already unlocked");
 			return;
@@ -299,8 +338,25 @@ static void password_job(const struct wire_msg *m, enum job_kind kind, const cha
 			return;
 		}
 	}
+	if (kind == JOB_PASSWD) {
+		const uint8_t *np;
+		uint16_t nplen;
+
+		if (!wire_find(m, WF_NEW_PASSWORD, &np, &nplen) || nplen == 0) {
+			free(j);
+			reply_error(m->id, WIRE_E_BAD_MESSAGE, "a new password is required");
+			return;
+		}
+		vault_kdf_defaults(&j->new_kdf);	/* a fresh salt */
+		if (!(j->pw2 = secmem_dup(np, nplen))) {
+			free(j);
+			reply_error(m->id, WIRE_E_FAILED, "%s", last_error());
+			return;
+		}
+		j->pw2len = nplen;
+	}
 	if (!(j->pw = secmem_dup(pw, pwlen))) {
-		free(j);
+		job_free(j);
 		reply_error(m->id, WIRE_E_FAILED, "%s", last_error());
 		return;
 	}
@@ -387,6 +443,9 @@ static void handle(const struct wire_msg *m)
 		return;
 	case WIRE_UNLOCK:
 		password_job(m, JOB_UNLOCK, name);
+		return;
+	case WIRE_PASSWD:
+		password_job(m, JOB_PASSWD, name);
 		return;
 	case WIRE_LOCK:
 		if (!profile(name, &code)) {

@@ -42,6 +42,18 @@ profile that is already unlocked is skipped without asking.  Passwords
 are read as for init, without confirmation.  Exits 77 on a wrong password.
 */
 
+/*APPLET passwd passwd_main "change a vault's password"
+usage: sesame passwd [-p PROFILE]
+
+Changes the password of PROFILE's vault (default: default): the current
+password must open it, then the vault key is wrapped again under the new
+one (with a fresh salt); values are not re-encrypted.  On a terminal the
+current password is asked once and the new one twice, without echo;
+otherwise standard input gives the current password on its first line and
+the new one on its second.  Wrong passwords count toward the unlock
+backoff.  A locked vault stays locked.
+*/
+
 /*APPLET lock lock_main "lock vaults and wipe their keys from memory"
 usage: sesame lock [-p PROFILE | --all]
 
@@ -170,6 +182,51 @@ int unlock_main(int argc, char **argv)
 		sodium_memzero(req.buf, req.len);
 		printf("Vault '%s' unlocked.\n", name);
 	}
+	bus_close(c);
+	return 0;
+}
+
+int passwd_main(int argc, char **argv)
+{
+	static uint8_t buf[WIRE_MAX_MESSAGE];
+	static struct wire_out req;
+	const char *profile = "default";
+	struct bus_client *c;
+	struct wire_msg m;
+	struct paths p;
+	uint8_t *old, *new;
+	size_t oldlen, newlen;
+	char prompt[128];
+	int o;
+
+	while ((o = getopt(argc, argv, "p:")) != -1) {
+		if (o == 'p')
+			profile = profile_arg(optarg);
+		else
+			usage_error("passwd", "bad option");
+	}
+	if (optind < argc)
+		usage_error("passwd", "unexpected argument '%s'", argv[optind]);
+	if (paths_resolve(&p) < 0)
+		die("%s", last_error());
+	c = xbus_connect(&p);
+	snprintf(prompt, sizeof(prompt), "Current password for profile '%s': ", profile);
+	if (!(old = prompt_secret(prompt, 0, MAX_PASSWORD, &oldlen)))
+		die("passwd: %s", last_error());
+	snprintf(prompt, sizeof(prompt), "New password for profile '%s': ", profile);
+	if (!(new = prompt_secret(prompt, 1, MAX_PASSWORD, &newlen))) {
+		secmem_free(old);
+		die("passwd: new password: %s", last_error());
+	}
+	wire_begin(&req, WIRE_PASSWD, 0, 0);
+	wire_put_str(&req, WF_PROFILE, profile);
+	wire_put(&req, WF_PASSWORD, old, oldlen);
+	wire_put(&req, WF_NEW_PASSWORD, new, newlen);
+	secmem_free(old);
+	secmem_free(new);
+	xbus_request(c, &req, buf, &m);
+	sodium_memzero(req.buf, req.len);
+	printf("Password of vault '%s' changed.\n", profile);
 	bus_close(c);
 	return 0;
 }

@@ -229,12 +229,29 @@ static void derive(struct keys *k)
 	crypto_kdf_derive_from_key(k->value, VAULT_KEYLEN, 2, KDF_CTX, k->vault);
 }
 
+/* Store kdf and the vault key wrapped under kek (inside a transaction). */
+static int put_wrap(struct vault *v, const struct vault_kdf *kdf, const uint8_t kek[VAULT_KEYLEN])
+{
+	uint8_t kdfblob[24], ad[128], *wrapped;
+	size_t adlen, wl;
+	int r;
+
+	for (int i = 0; i < 4; i++) {
+		kdfblob[i] = (uint8_t)(kdf->opslimit >> (24 - 8 * i));
+		kdfblob[4 + i] = (uint8_t)(kdf->memlimit_kib >> (24 - 8 * i));
+	}
+	memcpy(kdfblob + 8, kdf->salt, 16);
+	adlen = aad(ad, "sesame/wrap/v1/password", v->profile, NULL, 0, 0);
+	wrapped = seal(kek, ad, adlen, v->k->vault, VAULT_KEYLEN, &wl);
+	r = meta_put(v, "kdf", kdfblob, sizeof(kdfblob)) < 0 || meta_put(v, "wrap:password", wrapped, wl) < 0 ? -1 : 0;
+	free(wrapped);
+	return r;
+}
+
 struct vault *vault_create(const char *path, const char *profile, const struct vault_kdf *kdf,
 	const uint8_t kek[VAULT_KEYLEN])
 {
 	struct vault *v = db_open(path, profile, 1);
-	uint8_t kdfblob[24], ad[128], *wrapped;
-	size_t adlen, wl;
 
 	if (!v)
 		return NULL;
@@ -242,24 +259,13 @@ struct vault *vault_create(const char *path, const char *profile, const struct v
 		goto bad;
 	randombytes_buf(v->k->vault, VAULT_KEYLEN);
 	derive(v->k);
-	for (int i = 0; i < 4; i++) {
-		kdfblob[i] = (uint8_t)(kdf->opslimit >> (24 - 8 * i));
-		kdfblob[4 + i] = (uint8_t)(kdf->memlimit_kib >> (24 - 8 * i));
-	}
-	memcpy(kdfblob + 8, kdf->salt, 16);
-	adlen = aad(ad, "sesame/wrap/v1/password", profile, NULL, 0, 0);
-	wrapped = seal(kek, ad, adlen, v->k->vault, VAULT_KEYLEN, &wl);
 	if (exec(v, "BEGIN IMMEDIATE;"
 	    "CREATE TABLE meta(k TEXT PRIMARY KEY, v BLOB NOT NULL);"
 	    "CREATE TABLE secrets(id BLOB PRIMARY KEY, name BLOB NOT NULL, value BLOB NOT NULL,"
 	    " version INTEGER NOT NULL, created INTEGER NOT NULL, updated INTEGER NOT NULL);") < 0 ||
 	    meta_put(v, "format", "1", 1) < 0 || meta_put(v, "profile", profile, strlen(profile)) < 0 ||
-	    meta_put(v, "kdf", kdfblob, sizeof(kdfblob)) < 0 || meta_put(v, "wrap:password", wrapped, wl) < 0 ||
-	    exec(v, "COMMIT;") < 0) {
-		free(wrapped);
+	    put_wrap(v, kdf, kek) < 0 || exec(v, "COMMIT;") < 0)
 		goto bad;
-	}
-	free(wrapped);
 	return v;
 bad:
 	{
@@ -321,21 +327,52 @@ int vault_kdf_params(struct vault *v, struct vault_kdf *kdf)
 	return 0;
 }
 
-int vault_unlock(struct vault *v, const uint8_t kek[VAULT_KEYLEN])
+/* The vault key unwrapped with kek, in secure memory; NULL if kek is wrong. */
+static uint8_t *unwrap(struct vault *v, const uint8_t kek[VAULT_KEYLEN])
 {
 	uint8_t wrapped[NONCE + VAULT_KEYLEN + TAG], ad[128], *key;
 	size_t adlen, kl;
 
-	if (v->k)
-		return 0;
 	if (meta_get(v, "wrap:password", wrapped, sizeof(wrapped)) < 0)
-		return -1;
+		return NULL;
 	adlen = aad(ad, "sesame/wrap/v1/password", v->profile, NULL, 0, 0);
 	key = open_sealed(kek, ad, adlen, wrapped, sizeof(wrapped), &kl);
 	if (!key || kl != VAULT_KEYLEN) {
 		secmem_free(key);
-		return fail("wrong password for profile %s", v->profile);
+		return fail("wrong password for profile %s", v->profile), NULL;
 	}
+	return key;
+}
+
+int vault_verify(struct vault *v, const uint8_t kek[VAULT_KEYLEN])
+{
+	uint8_t *key = unwrap(v, kek);
+
+	secmem_free(key);
+	return key ? 0 : -1;
+}
+
+int vault_rewrap(struct vault *v, const struct vault_kdf *kdf, const uint8_t kek[VAULT_KEYLEN])
+{
+	if (!v->k)
+		return fail("profile %s is locked", v->profile);
+	if (exec(v, "BEGIN IMMEDIATE;") < 0)
+		return -1;
+	if (put_wrap(v, kdf, kek) < 0) {
+		exec(v, "ROLLBACK;");
+		return -1;
+	}
+	return exec(v, "COMMIT;");
+}
+
+int vault_unlock(struct vault *v, const uint8_t kek[VAULT_KEYLEN])
+{
+	uint8_t *key;
+
+	if (v->k)
+		return 0;
+	if (!(key = unwrap(v, kek)))
+		return -1;
 	if (!(v->k = secmem_alloc(sizeof(*v->k)))) {
 		secmem_free(key);
 		return -1;

@@ -67,6 +67,11 @@ int vault_kdf_params(struct vault *v, struct vault_kdf *kdf);
 int vault_unlock(struct vault *v, const uint8_t kek[VAULT_KEYLEN]);
 /* Wipe the keys. */
 void vault_lock(struct vault *v);
+/* Does kek open this vault's password wrap?  (Unlocked or not.) */
+int vault_verify(struct vault *v, const uint8_t kek[VAULT_KEYLEN]);
+/* A new password: wrap the (unlocked) vault key under kek with kdf, in
+ * one transaction.  Values are never re-encrypted. */
+int vault_rewrap(struct vault *v, const struct vault_kdf *kdf, const uint8_t kek[VAULT_KEYLEN]);
 
 /* Unlock backoff, stored in the vault (so it survives restarts): after
  * VAULT_FREE_FAILURES wrong passwords, each further one doubles the wait

@@ -173,6 +173,7 @@ static const struct {
 	{ WIRE_SECRET_DELETE, "secret-delete", "secrets" },
 	{ WIRE_SECRET_LIST, "secret-list", "secrets" },
 	{ WIRE_VAULT_STATUS, "vault-status", "secrets" },
+	{ WIRE_PASSWD, "passwd", "secrets" },
 };
 
 const char *wire_type_role(uint8_t type)

@@ -52,6 +52,7 @@ enum wire_type {
 	WIRE_SECRET_DELETE = 0x15,	/* WF_KEY */
 	WIRE_SECRET_LIST = 0x16,	/* reply WF_KEY per secret, sorted */
 	WIRE_VAULT_STATUS = 0x17,	/* no fields; reply WF_PROFILE + WF_STATE per vault */
+	WIRE_PASSWD = 0x18,	/* WF_PASSWORD (current), WF_NEW_PASSWORD: rewrap the vault key */
 	WIRE_TYPE_MAX = 0xff
 };
 
@@ -83,6 +84,7 @@ enum wire_field {
 	WF_VERSION = 10,	/* string: sesame version */
 	WF_PASSWORD = 11,	/* bytes (secret: wipe after use) */
 	WF_STATE = 12,		/* string: "locked" or "unlocked" */
+	WF_NEW_PASSWORD = 13,	/* bytes (secret) */
 };
 
 struct wire_msg {

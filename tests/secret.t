@@ -113,6 +113,26 @@ ok $? "daemon-secrets reconnects to a restarted daemon-profile"
 run "$SESAME" secret get -p work wifi
 is "$(cat "$T/out")" "wifi-password" "and still serves the unlocked vault"
 
+# --- passwd: rewrap, values untouched ---
+printf 'wrong\nnew horse\n' | "$SESAME" passwd -p work >/dev/null 2>"$T/err"; rc=$?
+is "$rc" 77 "passwd with a wrong current password is refused (77)"
+printf 'correct horse\nnew horse\n' | "$SESAME" passwd -p work >"$T/out" 2>"$T/err"
+ok $? "passwd with the current password changes it"
+run "$SESAME" secret get -p work wifi
+is "$(cat "$T/out")" "wifi-password" "values are untouched and the vault stays unlocked"
+"$SESAME" lock -p work >/dev/null
+printf 'correct horse\n' | "$SESAME" unlock -p work >/dev/null 2>&1; rc=$?
+is "$rc" 77 "the old password no longer unlocks"
+printf 'new horse\n' | "$SESAME" unlock -p work >/dev/null
+ok $? "the new one does"
+"$SESAME" lock -p work >/dev/null
+printf 'new horse\ncorrect horse\n' | "$SESAME" passwd -p work >/dev/null
+run "$SESAME" secret get -p work wifi
+is "$rc" 77 "passwd on a locked vault leaves it locked"
+printf 'correct horse\n' | "$SESAME" unlock -p work >/dev/null
+run "$SESAME" secret get -p work wifi
+is "$(cat "$T/out")" "wifi-password" "and the password changed back works"
+
 # --- nothing in clear on disk ---
 for i in $(seq 1 40); do
 	printf "plaintext-value-$i" | "$SESAME" secret set -p work "plaintext-name-$i" >/dev/null
