@@ -7,6 +7,7 @@
  * after use; nothing secret is logged.
  */
 #include "../lib/applet.h"
+#include "../lib/audit.h"
 #include "../lib/bus.h"
 #include "../lib/log.h"
 #include "../lib/paths.h"
@@ -69,6 +70,7 @@ static struct {
 	char vaults[PATH_MAX];
 	struct bus_client *c;
 	struct prof *profiles;
+	struct audit *audit;
 	int pipe[2];		/* worker -> loop: finished jobs */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -78,6 +80,17 @@ static struct {
 
 static uint8_t in[WIRE_MAX_MESSAGE];
 static struct wire_out out;
+
+/* One audit line; the key is recorded only as the vault's keyed tag. */
+static void audit(const char *event, struct vault *v, const char *profile, const char *key,
+	const char *outcome)
+{
+	char tag[17];
+	int has_tag = key && v && vault_name_tag(v, key, tag) == 0;
+
+	if (audit_append(S.audit, event, profile, has_tag ? tag : NULL, outcome) < 0)
+		log_error("%s", last_error());
+}
 
 /* The worker: Argon2id, one job at a time, in arrival order. */
 static void *worker(void *arg)
@@ -223,13 +236,16 @@ static void finish_passwd(struct job *j, struct prof *pr)
 
 		snprintf(why, sizeof(why), "%s", last_error());
 		record_failure(pr, "password change");
+		audit("vault.passwd", pr->v, pr->name, NULL, "wrong-password");
 		reply_error(j->id, WIRE_E_DENIED, "%s", why);
 		return;
 	}
 	vault_unlock_succeeded(pr->v);
 	if (vault_rewrap(pr->v, &j->new_kdf, j->kek2) < 0) {
+		audit("vault.passwd", pr->v, pr->name, NULL, "failed");
 		reply_error(j->id, WIRE_E_FAILED, "%s", last_error());
 	} else {
+		audit("vault.passwd", pr->v, pr->name, NULL, "ok");
 		log_info("password of vault %s changed", pr->name);
 		reply_ok(j->type, j->id, "changed");
 	}
@@ -249,9 +265,11 @@ static void finish(struct job *j)
 		struct vault *v;
 
 		if (vault_file(j->profile, path) < 0 || !(v = vault_create(path, j->profile, &j->kdf, j->kek))) {
+			audit("vault.init", NULL, j->profile, NULL, "failed");
 			reply_error(j->id, strstr(last_error(), "already exists") ? WIRE_E_EXISTS : WIRE_E_FAILED,
 				"%s", last_error());
 		} else {
+			audit("vault.init", v, j->profile, NULL, "ok");
 			pr = xcalloc(1, sizeof(*pr));
 			strcpy(pr->name, j->profile);
 			pr->v = v;
@@ -271,10 +289,12 @@ static void finish(struct job *j)
 
 		snprintf(why, sizeof(why), "%s", last_error());
 		record_failure(pr, "unlock");
+		audit("vault.unlock", pr->v, pr->name, NULL, "wrong-password");
 		reply_error(j->id, WIRE_E_DENIED, "%s", why);
 	} else {
 		if (vault_unlock_succeeded(pr->v) < 0)
 			log_error("cannot reset the unlock backoff of %s: %s", j->profile, last_error());
+		audit("vault.unlock", pr->v, pr->name, NULL, "ok");
 		log_info("vault %s unlocked", j->profile);
 		reply_ok(j->type, j->id, "unlocked");
 	}
@@ -327,6 +347,7 @@ static void password_job(const struct wire_msg *m, enum job_kind kind, const cha
 
 			if (wait) {
 				free(j);
+				audit(kind == JOB_PASSWD ? "vault.passwd" : "vault.unlock", pr->v, name, NULL, "backoff");
 				reply_error(m->id, WIRE_E_DENIED, "too many wrong passwords for profile %s; "
 					"try again in %llu s", name, (unsigned long long)(wait + 999) / 1000);
 				return;
@@ -378,6 +399,7 @@ static void lock_profiles(const char *only)
 			continue;
 		if (vault_unlocked(pr->v)) {
 			vault_lock(pr->v);
+			audit("vault.lock", pr->v, pr->name, NULL, "ok");
 			log_info("vault %s locked", pr->name);
 			wire_put_str(&out, WF_PROFILE, pr->name);
 		}
@@ -467,6 +489,7 @@ static void handle(const struct wire_msg *m)
 		return;
 	}
 	if (!vault_unlocked(pr->v)) {
+		audit(wire_type_name(m->type), NULL, name, NULL, "locked");
 		reply_error(m->id, WIRE_E_LOCKED, "profile %s is locked (sesame unlock -p %s)", name, name);
 		return;
 	}
@@ -481,6 +504,7 @@ static void handle(const struct wire_msg *m)
 			break;
 		wire_put(&out, WF_VALUE, secret, slen);
 		secmem_free(secret);
+		audit("secret.get", pr->v, name, key, "ok");
 		send_out();
 		return;
 	case WIRE_SECRET_SET:
@@ -490,11 +514,13 @@ static void handle(const struct wire_msg *m)
 		}
 		if (vault_set(pr->v, key, val, vlen) < 0)
 			break;
+		audit("secret.set", pr->v, name, key, "ok");
 		send_out();
 		return;
 	case WIRE_SECRET_DELETE:
 		if (vault_delete(pr->v, key) < 0)
 			break;
+		audit("secret.delete", pr->v, name, key, "ok");
 		send_out();
 		return;
 	case WIRE_SECRET_LIST:
@@ -504,9 +530,12 @@ static void handle(const struct wire_msg *m)
 			fail("too many names for one reply");
 			break;
 		}
+		audit("secret.list", pr->v, name, NULL, "ok");
 		send_out();
 		return;
 	}
+	audit(wire_type_name(m->type), pr->v, name, m->type == WIRE_SECRET_LIST ? NULL : key,
+		vault_not_found() ? "not-found" : "failed");
 	reply_error(m->id, vault_not_found() ? WIRE_E_NOT_FOUND : WIRE_E_FAILED, "%s", last_error());
 }
 
@@ -526,15 +555,24 @@ int daemon_secrets_main(int argc, char **argv)
 		die("daemon-secrets: %s", last_error());
 	if (paths_join(key, S.p.runtime, "keys/secrets.key") < 0)
 		die("%s", last_error());
-	if (pipe2(S.pipe, O_CLOEXEC) < 0 || pthread_create(&th, NULL, worker, NULL) != 0)
-		die("daemon-secrets: cannot start the worker: %s", strerror(errno));
+	/* Block the signals before the worker exists, so that it inherits the
+	 * mask and SIGTERM always reaches the loop (a clean, wiping stop). */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (pipe2(S.pipe, O_CLOEXEC) < 0 || pthread_create(&th, NULL, worker, NULL) != 0)
+		die("daemon-secrets: cannot start the worker: %s", strerror(errno));
 	signal(SIGPIPE, SIG_IGN);
 	if ((sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
 		die("signalfd: %s", strerror(errno));
+	{
+		char ap[PATH_MAX];
+
+		if (paths_join(ap, S.p.data, "audit.jsonl") < 0 || !(S.audit = audit_open(ap)))
+			die("daemon-secrets: %s", last_error());
+		audit("daemon.start", NULL, NULL, NULL, "ok");
+	}
 	log_info("serving vaults in %s", S.vaults);
 	while (!stop) {
 		struct pollfd pf[3] = { { sfd, POLLIN, 0 }, { S.pipe[0], POLLIN, 0 }, { -1, POLLIN, 0 } };
@@ -570,8 +608,10 @@ int daemon_secrets_main(int argc, char **argv)
 		}
 	}
 	log_info("stopping: locking every vault");
+	audit("daemon.stop", NULL, NULL, NULL, "ok");
 	for (struct prof *pr = S.profiles; pr; pr = pr->next)
 		vault_close(pr->v);	/* wipes the keys */
 	bus_close(S.c);
+	audit_close(S.audit);
 	return 0;
 }

@@ -620,3 +620,14 @@ int vault_unlock_succeeded(struct vault *v)
 		return 0;
 	return exec(v, "DELETE FROM meta WHERE k IN ('unlock:failures', 'unlock:not_before');");
 }
+
+int vault_name_tag(struct vault *v, const char *name, char out[17])
+{
+	uint8_t id[32];
+
+	if (!v->k)
+		return -1;
+	name_id(v, name, id);
+	sodium_bin2hex(out, 17, id, 8);
+	return 0;
+}

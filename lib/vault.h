@@ -93,6 +93,9 @@ int vault_set(struct vault *v, const char *name, const uint8_t *value, size_t le
 int vault_delete(struct vault *v, const char *name);
 /* Call fn for each name (sorted); stops early if fn returns non-zero. */
 int vault_list(struct vault *v, int (*fn)(const char *name, void *ctx), void *ctx);
+/* A short keyed id of a name for the audit log (16 hex digits): stable
+ * for the vault, meaningless without its key.  -1 if locked. */
+int vault_name_tag(struct vault *v, const char *name, char out[17]);
 /* Whether the last failure was "not found" (vs. locked, corrupt, I/O). */
 int vault_not_found(void);
 

@@ -165,14 +165,14 @@ static const struct {
 } types[] = {
 	{ WIRE_PING, "ping", "profile" },
 	{ WIRE_STATUS, "status", "profile" },
-	{ WIRE_SECRET_GET, "secret-get", "secrets" },
-	{ WIRE_VAULT_INIT, "vault-init", "secrets" },
+	{ WIRE_SECRET_GET, "secret.get", "secrets" },
+	{ WIRE_VAULT_INIT, "vault.init", "secrets" },
 	{ WIRE_UNLOCK, "unlock", "secrets" },
 	{ WIRE_LOCK, "lock", "secrets" },
-	{ WIRE_SECRET_SET, "secret-set", "secrets" },
-	{ WIRE_SECRET_DELETE, "secret-delete", "secrets" },
-	{ WIRE_SECRET_LIST, "secret-list", "secrets" },
-	{ WIRE_VAULT_STATUS, "vault-status", "secrets" },
+	{ WIRE_SECRET_SET, "secret.set", "secrets" },
+	{ WIRE_SECRET_DELETE, "secret.delete", "secrets" },
+	{ WIRE_SECRET_LIST, "secret.list", "secrets" },
+	{ WIRE_VAULT_STATUS, "vault.status", "secrets" },
 	{ WIRE_PASSWD, "passwd", "secrets" },
 };
 

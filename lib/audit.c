@@ -1,0 +1,207 @@
+/* audit.c - see audit.h. */
+#include "audit.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HASH_FIELD ",\"hash\":\""
+
+struct audit {
+	int fd;
+	unsigned long long seq;
+	char prev[65];
+};
+
+static void hash_hex(const char *s, size_t n, char out[65])
+{
+	uint8_t h[32];
+
+	crypto_generichash(h, sizeof(h), (const uint8_t *)s, n, NULL, 0);
+	sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
+/* Find "key":"VALUE" or "key":NUMBER in a line; copies VALUE. */
+static int field(const char *line, size_t n, const char *key, char *out, size_t outsz)
+{
+	char pat[32];
+	const char *p, *end = line + n;
+	size_t k = 0;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = memmem(line, n, pat, strlen(pat));
+	if (!p)
+		return -1;
+	p += strlen(pat);
+	if (p < end && *p == '"')
+		for (p++; p < end && *p != '"' && k + 1 < outsz; )
+			out[k++] = *p++;
+	else
+		for (; p < end && *p >= '0' && *p <= '9' && k + 1 < outsz; )
+			out[k++] = *p++;
+	out[k] = 0;
+	return k ? 0 : -1;
+}
+
+int audit_verify_buf(const char *buf, size_t len, struct audit_report *r)
+{
+	char prev[65], want[65], got[65], seqs[24];
+	unsigned long long seq = 0;
+	size_t off = 0;
+
+	memset(prev, '0', 64);
+	prev[64] = 0;
+	memset(r, 0, sizeof(*r));
+	while (off < len) {
+		const char *line = buf + off, *nl = memchr(line, '\n', len - off), *h;
+		size_t n = nl ? (size_t)(nl - line) : len - off, body;
+		unsigned long long s;
+		char *end;
+
+		r->lines++;
+		off += n + (nl ? 1 : 0);
+		if (!nl) {
+			r->bad_line = r->lines;
+			snprintf(r->why, sizeof(r->why), "the last line is incomplete (no newline)");
+			return 1;
+		}
+		/* ,"hash":"<64 hex>"} ends the line; everything before it is hashed. */
+		if (n < strlen(HASH_FIELD) + 66 || memcmp(line + n - 2, "\"}", 2) ||
+		    memcmp((h = line + n - 66 - strlen(HASH_FIELD)), HASH_FIELD, strlen(HASH_FIELD))) {
+			r->bad_line = r->lines;
+			snprintf(r->why, sizeof(r->why), "not an audit line (no hash at its end)");
+			return 1;
+		}
+		body = (size_t)(h - line);
+		memcpy(got, h + strlen(HASH_FIELD), 64);
+		got[64] = 0;
+		hash_hex(line, body, want);
+		if (strcmp(want, got)) {
+			r->bad_line = r->lines;
+			snprintf(r->why, sizeof(r->why), "its content does not match its hash (edited)");
+			return 1;
+		}
+		if (field(line, body, "prev", want, sizeof(want)) < 0 || strcmp(want, prev)) {
+			r->bad_line = r->lines;
+			snprintf(r->why, sizeof(r->why),
+				"it does not follow the line before it (a line was deleted, inserted or moved)");
+			return 1;
+		}
+		if (field(line, body, "seq", seqs, sizeof(seqs)) < 0 ||
+		    (s = strtoull(seqs, &end, 10), *end) || s != seq + 1) {
+			r->bad_line = r->lines;
+			snprintf(r->why, sizeof(r->why), "its sequence number is not %llu", seq + 1);
+			return 1;
+		}
+		seq = s;
+		memcpy(prev, got, 65);
+	}
+	return 0;
+}
+
+struct audit *audit_open(const char *path)
+{
+	struct audit *a = xcalloc(1, sizeof(*a));
+	struct stat st;
+	char *buf;
+	off_t from;
+	ssize_t n;
+
+	a->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (a->fd < 0 || fstat(a->fd, &st) < 0) {
+		fail("audit: cannot open %s: %s", path, strerror(errno));
+		free(a);
+		return NULL;
+	}
+	memset(a->prev, '0', 64);
+	if (st.st_size == 0)
+		return a;
+	/* Continue from the last complete line. */
+	from = st.st_size > 65536 ? st.st_size - 65536 : 0;
+	buf = xmalloc(65537);
+	n = pread(a->fd, buf, (size_t)(st.st_size - from), from);
+	if (n > 0) {
+		char *end = buf + n, *last, seqs[24], h[65];
+
+		*end = 0;
+		if (end[-1] != '\n') {
+			/* A torn write: end it, so the next line starts cleanly
+			 * (verify will point at the torn line). */
+			(void)!write(a->fd, "\n", 1);
+		} else {
+			end--;
+		}
+		*end = 0;
+		last = strrchr(buf, '\n');
+		last = last ? last + 1 : buf;
+		if (field(last, strlen(last), "seq", seqs, sizeof(seqs)) == 0)
+			a->seq = strtoull(seqs, NULL, 10);
+		if (field(last, strlen(last), "hash", h, sizeof(h)) == 0 && strlen(h) == 64)
+			memcpy(a->prev, h, 65);
+	}
+	free(buf);
+	return a;
+}
+
+static void put_str(char *out, size_t size, size_t *n, const char *key, const char *v)
+{
+	*n += (size_t)snprintf(out + *n, size - *n, ",\"%s\":\"", key);
+	for (; *v && *n + 8 < size; v++) {
+		unsigned char c = (unsigned char)*v;
+
+		if (c == '"' || c == '\\')
+			*n += (size_t)snprintf(out + *n, size - *n, "\\%c", c);
+		else if (c < 0x20)
+			*n += (size_t)snprintf(out + *n, size - *n, "\\u%04x", c);
+		else
+			out[(*n)++] = (char)c;
+	}
+	*n += (size_t)snprintf(out + *n, size - *n, "\"");
+}
+
+int audit_append(struct audit *a, const char *event, const char *profile, const char *key_id,
+	const char *outcome)
+{
+	char line[1024], ts[32], h[65];
+	struct timespec now;
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	n = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(ts + n, sizeof(ts) - n, ".%03ldZ", now.tv_nsec / 1000000);
+	n = (size_t)snprintf(line, sizeof(line), "{\"seq\":%llu", a->seq + 1);
+	put_str(line, sizeof(line), &n, "ts", ts);
+	put_str(line, sizeof(line), &n, "event", event);
+	if (profile)
+		put_str(line, sizeof(line), &n, "profile", profile);
+	if (key_id)
+		put_str(line, sizeof(line), &n, "key_id", key_id);
+	put_str(line, sizeof(line), &n, "outcome", outcome);
+	put_str(line, sizeof(line), &n, "prev", a->prev);
+	hash_hex(line, n, h);
+	n += (size_t)snprintf(line + n, sizeof(line) - n, HASH_FIELD "%s\"}\n", h);
+	if (n >= sizeof(line))
+		return fail("audit: line too long");
+	if (write_all(a->fd, line, n) < 0 || fdatasync(a->fd) < 0)
+		return fail("audit: cannot append: %s", strerror(errno));
+	a->seq++;
+	memcpy(a->prev, h, 65);
+	return 0;
+}
+
+void audit_close(struct audit *a)
+{
+	if (!a)
+		return;
+	close(a->fd);
+	free(a);
+}

@@ -1,0 +1,37 @@
+/* audit.h - the hash-chained audit log of vault operations.
+ *
+ * data/audit.jsonl, mode 0600, one JSON object per line:
+ *   {"seq":N,"ts":"...Z","event":"secret.get","profile":"work",
+ *    "key_id":"<16 hex>","outcome":"ok","prev":"<64 hex>","hash":"<64 hex>"}
+ * hash is BLAKE2b-256 of the line up to (not including) ',"hash"'; prev
+ * is the previous line's hash (64 zeros for the first); seq counts from 1.
+ * An edited, deleted or reordered line breaks the chain at the next line
+ * (an edited line also fails its own hash).  Never a value; never a key
+ * name (key_id is a keyed hash that only the vault can compute).  Without
+ * a key, whoever can rewrite the file can rewrite the whole chain, and
+ * cutting lines off the end is not detected.
+ */
+#ifndef SESAME_AUDIT_H
+#define SESAME_AUDIT_H
+
+#include <stddef.h>
+
+struct audit;
+
+/* Open for appending, continuing the chain from the last line. */
+struct audit *audit_open(const char *path);
+/* Append one event (fsync'ed); key_id and detail may be NULL. */
+int audit_append(struct audit *a, const char *event, const char *profile, const char *key_id,
+	const char *outcome);
+void audit_close(struct audit *a);
+
+struct audit_report {
+	long lines;		/* lines checked */
+	long bad_line;		/* first broken line (1-based), 0 if none */
+	char why[200];
+};
+
+/* Verify a whole log in memory: 0 intact, 1 broken (see r). */
+int audit_verify_buf(const char *buf, size_t len, struct audit_report *r);
+
+#endif

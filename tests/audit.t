@@ -1,0 +1,65 @@
+#!/bin/sh
+# The audit chain: every vault operation is recorded with its outcome
+# (never a value or key name); audit verify finds edited, deleted and
+# swapped lines.
+. "$(dirname "$0")/lib.sh"
+
+use_private_paths
+start_hub
+start_secrets
+log=$SESAME_DATA_DIR/audit.jsonl
+printf 'pw\n' | "$SESAME" init -p a >/dev/null
+printf 'the-value' | "$SESAME" secret set -p a the-name >/dev/null
+"$SESAME" secret get -p a the-name >/dev/null
+"$SESAME" secret get -p a missing >/dev/null 2>&1
+"$SESAME" lock >/dev/null
+"$SESAME" secret get -p a the-name >/dev/null 2>&1
+printf 'bad\n' | "$SESAME" unlock -p a >/dev/null 2>&1
+printf 'pw\n' | "$SESAME" unlock -p a >/dev/null
+stop_secrets
+
+[ "$(stat -c %a "$log")" = 600 ]; ok $? "the audit log is 0600"
+for e in daemon.start vault.init secret.set secret.get vault.lock vault.unlock daemon.stop; do
+	grep -q "\"event\":\"$e\"" "$log"; ok $? "the log records $e"
+done
+grep -q '"event":"secret.get".*"outcome":"not-found"' "$log"; ok $? "outcomes are recorded (not-found)"
+grep -q '"event":"secret.get".*"outcome":"locked"' "$log"; ok $? "outcomes are recorded (locked)"
+grep -q '"event":"vault.unlock".*"outcome":"wrong-password"' "$log"; ok $? "outcomes are recorded (wrong-password)"
+grep -q -e the-value -e the-name "$log"; [ $? -ne 0 ]; ok $? "no value and no key name appear in the log"
+
+run "$SESAME" audit verify
+ok "$rc" "audit verify passes on the untouched log"
+n=$(wc -l <"$log" | tr -d ' ')
+contains "$T/out" "intact: $n entries" "and counts its $n entries"
+run "$SESAME" audit tail -n 2
+is "$(wc -l <"$T/out" | tr -d ' ')" 2 "audit tail -n 2 prints two lines"
+
+cp "$log" "$T/orig"
+sed '3s/"outcome":"ok"/"outcome":"no"/' "$T/orig" >"$log"
+run "$SESAME" audit verify
+is "$rc" 1 "an edited line: exit 1"
+contains "$T/out" "broken at line 3" "and the report names line 3"
+
+sed '4d' "$T/orig" >"$log"
+run "$SESAME" audit verify
+is "$rc" 1 "a deleted line: exit 1"
+contains "$T/out" "broken at line 4" "and the report names where the chain breaks"
+
+awk 'NR==4{hold=$0; next} NR==5{print; print hold; next} {print}' "$T/orig" >"$log"
+run "$SESAME" audit verify
+is "$rc" 1 "two swapped lines: exit 1"
+contains "$T/out" "broken at line 4" "and the report names the first of them"
+
+head -c -20 "$T/orig" >"$log"
+run "$SESAME" audit verify
+is "$rc" 1 "a torn last line: exit 1"
+
+# The chain goes on across a restart of daemon-secrets.
+cp "$T/orig" "$log"
+start_secrets
+printf 'pw\n' | "$SESAME" unlock -p a >/dev/null
+stop_secrets
+run "$SESAME" audit verify
+ok "$rc" "after a restart the chain continues unbroken"
+
+done_testing
