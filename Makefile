@@ -104,7 +104,11 @@ $(O)/bench/noop-dyn: tests/bench/noop.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -o $@ $<
 
-bench: $(BIN) $(TOOLS) $(O)/bench/timing $(O)/bench/noop $(O)/bench/noop-dyn
+$(O)/bench/vault: tests/bench/vault.c $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS)
+
+bench: $(BIN) $(TOOLS) $(O)/bench/timing $(O)/bench/noop $(O)/bench/noop-dyn $(O)/bench/vault
 	SESAME="$(CURDIR)/$(BIN)" SESAME_BUILD="$(CURDIR)/$(O)" sh tests/bench/run.sh
 
 # The fuzz targets are part of check wherever clang can build them.

@@ -25,6 +25,7 @@ struct vault {
 	sqlite3 *db;
 	char profile[65];
 	struct keys *k;
+	int bulk;		/* inside vault_bulk_begin/end */
 };
 
 static int not_found;
@@ -450,11 +451,12 @@ int vault_set(struct vault *v, const char *name, const uint8_t *value, size_t le
 	if (len > VAULT_MAX_VALUE)
 		return fail("value of %zu bytes is too large (at most %d)", len, VAULT_MAX_VALUE);
 	name_id(v, name, id);
-	if (exec(v, "BEGIN IMMEDIATE;") < 0)
+	if (!v->bulk && exec(v, "BEGIN IMMEDIATE;") < 0)
 		return -1;
 	if (sqlite3_prepare_v2(v->db, "SELECT version FROM secrets WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
 		sqlfail(v, "read");
-		exec(v, "ROLLBACK;");
+		if (!v->bulk)
+			exec(v, "ROLLBACK;");
 		return -1;
 	}
 	sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
@@ -482,9 +484,26 @@ int vault_set(struct vault *v, const char *name, const uint8_t *value, size_t le
 	free(sval);
 	if (rc != SQLITE_DONE) {
 		sqlfail(v, "write");
-		exec(v, "ROLLBACK;");
+		if (!v->bulk)
+			exec(v, "ROLLBACK;");
 		return -1;
 	}
+	return v->bulk ? 0 : exec(v, "COMMIT;");
+}
+
+int vault_bulk_begin(struct vault *v)
+{
+	if (v->bulk || exec(v, "BEGIN IMMEDIATE;") < 0)
+		return fail("vault %s: cannot start a bulk write", v->profile);
+	v->bulk = 1;
+	return 0;
+}
+
+int vault_bulk_end(struct vault *v)
+{
+	if (!v->bulk)
+		return fail("vault %s: no bulk write to end", v->profile);
+	v->bulk = 0;
 	return exec(v, "COMMIT;");
 }
 

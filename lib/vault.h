@@ -96,6 +96,10 @@ int vault_list(struct vault *v, int (*fn)(const char *name, void *ctx), void *ct
 /* A short keyed id of a name for the audit log (16 hex digits): stable
  * for the vault, meaningless without its key.  -1 if locked. */
 int vault_name_tag(struct vault *v, const char *name, char out[17]);
+/* Many sets in one transaction (imports, benchmarks): between begin and
+ * end, vault_set does not commit on its own; end commits them all. */
+int vault_bulk_begin(struct vault *v);
+int vault_bulk_end(struct vault *v);
 /* Whether the last failure was "not found" (vs. locked, corrupt, I/O). */
 int vault_not_found(void);
 

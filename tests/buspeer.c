@@ -13,6 +13,9 @@
  *                               serve WIRE_SECRET_GET as role NAME with
  *                               keys/NAME.key: value "value-of-KEY"
  *   buspeer get PROFILE KEY     a CLI secret-get; prints the value
+ *   buspeer unlock-time PROFILE PASSWORD N
+ *                               lock then time an unlock, N times, on one
+ *                               connection; prints "unlocks=N p50_us="
  *   buspeer notify-listen PATH MS
  *                               bind a datagram socket at PATH (as systemd's
  *                               NOTIFY_SOCKET) and print what arrives in MS
@@ -259,6 +262,33 @@ static int cmd_get(const char *profile, const char *key)
 	return 0;
 }
 
+static int cmd_unlock_time(const char *profile, const char *pw, long n)
+{
+	struct bus_client *c = connect_or_die(NULL);
+	long long *t = xcalloc(n, sizeof(*t));
+	struct wire_msg m;
+
+	for (long i = 0; i < n; i++) {
+		long long s;
+
+		wire_begin(&out, WIRE_LOCK, 0, 0);
+		wire_put_str(&out, WF_PROFILE, profile);
+		if (bus_request(c, &out, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
+			die("lock: %s", last_error());
+		wire_begin(&out, WIRE_UNLOCK, 0, 0);
+		wire_put_str(&out, WF_PROFILE, profile);
+		wire_put(&out, WF_PASSWORD, pw, strlen(pw));
+		s = now_us();
+		if (bus_request(c, &out, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
+			die("unlock: %s", last_error());
+		t[i] = now_us() - s;
+	}
+	qsort(t, n, sizeof(*t), cmp_ll);
+	printf("unlocks=%ld p50_us=%lld\n", n, t[n / 2]);
+	bus_close(c);
+	return 0;
+}
+
 static int cmd_notify_listen(const char *path, long ms)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -307,6 +337,8 @@ int main(int argc, char **argv)
 		return cmd_noread();
 	if (argc >= 3 && !strcmp(argv[1], "role"))
 		return cmd_role(argv[2], argc > 3 ? argv[3] : NULL);
+	if (argc == 5 && !strcmp(argv[1], "unlock-time"))
+		return cmd_unlock_time(argv[2], argv[3], atol(argv[4]) > 0 ? atol(argv[4]) : 1);
 	if (argc == 4 && !strcmp(argv[1], "notify-listen"))
 		return cmd_notify_listen(argv[2], atol(argv[3]));
 	if (argc == 4 && !strcmp(argv[1], "get"))

@@ -1,10 +1,14 @@
 #!/bin/sh
-# make bench: the bus's costs, each next to a baseline from the same run.
+# make bench: the bus's and the vault's costs, each next to a baseline
+# from the same run.
 #   - whole CLI call (sesame status: exec + handshake + request) over the
 #     exec of a static no-op binary;
 #   - a request over a persistent connection (ping) over a raw Unix-socket
 #     echo round trip;
 #   - throughput with 1, 8 and 64 concurrent clients.
+#   - secret get through the whole stack over the static no-op exec; the
+#     same with 100,000 secrets in the vault over 10; unlock over raw
+#     Argon2id with the same parameters.
 # Results: stdout and bench-results/bus.md.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,8 +18,12 @@ N=${BENCH_N:-300}
 out=$top/bench-results
 mkdir -p "$out"
 T=$(mktemp -d /tmp/sesame-bench.XXXXXX)
-hub=
-cleanup() { [ -n "$hub" ] && kill "$hub" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; }
+hub= secrets=
+cleanup() {
+	for p in $hub $secrets; do kill "$p" 2>/dev/null; done
+	for p in $hub $secrets; do wait "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
 trap cleanup EXIT
 export SESAME_RUNTIME_DIR=$T/run SESAME_CONFIG_DIR=$T/cfg SESAME_DATA_DIR=$T/data SESAME_CACHE_DIR=$T/cache
 unset NOTIFY_SOCKET WATCHDOG_USEC
@@ -53,13 +61,32 @@ tp() {
 tp 1; tp 8; tp 64
 tp1=$tp_1 tp8=$tp_8 tp64=$tp_64
 
+# --- secrets: get through the whole stack, 10 vs 100,000 secrets, unlock
+mkdir -p "$T/data/vaults"
+chmod 700 "$T/data" "$T/data/vaults"
+"$build/bench/vault" fill "$T/data/vaults/ten.db" ten 10 benchpw
+"$build/bench/vault" fill "$T/data/vaults/big.db" big 100000 benchpw
+SESAME_LOG=warn "$SESAME" daemon secrets 2>"$T/secrets.log" &
+secrets=$!
+for i in $(seq 100); do "$SESAME" status 2>/dev/null | grep -q 'roles:.* secrets' && break; sleep 0.05; done
+printf 'benchpw\nbenchpw\n' | "$SESAME" unlock -p ten,big >/dev/null
+get_line=$("$build/bench/timing" exec "$N" "$build/bench/noop" -- "$SESAME" secret get -p ten k5)
+if [ -x "$static_bin" ]; then
+	sget_line=$("$build/bench/timing" exec "$N" "$build/bench/noop" -- "$static_bin" secret get -p ten k5)
+fi
+big_line=$("$build/bench/timing" exec "$N" "$SESAME" secret get -p ten k5 -- "$SESAME" secret get -p big k50000)
+argon_line=$("$build/bench/vault" argon2 15)
+unlock_line=$("$build/tests/buspeer" unlock-time ten benchpw 15)
+printf 'benchpw\n' | "$SESAME" unlock -p ten >/dev/null
+kill "$secrets"; wait "$secrets" 2>/dev/null; secrets=
+
 noop50=$(val a_p50_us "$exec_line"); cli50=$(val b_p50_us "$exec_line"); cli95=$(val b_p95_us "$exec_line")
 ratio_cli=$(val ratio_p50 "$exec_line")
 echo50=$(val p50_us "$echo_line"); ping50=$(val p50_us "$ping_line"); ping99=$(val p99_us "$ping_line")
 ratio_ping=$(awk -v a="$ping50" -v b="$echo50" 'BEGIN { printf "%.2f", a / b }')
 
 {
-	echo "# sesame bench: the bus ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores)"
+	echo "# sesame bench: the bus and the vaults ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores)"
 	echo
 	echo "| measurement | p50 | other | baseline (same run) | ratio (goal) |"
 	echo "|---|---|---|---|---|"
@@ -71,6 +98,12 @@ ratio_ping=$(awk -v a="$ping50" -v b="$echo50" 'BEGIN { printf "%.2f", a / b }')
 		echo "| the same, static musl build | not built (make static) | | | |"
 	fi
 	echo "| request over a persistent connection (ping), 20000 | ${ping50} us | p99 ${ping99} us | Unix-socket echo: ${echo50} us | ${ratio_ping} (< 3) |"
+	echo "| \`sesame secret get\` (exec + handshake + hub + daemon-secrets + vault), dynamic | $(val b_p50_us "$get_line") us | p95 $(val b_p95_us "$get_line") us | static no-op exec: $(val a_p50_us "$get_line") us | $(val ratio_p50 "$get_line") (< 3) |"
+	if [ -n "${sget_line:-}" ]; then
+		echo "| the same, static musl build | $(val b_p50_us "$sget_line") us | p95 $(val b_p95_us "$sget_line") us | static no-op exec: $(val a_p50_us "$sget_line") us | $(val ratio_p50 "$sget_line") (< 3) |"
+	fi
+	echo "| secret get with 100,000 secrets in the vault | $(val b_p50_us "$big_line") us | p95 $(val b_p95_us "$big_line") us | with 10 secrets: $(val a_p50_us "$big_line") us | $(val ratio_p50 "$big_line") (< 1.2) |"
+	echo "| unlock (request to reply, persistent connection) | $(val p50_us "$unlock_line") us | | raw libsodium Argon2id, same parameters: $(val p50_us "$argon_line") us | $(awk -v a="$(val p50_us "$unlock_line")" -v b="$(val p50_us "$argon_line")" 'BEGIN { printf "%.3f", a / b }') (< 1.05) |"
 	echo "| throughput, 1 client | ${tp1} req/s | | | |"
 	echo "| throughput, 8 clients | ${tp8} req/s | | | |"
 	echo "| throughput, 64 clients | ${tp64} req/s | | | |"
