@@ -135,11 +135,37 @@ install: $(BIN) $(GEN)/stamp
 	$(INSTALL) -m 0644 $(GEN)/sesame.1 $(DESTDIR)$(MANDIR)/man1/sesame.1
 	$(INSTALL) -m 0644 $(GEN)/sesame.bash $(DESTDIR)$(BASHCOMPDIR)/sesame
 	$(INSTALL) -m 0644 $(GEN)/_sesame $(DESTDIR)$(ZSHCOMPDIR)/_sesame
+	@for i in $(INIT); do $(MAKE) --no-print-directory install-init-$$i || exit 1; done
+
+# Init files, with @BINDIR@ replaced by where the binary goes.
+SUBST = sed 's|@BINDIR@|$(BINDIR)|g'
+install-init-systemd:
+	$(INSTALL) -d $(DESTDIR)$(SYSTEMDUSERDIR) $(DESTDIR)$(SYSTEMDSYSTEMDIR)
+	for f in init/systemd/user/*; do $(SUBST) $$f >$(DESTDIR)$(SYSTEMDUSERDIR)/$${f##*/}; done
+	for f in init/systemd/system/*; do $(SUBST) $$f >$(DESTDIR)$(SYSTEMDSYSTEMDIR)/$${f##*/}; done
+install-init-openrc:
+	$(INSTALL) -d $(DESTDIR)$(OPENRCDIR)
+	for f in init/openrc/*; do $(SUBST) $$f >$(DESTDIR)$(OPENRCDIR)/$${f##*/}; \
+		chmod 0755 $(DESTDIR)$(OPENRCDIR)/$${f##*/}; done
+install-init-runit:
+	for d in init/runit/*/; do s=$${d%/}; s=$${s##*/}; \
+		$(INSTALL) -d $(DESTDIR)$(RUNITDIR)/$$s/log; \
+		for f in run finish log/run; do $(SUBST) $$d$$f >$(DESTDIR)$(RUNITDIR)/$$s/$$f; \
+			chmod 0755 $(DESTDIR)$(RUNITDIR)/$$s/$$f; done; done
+install-init-busybox:
+	$(INSTALL) -d $(DESTDIR)$(SHAREDIR)
+	$(SUBST) init/busybox/inittab >$(DESTDIR)$(SHAREDIR)/inittab.sesame
 
 uninstall:
 	find $(DESTDIR)$(BINDIR) -maxdepth 1 -name 'daemon-*' -lname sesame -exec rm -f {} +
 	rm -f $(DESTDIR)$(BINDIR)/sesame $(DESTDIR)$(MANDIR)/man1/sesame.1 \
 		$(DESTDIR)$(BASHCOMPDIR)/sesame $(DESTDIR)$(ZSHCOMPDIR)/_sesame
+	for f in init/systemd/user/*; do rm -f $(DESTDIR)$(SYSTEMDUSERDIR)/$${f##*/}; done
+	for f in init/systemd/system/*; do rm -f $(DESTDIR)$(SYSTEMDSYSTEMDIR)/$${f##*/}; done
+	for f in init/openrc/*; do rm -f $(DESTDIR)$(OPENRCDIR)/$${f##*/}; done
+	for d in init/runit/*/; do s=$${d%/}; rm -rf $(DESTDIR)$(RUNITDIR)/$${s##*/}; done
+	rm -f $(DESTDIR)$(SHAREDIR)/inittab.sesame
+	-rmdir $(DESTDIR)$(SHAREDIR) 2>/dev/null
 
 # The main job (README, first line): start the daemons in a private
 # directory, create a vault, store a secret and read it back, lock, stop.
@@ -172,7 +198,7 @@ demo: $(BIN)
 DEPS = build-essential pkg-config clang libclang-rt-dev file perl \
 	libsodium-dev libsqlite3-dev libseccomp-dev \
 	musl-tools dpkg-dev autoconf automake libtool gperf tcl \
-	openssh-client sqlite3
+	openssh-client sqlite3 systemd runit
 deps:
 	@command -v apt-get >/dev/null || { echo "make deps: needs apt-get (Debian/Ubuntu)"; exit 1; }
 	@if ! grep -rqs '^Types:.*deb-src\|^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/; then \
@@ -189,4 +215,5 @@ deps:
 clean:
 	rm -rf build sesame tests/noise-vectors
 
+.PHONY: install-init-systemd install-init-openrc install-init-runit install-init-busybox
 .PHONY: all bench check clean demo deps doc fuzz install static uninstall

@@ -9,6 +9,14 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+SHAREDIR ?= $(PREFIX)/share/sesame
+SYSCONFDIR ?= /etc
+SYSTEMDUSERDIR ?= $(PREFIX)/lib/systemd/user
+SYSTEMDSYSTEMDIR ?= $(PREFIX)/lib/systemd/system
+OPENRCDIR ?= $(SYSCONFDIR)/init.d
+RUNITDIR ?= $(SYSCONFDIR)/sv
+# Which init files make install installs.
+INIT ?= systemd openrc runit busybox
 DESTDIR ?=
 
 CC ?= cc

@@ -11,6 +11,7 @@
 #include "../lib/bus.h"
 #include "../lib/log.h"
 #include "../lib/paths.h"
+#include "../lib/sdnotify.h"
 #include "../lib/secmem.h"
 #include "../lib/util.h"
 #include "../lib/vault.h"
@@ -544,7 +545,9 @@ int daemon_secrets_main(int argc, char **argv)
 	char key[PATH_MAX];
 	pthread_t th;
 	sigset_t set;
-	int sfd, stop = 0;
+	int sfd, stop = 0, ready = 0;
+	const char *wd = getenv("WATCHDOG_USEC"), *wpid = getenv("WATCHDOG_PID");
+	long long watchdog_ms = wd && (!wpid || atoi(wpid) == getpid()) ? atoll(wd) / 2000 : 0;
 
 	if (argc > 1)
 		usage_error("daemon-secrets", "unexpected argument '%s'", argv[1]);
@@ -580,11 +583,16 @@ int daemon_secrets_main(int argc, char **argv)
 		if (!S.c) {
 			/* daemon-profile writes a fresh key at each start: retry. */
 			S.c = bus_connect_retry(&S.p, key, 2000);
-			if (S.c)
+			if (S.c) {
 				log_info("connected to the bus");
+				if (!ready++)
+					sdnotify("READY=1\nSTATUS=serving vaults");
+			}
 		}
 		pf[2].fd = S.c ? bus_fd(S.c) : -1;
-		if (poll(pf, 3, S.c ? -1 : 200) < 0 && errno != EINTR)
+		if (watchdog_ms)
+			sdnotify("WATCHDOG=1");
+		if (poll(pf, 3, S.c ? (watchdog_ms ? (int)watchdog_ms : -1) : 200) < 0 && errno != EINTR)
 			die("poll: %s", strerror(errno));
 		if (pf[0].revents & POLLIN)
 			stop = 1;
@@ -607,6 +615,7 @@ int daemon_secrets_main(int argc, char **argv)
 			sodium_memzero(in, WIRE_HEADER + m.fields_len);
 		}
 	}
+	sdnotify("STOPPING=1");
 	log_info("stopping: locking every vault");
 	audit("daemon.stop", NULL, NULL, NULL, "ok");
 	for (struct prof *pr = S.profiles; pr; pr = pr->next)

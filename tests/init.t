@@ -1,0 +1,87 @@
+#!/bin/sh
+# Init files: systemd units verify, OpenRC and runit scripts parse, and a
+# real runsvdir runs daemon-profile and daemon-secrets from the installed
+# service directories, restarting a killed daemon.
+. "$(dirname "$0")/lib.sh"
+
+pfx=$T/usr
+run make -C "$SESAME_SRC" install PREFIX="$pfx" SYSCONFDIR="$T/etc" BIN="$SESAME" O="${SESAME_BUILD:-build}"
+ok "$rc" "make install with a private PREFIX and SYSCONFDIR"
+grep -q "ExecStart=$pfx/bin/daemon-secrets" "$pfx/lib/systemd/user/sesame-secrets.service"
+ok $? "installed units point at the installed role symlinks"
+
+if command -v systemd-analyze >/dev/null 2>&1; then
+	for mode in user system; do
+		for u in "$pfx/lib/systemd/$mode"/*; do
+			# A user manager needs a runtime directory, even just to verify.
+			mkdir -p "$T/xdg" && chmod 700 "$T/xdg"
+			XDG_RUNTIME_DIR=$T/xdg systemd-analyze verify --man=no $([ $mode = user ] && echo --user) \
+				"$u" >"$T/v.out" 2>&1
+			rc=$?
+			# Only our own units' lines count (the host's may complain too).
+			bad=$(grep -i "$(basename "$u")" "$T/v.out" | grep -v -i 'not found\|no such' || true)
+			[ "$rc" -eq 0 ] && [ -z "$bad" ]
+			ok $? "systemd-analyze verify: $mode/$(basename "$u")"
+			[ "$rc" -eq 0 ] || sed 's/^/#   /' "$T/v.out"
+		done
+	done
+else
+	skip "systemd-analyze is not installed (make deps installs systemd)"
+fi
+
+for f in "$T/etc/init.d"/sesame-* "$T/etc/sv"/*/run "$T/etc/sv"/*/finish "$T/etc/sv"/*/log/run; do
+	sh -n "$f"; ok $? "sh -n ${f#$T/}"
+done
+grep -q "^command=\"$pfx/bin/daemon-profile\"" "$T/etc/init.d/sesame-profile"; ok $? "the OpenRC script runs the role symlink"
+grep -q 'need localmount sesame-profile' "$T/etc/init.d/sesame-secrets"; ok $? "OpenRC starts daemon-secrets after daemon-profile"
+grep -q "::respawn:.*$pfx/bin/daemon-secrets" "$pfx/share/sesame/inittab.sesame"; ok $? "the busybox inittab lines respawn the roles"
+if command -v openrc-run >/dev/null 2>&1; then
+	skip "openrc-run exists but running services needs OpenRC as init"
+else
+	skip "openrc-run is not installed: scripts are only parsed (sh -n)"
+fi
+
+if ! command -v runsvdir >/dev/null 2>&1 || ! command -v sv >/dev/null 2>&1; then
+	skip "runit is not installed (make deps installs it)"
+	done_testing
+	exit
+fi
+use_private_paths
+mkdir -p "$T/service"
+cp -R "$T/etc/sv/sesame-profile" "$T/etc/sv/sesame-secrets" "$T/service/"
+spawn runsvdir -P "$T/service" </dev/null >/dev/null 2>&1
+RUNSVDIR=$spawned
+# runsv processes outlive runsvdir, which would restart them: stop
+# runsvdir first, then make each runsv stop its service and exit.
+stop_runit() {
+	kill "$RUNSVDIR" 2>/dev/null; wait "$RUNSVDIR" 2>/dev/null
+	sv -w 10 down "$T/service/sesame-secrets" "$T/service/sesame-profile" >/dev/null 2>&1
+	r=$?
+	sv exit "$T/service/sesame-secrets" "$T/service/sesame-profile" >/dev/null 2>&1
+	return $r
+}
+trap 'stop_runit; cleanup' EXIT
+wait_for 15 sh -c "'$SESAME' status 2>/dev/null | grep -q 'roles:.* secrets'"
+ok $? "runsvdir starts daemon-profile and daemon-secrets from the installed service directories"
+printf 'pw\n' | "$SESAME" init -p dev >/dev/null && printf 'psk' | "$SESAME" secret set -p dev wifi >/dev/null
+run "$SESAME" secret get -p dev wifi
+is "$(cat "$T/out")" "psk" "sesame secret get works through the supervised daemons"
+
+pid=$(sv status "$T/service/sesame-secrets" | sed -n 's/.*(pid \([0-9]*\)).*/\1/p')
+[ -n "$pid" ] && kill -9 "$pid"
+ok $? "daemon-secrets (pid $pid) killed with SIGKILL"
+wait_for 15 sh -c "sv status '$T/service/sesame-secrets' | grep -q '^run:' &&
+	! sv status '$T/service/sesame-secrets' | grep -q '(pid $pid)' &&
+	'$SESAME' status 2>/dev/null | grep -q 'roles:.* secrets'"
+ok $? "runit brings it back and it rejoins the bus"
+printf 'pw\n' | "$SESAME" unlock -p dev >/dev/null
+run "$SESAME" secret get -p dev wifi
+is "$(cat "$T/out")" "psk" "after the restart (and an unlock) the secret is still there"
+wait_for 5 test -s "$T/service/sesame-secrets/log/main/current"
+grep -q "serving vaults" "$T/service/sesame-secrets/log/main/current"; ok $? "the daemon's log lands in log/main (svlogd)"
+stop_runit
+ok $? "sv down stops both"
+wait_for 10 sh -c "! pgrep -f '[r]unsv sesame-' >/dev/null"
+ok $? "and the supervisors exit"
+
+done_testing
