@@ -306,16 +306,8 @@ int export_main(int argc, char **argv)
 			}
 			printf("\"\n");
 		} else {
-			printf("%s\"%s\":\"", i ? "," : "", vars[i].name);
-			for (size_t k = 0; k < vars[i].len; k++) {
-				if (v[k] == '"' || v[k] == '\\')
-					printf("\\%c", v[k]);
-				else if (v[k] < 0x20)
-					printf("\\u%04x", v[k]);
-				else
-					putchar(v[k]);
-			}
-			putchar('"');
+			printf("%s\"%s\":", i ? "," : "", vars[i].name);
+			cli_json_str(stdout, v, vars[i].len);
 		}
 	}
 	if (!strcmp(format, "json"))

@@ -2,6 +2,7 @@
  * through daemon-secrets. */
 #include "../lib/applet.h"
 #include "../lib/bus.h"
+#include "../lib/cli.h"
 #include "../lib/paths.h"
 #include "../lib/prompt.h"
 #include "../lib/secmem.h"
@@ -33,20 +34,6 @@ The vault must be unlocked (sesame unlock); exit 77 if it is locked, 69
 if daemon-profile or daemon-secrets is not running, 1 if there is no such
 secret.
 */
-
-static void json_str(const uint8_t *s, size_t n)
-{
-	putchar('"');
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"' || s[i] == '\\')
-			printf("\\%c", s[i]);
-		else if (s[i] < 0x20)
-			printf("\\u%04x", s[i]);
-		else
-			putchar(s[i]);
-	}
-	putchar('"');
-}
 
 static int confirm(const char *question)
 {
@@ -165,7 +152,7 @@ int secret_main(int argc, char **argv)
 			if (json) {
 				if (!first)
 					putchar(',');
-				json_str(v, len);
+				cli_json_str(stdout, v, len);
 			} else {
 				printf("%.*s\n", (int)len, (const char *)v);
 			}

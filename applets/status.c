@@ -1,6 +1,7 @@
 /* status.c - `sesame status`: is the bus up, which roles are connected. */
 #include "../lib/applet.h"
 #include "../lib/bus.h"
+#include "../lib/cli.h"
 #include "../lib/paths.h"
 #include "../lib/util.h"
 
@@ -20,16 +21,7 @@ daemon-profile is not running, 75 if it does not answer within 5 s.
 
 static void json_str(const char *s)
 {
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
+	cli_json_str(stdout, s, strlen(s));
 }
 
 /* Vaults and their state, from daemon-secrets. */

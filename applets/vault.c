@@ -61,6 +61,26 @@ Locks PROFILE's vault, or every unlocked vault (the default, or --all):
 daemon-secrets wipes the keys.  Prints each profile it locked.
 */
 
+/* Send a request carrying one or two passwords, which are wiped and freed
+ * here whatever happens; dies on an error reply. */
+static void password_request(struct bus_client *c, uint8_t type, const char *profile,
+	uint8_t *pw, size_t pwlen, uint8_t *pw2, size_t pw2len)
+{
+	static uint8_t buf[WIRE_MAX_MESSAGE];
+	static struct wire_out req;
+	struct wire_msg m;
+
+	wire_begin(&req, type, 0, 0);
+	wire_put_str(&req, WF_PROFILE, profile);
+	wire_put(&req, WF_PASSWORD, pw, pwlen);
+	if (pw2)
+		wire_put(&req, WF_NEW_PASSWORD, pw2, pw2len);
+	secmem_free(pw);
+	secmem_free(pw2);
+	xbus_request(c, &req, buf, &m);	/* wipes req itself if it dies */
+	sodium_memzero(req.buf, req.len);
+}
+
 static const char *profile_arg(const char *v)
 {
 	if (!vault_profile_valid(v))
@@ -78,11 +98,8 @@ int init_main(int argc, char **argv)
 		{ "wipe-reset-destroy-all-data", no_argument, NULL, 'x' },
 		{ 0 }
 	};
-	static uint8_t buf[WIRE_MAX_MESSAGE];
-	static struct wire_out req;
 	const char *profile = "default";
 	struct bus_client *c;
-	struct wire_msg m;
 	struct paths p;
 	uint8_t *pw;
 	size_t pwlen;
@@ -106,12 +123,7 @@ int init_main(int argc, char **argv)
 	snprintf(prompt, sizeof(prompt), "New password for profile '%s': ", profile);
 	if (!(pw = prompt_secret(prompt, 1, MAX_PASSWORD, &pwlen)))
 		die("init: %s", last_error());
-	wire_begin(&req, WIRE_VAULT_INIT, 0, 0);
-	wire_put_str(&req, WF_PROFILE, profile);
-	wire_put(&req, WF_PASSWORD, pw, pwlen);
-	secmem_free(pw);
-	xbus_request(c, &req, buf, &m);
-	sodium_memzero(req.buf, req.len);
+	password_request(c, WIRE_VAULT_INIT, profile, pw, pwlen, NULL, 0);
 	printf("Vault '%s' created and unlocked.\n", profile);
 	bus_close(c);
 	return 0;
@@ -141,7 +153,6 @@ static int is_unlocked(struct bus_client *c, const char *profile, uint8_t *buf)
 int unlock_main(int argc, char **argv)
 {
 	static uint8_t buf[WIRE_MAX_MESSAGE];
-	static struct wire_out req;
 	char names[CLI_MAX_PROFILES][65];
 	const char *spec = NULL;
 	struct bus_client *c;
@@ -163,7 +174,6 @@ int unlock_main(int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		const char *name = names[i];
 		char prompt[128];
-		struct wire_msg m;
 		uint8_t *pw;
 		size_t pwlen;
 
@@ -174,12 +184,7 @@ int unlock_main(int argc, char **argv)
 		snprintf(prompt, sizeof(prompt), "Password for profile '%s': ", name);
 		if (!(pw = prompt_secret(prompt, 0, MAX_PASSWORD, &pwlen)))
 			die("unlock: %s", last_error());
-		wire_begin(&req, WIRE_UNLOCK, 0, 0);
-		wire_put_str(&req, WF_PROFILE, name);
-		wire_put(&req, WF_PASSWORD, pw, pwlen);
-		secmem_free(pw);
-		xbus_request(c, &req, buf, &m);
-		sodium_memzero(req.buf, req.len);
+		password_request(c, WIRE_UNLOCK, name, pw, pwlen, NULL, 0);
 		printf("Vault '%s' unlocked.\n", name);
 	}
 	bus_close(c);
@@ -188,11 +193,8 @@ int unlock_main(int argc, char **argv)
 
 int passwd_main(int argc, char **argv)
 {
-	static uint8_t buf[WIRE_MAX_MESSAGE];
-	static struct wire_out req;
 	const char *profile = "default";
 	struct bus_client *c;
-	struct wire_msg m;
 	struct paths p;
 	uint8_t *old, *new;
 	size_t oldlen, newlen;
@@ -218,14 +220,7 @@ int passwd_main(int argc, char **argv)
 		secmem_free(old);
 		die("passwd: new password: %s", last_error());
 	}
-	wire_begin(&req, WIRE_PASSWD, 0, 0);
-	wire_put_str(&req, WF_PROFILE, profile);
-	wire_put(&req, WF_PASSWORD, old, oldlen);
-	wire_put(&req, WF_NEW_PASSWORD, new, newlen);
-	secmem_free(old);
-	secmem_free(new);
-	xbus_request(c, &req, buf, &m);
-	sodium_memzero(req.buf, req.len);
+	password_request(c, WIRE_PASSWD, profile, old, oldlen, new, newlen);
 	printf("Password of vault '%s' changed.\n", profile);
 	bus_close(c);
 	return 0;

@@ -41,3 +41,19 @@ int cli_profiles(const char *cmd, const char *arg, char names[][65], int max)
 		usage_error(cmd, "no profile named in '%s'", spec);
 	return n;
 }
+
+void cli_json_str(FILE *f, const void *s, size_t n)
+{
+	const uint8_t *p = s;
+
+	fputc('"', f);
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '"' || p[i] == '\\')
+			fprintf(f, "\\%c", p[i]);
+		else if (p[i] < 0x20)
+			fprintf(f, "\\u%04x", p[i]);
+		else
+			fputc(p[i], f);
+	}
+	fputc('"', f);
+}

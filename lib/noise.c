@@ -468,32 +468,31 @@ void noise_handshake_free(struct noise_handshake *hs)
 	secmem_free(hs); /* wipes */
 }
 
-int noise_set_static(struct noise_handshake *hs, const uint8_t priv[NOISE_DHLEN],
-	const uint8_t *pub)
+/* A key pair into (dpriv, dpub); the public half derived unless given. */
+static int set_keypair(struct noise_handshake *hs, uint8_t *dpriv, uint8_t *dpub, int *has,
+	const uint8_t *priv, const uint8_t *pub)
 {
 	if (hs->started)
 		return fail("noise: keys must be set before the first message");
-	memcpy(hs->s, priv, NOISE_DHLEN);
+	memcpy(dpriv, priv, NOISE_DHLEN);
 	if (pub)
-		memcpy(hs->s_pub, pub, NOISE_DHLEN);
+		memcpy(dpub, pub, NOISE_DHLEN);
 	else
-		crypto_scalarmult_curve25519_base(hs->s_pub, hs->s);
-	hs->has_s = 1;
+		crypto_scalarmult_curve25519_base(dpub, dpriv);
+	*has = 1;
 	return 0;
+}
+
+int noise_set_static(struct noise_handshake *hs, const uint8_t priv[NOISE_DHLEN],
+	const uint8_t *pub)
+{
+	return set_keypair(hs, hs->s, hs->s_pub, &hs->has_s, priv, pub);
 }
 
 int noise_set_ephemeral(struct noise_handshake *hs, const uint8_t priv[NOISE_DHLEN],
 	const uint8_t *pub)
 {
-	if (hs->started)
-		return fail("noise: keys must be set before the first message");
-	memcpy(hs->e, priv, NOISE_DHLEN);
-	if (pub)
-		memcpy(hs->e_pub, pub, NOISE_DHLEN);
-	else
-		crypto_scalarmult_curve25519_base(hs->e_pub, hs->e);
-	hs->has_e = 1;
-	return 0;
+	return set_keypair(hs, hs->e, hs->e_pub, &hs->has_e, priv, pub);
 }
 
 int noise_set_remote_static(struct noise_handshake *hs, const uint8_t pub[NOISE_DHLEN])

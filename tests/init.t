@@ -81,7 +81,10 @@ wait_for 5 test -s "$T/service/sesame-secrets/log/main/current"
 grep -q "serving vaults" "$T/service/sesame-secrets/log/main/current"; ok $? "the daemon's log lands in log/main (svlogd)"
 stop_runit
 ok $? "sv down stops both"
-wait_for 10 sh -c "! pgrep -f '[r]unsv sesame-' >/dev/null"
+# Asked of this test's own service directories (another test run may have
+# supervisors of the same names): sv status fails once runsv is gone.
+wait_for 10 sh -c "! sv status '$T/service/sesame-profile' >/dev/null 2>&1 &&
+	! sv status '$T/service/sesame-secrets' >/dev/null 2>&1"
 ok $? "and the supervisors exit"
 
 done_testing
