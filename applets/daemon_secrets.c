@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 /*APPLET daemon-secrets daemon_secrets_main role "vault daemon: unlocks vaults and serves secrets"
-usage: daemon-secrets
+usage: daemon-secrets [--idle-lock SECONDS]
 
 Holds each profile's vault (vaults/<profile>.db in the data directory) and
 answers the vault and secret requests that daemon-profile routes to it:
@@ -39,6 +39,9 @@ init, unlock, lock, and secret get, set, list and delete.  Connects to the
 bus with keys/secrets.key and reconnects when daemon-profile restarts.
 Vault keys stay in secure memory while a profile is unlocked; lock wipes
 them, as does stopping (SIGTERM or SIGINT).
+
+  --idle-lock SECONDS   lock a vault that has not been used for this long
+                        (default 0: never, the embedded default)
 */
 
 enum job_kind { JOB_INIT, JOB_UNLOCK, JOB_PASSWD };
@@ -63,11 +66,21 @@ struct job {
 struct prof {
 	char name[65];
 	struct vault *v;
+	long long used;		/* monotonic ms of the last unlock or secret request */
 	struct prof *next;
 };
 
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
 static struct {
 	struct paths p;
+	long long idle_ms;	/* 0: no idle lock */
 	char vaults[PATH_MAX];
 	struct bus_client *c;
 	struct prof *profiles;
@@ -274,6 +287,7 @@ static void finish(struct job *j)
 			pr = xcalloc(1, sizeof(*pr));
 			strcpy(pr->name, j->profile);
 			pr->v = v;
+			pr->used = mono_ms();
 			pr->next = S.profiles;
 			S.profiles = pr;
 			log_info("vault %s created and unlocked", j->profile);
@@ -296,6 +310,7 @@ static void finish(struct job *j)
 		if (vault_unlock_succeeded(pr->v) < 0)
 			log_error("cannot reset the unlock backoff of %s: %s", j->profile, last_error());
 		audit("vault.unlock", pr->v, pr->name, NULL, "ok");
+		pr->used = mono_ms();
 		log_info("vault %s unlocked", j->profile);
 		reply_ok(j->type, j->id, "unlocked");
 	}
@@ -391,6 +406,31 @@ static int add_name(const char *name, void *ctx)
 	(void)ctx;
 	wire_put_str(&out, WF_KEY, name);
 	return out.overflow;
+}
+
+/* Lock vaults idle for longer than --idle-lock; returns the ms until the
+ * next one would be due (for poll), or -1 if none is unlocked. */
+static int idle_lock(void)
+{
+	long long now = mono_ms(), next = -1;
+
+	if (!S.idle_ms)
+		return -1;
+	for (struct prof *pr = S.profiles; pr; pr = pr->next) {
+		long long due;
+
+		if (!vault_unlocked(pr->v))
+			continue;
+		due = pr->used + S.idle_ms;
+		if (due <= now) {
+			vault_lock(pr->v);
+			audit("vault.lock", pr->v, pr->name, NULL, "idle");
+			log_info("vault %s locked after %lld s idle", pr->name, S.idle_ms / 1000);
+		} else if (next < 0 || due - now < next) {
+			next = due - now;
+		}
+	}
+	return next < 0 ? -1 : (int)(next > 60000 ? 60000 : next);
 }
 
 static void lock_profiles(const char *only)
@@ -494,6 +534,7 @@ static void handle(const struct wire_msg *m)
 		reply_error(m->id, WIRE_E_LOCKED, "profile %s is locked (sesame unlock -p %s)", name, name);
 		return;
 	}
+	pr->used = mono_ms();
 	if (m->type != WIRE_SECRET_LIST && wire_get_str(m, WF_KEY, key, sizeof(key)) < 0) {
 		reply_error(m->id, WIRE_E_BAD_MESSAGE, "a secret name of 1 to %d bytes is required", VAULT_MAX_NAME);
 		return;
@@ -549,8 +590,17 @@ int daemon_secrets_main(int argc, char **argv)
 	const char *wd = getenv("WATCHDOG_USEC"), *wpid = getenv("WATCHDOG_PID");
 	long long watchdog_ms = wd && (!wpid || atoi(wpid) == getpid()) ? atoll(wd) / 2000 : 0;
 
-	if (argc > 1)
-		usage_error("daemon-secrets", "unexpected argument '%s'", argv[1]);
+	for (int i = 1; i < argc; i++) {
+		char *end;
+		long v;
+
+		if (strcmp(argv[i], "--idle-lock") || i + 1 == argc)
+			usage_error("daemon-secrets", "unexpected argument '%s'", argv[i]);
+		v = strtol(argv[++i], &end, 10);
+		if (*end || end == argv[i] || v < 0 || v > 86400 * 30)
+			usage_error("daemon-secrets", "--idle-lock: seconds from 0 to 2592000");
+		S.idle_ms = v * 1000LL;
+	}
 	if (paths_resolve(&S.p) < 0)
 		die("%s", last_error());
 	secmem_probe();
@@ -592,8 +642,14 @@ int daemon_secrets_main(int argc, char **argv)
 		pf[2].fd = S.c ? bus_fd(S.c) : -1;
 		if (watchdog_ms)
 			sdnotify("WATCHDOG=1");
-		if (poll(pf, 3, S.c ? (watchdog_ms ? (int)watchdog_ms : -1) : 200) < 0 && errno != EINTR)
-			die("poll: %s", strerror(errno));
+		{
+			int idle = idle_lock(), timeout = S.c ? (watchdog_ms ? (int)watchdog_ms : -1) : 200;
+
+			if (idle >= 0 && (timeout < 0 || idle < timeout))
+				timeout = idle;
+			if (poll(pf, 3, timeout) < 0 && errno != EINTR)
+				die("poll: %s", strerror(errno));
+		}
 		if (pf[0].revents & POLLIN)
 			stop = 1;
 		if (pf[1].revents & POLLIN) {

@@ -52,7 +52,7 @@ start_hub() {
 # start_secrets: daemon-secrets in the background, ready once the hub
 # lists the role; its log is $T/secrets.log, its pid $SECRETS.
 start_secrets() {
-	spawn "$SESAME" daemon secrets 2>>"$T/secrets.log"
+	spawn "$SESAME" daemon secrets "$@" 2>>"$T/secrets.log"
 	SECRETS=$spawned
 	wait_for 10 sh -c "'$SESAME' status 2>/dev/null | grep -q 'roles:.* secrets'"
 }
