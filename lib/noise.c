@@ -581,6 +581,12 @@ static int next_psk(struct noise_handshake *hs)
 	return 0;
 }
 
+/* Tokens the writer and the reader process alike: psk and the DHs. */
+static int common_token(struct noise_handshake *hs, int tok)
+{
+	return tok == NOISE_PSK ? next_psk(hs) : dh_token(hs, tok);
+}
+
 static int fail_state(struct noise_handshake *hs)
 {
 	hs->failed = 1; /* a failed handshake cannot be resumed */
@@ -623,12 +629,8 @@ int noise_write_message(struct noise_handshake *hs, const uint8_t *payload, size
 				return fail_state(hs);
 			len += n;
 			break;
-		case NOISE_PSK:
-			if (next_psk(hs) < 0)
-				return fail_state(hs);
-			break;
 		default:
-			if (dh_token(hs, tok) < 0)
+			if (common_token(hs, tok) < 0)
 				return fail_state(hs);
 		}
 	}
@@ -678,12 +680,8 @@ int noise_read_message(struct noise_handshake *hs, const uint8_t *msg, size_t ml
 			off += want;
 			break;
 		}
-		case NOISE_PSK:
-			if (next_psk(hs) < 0)
-				return fail_state(hs);
-			break;
 		default:
-			if (dh_token(hs, tok) < 0)
+			if (common_token(hs, tok) < 0)
 				return fail_state(hs);
 		}
 	}
