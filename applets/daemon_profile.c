@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*APPLET daemon-profile daemon_profile_main role "bus hub: hosts the encrypted bus, profiles and their activation"
+/*APPLET daemon-profile daemon_profile_main role "bus hub: hosts the encrypted bus and routes requests to roles"
 usage: daemon-profile [OPTIONS]
 
 Hosts the Noise IK encrypted bus: bus.sock and bus.pub in the runtime

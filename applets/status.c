@@ -25,44 +25,31 @@ static void json_str(const char *s)
 }
 
 /* Vaults and their state, from daemon-secrets. */
+struct vault_out {
+	int json, n;
+};
+
+static void print_vault(const char *profile, const char *state, void *ctx)
+{
+	struct vault_out *o = ctx;
+
+	if (o->json) {
+		printf(o->n++ ? "," : "");
+		json_str(profile);
+		putchar(':');
+		json_str(state);
+	} else {
+		printf(" %s (%s)", profile, state);
+	}
+}
+
 static void vaults(struct bus_client *c, int json)
 {
-	static uint8_t buf[WIRE_MAX_MESSAGE];
-	static struct wire_out req;
-	struct wire_msg m;
-	size_t pos = 0;
-	uint16_t tag, len;
-	const uint8_t *v;
-	int n = 0;
+	struct vault_out o = { json, 0 };
 
-	wire_begin(&req, WIRE_VAULT_STATUS, 0, 0);
-	if (bus_request(c, &req, buf, &m, BUS_CLI_TIMEOUT_MS) < 0) {
-		complain("status: vaults: %s", last_error());
-		return;
-	}
 	printf(json ? ",\"vaults\":{" : "vaults:");
-	while (wire_next(&m, &pos, &tag, &v, &len)) {
-		char s[80];
-
-		if (len >= sizeof(s) || memchr(v, 0, len))
-			continue;
-		memcpy(s, v, len);
-		s[len] = 0;
-		if (tag == WF_PROFILE) {
-			if (json) {
-				printf(n++ ? "," : "");
-				json_str(s);
-				putchar(':');
-			} else {
-				printf(" %s", s);
-			}
-		} else if (tag == WF_STATE) {
-			if (json)
-				json_str(s);
-			else
-				printf(" (%s)", s);
-		}
-	}
+	if (cli_vault_states(c, print_vault, &o) < 0)
+		complain("status: vaults: %s", last_error());
 	printf(json ? "}" : "\n");
 }
 

@@ -129,30 +129,31 @@ int init_main(int argc, char **argv)
 	return 0;
 }
 
-/* Is PROFILE unlocked, per daemon-secrets? */
-static int is_unlocked(struct bus_client *c, const char *profile, uint8_t *buf)
-{
-	static struct wire_out req;
-	struct wire_msg m;
-	size_t pos = 0;
-	uint16_t tag, len;
-	const uint8_t *v;
-	int mine = 0;
+/* Collects the names of unlocked vaults. */
+struct unlocked {
+	int n;
+	char names[CLI_MAX_PROFILES][65];
+};
 
-	wire_begin(&req, WIRE_VAULT_STATUS, 0, 0);
-	xbus_request(c, &req, buf, &m);
-	while (wire_next(&m, &pos, &tag, &v, &len)) {
-		if (tag == WF_PROFILE)
-			mine = len == strlen(profile) && !memcmp(v, profile, len);
-		else if (tag == WF_STATE && mine)
-			return len == 8 && !memcmp(v, "unlocked", 8);
-	}
+static void note_unlocked(const char *profile, const char *state, void *ctx)
+{
+	struct unlocked *u = ctx;
+
+	if (!strcmp(state, "unlocked") && u->n < CLI_MAX_PROFILES)
+		strcpy(u->names[u->n++], profile);
+}
+
+static int is_unlocked(const struct unlocked *u, const char *profile)
+{
+	for (int i = 0; i < u->n; i++)
+		if (!strcmp(u->names[i], profile))
+			return 1;
 	return 0;
 }
 
 int unlock_main(int argc, char **argv)
 {
-	static uint8_t buf[WIRE_MAX_MESSAGE];
+	static struct unlocked unlocked;
 	char names[CLI_MAX_PROFILES][65];
 	const char *spec = NULL;
 	struct bus_client *c;
@@ -171,17 +172,19 @@ int unlock_main(int argc, char **argv)
 	if (paths_resolve(&p) < 0)
 		die("%s", last_error());
 	c = xbus_connect(&p);
+	if (cli_vault_states(c, note_unlocked, &unlocked) < 0)
+		die_code(bus_error_exit(), "unlock: %s", last_error());
 	for (int i = 0; i < n; i++) {
 		const char *name = names[i];
 		char prompt[128];
 		uint8_t *pw;
 		size_t pwlen;
 
-		if (is_unlocked(c, name, buf)) {
+		if (is_unlocked(&unlocked, name)) {
 			printf("Vault '%s' is already unlocked.\n", name);
 			continue;
 		}
-		snprintf(prompt, sizeof(prompt), "Password for profile '%s': ", name);
+		snprintf(prompt, sizeof(prompt), "Password for profile '%.64s': ", name);
 		if (!(pw = prompt_secret(prompt, 0, MAX_PASSWORD, &pwlen)))
 			die("unlock: %s", last_error());
 		password_request(c, WIRE_UNLOCK, name, pw, pwlen, NULL, 0);

@@ -1,5 +1,6 @@
 /* cli.c - see cli.h. */
 #include "cli.h"
+#include "bus.h"
 #include "util.h"
 #include "vault.h"
 
@@ -56,4 +57,34 @@ void cli_json_str(FILE *f, const void *s, size_t n)
 			fputc(p[i], f);
 	}
 	fputc('"', f);
+}
+
+int cli_vault_states(struct bus_client *c, void (*fn)(const char *profile, const char *state, void *ctx),
+	void *ctx)
+{
+	static uint8_t buf[WIRE_MAX_MESSAGE];
+	static struct wire_out req;
+	struct wire_msg m;
+	size_t pos = 0;
+	uint16_t tag, len;
+	const uint8_t *v;
+	char profile[65] = "";
+
+	wire_begin(&req, WIRE_VAULT_STATUS, 0, 0);
+	if (bus_request(c, &req, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
+		return -1;
+	/* The reply pairs WF_PROFILE with the WF_STATE after it. */
+	while (wire_next(&m, &pos, &tag, &v, &len)) {
+		char s[65];
+
+		if (len >= sizeof(s) || memchr(v, 0, len))
+			continue;
+		memcpy(s, v, len);
+		s[len] = 0;
+		if (tag == WF_PROFILE)
+			strcpy(profile, s);
+		else if (tag == WF_STATE && profile[0])
+			fn(profile, s, ctx), profile[0] = 0;
+	}
+	return 0;
 }

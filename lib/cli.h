@@ -18,4 +18,11 @@ int cli_profiles(const char *cmd, const char *arg, char names[][65], int max);
  * escaped; other bytes pass through (callers check UTF-8 when it matters). */
 void cli_json_str(FILE *f, const void *s, size_t n);
 
+struct bus_client;
+/* Ask daemon-secrets for every vault and its state ("locked" or
+ * "unlocked"); fn is called for each.  -1 with a reason if the request
+ * fails (the bus exit code is behind bus_error_exit()). */
+int cli_vault_states(struct bus_client *c, void (*fn)(const char *profile, const char *state, void *ctx),
+	void *ctx);
+
 #endif
