@@ -10,7 +10,7 @@ endif
 
 LIB = lib/util.c lib/log.c lib/paths.c lib/secmem.c lib/noise.c lib/wire.c lib/bus.c \
 	lib/hub.c lib/sdnotify.c lib/vault.c lib/prompt.c \
-	lib/cli.c lib/audit.c
+	lib/cli.c lib/audit.c lib/toml.c
 
 # Build directory: build/ for the normal build, build/san for sanitizers,
 # build/static for the musl build.  The normal binary is ./sesame.
@@ -39,7 +39,7 @@ ALL_LDFLAGS = $(SESAME_LDFLAGS) $(SAN_FLAGS) $(LDFLAGS)
 LIB_OBJ = $(LIB:%.c=$(O)/%.o)
 OBJ = $(O)/sesame.o $(APPLETS:%.c=$(O)/%.o) $(LIB_OBJ)
 
-all: $(BIN) tests/noise-vectors
+all: $(BIN) tests/noise-vectors tests/toml-decode
 
 $(BIN): $(OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $(OBJ) $(ALL_LDFLAGS) $(DEP_LIBS)
@@ -75,6 +75,11 @@ $(O)/tests/unit/%: tests/unit/%.c tests/tap.h $(LIB_OBJ)
 # in the cacophony format).
 tests/noise-vectors: tests/noise-vectors.c tests/json.c tests/json.h $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/noise-vectors.c tests/json.c $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS)
+
+# tests/toml-decode: the toml-test decoder interface (TOML on stdin, tagged
+# JSON on stdout), for any conformance suite.
+tests/toml-decode: tests/toml-decode.c $(LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/toml-decode.c $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS)
 
 # Test tools built per build directory (sanitizers apply to them too).
 TOOLS = $(O)/tests/buspeer
@@ -114,7 +119,7 @@ bench: $(BIN) $(TOOLS) $(O)/bench/timing $(O)/bench/noop $(O)/bench/noop-dyn $(O
 # The fuzz targets are part of check wherever clang can build them.
 HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
 PROVE_FLAGS ?= --failures --comments
-check: $(BIN) $(UNIT) $(TOOLS) tests/noise-vectors $(GEN)/stamp $(if $(HAVE_FUZZ_CC),$(FUZZ))
+check: $(BIN) $(UNIT) $(TOOLS) tests/noise-vectors tests/toml-decode $(GEN)/stamp $(if $(HAVE_FUZZ_CC),$(FUZZ))
 	SESAME="$(CURDIR)/$(BIN)" SESAME_BUILD="$(CURDIR)/$(O)" SESAME_SRC="$(CURDIR)" \
 		prove $(PROVE_FLAGS) $(UNIT) tests/*.t
 
