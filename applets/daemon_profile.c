@@ -1,19 +1,31 @@
-/* daemon_profile.c - daemon-profile: the bus hub (lib/hub.c).  Profiles
- * and their activation join it as the config work lands. */
+/* daemon_profile.c - daemon-profile: the bus hub (lib/hub.c), the
+ * configuration (lib/config.c, reloaded when it changes) and the profiles:
+ * which are active, by hand or by context (lib/activation.c), and which
+ * one is the default.  Everything runs on the hub's one loop. */
+#include "../lib/activation.h"
 #include "../lib/applet.h"
+#include "../lib/audit.h"
+#include "../lib/config.h"
 #include "../lib/hub.h"
 #include "../lib/log.h"
 #include "../lib/paths.h"
 #include "../lib/secmem.h"
 #include "../lib/util.h"
+#include "../lib/wire.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <linux/netlink.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
-/*APPLET daemon-profile daemon_profile_main role "bus hub: hosts the encrypted bus and routes requests to roles"
+/*APPLET daemon-profile daemon_profile_main role "bus hub, configuration and profiles (activation by hand or by context)"
 usage: daemon-profile [OPTIONS]
 
 Hosts the Noise IK encrypted bus: bus.sock and bus.pub in the runtime
@@ -23,7 +35,16 @@ requester only.  Runs in the foreground; stop it with SIGTERM or SIGINT.
 Under systemd (NOTIFY_SOCKET set) it reports READY=1 and pets the
 watchdog at half of WATCHDOG_USEC.
 
-Every client is bounded; one that breaks a bound is disconnected:
+It reads the configuration (see `sesame config`) and reloads it when a
+file changes; a configuration with errors is logged and the previous one
+kept.  It keeps the profiles: which are active (`sesame profile
+activate`, or by context: a USB device present, a WiFi network, a time
+window, per [profiles.NAME.activation]) and which is the default.  The
+default and the profiles activated by hand persist in profiles.state in
+the data directory.  Every change is written to the audit log.
+
+Every client is bounded; one that breaks a bound is disconnected.  An
+option given here wins over the configuration:
   --max-clients N            connections at once (default 256)
   --handshake-timeout-ms N   time to finish the handshake (default 5000)
   --slow-timeout-ms N        time queued output may make no progress
@@ -33,6 +54,47 @@ Every client is bounded; one that breaks a bound is disconnected:
   --queue-frames N           queued output frames per client (default
                              1024; global.ipc.channel_capacity)
 */
+
+#define MAX_PROFILES 64
+#define RELOAD_DELAY_MS 100
+
+struct prof {
+	char name[65];
+	int manual;		/* activated by hand (persists) */
+	int context;		/* activated by a matching rule */
+	int suppressed;		/* deactivated by hand while its rule matched */
+	char reason[96];
+};
+
+static struct {
+	struct paths p;
+	struct hub_config cfg;
+	int set_slow, set_queue;	/* given on the command line */
+	struct hub *hub;
+	struct config *conf;
+	int watch;
+	long long reload_at;		/* 0: nothing pending */
+	struct audit *audit;
+	char state_path[PATH_MAX];
+	char def[65];			/* set by `profile default`, "" if never */
+	struct prof prof[MAX_PROFILES];
+	size_t nprof;
+	/* context */
+	int uevent;
+	long long next_eval;
+	struct wifi_probe wifi;
+	char ssid[33];
+	long long next_wifi;
+	int usb_warned;
+} D = { .watch = -1, .uevent = -1, .wifi = { .fd = -1 } };
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
 
 static int number(const char *opt, const char *v, long min, long max)
 {
@@ -46,6 +108,381 @@ static int number(const char *opt, const char *v, long min, long max)
 	return (int)n;
 }
 
+static struct prof *find(const char *name)
+{
+	for (size_t i = 0; i < D.nprof; i++)
+		if (!strcmp(D.prof[i].name, name))
+			return &D.prof[i];
+	return NULL;
+}
+
+static void audit_event(const char *event, const char *profile, const char *outcome)
+{
+	if (D.audit && audit_append(D.audit, event, profile, NULL, outcome) < 0)
+		log_error("%s", last_error());
+}
+
+/* ---- state: the default and the profiles activated by hand ----------- */
+
+static void save_state(void)
+{
+	char tmp[PATH_MAX + 8];
+	FILE *f;
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", D.state_path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		log_error("cannot write %s: %s", tmp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	fprintf(f, "# written by daemon-profile: the default profile and those activated by hand\n");
+	if (D.def[0])
+		fprintf(f, "default %s\n", D.def);
+	for (size_t i = 0; i < D.nprof; i++)
+		if (D.prof[i].manual)
+			fprintf(f, "active %s\n", D.prof[i].name);
+	if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, D.state_path) < 0)
+		log_error("cannot write %s: %s", D.state_path, strerror(errno));
+}
+
+/* Reads the state; names no longer configured are dropped (and said so). */
+static void load_state(void)
+{
+	char line[128], name[65];
+	FILE *f = fopen(D.state_path, "re");
+	struct prof *pr;
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "default %64s", name) == 1) {
+			if (find(name))
+				snprintf(D.def, sizeof(D.def), "%s", name);
+			else
+				log_warn("profiles.state: default profile '%s' is no longer configured", name);
+		} else if (sscanf(line, "active %64s", name) == 1) {
+			if ((pr = find(name)))
+				pr->manual = 1;
+			else
+				log_warn("profiles.state: active profile '%s' is no longer configured", name);
+		}
+	}
+	fclose(f);
+}
+
+static const char *default_profile(void)
+{
+	/* The policy's word is final; otherwise `profile default` wins over
+	 * the config. */
+	if (D.def[0] && !config_locked(D.conf, "global.default_profile"))
+		return D.def;
+	return config_default_profile(D.conf);
+}
+
+/* ---- configuration ---------------------------------------------------- */
+
+/* Profiles from the config (an implicit "default" if it names none),
+ * keeping the state of those that remain. */
+static void rebuild_profiles(void)
+{
+	struct prof old[MAX_PROFILES];
+	size_t nold = D.nprof;
+	const char *names[MAX_PROFILES];
+	size_t n = config_profiles(D.conf, names, MAX_PROFILES);
+
+	if (n > MAX_PROFILES) {
+		log_error("config: %zu profiles; only the first %d are kept", n, MAX_PROFILES);
+		n = MAX_PROFILES;
+	}
+	if (n == 0) {
+		names[0] = "default";
+		n = 1;
+	}
+	memcpy(old, D.prof, sizeof(old));
+	D.nprof = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct prof *pr = &D.prof[D.nprof++];
+
+		memset(pr, 0, sizeof(*pr));
+		snprintf(pr->name, sizeof(pr->name), "%s", names[i]);
+		for (size_t j = 0; j < nold; j++)
+			if (!strcmp(old[j].name, pr->name))
+				*pr = old[j];
+	}
+	for (size_t j = 0; j < nold; j++)
+		if (!find(old[j].name) && (old[j].manual || old[j].context)) {
+			log_info("profile %s is gone from the config: deactivated", old[j].name);
+			audit_event("profile.deactivate", old[j].name, "removed from config");
+		}
+	if (D.def[0] && !find(D.def))
+		D.def[0] = 0;
+}
+
+static void apply_config(void)
+{
+	log_configure(config_str(D.conf, "global.logging.level", "info"),
+		config_bool(D.conf, "global.logging.json", 0), config_bool(D.conf, "global.logging.journald", 1));
+	if (!D.set_slow)
+		D.cfg.slow_timeout_ms = (int)config_int(D.conf, "global.ipc.slow_subscriber_timeout_ms", 5000);
+	if (!D.set_queue)
+		D.cfg.queue_frames = (int)config_int(D.conf, "global.ipc.channel_capacity", 1024);
+	rebuild_profiles();
+	D.next_eval = 0;
+	D.next_wifi = 0;
+}
+
+static void watch_config(void)
+{
+	if (D.watch >= 0) {
+		hub_unwatch_fd(D.hub, D.watch);
+		close(D.watch);
+	}
+	if ((D.watch = config_watch(&D.p)) < 0)
+		log_error("config: %s; changes will not be picked up", last_error());
+	else if (hub_watch_fd(D.hub, D.watch) < 0)
+		log_error("config: %s", last_error());
+}
+
+static void reload(void)
+{
+	struct config *c = config_load(&D.p, NULL, NULL);
+
+	/* Watch again: config.d may have appeared. */
+	watch_config();
+	if (!c) {
+		log_error("config: the new configuration has errors; keeping the previous one");
+		return;
+	}
+	config_free(D.conf);
+	D.conf = c;
+	apply_config();
+	log_info("config: reloaded (%zu profile%s)", D.nprof, D.nprof == 1 ? "" : "s");
+}
+
+/* ---- context activation ----------------------------------------------- */
+
+static int uevent_open(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_KOBJECT_UEVENT);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		log_info("no kernel hot-plug events (%s); USB devices are re-checked every interval",
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void evaluate(void)
+{
+	struct activation_facts f = { .now = time(NULL) };
+	const char *usb_dir = config_str(D.conf, "global.activation.usb_sysfs", "/sys/bus/usb/devices");
+	int n = activation_usb_scan(usb_dir, f.usb, ACTIVATION_MAX_USB);
+
+	if (n < 0) {
+		if (!D.usb_warned++ && activation_uses(D.conf, "usb_devices"))
+			log_warn("activation: %s", last_error());
+		n = 0;
+	} else {
+		D.usb_warned = 0;
+	}
+	f.nusb = (size_t)n;
+	memcpy(f.ssid, D.ssid, sizeof(f.ssid));
+	for (size_t i = 0; i < D.nprof; i++) {
+		struct prof *pr = &D.prof[i];
+		char why[96];
+		int m = activation_match(D.conf, pr->name, &f, why, sizeof(why));
+
+		if (m && !pr->context && !pr->suppressed) {
+			pr->context = 1;
+			snprintf(pr->reason, sizeof(pr->reason), "%s", why);
+			log_info("profile %s activated by context (%s)", pr->name, why);
+			audit_event("profile.activate", pr->name, why);
+		} else if (!m && pr->context) {
+			pr->context = 0;
+			log_info("profile %s deactivated: its context (%s) is gone", pr->name, pr->reason);
+			audit_event("profile.deactivate", pr->name, "context ended");
+		}
+		if (!m)
+			pr->suppressed = 0;
+	}
+}
+
+static void wifi_start(long long now)
+{
+	const char *src = config_str(D.conf, "global.activation.wifi_source", "auto");
+
+	D.next_wifi = now + config_int(D.conf, "global.activation.interval_ms", 5000);
+	if (!strcmp(src, "none") || !activation_uses(D.conf, "wifi_ssids") || D.wifi.fd >= 0)
+		return;
+	if (wifi_probe_start(&D.wifi, src, config_str(D.conf, "global.activation.wpa_supplicant_dir",
+	    "/run/wpa_supplicant"), now) < 0) {
+		log_debug("wifi: %s", last_error());
+		return;
+	}
+	hub_watch_fd(D.hub, D.wifi.fd);
+}
+
+static void wifi_ready(void)
+{
+	char ssid[33];
+	int fd = D.wifi.fd, r = wifi_probe_read(&D.wifi, ssid);
+
+	if (r == 0)
+		return;
+	hub_unwatch_fd(D.hub, fd);
+	if (r < 0) {
+		log_debug("wifi: %s", last_error());
+		ssid[0] = 0;
+	}
+	if (strcmp(ssid, D.ssid)) {
+		log_info("wifi: %s%s", ssid[0] ? "connected to " : "not connected", ssid);
+		memcpy(D.ssid, ssid, sizeof(ssid));
+		D.next_eval = 0;
+	}
+}
+
+/* ---- hub hooks ---------------------------------------------------------- */
+
+static void started(struct hub *h, void *ctx)
+{
+	(void)ctx;
+	D.hub = h;
+	watch_config();
+	if ((D.uevent = uevent_open()) >= 0)
+		hub_watch_fd(h, D.uevent);
+}
+
+static int tick(void *ctx)
+{
+	long long now = now_ms(), next = -1;
+
+	(void)ctx;
+	if (D.reload_at && now >= D.reload_at) {
+		D.reload_at = 0;
+		reload();
+	}
+	if (D.wifi.fd >= 0 && now >= D.wifi.deadline_ms) {
+		log_debug("wifi: no answer in time");
+		hub_unwatch_fd(D.hub, D.wifi.fd);
+		wifi_probe_stop(&D.wifi);
+	}
+	if (now >= D.next_wifi)
+		wifi_start(now);
+	if (now >= D.next_eval) {
+		evaluate();
+		D.next_eval = now + config_int(D.conf, "global.activation.interval_ms", 5000);
+	}
+	next = D.next_eval < D.next_wifi ? D.next_eval : D.next_wifi;
+	if (D.reload_at && D.reload_at < next)
+		next = D.reload_at;
+	if (D.wifi.fd >= 0 && D.wifi.deadline_ms < next)
+		next = D.wifi.deadline_ms;
+	return next > now ? (int)(next - now) : 0;
+}
+
+static void ready(struct hub *h, void *ctx, int fd)
+{
+	(void)h, (void)ctx;
+	if (fd == D.watch) {
+		if (config_watch_changed(fd) && !D.reload_at)
+			D.reload_at = now_ms() + RELOAD_DELAY_MS;
+	} else if (fd == D.uevent) {
+		char buf[4096];
+		int usb = 0;
+		ssize_t n;
+
+		while ((n = recv(fd, buf, sizeof(buf) - 1, 0)) > 0) {
+			buf[n] = 0;
+			/* "add@/devices/.../usb1/1-1" followed by KEY=value strings. */
+			for (char *s = buf; s < buf + n; s += strlen(s) + 1)
+				if (!strcmp(s, "SUBSYSTEM=usb"))
+					usb = 1;
+		}
+		if (usb)
+			D.next_eval = 0;
+	} else if (fd == D.wifi.fd) {
+		wifi_ready();
+	}
+}
+
+static uint32_t serve(void *ctx, const struct wire_msg *m, struct wire_out *o, char *text, size_t n)
+{
+	char name[65];
+	struct prof *pr = NULL;
+
+	(void)ctx;
+	if (m->type != WIRE_PROFILE_LIST) {
+		if (wire_get_str(m, WF_PROFILE, name, sizeof(name)) < 0) {
+			snprintf(text, n, "no profile named in the request");
+			return WIRE_E_BAD_MESSAGE;
+		}
+		if (!(pr = find(name))) {
+			snprintf(text, n, "no profile named '%s' in the configuration", name);
+			return WIRE_E_NOT_FOUND;
+		}
+	}
+	switch (m->type) {
+	case WIRE_PROFILE_LIST:
+		wire_put_str(o, WF_DEFAULT, default_profile());
+		for (size_t i = 0; i < D.nprof; i++) {
+			pr = &D.prof[i];
+			wire_put_str(o, WF_PROFILE, pr->name);
+			wire_put_str(o, WF_STATE, pr->manual || pr->context ? "active" : "inactive");
+			wire_put_str(o, WF_REASON, pr->manual ? "manual" : pr->context ? pr->reason : "");
+		}
+		return 0;
+	case WIRE_PROFILE_ACTIVATE:
+		if (pr->manual) {
+			wire_put_str(o, WF_TEXT, "already active");
+			return 0;
+		}
+		pr->manual = 1;
+		pr->suppressed = 0;
+		save_state();
+		log_info("profile %s activated by hand", pr->name);
+		audit_event("profile.activate", pr->name, "manual");
+		wire_put_str(o, WF_TEXT, "activated");
+		return 0;
+	case WIRE_PROFILE_DEACTIVATE:
+		if (!pr->manual && !pr->context) {
+			snprintf(text, n, "profile '%s' is not active", pr->name);
+			return WIRE_E_FAILED;
+		}
+		/* A matching rule stays overruled until it stops matching. */
+		pr->suppressed = pr->context;
+		pr->manual = pr->context = 0;
+		save_state();
+		log_info("profile %s deactivated by hand", pr->name);
+		audit_event("profile.deactivate", pr->name, "manual");
+		wire_put_str(o, WF_TEXT, "deactivated");
+		return 0;
+	case WIRE_PROFILE_DEFAULT: {
+		char src[PATH_MAX + 16];
+
+		if (config_locked(D.conf, "global.default_profile")) {
+			snprintf(text, n, "the default profile is set by policy (%s)",
+				config_source(D.conf, "global.default_profile", src, sizeof(src)));
+			return WIRE_E_DENIED;
+		}
+		snprintf(D.def, sizeof(D.def), "%s", pr->name);
+		save_state();
+		log_info("default profile set to %s", pr->name);
+		audit_event("profile.default", pr->name, "ok");
+		wire_put_str(o, WF_TEXT, "default");
+		return 0;
+	}
+	}
+	snprintf(text, n, "no such request");
+	return WIRE_E_UNKNOWN_TYPE;
+}
+
 int daemon_profile_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -56,27 +493,48 @@ int daemon_profile_main(int argc, char **argv)
 		{ "queue-frames", required_argument, NULL, 'q' },
 		{ 0 }
 	};
-	struct hub_config cfg;
-	struct paths p;
+	static const struct hub_hooks hooks = { NULL, started, serve, tick, ready };
+	char path[PATH_MAX];
 	int o;
 
-	hub_config_defaults(&cfg);
+	hub_config_defaults(&D.cfg);
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
-		case 'c': cfg.max_clients = number("--max-clients", optarg, 1, 65536); break;
-		case 'h': cfg.handshake_timeout_ms = number("--handshake-timeout-ms", optarg, 10, 600000); break;
-		case 's': cfg.slow_timeout_ms = number("--slow-timeout-ms", optarg, 10, 600000); break;
-		case 'r': cfg.request_timeout_ms = number("--request-timeout-ms", optarg, 10, 600000); break;
-		case 'q': cfg.queue_frames = number("--queue-frames", optarg, 1, 1 << 20); break;
+		case 'c': D.cfg.max_clients = number("--max-clients", optarg, 1, 65536); break;
+		case 'h': D.cfg.handshake_timeout_ms = number("--handshake-timeout-ms", optarg, 10, 600000); break;
+		case 's':
+			D.cfg.slow_timeout_ms = number("--slow-timeout-ms", optarg, 10, 600000);
+			D.set_slow = 1;
+			break;
+		case 'r': D.cfg.request_timeout_ms = number("--request-timeout-ms", optarg, 10, 600000); break;
+		case 'q':
+			D.cfg.queue_frames = number("--queue-frames", optarg, 1, 1 << 20);
+			D.set_queue = 1;
+			break;
 		default: usage_error("daemon-profile", "bad option");
 		}
 	}
 	if (optind < argc)
 		usage_error("daemon-profile", "unexpected argument '%s'", argv[optind]);
-	if (paths_resolve(&p) < 0)
+	if (paths_resolve(&D.p) < 0)
 		die("%s", last_error());
-	secmem_probe();
-	if (hub_run(&p, &cfg) < 0)
+	/* A broken config at start is fatal: there is nothing to fall back on. */
+	if (!(D.conf = config_load(&D.p, NULL, NULL)))
+		die("daemon-profile: configuration: %s", last_error());
+	if (paths_mkdir_private(D.p.data) < 0)
 		die("daemon-profile: %s", last_error());
+	if (paths_join(D.state_path, D.p.data, "profiles.state") < 0 ||
+	    paths_join(path, D.p.data, "audit.jsonl") < 0)
+		die("daemon-profile: data directory path too long");
+	if (!(D.audit = audit_open(path)))
+		log_error("%s; profile changes will not be audited", last_error());
+	apply_config();
+	load_state();
+	secmem_probe();
+	if (hub_run(&D.p, &D.cfg, &hooks) < 0)
+		die("daemon-profile: %s", last_error());
+	wifi_probe_stop(&D.wifi);
+	audit_close(D.audit);
+	config_free(D.conf);
 	return 0;
 }

@@ -53,6 +53,47 @@ static void vaults(struct bus_client *c, int json)
 	printf(json ? "}" : "\n");
 }
 
+/* Profiles and whether they are active, from daemon-profile. */
+static void profiles(struct bus_client *c, int json)
+{
+	static uint8_t buf[WIRE_MAX_MESSAGE];
+	static struct wire_out req;
+	struct wire_msg m;
+	char def[65] = "", name[65] = "";
+	size_t pos = 0;
+	uint16_t tag, len;
+	const uint8_t *v;
+	int n = 0;
+
+	wire_begin(&req, WIRE_PROFILE_LIST, 0, 0);
+	if (bus_request(c, &req, buf, &m, BUS_CLI_TIMEOUT_MS) < 0) {
+		complain("status: profiles: %s", last_error());
+		return;
+	}
+	wire_get_str(&m, WF_DEFAULT, def, sizeof(def));
+	printf(json ? ",\"default_profile\":" : "default profile: ");
+	if (json)
+		json_str(def);
+	else
+		printf("%s\n", def);
+	printf(json ? ",\"active_profiles\":[" : "active profiles:");
+	while (wire_next(&m, &pos, &tag, &v, &len)) {
+		if (tag == WF_PROFILE && len < sizeof(name) && !memchr(v, 0, len)) {
+			memcpy(name, v, len);
+			name[len] = 0;
+		} else if (tag == WF_STATE && len == 6 && !memcmp(v, "active", 6) && name[0]) {
+			if (json) {
+				printf(n++ ? "," : "");
+				json_str(name);
+			} else {
+				printf(" %s", name);
+				n++;
+			}
+		}
+	}
+	printf(json ? "]" : n ? "\n" : " none\n");
+}
+
 int status_main(int argc, char **argv)
 {
 	static uint8_t buf[WIRE_MAX_MESSAGE];
@@ -112,6 +153,7 @@ int status_main(int argc, char **argv)
 		}
 	}
 	printf(json ? "]" : "\n");
+	profiles(c, json);
 	if (has_secrets)
 		vaults(c, json);
 	printf(json ? "}\n" : "");

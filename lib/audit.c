@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@ struct audit {
 	int fd;
 	unsigned long long seq;
 	char prev[65];
+	off_t size;		/* the file's size after our last append */
 };
 
 static void hash_hex(const char *s, size_t n, char out[65])
@@ -106,27 +108,22 @@ int audit_verify_buf(const char *buf, size_t len, struct audit_report *r)
 	return 0;
 }
 
-struct audit *audit_open(const char *path)
+/* Continue the chain from the last complete line of a file of size bytes. */
+static void resume(struct audit *a, off_t size)
 {
-	struct audit *a = xcalloc(1, sizeof(*a));
-	struct stat st;
 	char *buf;
 	off_t from;
 	ssize_t n;
 
-	a->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (a->fd < 0 || fstat(a->fd, &st) < 0) {
-		fail("audit: cannot open %s: %s", path, strerror(errno));
-		free(a);
-		return NULL;
-	}
 	memset(a->prev, '0', 64);
-	if (st.st_size == 0)
-		return a;
-	/* Continue from the last complete line. */
-	from = st.st_size > 65536 ? st.st_size - 65536 : 0;
+	a->prev[64] = 0;
+	a->seq = 0;
+	a->size = size;
+	if (size == 0)
+		return;
+	from = size > 65536 ? size - 65536 : 0;
 	buf = xmalloc(65537);
-	n = pread(a->fd, buf, (size_t)(st.st_size - from), from);
+	n = pread(a->fd, buf, (size_t)(size - from), from);
 	if (n > 0) {
 		char *end = buf + n, *last, seqs[24], h[65];
 
@@ -134,7 +131,8 @@ struct audit *audit_open(const char *path)
 		if (end[-1] != '\n') {
 			/* A torn write: end it, so the next line starts cleanly
 			 * (verify will point at the torn line). */
-			(void)!write(a->fd, "\n", 1);
+			if (write(a->fd, "\n", 1) == 1)
+				a->size++;
 		} else {
 			end--;
 		}
@@ -147,6 +145,24 @@ struct audit *audit_open(const char *path)
 			memcpy(a->prev, h, 65);
 	}
 	free(buf);
+}
+
+struct audit *audit_open(const char *path)
+{
+	struct audit *a = xcalloc(1, sizeof(*a));
+	struct stat st;
+
+	a->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (a->fd < 0 || fstat(a->fd, &st) < 0) {
+		fail("audit: cannot open %s: %s", path, strerror(errno));
+		if (a->fd >= 0)
+			close(a->fd);
+		free(a);
+		return NULL;
+	}
+	flock(a->fd, LOCK_EX);
+	resume(a, st.st_size);
+	flock(a->fd, LOCK_UN);
 	return a;
 }
 
@@ -172,8 +188,16 @@ int audit_append(struct audit *a, const char *event, const char *profile, const 
 	char line[1024], ts[32], h[65];
 	struct timespec now;
 	struct tm tm;
+	struct stat st;
 	size_t n;
+	int r = 0;
 
+	/* Several daemons append (daemon-secrets, daemon-profile): under the
+	 * lock, pick the chain up again if someone else wrote since. */
+	if (flock(a->fd, LOCK_EX) < 0)
+		return fail("audit: cannot lock: %s", strerror(errno));
+	if (fstat(a->fd, &st) == 0 && st.st_size != a->size)
+		resume(a, st.st_size);
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
 	n = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
@@ -189,13 +213,18 @@ int audit_append(struct audit *a, const char *event, const char *profile, const 
 	put_str(line, sizeof(line), &n, "prev", a->prev);
 	hash_hex(line, n, h);
 	n += (size_t)snprintf(line + n, sizeof(line) - n, HASH_FIELD "%s\"}\n", h);
-	if (n >= sizeof(line))
-		return fail("audit: line too long");
-	if (write_all(a->fd, line, n) < 0 || fdatasync(a->fd) < 0)
-		return fail("audit: cannot append: %s", strerror(errno));
-	a->seq++;
-	memcpy(a->prev, h, 65);
-	return 0;
+	if (n >= sizeof(line)) {
+		r = fail("audit: line too long");
+	} else if (write_all(a->fd, line, n) < 0 || fdatasync(a->fd) < 0) {
+		r = fail("audit: cannot append: %s", strerror(errno));
+		a->size = -1;	/* resynchronise next time */
+	} else {
+		a->seq++;
+		a->size += (off_t)n;
+		memcpy(a->prev, h, 65);
+	}
+	flock(a->fd, LOCK_UN);
+	return r;
 }
 
 void audit_close(struct audit *a)

@@ -73,6 +73,7 @@ struct pending {
 
 struct hub {
 	const struct hub_config *cfg;
+	const struct hub_hooks *hooks;
 	const struct paths *paths;
 	int ep, lfd, sfd;
 	struct conn **conns;	/* max_clients slots */
@@ -340,9 +341,38 @@ static void serve_local(struct hub *h, int slot, const struct wire_msg *m, size_
 		reply_status(h, slot, m);
 		break;
 	default:
+		if (h->hooks && h->hooks->serve) {
+			char text[200] = "failed";
+			uint32_t code;
+
+			wire_begin(&o, m->type, WIRE_F_REPLY, m->id);
+			code = h->hooks->serve(h->hooks->ctx, m, &o, text, sizeof(text));
+			if (code)
+				send_error(h, slot, m->id, code, text);
+			else if (wire_end(&o) == 0)
+				send_msg(h, slot, o.buf, o.len);
+			else
+				send_error(h, slot, m->id, WIRE_E_FAILED, "reply too large");
+			break;
+		}
 		send_error(h, slot, m->id, WIRE_E_UNKNOWN_TYPE, "no such request");
 	}
 	(void)len;
+}
+
+/* Watched fds are keyed 2 + fd: below 2^32, where connections never are. */
+int hub_watch_fd(struct hub *h, int fd)
+{
+	struct epoll_event ev = { EPOLLIN, { .u64 = 2 + (uint64_t)fd } };
+
+	if (epoll_ctl(h->ep, EPOLL_CTL_ADD, fd, &ev) < 0)
+		return fail("epoll: %s", strerror(errno));
+	return 0;
+}
+
+void hub_unwatch_fd(struct hub *h, int fd)
+{
+	epoll_ctl(h->ep, EPOLL_CTL_DEL, fd, NULL);
 }
 
 static int role_index(const char *name)
@@ -743,7 +773,7 @@ static void teardown(struct hub *h)
 	secmem_free(h->server_priv);
 }
 
-int hub_run(const struct paths *p, const struct hub_config *cfg)
+int hub_run(const struct paths *p, const struct hub_config *cfg, const struct hub_hooks *hooks)
 {
 	static struct hub hub;
 	struct hub *h = &hub;
@@ -752,6 +782,7 @@ int hub_run(const struct paths *p, const struct hub_config *cfg)
 
 	memset(h, 0, sizeof(*h));
 	h->cfg = cfg;
+	h->hooks = hooks;
 	h->paths = p;
 	h->lfd = h->sfd = h->ep = -1;
 	if (setup(h) < 0) {
@@ -762,16 +793,24 @@ int hub_run(const struct paths *p, const struct hub_config *cfg)
 		return fail("%s", why);
 	}
 	log_info("bus listening on %s (max %d clients)", h->sock_path, cfg->max_clients);
+	if (hooks && hooks->started)
+		hooks->started(h, hooks->ctx);
 	sdnotify("READY=1\nSTATUS=bus up");
 	while (!stop) {
-		int n;
+		int n, wait;
 
 		/* The next client's ephemeral key, computed before sleeping. */
 		if (!h->have_next_e) {
 			noise_keypair(h->next_e, h->next_e + 32);
 			h->have_next_e = 1;
 		}
-		n = epoll_wait(h->ep, evs, ARRAY_LEN(evs), timers(h));
+		wait = timers(h);
+		if (hooks && hooks->tick) {
+			int t = hooks->tick(hooks->ctx);
+			if (t >= 0 && t < wait)
+				wait = t;
+		}
+		n = epoll_wait(h->ep, evs, ARRAY_LEN(evs), wait);
 
 		if (n < 0 && errno != EINTR) {
 			r = fail("epoll_wait: %s", strerror(errno));
@@ -791,6 +830,9 @@ int hub_run(const struct paths *p, const struct hub_config *cfg)
 					log_info("signal %u: stopping", si.ssi_signo);
 					stop = 1;
 				}
+			} else if (d < (1ULL << 32)) {
+				if (hooks && hooks->ready)
+					hooks->ready(h, hooks->ctx, (int)(d - 2));
 			} else if ((c = lookup(h, d, &slot))) {
 				if (evs[i].events & (EPOLLERR | EPOLLHUP) && !(evs[i].events & EPOLLIN)) {
 					conn_close(h, slot, NULL);

@@ -13,6 +13,7 @@
 #include "paths.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct hub_config {
 	int max_clients;		/* connections at once */
@@ -27,9 +28,34 @@ struct hub_config {
 /* The defaults: 256, 5000, 5000, 10000, 1024, 4 MiB, 64. */
 void hub_config_defaults(struct hub_config *cfg);
 
+struct hub;
+struct wire_msg;
+struct wire_out;
+
+/* What daemon-profile adds to the loop; every hook may be NULL.  The
+ * hooks run on the loop, so they must not block.  cfg may be changed by
+ * the hooks between calls (except max_clients). */
+struct hub_hooks {
+	void *ctx;
+	/* Once, when the bus is up: add fds with hub_watch_fd. */
+	void (*started)(struct hub *h, void *ctx);
+	/* A request of the "profile" role that the hub does not serve
+	 * itself.  Write the reply into out (wire_begin done, with the
+	 * request's type, id and the reply flag); return 0, or a
+	 * WIRE_E_* code with a reason in text to answer with an error. */
+	uint32_t (*serve)(void *ctx, const struct wire_msg *m, struct wire_out *out, char *text, size_t n);
+	/* After every wake-up: milliseconds until it wants to run again, or -1. */
+	int (*tick)(void *ctx);
+	/* A watched fd is readable (or hung up). */
+	void (*ready)(struct hub *h, void *ctx, int fd);
+};
+
+int hub_watch_fd(struct hub *h, int fd);
+void hub_unwatch_fd(struct hub *h, int fd);
+
 /* Run the hub until SIGTERM or SIGINT: create the runtime directory,
  * bus.sock, bus.pub and the role keys in keys/, then serve.  Returns 0 on
  * a clean stop, -1 with a reason if it could not start. */
-int hub_run(const struct paths *p, const struct hub_config *cfg);
+int hub_run(const struct paths *p, const struct hub_config *cfg, const struct hub_hooks *hooks);
 
 #endif

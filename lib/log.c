@@ -9,7 +9,7 @@
 
 static const char *const names[] = { "error", "warn", "info", "debug" };
 static enum log_level threshold = LOGL_INFO;
-static int use_json;
+static int use_json, use_journald;
 static char role_name[64] = "sesame";
 
 int log_level_parse(const char *name)
@@ -18,6 +18,18 @@ int log_level_parse(const char *name)
 		if (!strcmp(name, names[i]))
 			return (int)i;
 	return -1;
+}
+
+void log_configure(const char *level, int json, int journald)
+{
+	const char *v;
+	int l;
+
+	if (!((v = getenv("SESAME_LOG")) && *v) && level && (l = log_level_parse(level)) >= 0)
+		threshold = l;
+	if (!((v = getenv("SESAME_LOG_FORMAT")) && *v))
+		use_json = json;
+	use_journald = journald && (v = getenv("JOURNAL_STREAM")) && *v;
 }
 
 void log_init(const char *role)
@@ -197,6 +209,14 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	gmtime_r(&now.tv_sec, &tm);
 	n = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(ts + n, sizeof(ts) - n, ".%03ldZ", now.tv_nsec / 1000000);
-	n = log_format(line, sizeof(line), level, role_name, ts, msg, use_json);
+	if (use_journald) {
+		/* sd-daemon(3): the journal reads "<N>" as the priority. */
+		static const char prio[] = { '3', '4', '6', '7' };
+		line[0] = '<', line[1] = prio[level], line[2] = '>';
+		n = 3;
+	} else {
+		n = 0;
+	}
+	n += log_format(line + n, sizeof(line) - n, level, role_name, ts, msg, use_json);
 	(void)write_all(STDERR_FILENO, line, n);
 }

@@ -18,6 +18,10 @@ enum log_level { LOGL_ERROR, LOGL_WARN, LOGL_INFO, LOGL_DEBUG };
  * (plain|json); role names the process in every line. */
 void log_init(const char *role);
 void log_set_level(enum log_level level);
+/* From the config: level name, JSON lines, and syslog priority prefixes
+ * when stderr goes to the journal (JOURNAL_STREAM set).  SESAME_LOG and
+ * SESAME_LOG_FORMAT still win. */
+void log_configure(const char *level, int json, int journald);
 void log_set_json(int on);
 int log_enabled(enum log_level level);
 /* Parse a level name; -1 if unknown. */

@@ -165,6 +165,10 @@ static const struct {
 } types[] = {
 	{ WIRE_PING, "ping", "profile" },
 	{ WIRE_STATUS, "status", "profile" },
+	{ WIRE_PROFILE_LIST, "profile.list", "profile" },
+	{ WIRE_PROFILE_ACTIVATE, "profile.activate", "profile" },
+	{ WIRE_PROFILE_DEACTIVATE, "profile.deactivate", "profile" },
+	{ WIRE_PROFILE_DEFAULT, "profile.default", "profile" },
 	{ WIRE_SECRET_GET, "secret.get", "secrets" },
 	{ WIRE_VAULT_INIT, "vault.init", "secrets" },
 	{ WIRE_UNLOCK, "unlock", "secrets" },

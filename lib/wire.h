@@ -43,6 +43,12 @@ enum wire_type {
 	WIRE_PING = 0x01,	/* hub; reply echoes WF_DATA */
 	WIRE_STATUS = 0x02,	/* hub; reply: WF_VERSION, WF_UPTIME_MS, WF_CLIENTS,
 				 * WF_ROLE for each connected role */
+	/* daemon-profile (the hub's own role): profiles and their state. */
+	WIRE_PROFILE_LIST = 0x03,	/* reply: WF_DEFAULT once, then per profile WF_PROFILE,
+					 * WF_STATE "active" or "inactive", WF_REASON */
+	WIRE_PROFILE_ACTIVATE = 0x04,	/* WF_PROFILE */
+	WIRE_PROFILE_DEACTIVATE = 0x05,	/* WF_PROFILE */
+	WIRE_PROFILE_DEFAULT = 0x06,	/* WF_PROFILE: make it the default (persists) */
 	/* daemon-secrets; every request names WF_PROFILE. */
 	WIRE_SECRET_GET = 0x10,	/* WF_KEY; reply WF_VALUE */
 	WIRE_VAULT_INIT = 0x11,	/* WF_PASSWORD; creates the vault, never over one */
@@ -85,6 +91,8 @@ enum wire_field {
 	WF_PASSWORD = 11,	/* bytes (secret: wipe after use) */
 	WF_STATE = 12,		/* string: "locked" or "unlocked" */
 	WF_NEW_PASSWORD = 13,	/* bytes (secret) */
+	WF_DEFAULT = 14,	/* string: the default profile */
+	WF_REASON = 15,		/* string: why a profile is active ("manual", "usb 1050:0407", ...) */
 };
 
 struct wire_msg {

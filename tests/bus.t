@@ -141,8 +141,8 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	# modes: SO_PEERCRED must still refuse it.
 	other=$(mktemp -d /tmp/sesame-uid.XXXXXX)
 	chmod 755 "$other"
-	mkdir "$other/run" && chown 65534:65534 "$other/run" && chmod 700 "$other/run"
-	SESAME_RUNTIME_DIR=$other/run spawn setpriv --reuid 65534 --regid 65534 --clear-groups \
+	mkdir "$other/run" "$other/cfg" "$other/data" && chown 65534:65534 "$other/run" "$other/cfg" "$other/data" && chmod 700 "$other/run" "$other/cfg" "$other/data"
+	SESAME_RUNTIME_DIR=$other/run SESAME_CONFIG_DIR=$other/cfg SESAME_DATA_DIR=$other/data spawn setpriv --reuid 65534 --regid 65534 --clear-groups \
 		"$SESAME" daemon profile 2>"$T/hub2.log"
 	NOBODY=$spawned
 	wait_for 10 test -s "$other/run/bus.pub"
