@@ -3,14 +3,14 @@ include config.mk
 
 # Applets, one file each; a feature is a file (or a list of files) here.
 APPLETS = applets/daemon.c applets/daemon_profile.c applets/daemon_secrets.c applets/status.c \
-	applets/vault.c applets/secret.c applets/env.c applets/audit.c applets/config.c applets/profile.c
+	applets/vault.c applets/secret.c applets/env.c applets/audit.c applets/config.c applets/profile.c applets/ssh.c
 ifeq ($(DESKTOP),1)
 APPLETS +=
 endif
 
 LIB = lib/util.c lib/log.c lib/paths.c lib/secmem.c lib/noise.c lib/wire.c lib/bus.c \
 	lib/hub.c lib/sdnotify.c lib/vault.c lib/prompt.c \
-	lib/cli.c lib/audit.c lib/toml.c lib/config.c lib/activation.c
+	lib/cli.c lib/audit.c lib/toml.c lib/config.c lib/activation.c lib/sshagent.c
 
 # Build directory: build/ for the normal build, build/san for sanitizers,
 # build/static for the musl build.  The normal binary is ./sesame.

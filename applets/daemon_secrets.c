@@ -9,9 +9,11 @@
 #include "../lib/applet.h"
 #include "../lib/audit.h"
 #include "../lib/bus.h"
+#include "../lib/config.h"
 #include "../lib/log.h"
 #include "../lib/paths.h"
 #include "../lib/sdnotify.h"
+#include "../lib/sshagent.h"
 #include "../lib/secmem.h"
 #include "../lib/util.h"
 #include "../lib/vault.h"
@@ -40,24 +42,38 @@ bus with keys/secrets.key and reconnects when daemon-profile restarts.
 Vault keys stay in secure memory while a profile is unlocked; lock wipes
 them, as does stopping (SIGTERM or SIGINT).
 
+Who may do what: the CLI runs as the vault's owner (the bus checks the
+uid), so any unlocked profile is open to it.  A daemon role (launcher,
+snippets...) may only read, and only the secrets that
+[profiles.NAME.secrets.access] lists for it; with no list, nothing.
+Reads are rate-limited per client (500 per second, bursts of 1000), so
+one client cannot starve the others.  The configuration is reloaded when
+it changes; a broken one is logged and the previous one kept.
+
   --idle-lock SECONDS   lock a vault that has not been used for this long
                         (default 0: never, the embedded default)
 */
 
-enum job_kind { JOB_INIT, JOB_UNLOCK, JOB_PASSWD };
+enum job_kind { JOB_INIT, JOB_UNLOCK, JOB_PASSWD, JOB_ENROLL, JOB_REVOKE };
 
+/* A request that needs its factors' keys: Argon2id for a password runs
+ * on the worker; the SSH key is a hash, done on the loop. */
 struct job {
 	enum job_kind kind;
 	uint32_t id;
 	uint8_t type;
 	char profile[65];
 	struct vault_kdf kdf;
-	uint8_t *pw;		/* secure memory */
+	uint8_t *pw;		/* secure memory; NULL if no password was given */
 	size_t pwlen;
 	uint8_t *kek;		/* secure memory, the worker's result */
 	struct vault_kdf new_kdf;	/* passwd: the new password's */
 	uint8_t *pw2, *kek2;	/* passwd: new password and its kek */
 	size_t pw2len;
+	uint8_t *sig;		/* secure memory: the agent's signature, if given */
+	size_t siglen;
+	struct vault_factors *newf;	/* init, enroll: the SSH key being added */
+	int all;		/* init: policy all */
 	int failed;
 	char err[256];
 	struct job *next;
@@ -90,7 +106,23 @@ static struct {
 	pthread_cond_t cond;
 	struct job *queue;
 	int queued;
-} S = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+	struct config *conf;	/* for [profiles.<p>.secrets.access] and logging */
+	int watch;
+	long long reload_at;
+} S = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER, .watch = -1 };
+
+/* Reads per caller (a CLI connection, or a role): a token bucket, so one
+ * client that floods cannot starve the others.  Generous enough for
+ * `sesame env` over a thousand secrets. */
+#define READ_RATE 500		/* per second */
+#define READ_BURST 1000
+#define BUCKETS 256
+
+static struct bucket {
+	uint64_t caller;
+	double tokens;
+	long long last;
+} buckets[BUCKETS];
 
 static uint8_t in[WIRE_MAX_MESSAGE];
 static struct wire_out out;
@@ -120,8 +152,8 @@ static void *worker(void *arg)
 		S.queue = j->next;
 		S.queued--;
 		pthread_mutex_unlock(&S.lock);
-		j->kek = secmem_alloc(VAULT_KEYLEN);
-		if (!j->kek || vault_derive_kek(&j->kdf, j->pw, j->pwlen, j->kek) < 0 ||
+		if ((j->pw && (!(j->kek = secmem_alloc(VAULT_KEYLEN)) ||
+		     vault_derive_kek(&j->kdf, j->pw, j->pwlen, j->kek) < 0)) ||
 		    (j->pw2 && (!(j->kek2 = secmem_alloc(VAULT_KEYLEN)) ||
 		     vault_derive_kek(&j->new_kdf, j->pw2, j->pw2len, j->kek2) < 0))) {
 			j->failed = 1;
@@ -226,6 +258,8 @@ static void job_free(struct job *j)
 	secmem_free(j->kek);
 	secmem_free(j->pw2);
 	secmem_free(j->kek2);
+	secmem_free(j->sig);
+	free(j->newf);
 	free(j);
 }
 
@@ -240,97 +274,223 @@ static void record_failure(struct prof *pr, const char *what)
 		vault_unlock_failures(pr->v), (unsigned long long)wait);
 }
 
-/* passwd: the current password must open the vault; then rewrap. */
-static void finish_passwd(struct job *j, struct prof *pr)
+static const char *wrong_outcome(const struct vault_keys *k)
+{
+	return !k->ssh ? "wrong-password" : k->password ? "wrong-password-or-key" : "wrong-key";
+}
+
+static const char *const job_event[] = {
+	[JOB_INIT] = "vault.init", [JOB_UNLOCK] = "vault.unlock", [JOB_PASSWD] = "vault.passwd",
+	[JOB_ENROLL] = "factor.enroll", [JOB_REVOKE] = "factor.revoke",
+};
+
+/* passwd, ssh enroll, ssh revoke: the keys given must open the vault
+ * (they count toward the backoff); then its factors are written anew. */
+static void finish_factors(struct job *j, struct prof *pr, const struct vault_keys *keys)
 {
 	int was_locked = !vault_unlocked(pr->v);
+	struct vault_factors *f = xmalloc(sizeof(*f));
+	struct vault_keys nk = *keys;
+	uint8_t *sshkek = NULL;
+	const char *done = "changed";
 
-	if ((was_locked ? vault_unlock(pr->v, j->kek) : vault_verify(pr->v, j->kek)) < 0) {
+	if (vault_get_factors(pr->v, f) < 0) {
+		reply_error(j->id, WIRE_E_FAILED, "%s", last_error());
+		goto out;
+	}
+	if ((was_locked ? vault_unlock_keys(pr->v, keys) : vault_verify_keys(pr->v, keys)) < 0) {
 		char why[300];
 
 		snprintf(why, sizeof(why), "%s", last_error());
-		record_failure(pr, "password change");
-		audit("vault.passwd", pr->v, pr->name, NULL, "wrong-password");
+		record_failure(pr, job_event[j->kind]);
+		audit(job_event[j->kind], pr->v, pr->name, NULL, wrong_outcome(keys));
 		reply_error(j->id, WIRE_E_DENIED, "%s", why);
-		return;
+		goto out;
 	}
 	vault_unlock_succeeded(pr->v);
-	if (vault_rewrap(pr->v, &j->new_kdf, j->kek2) < 0) {
-		audit("vault.passwd", pr->v, pr->name, NULL, "failed");
+	if (j->kind == JOB_PASSWD) {
+		nk.password = j->kek2;
+	} else if (j->kind == JOB_ENROLL) {
+		f->ssh = 1;
+		memcpy(f->ssh_key, j->newf->ssh_key, j->newf->ssh_key_len);
+		f->ssh_key_len = j->newf->ssh_key_len;
+		memcpy(f->ssh_nonce, j->newf->ssh_nonce, 32);
+		if (!(sshkek = secmem_alloc(VAULT_KEYLEN))) {
+			reply_error(j->id, WIRE_E_FAILED, "%s", last_error());
+			goto relock;
+		}
+		vault_ssh_kek(f->ssh_nonce, j->sig, j->siglen, sshkek);
+		nk.ssh = sshkek;
+		done = "enrolled";
+	} else {
+		if (!f->ssh || !f->password) {
+			reply_error(j->id, WIRE_E_FAILED, f->ssh ? "the SSH key is the only factor of profile %s; "
+				"revoking it would lose the vault" : "profile %s has no SSH key enrolled", pr->name);
+			goto relock;
+		}
+		f->ssh = 0;
+		nk.ssh = NULL;
+		done = "revoked";
+	}
+	if (vault_set_factors(pr->v, j->kind == JOB_PASSWD ? &j->new_kdf : NULL, f, &nk) < 0) {
+		audit(job_event[j->kind], pr->v, pr->name, NULL, "failed");
 		reply_error(j->id, WIRE_E_FAILED, "%s", last_error());
 	} else {
-		audit("vault.passwd", pr->v, pr->name, NULL, "ok");
-		log_info("password of vault %s changed", pr->name);
-		reply_ok(j->type, j->id, "changed");
+		audit(job_event[j->kind], pr->v, pr->name, NULL, "ok");
+		log_info("%s of vault %s: %s", job_event[j->kind], pr->name, done);
+		reply_ok(j->type, j->id, done);
 	}
+relock:
 	if (was_locked)
 		vault_lock(pr->v);
+out:
+	secmem_free(sshkek);
+	free(f);
+}
+
+/* The SSH factor's key from the request's signature, if there is one. */
+static uint8_t *ssh_kek(const struct job *j, struct prof *pr)
+{
+	struct vault_factors *f;
+	uint8_t *kek;
+
+	if (!j->sig || j->kind == JOB_INIT || j->kind == JOB_ENROLL)
+		return NULL;
+	f = xmalloc(sizeof(*f));
+	if (vault_get_factors(pr->v, f) < 0 || !f->ssh || !(kek = secmem_alloc(VAULT_KEYLEN))) {
+		free(f);
+		return NULL;
+	}
+	vault_ssh_kek(f->ssh_nonce, j->sig, j->siglen, kek);
+	free(f);
+	return kek;
+}
+
+static void finish_init(struct job *j)
+{
+	struct vault_factors *f = j->newf;
+	struct vault_keys keys = { j->kek, NULL };
+	uint8_t *sshkek = NULL;
+	char path[PATH_MAX];
+	struct vault *v;
+	struct prof *pr;
+
+	f->password = j->pw != NULL;
+	f->all = j->all;
+	if (f->ssh) {
+		if (!(sshkek = secmem_alloc(VAULT_KEYLEN))) {
+			reply_error(j->id, WIRE_E_FAILED, "%s", last_error());
+			return;
+		}
+		vault_ssh_kek(f->ssh_nonce, j->sig, j->siglen, sshkek);
+		keys.ssh = sshkek;
+	}
+	if (vault_file(j->profile, path) < 0 ||
+	    !(v = vault_create_factors(path, j->profile, &j->kdf, f, &keys))) {
+		audit("vault.init", NULL, j->profile, NULL, "failed");
+		reply_error(j->id, strstr(last_error(), "already exists") ? WIRE_E_EXISTS : WIRE_E_FAILED,
+			"%s", last_error());
+	} else {
+		audit("vault.init", v, j->profile, NULL, "ok");
+		pr = xcalloc(1, sizeof(*pr));
+		strcpy(pr->name, j->profile);
+		pr->v = v;
+		pr->used = mono_ms();
+		pr->next = S.profiles;
+		S.profiles = pr;
+		log_info("vault %s created (%s%s%s) and unlocked", j->profile, f->password ? "password" : "",
+			f->password && f->ssh ? (f->all ? " and " : " or ") : "", f->ssh ? "SSH key" : "");
+		reply_ok(j->type, j->id, "created");
+	}
+	secmem_free(sshkek);
 }
 
 static void finish(struct job *j)
 {
-	char path[PATH_MAX];
+	struct vault_keys keys = { NULL, NULL };
+	uint8_t *sshkek = NULL;
 	struct prof *pr;
 	uint32_t code;
 
 	if (j->failed) {
 		reply_error(j->id, WIRE_E_FAILED, "%s", j->err);
 	} else if (j->kind == JOB_INIT) {
-		struct vault *v;
-
-		if (vault_file(j->profile, path) < 0 || !(v = vault_create(path, j->profile, &j->kdf, j->kek))) {
-			audit("vault.init", NULL, j->profile, NULL, "failed");
-			reply_error(j->id, strstr(last_error(), "already exists") ? WIRE_E_EXISTS : WIRE_E_FAILED,
-				"%s", last_error());
-		} else {
-			audit("vault.init", v, j->profile, NULL, "ok");
-			pr = xcalloc(1, sizeof(*pr));
-			strcpy(pr->name, j->profile);
-			pr->v = v;
-			pr->used = mono_ms();
-			pr->next = S.profiles;
-			S.profiles = pr;
-			log_info("vault %s created and unlocked", j->profile);
-			reply_ok(j->type, j->id, "created");
-		}
+		finish_init(j);
 	} else if (!(pr = profile(j->profile, &code))) {
 		reply_error(j->id, code, "%s", last_error());
-	} else if (j->kind == JOB_PASSWD) {
-		finish_passwd(j, pr);
-	} else if (vault_unlocked(pr->v)) {
-		reply_ok(j->type, j->id, "already unlocked");
-	} else if (vault_unlock(pr->v, j->kek) < 0) {
-		char why[300];
-
-		snprintf(why, sizeof(why), "%s", last_error());
-		record_failure(pr, "unlock");
-		audit("vault.unlock", pr->v, pr->name, NULL, "wrong-password");
-		reply_error(j->id, WIRE_E_DENIED, "%s", why);
 	} else {
-		if (vault_unlock_succeeded(pr->v) < 0)
-			log_error("cannot reset the unlock backoff of %s: %s", j->profile, last_error());
-		audit("vault.unlock", pr->v, pr->name, NULL, "ok");
-		pr->used = mono_ms();
-		log_info("vault %s unlocked", j->profile);
-		reply_ok(j->type, j->id, "unlocked");
+		keys.password = j->pw ? j->kek : NULL;
+		keys.ssh = sshkek = ssh_kek(j, pr);
+		if (j->sig && !sshkek && j->kind != JOB_ENROLL) {
+			reply_error(j->id, WIRE_E_DENIED, "profile %s has no SSH key enrolled", pr->name);
+		} else if (j->kind != JOB_UNLOCK) {
+			finish_factors(j, pr, &keys);
+		} else if (vault_unlocked(pr->v)) {
+			reply_ok(j->type, j->id, "already unlocked");
+		} else if (vault_unlock_keys(pr->v, &keys) < 0) {
+			char why[300];
+
+			snprintf(why, sizeof(why), "%s", last_error());
+			record_failure(pr, "unlock");
+			audit("vault.unlock", pr->v, pr->name, NULL, wrong_outcome(&keys));
+			reply_error(j->id, WIRE_E_DENIED, "%s", why);
+		} else {
+			if (vault_unlock_succeeded(pr->v) < 0)
+				log_error("cannot reset the unlock backoff of %s: %s", j->profile, last_error());
+			audit("vault.unlock", pr->v, pr->name, NULL, "ok");
+			pr->used = mono_ms();
+			log_info("vault %s unlocked (%s%s%s)", j->profile, keys.password ? "password" : "",
+				keys.password && keys.ssh ? " and " : "", keys.ssh ? "SSH key" : "");
+			reply_ok(j->type, j->id, "unlocked");
+		}
 	}
+	secmem_free(sshkek);
 	job_free(j);
 }
 
-static void password_job(const struct wire_msg *m, enum job_kind kind, const char *name)
+/* The new SSH key of an init or enroll request; its signature of the
+ * vault's challenge is checked where it can be (Ed25519). */
+static int take_new_key(const struct wire_msg *m, struct job *j)
 {
-	const uint8_t *pw;
-	uint16_t pwlen;
+	const uint8_t *key, *nonce;
+	uint16_t kl, nl;
+	uint8_t challenge[160];
+	size_t cl;
+
+	j->newf = xcalloc(1, sizeof(*j->newf));
+	if (!wire_find(m, WF_SSH_KEY, &key, &kl))
+		return 0;
+	if (kl == 0 || kl > VAULT_MAX_SSH_KEY || !wire_find(m, WF_SSH_NONCE, &nonce, &nl) || nl != 32 || !j->sig)
+		return fail("an SSH key needs its nonce (32 bytes) and the agent's signature");
+	memcpy(j->newf->ssh_key, key, kl);
+	j->newf->ssh_key_len = kl;
+	memcpy(j->newf->ssh_nonce, nonce, 32);
+	j->newf->ssh = 1;
+	cl = vault_ssh_challenge(j->profile, nonce, challenge, sizeof(challenge));
+	if (ssh_signature_check(key, kl, j->sig, j->siglen, challenge, cl) < 0)
+		return fail("the signature does not match the SSH key");
+	return 0;
+}
+
+/* Requests that need factors: checks, then the worker. */
+static void auth_job(const struct wire_msg *m, enum job_kind kind, const char *name)
+{
+	const uint8_t *pw, *sig;
+	uint16_t pwlen = 0, siglen = 0;
+	char policy[8] = "any";
 	struct job *j;
 	struct prof *pr;
 	uint32_t code;
+	int has_pw = wire_find(m, WF_PASSWORD, &pw, &pwlen) && pwlen > 0;
+	int has_sig = wire_find(m, WF_SSH_SIG, &sig, &siglen) && siglen > 0;
 
-	if (!wire_find(m, WF_PASSWORD, &pw, &pwlen) || pwlen == 0) {
-		reply_error(m->id, WIRE_E_BAD_MESSAGE, "a password is required");
-		return;
-	}
 	if (S.queued >= 16) {
 		reply_error(m->id, WIRE_E_BUSY, "too many unlocks in progress");
+		return;
+	}
+	if ((kind == JOB_INIT || kind == JOB_UNLOCK) ? !has_pw && !has_sig : !has_pw) {
+		reply_error(m->id, WIRE_E_BAD_MESSAGE, kind == JOB_UNLOCK || kind == JOB_INIT ?
+			"a password or an SSH signature is required" : "the password is required");
 		return;
 	}
 	j = xcalloc(1, sizeof(*j));
@@ -338,39 +498,63 @@ static void password_job(const struct wire_msg *m, enum job_kind kind, const cha
 	j->id = m->id;
 	j->type = m->type;
 	strcpy(j->profile, name);
+	if ((has_pw && !(j->pw = secmem_dup(pw, pwlen))) || (has_sig && !(j->sig = secmem_dup(sig, siglen)))) {
+		job_free(j);
+		reply_error(m->id, WIRE_E_FAILED, "%s", last_error());
+		return;
+	}
+	j->pwlen = pwlen;
+	j->siglen = siglen;
+	if ((kind == JOB_INIT || kind == JOB_ENROLL) && take_new_key(m, j) < 0) {
+		job_free(j);
+		reply_error(m->id, WIRE_E_BAD_MESSAGE, "%s", last_error());
+		return;
+	}
+	if (kind == JOB_ENROLL && !j->newf->ssh) {
+		job_free(j);
+		reply_error(m->id, WIRE_E_BAD_MESSAGE, "the SSH key to enroll is missing");
+		return;
+	}
 	if (kind == JOB_INIT) {
 		char path[PATH_MAX];
 
+		wire_get_str(m, WF_POLICY, policy, sizeof(policy));
+		j->all = !strcmp(policy, "all");
+		if ((strcmp(policy, "any") && !j->all) || (j->all && (!j->pw || !j->newf->ssh)) ||
+		    (!j->pw && !j->newf->ssh)) {
+			job_free(j);
+			reply_error(m->id, WIRE_E_BAD_MESSAGE, "policy must be \"any\" or \"all\"; \"all\" "
+				"needs both a password and an SSH key");
+			return;
+		}
 		if (vault_file(name, path) < 0 || access(path, F_OK) == 0) {
-			free(j);
+			job_free(j);
 			reply_error(m->id, WIRE_E_EXISTS, "vault %s already exists; refusing to overwrite it", name);
 			return;
 		}
 		vault_kdf_defaults(&j->kdf);
 	} else {
+		uint64_t wait;
+
 		if (!(pr = profile(name, &code))) {
-			free(j);
+			job_free(j);
 			reply_error(m->id, code, "%s", last_error());
 			return;
 		}
 		if (kind == JOB_UNLOCK && vault_unlocked(pr->v)) {
-			free(j);
+			job_free(j);
 			reply_ok(m->type, m->id, "already unlocked");
 			return;
 		}
-		{
-			uint64_t wait = vault_unlock_wait(pr->v, wall_ms());
-
-			if (wait) {
-				free(j);
-				audit(kind == JOB_PASSWD ? "vault.passwd" : "vault.unlock", pr->v, name, NULL, "backoff");
-				reply_error(m->id, WIRE_E_DENIED, "too many wrong passwords for profile %s; "
-					"try again in %llu s", name, (unsigned long long)(wait + 999) / 1000);
-				return;
-			}
+		if ((wait = vault_unlock_wait(pr->v, wall_ms()))) {
+			job_free(j);
+			audit(job_event[kind], pr->v, name, NULL, "backoff");
+			reply_error(m->id, WIRE_E_DENIED, "too many wrong passwords for profile %s; "
+				"try again in %llu s", name, (unsigned long long)(wait + 999) / 1000);
+			return;
 		}
-		if (vault_kdf_params(pr->v, &j->kdf) < 0) {
-			free(j);
+		if (j->pw && vault_kdf_params(pr->v, &j->kdf) < 0) {
+			job_free(j);
 			reply_error(m->id, WIRE_E_FAILED, "%s", last_error());
 			return;
 		}
@@ -380,25 +564,46 @@ static void password_job(const struct wire_msg *m, enum job_kind kind, const cha
 		uint16_t nplen;
 
 		if (!wire_find(m, WF_NEW_PASSWORD, &np, &nplen) || nplen == 0) {
-			free(j);
+			job_free(j);
 			reply_error(m->id, WIRE_E_BAD_MESSAGE, "a new password is required");
 			return;
 		}
 		vault_kdf_defaults(&j->new_kdf);	/* a fresh salt */
 		if (!(j->pw2 = secmem_dup(np, nplen))) {
-			free(j);
+			job_free(j);
 			reply_error(m->id, WIRE_E_FAILED, "%s", last_error());
 			return;
 		}
 		j->pw2len = nplen;
 	}
-	if (!(j->pw = secmem_dup(pw, pwlen))) {
-		job_free(j);
-		reply_error(m->id, WIRE_E_FAILED, "%s", last_error());
-		return;
-	}
-	j->pwlen = pwlen;
 	queue_job(j);
+}
+
+/* Which factors a vault has, so the CLI knows what to ask for. */
+static void vault_auth(const struct wire_msg *m, const char *name)
+{
+	struct vault_factors *f = xmalloc(sizeof(*f));
+	struct prof *pr;
+	uint32_t code;
+
+	if (!(pr = profile(name, &code))) {
+		reply_error(m->id, code, "%s", last_error());
+	} else if (vault_get_factors(pr->v, f) < 0) {
+		reply_error(m->id, WIRE_E_FAILED, "%s", last_error());
+	} else {
+		wire_begin(&out, m->type, WIRE_F_REPLY, m->id);
+		wire_put_str(&out, WF_POLICY, f->all ? "all" : "any");
+		wire_put_str(&out, WF_STATE, vault_unlocked(pr->v) ? "unlocked" : "locked");
+		if (f->password)
+			wire_put_str(&out, WF_FACTOR, "password");
+		if (f->ssh) {
+			wire_put_str(&out, WF_FACTOR, "ssh");
+			wire_put(&out, WF_SSH_KEY, f->ssh_key, f->ssh_key_len);
+			wire_put(&out, WF_SSH_NONCE, f->ssh_nonce, 32);
+		}
+		send_out();
+	}
+	free(f);
 }
 
 static int add_name(const char *name, void *ctx)
@@ -473,6 +678,66 @@ static void vault_status(const struct wire_msg *m)
 	send_out();
 }
 
+/* 1 if this caller may read now. */
+static int rate_ok(uint64_t caller)
+{
+	long long now = mono_ms();
+	struct bucket *b = NULL, *oldest = &buckets[0];
+
+	for (size_t i = 0; i < BUCKETS; i++) {
+		if (buckets[i].caller == caller) {
+			b = &buckets[i];
+			break;
+		}
+		if (buckets[i].last < oldest->last)
+			oldest = &buckets[i];
+	}
+	if (!b) {
+		/* A caller not seen lately starts full; the stalest slot goes. */
+		b = oldest;
+		*b = (struct bucket){ caller, READ_BURST, now };
+	}
+	b->tokens += (double)(now - b->last) * READ_RATE / 1000.0;
+	if (b->tokens > READ_BURST)
+		b->tokens = READ_BURST;
+	b->last = now;
+	if (b->tokens < 1)
+		return 0;
+	b->tokens -= 1;
+	return 1;
+}
+
+/* The rule: the CLI runs as the vault's owner (the bus checked the uid),
+ * so an unlocked profile is open to it.  A role may only read, and only
+ * the names that [profiles.<p>.secrets.access] lists for it; with no
+ * such list it may read nothing. */
+static int acl_allows(const char *role, const char *profile, const char *key)
+{
+	char path[160];
+	const char *s;
+
+	if (!strcmp(role, "cli"))
+		return 1;
+	snprintf(path, sizeof(path), "profiles.%s.secrets.access.%s", profile, role);
+	for (size_t i = 0; (s = config_strv(S.conf, path, i)); i++)
+		if (!key || !strcmp(s, key))
+			return 1;
+	return 0;
+}
+
+struct list_ctx {
+	const char *role, *profile;
+};
+
+static int add_allowed_name(const char *name, void *vctx)
+{
+	struct list_ctx *l = vctx;
+
+	if (acl_allows(l->role, l->profile, name))
+		wire_put_str(&out, WF_KEY, name);
+	return out.overflow;
+}
+
 static void handle(const struct wire_msg *m)
 {
 	char name[80], key[VAULT_MAX_NAME + 1];
@@ -502,13 +767,22 @@ static void handle(const struct wire_msg *m)
 	}
 	switch (m->type) {
 	case WIRE_VAULT_INIT:
-		password_job(m, JOB_INIT, name);
+		auth_job(m, JOB_INIT, name);
 		return;
 	case WIRE_UNLOCK:
-		password_job(m, JOB_UNLOCK, name);
+		auth_job(m, JOB_UNLOCK, name);
 		return;
 	case WIRE_PASSWD:
-		password_job(m, JOB_PASSWD, name);
+		auth_job(m, JOB_PASSWD, name);
+		return;
+	case WIRE_SSH_ENROLL:
+		auth_job(m, JOB_ENROLL, name);
+		return;
+	case WIRE_SSH_REVOKE:
+		auth_job(m, JOB_REVOKE, name);
+		return;
+	case WIRE_VAULT_AUTH:
+		vault_auth(m, name);
 		return;
 	case WIRE_LOCK:
 		if (!profile(name, &code)) {
@@ -538,6 +812,41 @@ static void handle(const struct wire_msg *m)
 	if (m->type != WIRE_SECRET_LIST && wire_get_str(m, WF_KEY, key, sizeof(key)) < 0) {
 		reply_error(m->id, WIRE_E_BAD_MESSAGE, "a secret name of 1 to %d bytes is required", VAULT_MAX_NAME);
 		return;
+	}
+	{
+		char role[32] = "cli";
+		uint64_t caller = 0;
+
+		/* The hub stamps every request; without a stamp, treat it as the CLI. */
+		wire_get_str(m, WF_CALLER_ROLE, role, sizeof(role));
+		wire_get_u64(m, WF_CALLER, &caller);
+		if (strcmp(role, "cli") && ((m->type != WIRE_SECRET_GET && m->type != WIRE_SECRET_LIST) ||
+		    !acl_allows(role, name, m->type == WIRE_SECRET_GET ? key : NULL))) {
+			audit(wire_type_name(m->type), pr->v, name, m->type == WIRE_SECRET_LIST ? NULL : key, "denied");
+			reply_error(m->id, WIRE_E_DENIED, m->type == WIRE_SECRET_GET || m->type == WIRE_SECRET_LIST ?
+				"daemon-%s may not read this from profile %s (see [profiles.%s.secrets.access])" :
+				"daemon-%s may only read secrets of profile %s (writes are for the CLI)%.0s",
+				role, name, name);
+			return;
+		}
+		if ((m->type == WIRE_SECRET_GET || m->type == WIRE_SECRET_LIST) && !rate_ok(caller)) {
+			audit(wire_type_name(m->type), pr->v, name, NULL, "rate-limited");
+			reply_error(m->id, WIRE_E_BUSY, "too many reads from this client (%d per second); "
+				"try again shortly", READ_RATE);
+			return;
+		}
+		if (m->type == WIRE_SECRET_LIST && strcmp(role, "cli")) {
+			struct list_ctx l = { role, name };
+
+			wire_begin(&out, m->type, WIRE_F_REPLY, m->id);
+			if (vault_list(pr->v, add_allowed_name, &l) < 0 || out.overflow) {
+				reply_error(m->id, WIRE_E_FAILED, "%s", out.overflow ? "too many names" : last_error());
+				return;
+			}
+			audit("secret.list", pr->v, name, NULL, "ok");
+			send_out();
+			return;
+		}
 	}
 	wire_begin(&out, m->type, WIRE_F_REPLY, m->id);
 	switch (m->type) {
@@ -581,6 +890,12 @@ static void handle(const struct wire_msg *m)
 	reply_error(m->id, vault_not_found() ? WIRE_E_NOT_FOUND : WIRE_E_FAILED, "%s", last_error());
 }
 
+static void apply_config(void)
+{
+	log_configure(config_str(S.conf, "global.logging.level", "info"),
+		config_bool(S.conf, "global.logging.json", 0), config_bool(S.conf, "global.logging.journald", 1));
+}
+
 int daemon_secrets_main(int argc, char **argv)
 {
 	char key[PATH_MAX];
@@ -603,6 +918,9 @@ int daemon_secrets_main(int argc, char **argv)
 	}
 	if (paths_resolve(&S.p) < 0)
 		die("%s", last_error());
+	if (!(S.conf = config_load(&S.p, NULL, NULL)))
+		die("daemon-secrets: configuration: %s", last_error());
+	apply_config();
 	secmem_probe();
 	if (paths_join(S.vaults, S.p.data, "vaults") < 0 || paths_mkdir_private(S.vaults) < 0)
 		die("daemon-secrets: %s", last_error());
@@ -627,8 +945,11 @@ int daemon_secrets_main(int argc, char **argv)
 		audit("daemon.start", NULL, NULL, NULL, "ok");
 	}
 	log_info("serving vaults in %s", S.vaults);
+	if ((S.watch = config_watch(&S.p)) < 0)
+		log_error("config: %s; changes will not be picked up", last_error());
 	while (!stop) {
-		struct pollfd pf[3] = { { sfd, POLLIN, 0 }, { S.pipe[0], POLLIN, 0 }, { -1, POLLIN, 0 } };
+		struct pollfd pf[4] = { { sfd, POLLIN, 0 }, { S.pipe[0], POLLIN, 0 }, { -1, POLLIN, 0 },
+			{ S.watch, POLLIN, 0 } };
 
 		if (!S.c) {
 			/* daemon-profile writes a fresh key at each start: retry. */
@@ -647,8 +968,32 @@ int daemon_secrets_main(int argc, char **argv)
 
 			if (idle >= 0 && (timeout < 0 || idle < timeout))
 				timeout = idle;
-			if (poll(pf, 3, timeout) < 0 && errno != EINTR)
+			if (S.reload_at) {
+				long long wait = S.reload_at - mono_ms();
+				if (wait < 0)
+					wait = 0;
+				if (timeout < 0 || wait < timeout)
+					timeout = (int)wait;
+			}
+			if (poll(pf, 4, timeout) < 0 && errno != EINTR)
 				die("poll: %s", strerror(errno));
+		}
+		if (pf[3].revents & POLLIN && config_watch_changed(S.watch) && !S.reload_at)
+			S.reload_at = mono_ms() + 100;
+		if (S.reload_at && mono_ms() >= S.reload_at) {
+			struct config *c = config_load(&S.p, NULL, NULL);
+
+			S.reload_at = 0;
+			close(S.watch);
+			S.watch = config_watch(&S.p);
+			if (!c) {
+				log_error("config: the new configuration has errors; keeping the previous one");
+			} else {
+				config_free(S.conf);
+				S.conf = c;
+				apply_config();
+				log_info("config: reloaded");
+			}
 		}
 		if (pf[0].revents & POLLIN)
 			stop = 1;
@@ -678,5 +1023,6 @@ int daemon_secrets_main(int argc, char **argv)
 		vault_close(pr->v);	/* wipes the keys */
 	bus_close(S.c);
 	audit_close(S.audit);
+	config_free(S.conf);
 	return 0;
 }

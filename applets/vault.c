@@ -4,6 +4,7 @@
 #include "../lib/applet.h"
 #include "../lib/bus.h"
 #include "../lib/cli.h"
+#include "../lib/config.h"
 #include "../lib/paths.h"
 #include "../lib/prompt.h"
 #include "../lib/secmem.h"
@@ -16,30 +17,45 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_PASSWORD 1024
 
-/*APPLET init init_main "create a profile's vault, protected by a password"
-usage: sesame init [-p PROFILE] [--password]
+/*APPLET init init_main "create a profile's vault, protected by a password, an SSH key or both"
+usage: sesame init [-p PROFILE] [--password] [--ssh-key[=FP|PATH]] [--auth-policy any|all]
+       sesame init --wipe-reset-destroy-all-data
 
-Creates the vault of PROFILE (default: default) in daemon-secrets, with a
-new random vault key wrapped by the password (Argon2id, m=19456 KiB, t=2).
-The password is asked twice on a terminal, without echo; otherwise it is
-the first line of standard input.  An existing vault is never replaced.
-The new vault is left unlocked.
+Creates the vault of PROFILE (default: default) in daemon-secrets with a
+new random vault key, wrapped by each factor.  An existing vault is never
+replaced.  The new vault is left unlocked.
+
+A password is asked twice on a terminal, without echo; otherwise it is the
+first line of standard input.  An SSH key is one the SSH agent holds
+($SSH_AUTH_SOCK; Ed25519 or RSA): the agent signs a challenge and the
+key-encryption key is derived from the signature, so unlocking needs the
+agent, never the private key file.
 
   -p, --profile NAME   the profile (letters, digits, '-' and '_')
-  --password           use a password (the only factor so far)
-  --ssh-key, --auth-policy, --wipe-reset-destroy-all-data
-                       not implemented yet: say so and exit 1
+  --password           protect with a password (the default when no
+                       --ssh-key is given)
+  --ssh-key[=KEY]      protect with an SSH agent key: a SHA256:
+                       fingerprint, a .pub file, or nothing for the
+                       agent's only Ed25519/RSA key
+  --auth-policy P      any: one factor unlocks (default, or
+                       profiles.NAME.auth.mode); all: every factor is
+                       needed (a password and an SSH key)
+  --wipe-reset-destroy-all-data
+                       destroy every vault, the audit log and the
+                       configuration after typing "destroy all data";
+                       stop the daemons first
 */
 
-/*APPLET unlock unlock_main "unlock profiles' vaults with their passwords"
+/*APPLET unlock unlock_main "unlock profiles' vaults (SSH agent, then password)"
 usage: sesame unlock [-p PROFILES]
 
 Unlocks each profile in PROFILES, a comma-separated list (default:
 $SESAME_PROFILES, else default; "org:name" means the profile name).  A
-profile that is already unlocked is skipped without asking.  Passwords
-are read as for init, without confirmation.  Exits 77 on a wrong password.
+profile that is already unlocked is skipped without asking.  When the
+vault has an SSH key enrolled and the agent holds it, the agent unlocks it
+without a prompt; otherwise (or under policy all, as well) the password
+is read as for init, without confirmation.  Exits 77 on a wrong password.
 */
 
 /*APPLET passwd passwd_main "change a vault's password"
@@ -50,8 +66,9 @@ password must open it, then the vault key is wrapped again under the new
 one (with a fresh salt); values are not re-encrypted.  On a terminal the
 current password is asked once and the new one twice, without echo;
 otherwise standard input gives the current password on its first line and
-the new one on its second.  Wrong passwords count toward the unlock
-backoff.  A locked vault stays locked.
+the new one on its second.  Under policy all the SSH agent must hold the
+enrolled key too.  Wrong passwords count toward the unlock backoff.  A
+locked vault stays locked.
 */
 
 /*APPLET lock lock_main "lock vaults and wipe their keys from memory"
@@ -61,31 +78,18 @@ Locks PROFILE's vault, or every unlocked vault (the default, or --all):
 daemon-secrets wipes the keys.  Prints each profile it locked.
 */
 
-/* Send a request carrying one or two passwords, which are wiped and freed
- * here whatever happens; dies on an error reply. */
-static void password_request(struct bus_client *c, uint8_t type, const char *profile,
-	uint8_t *pw, size_t pwlen, uint8_t *pw2, size_t pw2len)
-{
-	static uint8_t buf[WIRE_MAX_MESSAGE];
-	static struct wire_out req;
-	struct wire_msg m;
-
-	wire_begin(&req, type, 0, 0);
-	wire_put_str(&req, WF_PROFILE, profile);
-	wire_put(&req, WF_PASSWORD, pw, pwlen);
-	if (pw2)
-		wire_put(&req, WF_NEW_PASSWORD, pw2, pw2len);
-	secmem_free(pw);
-	secmem_free(pw2);
-	xbus_request(c, &req, buf, &m);	/* wipes req itself if it dies */
-	sodium_memzero(req.buf, req.len);
-}
-
 static const char *profile_arg(const char *v)
 {
 	if (!vault_profile_valid(v))
 		usage_error(NULL, "'%s' is not a valid profile name (letters, digits, '-', '_'; at most 64)", v);
 	return v;
+}
+
+/* The agent's signature for a vault with an SSH factor; NULL (and a
+ * reason) if the agent cannot give it. */
+static uint8_t *agent_sig(const char *profile, const struct cli_auth *a, size_t *len)
+{
+	return a->ssh ? cli_ssh_sign(profile, &a->key, a->nonce, len) : NULL;
 }
 
 int init_main(int argc, char **argv)
@@ -98,20 +102,24 @@ int init_main(int argc, char **argv)
 		{ "wipe-reset-destroy-all-data", no_argument, NULL, 'x' },
 		{ 0 }
 	};
-	const char *profile = "default";
+	const char *profile = "default", *policy = NULL, *ssh_spec = NULL;
+	struct cli_factors f = { 0 };
+	struct ssh_identity key;
 	struct bus_client *c;
 	struct paths p;
-	uint8_t *pw;
-	size_t pwlen;
-	char prompt[128];
-	int o;
+	int o, want_pw = 0, want_ssh = 0, wipe = 0;
 
 	while ((o = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'p': profile = profile_arg(optarg); break;
-		case 'w': break;
-		case 's': case 'a': case 'x':
-			die("init: %s is not implemented yet", argv[optind - 1]);
+		case 'w': want_pw = 1; break;
+		case 's': want_ssh = 1; ssh_spec = optarg; break;
+		case 'a':
+			if (strcmp(optarg, "any") && strcmp(optarg, "all"))
+				usage_error("init", "--auth-policy is any or all, not '%s'", optarg);
+			policy = optarg;
+			break;
+		case 'x': wipe = 1; break;
 		default: usage_error("init", "bad option");
 		}
 	}
@@ -119,41 +127,53 @@ int init_main(int argc, char **argv)
 		usage_error("init", "unexpected argument '%s'", argv[optind]);
 	if (paths_resolve(&p) < 0)
 		die("%s", last_error());
+	if (wipe) {
+		if (argc != 2)
+			usage_error("init", "--wipe-reset-destroy-all-data takes no other option");
+		return cli_wipe_all(&p);
+	}
+	if (!policy) {
+		/* The profile's configured auth.mode, else any. */
+		struct config *cf = config_load(&p, NULL, NULL);
+		char path[128];
+
+		if (!cf)
+			die("init: the configuration has errors (sesame config check): %s", last_error());
+		snprintf(path, sizeof(path), "profiles.%s.auth.mode", profile);
+		policy = !strcmp(config_str(cf, path, "any"), "all") ? "all" : "any";
+		config_free(cf);
+	}
+	if (!want_ssh || !strcmp(policy, "all"))
+		want_pw = 1;
+	if (!strcmp(policy, "all") && !want_ssh)
+		usage_error("init", "policy all needs two factors: give --ssh-key as well");
+	f.policy = policy;
 	c = xbus_connect(&p);
-	snprintf(prompt, sizeof(prompt), "New password for profile '%s': ", profile);
-	if (!(pw = prompt_secret(prompt, 1, MAX_PASSWORD, &pwlen)))
-		die("init: %s", last_error());
-	password_request(c, WIRE_VAULT_INIT, profile, pw, pwlen, NULL, 0);
-	printf("Vault '%s' created and unlocked.\n", profile);
+	if (want_ssh) {
+		if (cli_ssh_pick(ssh_spec, &key) < 0)
+			die("init: %s", last_error());
+		randombytes_buf(f.nonce, sizeof(f.nonce));
+		if (!(f.sig = cli_ssh_sign(profile, &key, f.nonce, &f.siglen)))
+			die("init: %s", last_error());
+		f.key = &key;
+	}
+	if (want_pw) {
+		char prompt[128];
+
+		snprintf(prompt, sizeof(prompt), "New password for profile '%s': ", profile);
+		if (!(f.pw = prompt_secret(prompt, 1, CLI_MAX_PASSWORD, &f.pwlen)))
+			die("init: %s", last_error());
+	}
+	cli_factor_request(c, WIRE_VAULT_INIT, profile, &f, 1);
+	printf("Vault '%s' created and unlocked (%s%s%s).\n", profile, want_pw ? "password" : "",
+		want_pw && want_ssh ? (!strcmp(policy, "all") ? " and " : " or ") : "",
+		want_ssh ? key.fp : "");
 	bus_close(c);
-	return 0;
-}
-
-/* Collects the names of unlocked vaults. */
-struct unlocked {
-	int n;
-	char names[CLI_MAX_PROFILES][65];
-};
-
-static void note_unlocked(const char *profile, const char *state, void *ctx)
-{
-	struct unlocked *u = ctx;
-
-	if (!strcmp(state, "unlocked") && u->n < CLI_MAX_PROFILES)
-		strcpy(u->names[u->n++], profile);
-}
-
-static int is_unlocked(const struct unlocked *u, const char *profile)
-{
-	for (int i = 0; i < u->n; i++)
-		if (!strcmp(u->names[i], profile))
-			return 1;
 	return 0;
 }
 
 int unlock_main(int argc, char **argv)
 {
-	static struct unlocked unlocked;
 	char names[CLI_MAX_PROFILES][65];
 	const char *spec = NULL;
 	struct bus_client *c;
@@ -172,23 +192,51 @@ int unlock_main(int argc, char **argv)
 	if (paths_resolve(&p) < 0)
 		die("%s", last_error());
 	c = xbus_connect(&p);
-	if (cli_vault_states(c, note_unlocked, &unlocked) < 0)
-		die_code(bus_error_exit(), "unlock: %s", last_error());
 	for (int i = 0; i < n; i++) {
 		const char *name = names[i];
-		char prompt[128];
-		uint8_t *pw;
-		size_t pwlen;
+		struct cli_factors f = { 0 };
+		struct cli_auth a;
+		char why[256] = "";
 
-		if (is_unlocked(&unlocked, name)) {
+		if (cli_vault_auth(c, name, &a) < 0)
+			die_code(bus_error_exit(), "unlock: %s", last_error());
+		if (a.unlocked) {
 			printf("Vault '%s' is already unlocked.\n", name);
 			continue;
 		}
-		snprintf(prompt, sizeof(prompt), "Password for profile '%.64s': ", name);
-		if (!(pw = prompt_secret(prompt, 0, MAX_PASSWORD, &pwlen)))
-			die("unlock: %s", last_error());
-		password_request(c, WIRE_UNLOCK, name, pw, pwlen, NULL, 0);
-		printf("Vault '%s' unlocked.\n", name);
+		if (a.ssh && !(f.sig = agent_sig(name, &a, &f.siglen)))
+			snprintf(why, sizeof(why), "%s", last_error());
+		if (a.all && !f.sig)
+			die_code(EXIT_DENIED, "unlock: profile %s needs its SSH key %s as well as its password "
+				"(policy all): %s", name, a.key.fp, why);
+		if (f.sig && !a.all) {
+			/* The agent alone; on refusal, fall back to the password. */
+			if (cli_factor_request(c, WIRE_UNLOCK, name, &f, 0) == 0) {
+				printf("Vault '%s' unlocked (SSH key %s).\n", name, a.key.fp);
+				continue;
+			}
+			if (!a.password)
+				die_code(bus_error_exit(), "unlock: %s", last_error());
+			complain("unlock: the SSH key did not unlock %s (%s); asking for the password", name,
+				last_error());
+			memset(&f, 0, sizeof(f));
+		} else if (a.ssh && !f.sig && a.password) {
+			complain("unlock: %s; asking for the password", why);
+		} else if (a.ssh && !a.password) {
+			die_code(EXIT_DENIED, "unlock: profile %s opens only with its SSH key %s: %s", name,
+				a.key.fp, why);
+		}
+		{
+			char prompt[128];
+
+			snprintf(prompt, sizeof(prompt), "Password for profile '%.64s': ", name);
+			if (!(f.pw = prompt_secret(prompt, 0, CLI_MAX_PASSWORD, &f.pwlen))) {
+				secmem_free(f.sig);
+				die("unlock: %s", last_error());
+			}
+		}
+		cli_factor_request(c, WIRE_UNLOCK, name, &f, 1);
+		printf("Vault '%s' unlocked (%s).\n", name, a.all ? "password and SSH key" : "password");
 	}
 	bus_close(c);
 	return 0;
@@ -197,10 +245,10 @@ int unlock_main(int argc, char **argv)
 int passwd_main(int argc, char **argv)
 {
 	const char *profile = "default";
+	struct cli_factors f = { 0 };
 	struct bus_client *c;
+	struct cli_auth a;
 	struct paths p;
-	uint8_t *old, *new;
-	size_t oldlen, newlen;
 	char prompt[128];
 	int o;
 
@@ -215,15 +263,23 @@ int passwd_main(int argc, char **argv)
 	if (paths_resolve(&p) < 0)
 		die("%s", last_error());
 	c = xbus_connect(&p);
+	if (cli_vault_auth(c, profile, &a) < 0)
+		die_code(bus_error_exit(), "passwd: %s", last_error());
+	if (!a.password)
+		die("passwd: profile %s has no password (its only factor is the SSH key %s)", profile, a.key.fp);
+	if (a.all && !(f.sig = agent_sig(profile, &a, &f.siglen)))
+		die_code(EXIT_DENIED, "passwd: profile %s needs its SSH key %s too (policy all): %s", profile,
+			a.key.fp, last_error());
 	snprintf(prompt, sizeof(prompt), "Current password for profile '%s': ", profile);
-	if (!(old = prompt_secret(prompt, 0, MAX_PASSWORD, &oldlen)))
+	if (!(f.pw = prompt_secret(prompt, 0, CLI_MAX_PASSWORD, &f.pwlen)))
 		die("passwd: %s", last_error());
 	snprintf(prompt, sizeof(prompt), "New password for profile '%s': ", profile);
-	if (!(new = prompt_secret(prompt, 1, MAX_PASSWORD, &newlen))) {
-		secmem_free(old);
+	if (!(f.pw2 = prompt_secret(prompt, 1, CLI_MAX_PASSWORD, &f.pw2len))) {
+		secmem_free(f.pw);
+		secmem_free(f.sig);
 		die("passwd: new password: %s", last_error());
 	}
-	password_request(c, WIRE_PASSWD, profile, old, oldlen, new, newlen);
+	cli_factor_request(c, WIRE_PASSWD, profile, &f, 1);
 	printf("Password of vault '%s' changed.\n", profile);
 	bus_close(c);
 	return 0;

@@ -1,11 +1,20 @@
 /* cli.c - see cli.h. */
 #include "cli.h"
 #include "bus.h"
+#include "paths.h"
+#include "secmem.h"
 #include "util.h"
 #include "vault.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 int cli_profiles(const char *cmd, const char *arg, char names[][65], int max)
 {
@@ -86,5 +95,243 @@ int cli_vault_states(struct bus_client *c, void (*fn)(const char *profile, const
 		else if (tag == WF_STATE && profile[0])
 			fn(profile, s, ctx), profile[0] = 0;
 	}
+	return 0;
+}
+
+int cli_vault_auth(struct bus_client *c, const char *profile, struct cli_auth *a)
+{
+	static uint8_t buf[WIRE_MAX_MESSAGE];
+	static struct wire_out req;
+	struct wire_msg m;
+	char s[16];
+	size_t pos = 0;
+	uint16_t tag, len;
+	const uint8_t *v;
+
+	memset(a, 0, sizeof(*a));
+	wire_begin(&req, WIRE_VAULT_AUTH, 0, 0);
+	wire_put_str(&req, WF_PROFILE, profile);
+	if (bus_request(c, &req, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
+		return -1;
+	a->all = wire_get_str(&m, WF_POLICY, s, sizeof(s)) == 0 && !strcmp(s, "all");
+	a->unlocked = wire_get_str(&m, WF_STATE, s, sizeof(s)) == 0 && !strcmp(s, "unlocked");
+	while (wire_next(&m, &pos, &tag, &v, &len)) {
+		if (tag == WF_FACTOR && len == 8 && !memcmp(v, "password", 8))
+			a->password = 1;
+		else if (tag == WF_FACTOR && len == 3 && !memcmp(v, "ssh", 3))
+			a->ssh = 1;
+		else if (tag == WF_SSH_KEY && len <= SSH_MAX_BLOB) {
+			memcpy(a->key.blob, v, len);
+			a->key.len = len;
+		} else if (tag == WF_SSH_NONCE && len == 32)
+			memcpy(a->nonce, v, 32);
+	}
+	if (a->ssh && (!a->key.len || ssh_identity_describe(&a->key) < 0))
+		return fail("daemon-secrets sent a malformed SSH key for profile %s", profile);
+	return 0;
+}
+
+uint8_t *cli_ssh_sign(const char *profile, const struct ssh_identity *key, const uint8_t nonce[32],
+	size_t *len)
+{
+	static struct ssh_identity ids[SSH_MAX_IDS];
+	uint8_t challenge[160], *sig;
+	size_t cl = vault_ssh_challenge(profile, nonce, challenge, sizeof(challenge));
+	int fd = ssh_agent_connect(), n, i;
+
+	if (fd < 0)
+		return NULL;
+	if ((n = ssh_agent_identities(fd, ids, SSH_MAX_IDS)) < 0) {
+		close(fd);
+		return NULL;
+	}
+	for (i = 0; i < n && !(ids[i].len == key->len && !memcmp(ids[i].blob, key->blob, key->len)); i++)
+		;
+	if (i == n) {
+		close(fd);
+		return fail("the SSH agent does not hold the key %s", key->fp), NULL;
+	}
+	sig = ssh_agent_sign(fd, &ids[i], challenge, cl, len);
+	close(fd);
+	return sig;
+}
+
+static void list_keys(const struct ssh_identity *ids, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (ssh_key_eligible(&ids[i]))
+			complain("  %s (%s) %s", ids[i].fp, ids[i].type, ids[i].comment);
+}
+
+int cli_ssh_pick(const char *spec, struct ssh_identity *out)
+{
+	static struct ssh_identity ids[SSH_MAX_IDS];
+	struct ssh_identity want;
+	int fd = ssh_agent_connect(), n, i, found = -1, eligible = 0;
+
+	if (fd < 0)
+		return -1;
+	n = ssh_agent_identities(fd, ids, SSH_MAX_IDS);
+	close(fd);
+	if (n < 0)
+		return -1;
+	memset(&want, 0, sizeof(want));
+	if (spec && *spec && strncmp(spec, "SHA256:", 7)) {
+		char line[8192];
+		FILE *f = fopen(spec, "re");
+
+		if (!f)
+			return fail("cannot read the public key %s: %s", spec, strerror(errno));
+		if (!fgets(line, sizeof(line), f)) {
+			fclose(f);
+			return fail("%s is empty", spec);
+		}
+		fclose(f);
+		if (ssh_pubkey_parse(line, &want) < 0)
+			return fail("%s: %s", spec, last_error());
+		spec = want.fp;
+	}
+	for (i = 0; i < n; i++) {
+		if (!ssh_key_eligible(&ids[i]))
+			continue;
+		eligible++;
+		if (!spec || !*spec || !strcmp(ids[i].fp, spec))
+			found = found < 0 ? i : -2;
+	}
+	if (found >= 0) {
+		*out = ids[found];
+		return 0;
+	}
+	if (spec && *spec && found == -1) {
+		int plain = !strncmp(spec, "SHA256:", 7);
+		for (i = 0; i < n && !(plain && !strcmp(ids[i].fp, spec)); i++)
+			;
+		if (i < n)
+			return fail("%s is a %s key: only Ed25519 and RSA keys can unlock a vault "
+				"(their signatures are deterministic)", spec, ids[i].type);
+		return fail("the SSH agent does not hold %s (ssh-add it first)", spec);
+	}
+	if (!eligible)
+		return fail("the SSH agent holds no Ed25519 or RSA key (ssh-add one first)");
+	complain("the SSH agent holds %d usable keys; name one with --ssh-key FINGERPRINT or PATH.pub:", eligible);
+	list_keys(ids, n);
+	return fail("which SSH key?");
+}
+
+int cli_factor_request(struct bus_client *c, uint8_t type, const char *profile, struct cli_factors *f,
+	int or_die)
+{
+	static uint8_t buf[WIRE_MAX_MESSAGE];
+	static struct wire_out req;
+	struct wire_msg m;
+	int r;
+
+	wire_begin(&req, type, 0, 0);
+	wire_put_str(&req, WF_PROFILE, profile);
+	if (f->pw)
+		wire_put(&req, WF_PASSWORD, f->pw, f->pwlen);
+	if (f->pw2)
+		wire_put(&req, WF_NEW_PASSWORD, f->pw2, f->pw2len);
+	if (f->sig)
+		wire_put(&req, WF_SSH_SIG, f->sig, f->siglen);
+	if (f->key) {
+		wire_put(&req, WF_SSH_KEY, f->key->blob, f->key->len);
+		wire_put(&req, WF_SSH_NONCE, f->nonce, sizeof(f->nonce));
+	}
+	if (f->policy)
+		wire_put_str(&req, WF_POLICY, f->policy);
+	secmem_free(f->pw);
+	secmem_free(f->pw2);
+	secmem_free(f->sig);
+	f->pw = f->pw2 = f->sig = NULL;
+	r = bus_request(c, &req, buf, &m, BUS_CLI_TIMEOUT_MS);
+	sodium_memzero(req.buf, req.len);
+	if (r < 0 && or_die)
+		die_code(bus_error_exit(), "%s", last_error());
+	return r;
+}
+
+/* Overwrite a file with zeros, then remove it.  On flash and copy-on-write
+ * file systems the old blocks may survive; the vault key never touched the
+ * disk in clear, so what remains is sealed. */
+static void shred(const char *path)
+{
+	static const uint8_t zero[65536];
+	struct stat st;
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		for (off_t done = 0; done < st.st_size;) {
+			size_t n = st.st_size - done < (off_t)sizeof(zero) ? (size_t)(st.st_size - done) : sizeof(zero);
+			if (write(fd, zero, n) != (ssize_t)n)
+				break;
+			done += (off_t)n;
+		}
+		fsync(fd);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (unlink(path) == 0)
+		printf("  removed %s\n", path);
+	else if (errno != ENOENT)
+		complain("cannot remove %s: %s", path, strerror(errno));
+}
+
+static void shred_dir(const char *dir, int rmdir_too)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[PATH_MAX];
+
+	while (d && (e = readdir(d))) {
+		struct stat st;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (paths_join(path, dir, e->d_name) < 0 || lstat(path, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			shred_dir(path, 1);
+		else
+			shred(path);
+	}
+	if (d)
+		closedir(d);
+	if (rmdir_too && rmdir(dir) < 0 && errno != ENOENT)
+		complain("cannot remove %s: %s", dir, strerror(errno));
+}
+
+int cli_wipe_all(const struct paths *p)
+{
+	static const char *const data_files[] = { "audit.jsonl", "profiles.state" };
+	char path[PATH_MAX], line[64];
+	struct bus_client *c;
+
+	if ((c = bus_connect(p, NULL, 1000))) {
+		bus_close(c);
+		die("init: the daemons are running; stop them first (their open vaults would survive)");
+	}
+	fprintf(stderr, "This destroys, with no way back:\n"
+		"  every vault (%s/vaults/): all secrets of all profiles\n"
+		"  the audit log and the profile state (%s)\n"
+		"  config.toml and config.d/ (%s)\n"
+		"  the runtime directory (%s)\n"
+		"Type \"destroy all data\" to confirm: ", p->data, p->data, p->config, p->runtime);
+	if (!fgets(line, sizeof(line), stdin))
+		line[0] = 0;
+	line[strcspn(line, "\r\n")] = 0;
+	if (strcmp(line, "destroy all data"))
+		die("init: cancelled; nothing was destroyed");
+	if (paths_join(path, p->data, "vaults") == 0)
+		shred_dir(path, 1);
+	for (size_t i = 0; i < sizeof(data_files) / sizeof(data_files[0]); i++)
+		if (paths_join(path, p->data, data_files[i]) == 0)
+			shred(path);
+	if (paths_join(path, p->config, "config.toml") == 0)
+		shred(path);
+	if (paths_join(path, p->config, "config.d") == 0)
+		shred_dir(path, 1);
+	shred_dir(p->runtime, 1);
+	printf("All data destroyed.  Run `sesame init` to start again.\n");
 	return 0;
 }

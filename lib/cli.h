@@ -25,4 +25,43 @@ struct bus_client;
 int cli_vault_states(struct bus_client *c, void (*fn)(const char *profile, const char *state, void *ctx),
 	void *ctx);
 
+#include "sshagent.h"
+
+/* What protects a vault (WIRE_VAULT_AUTH). */
+struct cli_auth {
+	int all, password, ssh, unlocked;
+	struct ssh_identity key;	/* the enrolled SSH key, if ssh */
+	uint8_t nonce[32];
+};
+int cli_vault_auth(struct bus_client *c, const char *profile, struct cli_auth *a);
+/* The agent's signature of the vault's challenge with key (secure memory),
+ * or NULL with a reason (no agent, key not loaded, refused). */
+uint8_t *cli_ssh_sign(const char *profile, const struct ssh_identity *key, const uint8_t nonce[32],
+	size_t *len);
+/* The agent key that spec names: "SHA256:..." or a .pub file; empty or
+ * NULL: the agent's only Ed25519/RSA key (else the choices are listed). */
+int cli_ssh_pick(const char *spec, struct ssh_identity *out);
+
+#define CLI_MAX_PASSWORD 1024
+
+/* The factors a request carries; pw, pw2 and sig are secure memory and
+ * are wiped and freed by cli_factor_request whatever happens. */
+struct cli_factors {
+	uint8_t *pw, *pw2, *sig;
+	size_t pwlen, pw2len, siglen;
+	const struct ssh_identity *key;	/* a new key (init, enroll), with nonce */
+	uint8_t nonce[32];
+	const char *policy;		/* init */
+};
+/* Send one; on an error reply, die with its exit code if or_die, else -1
+ * with the reason (bus_error_exit() has the code). */
+int cli_factor_request(struct bus_client *c, uint8_t type, const char *profile, struct cli_factors *f,
+	int or_die);
+
+struct paths;
+/* init --wipe-reset-destroy-all-data: after the typed confirmation, zero
+ * and remove every vault, the audit log, the state, config.toml, config.d
+ * and the runtime directory.  Refuses while the daemons run. */
+int cli_wipe_all(const struct paths *p);
+
 #endif

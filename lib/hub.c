@@ -409,6 +409,32 @@ static void route_reply(struct hub *h, int slot, struct conn *c, const struct wi
 	send_msg(h, fslot, h->plain, len);
 }
 
+/* Replace any WF_CALLER* fields the client sent with the hub's own, in
+ * h->plain; the new length, or 0 if they do not fit. */
+static size_t stamp_caller(struct hub *h, const struct conn *c, uint64_t caller, const struct wire_msg *m)
+{
+	const char *role = c->role == NO_ROLE ? "cli" : roles[c->role].name;
+	size_t pos = 0, out = WIRE_HEADER, rl = strlen(role);
+	uint16_t tag, len;
+	const uint8_t *v;
+
+	while (wire_next(m, &pos, &tag, &v, &len)) {
+		if (tag == WF_CALLER || tag == WF_CALLER_ROLE)
+			continue;
+		memmove(h->plain + out, v - 4, 4 + (size_t)len);	/* never forward of v */
+		out += 4 + (size_t)len;
+	}
+	if (out + 4 + 8 + 4 + rl > WIRE_MAX_MESSAGE)
+		return 0;
+	h->plain[out] = 0, h->plain[out + 1] = WF_CALLER, h->plain[out + 2] = 0, h->plain[out + 3] = 8;
+	for (int i = 0; i < 8; i++)
+		h->plain[out + 4 + i] = (uint8_t)(caller >> (56 - 8 * i));
+	out += 12;
+	h->plain[out] = 0, h->plain[out + 1] = WF_CALLER_ROLE, h->plain[out + 2] = 0, h->plain[out + 3] = (uint8_t)rl;
+	memcpy(h->plain + out + 4, role, rl);
+	return out + 4 + rl;
+}
+
 static void route_request(struct hub *h, int slot, struct conn *c, const struct wire_msg *m, size_t len)
 {
 	const char *role = wire_type_role(m->type);
@@ -451,6 +477,12 @@ static void route_request(struct hub *h, int slot, struct conn *c, const struct 
 	}
 	if (!p) {
 		send_error(h, slot, m->id, WIRE_E_BUSY, "the bus is saturated");
+		return;
+	}
+	if (!(len = stamp_caller(h, c, handle(slot, c), m))) {
+		p->hub_id = 0;
+		h->npending--;
+		send_error(h, slot, m->id, WIRE_E_BAD_MESSAGE, "request too large");
 		return;
 	}
 	p->orig_id = m->id;

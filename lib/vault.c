@@ -230,27 +230,155 @@ static void derive(struct keys *k)
 	crypto_kdf_derive_from_key(k->value, VAULT_KEYLEN, 2, KDF_CTX, k->vault);
 }
 
-/* Store kdf and the vault key wrapped under kek (inside a transaction). */
-static int put_wrap(struct vault *v, const struct vault_kdf *kdf, const uint8_t kek[VAULT_KEYLEN])
+/* A meta value of up to max bytes; -1 if absent. */
+static int meta_get_var(struct vault *v, const char *k, uint8_t *out, size_t max, size_t *len)
 {
-	uint8_t kdfblob[24], ad[128], *wrapped;
+	sqlite3_stmt *st;
+	int r = -1;
+
+	if (sqlite3_prepare_v2(v->db, "SELECT v FROM meta WHERE k = ?", -1, &st, NULL) != SQLITE_OK)
+		return sqlfail(v, "read meta");
+	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && (size_t)sqlite3_column_bytes(st, 0) <= max) {
+		*len = (size_t)sqlite3_column_bytes(st, 0);
+		memcpy(out, sqlite3_column_blob(st, 0), *len);
+		r = 0;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+static void put_kdf_blob(const struct vault_kdf *kdf, uint8_t b[24])
+{
+	for (int i = 0; i < 4; i++) {
+		b[i] = (uint8_t)(kdf->opslimit >> (24 - 8 * i));
+		b[4 + i] = (uint8_t)(kdf->memlimit_kib >> (24 - 8 * i));
+	}
+	memcpy(b + 8, kdf->salt, 16);
+}
+
+/* The vault key wrapped under kek in slot "password", "ssh" or "all". */
+static int put_slot(struct vault *v, const char *slot, const uint8_t kek[VAULT_KEYLEN])
+{
+	uint8_t ad[128], *wrapped;
+	char label[64], k[32];
 	size_t adlen, wl;
 	int r;
 
-	for (int i = 0; i < 4; i++) {
-		kdfblob[i] = (uint8_t)(kdf->opslimit >> (24 - 8 * i));
-		kdfblob[4 + i] = (uint8_t)(kdf->memlimit_kib >> (24 - 8 * i));
-	}
-	memcpy(kdfblob + 8, kdf->salt, 16);
-	adlen = aad(ad, "sesame/wrap/v1/password", v->profile, NULL, 0, 0);
+	snprintf(label, sizeof(label), "sesame/wrap/v1/%s", slot);
+	snprintf(k, sizeof(k), "wrap:%s", slot);
+	adlen = aad(ad, label, v->profile, NULL, 0, 0);
 	wrapped = seal(kek, ad, adlen, v->k->vault, VAULT_KEYLEN, &wl);
-	r = meta_put(v, "kdf", kdfblob, sizeof(kdfblob)) < 0 || meta_put(v, "wrap:password", wrapped, wl) < 0 ? -1 : 0;
+	r = meta_put(v, k, wrapped, wl);
 	free(wrapped);
 	return r;
 }
 
-struct vault *vault_create(const char *path, const char *profile, const struct vault_kdf *kdf,
-	const uint8_t kek[VAULT_KEYLEN])
+/* The key for policy "all": both factors' keys, bound together. */
+static void combine(const uint8_t *pw_kek, const uint8_t *ssh_kek, uint8_t out[VAULT_KEYLEN])
+{
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, pw_kek, VAULT_KEYLEN, VAULT_KEYLEN);
+	crypto_generichash_update(&st, (const uint8_t *)"sesame/all/v1", 13);
+	crypto_generichash_update(&st, ssh_kek, VAULT_KEYLEN);
+	crypto_generichash_final(&st, out, VAULT_KEYLEN);
+	sodium_memzero(&st, sizeof(st));
+}
+
+void vault_ssh_kek(const uint8_t nonce[32], const uint8_t *sig, size_t siglen, uint8_t kek[VAULT_KEYLEN])
+{
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, nonce, 32, VAULT_KEYLEN);
+	crypto_generichash_update(&st, (const uint8_t *)"sesame/ssh-kek/v1", 17);
+	crypto_generichash_update(&st, sig, siglen);
+	crypto_generichash_final(&st, kek, VAULT_KEYLEN);
+	sodium_memzero(&st, sizeof(st));
+}
+
+size_t vault_ssh_challenge(const char *profile, const uint8_t nonce[32], uint8_t *out, size_t n)
+{
+	static const char label[] = "sesame vault unlock v1";
+	size_t pl = strlen(profile), len = sizeof(label) + pl + 1 + 32;
+
+	if (len > n)
+		return 0;
+	memcpy(out, label, sizeof(label));		/* with its NUL */
+	memcpy(out + sizeof(label), profile, pl + 1);
+	memcpy(out + sizeof(label) + pl + 1, nonce, 32);
+	return len;
+}
+
+static int meta_del(struct vault *v, const char *k)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(v->db, "DELETE FROM meta WHERE k = ?", -1, &st, NULL) != SQLITE_OK)
+		return sqlfail(v, "write meta");
+	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : sqlfail(v, "write meta");
+}
+
+static int meta_has(struct vault *v, const char *k)
+{
+	uint8_t b[256];
+	size_t n;
+
+	return meta_get_var(v, k, b, sizeof(b), &n) == 0;
+}
+
+/* Write the factors and their wraps (inside a transaction, unlocked).  A
+ * factor whose key is not given keeps the wrap it has (policy any). */
+static int put_factors(struct vault *v, const struct vault_kdf *kdf, const struct vault_factors *f,
+	const struct vault_keys *keys)
+{
+	uint8_t kdfblob[24], all[VAULT_KEYLEN];
+	int both = f->all && f->password && f->ssh, r = 0;
+
+	if (!f->password && !f->ssh)
+		return fail("vault %s: at least one factor is needed", v->profile);
+	if (f->ssh && !f->ssh_key_len)
+		return fail("vault %s: the SSH factor has no key", v->profile);
+	if (both && (!keys->password || !keys->ssh))
+		return fail("vault %s: policy all needs both the password and the SSH key", v->profile);
+	if (!both && ((f->password && !keys->password && !meta_has(v, "wrap:password")) ||
+	    (f->ssh && !keys->ssh && !meta_has(v, "wrap:ssh"))))
+		return fail("vault %s: a factor's key is missing", v->profile);
+	r |= meta_put(v, "policy", f->all ? "all" : "any", 3);
+	if (f->password && kdf) {
+		put_kdf_blob(kdf, kdfblob);
+		r |= meta_put(v, "kdf", kdfblob, sizeof(kdfblob));
+	}
+	r |= f->password ? meta_put(v, "factor:password", "1", 1) : meta_del(v, "factor:password");
+	if (f->ssh)
+		r |= meta_put(v, "factor:ssh", "1", 1) | meta_put(v, "ssh:key", f->ssh_key, f->ssh_key_len) |
+			meta_put(v, "ssh:nonce", f->ssh_nonce, 32);
+	else
+		r |= meta_del(v, "factor:ssh") | meta_del(v, "ssh:key") | meta_del(v, "ssh:nonce");
+	if (r)
+		return -1;
+	if (both) {
+		combine(keys->password, keys->ssh, all);
+		r = put_slot(v, "all", all);
+		sodium_memzero(all, sizeof(all));
+		return r < 0 || meta_del(v, "wrap:password") < 0 || meta_del(v, "wrap:ssh") < 0 ? -1 : 0;
+	}
+	if (meta_del(v, "wrap:all") < 0)
+		return -1;
+	if (!f->password ? meta_del(v, "wrap:password") < 0 :
+	    keys->password && put_slot(v, "password", keys->password) < 0)
+		return -1;
+	if (!f->ssh ? meta_del(v, "wrap:ssh") < 0 : keys->ssh && put_slot(v, "ssh", keys->ssh) < 0)
+		return -1;
+	return 0;
+}
+
+struct vault *vault_create_factors(const char *path, const char *profile, const struct vault_kdf *kdf,
+	const struct vault_factors *f, const struct vault_keys *keys)
 {
 	struct vault *v = db_open(path, profile, 1);
 
@@ -265,7 +393,7 @@ struct vault *vault_create(const char *path, const char *profile, const struct v
 	    "CREATE TABLE secrets(id BLOB PRIMARY KEY, name BLOB NOT NULL, value BLOB NOT NULL,"
 	    " version INTEGER NOT NULL, created INTEGER NOT NULL, updated INTEGER NOT NULL);") < 0 ||
 	    meta_put(v, "format", "1", 1) < 0 || meta_put(v, "profile", profile, strlen(profile)) < 0 ||
-	    put_wrap(v, kdf, kek) < 0 || exec(v, "COMMIT;") < 0)
+	    put_factors(v, kdf, f, keys) < 0 || exec(v, "COMMIT;") < 0)
 		goto bad;
 	return v;
 bad:
@@ -278,6 +406,15 @@ bad:
 		fail("%s", why);
 	}
 	return NULL;
+}
+
+struct vault *vault_create(const char *path, const char *profile, const struct vault_kdf *kdf,
+	const uint8_t kek[VAULT_KEYLEN])
+{
+	struct vault_factors f = { .password = 1 };
+	struct vault_keys keys = { kek, NULL };
+
+	return vault_create_factors(path, profile, kdf, &f, &keys);
 }
 
 struct vault *vault_open(const char *path, const char *profile)
@@ -328,51 +465,115 @@ int vault_kdf_params(struct vault *v, struct vault_kdf *kdf)
 	return 0;
 }
 
-/* The vault key unwrapped with kek, in secure memory; NULL if kek is wrong. */
-static uint8_t *unwrap(struct vault *v, const uint8_t kek[VAULT_KEYLEN])
+int vault_get_factors(struct vault *v, struct vault_factors *f)
+{
+	uint8_t b[8];
+	size_t n;
+
+	memset(f, 0, sizeof(*f));
+	f->all = meta_get_var(v, "policy", b, sizeof(b), &n) == 0 && n == 3 && !memcmp(b, "all", 3);
+	f->password = meta_get_var(v, "factor:password", b, sizeof(b), &n) == 0 ||
+		meta_get_var(v, "wrap:password", (uint8_t[128]){0}, 128, &n) == 0;
+	if (meta_get_var(v, "factor:ssh", b, sizeof(b), &n) == 0) {
+		if (meta_get_var(v, "ssh:key", f->ssh_key, sizeof(f->ssh_key), &f->ssh_key_len) < 0 ||
+		    meta_get(v, "ssh:nonce", f->ssh_nonce, 32) < 0)
+			return fail("vault %s: its SSH factor is damaged", v->profile);
+		f->ssh = 1;
+	}
+	return 0;
+}
+
+static uint8_t *unwrap_slot(struct vault *v, const char *slot, const uint8_t kek[VAULT_KEYLEN])
 {
 	uint8_t wrapped[NONCE + VAULT_KEYLEN + TAG], ad[128], *key;
+	char label[64], k[32];
 	size_t adlen, kl;
 
-	if (meta_get(v, "wrap:password", wrapped, sizeof(wrapped)) < 0)
+	snprintf(label, sizeof(label), "sesame/wrap/v1/%s", slot);
+	snprintf(k, sizeof(k), "wrap:%s", slot);
+	if (meta_get(v, k, wrapped, sizeof(wrapped)) < 0)
 		return NULL;
-	adlen = aad(ad, "sesame/wrap/v1/password", v->profile, NULL, 0, 0);
+	adlen = aad(ad, label, v->profile, NULL, 0, 0);
 	key = open_sealed(kek, ad, adlen, wrapped, sizeof(wrapped), &kl);
 	if (!key || kl != VAULT_KEYLEN) {
 		secmem_free(key);
-		return fail("wrong password for profile %s", v->profile), NULL;
+		return NULL;
 	}
 	return key;
 }
 
-int vault_verify(struct vault *v, const uint8_t kek[VAULT_KEYLEN])
+/* The vault key from whatever keys were given, per the vault's policy,
+ * in secure memory; NULL with a reason. */
+static uint8_t *unwrap(struct vault *v, const struct vault_keys *keys)
 {
-	uint8_t *key = unwrap(v, kek);
+	struct vault_factors f;
+	uint8_t *key = NULL, all[VAULT_KEYLEN];
+
+	if (vault_get_factors(v, &f) < 0)
+		return NULL;
+	if (f.all && f.password && f.ssh) {
+		if (!keys->password || !keys->ssh)
+			return fail("profile %s needs both its password and its SSH key (policy all)",
+				v->profile), NULL;
+		combine(keys->password, keys->ssh, all);
+		key = unwrap_slot(v, "all", all);
+		sodium_memzero(all, sizeof(all));
+		if (!key)
+			fail("wrong password or SSH key for profile %s", v->profile);
+		return key;
+	}
+	if (keys->password && f.password && (key = unwrap_slot(v, "password", keys->password)))
+		return key;
+	if (keys->ssh && f.ssh && (key = unwrap_slot(v, "ssh", keys->ssh)))
+		return key;
+	if (keys->password && f.password)
+		fail("wrong password for profile %s", v->profile);
+	else if (keys->ssh && f.ssh)
+		fail("the SSH key's signature does not open profile %s", v->profile);
+	else
+		fail("profile %s is not protected by %s", v->profile, keys->ssh ? "an SSH key" : "a password");
+	return NULL;
+}
+
+int vault_verify_keys(struct vault *v, const struct vault_keys *keys)
+{
+	uint8_t *key = unwrap(v, keys);
 
 	secmem_free(key);
 	return key ? 0 : -1;
 }
 
-int vault_rewrap(struct vault *v, const struct vault_kdf *kdf, const uint8_t kek[VAULT_KEYLEN])
+int vault_verify(struct vault *v, const uint8_t kek[VAULT_KEYLEN])
+{
+	struct vault_keys keys = { kek, NULL };
+
+	return vault_verify_keys(v, &keys);
+}
+
+int vault_set_factors(struct vault *v, const struct vault_kdf *kdf, const struct vault_factors *f,
+	const struct vault_keys *keys)
 {
 	if (!v->k)
 		return fail("profile %s is locked", v->profile);
 	if (exec(v, "BEGIN IMMEDIATE;") < 0)
 		return -1;
-	if (put_wrap(v, kdf, kek) < 0) {
+	if (put_factors(v, kdf, f, keys) < 0) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", last_error());
 		exec(v, "ROLLBACK;");
-		return -1;
+		return fail("%s", why);
 	}
 	return exec(v, "COMMIT;");
 }
 
-int vault_unlock(struct vault *v, const uint8_t kek[VAULT_KEYLEN])
+int vault_unlock_keys(struct vault *v, const struct vault_keys *keys)
 {
 	uint8_t *key;
 
 	if (v->k)
 		return 0;
-	if (!(key = unwrap(v, kek)))
+	if (!(key = unwrap(v, keys)))
 		return -1;
 	if (!(v->k = secmem_alloc(sizeof(*v->k)))) {
 		secmem_free(key);
@@ -382,6 +583,13 @@ int vault_unlock(struct vault *v, const uint8_t kek[VAULT_KEYLEN])
 	secmem_free(key);
 	derive(v->k);
 	return 0;
+}
+
+int vault_unlock(struct vault *v, const uint8_t kek[VAULT_KEYLEN])
+{
+	struct vault_keys keys = { kek, NULL };
+
+	return vault_unlock_keys(v, &keys);
 }
 
 void vault_lock(struct vault *v)

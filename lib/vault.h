@@ -4,6 +4,10 @@
  * Key hierarchy: a random 256-bit vault key, wrapped once per enrolled
  * factor.  The password factor's key-encryption key is Argon2id(password,
  * salt) with parameters stored per vault (default m=19456 KiB, t=2, p=1).
+ * The SSH factor's is BLAKE2b(nonce; the agent's signature of
+ * vault_ssh_challenge()), Ed25519 or RSA with SHA-512, both deterministic.
+ * With policy "all" the vault key is wrapped once, under both keys bound
+ * together; with "any", once per factor.
  * From the vault key, crypto_kdf derives a name key (keyed BLAKE2b ids:
  * names are never stored in clear) and a value key (XChaCha20-Poly1305).
  * Associated data binds every sealed field to its profile, its id and, for
@@ -17,7 +21,12 @@
  *     format   "1"
  *     profile  the profile name (checked against the file name on open)
  *     kdf      u32 opslimit, u32 memlimit KiB (big-endian), 16-byte salt
- *     wrap:password  24-byte nonce, sealed vault key (48 bytes)
+ *     policy   "any" (one factor unlocks) or "all" (every factor is needed)
+ *     factor:password, factor:ssh   "1" when that factor is enrolled
+ *     ssh:key  the enrolled public key (SSH wire format); ssh:nonce 32 bytes
+ *     wrap:password, wrap:ssh  24-byte nonce + the vault key sealed (48
+ *              bytes) under that factor's key (policy any)
+ *     wrap:all  the same under both keys combined (policy all, two factors)
  *     unlock:failures, unlock:not_before  u64 big-endian (backoff)
  *   secrets(id BLOB PRIMARY KEY, name BLOB, value BLOB, version INTEGER,
  *           created INTEGER, updated INTEGER)
@@ -54,24 +63,56 @@ void vault_kdf_defaults(struct vault_kdf *kdf);
 int vault_derive_kek(const struct vault_kdf *kdf, const uint8_t *pw, size_t pwlen,
 	uint8_t kek[VAULT_KEYLEN]);
 
+#define VAULT_MAX_SSH_KEY 2048
+
+struct vault_factors {
+	int all;		/* policy: every factor needed (else any one) */
+	int password;		/* a password is enrolled */
+	int ssh;		/* an SSH agent key is enrolled */
+	uint8_t ssh_key[VAULT_MAX_SSH_KEY];	/* its public key blob */
+	size_t ssh_key_len;
+	uint8_t ssh_nonce[32];	/* part of the challenge the agent signs */
+};
+
+/* Key-encryption keys at hand (NULL: not given). */
+struct vault_keys {
+	const uint8_t *password;
+	const uint8_t *ssh;
+};
+
+/* What the SSH agent signs for a vault; its length, 0 if n is too small. */
+size_t vault_ssh_challenge(const char *profile, const uint8_t nonce[32], uint8_t *out, size_t n);
+/* The SSH factor's key from the agent's signature. */
+void vault_ssh_kek(const uint8_t nonce[32], const uint8_t *sig, size_t siglen, uint8_t kek[VAULT_KEYLEN]);
+
 /* Create a vault file (refusing to overwrite one) with a fresh vault key
- * wrapped by kek; the vault is returned unlocked. */
+ * wrapped per f; the vault is returned unlocked.  vault_create is the
+ * password-only form. */
+struct vault *vault_create_factors(const char *path, const char *profile, const struct vault_kdf *kdf,
+	const struct vault_factors *f, const struct vault_keys *keys);
 struct vault *vault_create(const char *path, const char *profile, const struct vault_kdf *kdf,
 	const uint8_t kek[VAULT_KEYLEN]);
+/* The enrolled factors and policy (locked or not). */
+int vault_get_factors(struct vault *v, struct vault_factors *f);
 /* Open an existing vault, locked. */
 struct vault *vault_open(const char *path, const char *profile);
 void vault_close(struct vault *v);
 
 int vault_kdf_params(struct vault *v, struct vault_kdf *kdf);
-/* Unlock with a password's kek; -1 "wrong password" if it does not fit. */
+/* Unlock with the keys given, per the policy; -1 with a reason ("wrong
+ * password", ...).  vault_unlock is the password-only form. */
+int vault_unlock_keys(struct vault *v, const struct vault_keys *keys);
 int vault_unlock(struct vault *v, const uint8_t kek[VAULT_KEYLEN]);
 /* Wipe the keys. */
 void vault_lock(struct vault *v);
-/* Does kek open this vault's password wrap?  (Unlocked or not.) */
+/* Do these keys open the vault?  (Unlocked or not.) */
+int vault_verify_keys(struct vault *v, const struct vault_keys *keys);
 int vault_verify(struct vault *v, const uint8_t kek[VAULT_KEYLEN]);
-/* A new password: wrap the (unlocked) vault key under kek with kdf, in
- * one transaction.  Values are never re-encrypted. */
-int vault_rewrap(struct vault *v, const struct vault_kdf *kdf, const uint8_t kek[VAULT_KEYLEN]);
+/* New factors, policy or password: wrap the (unlocked) vault key again
+ * per f, in one transaction (kdf: the password's, NULL to keep it).
+ * Values are never re-encrypted. */
+int vault_set_factors(struct vault *v, const struct vault_kdf *kdf, const struct vault_factors *f,
+	const struct vault_keys *keys);
 
 /* Unlock backoff, stored in the vault (so it survives restarts): after
  * VAULT_FREE_FAILURES wrong passwords, each further one doubles the wait

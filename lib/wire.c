@@ -178,6 +178,9 @@ static const struct {
 	{ WIRE_SECRET_LIST, "secret.list", "secrets" },
 	{ WIRE_VAULT_STATUS, "vault.status", "secrets" },
 	{ WIRE_PASSWD, "passwd", "secrets" },
+	{ WIRE_VAULT_AUTH, "vault.auth", "secrets" },
+	{ WIRE_SSH_ENROLL, "ssh.enroll", "secrets" },
+	{ WIRE_SSH_REVOKE, "ssh.revoke", "secrets" },
 };
 
 const char *wire_type_role(uint8_t type)

@@ -59,6 +59,13 @@ enum wire_type {
 	WIRE_SECRET_LIST = 0x16,	/* reply WF_KEY per secret, sorted */
 	WIRE_VAULT_STATUS = 0x17,	/* no fields; reply WF_PROFILE + WF_STATE per vault */
 	WIRE_PASSWD = 0x18,	/* WF_PASSWORD (current), WF_NEW_PASSWORD: rewrap the vault key */
+	WIRE_VAULT_AUTH = 0x19,	/* reply: WF_POLICY, WF_FACTOR per enrolled factor, and for
+				 * "ssh" WF_SSH_KEY and WF_SSH_NONCE */
+	WIRE_SSH_ENROLL = 0x1a,	/* WF_PASSWORD; WF_SSH_KEY, WF_SSH_NONCE, WF_SSH_SIG of the new key */
+	WIRE_SSH_REVOKE = 0x1b,	/* WF_PASSWORD (and WF_SSH_SIG under policy all) */
+	/* Unlock factors: WIRE_VAULT_INIT and WIRE_UNLOCK take WF_PASSWORD,
+	 * WF_SSH_SIG or both (init: WF_SSH_KEY, WF_SSH_NONCE, WF_POLICY too);
+	 * WIRE_PASSWD takes WF_SSH_SIG under policy all. */
 	WIRE_TYPE_MAX = 0xff
 };
 
@@ -93,6 +100,15 @@ enum wire_field {
 	WF_NEW_PASSWORD = 13,	/* bytes (secret) */
 	WF_DEFAULT = 14,	/* string: the default profile */
 	WF_REASON = 15,		/* string: why a profile is active ("manual", "usb 1050:0407", ...) */
+	WF_POLICY = 16,		/* string: "any" or "all" */
+	WF_FACTOR = 17,		/* string: "password" or "ssh" */
+	WF_SSH_KEY = 18,	/* bytes: an SSH public key blob */
+	WF_SSH_NONCE = 19,	/* bytes: 32, part of the challenge the agent signs */
+	WF_SSH_SIG = 20,	/* bytes (secret: a key is derived from it) */
+	/* Stamped by the hub on every request it routes (a client's own are
+	 * removed first): who asked. */
+	WF_CALLER = 21,		/* u64: the requester's connection */
+	WF_CALLER_ROLE = 22,	/* string: "cli" (an unregistered key) or the role's name */
 };
 
 struct wire_msg {

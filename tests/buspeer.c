@@ -12,7 +12,13 @@
  *   buspeer role NAME [DELAY_MS|silent]
  *                               serve WIRE_SECRET_GET as role NAME with
  *                               keys/NAME.key: value "value-of-KEY"
- *   buspeer get PROFILE KEY     a CLI secret-get; prints the value
+ *   buspeer get PROFILE KEY [ROLE]
+ *                               a secret-get, as the CLI or as ROLE (with
+ *                               keys/ROLE.key); prints the value
+ *   buspeer list PROFILE [ROLE] a secret-list; prints the names
+ *   buspeer flood-get PROFILE KEY MS
+ *                               gets on one connection for MS milliseconds;
+ *                               prints "ok=N limited=M failed=F"
  *   buspeer unlock-time PROFILE PASSWORD N
  *                               lock then time an unlock, N times, on one
  *                               connection; prints "unlocks=N p50_us="
@@ -242,9 +248,20 @@ static int cmd_role(const char *role, const char *mode)
 	}
 }
 
-static int cmd_get(const char *profile, const char *key)
+static struct bus_client *connect_as(const char *role)
 {
-	struct bus_client *c = connect_or_die(NULL);
+	char key[PATH_MAX];
+
+	if (!role)
+		return connect_or_die(NULL);
+	if (snprintf(key, sizeof(key), "%s/keys/%s.key", P.runtime, role) >= (int)sizeof(key))
+		die("key path too long");
+	return connect_or_die(key);
+}
+
+static int cmd_get(const char *profile, const char *key, const char *role)
+{
+	struct bus_client *c = connect_as(role);
 	struct wire_msg m;
 	const uint8_t *v;
 	uint16_t l;
@@ -252,12 +269,56 @@ static int cmd_get(const char *profile, const char *key)
 	wire_begin(&out, WIRE_SECRET_GET, 0, 0);
 	wire_put_str(&out, WF_PROFILE, profile);
 	wire_put_str(&out, WF_KEY, key);
+	/* A forged caller must be ignored: the hub stamps its own. */
+	wire_put_str(&out, WF_CALLER_ROLE, "cli");
 	if (bus_request(c, &out, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
 		die_code(bus_error_exit(), "%s", last_error());
 	if (!wire_find(&m, WF_VALUE, &v, &l))
 		die("reply without a value");
 	fwrite(v, 1, l, stdout);
 	putchar('\n');
+	bus_close(c);
+	return 0;
+}
+
+static int cmd_list(const char *profile, const char *role)
+{
+	struct bus_client *c = connect_as(role);
+	struct wire_msg m;
+	const uint8_t *v;
+	uint16_t l, tag;
+	size_t pos = 0;
+
+	wire_begin(&out, WIRE_SECRET_LIST, 0, 0);
+	wire_put_str(&out, WF_PROFILE, profile);
+	if (bus_request(c, &out, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
+		die_code(bus_error_exit(), "%s", last_error());
+	while (wire_next(&m, &pos, &tag, &v, &l))
+		if (tag == WF_KEY)
+			printf("%.*s\n", (int)l, (const char *)v);
+	bus_close(c);
+	return 0;
+}
+
+static int cmd_flood_get(const char *profile, const char *key, long ms)
+{
+	struct bus_client *c = connect_or_die(NULL);
+	long long end = now_us() + ms * 1000;
+	long ok = 0, limited = 0, failed = 0;
+	struct wire_msg m;
+
+	while (now_us() < end) {
+		wire_begin(&out, WIRE_SECRET_GET, 0, 0);
+		wire_put_str(&out, WF_PROFILE, profile);
+		wire_put_str(&out, WF_KEY, key);
+		if (bus_request(c, &out, buf, &m, BUS_CLI_TIMEOUT_MS) == 0)
+			ok++;
+		else if (strstr(last_error(), "too many reads"))
+			limited++;
+		else
+			failed++;
+	}
+	printf("ok=%ld limited=%ld failed=%ld\n", ok, limited, failed);
 	bus_close(c);
 	return 0;
 }
@@ -341,8 +402,12 @@ int main(int argc, char **argv)
 		return cmd_unlock_time(argv[2], argv[3], atol(argv[4]) > 0 ? atol(argv[4]) : 1);
 	if (argc == 4 && !strcmp(argv[1], "notify-listen"))
 		return cmd_notify_listen(argv[2], atol(argv[3]));
-	if (argc == 4 && !strcmp(argv[1], "get"))
-		return cmd_get(argv[2], argv[3]);
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "get"))
+		return cmd_get(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "list"))
+		return cmd_list(argv[2], argc == 4 ? argv[3] : NULL);
+	if (argc == 5 && !strcmp(argv[1], "flood-get"))
+		return cmd_flood_get(argv[2], argv[3], atol(argv[4]));
 	fprintf(stderr, "usage: see the comment at the top of tests/buspeer.c\n");
 	return 2;
 }
