@@ -45,6 +45,7 @@ ENVIRONMENT
 
 #include "lib/applet.h"
 #include "lib/log.h"
+#include "lib/secmem.h"
 #include "lib/util.h"
 
 #include <stdio.h>
@@ -101,6 +102,13 @@ int applet_run(const struct applet *a, int argc, char **argv)
 	if (!a->main)
 		die("%s: not implemented yet in this build", a->name);
 	log_init(a->name);
+	/* A command lives for milliseconds and prints what it fetched: locked,
+	 * wiped, unswappable pages are enough.  memfd_secret's removal from the
+	 * kernel's direct map flushes every CPU's TLB, a cost the long-lived
+	 * daemons (which hold the vault keys) pay once and commands would pay
+	 * on every call. */
+	if (!(a->flags & APPLET_ROLE))
+		secmem_use(SECMEM_MLOCK);
 	argv[0] = (char *)a->name;
 	return a->main(argc, argv);
 }

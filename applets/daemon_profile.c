@@ -118,7 +118,7 @@ static struct prof *find(const char *name)
 
 static void audit_event(const char *event, const char *profile, const char *outcome)
 {
-	if (D.audit && audit_append(D.audit, event, profile, NULL, outcome) < 0)
+	if (D.audit && (audit_append(D.audit, event, profile, NULL, outcome) < 0 || audit_sync(D.audit) < 0))
 		log_error("%s", last_error());
 }
 

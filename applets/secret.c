@@ -137,7 +137,7 @@ int secret_main(int argc, char **argv)
 		if (write_all(STDOUT_FILENO, v, len) < 0 ||
 		    (isatty(STDOUT_FILENO) && write_all(STDOUT_FILENO, "\n", 1) < 0))
 			die("secret get: %s", last_error());
-		sodium_memzero(buf, sizeof(buf));
+		sodium_memzero(buf, WIRE_HEADER + m.fields_len);	/* what was used: no new pages */
 	} else if (type == WIRE_SECRET_LIST) {
 		size_t pos = 0;
 		uint16_t tag, len;

@@ -43,31 +43,37 @@ static void print_vault(const char *profile, const char *state, void *ctx)
 	}
 }
 
-static void vaults(struct bus_client *c, int json)
+static void vaults(const struct wire_msg *m, int json)
 {
 	struct vault_out o = { json, 0 };
 
 	printf(json ? ",\"vaults\":{" : "vaults:");
-	if (cli_vault_states(c, print_vault, &o) < 0)
-		complain("status: vaults: %s", last_error());
+	cli_vault_states_parse(m, print_vault, &o);
 	printf(json ? "}" : "\n");
 }
 
-/* Profiles and whether they are active, from daemon-profile. */
-static void profiles(struct bus_client *c, int json)
+/* An error reply's text, or NULL if m is not an error. */
+static const char *error_text(const struct wire_msg *m, char *text, size_t n)
 {
-	static uint8_t buf[WIRE_MAX_MESSAGE];
-	static struct wire_out req;
-	struct wire_msg m;
-	char def[65] = "", name[65] = "";
+	if (m->type != WIRE_ERROR)
+		return NULL;
+	if (wire_get_str(m, WF_TEXT, text, n) < 0)
+		snprintf(text, n, "failed");
+	return text;
+}
+
+/* Profiles and whether they are active, from daemon-profile. */
+static void profiles(const struct wire_msg *mp, int json)
+{
+	struct wire_msg m = *mp;
+	char def[65] = "", name[65] = "", text[256];
 	size_t pos = 0;
 	uint16_t tag, len;
 	const uint8_t *v;
 	int n = 0;
 
-	wire_begin(&req, WIRE_PROFILE_LIST, 0, 0);
-	if (bus_request(c, &req, buf, &m, BUS_CLI_TIMEOUT_MS) < 0) {
-		complain("status: profiles: %s", last_error());
+	if (error_text(&m, text, sizeof(text))) {
+		complain("status: profiles: %s", text);
 		return;
 	}
 	wire_get_str(&m, WF_DEFAULT, def, sizeof(def));
@@ -96,10 +102,14 @@ static void profiles(struct bus_client *c, int json)
 
 int status_main(int argc, char **argv)
 {
-	static uint8_t buf[WIRE_MAX_MESSAGE];
-	static struct wire_out req;
+	/* Three questions in one round trip: the hub, the profiles, the vaults. */
+	static uint8_t buf[3][WIRE_MAX_MESSAGE];
+	static struct wire_out req[3];
+	struct wire_out *reqs[3] = { &req[0], &req[1], &req[2] };
+	uint8_t *bufs[3] = { buf[0], buf[1], buf[2] };
+	struct wire_msg replies[3], m;
+	char text[256];
 	struct bus_client *c;
-	struct wire_msg m;
 	struct paths p;
 	char version[64] = "?";
 	uint64_t up = 0;
@@ -116,9 +126,14 @@ int status_main(int argc, char **argv)
 		die("%s", last_error());
 	if (!(c = bus_connect(&p, NULL, BUS_CLI_TIMEOUT_MS)))
 		die_code(bus_error_exit(), "%s", last_error());
-	wire_begin(&req, WIRE_STATUS, 0, 0);
-	if (bus_request(c, &req, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
+	wire_begin(&req[0], WIRE_STATUS, 0, 0);
+	wire_begin(&req[1], WIRE_PROFILE_LIST, 0, 0);
+	wire_begin(&req[2], WIRE_VAULT_STATUS, 0, 0);
+	if (bus_pipeline(c, reqs, bufs, replies, 3, BUS_CLI_TIMEOUT_MS) < 0)
 		die_code(bus_error_exit(), "status: %s", last_error());
+	m = replies[0];
+	if (error_text(&m, text, sizeof(text)))
+		die("status: %s", text);
 	wire_get_str(&m, WF_VERSION, version, sizeof(version));
 	wire_get_u64(&m, WF_UPTIME_MS, &up);
 	wire_get_u32(&m, WF_CLIENTS, &clients);
@@ -153,9 +168,11 @@ int status_main(int argc, char **argv)
 		}
 	}
 	printf(json ? "]" : "\n");
-	profiles(c, json);
-	if (has_secrets)
-		vaults(c, json);
+	profiles(&replies[1], json);
+	if (has_secrets && !error_text(&replies[2], text, sizeof(text)))
+		vaults(&replies[2], json);
+	else if (has_secrets)
+		complain("status: vaults: %s", text);
 	printf(json ? "}\n" : "");
 	bus_close(c);
 	return fflush(stdout) ? 1 : 0;

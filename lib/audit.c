@@ -20,6 +20,7 @@ struct audit {
 	unsigned long long seq;
 	char prev[65];
 	off_t size;		/* the file's size after our last append */
+	int dirty;		/* appended since the last audit_sync */
 };
 
 static void hash_hex(const char *s, size_t n, char out[65])
@@ -215,22 +216,34 @@ int audit_append(struct audit *a, const char *event, const char *profile, const 
 	n += (size_t)snprintf(line + n, sizeof(line) - n, HASH_FIELD "%s\"}\n", h);
 	if (n >= sizeof(line)) {
 		r = fail("audit: line too long");
-	} else if (write_all(a->fd, line, n) < 0 || fdatasync(a->fd) < 0) {
+	} else if (write_all(a->fd, line, n) < 0) {
 		r = fail("audit: cannot append: %s", strerror(errno));
 		a->size = -1;	/* resynchronise next time */
 	} else {
 		a->seq++;
 		a->size += (off_t)n;
+		a->dirty = 1;
 		memcpy(a->prev, h, 65);
 	}
 	flock(a->fd, LOCK_UN);
 	return r;
 }
 
+int audit_sync(struct audit *a)
+{
+	if (!a || !a->dirty)
+		return 0;
+	a->dirty = 0;
+	if (fdatasync(a->fd) < 0)
+		return fail("audit: cannot sync: %s", strerror(errno));
+	return 0;
+}
+
 void audit_close(struct audit *a)
 {
 	if (!a)
 		return;
+	audit_sync(a);
 	close(a->fd);
 	free(a);
 }

@@ -20,9 +20,13 @@ struct audit;
 
 /* Open for appending, continuing the chain from the last line. */
 struct audit *audit_open(const char *path);
-/* Append one event (fsync'ed); key_id and detail may be NULL. */
+/* Append one event; key_id may be NULL.  The line is written (a crash
+ * of the process cannot lose it) but not synced: call audit_sync once
+ * the reply is on its way, so the disk's latency is not the client's. */
 int audit_append(struct audit *a, const char *event, const char *profile, const char *key_id,
 	const char *outcome);
+/* fdatasync what was appended since the last call. */
+int audit_sync(struct audit *a);
 void audit_close(struct audit *a);
 
 struct audit_report {

@@ -24,6 +24,7 @@ struct bus_client {
 	int fd;
 	uint32_t next_id;
 	struct secrets *s;
+	struct noise_handshake *hs;	/* anonymous: sent with the first message */
 	/* Frames on the wire are ciphertext (or public handshake data): no
 	 * need for secure memory, which is costly to map and unmap. */
 	uint8_t frame[4 + WIRE_MAX_FRAME];
@@ -197,36 +198,18 @@ static int read_pub(const struct paths *p, uint8_t pub[32])
 	return 0;
 }
 
-static int handshake(struct bus_client *c, const uint8_t server_pub[32], const uint8_t *key,
-	long long deadline)
+/* Message 2 read: the session keys, in one secretmem page. */
+static int finish_handshake(struct bus_client *c, struct noise_handshake *hs, long long deadline)
 {
-	struct noise_protocol proto;
-	struct noise_handshake *hs;
 	struct noise_cipherstate send, recv;
-	uint8_t priv[32], payload[64];
+	uint8_t payload[64];
 	size_t n;
 	int r = -1;
 
-	if (noise_protocol_parse("Noise_IK_25519_ChaChaPoly_BLAKE2b", &proto) < 0)
-		return -1;
-	hs = noise_handshake_new(&proto, 1, (const uint8_t *)WIRE_PROLOGUE, strlen(WIRE_PROLOGUE));
-	if (!hs)
-		return -1;
-	if (key)
-		memcpy(priv, key, 32);
-	else
-		randombytes_buf(priv, sizeof(priv));	/* anonymous: CLI clearance */
-	noise_set_static(hs, priv, NULL);
-	sodium_memzero(priv, sizeof(priv));
-	noise_set_remote_static(hs, server_pub);
-	if (noise_write_message(hs, NULL, 0, c->frame + 4, WIRE_MAX_FRAME, &n) < 0)
-		goto out;
-	wire_frame_header(c->frame, (uint32_t)n);
-	if (write_full(c->fd, c->frame, n + 4, deadline) < 0 ||
-	    read_frame(c->fd, c->frame, &n, deadline) < 0)
+	if (read_frame(c->fd, c->frame, &n, deadline) < 0)
 		goto out;
 	if (noise_read_message(hs, c->frame + 4, n, payload, sizeof(payload), &n) < 0) {
-		bfail(1, "bus: handshake with daemon-profile failed (%s); is bus.pub stale?", last_error());
+		bfail(1, "bus: handshake with daemon-profile failed (%s); is the bus key stale?", last_error());
 		goto out;
 	}
 	r = noise_split(hs, &send, &recv);
@@ -245,23 +228,102 @@ out:
 	return r;
 }
 
+/* Message 1 (after the pattern byte) with payload, then message 2. */
+static int send_first(struct bus_client *c, struct noise_handshake *hs, uint8_t pattern,
+	const uint8_t *payload, size_t plen, long long deadline)
+{
+	size_t n;
+
+	c->frame[4] = pattern;
+	if (noise_write_message(hs, payload, plen, c->frame + 5, WIRE_MAX_FRAME - 1, &n) < 0) {
+		noise_handshake_free(hs);
+		return -1;
+	}
+	wire_frame_header(c->frame, (uint32_t)n + 1);
+	if (write_full(c->fd, c->frame, n + 5, deadline) < 0) {
+		noise_handshake_free(hs);
+		return -1;
+	}
+	return finish_handshake(c, hs, deadline);
+}
+
+/* A daemon role: Noise IK with its registered key. */
+static int handshake_ik(struct bus_client *c, const struct paths *p, const uint8_t *key, long long deadline)
+{
+	struct noise_protocol proto;
+	struct noise_handshake *hs;
+	uint8_t server_pub[32];
+
+	if (read_pub(p, server_pub) < 0 || noise_protocol_parse(WIRE_NOISE_IK, &proto) < 0 ||
+	    !(hs = noise_handshake_new(&proto, 1, (const uint8_t *)WIRE_PROLOGUE, strlen(WIRE_PROLOGUE))))
+		return -1;
+	noise_set_static(hs, key, NULL);
+	noise_set_remote_static(hs, server_pub);
+	return send_first(c, hs, WIRE_HS_IK, NULL, 0, deadline);
+}
+
+/* The CLI: NNpsk0 with cli.psk, the first request riding in message 1. */
+static int prepare_anonymous(struct bus_client *c, const struct paths *p)
+{
+	struct noise_protocol proto;
+	char path[PATH_MAX];
+	uint8_t *psk = secmem_alloc(32);
+	int fd;
+	ssize_t n;
+
+	if (!psk)
+		return -1;
+	paths_join(path, p->runtime, "cli.psk");
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		secmem_free(psk);
+		return bfail(EXIT_UNREACHABLE, "daemon-profile is not running (cannot read %s: %s)",
+			path, strerror(errno));
+	}
+	n = read(fd, psk, 32);
+	close(fd);
+	if (n != 32 || noise_protocol_parse(WIRE_NOISE_CLI, &proto) < 0 ||
+	    !(c->hs = noise_handshake_new(&proto, 1, (const uint8_t *)WIRE_PROLOGUE, strlen(WIRE_PROLOGUE))) ||
+	    noise_add_psk(c->hs, psk) < 0) {
+		secmem_free(psk);
+		return bfail(EXIT_UNREACHABLE, "%s is not a bus key; is daemon-profile starting?", path);
+	}
+	secmem_free(psk);
+	return 0;
+}
+
+/* Requests whose plaintext may travel in message 1, which has no forward
+ * secrecy: none carries a password, a signature or a value. */
+static int zero_rtt_ok(uint8_t type)
+{
+	switch (type) {
+	case WIRE_PING: case WIRE_STATUS: case WIRE_SECRET_GET: case WIRE_SECRET_LIST:
+	case WIRE_VAULT_STATUS: case WIRE_VAULT_AUTH: case WIRE_PROFILE_LIST: case WIRE_LOCK:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 struct bus_client *bus_connect(const struct paths *p, const char *key_file, int timeout_ms)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct bus_client *c;
-	uint8_t server_pub[32], *key = NULL;
+	uint8_t *key = NULL;
 	long long deadline = now_ms() + timeout_ms;
 	char path[PATH_MAX];
 
 	exit_code = 1;
-	if (read_pub(p, server_pub) < 0)
-		return NULL;
 	paths_join(path, p->runtime, "bus.sock");
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return bfail(1, "bus: socket path too long: %s", path), NULL;
 	strcpy(sa.sun_path, path);
 	c = xcalloc(1, sizeof(*c));
 	c->next_id = 1;
+	c->fd = -1;
+	if (!key_file && prepare_anonymous(c, p) < 0) {
+		bus_close(c);
+		return NULL;
+	}
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		bfail(EXIT_UNREACHABLE, "cannot connect to %s: %s (is daemon-profile running?)",
@@ -269,14 +331,10 @@ struct bus_client *bus_connect(const struct paths *p, const char *key_file, int 
 		bus_close(c);
 		return NULL;
 	}
-	if (key_file) {
-		if (!(key = secmem_alloc(32)) || bus_read_key(key_file, key) < 0) {
-			secmem_free(key);
-			bus_close(c);
-			return NULL;
-		}
-	}
-	if (handshake(c, server_pub, key, deadline) < 0) {
+	if (!key_file)
+		return c;	/* the handshake goes with the first message */
+	if (!(key = secmem_alloc(32)) || bus_read_key(key_file, key) < 0 ||
+	    handshake_ik(c, p, key, deadline) < 0) {
 		secmem_free(key);
 		bus_close(c);
 		return NULL;
@@ -305,6 +363,7 @@ void bus_close(struct bus_client *c)
 {
 	if (!c)
 		return;
+	noise_handshake_free(c->hs);
 	if (c->fd >= 0)
 		close(c->fd);
 	secmem_free(c->s);
@@ -315,17 +374,32 @@ int bus_fd(const struct bus_client *c) { return c->fd; }
 
 int bus_send(struct bus_client *c, struct wire_out *msg)
 {
+	long long deadline = now_ms() + BUS_CLI_TIMEOUT_MS;
+	struct noise_handshake *hs = c->hs;
 	size_t n;
 
-	if (wire_end(msg) < 0 || bus_seal(&c->s->send, msg->buf, msg->len, c->frame, &n) < 0)
+	if (wire_end(msg) < 0)
 		return -1;
-	return write_full(c->fd, c->frame, n, now_ms() + BUS_CLI_TIMEOUT_MS);
+	if (hs) {
+		int early = zero_rtt_ok(msg->buf[1]);
+
+		c->hs = NULL;
+		if (send_first(c, hs, WIRE_HS_CLI, early ? msg->buf : NULL, early ? msg->len : 0, deadline) < 0)
+			return -1;
+		if (early)
+			return 0;
+	}
+	if (bus_seal(&c->s->send, msg->buf, msg->len, c->frame, &n) < 0)
+		return -1;
+	return write_full(c->fd, c->frame, n, deadline);
 }
 
 int bus_recv(struct bus_client *c, uint8_t *buf, struct wire_msg *m, int timeout_ms)
 {
 	size_t n, pl;
 
+	if (!c->s)
+		return bfail(1, "bus: no session yet (nothing was sent)");
 	if (read_frame(c->fd, c->frame, &n, now_ms() + timeout_ms) < 0)
 		return -1;
 	if (noise_decrypt(&c->s->recv, NULL, 0, c->frame + 4, n, buf, WIRE_MAX_MESSAGE, &pl) < 0)
@@ -333,6 +407,43 @@ int bus_recv(struct bus_client *c, uint8_t *buf, struct wire_msg *m, int timeout
 	sodium_memzero(c->frame, n + 4);
 	if (wire_decode(buf, pl, m) < 0)
 		return bfail(1, "%s", last_error());
+	return 0;
+}
+
+int bus_pipeline(struct bus_client *c, struct wire_out **reqs, uint8_t **bufs, struct wire_msg *replies,
+	int n, int timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+	uint32_t first = c->next_id;
+	int got = 0;
+	static uint8_t in[WIRE_MAX_MESSAGE];
+
+	for (int i = 0; i < n; i++) {
+		uint32_t id = c->next_id++;
+
+		reqs[i]->buf[4] = id >> 24, reqs[i]->buf[5] = id >> 16 & 0xff;
+		reqs[i]->buf[6] = id >> 8 & 0xff, reqs[i]->buf[7] = id & 0xff;
+		replies[i].type = 0xff;
+		if (bus_send(c, reqs[i]) < 0)
+			return -1;
+	}
+	while (got < n) {
+		long long left = deadline - now_ms();
+		struct wire_msg m;
+		uint32_t i;
+
+		if (left <= 0)
+			return bfail(EXIT_TIMEOUT, "timeout: no response within %d ms", timeout_ms);
+		if (bus_recv(c, in, &m, (int)left) < 0)
+			return -1;
+		i = m.id - first;
+		if (!(m.flags & WIRE_F_REPLY) || i >= (uint32_t)n || replies[i].type != 0xff)
+			continue;
+		memcpy(bufs[i], in, WIRE_HEADER + m.fields_len);
+		wire_decode(bufs[i], WIRE_HEADER + m.fields_len, &replies[i]);
+		sodium_memzero(in, WIRE_HEADER + m.fields_len);
+		got++;
+	}
 	return 0;
 }
 

@@ -74,14 +74,23 @@ int cli_vault_states(struct bus_client *c, void (*fn)(const char *profile, const
 	static uint8_t buf[WIRE_MAX_MESSAGE];
 	static struct wire_out req;
 	struct wire_msg m;
+
+	wire_begin(&req, WIRE_VAULT_STATUS, 0, 0);
+	if (bus_request(c, &req, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
+		return -1;
+	cli_vault_states_parse(&m, fn, ctx);
+	return 0;
+}
+
+void cli_vault_states_parse(const struct wire_msg *mp, void (*fn)(const char *profile, const char *state,
+	void *ctx), void *ctx)
+{
+	struct wire_msg m = *mp;
 	size_t pos = 0;
 	uint16_t tag, len;
 	const uint8_t *v;
 	char profile[65] = "";
 
-	wire_begin(&req, WIRE_VAULT_STATUS, 0, 0);
-	if (bus_request(c, &req, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
-		return -1;
 	/* The reply pairs WF_PROFILE with the WF_STATE after it. */
 	while (wire_next(&m, &pos, &tag, &v, &len)) {
 		char s[65];
@@ -95,7 +104,6 @@ int cli_vault_states(struct bus_client *c, void (*fn)(const char *profile, const
 		else if (tag == WF_STATE && profile[0])
 			fn(profile, s, ctx), profile[0] = 0;
 	}
-	return 0;
 }
 
 int cli_vault_auth(struct bus_client *c, const char *profile, struct cli_auth *a)

@@ -24,6 +24,10 @@ struct bus_client;
  * fails (the bus exit code is behind bus_error_exit()). */
 int cli_vault_states(struct bus_client *c, void (*fn)(const char *profile, const char *state, void *ctx),
 	void *ctx);
+struct wire_msg;
+/* The same from a WIRE_VAULT_STATUS reply already received. */
+void cli_vault_states_parse(const struct wire_msg *m, void (*fn)(const char *profile, const char *state,
+	void *ctx), void *ctx);
 
 #include "sshagent.h"
 

@@ -84,6 +84,7 @@ struct hub {
 	uint8_t *server_priv;	/* secure memory */
 	uint8_t server_pub[32];
 	uint8_t *next_e;	/* secure memory: [0..31] private, [32..63] public */
+	uint8_t *cli_psk;	/* secure memory: the CLI's pre-shared key (cli.psk) */
 	int have_next_e;	/* computed while idle, used by the next client */
 	struct pending pending[MAX_PENDING];
 	int npending;		/* used slots, so idle scans can be skipped */
@@ -92,6 +93,26 @@ struct hub {
 	long long started, watchdog_ms, next_watchdog;
 	char sock_path[PATH_MAX], pub_path[PATH_MAX];
 };
+
+/* Frame buffers (64 KiB each) are kept for the next connections: a CLI
+ * call is one connection, and mapping, faulting in and unmapping 64 KiB
+ * each time is a tenth of the hub's work. */
+#define BODY_CACHE 16
+static uint8_t *body_cache[BODY_CACHE];
+static int nbody_cache;
+
+static uint8_t *body_get(void)
+{
+	return nbody_cache ? body_cache[--nbody_cache] : xmalloc(WIRE_MAX_FRAME);
+}
+
+static void body_put(uint8_t *b)
+{
+	if (b && nbody_cache < BODY_CACHE)
+		body_cache[nbody_cache++] = b;	/* ciphertext only: nothing to wipe */
+	else
+		free(b);
+}
 
 static long long now_ms(void)
 {
@@ -170,7 +191,7 @@ static void conn_close(struct hub *h, int slot, const char *why)
 	}
 	noise_handshake_free(c->hs);
 	secmem_free(c->k);
-	free(c->rd.body);
+	body_put(c->rd.body);
 	free(c);
 }
 
@@ -276,27 +297,59 @@ static int find_role(struct hub *h, const uint8_t *pub)
 	return NO_ROLE;
 }
 
+/* The responder's handshake state for the pattern the client named,
+ * with the ephemeral key computed while idle. */
+static struct noise_handshake *responder(struct hub *h, uint8_t pattern)
+{
+	struct noise_protocol proto;
+	struct noise_handshake *hs;
+
+	if (pattern != WIRE_HS_IK && pattern != WIRE_HS_CLI)
+		return fail("unknown handshake %u", pattern), NULL;
+	if (noise_protocol_parse(pattern == WIRE_HS_IK ? WIRE_NOISE_IK : WIRE_NOISE_CLI, &proto) < 0 ||
+	    !(hs = noise_handshake_new(&proto, 0, (const uint8_t *)WIRE_PROLOGUE, strlen(WIRE_PROLOGUE))))
+		return NULL;
+	if (pattern == WIRE_HS_IK)
+		noise_set_static(hs, h->server_priv, h->server_pub);
+	else
+		noise_add_psk(hs, h->cli_psk);
+	if (h->have_next_e) {
+		noise_set_ephemeral(hs, h->next_e, h->next_e + 32);
+		sodium_memzero(h->next_e, 64);
+		h->have_next_e = 0;
+	}
+	return hs;
+}
+
+static void request(struct hub *h, int slot, struct conn *c, size_t pl);
+
 static void handshake(struct hub *h, int slot, struct conn *c, size_t len)
 {
-	uint8_t payload[64], out[256];
-	size_t n;
+	uint8_t out[256];
+	size_t n, pl = 0;
 
-	if (noise_read_message(c->hs, c->rd.body, len, payload, sizeof(payload), &n) < 0 ||
+	if (len < 1 || !(c->hs = responder(h, c->rd.body[0])) ||
+	    noise_read_message(c->hs, c->rd.body + 1, len - 1, h->plain, WIRE_MAX_MESSAGE, &pl) < 0 ||
 	    noise_write_message(c->hs, NULL, 0, out + 4, sizeof(out) - 4, &n) < 0) {
+		sodium_memzero(h->plain, pl);
 		conn_close(h, slot, last_error());
 		return;
 	}
 	wire_frame_header(out, (uint32_t)n);
 	if (noise_split(c->hs, &c->k->send, &c->k->recv) < 0) {
+		sodium_memzero(h->plain, pl);
 		conn_close(h, slot, last_error());
 		return;
 	}
-	c->role = find_role(h, noise_remote_static(c->hs));
+	if (c->rd.body[0] == WIRE_HS_IK)
+		c->role = find_role(h, noise_remote_static(c->hs));
 	noise_handshake_free(c->hs);
 	c->hs = NULL;
 	c->established = 1;
-	if (queue_raw(h, slot, out, n + 4) < 0)
+	if (queue_raw(h, slot, out, n + 4) < 0) {
+		sodium_memzero(h->plain, pl);
 		return;
+	}
 	if (c->role != NO_ROLE) {
 		int old;
 		struct conn *prev = lookup(h, h->role_conn[c->role], &old);
@@ -307,6 +360,10 @@ static void handshake(struct hub *h, int slot, struct conn *c, size_t len)
 		log_info("role %s connected (pid %d)", roles[c->role].name, (int)c->pid);
 	}
 	log_debug("connection %d established as %s", slot, who(c));
+	if (pl)
+		request(h, slot, c, pl);	/* 0-RTT: the first request came along */
+	else
+		sodium_memzero(h->plain, WIRE_HEADER);
 }
 
 static void reply_status(struct hub *h, int slot, const struct wire_msg *m)
@@ -497,13 +554,20 @@ static void route_request(struct hub *h, int slot, struct conn *c, const struct 
 
 static void message(struct hub *h, int slot, struct conn *c, size_t len)
 {
-	struct wire_msg m;
 	size_t pl;
 
 	if (noise_decrypt(&c->k->recv, NULL, 0, c->rd.body, len, h->plain, WIRE_MAX_MESSAGE, &pl) < 0) {
 		conn_close(h, slot, last_error());
 		return;
 	}
+	request(h, slot, c, pl);
+}
+
+/* A decrypted message of pl bytes in h->plain: route it, then wipe it. */
+static void request(struct hub *h, int slot, struct conn *c, size_t pl)
+{
+	struct wire_msg m;
+
 	if (wire_decode(h->plain, pl, &m) < 0) {
 		uint32_t id = pl >= WIRE_HEADER ?
 			(uint32_t)h->plain[4] << 24 | h->plain[5] << 16 | h->plain[6] << 8 | h->plain[7] : 0;
@@ -557,7 +621,6 @@ static void accept_all(struct hub *h)
 		int fd = accept4(h->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), slot;
 		struct ucred cred;
 		socklen_t cl = sizeof(cred);
-		struct noise_protocol proto;
 		struct conn *c;
 		struct epoll_event ev;
 
@@ -587,25 +650,15 @@ static void accept_all(struct hub *h)
 		c->gen = ++h->next_gen ? h->next_gen : ++h->next_gen;
 		c->pid = cred.pid;
 		c->role = NO_ROLE;
-		c->rd.body = xmalloc(WIRE_MAX_FRAME);
+		c->rd.body = body_get();
 		c->handshake_deadline = now_ms() + h->cfg->handshake_timeout_ms;
-		noise_protocol_parse("Noise_IK_25519_ChaChaPoly_BLAKE2b", &proto);
-		c->hs = noise_handshake_new(&proto, 0, (const uint8_t *)WIRE_PROLOGUE, strlen(WIRE_PROLOGUE));
 		c->k = secmem_alloc(sizeof(*c->k));
-		if (!c->hs || !c->k) {
+		if (!c->k) {
 			log_error("cannot accept pid %d: %s", (int)cred.pid, last_error());
-			noise_handshake_free(c->hs);
-			secmem_free(c->k);
-			free(c->rd.body);
+			body_put(c->rd.body);
 			free(c);
 			close(fd);
 			continue;
-		}
-		noise_set_static(c->hs, h->server_priv, h->server_pub);
-		if (h->have_next_e) {
-			noise_set_ephemeral(c->hs, h->next_e, h->next_e + 32);
-			sodium_memzero(h->next_e, 64);
-			h->have_next_e = 0;
 		}
 		h->conns[slot] = c;
 		h->nconns++;
@@ -732,6 +785,12 @@ static int make_keys(struct hub *h)
 		}
 	}
 	secmem_free(priv);
+	/* The CLI's pre-shared key, readable by the bus owner only. */
+	if (!(h->cli_psk = secmem_alloc(32)))
+		return -1;
+	randombytes_buf(h->cli_psk, 32);
+	if (paths_join(path, h->paths->runtime, "cli.psk") < 0 || bus_write_key(path, h->cli_psk, 0600) < 0)
+		return -1;
 	/* bus.pub last: its presence says the hub is ready. */
 	return bus_write_key(h->pub_path, pub, 0644);
 }
@@ -787,6 +846,8 @@ static void teardown(struct hub *h)
 		unlink(h->sock_path);
 	}
 	unlink(h->pub_path);
+	if (paths_join(path, h->paths->runtime, "cli.psk") == 0)
+		unlink(path);
 	for (size_t i = 0; i < NROLES; i++) {
 		char name[64];
 
@@ -803,6 +864,7 @@ static void teardown(struct hub *h)
 	secmem_free(h->plain);
 	secmem_free(h->next_e);
 	secmem_free(h->server_priv);
+	secmem_free(h->cli_psk);
 }
 
 int hub_run(const struct paths *p, const struct hub_config *cfg, const struct hub_hooks *hooks)

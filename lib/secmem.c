@@ -70,6 +70,17 @@ const char *secmem_backend_name(enum secmem_backend b)
 	}
 }
 
+void secmem_use(enum secmem_backend b)
+{
+	if (backend != SECMEM_NONE)
+		return;
+	if (sodium_init() < 0)
+		die("libsodium failed to initialise");
+	page = (size_t)sysconf(_SC_PAGESIZE);
+	randombytes_buf(canary, sizeof(canary));
+	backend = b;
+}
+
 enum secmem_backend secmem_probe(void)
 {
 	int fd;

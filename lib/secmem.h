@@ -21,6 +21,9 @@ enum secmem_backend { SECMEM_NONE, SECMEM_MEMFD_SECRET, SECMEM_MLOCK };
 
 /* Decide the backend now (first call logs a fallback); returns it. */
 enum secmem_backend secmem_probe(void);
+/* Choose the backend before the first allocation (SECMEM_MLOCK: commands,
+ * see sesame.c); ignored once one is chosen. */
+void secmem_use(enum secmem_backend b);
 const char *secmem_backend_name(enum secmem_backend b);
 
 /* n usable bytes, zeroed; NULL with a reason (e.g. RLIMIT_MEMLOCK). */

@@ -1,10 +1,20 @@
 /* wire.h - the bus wire format.  This comment is its one description.
  *
  * FRAMES.  A connection to bus.sock carries frames: a 4-byte big-endian
- * length L (1 <= L <= 65535), then L bytes.  The first frame from the
- * client is Noise_IK_25519_ChaChaPoly_BLAKE2b message 1, the server answers
- * with message 2 (prologue "sesame-bus/1", handshake payloads empty); every
- * later frame is one Noise transport message, which decrypts to one
+ * length L (1 <= L <= 65535), then L bytes.  The client's first frame is
+ * one byte naming the handshake, then its Noise message 1 (prologue
+ * "sesame-bus/1"); the server answers with message 2, payload empty:
+ *   1  Noise_IK_25519_ChaChaPoly_BLAKE2b: a daemon role, with the static
+ *      key daemon-profile gave it (keys/ROLE.key) and bus.pub's key.
+ *   2  Noise_NNpsk0_25519_ChaChaPoly_BLAKE2b: the CLI.  The PSK is cli.psk
+ *      in the runtime directory (fresh at each start of daemon-profile,
+ *      0600), so only the bus owner's uid can speak; SO_PEERCRED checks
+ *      that uid too.  An anonymous static key would authenticate nothing,
+ *      and this costs two X25519 operations instead of ten.  Message 1's
+ *      payload may be the first request (0-RTT) when that request holds
+ *      no password, signature or value (bus.c: zero_rtt_ok), since
+ *      message 1 is encrypted under the PSK alone, without forward secrecy.
+ * Every later frame is one Noise transport message, which decrypts to one
  * message.  A length of 0 or over 65535 closes the connection.
  *
  * MESSAGES (the plaintext, at most 65519 bytes):
@@ -34,6 +44,10 @@
 #define WIRE_MAX_FRAME 65535
 #define WIRE_MAX_MESSAGE (WIRE_MAX_FRAME - 16)	/* a Noise tag is 16 bytes */
 #define WIRE_PROLOGUE "sesame-bus/1"
+#define WIRE_HS_IK 1
+#define WIRE_HS_CLI 2
+#define WIRE_NOISE_IK "Noise_IK_25519_ChaChaPoly_BLAKE2b"
+#define WIRE_NOISE_CLI "Noise_NNpsk0_25519_ChaChaPoly_BLAKE2b"
 
 #define WIRE_F_REPLY 0x0001
 

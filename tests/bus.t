@@ -108,6 +108,17 @@ kill -9 "$HUB"; wait "$HUB" 2>/dev/null
 SESAME_LOG=debug start_hub --max-clients 3 --handshake-timeout-ms 5000
 ok $? "daemon-profile restarts over the stale socket"
 
+# --- the CLI's handshake needs cli.psk (0600, fresh at each start) ---
+perm=$(stat -c %a "$SESAME_RUNTIME_DIR/cli.psk")
+is "$perm" 600 "cli.psk is readable by the bus owner only"
+cp "$SESAME_RUNTIME_DIR/cli.psk" "$T/psk.good"
+head -c 32 /dev/urandom >"$SESAME_RUNTIME_DIR/cli.psk"
+run "$SESAME" status
+[ "$rc" != 0 ]; ok $? "a client with the wrong PSK cannot complete the handshake (exit $rc)"
+cp "$T/psk.good" "$SESAME_RUNTIME_DIR/cli.psk"
+run "$SESAME" status
+ok "$rc" "with the right one it can"
+
 # --- the connection cap ---
 for i in 1 2 3; do spawn "$B" stall >/dev/null 2>&1; done
 wait_for 5 sh -c "[ \$(grep -c 'from pid' '$T/hub.log') -ge 3 ]"
