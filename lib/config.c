@@ -908,6 +908,9 @@ int config_watch(const struct paths *p)
 
 	if (fd < 0)
 		return fail("inotify: %s", strerror(errno));
+	/* A first start: make the directory, so a config written later is seen. */
+	if (access(p->config, F_OK) < 0 && errno == ENOENT && paths_mkdir_private(p->config) < 0)
+		log_warn("config: %s", last_error());
 	if (inotify_add_watch(fd, p->config, mask) < 0)
 		log_warn("config: cannot watch %s: %s", p->config, strerror(errno));
 	if (paths_join(dir, p->config, "config.d") == 0 && inotify_add_watch(fd, dir, mask) < 0 &&
