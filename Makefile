@@ -10,7 +10,12 @@ endif
 
 LIB = lib/util.c lib/log.c lib/paths.c lib/secmem.c lib/noise.c lib/wire.c lib/bus.c \
 	lib/hub.c lib/sdnotify.c lib/vault.c lib/prompt.c \
-	lib/cli.c lib/audit.c lib/toml.c lib/config.c lib/activation.c lib/sshagent.c
+	lib/cli.c lib/audit.c lib/toml.c lib/config.c lib/activation.c lib/sshagent.c lib/sandbox.c
+ifeq ($(SECCOMP),1)
+LIB += lib/seccomp.c
+else
+LIB += lib/seccomp_off.c
+endif
 
 # Build directory: build/ for the normal build, build/san for sanitizers,
 # build/static for the musl build.  The normal binary is ./sesame.

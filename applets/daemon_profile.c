@@ -9,6 +9,7 @@
 #include "../lib/hub.h"
 #include "../lib/log.h"
 #include "../lib/paths.h"
+#include "../lib/sandbox.h"
 #include "../lib/secmem.h"
 #include "../lib/util.h"
 #include "../lib/wire.h"
@@ -350,6 +351,40 @@ static void wifi_ready(void)
 
 /* ---- hub hooks ---------------------------------------------------------- */
 
+/* Everything is open: confine the hub.  It writes the runtime and data
+ * directories, reads the config, sysfs and hot-plug events, and may run a
+ * WiFi probe (iwgetid, nmcli) from the system directories. */
+static void enter_sandbox(void)
+{
+	char policy_dir[PATH_MAX], iw[PATH_MAX] = "", nm[PATH_MAX] = "";
+	const char *slash = strrchr(D.p.policy, '/');
+	struct sandbox_path paths[] = {
+		{ D.p.runtime, SB_READ | SB_WRITE }, { D.p.data, SB_READ | SB_WRITE },
+		{ D.p.config, SB_READ }, { policy_dir, SB_READ },
+		{ config_str(D.conf, "global.activation.usb_sysfs", "/sys/bus/usb/devices"), SB_READ },
+		{ "/sys/devices", SB_READ },
+		{ config_str(D.conf, "global.activation.wpa_supplicant_dir", "/run/wpa_supplicant"), SB_READ },
+		{ "/usr", SB_EXEC }, { "/bin", SB_EXEC }, { "/sbin", SB_EXEC }, { "/lib", SB_EXEC },
+		{ "/lib64", SB_EXEC }, { "/etc/ld.so.cache", SB_READ }, { "/etc/localtime", SB_READ },
+		{ "/dev/null", SB_READ | SB_WRITE }, { sandbox_sanitized() ? "/proc" : NULL, SB_READ },
+		{ iw, SB_EXEC }, { nm, SB_EXEC },	/* the probes' directories, wherever PATH has them */
+	};
+	int wifi = strcmp(config_str(D.conf, "global.activation.wifi_source", "auto"), "none") != 0;
+	int best = !strcmp(config_str(D.conf, "global.sandbox", "enforce"), "best-effort");
+	char *dir;
+
+	if (wifi && activation_which("iwgetid", iw, sizeof(iw)) && (dir = strrchr(iw, '/')))
+		*dir = 0;
+	if (wifi && activation_which("nmcli", nm, sizeof(nm)) && (dir = strrchr(nm, '/')))
+		*dir = 0;
+
+	snprintf(policy_dir, sizeof(policy_dir), "%.*s", slash ? (int)(slash - D.p.policy) : 0, D.p.policy);
+	if (sandbox_enter("profile", paths, ARRAY_LEN(paths), best) < 0)
+		die("daemon-profile: sandbox: %s (global.sandbox = \"best-effort\" runs without)", last_error());
+	log_info("sandbox: %s", sandbox_describe());
+	sandbox_selftest();
+}
+
 static void started(struct hub *h, void *ctx)
 {
 	(void)ctx;
@@ -357,6 +392,7 @@ static void started(struct hub *h, void *ctx)
 	watch_config();
 	if ((D.uevent = uevent_open()) >= 0)
 		hub_watch_fd(h, D.uevent);
+	enter_sandbox();
 }
 
 static int tick(void *ctx)
@@ -516,6 +552,8 @@ int daemon_profile_main(int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_error("daemon-profile", "unexpected argument '%s'", argv[optind]);
+	if (sandbox_harden() < 0)
+		die("daemon-profile: %s", last_error());
 	if (paths_resolve(&D.p) < 0)
 		die("%s", last_error());
 	/* A broken config at start is fatal: there is nothing to fall back on. */

@@ -12,6 +12,7 @@
 #include "../lib/config.h"
 #include "../lib/log.h"
 #include "../lib/paths.h"
+#include "../lib/sandbox.h"
 #include "../lib/sdnotify.h"
 #include "../lib/sshagent.h"
 #include "../lib/secmem.h"
@@ -684,6 +685,8 @@ static void vault_status(const struct wire_msg *m)
 	}
 	if (d)
 		closedir(d);
+	wire_put_str(&out, WF_SANDBOX, sandbox_describe());
+	wire_put_u32(&out, WF_PID, (uint32_t)getpid());
 	send_out();
 }
 
@@ -899,6 +902,26 @@ static void handle(const struct wire_msg *m)
 	reply_error(m->id, vault_not_found() ? WIRE_E_NOT_FOUND : WIRE_E_FAILED, "%s", last_error());
 }
 
+/* Vaults and the audit log (data), the config (read), the runtime
+ * directory (read: keys; the bus socket needs no right to connect). */
+static void enter_sandbox(void)
+{
+	char policy_dir[PATH_MAX];
+	const char *slash = strrchr(S.p.policy, '/');
+	struct sandbox_path paths[] = {
+		{ S.p.data, SB_READ | SB_WRITE }, { S.p.config, SB_READ }, { policy_dir, SB_READ },
+		{ S.p.runtime, SB_READ }, { "/etc/localtime", SB_READ }, { "/usr/share/zoneinfo", SB_READ },
+		{ sandbox_sanitized() ? "/proc" : NULL, SB_READ },
+	};
+	int best = !strcmp(config_str(S.conf, "global.sandbox", "enforce"), "best-effort");
+
+	snprintf(policy_dir, sizeof(policy_dir), "%.*s", slash ? (int)(slash - S.p.policy) : 0, S.p.policy);
+	if (sandbox_enter("secrets", paths, ARRAY_LEN(paths), best) < 0)
+		die("daemon-secrets: sandbox: %s (global.sandbox = \"best-effort\" runs without)", last_error());
+	log_info("sandbox: %s", sandbox_describe());
+	sandbox_selftest();
+}
+
 static void apply_config(void)
 {
 	log_configure(config_str(S.conf, "global.logging.level", "info"),
@@ -925,6 +948,8 @@ int daemon_secrets_main(int argc, char **argv)
 			usage_error("daemon-secrets", "--idle-lock: seconds from 0 to 2592000");
 		S.idle_ms = v * 1000LL;
 	}
+	if (sandbox_harden() < 0)
+		die("daemon-secrets: %s", last_error());
 	if (paths_resolve(&S.p) < 0)
 		die("%s", last_error());
 	if (!(S.conf = config_load(&S.p, NULL, NULL)))
@@ -941,8 +966,6 @@ int daemon_secrets_main(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (pipe2(S.pipe, O_CLOEXEC) < 0 || pthread_create(&th, NULL, worker, NULL) != 0)
-		die("daemon-secrets: cannot start the worker: %s", strerror(errno));
 	signal(SIGPIPE, SIG_IGN);
 	if ((sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
 		die("signalfd: %s", strerror(errno));
@@ -953,9 +976,18 @@ int daemon_secrets_main(int argc, char **argv)
 			die("daemon-secrets: %s", last_error());
 		audit("daemon.start", NULL, NULL, NULL, "ok");
 	}
-	log_info("serving vaults in %s", S.vaults);
 	if ((S.watch = config_watch(&S.p)) < 0)
 		log_error("config: %s; changes will not be picked up", last_error());
+	/* Landlock grants only what exists: if daemon-profile has not made
+	 * the runtime directory yet, make it now (0700, as it would). */
+	if (paths_mkdir_private(S.p.runtime) < 0)
+		die("daemon-secrets: %s", last_error());
+	enter_sandbox();
+	/* After the sandbox: Landlock binds the thread that asks, so the
+	 * worker is created inside it. */
+	if (pipe2(S.pipe, O_CLOEXEC) < 0 || pthread_create(&th, NULL, worker, NULL) != 0)
+		die("daemon-secrets: cannot start the worker: %s", strerror(errno));
+	log_info("serving vaults in %s", S.vaults);
 	while (!stop) {
 		struct pollfd pf[4] = { { sfd, POLLIN, 0 }, { S.pipe[0], POLLIN, 0 }, { -1, POLLIN, 0 },
 			{ S.watch, POLLIN, 0 } };

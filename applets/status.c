@@ -9,15 +9,50 @@
 #include <string.h>
 
 /*APPLET status status_main "show whether the bus is up and which roles are connected"
-usage: sesame status [--json]
+usage: sesame status [--json] [--sandbox]
 
 Asks daemon-profile over the bus for its version, uptime, the number of
-connected clients and the roles connected to it, and daemon-secrets (when
-it is connected) for each vault and whether it is locked.  Exits 69 if
-daemon-profile is not running, 75 if it does not answer within 5 s.
+connected clients and the roles connected to it, the profiles, and
+daemon-secrets (when it is connected) for each vault and whether it is
+locked.  Exits 69 if daemon-profile is not running, 75 if it does not
+answer within 5 s.
 
-  --json   one JSON object instead of lines of text
+  --json      one JSON object instead of lines of text
+  --sandbox   also, per running role: its pid, Landlock (and its ABI) and
+              seccomp as the role reports them, and Seccomp and
+              NoNewPrivs as the kernel shows them in /proc/PID/status
 */
+
+/* "Seccomp:" and "NoNewPrivs:" of a process, -1 if unknown. */
+static void proc_status(unsigned pid, int *seccomp, int *nnp)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	*seccomp = *nnp = -1;
+	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	if (!(f = fopen(path, "re")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		sscanf(line, "Seccomp: %d", seccomp);
+		sscanf(line, "NoNewPrivs: %d", nnp);
+	}
+	fclose(f);
+}
+
+static void sandbox_line(const char *role, unsigned pid, const char *state, int json, int *n)
+{
+	int sc, nnp;
+
+	proc_status(pid, &sc, &nnp);
+	if (json) {
+		printf("%s\"%s\":{\"pid\":%u,\"sandbox\":", (*n)++ ? "," : "", role, pid);
+		cli_json_str(stdout, state, strlen(state));
+		printf(",\"seccomp\":%d,\"no_new_privs\":%d}", sc, nnp);
+	} else {
+		printf("sandbox %s: pid %u, %s (kernel: Seccomp %d, NoNewPrivs %d)\n", role, pid, state, sc, nnp);
+	}
+}
 
 static void json_str(const char *s)
 {
@@ -114,11 +149,13 @@ int status_main(int argc, char **argv)
 	char version[64] = "?";
 	uint64_t up = 0;
 	uint32_t clients = 0;
-	int json = 0, has_secrets = 0;
+	int json = 0, has_secrets = 0, sandbox = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
 			json = 1;
+		else if (!strcmp(argv[i], "--sandbox"))
+			sandbox = 1;
 		else
 			usage_error("status", "unexpected argument '%s'", argv[i]);
 	}
@@ -173,6 +210,41 @@ int status_main(int argc, char **argv)
 		vaults(&replies[2], json);
 	else if (has_secrets)
 		complain("status: vaults: %s", text);
+	if (sandbox) {
+		char state[96] = "?";
+		uint32_t pid = 0;
+		size_t pos = 0;
+		uint16_t tag, len;
+		const uint8_t *v;
+		int n = 0;
+
+		printf(json ? ",\"sandbox\":{" : "");
+		wire_get_u32(&replies[0], WF_PID, &pid);
+		wire_get_str(&replies[0], WF_SANDBOX, state, sizeof(state));
+		sandbox_line("profile", pid, state, json, &n);
+		if (has_secrets && replies[2].type != WIRE_ERROR) {
+			strcpy(state, "?");
+			pid = 0;
+			wire_get_u32(&replies[2], WF_PID, &pid);
+			wire_get_str(&replies[2], WF_SANDBOX, state, sizeof(state));
+			sandbox_line("secrets", pid, state, json, &n);
+		}
+		/* Other roles report nothing yet: the kernel's view alone. */
+		m = replies[0];
+		while (wire_next(&m, &pos, &tag, &v, &len)) {
+			static char role[32];
+
+			if (tag == WF_ROLE && len < sizeof(role) && !memchr(v, 0, len)) {
+				memcpy(role, v, len);
+				role[len] = 0;
+			} else if (tag == WF_PID && len == 4 && role[0] && strcmp(role, "secrets")) {
+				pid = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
+				sandbox_line(role, pid, "not reported", json, &n);
+				role[0] = 0;
+			}
+		}
+		printf(json ? "}" : "");
+	}
 	printf(json ? "}\n" : "");
 	bus_close(c);
 	return fflush(stdout) ? 1 : 0;

@@ -138,8 +138,14 @@ int activation_match(const struct config *c, const char *profile, const struct a
 
 static int in_path(const char *prog)
 {
-	const char *path = getenv("PATH");
 	char buf[4096];
+
+	return activation_which(prog, buf, sizeof(buf));
+}
+
+int activation_which(const char *prog, char *buf, size_t n)
+{
+	const char *path = getenv("PATH");
 
 	if (!path)
 		path = "/usr/bin:/bin:/usr/sbin:/sbin";
@@ -147,8 +153,8 @@ static int in_path(const char *prog)
 		const char *e = strchr(p, ':');
 		size_t l = e ? (size_t)(e - p) : strlen(p);
 
-		if (l && l + strlen(prog) + 2 < sizeof(buf)) {
-			snprintf(buf, sizeof(buf), "%.*s/%s", (int)l, p, prog);
+		if (l && l + strlen(prog) + 2 < n) {
+			snprintf(buf, n, "%.*s/%s", (int)l, p, prog);
 			if (access(buf, X_OK) == 0)
 				return 1;
 		}

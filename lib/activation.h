@@ -55,6 +55,8 @@ int wifi_probe_start(struct wifi_probe *p, const char *source, const char *wpa_d
 /* p->fd is readable: 1 when the answer is complete (ssid filled, "" if
  * none), 0 if more is to come, -1 with a reason (probe ended). */
 int wifi_probe_read(struct wifi_probe *p, char ssid[33]);
+/* Where prog is in $PATH (buf, n bytes); 1 if found. */
+int activation_which(const char *prog, char *buf, size_t n);
 /* Stop and reap whatever is running. */
 void wifi_probe_stop(struct wifi_probe *p);
 

@@ -381,7 +381,7 @@ int bus_send(struct bus_client *c, struct wire_out *msg)
 	if (wire_end(msg) < 0)
 		return -1;
 	if (hs) {
-		int early = zero_rtt_ok(msg->buf[1]);
+		int early = zero_rtt_ok(msg->buf[1]) && msg->len <= 4096;
 
 		c->hs = NULL;
 		if (send_first(c, hs, WIRE_HS_CLI, early ? msg->buf : NULL, early ? msg->len : 0, deadline) < 0)

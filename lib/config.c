@@ -61,6 +61,7 @@ static const struct rule schema[] = {
 	{ "config_version", K_INT, 0, 1, CONFIG_VERSION, NULL, "3", NULL },
 	{ "global", K_TABLE, 0, 0, 0, NULL, NULL, NULL },
 	{ "global.default_profile", K_NAME, 0, 0, 0, NULL, "\"default\"", NULL },
+	{ "global.sandbox", K_ENUM, 0, 0, 0, "enforce|best-effort", "\"enforce\"", NULL },
 	{ "global.ipc", K_TABLE, 0, 0, 0, NULL, NULL, NULL },
 	{ "global.ipc.socket_path", K_STR, 0, 0, 0, NULL, NULL,
 	  "has no effect: the bus is always bus.sock in the runtime directory (SESAME_RUNTIME_DIR moves it)" },

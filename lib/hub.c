@@ -1,5 +1,6 @@
 /* hub.c - the bus server; see hub.h for its promises. */
 #include "hub.h"
+#include "sandbox.h"
 #include "bus.h"
 #include "log.h"
 #include "noise.h"
@@ -374,9 +375,16 @@ static void reply_status(struct hub *h, int slot, const struct wire_msg *m)
 	wire_put_str(&o, WF_VERSION, SESAME_VERSION);
 	wire_put_u64(&o, WF_UPTIME_MS, (uint64_t)(now_ms() - h->started));
 	wire_put_u32(&o, WF_CLIENTS, (uint32_t)h->nconns);
-	for (size_t i = 0; i < NROLES; i++)
-		if (lookup(h, h->role_conn[i], NULL))
+	wire_put_u32(&o, WF_PID, (uint32_t)getpid());
+	wire_put_str(&o, WF_SANDBOX, sandbox_describe());
+	for (size_t i = 0; i < NROLES; i++) {
+		struct conn *rc = lookup(h, h->role_conn[i], NULL);
+
+		if (rc) {
 			wire_put_str(&o, WF_ROLE, roles[i].name);
+			wire_put_u32(&o, WF_PID, (uint32_t)rc->pid);
+		}
+	}
 	if (wire_end(&o) == 0)
 		send_msg(h, slot, o.buf, o.len);
 }

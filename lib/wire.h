@@ -56,7 +56,8 @@ enum wire_type {
 	WIRE_ERROR = 0x00,	/* reply only: WF_CODE, WF_TEXT */
 	WIRE_PING = 0x01,	/* hub; reply echoes WF_DATA */
 	WIRE_STATUS = 0x02,	/* hub; reply: WF_VERSION, WF_UPTIME_MS, WF_CLIENTS,
-				 * WF_ROLE for each connected role */
+				 * WF_PID and WF_SANDBOX of the hub, then WF_ROLE and
+				 * WF_PID for each connected role */
 	/* daemon-profile (the hub's own role): profiles and their state. */
 	WIRE_PROFILE_LIST = 0x03,	/* reply: WF_DEFAULT once, then per profile WF_PROFILE,
 					 * WF_STATE "active" or "inactive", WF_REASON */
@@ -71,7 +72,8 @@ enum wire_type {
 	WIRE_SECRET_SET = 0x14,	/* WF_KEY, WF_VALUE */
 	WIRE_SECRET_DELETE = 0x15,	/* WF_KEY */
 	WIRE_SECRET_LIST = 0x16,	/* reply WF_KEY per secret, sorted */
-	WIRE_VAULT_STATUS = 0x17,	/* no fields; reply WF_PROFILE + WF_STATE per vault */
+	WIRE_VAULT_STATUS = 0x17,	/* no fields; reply WF_PROFILE + WF_STATE per vault,
+				 * and WF_SANDBOX of daemon-secrets */
 	WIRE_PASSWD = 0x18,	/* WF_PASSWORD (current), WF_NEW_PASSWORD: rewrap the vault key */
 	WIRE_VAULT_AUTH = 0x19,	/* reply: WF_POLICY, WF_FACTOR per enrolled factor, and for
 				 * "ssh" WF_SSH_KEY and WF_SSH_NONCE */
@@ -123,6 +125,8 @@ enum wire_field {
 	 * removed first): who asked. */
 	WF_CALLER = 21,		/* u64: the requester's connection */
 	WF_CALLER_ROLE = 22,	/* string: "cli" (an unregistered key) or the role's name */
+	WF_PID = 23,		/* u32: in status replies, after WF_ROLE (or for the replier) */
+	WF_SANDBOX = 24,	/* string: the replier's sandbox ("landlock=abi7 seccomp=on") */
 };
 
 struct wire_msg {

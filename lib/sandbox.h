@@ -1,0 +1,44 @@
+/* sandbox.h - confining a daemon role once it has opened what it needs.
+ *
+ * Order (DESIGN.md): sandbox_harden() first (not dumpable, no core
+ * files, bounded descriptors); then the role opens its sockets and files
+ * and probes secure memory; then sandbox_enter(): Landlock with the
+ * role's path rules (the best ABI the kernel offers; paths that do not
+ * exist yet are skipped; files get file rights only), then a seccomp
+ * allowlist (libseccomp, synced to all threads).  A syscall outside the
+ * list raises SIGSYS; the handler writes "seccomp violation: syscall=N
+ * (name)" with write(2) alone and the process dies.  Any failure is fatal
+ * unless the config says global.sandbox = "best-effort", and then it is
+ * logged at error level.  daemon-launcher is never sandboxed (what it
+ * starts would inherit it).
+ */
+#ifndef SESAME_SANDBOX_H
+#define SESAME_SANDBOX_H
+
+#include <stddef.h>
+
+enum { SB_READ = 1, SB_WRITE = 2, SB_EXEC = 4 };
+
+struct sandbox_path {
+	const char *path;
+	unsigned rights;
+};
+
+/* PR_SET_DUMPABLE 0, RLIMIT_CORE 0, RLIMIT_NOFILE 4096; -1 with a reason. */
+int sandbox_harden(void);
+/* Landlock (paths) then seccomp (the role's allowlist).  best_effort:
+ * log what could not be done instead of failing.  -1 with a reason. */
+int sandbox_enter(const char *role, const struct sandbox_path *paths, size_t n, int best_effort);
+/* The role's seccomp allowlist (lib/seccomp.c, or seccomp_off.c when
+ * built without libseccomp): -1 with a reason. */
+int sandbox_seccomp(const char *role);
+/* What is in force, e.g. "landlock=abi7 seccomp=on" (logs, status). */
+const char *sandbox_describe(void);
+/* 1 in sanitizer builds (whose runtime needs /proc and ptrace). */
+int sandbox_sanitized(void);
+/* For tests: SESAME_SANDBOX_SELFTEST=open:PATH tries to open PATH and
+ * logs the outcome; =syscall makes a forbidden call (and so dies).  It can
+ * only make the daemon do less, never more. */
+void sandbox_selftest(void);
+
+#endif

@@ -1,0 +1,62 @@
+#!/bin/sh
+# The sandbox of each role: seccomp in filter mode and no_new_privs as the
+# kernel shows them, Landlock refusing a path outside the role's rules
+# (EACCES) while allowing one inside, and a forbidden syscall killing the
+# role with the violation logged.
+. "$(dirname "$0")/lib.sh"
+use_private_paths
+landlock=$(perl -e 'print syscall(444, 0, 0, 1)' 2>/dev/null || echo 0)
+if [ "${landlock:-0}" -lt 1 ]; then
+	skip "this kernel has no Landlock (the daemons refuse to start without global.sandbox = \"best-effort\")"
+	done_testing; exit
+fi
+start_hub
+start_secrets
+for role in profile secrets; do
+	pid=$(eval echo \$$( [ $role = profile ] && echo HUB || echo SECRETS ))
+	grep -q '^Seccomp:[[:space:]]*2$' "/proc/$pid/status"; ok $? "daemon-$role runs under a seccomp filter (Seccomp: 2)"
+	grep -q '^NoNewPrivs:[[:space:]]*1$' "/proc/$pid/status"; ok $? "daemon-$role has NoNewPrivs: 1"
+done
+contains "$T/hub.log" "sandbox: landlock=abi" "daemon-profile logs its sandbox"
+contains "$T/secrets.log" "sandbox: landlock=abi" "daemon-secrets logs its sandbox"
+
+run "$SESAME" status --sandbox
+ok "$rc" "status --sandbox"
+contains "$T/out" "sandbox profile: pid $HUB, landlock=abi" "it shows the hub's Landlock ABI"
+contains "$T/out" "sandbox secrets: pid $SECRETS, landlock=abi" "and daemon-secrets'"
+contains "$T/out" "(kernel: Seccomp 2, NoNewPrivs 1)" "with the kernel's view"
+run "$SESAME" status --sandbox --json
+perl -MJSON::PP -e 'local $/; my $j = decode_json(<STDIN>); exit !($j->{sandbox}{secrets}{seccomp} == 2)' <"$T/out"
+ok $? "and as JSON"
+
+# Landlock: outside the rules EACCES, inside allowed.
+stop_secrets
+outside=$(mktemp "$T/../sandbox-outside.XXXXXX")
+SESAME_SANDBOX_SELFTEST="open:$outside" start_secrets
+contains "$T/secrets.log" "sandbox self-test: open $outside: Permission denied" \
+	"daemon-secrets cannot open a file outside its rules (EACCES)"
+stop_secrets
+SESAME_SANDBOX_SELFTEST="open:$SESAME_DATA_DIR/audit.jsonl" start_secrets
+contains "$T/secrets.log" "open $SESAME_DATA_DIR/audit.jsonl: allowed" "but can open its own data"
+rm -f "$outside"
+
+# seccomp: a forbidden syscall kills the role, and says which.
+stop_secrets
+SESAME_SANDBOX_SELFTEST=syscall "$SESAME" daemon secrets 2>"$T/die.log" &
+dpid=$!
+wait "$dpid"; st=$?
+is "$st" 159 "a forbidden syscall kills daemon-secrets (exit 128+SIGSYS)"
+contains "$T/die.log" "seccomp violation: syscall=" "the violation is logged"
+contains "$T/die.log" "(acct)" "with the syscall's name"
+
+stop_hub
+SESAME_SANDBOX_SELFTEST=open:/etc/hostname start_hub
+contains "$T/hub.log" "sandbox self-test: open /etc/hostname: Permission denied" \
+	"daemon-profile cannot read /etc/hostname either"
+stop_hub
+SESAME_SANDBOX_SELFTEST=syscall "$SESAME" daemon profile 2>"$T/die2.log" &
+dpid=$!
+wait "$dpid"; st=$?
+is "$st" 159 "a forbidden syscall kills daemon-profile too"
+contains "$T/die2.log" "seccomp violation: syscall=" "logged the same way"
+done_testing
