@@ -208,7 +208,7 @@ demo: $(BIN)
 DEPS = build-essential pkg-config clang libclang-rt-dev file perl \
 	libsodium-dev libsqlite3-dev libseccomp-dev \
 	musl-tools dpkg-dev autoconf automake libtool gperf tcl \
-	openssh-client sqlite3 systemd runit
+	openssh-client sqlite3 systemd runit openrc
 deps:
 	@command -v apt-get >/dev/null || { echo "make deps: needs apt-get (Debian/Ubuntu)"; exit 1; }
 	@if ! grep -rqs '^Types:.*deb-src\|^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/; then \
