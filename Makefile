@@ -118,8 +118,11 @@ $(O)/bench/vault: tests/bench/vault.c $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS)
 
+# The static build is measured too, so bench builds it (musl-gcc permitting).
 bench: $(BIN) $(TOOLS) $(O)/bench/timing $(O)/bench/noop $(O)/bench/noop-dyn $(O)/bench/vault
+	if command -v $(MUSL_CC) >/dev/null && [ "$(STATIC)" != 1 ]; then $(MAKE) static; fi
 	SESAME="$(CURDIR)/$(BIN)" SESAME_BUILD="$(CURDIR)/$(O)" sh tests/bench/run.sh
+	SESAME="$(CURDIR)/$(BIN)" SESAME_BUILD="$(CURDIR)/$(O)" sh tests/bench/compare.sh
 
 # The fuzz targets are part of check wherever clang can build them.
 HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
@@ -208,7 +211,8 @@ demo: $(BIN)
 DEPS = build-essential pkg-config clang libclang-rt-dev file perl \
 	libsodium-dev libsqlite3-dev libseccomp-dev \
 	musl-tools dpkg-dev autoconf automake libtool gperf tcl \
-	openssh-client sqlite3 systemd runit openrc
+	openssh-client sqlite3 systemd runit openrc \
+	keyutils gnome-keyring libsecret-tools dbus-daemon dbus-bin pass gnupg gnuplot-nox
 deps:
 	@command -v apt-get >/dev/null || { echo "make deps: needs apt-get (Debian/Ubuntu)"; exit 1; }
 	@if ! grep -rqs '^Types:.*deb-src\|^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/; then \

@@ -4,6 +4,9 @@
  *   timing exec N CMD_A... -- CMD_B...
  *       fork+exec+wait each command N times, alternating; prints
  *       "a_p50_us= a_p95_us= b_p50_us= b_p95_us= ratio_p50=" (b over a)
+ *   timing samples N CMD...
+ *       fork+exec+wait CMD N times; prints each run's microseconds, one
+ *       per line (for distributions and plots)
  *   timing echo N
  *       round trips of a 16-byte message over a Unix stream socket to an
  *       echo process: the floor for any local IPC; prints "p50_us= p95_us="
@@ -118,6 +121,14 @@ static int cmd_echo(int n)
 	return 0;
 }
 
+static int samples(int n, char **argv)
+{
+	run_once(argv);		/* warm the page cache and the daemons */
+	for (int i = 0; i < n; i++)
+		printf("%lld\n", run_once(argv) / 1000);
+	return fflush(stdout) ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 5 && !strcmp(argv[1], "exec")) {
@@ -130,8 +141,10 @@ int main(int argc, char **argv)
 		argv[i] = NULL;
 		return cmd_exec(n, argv + 3, argv + i + 1);
 	}
+	if (argc >= 4 && !strcmp(argv[1], "samples") && atoi(argv[2]) > 0)
+		return samples(atoi(argv[2]), argv + 3);
 	if (argc == 3 && !strcmp(argv[1], "echo"))
 		return cmd_echo(atoi(argv[2]) > 0 ? atoi(argv[2]) : 1000);
-	fprintf(stderr, "usage: timing exec N CMD_A... -- CMD_B... | timing echo N\n");
+	fprintf(stderr, "usage: timing exec N CMD_A... -- CMD_B... | timing samples N CMD... | timing echo N\n");
 	return 2;
 }
