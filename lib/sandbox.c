@@ -61,7 +61,7 @@ static int landlock_abi;
 
 int sandbox_harden(void)
 {
-	struct rlimit core = { 0, 0 }, nofile = { 4096, 4096 };
+	struct rlimit core = { 0, 0 }, nofile = { 4096, 4096 }, cur;
 
 	/* (A sanitizer build stays dumpable: LeakSanitizer ptraces the
 	 * process at exit to stop it while it looks for leaks.) */
@@ -69,10 +69,13 @@ int sandbox_harden(void)
 		return fail("sandbox: PR_SET_DUMPABLE: %s", strerror(errno));
 	if (setrlimit(RLIMIT_CORE, &core) < 0)
 		return fail("sandbox: RLIMIT_CORE: %s", strerror(errno));
-	if (setrlimit(RLIMIT_NOFILE, &nofile) < 0) {
-		/* Lowering works; raising may not (a hard limit under 4096). */
-		struct rlimit cur;
-		if (getrlimit(RLIMIT_NOFILE, &cur) < 0 || cur.rlim_max > 4096)
+	/* At most 4096 descriptors; a lower limit (a unit's LimitNOFILE=) stays. */
+	if (getrlimit(RLIMIT_NOFILE, &cur) < 0)
+		return fail("sandbox: RLIMIT_NOFILE: %s", strerror(errno));
+	if (cur.rlim_max == RLIM_INFINITY || cur.rlim_max > 4096) {
+		if (cur.rlim_cur < nofile.rlim_cur)
+			nofile.rlim_cur = cur.rlim_cur;
+		if (setrlimit(RLIMIT_NOFILE, &nofile) < 0)
 			return fail("sandbox: RLIMIT_NOFILE: %s", strerror(errno));
 	}
 	return 0;
