@@ -108,8 +108,7 @@ static struct {
 	struct job *queue;
 	int queued;
 	struct config *conf;	/* for [profiles.<p>.secrets.access] and logging */
-	int sync_now;		/* an audit line to sync before sleeping */
-	long long sync_due;	/* ... or by then (reads) */
+	long long sync_due;	/* audit lines to sync by then; 0: none */
 	int watch;
 	long long reload_at;
 } S = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER, .watch = -1 };
@@ -118,7 +117,10 @@ static struct {
  * client that floods cannot starve the others.  Generous enough for
  * `sesame env` over a thousand secrets. */
 #define READ_RATE 500		/* per second */
-#define READ_SYNC_MS 50		/* reads' audit lines reach the disk within this */
+/* Audit lines are written before the reply (a crash of the process loses
+ * none) and reach the disk within this, in one fdatasync for a burst: a
+ * sync per request would put the disk on every client's path. */
+#define AUDIT_SYNC_MS 50
 #define READ_BURST 1000
 #define BUCKETS 256
 
@@ -140,12 +142,8 @@ static void audit(const char *event, struct vault *v, const char *profile, const
 
 	if (audit_append(S.audit, event, profile, has_tag ? tag : NULL, outcome) < 0)
 		log_error("%s", last_error());
-	if (!strcmp(event, "secret.get") || !strcmp(event, "secret.list")) {
-		if (!S.sync_due)
-			S.sync_due = mono_ms() + READ_SYNC_MS;
-	} else {
-		S.sync_now = 1;
-	}
+	if (!S.sync_due)
+		S.sync_due = mono_ms() + AUDIT_SYNC_MS;
 }
 
 /* The worker: Argon2id, one job at a time, in arrival order. */
@@ -1063,12 +1061,9 @@ int daemon_secrets_main(int argc, char **argv)
 			handle(&m);
 			sodium_memzero(in, WIRE_HEADER + m.fields_len);
 		}
-		/* The replies are sent: now make their audit lines durable; for
-		 * reads, within READ_SYNC_MS, so a burst of reads costs one sync. */
-		if (S.sync_now || (S.sync_due && mono_ms() >= S.sync_due)) {
+		if (S.sync_due && mono_ms() >= S.sync_due) {
 			if (audit_sync(S.audit) < 0)
 				log_error("%s", last_error());
-			S.sync_now = 0;
 			S.sync_due = 0;
 		}
 	}
