@@ -18,7 +18,7 @@
 
 extern char **environ;
 
-enum { PROBE_IWGETID = 1, PROBE_NMCLI, PROBE_WPA };
+enum { PROBE_IWGETID = WIFI_IWGETID, PROBE_NMCLI = WIFI_NMCLI, PROBE_WPA = WIFI_WPA };
 
 static int read_hex4(int dirfd, const char *dev, const char *name, unsigned *out)
 {
@@ -257,18 +257,25 @@ int wifi_probe_start(struct wifi_probe *p, const char *source, const char *wpa_d
 
 static void parse_answer(const struct wifi_probe *p, char ssid[33])
 {
-	char buf[sizeof(p->buf) + 1], *line, *save = NULL;
+	wifi_parse(p->kind, p->buf, p->len, ssid);
+}
+
+void wifi_parse(int kind, const char *answer, size_t len, char ssid[33])
+{
+	char buf[1025], *line, *save = NULL;
 	int completed = 0;
 
+	if (len > sizeof(buf) - 1)
+		len = sizeof(buf) - 1;
+	memcpy(buf, answer, len);
+	buf[len] = 0;
 	ssid[0] = 0;
-	memcpy(buf, p->buf, p->len);
-	buf[p->len] = 0;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (p->kind == PROBE_IWGETID) {
+		if (kind == WIFI_IWGETID) {
 			snprintf(ssid, 33, "%s", line);
 			return;
 		}
-		if (p->kind == PROBE_NMCLI && !strncmp(line, "yes:", 4)) {
+		if (kind == WIFI_NMCLI && !strncmp(line, "yes:", 4)) {
 			size_t o = 0;
 			/* nmcli -t escapes ':' and '\' with a backslash. */
 			for (const char *s = line + 4; *s && o < 32; s++) {
@@ -279,14 +286,14 @@ static void parse_answer(const struct wifi_probe *p, char ssid[33])
 			ssid[o] = 0;
 			return;
 		}
-		if (p->kind == PROBE_WPA) {
+		if (kind == WIFI_WPA) {
 			if (!strncmp(line, "ssid=", 5))
 				snprintf(ssid, 33, "%s", line + 5);
 			if (!strcmp(line, "wpa_state=COMPLETED"))
 				completed = 1;
 		}
 	}
-	if (p->kind == PROBE_WPA && !completed)
+	if (kind == WIFI_WPA && !completed)
 		ssid[0] = 0;
 }
 

@@ -57,6 +57,12 @@ int wifi_probe_start(struct wifi_probe *p, const char *source, const char *wpa_d
 int wifi_probe_read(struct wifi_probe *p, char ssid[33]);
 /* Where prog is in $PATH (buf, n bytes); 1 if found. */
 int activation_which(const char *prog, char *buf, size_t n);
+/* The SSID in a probe's answer (at most 1024 bytes are looked at): kind
+ * WIFI_IWGETID (one line), WIFI_NMCLI ("yes:SSID", backslash escapes) or
+ * WIFI_WPA (STATUS lines; only when wpa_state=COMPLETED).  "" if none.
+ * Exposed for the fuzz target; the SSID comes from the air. */
+enum { WIFI_IWGETID = 1, WIFI_NMCLI, WIFI_WPA };
+void wifi_parse(int kind, const char *answer, size_t len, char ssid[33]);
 /* Stop and reap whatever is running. */
 void wifi_probe_stop(struct wifi_probe *p);
 
