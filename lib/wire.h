@@ -10,7 +10,7 @@
  *      in the runtime directory (fresh at each start of daemon-profile,
  *      0600), so only the bus owner's uid can speak; SO_PEERCRED checks
  *      that uid too.  An anonymous static key would authenticate nothing,
- *      and this costs two X25519 operations instead of ten.  Message 1's
+ *      and this costs three X25519 operations instead of ten.  Message 1's
  *      payload may be the first request (0-RTT) when that request holds
  *      no password, signature or value (bus.c: zero_rtt_ok), since
  *      message 1 is encrypted under the PSK alone, without forward secrecy.
