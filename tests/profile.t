@@ -105,6 +105,29 @@ start_hub
 wait_for 5 active cafe; ok $? "the SSID from iwgetid activates the profile"
 contains "$T/hub.log" "wifi: connected to home-net" "the log says which network"
 
+# ... from a (fake) nmcli, which escapes ':' in SSIDs.
+printf '#!/bin/sh\nprintf "no:other\\nyes:caf\\\\:e net\\n"\n' >"$T/bin/nmcli"; chmod +x "$T/bin/nmcli"
+stop_hub
+sed -i 's/wifi_source = "iwgetid"/wifi_source = "networkmanager"/' "$CFG"
+printf '[profiles.nm]\nactivation.wifi_ssids = ["caf:e net"]\n' >>"$CFG"
+start_hub
+wait_for 5 active nm; ok $? "the active network from nmcli -t (with an escaped ':') activates its profile"
+
+# ... and from a (fake) wpa_supplicant control socket.
+mkdir -p "$T/wpa"
+spawn perl -e 'use IO::Socket::UNIX; use Socket;
+	my $p = shift; unlink $p;
+	my $s = IO::Socket::UNIX->new(Type => SOCK_DGRAM, Local => $p) or die "$p: $!";
+	while (1) { my $peer = recv($s, my $m, 4096, 0); next unless defined $peer;
+		send($s, "bssid=00:11:22:33:44:55\nssid=office\nwpa_state=COMPLETED\n", 0, $peer) if $m eq "STATUS"; }' \
+	"$T/wpa/wlan0"
+wait_for 5 test -S "$T/wpa/wlan0"
+stop_hub
+sed -i "s|wifi_source = \"networkmanager\"|wifi_source = \"wpa_supplicant\"\nwpa_supplicant_dir = \"$T/wpa\"|" "$CFG"
+printf '[profiles.office]\nactivation.wifi_ssids = ["office"]\n' >>"$CFG"
+start_hub
+wait_for 5 active office; ok $? "the SSID from wpa_supplicant's control socket (STATUS) activates its profile"
+
 # Everything above is in the audit log, and the chain holds.
 run "$SESAME" audit verify
 ok "$rc" "the audit chain is intact"

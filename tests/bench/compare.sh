@@ -12,14 +12,8 @@
 # shared libraries.  Writes bench-results/compare.md, compare.png (gnuplot,
 # when installed) and the raw samples; cleans up everything it started.
 # A tool that is not installed is reported as skipped, with why.
-set -eu
-top=$(cd "$(dirname "$0")/../.." && pwd)
-build=${SESAME_BUILD:-$top/build}
-SESAME=${SESAME:-$top/sesame}
-N=${BENCH_N:-300}
-out=$top/bench-results
-mkdir -p "$out"
-T=$(mktemp -d /tmp/sesame-compare.XXXXXX)
+bench_name=compare
+. "$(dirname "$0")/common.sh"
 pids= keyid= gnupg=
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null || true; done

@@ -10,14 +10,8 @@
 #     same with 100,000 secrets in the vault over 10; unlock over raw
 #     Argon2id with the same parameters.
 # Results: stdout and bench-results/bus.md.
-set -eu
-top=$(cd "$(dirname "$0")/../.." && pwd)
-build=${SESAME_BUILD:-$top/build}
-SESAME=${SESAME:-$top/sesame}
-N=${BENCH_N:-300}
-out=$top/bench-results
-mkdir -p "$out"
-T=$(mktemp -d /tmp/sesame-bench.XXXXXX)
+bench_name=bench
+. "$(dirname "$0")/common.sh"
 hub= secrets=
 cleanup() {
 	for p in $hub $secrets; do kill "$p" 2>/dev/null; done
