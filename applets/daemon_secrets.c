@@ -920,6 +920,18 @@ static void enter_sandbox(void)
 	sandbox_selftest();
 }
 
+/* A poll timeout (-1: none) shortened to reach due (monotonic ms; 0: none). */
+static int sooner(int timeout, long long due)
+{
+	long long wait = due - mono_ms();
+
+	if (!due)
+		return timeout;
+	if (wait < 0)
+		wait = 0;
+	return timeout < 0 || wait < timeout ? (int)wait : timeout;
+}
+
 static void apply_config(void)
 {
 	log_configure(config_str(S.conf, "global.logging.level", "info"),
@@ -1007,20 +1019,8 @@ int daemon_secrets_main(int argc, char **argv)
 
 			if (idle >= 0 && (timeout < 0 || idle < timeout))
 				timeout = idle;
-			if (S.sync_due) {
-				long long wait = S.sync_due - mono_ms();
-				if (wait < 0)
-					wait = 0;
-				if (timeout < 0 || wait < timeout)
-					timeout = (int)wait;
-			}
-			if (S.reload_at) {
-				long long wait = S.reload_at - mono_ms();
-				if (wait < 0)
-					wait = 0;
-				if (timeout < 0 || wait < timeout)
-					timeout = (int)wait;
-			}
+			timeout = sooner(timeout, S.sync_due);
+			timeout = sooner(timeout, S.reload_at);
 			if (poll(pf, 4, timeout) < 0 && errno != EINTR)
 				die("poll: %s", strerror(errno));
 		}

@@ -216,6 +216,7 @@ int status_main(int argc, char **argv)
 		size_t pos = 0;
 		uint16_t tag, len;
 		const uint8_t *v;
+		char role[32] = "";
 		int n = 0;
 
 		printf(json ? ",\"sandbox\":{" : "");
@@ -229,11 +230,10 @@ int status_main(int argc, char **argv)
 			wire_get_str(&replies[2], WF_SANDBOX, state, sizeof(state));
 			sandbox_line("secrets", pid, state, json, &n);
 		}
-		/* Other roles report nothing yet: the kernel's view alone. */
+		/* Other roles report nothing yet: the kernel's view alone.  Each
+		 * WF_ROLE is followed by that role's WF_PID. */
 		m = replies[0];
 		while (wire_next(&m, &pos, &tag, &v, &len)) {
-			static char role[32];
-
 			if (tag == WF_ROLE && len < sizeof(role) && !memchr(v, 0, len)) {
 				memcpy(role, v, len);
 				role[len] = 0;

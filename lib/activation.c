@@ -255,11 +255,6 @@ int wifi_probe_start(struct wifi_probe *p, const char *source, const char *wpa_d
 	return fail("unknown WiFi source '%s'", source);
 }
 
-static void parse_answer(const struct wifi_probe *p, char ssid[33])
-{
-	wifi_parse(p->kind, p->buf, p->len, ssid);
-}
-
 void wifi_parse(int kind, const char *answer, size_t len, char ssid[33])
 {
 	char buf[1025], *line, *save = NULL;
@@ -306,7 +301,7 @@ int wifi_probe_read(struct wifi_probe *p, char ssid[33])
 		if (n < 0)
 			return errno == EAGAIN ? 0 : fail("wpa_supplicant: %s", strerror(errno));
 		p->len = (size_t)n;
-		parse_answer(p, ssid);
+		wifi_parse(p->kind, p->buf, p->len, ssid);
 		wifi_probe_stop(p);
 		return 1;
 	}
@@ -315,7 +310,7 @@ int wifi_probe_read(struct wifi_probe *p, char ssid[33])
 	if (n < 0 && errno == EAGAIN && p->len < sizeof(p->buf))
 		return 0;
 	/* EOF (or a full buffer, which is all we look at). */
-	parse_answer(p, ssid);
+	wifi_parse(p->kind, p->buf, p->len, ssid);
 	wifi_probe_stop(p);
 	return 1;
 }

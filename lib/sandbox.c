@@ -184,9 +184,9 @@ int sandbox_enter(const char *role, const struct sandbox_path *paths, size_t n, 
 	} else {
 		sc = 1;
 	}
-	snprintf(described, sizeof(described), "landlock=%s%d seccomp=%s", ll ? "abi" : "off", ll,
-		sc ? "on" : "off");
-	if (!ll)
+	if (ll)
+		snprintf(described, sizeof(described), "landlock=abi%d seccomp=%s", ll, sc ? "on" : "off");
+	else
 		snprintf(described, sizeof(described), "landlock=off seccomp=%s", sc ? "on" : "off");
 	return 0;
 }

@@ -472,8 +472,8 @@ int vault_get_factors(struct vault *v, struct vault_factors *f)
 
 	memset(f, 0, sizeof(*f));
 	f->all = meta_get_var(v, "policy", b, sizeof(b), &n) == 0 && n == 3 && !memcmp(b, "all", 3);
-	f->password = meta_get_var(v, "factor:password", b, sizeof(b), &n) == 0 ||
-		meta_get_var(v, "wrap:password", (uint8_t[128]){0}, 128, &n) == 0;
+	/* Vaults made before factors were recorded have only wrap:password. */
+	f->password = meta_has(v, "factor:password") || meta_has(v, "wrap:password");
 	if (meta_get_var(v, "factor:ssh", b, sizeof(b), &n) == 0) {
 		if (meta_get_var(v, "ssh:key", f->ssh_key, sizeof(f->ssh_key), &f->ssh_key_len) < 0 ||
 		    meta_get(v, "ssh:nonce", f->ssh_nonce, 32) < 0)
