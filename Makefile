@@ -2,15 +2,19 @@
 include config.mk
 
 # Applets, one file each; a feature is a file (or a list of files) here.
-APPLETS = applets/daemon.c applets/daemon_profile.c applets/daemon_secrets.c applets/status.c \
-	applets/vault.c applets/secret.c applets/env.c applets/audit.c applets/config.c applets/profile.c applets/ssh.c
+APPLETS = applets/daemon.c applets/daemon_profile.c applets/daemon_secrets.c \
+	applets/daemon_launcher.c applets/daemon_snippets.c applets/status.c applets/vault.c \
+	applets/secret.c applets/env.c applets/audit.c applets/config.c applets/profile.c \
+	applets/ssh.c applets/launch.c applets/snippet.c applets/unbuilt.c
 ifeq ($(DESKTOP),1)
 APPLETS +=
 endif
 
 LIB = lib/util.c lib/log.c lib/paths.c lib/secmem.c lib/noise.c lib/wire.c lib/bus.c \
 	lib/hub.c lib/sdnotify.c lib/vault.c lib/prompt.c \
-	lib/cli.c lib/audit.c lib/toml.c lib/config.c lib/activation.c lib/sshagent.c lib/sandbox.c
+	lib/cli.c lib/audit.c lib/toml.c lib/config.c lib/activation.c lib/sshagent.c lib/sandbox.c \
+	lib/envvar.c lib/desktop.c lib/fuzzy.c lib/appindex.c lib/template.c \
+	lib/store.c lib/frecency.c lib/role.c lib/fetch.c
 ifeq ($(SECCOMP),1)
 LIB += lib/seccomp.c
 else
@@ -47,7 +51,7 @@ OBJ = $(O)/sesame.o $(APPLETS:%.c=$(O)/%.o) $(LIB_OBJ)
 all: $(BIN) tests/noise-vectors tests/toml-decode
 
 $(BIN): $(OBJ)
-	$(CC) $(ALL_CFLAGS) -o $@ $(OBJ) $(ALL_LDFLAGS) $(DEP_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
@@ -55,7 +59,7 @@ $(O)/%.o: %.c
 
 # The help blocks are the single source of the table, man page and
 # completions.
-$(GEN)/stamp: sesame.c $(APPLETS) applets/mktable.awk
+$(GEN)/stamp: sesame.c $(APPLETS) applets/mktable.awk Makefile
 	@mkdir -p $(GEN)
 	$(AWK) -v out=$(GEN) -v version=$(VERSION) -f applets/mktable.awk sesame.c $(APPLETS)
 	@touch $@
@@ -74,29 +78,29 @@ $(O)/tests/unit/secmem: TEST_LDFLAGS = -Wl,--wrap=munmap
 
 $(O)/tests/unit/%: tests/unit/%.c tests/tap.h $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(TEST_LDFLAGS) $(DEP_LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(TEST_LDFLAGS) $(DEP_LIBS) -lm
 
 # Test tools with a fixed place: tests/noise-vectors FILE (any vector file
 # in the cacophony format).
 tests/noise-vectors: tests/noise-vectors.c tests/json.c tests/json.h $(LIB_OBJ)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/noise-vectors.c tests/json.c $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/noise-vectors.c tests/json.c $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
 
 # tests/toml-decode: the toml-test decoder interface (TOML on stdin, tagged
 # JSON on stdout), for any conformance suite.
 tests/toml-decode: tests/toml-decode.c $(LIB_OBJ)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/toml-decode.c $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/toml-decode.c $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
 
 # Test tools built per build directory (sanitizers apply to them too).
 TOOLS = $(O)/tests/buspeer
 $(O)/tests/%: tests/%.c $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
 
 FUZZ = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/*.c))
 build/fuzz/%: tests/fuzz/%.c $(LIB) tests/json.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(SESAME_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
-		-I. -Itests $(DEP_CFLAGS) -o $@ $< $(LIB) $(if $(filter json,$*),tests/json.c) $(DEP_LIBS)
+		-I. -Itests $(DEP_CFLAGS) -o $@ $< $(LIB) $(if $(filter json,$*),tests/json.c) $(DEP_LIBS) -lm
 
 fuzz: $(FUZZ)
 
@@ -116,7 +120,7 @@ $(O)/bench/noop-dyn: tests/bench/noop.c
 
 $(O)/bench/vault: tests/bench/vault.c $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
 
 # The static build is measured too, so bench builds it (musl-gcc permitting).
 bench: $(BIN) $(TOOLS) $(O)/bench/timing $(O)/bench/noop $(O)/bench/noop-dyn $(O)/bench/vault

@@ -1,8 +1,4 @@
-/* daemon.c - `sesame daemon ROLE`: run a daemon role in the foreground.
- *
- * Also declares the roles that have no code yet, so their names, symlinks
- * and help exist from the start; each moves to its own file when written.
- */
+/* daemon.c - `sesame daemon ROLE`: run a daemon role in the foreground. */
 #include "../lib/applet.h"
 #include "../lib/util.h"
 
@@ -30,17 +26,3 @@ int daemon_main(int argc, char **argv)
 	}
 	return applet_run(a, argc - 1, argv + 1);
 }
-
-/*APPLET daemon-launcher - role "application launcher with secret injection"
-usage: daemon-launcher
-
-Indexes desktop entries, answers fuzzy searches, and launches
-applications with environment and secrets from launch profiles.
-*/
-
-/*APPLET daemon-snippets - role "text snippets with templates"
-usage: daemon-snippets
-
-Stores per-profile text snippets and expands their templates (dates,
-environment, secrets) on request.
-*/

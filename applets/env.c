@@ -5,6 +5,7 @@
 #include "../lib/applet.h"
 #include "../lib/bus.h"
 #include "../lib/cli.h"
+#include "../lib/envvar.h"
 #include "../lib/paths.h"
 #include "../lib/secmem.h"
 #include "../lib/util.h"
@@ -46,22 +47,6 @@ sesame env (the same refusals apply; nothing is printed if one fails):
 The output holds secrets: mind where it goes.
 */
 
-/* Variables a secret must never set (compared without case), and
- * prefixes. */
-static const char *const denied[] = {
-	"PATH", "HOME", "USER", "SHELL", "LOGNAME", "LANG", "TERM", "DISPLAY", "WAYLAND_DISPLAY",
-	"XDG_RUNTIME_DIR", "BASH_ENV", "ENV", "CDPATH", "GLOBIGNORE", "SHELLOPTS", "BASHOPTS",
-	"PROMPT_COMMAND", "PS1", "PS2", "PS4", "MAIL", "MAILPATH", "MAILCHECK", "IFS", "PYTHONPATH",
-	"PYTHONSTARTUP", "PYTHONHOME", "NODE_OPTIONS", "NODE_PATH", "NODE_EXTRA_CA_CERTS", "PERL5LIB",
-	"PERL5OPT", "RUBYLIB", "RUBYOPT", "GOPATH", "GOROOT", "GOFLAGS", "JAVA_HOME", "CLASSPATH",
-	"JAVA_TOOL_OPTIONS", "SSH_AUTH_SOCK", "GPG_AGENT_INFO", "KRB5_CONFIG", "KRB5CCNAME",
-	"SSL_CERT_FILE", "SSL_CERT_DIR", "CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "GIT_SSL_CAINFO",
-	"NIX_SSL_CERT_FILE", "NIX_PATH", "NIX_CONF_DIR", "SUDO_ASKPASS", "SUDO_EDITOR", "VISUAL",
-	"EDITOR", "SYSTEMD_UNIT_PATH", "DBUS_SESSION_BUS_ADDRESS", "TMPDIR", "GCONV_PATH",
-	"MALLOC_CHECK_", "HOSTALIASES", "RESOLV_HOST_CONF", "LOCALDOMAIN", "NLSPATH", "TZDIR",
-};
-static const char *const denied_prefix[] = { "LD_", "DYLD_", "BASH_FUNC_", "SESAME_" };
-
 struct var {
 	char name[VAULT_MAX_NAME + 80];
 	char secret[VAULT_MAX_NAME + 1];
@@ -72,32 +57,6 @@ struct var {
 
 static struct var *vars;
 static int nvars;
-
-static int is_denied(const char *v)
-{
-	for (size_t i = 0; i < ARRAY_LEN(denied); i++)
-		if (!strcasecmp(v, denied[i]))
-			return 1;
-	for (size_t i = 0; i < ARRAY_LEN(denied_prefix); i++)
-		if (!strncasecmp(v, denied_prefix[i], strlen(denied_prefix[i])))
-			return 1;
-	return 0;
-}
-
-static void var_name(char *out, size_t size, const char *prefix, const char *secret)
-{
-	size_t n = 0;
-
-	if (prefix && *prefix)
-		n = (size_t)snprintf(out, size, "%s_", prefix);
-	for (const char *s = secret; *s && n + 1 < size; s++) {
-		char c = *s;
-
-		out[n++] = (c >= 'a' && c <= 'z') ? (char)(c - 32) :
-			((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) ? c : '_';
-	}
-	out[n] = 0;
-}
 
 static void free_vars(void)
 {
@@ -154,7 +113,7 @@ static void fetch(const char *cmd, const char *spec, const char *prefix)
 			if (dup)
 				continue;	/* an earlier profile has it: first wins */
 			memcpy(x->profile, profiles[i], sizeof(x->profile));
-			var_name(x->name, sizeof(x->name), prefix, x->secret);
+			envvar_name(x->name, sizeof(x->name), prefix, x->secret);
 			wire_begin(&req, WIRE_SECRET_GET, 0, 0);
 			wire_put_str(&req, WF_PROFILE, profiles[i]);
 			wire_put_str(&req, WF_KEY, x->secret);
@@ -173,7 +132,7 @@ static void fetch(const char *cmd, const char *spec, const char *prefix)
 	for (int i = 0; i < nvars; i++) {
 		const char *why = NULL;
 
-		if (is_denied(vars[i].name))
+		if (envvar_denied(vars[i].name))
 			why = "a variable that changes how programs load or run; refused";
 		else if (memchr(vars[i].value, 0, vars[i].len))
 			why = "its value holds a NUL byte, which an environment cannot carry";
@@ -245,22 +204,6 @@ int env_main(int argc, char **argv)
 	free_vars();
 	execvp(argv[optind], argv + optind);
 	die_code(errno == ENOENT ? 127 : 126, "env: cannot run %s: %s", argv[optind], strerror(errno));
-}
-
-static int utf8_valid(const uint8_t *s, size_t n)
-{
-	for (size_t i = 0; i < n; ) {
-		size_t l = s[i] < 0x80 ? 1 : (s[i] & 0xe0) == 0xc0 ? 2 : (s[i] & 0xf0) == 0xe0 ? 3 :
-			(s[i] & 0xf8) == 0xf0 ? 4 : 0;
-
-		if (!l || i + l > n || (l == 2 && s[i] < 0xc2))
-			return 0;
-		for (size_t k = 1; k < l; k++)
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-		i += l;
-	}
-	return 1;
 }
 
 int export_main(int argc, char **argv)

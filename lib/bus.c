@@ -298,6 +298,7 @@ static int zero_rtt_ok(uint8_t type)
 	switch (type) {
 	case WIRE_PING: case WIRE_STATUS: case WIRE_SECRET_GET: case WIRE_SECRET_LIST:
 	case WIRE_VAULT_STATUS: case WIRE_VAULT_AUTH: case WIRE_PROFILE_LIST: case WIRE_LOCK:
+	case WIRE_LAUNCH_SEARCH: case WIRE_SNIPPET_LIST:
 		return 1;
 	default:
 		return 0;

@@ -53,7 +53,6 @@ struct rule {
 
 #define WM_NOTE "kept for daemon-wm, which this build does not include"
 #define DESKTOP_NOTE "kept for the desktop roles, which this build does not include"
-#define LAUNCH_NOTE "kept for daemon-launcher, which is not written yet"
 #define POLICY_NOTE "has no effect: it belongs to auth mode \"policy\", which sesame does not support"
 #define COMPAT_NOTE "accepted for compatibility with the original; it has no effect in sesame"
 
@@ -128,19 +127,19 @@ static const struct rule schema[] = {
 	{ "profiles.*.wm.key_bindings.*.launch", K_STR, 0, 0, 0, NULL, NULL, WM_NOTE },
 	{ "profiles.*.wm.key_bindings.*.tags", K_STRV, 0, 0, 0, NULL, NULL, WM_NOTE },
 	{ "profiles.*.wm.key_bindings.*.launch_args", K_STRV, 0, 0, 0, NULL, NULL, WM_NOTE },
-	{ "profiles.*.launcher", K_TABLE, 0, 0, 0, NULL, NULL, LAUNCH_NOTE },
-	{ "profiles.*.launcher.max_results", K_INT, 0, 1, 1000, NULL, "20", LAUNCH_NOTE },
-	{ "profiles.*.launcher.frecency", K_BOOL, 0, 0, 0, NULL, "true", LAUNCH_NOTE },
+	{ "profiles.*.launcher", K_TABLE, 0, 0, 0, NULL, NULL, NULL },
+	{ "profiles.*.launcher.max_results", K_INT, 0, 1, 1000, NULL, "20", NULL },
+	{ "profiles.*.launcher.frecency", K_BOOL, 0, 0, 0, NULL, "true", NULL },
 	{ "profiles.*.audit", K_TABLE, 0, 0, 0, NULL, NULL, NULL },
 	{ "profiles.*.audit.enabled", K_TRUE, 0, 0, 0, "the audit log is always on", "true", NULL },
 	{ "profiles.*.audit.retention_days", K_INT, 0, 0, 36500, NULL, "90",
 	  "the audit log is never pruned: a hash chain cannot drop its head" },
-	{ "profiles.*.launch_profiles", K_TABLE, 0, 0, 0, NULL, NULL, LAUNCH_NOTE },
-	{ "profiles.*.launch_profiles.*", K_TABLE, KEY_NAME, 0, 0, NULL, NULL, LAUNCH_NOTE },
-	{ "profiles.*.launch_profiles.*.env", K_STRMAP, 0, 0, 0, NULL, NULL, LAUNCH_NOTE },
-	{ "profiles.*.launch_profiles.*.secrets", K_STRV, 0, 0, 0, NULL, NULL, LAUNCH_NOTE },
-	{ "profiles.*.launch_profiles.*.devshell", K_STR, 0, 0, 0, NULL, NULL, LAUNCH_NOTE },
-	{ "profiles.*.launch_profiles.*.cwd", K_STR, 0, 0, 0, NULL, NULL, LAUNCH_NOTE },
+	{ "profiles.*.launch_profiles", K_TABLE, 0, 0, 0, NULL, NULL, NULL },
+	{ "profiles.*.launch_profiles.*", K_TABLE, KEY_NAME, 0, 0, NULL, NULL, NULL },
+	{ "profiles.*.launch_profiles.*.env", K_STRMAP, 0, 0, 0, NULL, NULL, NULL },
+	{ "profiles.*.launch_profiles.*.secrets", K_STRV, 0, 0, 0, NULL, NULL, NULL },
+	{ "profiles.*.launch_profiles.*.devshell", K_STR, 0, 0, 0, NULL, NULL, NULL },
+	{ "profiles.*.launch_profiles.*.cwd", K_STR, 0, 0, 0, NULL, NULL, NULL },
 	{ "profiles.*.platform", K_ANY, 0, 0, 0, NULL, NULL, COMPAT_NOTE },
 	{ "crypto", K_TABLE, 0, 0, 0, NULL, NULL, COMPAT_NOTE },
 	{ "crypto.kdf", K_ENUM, 0, 0, 0, "argon2id|pbkdf2-sha256", "\"argon2id\"", COMPAT_NOTE },

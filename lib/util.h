@@ -45,4 +45,10 @@ char *xasprintf(const char *fmt, ...) PRINTF(1, 2);
 /* Write all of buf, retrying on EINTR and short writes; -1 with a reason. */
 int write_all(int fd, const void *buf, size_t len);
 
+/* UTF-8: the length of the valid sequence at s (n bytes available), 0
+ * if it is not one (overlong, surrogate, past U+10FFFF, truncated); and 1
+ * if all n bytes are valid UTF-8. */
+size_t utf8_seq(const unsigned char *s, size_t n);
+int utf8_valid(const void *s, size_t n);
+
 #endif

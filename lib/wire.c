@@ -181,6 +181,13 @@ static const struct {
 	{ WIRE_VAULT_AUTH, "vault.auth", "secrets" },
 	{ WIRE_SSH_ENROLL, "ssh.enroll", "secrets" },
 	{ WIRE_SSH_REVOKE, "ssh.revoke", "secrets" },
+	{ WIRE_LAUNCH_SEARCH, "launch.search", "launcher" },
+	{ WIRE_LAUNCH_RUN, "launch.run", "launcher" },
+	{ WIRE_SNIPPET_LIST, "snippet.list", "snippets" },
+	{ WIRE_SNIPPET_ADD, "snippet.add", "snippets" },
+	{ WIRE_SNIPPET_REMOVE, "snippet.remove", "snippets" },
+	{ WIRE_SNIPPET_EXPAND, "snippet.expand", "snippets" },
+	{ WIRE_CLIPBOARD_GET, "clipboard.get", "clipboard" },
 };
 
 const char *wire_type_role(uint8_t type)

@@ -82,6 +82,19 @@ enum wire_type {
 	/* Unlock factors: WIRE_VAULT_INIT and WIRE_UNLOCK take WF_PASSWORD,
 	 * WF_SSH_SIG or both (init: WF_SSH_KEY, WF_SSH_NONCE, WF_POLICY too);
 	 * WIRE_PASSWD takes WF_SSH_SIG under policy all. */
+	/* daemon-launcher.  WF_PROFILE is optional (default: the config's
+	 * default profile): it picks the frecency and the launch profiles. */
+	WIRE_LAUNCH_SEARCH = 0x20,	/* WF_QUERY, WF_LIMIT (optional); reply per result, best
+					 * first: WF_ENTRY, WF_NAME, WF_GENERIC, WF_SCORE */
+	WIRE_LAUNCH_RUN = 0x21,	/* WF_ENTRY, WF_TAG and WF_ARG (each repeated, optional);
+				 * reply WF_ENTRY (the id it resolved to), WF_PID */
+	/* daemon-snippets; every request names WF_PROFILE. */
+	WIRE_SNIPPET_LIST = 0x28,	/* reply WF_TRIGGER + WF_TEMPLATE per snippet, sorted */
+	WIRE_SNIPPET_ADD = 0x29,	/* WF_TRIGGER, WF_TEMPLATE; reply WF_TEXT "added" or "replaced" */
+	WIRE_SNIPPET_REMOVE = 0x2a,	/* WF_TRIGGER */
+	WIRE_SNIPPET_EXPAND = 0x2b,	/* WF_TRIGGER; reply WF_VALUE (may hold secrets) */
+	/* daemon-clipboard. */
+	WIRE_CLIPBOARD_GET = 0x30,	/* WF_PROFILE; reply WF_VALUE: the current text */
 	WIRE_TYPE_MAX = 0xff
 };
 
@@ -127,6 +140,16 @@ enum wire_field {
 	WF_CALLER_ROLE = 22,	/* string: "cli" (an unregistered key) or the role's name */
 	WF_PID = 23,		/* u32: in status replies, after WF_ROLE (or for the replier) */
 	WF_SANDBOX = 24,	/* string: the replier's sandbox ("landlock=abi7 seccomp=on") */
+	WF_QUERY = 25,		/* string: what was typed */
+	WF_LIMIT = 26,		/* u32: at most this many results */
+	WF_ENTRY = 27,		/* string: a desktop entry id ("org.gnome.Nautilus.desktop") */
+	WF_NAME = 28,		/* string: a display name */
+	WF_GENERIC = 29,	/* string: a generic name ("Web Browser"), may be empty */
+	WF_SCORE = 30,		/* u32: a rank score, higher is better */
+	WF_TAG = 31,		/* string: a launch profile, "name" or "profile:name" */
+	WF_ARG = 32,		/* string: an extra argument */
+	WF_TRIGGER = 33,	/* string: a snippet's trigger */
+	WF_TEMPLATE = 34,	/* string: a snippet's template (template.h) */
 };
 
 struct wire_msg {

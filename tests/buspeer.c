@@ -22,6 +22,11 @@
  *   buspeer unlock-time PROFILE PASSWORD N
  *                               lock then time an unlock, N times, on one
  *                               connection; prints "unlocks=N p50_us="
+ *   buspeer search N QUERY...    N launcher searches cycling through the
+ *                               queries, each after a ping on the same
+ *                               connection (the baseline); prints
+ *                               "searches=N p50_us= p99_us= ping_p50_us=
+ *                               ping_p99_us= hits=H" (H: results of the last)
  *   buspeer notify-listen PATH MS
  *                               bind a datagram socket at PATH (as systemd's
  *                               NOTIFY_SOCKET) and print what arrives in MS
@@ -384,6 +389,40 @@ static int cmd_notify_listen(const char *path, long ms)
 	return 0;
 }
 
+static int cmd_search(long n, char **queries, int nq)
+{
+	struct bus_client *c = connect_or_die(NULL);
+	long long *lat = xcalloc(n, sizeof(*lat)), *base = xcalloc(n, sizeof(*base));
+	int hits = 0;
+
+	for (long i = 0; i < n; i++) {
+		struct wire_msg m;
+		size_t pos = 0;
+		uint16_t tag, len;
+		const uint8_t *v;
+		long long t = now_us();
+
+		if (ping(c, 0) < 0)
+			die_code(bus_error_exit(), "ping: %s", last_error());
+		base[i] = now_us() - t;
+		wire_begin(&out, WIRE_LAUNCH_SEARCH, 0, 0);
+		wire_put_str(&out, WF_QUERY, queries[i % nq]);
+		wire_put_u32(&out, WF_LIMIT, 20);
+		t = now_us();
+		if (bus_request(c, &out, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
+			die_code(bus_error_exit(), "search: %s", last_error());
+		lat[i] = now_us() - t;
+		for (hits = 0; wire_next(&m, &pos, &tag, &v, &len); )
+			hits += tag == WF_ENTRY;
+	}
+	qsort(lat, n, sizeof(*lat), cmp_ll);
+	qsort(base, n, sizeof(*base), cmp_ll);
+	printf("searches=%ld p50_us=%lld p99_us=%lld ping_p50_us=%lld ping_p99_us=%lld hits=%d\n", n, lat[n / 2],
+		lat[n * 99 / 100], base[n / 2], base[n * 99 / 100], hits);
+	bus_close(c);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (sodium_init() < 0 || paths_resolve(&P) < 0)
@@ -400,6 +439,8 @@ int main(int argc, char **argv)
 		return cmd_role(argv[2], argc > 3 ? argv[3] : NULL);
 	if (argc == 5 && !strcmp(argv[1], "unlock-time"))
 		return cmd_unlock_time(argv[2], argv[3], atol(argv[4]) > 0 ? atol(argv[4]) : 1);
+	if (argc >= 4 && !strcmp(argv[1], "search"))
+		return cmd_search(atol(argv[2]) > 0 ? atol(argv[2]) : 1, argv + 3, argc - 3);
 	if (argc == 4 && !strcmp(argv[1], "notify-listen"))
 		return cmd_notify_listen(argv[2], atol(argv[3]));
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "get"))

@@ -45,11 +45,11 @@ run "$SESAME" help daemon secrets
 cmp -s "$T/out" "$T/help-symlink"; ok $? "sesame help daemon secrets is the same help"
 
 # A role without code says so and fails; it never pretends to run.
-ln -s "$SESAME" "$T/daemon-launcher"
-run "$T/daemon-launcher"
+ln -s "$SESAME" "$T/daemon-wm"
+run "$T/daemon-wm"
 is "$rc" 1 "a role with no code yet exits 1"
-contains "$T/err" "daemon-launcher: not implemented yet" "and says it is not implemented"
-run "$T/daemon-launcher" --help
+contains "$T/err" "daemon-wm: not implemented yet" "and says it is not implemented"
+run "$T/daemon-wm" --help
 contains "$T/out" "Not implemented yet in this build" "and its help says so too"
 
 run "$SESAME" daemon

@@ -1,0 +1,182 @@
+/* launch.c - `sesame launch search|run`: find and start applications
+ * through daemon-launcher. */
+#include "../lib/applet.h"
+#include "../lib/bus.h"
+#include "../lib/cli.h"
+#include "../lib/paths.h"
+#include "../lib/util.h"
+#include "../lib/vault.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/*APPLET launch launch_main "search for applications and start them"
+usage: sesame launch search QUERY [-n N] [-p PROFILE] [--json]
+       sesame launch run ENTRY_ID [-p PROFILE] [--tag TAG]... [-- ARG...]
+
+  search QUERY   the best matches for QUERY among the desktop entries
+                 (names, generic names, keywords, ids; letters may be left
+                 out, one typo is forgiven), ranked with how often and how
+                 recently PROFILE launched them.  One line per match:
+                 ID, NAME, GENERIC NAME and SCORE, tab-separated (aligned
+                 with a header on a terminal)
+  run ENTRY_ID   start an application: its desktop file id, with or
+                 without .desktop, or the last part of it (firefox for
+                 org.mozilla.firefox.desktop); prints its pid
+
+  -n, --max N          at most N results (default: the profile's
+                       launcher.max_results, 20)
+  -p, --profile NAME   whose frecency and launch profiles (default: the
+                       default profile)
+  -t, --tag TAG        apply launch profile TAG (NAME of PROFILE, or
+                       OTHER:NAME): its env, cwd and secrets; repeatable,
+                       later tags win
+  --json               search results or the started pid as JSON
+  -- ARG...            extra arguments for the application
+
+Exit 69 if daemon-launcher is not running, 77 if a secret it needs is
+locked or not granted to daemon-launcher, 1 if there is no such entry.
+*/
+
+static void print_search(const struct wire_msg *m, int json)
+{
+	char id[512], name[512], generic[512];
+	size_t pos = 0, n = 0;
+	uint16_t tag, len;
+	const uint8_t *v;
+	uint32_t score = 0;
+	int tty = !json && isatty(1);
+
+	id[0] = name[0] = generic[0] = 0;
+	if (json)
+		printf("[");
+	else if (tty)
+		printf("%-40s %-28s %-24s %s\n", "ID", "NAME", "GENERIC NAME", "SCORE");
+	while (wire_next(m, &pos, &tag, &v, &len)) {
+		char *dst = tag == WF_ENTRY ? id : tag == WF_NAME ? name : tag == WF_GENERIC ? generic : NULL;
+
+		if (dst) {
+			snprintf(dst, 512, "%.*s", (int)len, (const char *)v);
+			continue;
+		}
+		if (tag != WF_SCORE || len != 4)
+			continue;
+		score = (uint32_t)v[0] << 24 | v[1] << 16 | v[2] << 8 | v[3];
+		/* WF_SCORE closes a result. */
+		if (json) {
+			printf("%s{\"id\":", n ? "," : "");
+			cli_json_str(stdout, id, strlen(id));
+			printf(",\"name\":");
+			cli_json_str(stdout, name, strlen(name));
+			printf(",\"generic\":");
+			cli_json_str(stdout, generic, strlen(generic));
+			printf(",\"score\":%.3f}", score / 1000.0);
+		} else if (tty) {
+			printf("%-40s %-28s %-24s %.3f\n", id, name, generic, score / 1000.0);
+		} else {
+			printf("%s\t%s\t%s\t%.3f\n", id, name, generic, score / 1000.0);
+		}
+		n++;
+	}
+	if (json)
+		printf("]\n");
+}
+
+int launch_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "max", required_argument, NULL, 'n' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "tag", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 }
+	};
+	static uint8_t buf[WIRE_MAX_MESSAGE];
+	static struct wire_out req;
+	const char *cmd, *profile = NULL, *tags[32];
+	int o, json = 0, ntags = 0;
+	long max = 0;
+	struct bus_client *c;
+	struct wire_msg m;
+	struct paths p;
+
+	if (argc < 2)
+		usage_error("launch", "which one: search or run?");
+	cmd = argv[1];
+	argv++, argc--;
+	while ((o = getopt_long(argc, argv, "n:p:t:", opts, NULL)) != -1) {
+		char *end;
+
+		switch (o) {
+		case 'n':
+			max = strtol(optarg, &end, 10);
+			if (*end || end == optarg || max < 1 || max > 200)
+				usage_error("launch", "-n: a number from 1 to 200");
+			break;
+		case 'p':
+			if (!vault_profile_valid(optarg))
+				usage_error("launch", "'%s' is not a valid profile name", optarg);
+			profile = optarg;
+			break;
+		case 't':
+			if (ntags == (int)ARRAY_LEN(tags))
+				usage_error("launch", "at most %d tags", (int)ARRAY_LEN(tags));
+			tags[ntags++] = optarg;
+			break;
+		case 'j': json = 1; break;
+		default: usage_error("launch", "bad option");
+		}
+	}
+	if (!strcmp(cmd, "search")) {
+		if (optind + 1 != argc)
+			usage_error("launch", "search takes one QUERY (quote it if it has spaces)");
+		if (ntags)
+			usage_error("launch", "--tag is for run");
+		wire_begin(&req, WIRE_LAUNCH_SEARCH, 0, 0);
+		wire_put_str(&req, WF_QUERY, argv[optind]);
+		if (max)
+			wire_put_u32(&req, WF_LIMIT, (uint32_t)max);
+	} else if (!strcmp(cmd, "run")) {
+		if (optind >= argc)
+			usage_error("launch", "run needs an ENTRY_ID");
+		if (max)
+			usage_error("launch", "-n is for search");
+		wire_begin(&req, WIRE_LAUNCH_RUN, 0, 0);
+		wire_put_str(&req, WF_ENTRY, argv[optind]);
+		for (int i = 0; i < ntags; i++)
+			wire_put_str(&req, WF_TAG, tags[i]);
+		for (int i = optind + 1; i < argc; i++)
+			wire_put_str(&req, WF_ARG, argv[i]);
+	} else {
+		usage_error("launch", "unknown subcommand '%s' (search or run)", cmd);
+	}
+	if (profile)
+		wire_put_str(&req, WF_PROFILE, profile);
+	if (wire_end(&req) < 0)
+		die("launch: %s", last_error());
+	if (paths_resolve(&p) < 0)
+		die("%s", last_error());
+	c = xbus_connect(&p);
+	xbus_request(c, &req, buf, &m);
+	if (!strcmp(cmd, "search")) {
+		print_search(&m, json);
+	} else {
+		char entry[512] = "?";
+		uint32_t pid = 0;
+
+		wire_get_str(&m, WF_ENTRY, entry, sizeof(entry));
+		wire_get_u32(&m, WF_PID, &pid);
+		if (json) {
+			printf("{\"id\":");
+			cli_json_str(stdout, entry, strlen(entry));
+			printf(",\"pid\":%u}\n", pid);
+		} else {
+			printf("started %s (pid %u)\n", entry, pid);
+		}
+	}
+	bus_close(c);
+	return fflush(stdout) == 0 ? 0 : 1;
+}

@@ -1,0 +1,25 @@
+/* unbuilt.c - roles declared before they are written, so that their
+ * names, daemon-ROLE symlinks and help exist; each says it is not
+ * implemented and exits 1 until its own file lands (and this block goes).
+ * Listed last in the Makefile, so they come last in --help. */
+#include "../lib/applet.h"
+
+/*APPLET daemon-wm - role "window switcher and overlay (Wayland)"
+usage: daemon-wm
+
+Window list, focus tracking and the Alt+Tab overlay on a Wayland
+compositor (wlr-foreign-toplevel, layer-shell).
+*/
+
+/*APPLET daemon-clipboard - role "clipboard history (Wayland)"
+usage: daemon-clipboard
+
+Per-profile clipboard history with sensitive entries expiring
+(wlr-data-control).
+*/
+
+/*APPLET daemon-input - role "keyboard bindings from input devices"
+usage: daemon-input
+
+Compositor-independent key bindings from evdev keyboards.
+*/

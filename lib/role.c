@@ -1,0 +1,151 @@
+/* role.c - the common frame of a daemon role (role.h). */
+#include "role.h"
+#include "log.h"
+#include "sdnotify.h"
+#include "util.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+long long role_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static void apply_logging(const struct config *c)
+{
+	log_configure(config_str(c, "global.logging.level", "info"), config_bool(c, "global.logging.json", 0),
+		config_bool(c, "global.logging.journald", 1));
+}
+
+void xrole_setup(struct role *r, const char *name)
+{
+	const char *wd = getenv("WATCHDOG_USEC"), *wpid = getenv("WATCHDOG_PID");
+	sigset_t set;
+	char file[64];
+
+	memset(r, 0, sizeof(*r));
+	r->name = name;
+	r->watch = -1;
+	r->watchdog_ms = wd && (!wpid || atoi(wpid) == getpid()) ? atoll(wd) / 2000 : 0;
+	if (paths_resolve(&r->p) < 0)
+		die("daemon-%s: %s", name, last_error());
+	if (!(r->conf = config_load(&r->p, NULL, NULL)))
+		die("daemon-%s: configuration: %s", name, last_error());
+	apply_logging(r->conf);
+	snprintf(file, sizeof(file), "keys/%s.key", name);
+	if (paths_join(r->key, r->p.runtime, file) < 0)
+		die("daemon-%s: %s", name, last_error());
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((r->sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
+		die("daemon-%s: signalfd: %s", name, strerror(errno));
+	if ((r->watch = config_watch(&r->p)) < 0)
+		log_error("config: %s; changes will not be picked up", last_error());
+}
+
+static void reload(struct role *r)
+{
+	struct config *c = config_load(&r->p, NULL, NULL);
+
+	r->reload_at = 0;
+	if (r->watch >= 0)
+		close(r->watch);
+	r->watch = config_watch(&r->p);
+	if (!c) {
+		log_error("config: the new configuration has errors; keeping the previous one");
+		return;
+	}
+	config_free(r->conf);
+	r->conf = c;
+	apply_logging(c);
+	log_info("config: reloaded");
+}
+
+int role_poll(struct role *r, struct pollfd *extra, int nextra, int timeout_ms)
+{
+	struct pollfd pf[3 + 8];
+	int flags = 0, n = 3;
+	long long wait;
+
+	if (nextra > 8)
+		nextra = 8;
+	if (!r->c && (r->c = bus_connect_retry(&r->p, r->key, 2000))) {
+		log_info("connected to the bus");
+		flags |= ROLE_CONNECTED;
+		if (!r->ready++) {
+			char st[160];
+
+			snprintf(st, sizeof(st), "READY=1\nSTATUS=%s", r->status ? r->status : "serving");
+			sdnotify(st);
+		}
+	}
+	if (r->watchdog_ms)
+		sdnotify("WATCHDOG=1");
+	pf[0] = (struct pollfd){ r->sfd, POLLIN, 0 };
+	pf[1] = (struct pollfd){ r->c ? bus_fd(r->c) : -1, POLLIN, 0 };
+	pf[2] = (struct pollfd){ r->watch, POLLIN, 0 };
+	for (int i = 0; i < nextra; i++)
+		pf[n++] = extra[i];
+	if (!r->c && (timeout_ms < 0 || timeout_ms > 200))
+		timeout_ms = 200;	/* keep trying to connect */
+	if (r->watchdog_ms && (timeout_ms < 0 || timeout_ms > r->watchdog_ms))
+		timeout_ms = (int)r->watchdog_ms;
+	if (r->reload_at) {
+		wait = r->reload_at - role_now_ms();
+		if (wait < 0)
+			wait = 0;
+		if (timeout_ms < 0 || wait < timeout_ms)
+			timeout_ms = (int)wait;
+	}
+	if (poll(pf, (nfds_t)n, timeout_ms) < 0) {
+		if (errno != EINTR)
+			die("daemon-%s: poll: %s", r->name, strerror(errno));
+		for (int i = 0; i < n; i++)
+			pf[i].revents = 0;
+	}
+	for (int i = 0; i < nextra; i++)
+		extra[i].revents = pf[3 + i].revents;
+	if (pf[0].revents & POLLIN)
+		flags |= ROLE_STOP;
+	if (pf[1].revents & (POLLIN | POLLHUP | POLLERR))
+		flags |= ROLE_BUS;
+	if (pf[2].revents & POLLIN && config_watch_changed(r->watch) && !r->reload_at)
+		r->reload_at = role_now_ms() + 100;	/* editors write in steps */
+	if (r->reload_at && role_now_ms() >= r->reload_at) {
+		reload(r);
+		flags |= ROLE_RELOADED;
+	}
+	return flags;
+}
+
+void role_disconnect(struct role *r)
+{
+	log_warn("%s; reconnecting", last_error());
+	bus_close(r->c);
+	r->c = NULL;
+}
+
+void role_close(struct role *r)
+{
+	sdnotify("STOPPING=1");
+	bus_close(r->c);
+	r->c = NULL;
+	config_free(r->conf);
+	r->conf = NULL;
+	if (r->watch >= 0)
+		close(r->watch);
+	close(r->sfd);
+}

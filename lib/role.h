@@ -1,0 +1,45 @@
+/* role.h - what every daemon role other than the hub does around its own
+ * work: paths and configuration (reloaded on change, a broken file logged
+ * and the previous one kept), SIGTERM/SIGINT through a signalfd, the bus
+ * connection with its role key (reconnecting when daemon-profile
+ * restarts), sd_notify READY and WATCHDOG.  The role's main loop calls
+ * role_poll() and handles what it reports.
+ */
+#ifndef SESAME_ROLE_H
+#define SESAME_ROLE_H
+
+#include "bus.h"
+#include "config.h"
+#include "paths.h"
+
+#include <poll.h>
+
+struct role {
+	const char *name;		/* "launcher" */
+	struct paths p;
+	struct config *conf;
+	struct bus_client *c;		/* NULL while disconnected */
+	int sfd, watch, ready;
+	long long reload_at, watchdog_ms;
+	char key[PATH_MAX];		/* keys/NAME.key */
+	const char *status;		/* sd_notify STATUS= once connected */
+};
+
+enum { ROLE_STOP = 1, ROLE_BUS = 2, ROLE_RELOADED = 4, ROLE_CONNECTED = 8 };
+
+/* Set up r for role name, dying with a clear message if the paths or
+ * the configuration are unusable.  SIGTERM and SIGINT are blocked and
+ * read from r->sfd (a clean stop); SIGPIPE is ignored. */
+void xrole_setup(struct role *r, const char *name);
+/* Connect if needed (retrying for up to 2 s per call), then poll the
+ * role's descriptors and the extra ones for at most timeout_ms (-1: no
+ * limit).  Returns ROLE_* flags; extra[i].revents are set. */
+int role_poll(struct role *r, struct pollfd *extra, int nextra, int timeout_ms);
+/* Drop the bus connection after a failure (logged); the next role_poll
+ * reconnects. */
+void role_disconnect(struct role *r);
+void role_close(struct role *r);
+/* Milliseconds on the monotonic clock. */
+long long role_now_ms(void);
+
+#endif

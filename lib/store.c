@@ -1,0 +1,47 @@
+/* store.c - opening a role's per-profile SQLite file (store.h). */
+#include "store.h"
+#include "paths.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+sqlite3 *store_open(const char *path, const char *schema)
+{
+	sqlite3 *db = NULL;
+	char *err = NULL;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	/* Created here with the right mode, never by SQLite's umask. */
+	if (fd < 0)
+		return fail("%s: %s", path, strerror(errno)), NULL;
+	close(fd);
+	if (paths_check_private(path) < 0)
+		return NULL;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
+		fail("%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 2000);
+	if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL, &err) != SQLITE_OK ||
+	    sqlite3_exec(db, schema, NULL, NULL, &err) != SQLITE_OK) {
+		fail("%s: %s", path, err ? err : sqlite3_errmsg(db));
+		sqlite3_free(err);
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+int store_path(char *out, const char *dir, const char *profile)
+{
+	if (paths_mkdir_private(dir) < 0)
+		return -1;
+	if ((size_t)snprintf(out, PATH_MAX, "%s/%s.db", dir, profile) >= PATH_MAX)
+		return fail("%s/%s.db: path too long", dir, profile);
+	return 0;
+}

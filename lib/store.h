@@ -1,0 +1,14 @@
+/* store.h - a small SQLite database of a role's own (launcher frecency,
+ * snippets): one file per profile, 0600, WAL, synchronous=FULL. */
+#ifndef SESAME_STORE_H
+#define SESAME_STORE_H
+
+#include <sqlite3.h>
+
+/* Open (creating it 0600 if needed) the database at path and run schema
+ * (CREATE ... IF NOT EXISTS statements).  NULL with a reason. */
+sqlite3 *store_open(const char *path, const char *schema);
+/* The path of PROFILE's database in dir (created 0700): dir/PROFILE.db. */
+int store_path(char *out, const char *dir, const char *profile);
+
+#endif

@@ -1,0 +1,37 @@
+/* libFuzzer target for snippet templates (typed by users, stored, read
+ * back): every part lies inside the input, text parts are non-empty, and
+ * variables carry only what their kind allows. */
+#include "lib/template.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct template_part parts[TEMPLATE_MAX_PARTS];
+	const char *text = (const char *)data;
+	int n;
+
+	if (template_parse(text, size, parts, TEMPLATE_MAX_PARTS, &n) < 0)
+		return 0;
+	if (n < 0 || n > TEMPLATE_MAX_PARTS)
+		abort();
+	for (int i = 0; i < n; i++) {
+		const struct template_part *p = &parts[i];
+
+		if (p->len > size || (p->len && (p->s < text || p->s + p->len > text + size)))
+			abort();
+		if (p->kind == TPL_TEXT && !p->len)
+			abort();
+		if ((p->kind == TPL_ENV || p->kind == TPL_SECRET) && !p->len)
+			abort();
+		if (p->kind == TPL_CLIPBOARD && p->len)
+			abort();
+		if (p->kind != TPL_TEXT && p->len && memchr(p->s, '}', p->len))
+			abort();
+	}
+	return 0;
+}
