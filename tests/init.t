@@ -9,6 +9,9 @@ run make -C "$SESAME_SRC" install PREFIX="$pfx" SYSCONFDIR="$T/etc" BIN="$SESAME
 ok "$rc" "make install with a private PREFIX and SYSCONFDIR"
 grep -q "ExecStart=$pfx/bin/daemon-secrets" "$pfx/lib/systemd/user/sesame-secrets.service"
 ok $? "installed units point at the installed role symlinks"
+grep -q "KillMode=process" "$pfx/lib/systemd/user/sesame-launcher.service" &&
+	grep -q "Wants=sesame-launcher.service" "$pfx/lib/systemd/user/sesame-desktop.target"
+ok $? "the launcher's user unit never kills what it started and joins the desktop target"
 
 if command -v systemd-analyze >/dev/null 2>&1; then
 	for mode in user system; do
@@ -39,7 +42,7 @@ if command -v openrc-run >/dev/null 2>&1; then
 	# OpenRC reads each script (description, depend, commands); starting
 	# one needs OpenRC as init (/run/openrc/softlevel), which this machine
 	# is not, and faking it would change the machine's state.
-	for s in profile secrets; do
+	for s in profile secrets snippets; do
 		openrc-run "$T/etc/init.d/sesame-$s" describe >"$T/orc.out" 2>&1
 		grep -q "sesame .*(daemon-$s)" "$T/orc.out"; ok $? "openrc-run reads sesame-$s (describe)"
 	done
@@ -55,21 +58,21 @@ if ! command -v runsvdir >/dev/null 2>&1 || ! command -v sv >/dev/null 2>&1; the
 fi
 use_private_paths
 mkdir -p "$T/service"
-cp -R "$T/etc/sv/sesame-profile" "$T/etc/sv/sesame-secrets" "$T/service/"
+cp -R "$T/etc/sv/sesame-profile" "$T/etc/sv/sesame-secrets" "$T/etc/sv/sesame-snippets" "$T/service/"
 spawn runsvdir -P "$T/service" </dev/null >/dev/null 2>&1
 RUNSVDIR=$spawned
 # runsv processes outlive runsvdir, which would restart them: stop
 # runsvdir first, then make each runsv stop its service and exit.
 stop_runit() {
 	kill "$RUNSVDIR" 2>/dev/null; wait "$RUNSVDIR" 2>/dev/null
-	sv -w 10 down "$T/service/sesame-secrets" "$T/service/sesame-profile" >/dev/null 2>&1
+	sv -w 10 down "$T/service/sesame-snippets" "$T/service/sesame-secrets" "$T/service/sesame-profile" >/dev/null 2>&1
 	r=$?
-	sv exit "$T/service/sesame-secrets" "$T/service/sesame-profile" >/dev/null 2>&1
+	sv exit "$T/service/sesame-snippets" "$T/service/sesame-secrets" "$T/service/sesame-profile" >/dev/null 2>&1
 	return $r
 }
 trap 'stop_runit; cleanup' EXIT
-wait_for 15 sh -c "'$SESAME' status 2>/dev/null | grep -q 'roles:.* secrets'"
-ok $? "runsvdir starts daemon-profile and daemon-secrets from the installed service directories"
+wait_for 15 sh -c "'$SESAME' status 2>/dev/null | grep -q 'roles:.* secrets.* snippets'"
+ok $? "runsvdir starts daemon-profile, daemon-secrets and daemon-snippets from the installed service directories"
 printf 'pw\n' | "$SESAME" init -p dev >/dev/null && printf 'psk' | "$SESAME" secret set -p dev wifi >/dev/null
 run "$SESAME" secret get -p dev wifi
 is "$(cat "$T/out")" "psk" "sesame secret get works through the supervised daemons"
