@@ -233,7 +233,8 @@ int appindex_scan(struct appindex *ix, const char *locale, const char *desktop)
 
 	for (int i = 0; i < ix->ndirs; i++)
 		walk(&s, ix->dirs[i], "", 0);
-	qsort(s.v, s.n, sizeof(*s.v), by_id_then_seq);
+	if (s.n)
+		qsort(s.v, s.n, sizeof(*s.v), by_id_then_seq);
 	apps = xcalloc(s.n ? s.n : 1, sizeof(*apps));
 	for (size_t i = 0; i < s.n; i++) {
 		struct app *a = &apps[n];
@@ -343,9 +344,9 @@ const struct app *appindex_find(const struct appindex *ix, const char *id)
 
 	if (!*id)
 		return fail("no entry id given"), NULL;
-	if ((a = bsearch(id, ix->apps, ix->n, sizeof(*ix->apps), cmp_id)))
+	if (ix->n && (a = bsearch(id, ix->apps, ix->n, sizeof(*ix->apps), cmp_id)))
 		return a;
-	if ((size_t)snprintf(with, sizeof(with), "%s.desktop", id) < sizeof(with) &&
+	if (ix->n && (size_t)snprintf(with, sizeof(with), "%s.desktop", id) < sizeof(with) &&
 	    (a = bsearch(with, ix->apps, ix->n, sizeof(*ix->apps), cmp_id)))
 		return a;
 	for (size_t i = 0; i < ix->n; i++)

@@ -66,7 +66,8 @@ struct frecency *frecency_open(const char *path)
 		f->n++;
 	}
 	sqlite3_finalize(st);
-	qsort(f->v, f->n, sizeof(*f->v), cmp_item);
+	if (f->n)
+		qsort(f->v, f->n, sizeof(*f->v), cmp_item);
 	return f;
 }
 
