@@ -64,15 +64,13 @@ Not sandboxed: what it starts would inherit the sandbox.
 #define MAX_RESULTS 200
 
 struct launch {
-	uint32_t req;		/* the request being answered */
+	struct fetch f;		/* first: the secrets, and the request (f.req) */
 	char profile[65];
 	char *entry;
 	char **argv;
 	char *cwd;
 	char **env;		/* "NAME=value" from launch profiles */
 	int nenv;
-	struct fetch f;		/* the secrets */
-	struct launch *next;
 };
 
 struct usage {
@@ -86,7 +84,7 @@ static struct {
 	struct appindex ix;
 	int ino;
 	long long rescan_at;
-	struct launch *launches;
+	struct fetch *launches;	/* launches waiting for secrets */
 	struct usage *usage;
 	uint32_t next_id;
 	int systemd;
@@ -95,28 +93,6 @@ static struct {
 
 static uint8_t in[WIRE_MAX_MESSAGE];
 static struct wire_out out;
-
-static void send_out(void)
-{
-	if (!L.r.c)
-		return;		/* disconnected: the hub has answered for us */
-	if (wire_end(&out) < 0 || bus_send(L.r.c, &out) < 0)
-		log_warn("reply: %s", last_error());
-}
-
-static void reply_error(uint32_t id, uint32_t code, const char *fmt, ...) PRINTF(3, 4);
-static void reply_error(uint32_t id, uint32_t code, const char *fmt, ...)
-{
-	char text[512];
-	va_list ap;
-	struct wire_msg req = { .id = id };
-
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	wire_error(&out, &req, code, text);
-	send_out();
-}
 
 static long long wall_ms(void)
 {
@@ -216,13 +192,13 @@ static void search(const struct wire_msg *m)
 	size_t n;
 
 	if (!request_profile(m, profile, sizeof(profile))) {
-		reply_error(m->id, WIRE_E_BAD_MESSAGE, "not a valid profile name");
+		role_reply_error(&L.r, m->id, WIRE_E_BAD_MESSAGE, "not a valid profile name");
 		return;
 	}
 	if (wire_get_str(m, WF_QUERY, query, sizeof(query)) < 0)
 		query[0] = 0;
 	if (fuzzy_compile(&q, query) < 0) {
-		reply_error(m->id, WIRE_E_BAD_MESSAGE, "%s", last_error());
+		role_reply_error(&L.r, m->id, WIRE_E_BAD_MESSAGE, "%s", last_error());
 		return;
 	}
 	snprintf(path, sizeof(path), "profiles.%s.launcher.max_results", profile);
@@ -246,7 +222,7 @@ static void search(const struct wire_msg *m)
 		wire_put_str(&out, WF_GENERIC, e->generic ? e->generic : "");
 		wire_put_u32(&out, WF_SCORE, (uint32_t)(hits[i].rank * 1000 + 0.5));
 	}
-	send_out();
+	role_send(&L.r, &out);
 }
 
 /* ---- launch ------------------------------------------------------------ */
@@ -523,7 +499,7 @@ static void finish(struct launch *l)
 
 	if (pid < 0) {
 		log_warn("launcher: %s: %s", l->entry, last_error());
-		reply_error(l->req, WIRE_E_FAILED, "%s", last_error());
+		role_reply_error(&L.r, l->f.req, WIRE_E_FAILED, "%s", last_error());
 		return;
 	}
 	log_info("launcher: started %s (pid %d)%s", l->entry, (int)pid, L.systemd ? " in a systemd scope" : "");
@@ -533,20 +509,10 @@ static void finish(struct launch *l)
 		if (f && frecency_add(f, l->entry, wall_ms()) < 0)
 			log_error("launcher: %s", last_error());
 	}
-	wire_begin(&out, WIRE_LAUNCH_RUN, WIRE_F_REPLY, l->req);
+	wire_begin(&out, WIRE_LAUNCH_RUN, WIRE_F_REPLY, l->f.req);
 	wire_put_str(&out, WF_ENTRY, l->entry);
 	wire_put_u32(&out, WF_PID, (uint32_t)pid);
-	send_out();
-}
-
-static void unlink_launch(struct launch *l)
-{
-	for (struct launch **pp = &L.launches; *pp; pp = &(*pp)->next)
-		if (*pp == l) {
-			*pp = l->next;
-			break;
-		}
-	launch_free(l);
+	role_send(&L.r, &out);
 }
 
 static void run(const struct wire_msg *m)
@@ -561,18 +527,18 @@ static void run(const struct wire_msg *m)
 	int argc;
 	struct stat st;
 
-	l->req = m->id;
+	l->f.req = m->id;
 	if (!request_profile(m, l->profile, sizeof(l->profile)) || wire_get_str(m, WF_ENTRY, entry, sizeof(entry)) < 0) {
-		reply_error(m->id, WIRE_E_BAD_MESSAGE, "a launch needs a valid profile and an entry id");
+		role_reply_error(&L.r, m->id, WIRE_E_BAD_MESSAGE, "a launch needs a valid profile and an entry id");
 		goto done;
 	}
 	if (!(a = appindex_find(&L.ix, entry))) {
-		reply_error(m->id, WIRE_E_NOT_FOUND, "%s", last_error());
+		role_reply_error(&L.r, m->id, WIRE_E_NOT_FOUND, "%s", last_error());
 		goto done;
 	}
 	l->entry = xstrdup(a->id);
 	if (desktop_exec_argv(&a->e, a->file, &l->argv, &argc) < 0) {
-		reply_error(m->id, WIRE_E_FAILED, "%s: %s", a->id, last_error());
+		role_reply_error(&L.r, m->id, WIRE_E_FAILED, "%s: %s", a->id, last_error());
 		goto done;
 	}
 	if (a->e.terminal) {
@@ -591,13 +557,13 @@ static void run(const struct wire_msg *m)
 	while (wire_next(m, &pos, &t, &v, &len)) {
 		if (t == WF_TAG) {
 			if (len >= sizeof(tag) || memchr(v, 0, len)) {
-				reply_error(m->id, WIRE_E_BAD_MESSAGE, "a tag is too long");
+				role_reply_error(&L.r, m->id, WIRE_E_BAD_MESSAGE, "a tag is too long");
 				goto done;
 			}
 			memcpy(tag, v, len);
 			tag[len] = 0;
 			if (apply_tag(l, tag, &code) < 0) {
-				reply_error(m->id, code, "%s", last_error());
+				role_reply_error(&L.r, m->id, code, "%s", last_error());
 				goto done;
 			}
 		} else if (t == WF_ARG) {
@@ -606,7 +572,7 @@ static void run(const struct wire_msg *m)
 			while (l->argv[n])
 				n++;
 			if (len >= sizeof(arg) || memchr(v, 0, len) || n + 1 >= DESKTOP_MAX_ARGS) {
-				reply_error(m->id, WIRE_E_BAD_MESSAGE, "a bad extra argument");
+				role_reply_error(&L.r, m->id, WIRE_E_BAD_MESSAGE, "a bad extra argument");
 				goto done;
 			}
 			l->argv = xreallocarray(l->argv, (size_t)n + 2, sizeof(char *));
@@ -622,7 +588,7 @@ static void run(const struct wire_msg *m)
 		l->cwd = xstrdup(home && *home == '/' ? home : "/");
 	}
 	if (l->cwd[0] != '/' || stat(l->cwd, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		reply_error(m->id, WIRE_E_FAILED, "the working directory %s is not an existing absolute directory",
+		role_reply_error(&L.r, m->id, WIRE_E_FAILED, "the working directory %s is not an existing absolute directory",
 			l->cwd);
 		goto done;
 	}
@@ -632,44 +598,36 @@ static void run(const struct wire_msg *m)
 	}
 	/* Ask daemon-secrets for every value at once; finish when all came. */
 	if (fetch_send(&l->f, L.r.c, &L.next_id, role_now_ms() + 10000) < 0) {
-		reply_error(m->id, WIRE_E_FAILED, "cannot ask daemon-secrets: %s", last_error());
+		role_reply_error(&L.r, m->id, WIRE_E_FAILED, "cannot ask daemon-secrets: %s", last_error());
 		goto done;
 	}
-	l->next = L.launches;
-	L.launches = l;
+	fetch_list_add(&L.launches, &l->f);
 	return;
 done:
 	launch_free(l);
 }
 
-/* A reply to one of our requests. */
+/* A reply to one of our requests: launch once every secret is there. */
 static void secret_reply(const struct wire_msg *m)
 {
-	for (struct launch *l = L.launches; l; l = l->next) {
-		if (!fetch_reply(&l->f, m, "launcher"))
-			continue;
-		if (l->f.code)
-			reply_error(l->req, l->f.code, "%s", l->f.error);
-		else if (!fetch_done(&l->f))
-			return;
-		else
-			finish(l);
-		unlink_launch(l);
+	struct launch *l = (struct launch *)fetch_list_reply(&L.launches, m, "launcher");
+
+	if (!l)
 		return;
-	}
-	log_debug("launcher: a reply (id %u) to nothing pending", m->id);
+	if (l->f.code)
+		role_reply_error(&L.r, l->f.req, l->f.code, "%s", l->f.error);
+	else
+		finish(l);
+	launch_free(l);
 }
 
 static void expire_launches(void)
 {
-	long long now = role_now_ms();
+	struct launch *l;
 
-	for (struct launch *l = L.launches, *next; l; l = next) {
-		next = l->next;
-		if (now >= l->f.deadline) {
-			reply_error(l->req, WIRE_E_TIMEOUT, "daemon-secrets did not answer");
-			unlink_launch(l);
-		}
+	while ((l = (struct launch *)fetch_list_expired(&L.launches, role_now_ms()))) {
+		role_reply_error(&L.r, l->f.req, WIRE_E_TIMEOUT, "daemon-secrets did not answer");
+		launch_free(l);
 	}
 }
 
@@ -682,7 +640,7 @@ static void handle(const struct wire_msg *m)
 	switch (m->type) {
 	case WIRE_LAUNCH_SEARCH: search(m); break;
 	case WIRE_LAUNCH_RUN: run(m); break;
-	default: reply_error(m->id, WIRE_E_UNKNOWN_TYPE, "daemon-launcher does not serve this request");
+	default: role_reply_error(&L.r, m->id, WIRE_E_UNKNOWN_TYPE, "daemon-launcher does not serve this request");
 	}
 }
 
@@ -751,8 +709,12 @@ int daemon_launcher_main(int argc, char **argv)
 			expire_launches();
 	}
 	log_info("launcher: stopping");
-	while (L.launches)
-		unlink_launch(L.launches);
+	while (L.launches) {
+		struct launch *l = (struct launch *)L.launches;
+
+		L.launches = l->f.next;
+		launch_free(l);
+	}
 	for (struct usage *u = L.usage, *next; u; u = next) {
 		next = u->next;
 		frecency_close(u->f);

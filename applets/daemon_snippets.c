@@ -51,52 +51,28 @@ struct db {
 };
 
 struct expansion {
-	uint32_t req;
+	struct fetch f;		/* first: the values to fetch, and the request (f.req) */
 	char profile[65];
 	char *text;		/* the template; parts point into it */
 	struct template_part parts[TEMPLATE_MAX_PARTS];
 	int nparts;
-	struct fetch f;
-	struct expansion *next;
 };
 
 static struct {
 	struct role r;
 	struct db *dbs;
-	struct expansion *pending;
+	struct fetch *pending;	/* expansions waiting for values */
 	uint32_t next_id;
 } N;
 
 static uint8_t in[WIRE_MAX_MESSAGE];
 static struct wire_out out;
 
-static void send_out(void)
-{
-	if (!N.r.c)
-		return;
-	if (wire_end(&out) < 0 || bus_send(N.r.c, &out) < 0)
-		log_warn("reply: %s", last_error());
-}
-
-static void reply_error(uint32_t id, uint32_t code, const char *fmt, ...) PRINTF(3, 4);
-static void reply_error(uint32_t id, uint32_t code, const char *fmt, ...)
-{
-	char text[1024];
-	va_list ap;
-	struct wire_msg req = { .id = id };
-
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	wire_error(&out, &req, code, text);
-	send_out();
-}
-
 static void reply_text(const struct wire_msg *m, const char *text)
 {
 	wire_begin(&out, m->type, WIRE_F_REPLY, m->id);
 	wire_put_str(&out, WF_TEXT, text);
-	send_out();
+	role_send(&N.r, &out);
 }
 
 static const char schema[] =
@@ -152,17 +128,17 @@ static int trigger_ok(const char *t)
 static int args(const struct wire_msg *m, char profile[65], char trigger[MAX_TRIGGER + 1], sqlite3 **db)
 {
 	if (wire_get_str(m, WF_PROFILE, profile, 65) < 0 || !vault_profile_valid(profile)) {
-		reply_error(m->id, WIRE_E_BAD_MESSAGE, "a snippet request needs a valid profile");
+		role_reply_error(&N.r, m->id, WIRE_E_BAD_MESSAGE, "a snippet request needs a valid profile");
 		return -1;
 	}
 	if (trigger && (wire_get_str(m, WF_TRIGGER, trigger, MAX_TRIGGER + 1) < 0 || !trigger_ok(trigger))) {
-		reply_error(m->id, WIRE_E_BAD_MESSAGE, "a trigger is 1 to %d bytes of UTF-8 without spaces or "
+		role_reply_error(&N.r, m->id, WIRE_E_BAD_MESSAGE, "a trigger is 1 to %d bytes of UTF-8 without spaces or "
 			"control characters", MAX_TRIGGER);
 		return -1;
 	}
 	if (!(*db = db_of(profile))) {
 		log_error("snippets: %s", last_error());
-		reply_error(m->id, WIRE_E_FAILED, "cannot open the snippets of %s: %s", profile, last_error());
+		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "cannot open the snippets of %s: %s", profile, last_error());
 		return -1;
 	}
 	return 0;
@@ -178,7 +154,7 @@ static void list(const struct wire_msg *m)
 	if (args(m, profile, NULL, &db) < 0)
 		return;
 	if (sqlite3_prepare_v2(db, "SELECT trigger, template FROM snippets ORDER BY trigger", -1, &st, NULL)) {
-		reply_error(m->id, WIRE_E_FAILED, "snippets: %s", sqlite3_errmsg(db));
+		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", sqlite3_errmsg(db));
 		return;
 	}
 	wire_begin(&out, m->type, WIRE_F_REPLY, m->id);
@@ -216,7 +192,7 @@ static void list(const struct wire_msg *m)
 		snprintf(text, sizeof(text), "%d more not shown", more);
 		wire_put_str(&out, WF_TEXT, text);
 	}
-	send_out();
+	role_send(&N.r, &out);
 }
 
 static void add(const struct wire_msg *m)
@@ -233,16 +209,16 @@ static void add(const struct wire_msg *m)
 	if (args(m, profile, trigger, &db) < 0)
 		return;
 	if (!wire_find(m, WF_TEMPLATE, &tpl, &len)) {
-		reply_error(m->id, WIRE_E_BAD_MESSAGE, "no template");
+		role_reply_error(&N.r, m->id, WIRE_E_BAD_MESSAGE, "no template");
 		return;
 	}
 	if (template_parse((const char *)tpl, len, parts, TEMPLATE_MAX_PARTS, &nparts) < 0) {
-		reply_error(m->id, WIRE_E_FAILED, "template: %s", last_error());
+		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "template: %s", last_error());
 		return;
 	}
 	if (sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM snippets WHERE trigger = ?), "
 	    "(SELECT count(*) FROM snippets)", -1, &st, NULL)) {
-		reply_error(m->id, WIRE_E_FAILED, "snippets: %s", sqlite3_errmsg(db));
+		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", sqlite3_errmsg(db));
 		return;
 	}
 	sqlite3_bind_text(st, 1, trigger, -1, SQLITE_STATIC);
@@ -251,20 +227,20 @@ static void add(const struct wire_msg *m)
 	count = sqlite3_column_int(st, 1);
 	sqlite3_finalize(st);
 	if (!exists && count >= MAX_SNIPPETS) {
-		reply_error(m->id, WIRE_E_FAILED, "profile %s already has %d snippets", profile, MAX_SNIPPETS);
+		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "profile %s already has %d snippets", profile, MAX_SNIPPETS);
 		return;
 	}
 	if (sqlite3_prepare_v2(db, "INSERT INTO snippets (trigger, template, created_ms, updated_ms) "
 	    "VALUES (?1, ?2, ?3, ?3) ON CONFLICT(trigger) DO UPDATE SET template = ?2, updated_ms = ?3",
 	    -1, &st, NULL)) {
-		reply_error(m->id, WIRE_E_FAILED, "snippets: %s", sqlite3_errmsg(db));
+		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", sqlite3_errmsg(db));
 		return;
 	}
 	sqlite3_bind_text(st, 1, trigger, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, (const char *)tpl, len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, now);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		reply_error(m->id, WIRE_E_FAILED, "snippets: %s", sqlite3_errmsg(db));
+		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", sqlite3_errmsg(db));
 	} else {
 		log_info("snippets: %s %s in %s", exists ? "replaced" : "added", trigger, profile);
 		reply_text(m, exists ? "replaced" : "added");
@@ -281,14 +257,14 @@ static void remove_one(const struct wire_msg *m)
 	if (args(m, profile, trigger, &db) < 0)
 		return;
 	if (sqlite3_prepare_v2(db, "DELETE FROM snippets WHERE trigger = ?", -1, &st, NULL)) {
-		reply_error(m->id, WIRE_E_FAILED, "snippets: %s", sqlite3_errmsg(db));
+		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", sqlite3_errmsg(db));
 		return;
 	}
 	sqlite3_bind_text(st, 1, trigger, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		reply_error(m->id, WIRE_E_FAILED, "snippets: %s", sqlite3_errmsg(db));
+		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", sqlite3_errmsg(db));
 	else if (!sqlite3_changes(db))
-		reply_error(m->id, WIRE_E_NOT_FOUND, "profile %s has no snippet '%s'", profile, trigger);
+		role_reply_error(&N.r, m->id, WIRE_E_NOT_FOUND, "profile %s has no snippet '%s'", profile, trigger);
 	else
 		reply_text(m, "removed");
 	sqlite3_finalize(st);
@@ -353,14 +329,14 @@ static void render(struct expansion *e)
 			break;
 		}
 		if (r < 0) {
-			reply_error(e->req, WIRE_E_FAILED, "%s", last_error());
+			role_reply_error(&N.r, e->f.req, WIRE_E_FAILED, "%s", last_error());
 			secmem_free(buf);
 			return;
 		}
 	}
-	wire_begin(&out, WIRE_SNIPPET_EXPAND, WIRE_F_REPLY, e->req);
+	wire_begin(&out, WIRE_SNIPPET_EXPAND, WIRE_F_REPLY, e->f.req);
 	wire_put(&out, WF_VALUE, buf, n);
-	send_out();
+	role_send(&N.r, &out);
 	sodium_memzero(out.buf, out.len);
 	secmem_free(buf);
 }
@@ -376,23 +352,23 @@ static void expand(const struct wire_msg *m)
 	if (args(m, profile, trigger, &db) < 0)
 		return;
 	if (sqlite3_prepare_v2(db, "SELECT template FROM snippets WHERE trigger = ?", -1, &st, NULL)) {
-		reply_error(m->id, WIRE_E_FAILED, "snippets: %s", sqlite3_errmsg(db));
+		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", sqlite3_errmsg(db));
 		return;
 	}
 	sqlite3_bind_text(st, 1, trigger, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW || !(tpl = (const char *)sqlite3_column_text(st, 0))) {
 		sqlite3_finalize(st);
-		reply_error(m->id, WIRE_E_NOT_FOUND, "profile %s has no snippet '%s'", profile, trigger);
+		role_reply_error(&N.r, m->id, WIRE_E_NOT_FOUND, "profile %s has no snippet '%s'", profile, trigger);
 		return;
 	}
 	e = xcalloc(1, sizeof(*e));
-	e->req = m->id;
+	e->f.req = m->id;
 	snprintf(e->profile, sizeof(e->profile), "%s", profile);
 	e->text = xstrdup(tpl);
 	sqlite3_finalize(st);
 	/* Checked when added; checked again, the file may have been edited. */
 	if (template_parse(e->text, strlen(e->text), e->parts, TEMPLATE_MAX_PARTS, &e->nparts) < 0) {
-		reply_error(m->id, WIRE_E_FAILED, "snippet '%s': %s", trigger, last_error());
+		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippet '%s': %s", trigger, last_error());
 		expansion_free(e);
 		return;
 	}
@@ -405,7 +381,7 @@ static void expand(const struct wire_msg *m)
 		snprintf(name, sizeof(name), "%.*s", p->kind == TPL_SECRET ? (int)p->len : 0, p->s);
 		if (fetch_add(&e->f, p->kind == TPL_SECRET ? WIRE_SECRET_GET : WIRE_CLIPBOARD_GET, profile,
 		    name) < 0) {
-			reply_error(m->id, WIRE_E_FAILED, "snippet '%s': %s", trigger, last_error());
+			role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippet '%s': %s", trigger, last_error());
 			expansion_free(e);
 			return;
 		}
@@ -416,51 +392,34 @@ static void expand(const struct wire_msg *m)
 		return;
 	}
 	if (fetch_send(&e->f, N.r.c, &N.next_id, role_now_ms() + 10000) < 0) {
-		reply_error(m->id, WIRE_E_FAILED, "%s", last_error());
+		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "%s", last_error());
 		expansion_free(e);
 		return;
 	}
-	e->next = N.pending;
-	N.pending = e;
+	fetch_list_add(&N.pending, &e->f);
 }
 
-static void unlink_expansion(struct expansion *e)
-{
-	for (struct expansion **pp = &N.pending; *pp; pp = &(*pp)->next)
-		if (*pp == e) {
-			*pp = e->next;
-			break;
-		}
-	expansion_free(e);
-}
-
+/* A reply to one of our requests: render once every value is there. */
 static void fetched(const struct wire_msg *m)
 {
-	for (struct expansion *e = N.pending; e; e = e->next) {
-		if (!fetch_reply(&e->f, m, "snippets"))
-			continue;
-		if (e->f.code)
-			reply_error(e->req, e->f.code, "%s", e->f.error);
-		else if (!fetch_done(&e->f))
-			return;
-		else
-			render(e);
-		unlink_expansion(e);
+	struct expansion *e = (struct expansion *)fetch_list_reply(&N.pending, m, "snippets");
+
+	if (!e)
 		return;
-	}
-	log_debug("snippets: a reply (id %u) to nothing pending", m->id);
+	if (e->f.code)
+		role_reply_error(&N.r, e->f.req, e->f.code, "%s", e->f.error);
+	else
+		render(e);
+	expansion_free(e);
 }
 
 static void expire(void)
 {
-	long long now = role_now_ms();
+	struct expansion *e;
 
-	for (struct expansion *e = N.pending, *next; e; e = next) {
-		next = e->next;
-		if (now >= e->f.deadline) {
-			reply_error(e->req, WIRE_E_TIMEOUT, "no answer from daemon-secrets or daemon-clipboard");
-			unlink_expansion(e);
-		}
+	while ((e = (struct expansion *)fetch_list_expired(&N.pending, role_now_ms()))) {
+		role_reply_error(&N.r, e->f.req, WIRE_E_TIMEOUT, "no answer from daemon-secrets or daemon-clipboard");
+		expansion_free(e);
 	}
 }
 
@@ -475,7 +434,7 @@ static void handle(const struct wire_msg *m)
 	case WIRE_SNIPPET_ADD: add(m); break;
 	case WIRE_SNIPPET_REMOVE: remove_one(m); break;
 	case WIRE_SNIPPET_EXPAND: expand(m); break;
-	default: reply_error(m->id, WIRE_E_UNKNOWN_TYPE, "daemon-snippets does not serve this request");
+	default: role_reply_error(&N.r, m->id, WIRE_E_UNKNOWN_TYPE, "daemon-snippets does not serve this request");
 	}
 }
 
@@ -531,8 +490,12 @@ int daemon_snippets_main(int argc, char **argv)
 			expire();
 	}
 	log_info("snippets: stopping");
-	while (N.pending)
-		unlink_expansion(N.pending);
+	while (N.pending) {
+		struct expansion *e = (struct expansion *)N.pending;
+
+		N.pending = e->f.next;
+		expansion_free(e);
+	}
 	for (struct db *d = N.dbs, *next; d; d = next) {
 		next = d->next;
 		sqlite3_close(d->db);

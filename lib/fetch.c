@@ -113,3 +113,36 @@ void fetch_free(struct fetch *f)
 	}
 	f->n = f->got = 0;
 }
+
+void fetch_list_add(struct fetch **list, struct fetch *f)
+{
+	f->next = *list;
+	*list = f;
+}
+
+static struct fetch *unlink_fetch(struct fetch **pp)
+{
+	struct fetch *f = *pp;
+
+	*pp = f->next;
+	f->next = NULL;
+	return f;
+}
+
+struct fetch *fetch_list_reply(struct fetch **list, const struct wire_msg *m, const char *role)
+{
+	for (struct fetch **pp = list; *pp; pp = &(*pp)->next) {
+		if (!fetch_reply(*pp, m, role))
+			continue;
+		return fetch_done(*pp) ? unlink_fetch(pp) : NULL;
+	}
+	return NULL;
+}
+
+struct fetch *fetch_list_expired(struct fetch **list, long long now_ms)
+{
+	for (struct fetch **pp = list; *pp; pp = &(*pp)->next)
+		if (now_ms >= (*pp)->deadline)
+			return unlink_fetch(pp);
+	return NULL;
+}

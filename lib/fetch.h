@@ -27,6 +27,8 @@ struct fetch {
 	uint32_t code;			/* the first error's code, 0 if none */
 	char error[1024];		/* and what to tell the user */
 	long long deadline;		/* monotonic ms */
+	uint32_t req;			/* the request that waits for these values */
+	struct fetch *next;		/* in a list of pending fetches */
 };
 
 /* Add an item unless the same one is there; -1 if there are too many. */
@@ -42,5 +44,14 @@ const struct fetch_item *fetch_find(const struct fetch *f, uint8_t type, const c
 /* 1 once every reply came (or one failed). */
 int fetch_done(const struct fetch *f);
 void fetch_free(struct fetch *f);
+
+/* A role's pending fetches (each the first member of the role's own
+ * record, so that a fetch pointer is a record pointer). */
+void fetch_list_add(struct fetch **list, struct fetch *f);
+/* Hand a reply to the fetch it answers; that fetch, unlinked, once it is
+ * complete or failed (f->code), else NULL. */
+struct fetch *fetch_list_reply(struct fetch **list, const struct wire_msg *m, const char *role);
+/* One fetch past its deadline at now_ms, unlinked, or NULL. */
+struct fetch *fetch_list_expired(struct fetch **list, long long now_ms);
 
 #endif

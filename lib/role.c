@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,4 +149,26 @@ void role_close(struct role *r)
 	if (r->watch >= 0)
 		close(r->watch);
 	close(r->sfd);
+}
+
+void role_send(struct role *r, struct wire_out *o)
+{
+	if (!r->c)
+		return;
+	if (wire_end(o) < 0 || bus_send(r->c, o) < 0)
+		log_warn("reply: %s", last_error());
+}
+
+void role_reply_error(struct role *r, uint32_t id, uint32_t code, const char *fmt, ...)
+{
+	static struct wire_out o;
+	struct wire_msg req = { .id = id };
+	char text[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	wire_error(&o, &req, code, text);
+	role_send(r, &o);
 }

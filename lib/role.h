@@ -11,6 +11,7 @@
 #include "bus.h"
 #include "config.h"
 #include "paths.h"
+#include "util.h"
 
 #include <poll.h>
 
@@ -39,6 +40,11 @@ int role_poll(struct role *r, struct pollfd *extra, int nextra, int timeout_ms);
  * reconnects. */
 void role_disconnect(struct role *r);
 void role_close(struct role *r);
+/* Send a reply (nothing while disconnected: the hub has answered the
+ * requester already); failures are logged. */
+void role_send(struct role *r, struct wire_out *o);
+/* An error reply to request id. */
+void role_reply_error(struct role *r, uint32_t id, uint32_t code, const char *fmt, ...) PRINTF(4, 5);
 /* Milliseconds on the monotonic clock. */
 long long role_now_ms(void);
 
