@@ -211,13 +211,15 @@ static char *pack(struct app *apps, size_t n)
 		size_t len[] = { a->name_len, a->id_len, a->generic_len, kw };
 
 		a->text = at;
+		a->mask = 0;
 		for (int f = 0; f < 4; f++) {
 			if (len[f])
 				memcpy(arena + at, src[f], len[f]);
+			a->fmask[f] = fuzzy_mask(arena + at, len[f]);
+			a->mask |= a->fmask[f];
 			at += len[f];
 			arena[at++] = 0;
 		}
-		a->mask = fuzzy_mask(arena + a->text, at - a->text);
 	}
 	return arena;
 }
@@ -374,24 +376,27 @@ const struct app *appindex_find(const struct appindex *ix, const char *id)
 /* Weights (percent) of the fields an atom is matched against. */
 enum { W_NAME = 100, W_ID = 90, W_GENERIC = 80, W_KEYWORD = 80 };
 
-/* typo: the fallback's score instead of the in-order one. */
-static int field(const struct fuzzy_atom *at, const char *s, size_t n, int weight, int typo)
+/* typo: the fallback's score instead of the in-order one, which needs
+ * every character of the atom in the field (fmask). */
+static int field(const struct fuzzy_atom *at, const char *s, size_t n, uint64_t fmask, int weight, int typo)
 {
-	return (typo ? fuzzy_typo(at, s, n) : fuzzy_score(at, s, n)) * weight / 100;
+	if (typo)
+		return fuzzy_typo(at, s, n) * weight / 100;
+	return at->mask & ~fmask ? 0 : fuzzy_score(at, s, n) * weight / 100;
 }
 
 static int atom_score(const struct fuzzy_atom *at, const struct app *a, const char *text, int typo)
 {
 	const char *t = text + a->text, *id = t + a->name_len + 1, *gen = id + a->id_len + 1;
 	const char *kw = gen + a->generic_len + 1;
-	int best = field(at, t, a->name_len, W_NAME, typo), s;
+	int best = field(at, t, a->name_len, a->fmask[0], W_NAME, typo), s;
 
-	if ((s = field(at, id, a->id_len, W_ID, typo)) > best)
+	if ((s = field(at, id, a->id_len, a->fmask[1], W_ID, typo)) > best)
 		best = s;
-	if (a->generic_len && (s = field(at, gen, a->generic_len, W_GENERIC, typo)) > best)
+	if (a->generic_len && (s = field(at, gen, a->generic_len, a->fmask[2], W_GENERIC, typo)) > best)
 		best = s;
 	for (int i = 0; i < a->nkw; i++)
-		if ((s = field(at, kw + a->kw_off[i], a->kw_len[i], W_KEYWORD, typo)) > best)
+		if ((s = field(at, kw + a->kw_off[i], a->kw_len[i], a->fmask[3], W_KEYWORD, typo)) > best)
 			best = s;
 	return best;
 }

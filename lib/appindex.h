@@ -40,7 +40,8 @@ struct app {
 	 * id, generic name, keywords), so that a search reads memory in
 	 * order, and the characters they hold, as a mask (fuzzy_mask). */
 	size_t text;
-	uint64_t mask;
+	uint64_t mask;		/* all of them */
+	uint64_t fmask[4];	/* name, id, generic name, keywords */
 };
 
 struct appindex {

@@ -11,8 +11,9 @@ bench_name=launcher
 . "$(dirname "$0")/common.sh"
 pids=
 cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	for p in $pids; do wait "$p" 2>/dev/null; done
+	# (set -e would end this at the first pid that is already gone)
+	for p in $pids; do kill "$p" 2>/dev/null || true; done
+	for p in $pids; do wait "$p" 2>/dev/null || true; done
 	rm -rf "$T"
 }
 trap cleanup EXIT
