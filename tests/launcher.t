@@ -193,4 +193,28 @@ else
 	grep -q 'starting applications directly' "$T/launcher.log"
 	ok $? "without a user systemd, applications are started directly"
 fi
+
+# With a user systemd (its private socket and systemd-run on PATH) the
+# launch goes through systemd-run --user --scope.  A stand-in systemd-run
+# records its arguments and runs the command, as the real one does.
+kill "$LAUNCHER"; wait "$LAUNCHER" 2>/dev/null
+mkdir -p "$T/xdg/systemd" "$T/sdbin"
+: >"$T/xdg/systemd/private"
+cat >"$T/sdbin/systemd-run" <<EOF
+#!/bin/sh
+printf '%s\n' "\$@" >'$T/systemd-run.args'
+while [ "\$1" != -- ]; do shift; done
+shift
+exec "\$@"
+EOF
+chmod +x "$T/sdbin/systemd-run"
+XDG_RUNTIME_DIR=$T/xdg PATH="$T/sdbin:$PATH" start_launcher
+grep -q 'starting applications in systemd user scopes' "$T/launcher.log"
+ok $? "a user systemd is detected"
+rm -f "$T/probe.args"
+"$SESAME" launch run sesame-probe -- via-scope >/dev/null
+wait_for 5 test -s "$T/probe.args"
+is "$(cat "$T/probe.args")" "via-scope" "the application runs through systemd-run"
+is "$(head -4 "$T/systemd-run.args" | tr '\n' ' ')" "--user --scope --quiet --unit=app-sesame-sesame_probe_desktop-$LAUNCHER-1.scope " \
+	"as a user scope named after the entry"
 done_testing
