@@ -12,6 +12,7 @@
 #include "../lib/config.h"
 #include "../lib/log.h"
 #include "../lib/paths.h"
+#include "../lib/role.h"
 #include "../lib/sandbox.h"
 #include "../lib/sdnotify.h"
 #include "../lib/sshagent.h"
@@ -87,19 +88,10 @@ struct prof {
 	struct prof *next;
 };
 
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 static struct {
-	struct paths p;
+	struct role r;		/* paths, config, bus connection */
 	long long idle_ms;	/* 0: no idle lock */
 	char vaults[PATH_MAX];
-	struct bus_client *c;
 	struct prof *profiles;
 	struct audit *audit;
 	int pipe[2];		/* worker -> loop: finished jobs */
@@ -107,11 +99,8 @@ static struct {
 	pthread_cond_t cond;
 	struct job *queue;
 	int queued;
-	struct config *conf;	/* for [profiles.<p>.secrets.access] and logging */
 	long long sync_due;	/* audit lines to sync by then; 0: none */
-	int watch;
-	long long reload_at;
-} S = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER, .watch = -1 };
+} S = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
 
 /* Reads per caller (a CLI connection, or a role): a token bucket, so one
  * client that floods cannot starve the others.  Generous enough for
@@ -143,7 +132,7 @@ static void audit(const char *event, struct vault *v, const char *profile, const
 	if (audit_append(S.audit, event, profile, has_tag ? tag : NULL, outcome) < 0)
 		log_error("%s", last_error());
 	if (!S.sync_due)
-		S.sync_due = mono_ms() + AUDIT_SYNC_MS;
+		S.sync_due = role_now_ms() + AUDIT_SYNC_MS;
 }
 
 /* The worker: Argon2id, one job at a time, in arrival order. */
@@ -173,26 +162,14 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* Replies may hold a value: wiped once sent. */
 static void send_out(void)
 {
-	if (bus_send(S.c, &out) < 0)
-		log_warn("cannot send a reply: %s", last_error());
+	role_send(&S.r, &out);
 	sodium_memzero(out.buf, out.len);
 }
 
-static void reply_error(uint32_t id, uint32_t code, const char *fmt, ...) PRINTF(3, 4);
-static void reply_error(uint32_t id, uint32_t code, const char *fmt, ...)
-{
-	struct wire_msg req = { .id = id };
-	char text[300];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	wire_error(&out, &req, code, text);
-	send_out();
-}
+#define reply_error(...) role_reply_error(&S.r, __VA_ARGS__)
 
 static void reply_ok(uint8_t type, uint32_t id, const char *text)
 {
@@ -403,7 +380,7 @@ static void finish_init(struct job *j)
 		pr = xcalloc(1, sizeof(*pr));
 		strcpy(pr->name, j->profile);
 		pr->v = v;
-		pr->used = mono_ms();
+		pr->used = role_now_ms();
 		pr->next = S.profiles;
 		S.profiles = pr;
 		log_info("vault %s created (%s%s%s) and unlocked", j->profile, f->password ? "password" : "",
@@ -446,7 +423,7 @@ static void finish(struct job *j)
 			if (vault_unlock_succeeded(pr->v) < 0)
 				log_error("cannot reset the unlock backoff of %s: %s", j->profile, last_error());
 			audit("vault.unlock", pr->v, pr->name, NULL, "ok");
-			pr->used = mono_ms();
+			pr->used = role_now_ms();
 			log_info("vault %s unlocked (%s%s%s)", j->profile, keys.password ? "password" : "",
 				keys.password && keys.ssh ? " and " : "", keys.ssh ? "SSH key" : "");
 			reply_ok(j->type, j->id, "unlocked");
@@ -625,7 +602,7 @@ static int add_name(const char *name, void *ctx)
  * next one would be due (for poll), or -1 if none is unlocked. */
 static int idle_lock(void)
 {
-	long long now = mono_ms(), next = -1;
+	long long now = role_now_ms(), next = -1;
 
 	if (!S.idle_ms)
 		return -1;
@@ -691,7 +668,7 @@ static void vault_status(const struct wire_msg *m)
 /* 1 if this caller may read now. */
 static int rate_ok(uint64_t caller)
 {
-	long long now = mono_ms();
+	long long now = role_now_ms();
 	struct bucket *b = NULL, *oldest = &buckets[0];
 
 	for (size_t i = 0; i < BUCKETS; i++) {
@@ -729,7 +706,7 @@ static int acl_allows(const char *role, const char *profile, const char *key)
 	if (!strcmp(role, "cli"))
 		return 1;
 	snprintf(path, sizeof(path), "profiles.%s.secrets.access.%s", profile, role);
-	for (size_t i = 0; (s = config_strv(S.conf, path, i)); i++)
+	for (size_t i = 0; (s = config_strv(S.r.conf, path, i)); i++)
 		if (!key || !strcmp(s, key))
 			return 1;
 	return 0;
@@ -818,7 +795,7 @@ static void handle(const struct wire_msg *m)
 		reply_error(m->id, WIRE_E_LOCKED, "profile %s is locked (sesame unlock -p %s)", name, name);
 		return;
 	}
-	pr->used = mono_ms();
+	pr->used = role_now_ms();
 	if (m->type != WIRE_SECRET_LIST && wire_get_str(m, WF_KEY, key, sizeof(key)) < 0) {
 		reply_error(m->id, WIRE_E_BAD_MESSAGE, "a secret name of 1 to %d bytes is required", VAULT_MAX_NAME);
 		return;
@@ -905,15 +882,15 @@ static void handle(const struct wire_msg *m)
 static void enter_sandbox(void)
 {
 	char policy_dir[PATH_MAX];
-	const char *slash = strrchr(S.p.policy, '/');
+	const char *slash = strrchr(S.r.p.policy, '/');
 	struct sandbox_path paths[] = {
-		{ S.p.data, SB_READ | SB_WRITE }, { S.p.config, SB_READ }, { policy_dir, SB_READ },
-		{ S.p.runtime, SB_READ }, { "/etc/localtime", SB_READ }, { "/usr/share/zoneinfo", SB_READ },
+		{ S.r.p.data, SB_READ | SB_WRITE }, { S.r.p.config, SB_READ }, { policy_dir, SB_READ },
+		{ S.r.p.runtime, SB_READ }, { "/etc/localtime", SB_READ }, { "/usr/share/zoneinfo", SB_READ },
 		{ sandbox_sanitized() ? "/proc" : NULL, SB_READ },
 	};
-	int best = !strcmp(config_str(S.conf, "global.sandbox", "enforce"), "best-effort");
+	int best = !strcmp(config_str(S.r.conf, "global.sandbox", "enforce"), "best-effort");
 
-	snprintf(policy_dir, sizeof(policy_dir), "%.*s", slash ? (int)(slash - S.p.policy) : 0, S.p.policy);
+	snprintf(policy_dir, sizeof(policy_dir), "%.*s", slash ? (int)(slash - S.r.p.policy) : 0, S.r.p.policy);
 	if (sandbox_enter("secrets", paths, ARRAY_LEN(paths), best) < 0)
 		die("daemon-secrets: sandbox: %s (global.sandbox = \"best-effort\" runs without)", last_error());
 	log_info("sandbox: %s", sandbox_describe());
@@ -923,7 +900,7 @@ static void enter_sandbox(void)
 /* A poll timeout (-1: none) shortened to reach due (monotonic ms; 0: none). */
 static int sooner(int timeout, long long due)
 {
-	long long wait = due - mono_ms();
+	long long wait = due - role_now_ms();
 
 	if (!due)
 		return timeout;
@@ -932,20 +909,10 @@ static int sooner(int timeout, long long due)
 	return timeout < 0 || wait < timeout ? (int)wait : timeout;
 }
 
-static void apply_config(void)
-{
-	log_configure(config_str(S.conf, "global.logging.level", "info"),
-		config_bool(S.conf, "global.logging.json", 0), config_bool(S.conf, "global.logging.journald", 1));
-}
-
 int daemon_secrets_main(int argc, char **argv)
 {
-	char key[PATH_MAX];
 	pthread_t th;
-	sigset_t set;
-	int sfd, stop = 0, ready = 0;
-	const char *wd = getenv("WATCHDOG_USEC"), *wpid = getenv("WATCHDOG_PID");
-	long long watchdog_ms = wd && (!wpid || atoi(wpid) == getpid()) ? atoll(wd) / 2000 : 0;
+	int stop = 0;
 
 	for (int i = 1; i < argc; i++) {
 		char *end;
@@ -960,37 +927,23 @@ int daemon_secrets_main(int argc, char **argv)
 	}
 	if (sandbox_harden() < 0)
 		die("daemon-secrets: %s", last_error());
-	if (paths_resolve(&S.p) < 0)
-		die("%s", last_error());
-	if (!(S.conf = config_load(&S.p, NULL, NULL)))
-		die("daemon-secrets: configuration: %s", last_error());
-	apply_config();
-	secmem_probe();
-	if (paths_join(S.vaults, S.p.data, "vaults") < 0 || paths_mkdir_private(S.vaults) < 0)
-		die("daemon-secrets: %s", last_error());
-	if (paths_join(key, S.p.runtime, "keys/secrets.key") < 0)
-		die("%s", last_error());
-	/* Block the signals before the worker exists, so that it inherits the
+	/* Blocks SIGTERM before the worker exists, so that it inherits the
 	 * mask and SIGTERM always reaches the loop (a clean, wiping stop). */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	if ((sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
-		die("signalfd: %s", strerror(errno));
+	xrole_setup(&S.r, "secrets");
+	S.r.status = "serving vaults";
+	secmem_probe();
+	if (paths_join(S.vaults, S.r.p.data, "vaults") < 0 || paths_mkdir_private(S.vaults) < 0)
+		die("daemon-secrets: %s", last_error());
 	{
 		char ap[PATH_MAX];
 
-		if (paths_join(ap, S.p.data, "audit.jsonl") < 0 || !(S.audit = audit_open(ap)))
+		if (paths_join(ap, S.r.p.data, "audit.jsonl") < 0 || !(S.audit = audit_open(ap)))
 			die("daemon-secrets: %s", last_error());
 		audit("daemon.start", NULL, NULL, NULL, "ok");
 	}
-	if ((S.watch = config_watch(&S.p)) < 0)
-		log_error("config: %s; changes will not be picked up", last_error());
 	/* Landlock grants only what exists: if daemon-profile has not made
 	 * the runtime directory yet, make it now (0700, as it would). */
-	if (paths_mkdir_private(S.p.runtime) < 0)
+	if (paths_mkdir_private(S.r.p.runtime) < 0)
 		die("daemon-secrets: %s", last_error());
 	enter_sandbox();
 	/* After the sandbox: Landlock binds the thread that asks, so the
@@ -999,81 +952,40 @@ int daemon_secrets_main(int argc, char **argv)
 		die("daemon-secrets: cannot start the worker: %s", strerror(errno));
 	log_info("serving vaults in %s", S.vaults);
 	while (!stop) {
-		struct pollfd pf[4] = { { sfd, POLLIN, 0 }, { S.pipe[0], POLLIN, 0 }, { -1, POLLIN, 0 },
-			{ S.watch, POLLIN, 0 } };
+		struct pollfd pf[1] = { { S.pipe[0], POLLIN, 0 } };
+		int ev, timeout = sooner(idle_lock(), S.sync_due);
 
-		if (!S.c) {
-			/* daemon-profile writes a fresh key at each start: retry. */
-			S.c = bus_connect_retry(&S.p, key, 2000);
-			if (S.c) {
-				log_info("connected to the bus");
-				if (!ready++)
-					sdnotify("READY=1\nSTATUS=serving vaults");
-			}
-		}
-		pf[2].fd = S.c ? bus_fd(S.c) : -1;
-		if (watchdog_ms)
-			sdnotify("WATCHDOG=1");
-		{
-			int idle = idle_lock(), timeout = S.c ? (watchdog_ms ? (int)watchdog_ms : -1) : 200;
-
-			if (idle >= 0 && (timeout < 0 || idle < timeout))
-				timeout = idle;
-			timeout = sooner(timeout, S.sync_due);
-			timeout = sooner(timeout, S.reload_at);
-			if (poll(pf, 4, timeout) < 0 && errno != EINTR)
-				die("poll: %s", strerror(errno));
-		}
-		if (pf[3].revents & POLLIN && config_watch_changed(S.watch) && !S.reload_at)
-			S.reload_at = mono_ms() + 100;
-		if (S.reload_at && mono_ms() >= S.reload_at) {
-			struct config *c = config_load(&S.p, NULL, NULL);
-
-			S.reload_at = 0;
-			close(S.watch);
-			S.watch = config_watch(&S.p);
-			if (!c) {
-				log_error("config: the new configuration has errors; keeping the previous one");
-			} else {
-				config_free(S.conf);
-				S.conf = c;
-				apply_config();
-				log_info("config: reloaded");
-			}
-		}
-		if (pf[0].revents & POLLIN)
+		ev = role_poll(&S.r, pf, 1, timeout);
+		if (ev & ROLE_STOP)
 			stop = 1;
-		if (pf[1].revents & POLLIN) {
+		if (pf[0].revents & POLLIN) {
 			struct job *j;
 
 			if (read(S.pipe[0], &j, sizeof(j)) == sizeof(j))
 				finish(j);
 		}
-		if (S.c && pf[2].revents & (POLLIN | POLLHUP | POLLERR)) {
+		if (ev & ROLE_BUS) {
 			struct wire_msg m;
 
-			if (bus_recv(S.c, in, &m, BUS_CLI_TIMEOUT_MS) < 0) {
-				log_warn("%s; reconnecting", last_error());
-				bus_close(S.c);
-				S.c = NULL;
+			if (bus_recv(S.r.c, in, &m, BUS_CLI_TIMEOUT_MS) < 0) {
+				sodium_memzero(in, sizeof(in));
+				role_disconnect(&S.r);
 				continue;
 			}
 			handle(&m);
 			sodium_memzero(in, WIRE_HEADER + m.fields_len);
 		}
-		if (S.sync_due && mono_ms() >= S.sync_due) {
+		if (S.sync_due && role_now_ms() >= S.sync_due) {
 			if (audit_sync(S.audit) < 0)
 				log_error("%s", last_error());
 			S.sync_due = 0;
 		}
 	}
-	sdnotify("STOPPING=1");
 	log_info("stopping: locking every vault");
 	audit("daemon.stop", NULL, NULL, NULL, "ok");
 	for (struct prof *pr = S.profiles; pr; pr = pr->next)
 		vault_close(pr->v);	/* wipes the keys */
-	bus_close(S.c);
 	audit_close(S.audit);
-	config_free(S.conf);
+	role_close(&S.r);
 	return 0;
 }
