@@ -455,6 +455,15 @@ static uint32_t serve(void *ctx, const struct wire_msg *m, struct wire_out *o, c
 
 	(void)ctx;
 	if (m->type != WIRE_PROFILE_LIST) {
+		if (wire_get_str(m, WF_PROFILE, name, sizeof(name)) < 0 && m->type == WIRE_PROFILE_DEFAULT) {
+			/* No name: forget the choice, the configuration decides. */
+			D.def[0] = 0;
+			save_state();
+			log_info("default profile choice reset: %s from the configuration", default_profile());
+			audit_event("profile.default", default_profile(), "reset");
+			wire_put_str(o, WF_DEFAULT, default_profile());
+			return 0;
+		}
 		if (wire_get_str(m, WF_PROFILE, name, sizeof(name)) < 0) {
 			snprintf(text, n, "no profile named in the request");
 			return WIRE_E_BAD_MESSAGE;

@@ -17,6 +17,7 @@
 usage: sesame profile list [--json]
        sesame profile show NAME
        sesame profile activate|deactivate|default NAME
+       sesame profile default --reset
 
 Profiles are the [profiles.NAME] tables of the configuration (with none,
 there is one: "default").  Several can be active at once: by hand, or by
@@ -31,7 +32,8 @@ file sets it.
   show         the profile's configuration, each value with its source
   activate     activate NAME by hand
   deactivate   deactivate NAME
-  default      make NAME the default profile
+  default      make NAME the default profile; --reset forgets that
+               choice (global.default_profile, else "default", applies)
 */
 
 struct row {
@@ -180,11 +182,16 @@ static int change(uint8_t type, const char *name)
 		die("%s", last_error());
 	c = xbus_connect(&p);
 	wire_begin(&req, type, 0, 0);
-	wire_put_str(&req, WF_PROFILE, name);
+	if (name)
+		wire_put_str(&req, WF_PROFILE, name);
 	xbus_request(c, &req, buf, &m);
 	wire_get_str(&m, WF_TEXT, text, sizeof(text));
-	bus_close(c);
-	if (type == WIRE_PROFILE_DEFAULT)
+	if (!name) {
+		char def[65] = "?";
+
+		wire_get_str(&m, WF_DEFAULT, def, sizeof(def));
+		printf("default profile: %s (from the configuration)\n", def);
+	} else if (type == WIRE_PROFILE_DEFAULT)
 		printf("default profile: %s\n", name);
 	else
 		printf("profile %s: %s\n", name, text);
@@ -204,6 +211,8 @@ int profile_main(int argc, char **argv)
 	}
 	if (strcmp(sub, "show") && strcmp(sub, "activate") && strcmp(sub, "deactivate") && strcmp(sub, "default"))
 		usage_error("profile", "unknown subcommand '%s'", sub);
+	if (!strcmp(sub, "default") && argc == 3 && !strcmp(argv[2], "--reset"))
+		return change(WIRE_PROFILE_DEFAULT, NULL);
 	if (argc != 3)
 		usage_error("profile", "%s takes one profile NAME", sub);
 	if (!vault_profile_valid(argv[2]))

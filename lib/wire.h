@@ -63,7 +63,9 @@ enum wire_type {
 					 * WF_STATE "active" or "inactive", WF_REASON */
 	WIRE_PROFILE_ACTIVATE = 0x04,	/* WF_PROFILE */
 	WIRE_PROFILE_DEACTIVATE = 0x05,	/* WF_PROFILE */
-	WIRE_PROFILE_DEFAULT = 0x06,	/* WF_PROFILE: make it the default (persists) */
+	WIRE_PROFILE_DEFAULT = 0x06,	/* WF_PROFILE: make it the default (persists); without
+					 * it: forget that choice; reply WF_DEFAULT, the
+					 * configuration's default */
 	/* daemon-secrets; every request names WF_PROFILE. */
 	WIRE_SECRET_GET = 0x10,	/* WF_KEY; reply WF_VALUE */
 	WIRE_VAULT_INIT = 0x11,	/* WF_PASSWORD; creates the vault, never over one */

@@ -78,6 +78,14 @@ contains "$T/err" "set by policy" "and says why"
 run "$SESAME" profile list
 contains "$T/out" "default  no      yes" "the policy's default wins over the saved one"
 rm -f "$SESAME_POLICY"
+stop_hub; start_hub
+run "$SESAME" profile list
+contains "$T/out" "work     yes     yes" "without the policy, the saved default is back"
+run "$SESAME" profile default --reset
+contains "$T/out" "default profile: default (from the configuration)" "default --reset forgets the saved choice"
+stop_hub; start_hub
+run "$SESAME" profile list
+contains "$T/out" "default  no      yes" "and the reset persists across a restart"
 
 # Hot reload: a broken config keeps the old one; a fixed one is picked up.
 cp "$CFG" "$T/good.toml"
