@@ -191,10 +191,12 @@ static int change(uint8_t type, const char *name)
 
 		wire_get_str(&m, WF_DEFAULT, def, sizeof(def));
 		printf("default profile: %s (from the configuration)\n", def);
-	} else if (type == WIRE_PROFILE_DEFAULT)
+	} else if (type == WIRE_PROFILE_DEFAULT) {
 		printf("default profile: %s\n", name);
-	else
+	} else {
 		printf("profile %s: %s\n", name, text);
+	}
+	bus_close(c);
 	return fflush(stdout) ? 1 : 0;
 }
 
