@@ -58,34 +58,6 @@ void log_set_level(enum log_level level) { threshold = level; }
 void log_set_json(int on) { use_json = on; }
 int log_enabled(enum log_level level) { return level <= threshold; }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len;
-	unsigned min, cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0)
-		len = 2, cp = s[0] & 0x1f, min = 0x80;
-	else if ((s[0] & 0xf0) == 0xe0)
-		len = 3, cp = s[0] & 0x0f, min = 0x800;
-	else if ((s[0] & 0xf8) == 0xf0)
-		len = 4, cp = s[0] & 0x07, min = 0x10000;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 struct out {
 	char *buf;
 	size_t size, len; /* size leaves room for a closing '"}', '\n', NUL */
@@ -116,7 +88,7 @@ static void put_quoted(struct out *o, const char *s, int json)
 	put(o, "\"", 1);
 	o->in_str = 1;
 	while (n) {
-		size_t l = utf8_len(p, n);
+		size_t l = utf8_seq(p, n);
 
 		if (*p == '"' || *p == '\\') {
 			esc[0] = '\\', esc[1] = *p;

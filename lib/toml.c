@@ -109,35 +109,6 @@ static const char *key_text(const struct key *k, char *out, size_t n)
 
 /* ---- UTF-8 ---------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at s, or 0. */
-static int utf8_len(const unsigned char *s, const unsigned char *end)
-{
-	unsigned c = s[0], cp;
-	int n, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		n = 2, cp = c & 0x1F;
-	else if (c >= 0xE0 && c <= 0xEF)
-		n = 3, cp = c & 0x0F;
-	else if (c >= 0xF0 && c <= 0xF4)
-		n = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (end - s < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3F);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return n;
-}
-
 static int check_utf8(struct parser *ps)
 {
 	const unsigned char *s = (const unsigned char *)ps->start;
@@ -145,7 +116,7 @@ static int check_utf8(struct parser *ps)
 	int n;
 
 	while (s < end) {
-		if (!(n = utf8_len(s, end)))
+		if (!(n = (int)utf8_seq(s, (size_t)(end - s))))
 			return perr(ps, (const char *)s, "invalid UTF-8");
 		s += n;
 	}
@@ -474,7 +445,7 @@ static int string_char(struct parser *ps, struct buf *b, const char *kind)
 
 	if (is_ctl(c))
 		return perr(ps, ps->p, "control character 0x%02x in a %s string", c, kind);
-	n = utf8_len((const unsigned char *)ps->p, (const unsigned char *)ps->end);
+	n = (int)utf8_seq((const unsigned char *)ps->p, (size_t)(ps->end - ps->p));
 	buf_add(b, ps->p, (size_t)n);
 	ps->p += n;
 	return 0;
