@@ -69,6 +69,7 @@ struct launch {
 	char *entry;
 	char **argv;
 	char *cwd;
+	char *devshell;		/* run inside `nix develop DEVSHELL -c` */
 	char **env;		/* "NAME=value" from launch profiles */
 	int nenv;
 };
@@ -237,6 +238,7 @@ static void launch_free(struct launch *l)
 	free(l->env);
 	free(l->entry);
 	free(l->cwd);
+	free(l->devshell);
 	desktop_argv_free(l->argv);
 	free(l);
 }
@@ -308,22 +310,8 @@ static int apply_tag(struct launch *l, const char *tag, uint32_t *code)
 	}
 	snprintf(path, sizeof(path), "%s.devshell", base);
 	if ((s = config_str(L.r.conf, path, NULL))) {
-		char **a = l->argv;
-		int n = 0;
-
-		while (a[n])
-			n++;
-		if (n + 4 >= DESKTOP_MAX_ARGS) {
-			*code = WIRE_E_FAILED;
-			return fail("too many arguments");
-		}
-		l->argv = xcalloc((size_t)n + 5, sizeof(char *));
-		l->argv[0] = xstrdup("nix");
-		l->argv[1] = xstrdup("develop");
-		l->argv[2] = xstrdup(s);
-		l->argv[3] = xstrdup("-c");
-		memcpy(l->argv + 4, a, (size_t)n * sizeof(char *));
-		free(a);
+		free(l->devshell);	/* the last tag's wins */
+		l->devshell = xstrdup(s);
 	}
 	snprintf(path, sizeof(path), "%s.secrets", base);
 	for (size_t i = 0; (s = config_strv(L.r.conf, path, i)); i++) {
@@ -515,6 +503,21 @@ static void finish(struct launch *l)
 	role_send(&L.r, &out);
 }
 
+/* Put n words before the command (a terminal, a devshell). */
+static void prefix_argv(struct launch *l, const char *const *pre, int n)
+{
+	char **old = l->argv;
+	int argc = 0;
+
+	while (old[argc])
+		argc++;
+	l->argv = xcalloc((size_t)(argc + n + 1), sizeof(char *));
+	for (int i = 0; i < n; i++)
+		l->argv[i] = xstrdup(pre[i]);
+	memcpy(l->argv + n, old, (size_t)argc * sizeof(char *));
+	free(old);
+}
+
 static void run(const struct wire_msg *m)
 {
 	struct launch *l = xcalloc(1, sizeof(*l));
@@ -542,15 +545,9 @@ static void run(const struct wire_msg *m)
 		goto done;
 	}
 	if (a->e.terminal) {
-		const char *term = getenv("TERMINAL");
-		char **old = l->argv;
+		const char *term = getenv("TERMINAL"), *pre[] = { term && *term ? term : "x-terminal-emulator", "-e" };
 
-		l->argv = xcalloc((size_t)argc + 3, sizeof(char *));
-		l->argv[0] = xstrdup(term && *term ? term : "x-terminal-emulator");
-		l->argv[1] = xstrdup("-e");
-		memcpy(l->argv + 2, old, (size_t)argc * sizeof(char *));
-		free(old);
-		argc += 2;
+		prefix_argv(l, pre, 2);
 	}
 	if (a->e.path && *a->e.path)
 		l->cwd = xstrdup(a->e.path);
@@ -581,6 +578,11 @@ static void run(const struct wire_msg *m)
 			l->argv[n] = xstrdup(arg);
 			l->argv[n + 1] = NULL;
 		}
+	}
+	if (l->devshell) {
+		const char *pre[] = { "nix", "develop", l->devshell, "-c" };
+
+		prefix_argv(l, pre, 4);
 	}
 	if (!l->cwd) {
 		const char *home = getenv("HOME");

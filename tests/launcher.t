@@ -11,6 +11,9 @@ cp -r "$SESAME_SRC/tests/launcher/home" "$SESAME_SRC/tests/launcher/system" "$T/
 export XDG_DATA_HOME="$T/home" XDG_DATA_DIRS="$T/system:$T/nonexistent" XDG_CURRENT_DESKTOP=sway
 unset LANG LC_ALL LC_MESSAGES
 mkdir -p "$T/bin" "$T/work" "$SESAME_CONFIG_DIR"
+# A stand-in nix: records its arguments, runs what follows -c.
+printf '#!/bin/sh\nprintf "%%s\\n" "$@" >"%s/nix.args"\nshift 3\nexec "$@"\n' "$T" >"$T/bin/nix"
+chmod +x "$T/bin/nix"
 for prog in chromium firefox footclient; do
 	printf '#!/bin/sh\nexit 0\n' >"$T/bin/$prog"
 	chmod +x "$T/bin/$prog"
@@ -34,6 +37,12 @@ secrets = ["ld-preload"]
 
 [profiles.default.launch_profiles.ungranted]
 secrets = ["db-pass"]
+
+[profiles.default.launch_profiles.shell1]
+devshell = "first"
+
+[profiles.default.launch_profiles.shell2]
+devshell = "second"
 
 [profiles.default.launch_profiles.nowhere]
 cwd = "$T/does-not-exist"
@@ -165,6 +174,12 @@ else
 	is "${res% *}" found "the memory scan finds the config's strings in the launcher"
 	is "${res#* }" absent "the secret is no longer in the launcher's memory after the launch"
 fi
+
+rm -f "$T/probe.args"
+run "$SESAME" launch run sesame-probe --tag shell1 --tag shell2 -- in-shell
+wait_for 5 test -s "$T/probe.args"
+is "$(head -3 "$T/nix.args" | tr '\n' ' ')" "develop second -c " "a devshell wraps the command once, the last tag's"
+is "$(cat "$T/probe.args")" "in-shell" "and the application runs inside it"
 
 # Refusals: nothing is started.
 rm -f "$T/probe.args"
