@@ -26,6 +26,8 @@ struct vault {
 	char profile[65];
 	struct keys *k;
 	int bulk;		/* inside vault_bulk_begin/end */
+	sqlite3_stmt *get;	/* vault_get's, prepared once: parsing it was a
+				 * fifth of daemon-secrets' time per read */
 };
 
 static int not_found;
@@ -448,6 +450,7 @@ void vault_close(struct vault *v)
 	if (!v)
 		return;
 	vault_lock(v);
+	sqlite3_finalize(v->get);
 	if (v->db)
 		sqlite3_close(v->db);
 	free(v);
@@ -625,8 +628,10 @@ uint8_t *vault_get(struct vault *v, const char *name, size_t *len)
 	if (!vault_name_valid(name))
 		return fail("'%s' is not a valid secret name", name), NULL;
 	name_id(v, name, id);
-	if (sqlite3_prepare_v2(v->db, "SELECT value, version FROM secrets WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+	if (!v->get && sqlite3_prepare_v3(v->db, "SELECT value, version FROM secrets WHERE id = ?", -1,
+	    SQLITE_PREPARE_PERSISTENT, &v->get, NULL) != SQLITE_OK)
 		return sqlfail(v, "read"), NULL;
+	st = v->get;
 	sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -640,7 +645,8 @@ uint8_t *vault_get(struct vault *v, const char *name, size_t *len)
 	} else {
 		sqlfail(v, "read");
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);	/* ends the read; the id is not kept */
+	sqlite3_clear_bindings(st);
 	return val;
 }
 
