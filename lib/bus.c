@@ -262,32 +262,31 @@ static int handshake_ik(struct bus_client *c, const struct paths *p, const uint8
 	return send_first(c, hs, WIRE_HS_IK, NULL, 0, deadline);
 }
 
-/* The CLI: NNpsk0 with cli.psk, the first request riding in message 1. */
+/* The CLI: NNpsk0 with cli.psk, the first request riding in message 1.
+ * The key is read straight into the handshake's page: a command maps one
+ * page of locked memory, not two (each costs it ~4% of its time). */
 static int prepare_anonymous(struct bus_client *c, const struct paths *p)
 {
 	struct noise_protocol proto;
 	char path[PATH_MAX];
-	uint8_t *psk = secmem_alloc(32);
+	uint8_t *psk;
 	int fd;
 	ssize_t n;
 
-	if (!psk)
-		return -1;
 	paths_join(path, p->runtime, "cli.psk");
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		secmem_free(psk);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return bfail(EXIT_UNREACHABLE, "daemon-profile is not running (cannot read %s: %s)",
 			path, strerror(errno));
+	if (noise_protocol_parse(WIRE_NOISE_CLI, &proto) < 0 ||
+	    !(c->hs = noise_handshake_new(&proto, 1, (const uint8_t *)WIRE_PROLOGUE, strlen(WIRE_PROLOGUE))) ||
+	    !(psk = noise_psk_slot(c->hs))) {
+		close(fd);
+		return -1;
 	}
 	n = read(fd, psk, 32);
 	close(fd);
-	if (n != 32 || noise_protocol_parse(WIRE_NOISE_CLI, &proto) < 0 ||
-	    !(c->hs = noise_handshake_new(&proto, 1, (const uint8_t *)WIRE_PROLOGUE, strlen(WIRE_PROLOGUE))) ||
-	    noise_add_psk(c->hs, psk) < 0) {
-		secmem_free(psk);
+	if (n != 32)
 		return bfail(EXIT_UNREACHABLE, "%s is not a bus key; is daemon-profile starting?", path);
-	}
-	secmem_free(psk);
 	return 0;
 }
 

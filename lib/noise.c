@@ -504,11 +504,22 @@ int noise_set_remote_static(struct noise_handshake *hs, const uint8_t pub[NOISE_
 	return 0;
 }
 
+uint8_t *noise_psk_slot(struct noise_handshake *hs)
+{
+	if (hs->started)
+		return fail("noise: keys must be set before the first message"), NULL;
+	if (hs->npsks >= NOISE_MAX_MSGS)
+		return fail("noise: too many psks"), NULL;
+	return hs->psks[hs->npsks++];
+}
+
 int noise_add_psk(struct noise_handshake *hs, const uint8_t psk[NOISE_KEYLEN])
 {
-	if (hs->npsks >= NOISE_MAX_MSGS)
-		return fail("noise: too many psks");
-	memcpy(hs->psks[hs->npsks++], psk, NOISE_KEYLEN);
+	uint8_t *slot = noise_psk_slot(hs);
+
+	if (!slot)
+		return -1;
+	memcpy(slot, psk, NOISE_KEYLEN);
 	return 0;
 }
 

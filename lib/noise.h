@@ -69,6 +69,10 @@ int noise_set_ephemeral(struct noise_handshake *hs, const uint8_t priv[NOISE_DHL
 int noise_set_remote_static(struct noise_handshake *hs, const uint8_t pub[NOISE_DHLEN]);
 /* psks are consumed in the order the pattern's psk tokens appear. */
 int noise_add_psk(struct noise_handshake *hs, const uint8_t psk[NOISE_KEYLEN]);
+/* The same, filled in place: where the caller writes the next psk's bytes,
+ * inside the handshake's secure memory (a key read from a file then needs
+ * no other copy); NULL once the handshake started or all slots are used. */
+uint8_t *noise_psk_slot(struct noise_handshake *hs);
 
 /* Write the next handshake message carrying payload into out (capacity
  * cap, at most NOISE_MAX_MESSAGE is ever written); *outlen its length. */

@@ -131,5 +131,26 @@ int main(void)
 		noise_handshake_free(r);
 		(void)zero;
 	}
+	{
+		/* The bus's CLI handshake with the psk filled in place on one side. */
+		struct noise_handshake *i, *r;
+		uint8_t psk[32], *slot;
+
+		randombytes_buf(psk, sizeof(psk));
+		noise_protocol_parse("Noise_NNpsk0_25519_ChaChaPoly_BLAKE2b", &proto);
+		i = noise_handshake_new(&proto, 1, NULL, 0);
+		r = noise_handshake_new(&proto, 0, NULL, 0);
+		slot = noise_psk_slot(i);
+		ok(slot != NULL, "a psk slot is handed out before the first message");
+		memcpy(slot, psk, 32);
+		noise_add_psk(r, psk);
+		ok(noise_write_message(i, (const uint8_t *)"req", 3, buf, sizeof(buf), &n) == 0 &&
+			noise_read_message(r, buf, n, pl, sizeof(pl), &m) == 0 && m == 3 && !memcmp(pl, "req", 3),
+			"a psk written into its slot works like one added by copy (0-RTT payload decrypts)");
+		ok(!noise_psk_slot(i) && strstr(last_error(), "before the first message"),
+			"no psk slot once the handshake started");
+		noise_handshake_free(i);
+		noise_handshake_free(r);
+	}
 	return done_testing();
 }
