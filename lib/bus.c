@@ -264,7 +264,9 @@ static int handshake_ik(struct bus_client *c, const struct paths *p, const uint8
 
 /* The CLI: NNpsk0 with cli.psk, the first request riding in message 1.
  * The key is read straight into the handshake's page: a command maps one
- * page of locked memory, not two (each costs it ~4% of its time). */
+ * page of locked memory, not two (each costs it ~4% of its time).  The
+ * ephemeral key is made before connecting, so message 1 follows the
+ * connect closely and the hub finds it already there when it accepts. */
 static int prepare_anonymous(struct bus_client *c, const struct paths *p)
 {
 	struct noise_protocol proto;
@@ -279,7 +281,7 @@ static int prepare_anonymous(struct bus_client *c, const struct paths *p)
 			path, strerror(errno));
 	if (noise_protocol_parse(WIRE_NOISE_CLI, &proto) < 0 ||
 	    !(c->hs = noise_handshake_new(&proto, 1, (const uint8_t *)WIRE_PROLOGUE, strlen(WIRE_PROLOGUE))) ||
-	    !(psk = noise_psk_slot(c->hs))) {
+	    !(psk = noise_psk_slot(c->hs)) || noise_make_ephemeral(c->hs) < 0) {
 		close(fd);
 		return -1;
 	}

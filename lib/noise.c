@@ -495,6 +495,15 @@ int noise_set_ephemeral(struct noise_handshake *hs, const uint8_t priv[NOISE_DHL
 	return set_keypair(hs, hs->e, hs->e_pub, &hs->has_e, priv, pub);
 }
 
+int noise_make_ephemeral(struct noise_handshake *hs)
+{
+	if (hs->started)
+		return fail("noise: keys must be set before the first message");
+	noise_keypair(hs->e, hs->e_pub);
+	hs->has_e = 1;
+	return 0;
+}
+
 int noise_set_remote_static(struct noise_handshake *hs, const uint8_t pub[NOISE_DHLEN])
 {
 	if (hs->started)

@@ -67,6 +67,10 @@ int noise_set_static(struct noise_handshake *hs, const uint8_t priv[NOISE_DHLEN]
 int noise_set_ephemeral(struct noise_handshake *hs, const uint8_t priv[NOISE_DHLEN],
 	const uint8_t *pub);
 int noise_set_remote_static(struct noise_handshake *hs, const uint8_t pub[NOISE_DHLEN]);
+/* Generate the ephemeral key now rather than when the first "e" token is
+ * written (the same key either way): for doing the work before a moment
+ * that matters, e.g. before connecting. */
+int noise_make_ephemeral(struct noise_handshake *hs);
 /* psks are consumed in the order the pattern's psk tokens appear. */
 int noise_add_psk(struct noise_handshake *hs, const uint8_t psk[NOISE_KEYLEN]);
 /* The same, filled in place: where the caller writes the next psk's bytes,
