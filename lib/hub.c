@@ -323,6 +323,22 @@ static struct noise_handshake *responder(struct hub *h, uint8_t pattern)
 }
 
 static void request(struct hub *h, int slot, struct conn *c, size_t pl);
+static int route_request(struct hub *h, int slot, struct conn *c, const struct wire_msg *m, size_t len,
+	int early);
+
+/* A 0-RTT request goes to its role before message 2 is computed (a DH):
+ * the role works on it meanwhile.  Its reply cannot overtake message 2,
+ * this loop reads it only after the handshake is done.  1 if forwarded. */
+static int forward_early(struct hub *h, int slot, struct conn *c, size_t pl)
+{
+	struct wire_msg m;
+
+	if (c->rd.body[0] != WIRE_HS_CLI || wire_decode(h->plain, pl, &m) < 0 || m.flags & WIRE_F_REPLY ||
+	    !route_request(h, slot, c, &m, pl, 1))
+		return 0;
+	sodium_memzero(h->plain, pl);
+	return 1;
+}
 
 static void handshake(struct hub *h, int slot, struct conn *c, size_t len)
 {
@@ -330,8 +346,14 @@ static void handshake(struct hub *h, int slot, struct conn *c, size_t len)
 	size_t n, pl = 0;
 
 	if (len < 1 || !(c->hs = responder(h, c->rd.body[0])) ||
-	    noise_read_message(c->hs, c->rd.body + 1, len - 1, h->plain, WIRE_MAX_MESSAGE, &pl) < 0 ||
-	    noise_write_message(c->hs, NULL, 0, out + 4, sizeof(out) - 4, &n) < 0) {
+	    noise_read_message(c->hs, c->rd.body + 1, len - 1, h->plain, WIRE_MAX_MESSAGE, &pl) < 0) {
+		sodium_memzero(h->plain, pl);
+		conn_close(h, slot, last_error());
+		return;
+	}
+	if (pl && forward_early(h, slot, c, pl))
+		pl = 0;
+	if (noise_write_message(c->hs, NULL, 0, out + 4, sizeof(out) - 4, &n) < 0) {
 		sodium_memzero(h->plain, pl);
 		conn_close(h, slot, last_error());
 		return;
@@ -500,32 +522,42 @@ static size_t stamp_caller(struct hub *h, const struct conn *c, uint64_t caller,
 	return out + 4 + rl;
 }
 
-static void route_request(struct hub *h, int slot, struct conn *c, const struct wire_msg *m, size_t len)
+/* Route a request to the role that serves it (or serve it here).  With
+ * early set, the client's session keys do not exist yet: only forward,
+ * send nothing to the client and leave h->plain untouched if anything
+ * stands in the way; returns 1 if forwarded. */
+static int route_request(struct hub *h, int slot, struct conn *c, const struct wire_msg *m, size_t len,
+	int early)
 {
 	const char *role = wire_type_role(m->type);
 	int r, to;
 	struct conn *dst;
 	struct pending *p = NULL;
 
+	if (early && (!role || !strcmp(role, "profile") || c->inflight >= h->cfg->max_inflight ||
+	    len + 16 + strlen(role) > WIRE_MAX_MESSAGE))
+		return 0;
 	if (!role) {
 		send_error(h, slot, m->id, WIRE_E_UNKNOWN_TYPE, "unknown request type");
-		return;
+		return 0;
 	}
 	if (!strcmp(role, "profile")) {
 		serve_local(h, slot, m, len);
-		return;
+		return 0;
 	}
 	r = role_index(role);
 	if (r == NO_ROLE || !(dst = lookup(h, h->role_conn[r], &to))) {
 		char text[96];
 
+		if (early)
+			return 0;
 		snprintf(text, sizeof(text), "daemon-%s is not running", role);
 		send_error(h, slot, m->id, WIRE_E_UNAVAILABLE, text);
-		return;
+		return 0;
 	}
 	if (c->inflight >= h->cfg->max_inflight) {
 		send_error(h, slot, m->id, WIRE_E_BUSY, "too many requests in flight");
-		return;
+		return 0;
 	}
 	/* A free pending slot; hub ids encode their slot. */
 	for (int tries = 0; tries < MAX_PENDING; tries++) {
@@ -541,14 +573,15 @@ static void route_request(struct hub *h, int slot, struct conn *c, const struct 
 		}
 	}
 	if (!p) {
-		send_error(h, slot, m->id, WIRE_E_BUSY, "the bus is saturated");
-		return;
+		if (!early)
+			send_error(h, slot, m->id, WIRE_E_BUSY, "the bus is saturated");
+		return 0;
 	}
 	if (!(len = stamp_caller(h, c, handle(slot, c), m))) {
 		p->hub_id = 0;
 		h->npending--;
 		send_error(h, slot, m->id, WIRE_E_BAD_MESSAGE, "request too large");
-		return;
+		return 0;
 	}
 	p->orig_id = m->id;
 	p->from = handle(slot, c);
@@ -558,6 +591,7 @@ static void route_request(struct hub *h, int slot, struct conn *c, const struct 
 	c->inflight++;
 	set_id(h->plain, p->hub_id);
 	send_msg(h, to, h->plain, len);
+	return 1;
 }
 
 static void message(struct hub *h, int slot, struct conn *c, size_t len)
@@ -584,7 +618,7 @@ static void request(struct hub *h, int slot, struct conn *c, size_t pl)
 	} else if (m.flags & WIRE_F_REPLY) {
 		route_reply(h, slot, c, &m, pl);
 	} else {
-		route_request(h, slot, c, &m, pl);
+		route_request(h, slot, c, &m, pl, 0);
 	}
 	sodium_memzero(h->plain, pl);
 }
@@ -673,6 +707,8 @@ static void accept_all(struct hub *h)
 		ev = (struct epoll_event){ EPOLLIN, { .u64 = handle(slot, c) } };
 		epoll_ctl(h->ep, EPOLL_CTL_ADD, fd, &ev);
 		log_debug("connection %d from pid %d", slot, (int)cred.pid);
+		/* A CLI's message 1 is usually there already: no second wake-up. */
+		readable(h, slot, c);
 	}
 }
 
