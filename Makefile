@@ -5,10 +5,13 @@ include config.mk
 APPLETS = applets/daemon.c applets/daemon_profile.c applets/daemon_secrets.c \
 	applets/daemon_launcher.c applets/daemon_snippets.c applets/status.c applets/vault.c \
 	applets/secret.c applets/env.c applets/audit.c applets/config.c applets/profile.c \
-	applets/ssh.c applets/launch.c applets/snippet.c applets/unbuilt.c
+	applets/ssh.c applets/launch.c applets/snippet.c applets/wm.c
 ifeq ($(DESKTOP),1)
-APPLETS +=
+APPLETS += applets/daemon_wm.c
+else
+APPLETS += applets/nodesktop.c
 endif
+APPLETS += applets/unbuilt.c
 
 LIB = lib/util.c lib/log.c lib/paths.c lib/secmem.c lib/noise.c lib/wire.c lib/bus.c \
 	lib/hub.c lib/sdnotify.c lib/vault.c lib/prompt.c \
@@ -45,8 +48,16 @@ ALL_CFLAGS = $(SESAME_CFLAGS) $(SAN_FLAGS) -DSESAME_VERSION='"$(VERSION)"' \
 	-I. -I$(GEN) $(DEP_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SESAME_LDFLAGS) $(SAN_FLAGS) $(LDFLAGS)
 
+# Wayland protocols: client headers and glue generated into $(GEN)/proto.
+ifeq ($(DESKTOP),1)
+PROTO_XML = $(WLR_PROTOCOLS_DIR)/wlr-foreign-toplevel-management-unstable-v1.xml
+PROTO_NAMES = $(basename $(notdir $(PROTO_XML)))
+PROTO_H = $(PROTO_NAMES:%=$(GEN)/proto/%.h)
+PROTO_OBJ = $(PROTO_NAMES:%=$(O)/proto/%.o)
+endif
+
 LIB_OBJ = $(LIB:%.c=$(O)/%.o)
-OBJ = $(O)/sesame.o $(APPLETS:%.c=$(O)/%.o) $(LIB_OBJ)
+OBJ = $(O)/sesame.o $(APPLETS:%.c=$(O)/%.o) $(LIB_OBJ) $(PROTO_OBJ)
 
 all: $(BIN) tests/noise-vectors tests/toml-decode
 
@@ -56,6 +67,20 @@ $(BIN): $(OBJ)
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(PROTO_H): $(GEN)/proto/%.h:
+	@test -f "$(filter %/$*.xml,$(PROTO_XML))" || { echo "$*.xml not found: install" \
+		"wayland-protocols and librust-wayland-protocols-dev (make deps), set" \
+		"WLR_PROTOCOLS_DIR, or build with DESKTOP=0"; exit 1; }
+	@mkdir -p $(@D)
+	$(WAYLAND_SCANNER) client-header $(filter %/$*.xml,$(PROTO_XML)) $@
+$(PROTO_H:.h=.c): $(GEN)/proto/%.c: $(GEN)/proto/%.h
+	$(WAYLAND_SCANNER) private-code $(filter %/$*.xml,$(PROTO_XML)) $@
+# Generated code: the scanner's, not ours to hold to -Wmissing-prototypes.
+$(PROTO_OBJ): $(O)/proto/%.o: $(GEN)/proto/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+$(APPLETS:%.c=$(O)/%.o): | $(PROTO_H)
 
 # The help blocks are the single source of the table, man page and
 # completions.
@@ -69,7 +94,7 @@ $(O)/sesame.o: $(GEN)/stamp
 
 doc: $(GEN)/stamp
 
--include $(OBJ:.o=.d)
+-include $(patsubst %.o,%.d,$(filter-out $(PROTO_OBJ),$(OBJ)))
 
 # --- tests -------------------------------------------------------------
 UNIT = $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/*.c))
@@ -140,7 +165,7 @@ check: $(BIN) $(UNIT) $(TOOLS) tests/noise-vectors tests/toml-decode $(GEN)/stam
 # from pinned Debian source packages (vendor/pins).
 static:
 	MUSL_CC="$(MUSL_CC)" sh vendor/build.sh build/static/vendor
-	$(MAKE) STATIC=1 build/static/sesame
+	$(MAKE) STATIC=1 DESKTOP=0 build/static/sesame
 	@file build/static/sesame
 	@ls -l build/static/sesame
 
@@ -217,7 +242,9 @@ DEPS = build-essential pkg-config clang libclang-rt-dev file perl \
 	libsodium-dev libsqlite3-dev libseccomp-dev \
 	musl-tools dpkg-dev autoconf automake libtool gperf tcl \
 	openssh-client sqlite3 systemd runit openrc \
-	keyutils gnome-keyring libsecret-tools dbus-daemon dbus-bin pass gnupg gnuplot-nox
+	keyutils gnome-keyring libsecret-tools dbus-daemon dbus-bin pass gnupg gnuplot-nox \
+	libwayland-dev wayland-protocols librust-wayland-protocols-dev \
+	sway foot grim wl-clipboard
 deps:
 	@command -v apt-get >/dev/null || { echo "make deps: needs apt-get (Debian/Ubuntu)"; exit 1; }
 	@if ! grep -rqs '^Types:.*deb-src\|^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/; then \

@@ -29,8 +29,20 @@ FUZZ_CC ?= clang
 MUSL_CC ?= musl-gcc
 
 # Features, toggled per file in the Makefile.
-# DESKTOP=1 is for the Wayland roles; none is written yet, so it adds nothing.
-DESKTOP ?= 0
+# DESKTOP=1 builds the Wayland roles (daemon-wm); the default is 1 where
+# pkg-config finds wayland-client, 0 otherwise and for `make static`.
+ifeq ($(STATIC),1)
+DESKTOP = 0
+endif
+DESKTOP ?= $(shell $(PKG_CONFIG) --exists wayland-client 2>/dev/null && echo 1 || echo 0)
+# Protocol XML files, turned into C by wayland-scanner at build time:
+# the stable and staging ones from Debian's wayland-protocols, and the
+# wlroots ones (layer-shell, foreign-toplevel, data-control), which Debian
+# ships only inside librust-wayland-protocols-dev (found with
+# `dpkg -S wlr-layer-shell-unstable-v1.xml`).
+WAYLAND_SCANNER ?= wayland-scanner
+WAYLAND_PROTOCOLS_DIR ?= $(shell $(PKG_CONFIG) --variable=pkgdatadir wayland-protocols 2>/dev/null)
+WLR_PROTOCOLS_DIR ?= $(lastword $(sort $(wildcard /usr/share/cargo/registry/wayland-protocols-*/wlr-protocols/unstable)))
 # SECCOMP=1 links libseccomp (the syscall filters use it).
 SECCOMP ?= 1
 # SANITIZE=1 builds with ASan + UBSan into build/san (make check SANITIZE=1).
@@ -52,6 +64,9 @@ SESAME_LDFLAGS = -pie -Wl,-z,relro,-z,now -pthread
 PKGS = libsodium sqlite3
 ifeq ($(SECCOMP),1)
 PKGS += libseccomp
+endif
+ifeq ($(DESKTOP),1)
+PKGS += wayland-client
 endif
 DEP_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 DEP_LIBS ?= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lsodium -lsqlite3 $(if $(filter 1,$(SECCOMP)),-lseccomp))

@@ -4,13 +4,6 @@
  * Listed last in the Makefile, so they come last in --help. */
 #include "../lib/applet.h"
 
-/*APPLET daemon-wm - role "window switcher and overlay (Wayland)"
-usage: daemon-wm
-
-Window list, focus tracking and the Alt+Tab overlay on a Wayland
-compositor (wlr-foreign-toplevel, layer-shell).
-*/
-
 /*APPLET daemon-clipboard - role "clipboard history (Wayland)"
 usage: daemon-clipboard
 

@@ -51,7 +51,7 @@ struct rule {
 	const char *note;	/* kept but not used by this build: why */
 };
 
-#define WM_NOTE "kept for daemon-wm, which this build does not include"
+#define WM_NOTE "kept for the daemon-wm overlay, which is not implemented yet"
 #define DESKTOP_NOTE "kept for the desktop roles, which this build does not include"
 #define POLICY_NOTE "has no effect: it belongs to auth mode \"policy\", which sesame does not support"
 #define COMPAT_NOTE "accepted for compatibility with the original; it has no effect in sesame"

@@ -188,6 +188,9 @@ static const struct {
 	{ WIRE_SNIPPET_REMOVE, "snippet.remove", "snippets" },
 	{ WIRE_SNIPPET_EXPAND, "snippet.expand", "snippets" },
 	{ WIRE_CLIPBOARD_GET, "clipboard.get", "clipboard" },
+	{ WIRE_WM_LIST, "wm.list", "wm" },
+	{ WIRE_WM_FOCUS, "wm.focus", "wm" },
+	{ WIRE_WM_SWITCH, "wm.switch", "wm" },
 };
 
 const char *wire_type_role(uint8_t type)

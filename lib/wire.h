@@ -97,6 +97,16 @@ enum wire_type {
 	WIRE_SNIPPET_EXPAND = 0x2b,	/* WF_TRIGGER; reply WF_VALUE (may hold secrets) */
 	/* daemon-clipboard. */
 	WIRE_CLIPBOARD_GET = 0x30,	/* WF_PROFILE; reply WF_VALUE: the current text */
+	/* daemon-wm.  A window is WF_WINDOW, WF_APP_ID, WF_TITLE, WF_STATE
+	 * ("focused" or ""), in that order. */
+	WIRE_WM_LIST = 0x38,	/* reply: every window, most recently focused first */
+	WIRE_WM_FOCUS = 0x39,	/* WF_TARGET: a window id, or an app id (its most recent
+				 * window; the next one if that is focused); reply the window,
+				 * WF_STATE "focused" once the compositor says so, else
+				 * "requested" */
+	WIRE_WM_SWITCH = 0x3a,	/* WF_BACKWARD (u32, optional): focus the previous window
+				 * in focus order (backward: the least recent); reply as
+				 * WIRE_WM_FOCUS, nothing if there is no other window */
 	WIRE_TYPE_MAX = 0xff
 };
 
@@ -152,6 +162,11 @@ enum wire_field {
 	WF_ARG = 32,		/* string: an extra argument */
 	WF_TRIGGER = 33,	/* string: a snippet's trigger */
 	WF_TEMPLATE = 34,	/* string: a snippet's template (template.h) */
+	WF_WINDOW = 35,		/* u32: a window, numbered by daemon-wm (not kept across restarts) */
+	WF_APP_ID = 36,		/* string: a window's app id ("foot", "firefox") */
+	WF_TITLE = 37,		/* string: a window's title */
+	WF_TARGET = 38,		/* string: a window id or an app id */
+	WF_BACKWARD = 39,	/* u32: 1 to go backward */
 };
 
 struct wire_msg {

@@ -1,0 +1,11 @@
+/* nodesktop.c - daemon-wm's name, symlink and help in a build without
+ * Wayland (DESKTOP=0: make static, or no libwayland-client): it says so
+ * and exits 1.  Built instead of daemon_wm.c. */
+#include "../lib/applet.h"
+
+/*APPLET daemon-wm - role "window list and focus on Wayland (not in this build)"
+usage: daemon-wm
+
+This build has no Wayland support (it was built with DESKTOP=0).
+Build with DESKTOP=1 and libwayland-client for the window role.
+*/

@@ -1,0 +1,195 @@
+/* wm.c - `sesame wm list|focus|switch`: the compositor's windows, through
+ * daemon-wm.  Titles are other programs' text: control characters and
+ * broken UTF-8 are shown as '?', never sent to the terminal. */
+#include "../lib/applet.h"
+#include "../lib/bus.h"
+#include "../lib/cli.h"
+#include "../lib/paths.h"
+#include "../lib/util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/*APPLET wm wm_main "list and focus windows (Wayland, through daemon-wm)"
+usage: sesame wm list [--json]
+       sesame wm focus ID|APP_ID
+       sesame wm switch [--backward]
+       sesame wm overlay [--launcher] [--backward]
+
+  list     every window, most recently focused first: ID, APP ID, TITLE
+           and "focused" for the focused one (tab-separated)
+  focus    focus a window by its ID (from list), or by app id: its most
+           recently focused window, or the next one if that is already
+           focused (so repeating it cycles through the app's windows)
+  switch   focus the window focused before the current one; with
+           --backward, the least recently focused one
+  overlay  the Alt+Tab overlay: not implemented yet in this build (exit 1)
+
+  --json   list as a JSON array of {"id","app_id","title","focused"}
+
+Window ids are given by daemon-wm and change when it restarts.  Exit 69
+if daemon-wm is not running, 1 if there is no such window.
+*/
+
+/* Text from other programs, made safe for a terminal. */
+static void put_safe(const uint8_t *v, size_t len)
+{
+	for (size_t i = 0; i < len; ) {
+		size_t k = utf8_seq(v + i, len - i);
+
+		if (!k || (k == 1 && (v[i] < 0x20 || v[i] == 0x7f))) {
+			putchar('?');
+			i += k ? k : 1;
+		} else {
+			fwrite(v + i, 1, k, stdout);
+			i += k;
+		}
+	}
+}
+
+struct win {
+	uint32_t id;
+	const uint8_t *app, *title, *state;
+	uint16_t app_len, title_len, state_len;
+};
+
+/* The windows of a reply, in order; the count. */
+static int windows(const struct wire_msg *m, struct win *w, int max)
+{
+	size_t pos = 0;
+	uint16_t tag, len;
+	const uint8_t *v;
+	int n = -1;
+
+	while (wire_next(m, &pos, &tag, &v, &len)) {
+		if (tag == WF_WINDOW && len == 4 && n + 1 < max) {
+			n++;
+			memset(&w[n], 0, sizeof(w[n]));
+			w[n].id = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
+		} else if (n >= 0 && tag == WF_APP_ID) {
+			w[n].app = v, w[n].app_len = len;
+		} else if (n >= 0 && tag == WF_TITLE) {
+			w[n].title = v, w[n].title_len = len;
+		} else if (n >= 0 && tag == WF_STATE) {
+			w[n].state = v, w[n].state_len = len;
+		}
+	}
+	return n + 1;
+}
+
+static int focused(const struct win *w)
+{
+	return w->state_len == 7 && !memcmp(w->state, "focused", 7);
+}
+
+static void print_list(const struct wire_msg *m, int json)
+{
+	static struct win w[4096];
+	int n = windows(m, w, (int)ARRAY_LEN(w));
+
+	if (json) {
+		printf("[");
+		for (int i = 0; i < n; i++) {
+			printf("%s{\"id\":%u,\"app_id\":", i ? "," : "", w[i].id);
+			cli_json_str(stdout, w[i].app, w[i].app_len);
+			printf(",\"title\":");
+			cli_json_str(stdout, w[i].title, w[i].title_len);
+			printf(",\"focused\":%s}", focused(&w[i]) ? "true" : "false");
+		}
+		printf("]\n");
+		return;
+	}
+	if (!n) {
+		fprintf(stderr, "No windows tracked.\n");
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		printf("%u\t", w[i].id);
+		put_safe(w[i].app, w[i].app_len);
+		putchar('\t');
+		put_safe(w[i].title, w[i].title_len);
+		printf("%s\n", focused(&w[i]) ? "\tfocused" : "");
+	}
+}
+
+static void print_focus(const struct wire_msg *m, int sw)
+{
+	struct win w;
+
+	if (windows(m, &w, 1) < 1) {
+		if (sw)
+			fprintf(stderr, "No other window to switch to.\n");
+		return;
+	}
+	printf(sw ? "Switched to: " : "Focused window %u: ", w.id);
+	put_safe(w.title, w.title_len);
+	printf(" (");
+	put_safe(w.app, w.app_len);
+	printf(")%s\n", focused(&w) ? "" : "; the compositor has not focused it yet");
+}
+
+int wm_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "backward", no_argument, NULL, 'b' },
+		{ "launcher", no_argument, NULL, 'l' },
+		{ 0 }
+	};
+	static uint8_t buf[WIRE_MAX_MESSAGE];
+	static struct wire_out req;
+	const char *cmd;
+	int o, json = 0, back = 0, launcher = 0, type;
+	struct bus_client *c;
+	struct wire_msg m;
+	struct paths p;
+
+	if (argc < 2)
+		usage_error("wm", "which one: list, focus, switch or overlay?");
+	cmd = argv[1];
+	argv++, argc--;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'j': json = 1; break;
+		case 'b': back = 1; break;
+		case 'l': launcher = 1; break;
+		default: usage_error("wm", "bad option");
+		}
+	}
+	argc -= optind, argv += optind;
+	if (!strcmp(cmd, "list"))
+		type = WIRE_WM_LIST;
+	else if (!strcmp(cmd, "focus"))
+		type = WIRE_WM_FOCUS;
+	else if (!strcmp(cmd, "switch"))
+		type = WIRE_WM_SWITCH;
+	else if (!strcmp(cmd, "overlay"))
+		die("wm overlay%s: not implemented yet in this build", launcher ? " --launcher" : "");
+	else
+		usage_error("wm", "unknown subcommand '%s' (list, focus, switch, overlay)", cmd);
+	if (type == WIRE_WM_FOCUS ? argc != 1 : argc != 0)
+		usage_error("wm", type == WIRE_WM_FOCUS ? "focus needs exactly one ID or APP_ID" :
+			"%s takes no arguments", cmd);
+	if ((json && type != WIRE_WM_LIST) || (back && type != WIRE_WM_SWITCH) || launcher)
+		usage_error("wm", "that option does not go with %s", cmd);
+	wire_begin(&req, (uint8_t)type, 0, 0);
+	if (type == WIRE_WM_FOCUS)
+		wire_put_str(&req, WF_TARGET, argv[0]);
+	if (back)
+		wire_put_u32(&req, WF_BACKWARD, 1);
+	if (wire_end(&req) < 0)
+		die("wm: %s", last_error());
+	if (paths_resolve(&p) < 0)
+		die("%s", last_error());
+	c = xbus_connect(&p);
+	xbus_request(c, &req, buf, &m);
+	if (type == WIRE_WM_LIST)
+		print_list(&m, json);
+	else
+		print_focus(&m, type == WIRE_WM_SWITCH);
+	bus_close(c);
+	return fflush(stdout) == 0 ? 0 : 1;
+}

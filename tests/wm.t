@@ -1,0 +1,159 @@
+#!/bin/sh
+# daemon-wm and `sesame wm` under a real compositor: headless sway (pixman
+# renderer) run as a non-root user with its own XDG_RUNTIME_DIR, foot
+# windows, focus checked with sway's own criteria (swaymsg exits 0 only
+# if [app_id=X con_id=__focused__] matches).
+. "$(dirname "$0")/lib.sh"
+
+if "$SESAME" daemon wm --help | grep -q "not in this build"; then
+	skip "this build has no Wayland support (DESKTOP=0)"
+	done_testing
+	exit
+fi
+for prog in sway foot swaymsg; do
+	if ! command -v $prog >/dev/null 2>&1; then
+		skip "$prog is not installed (make deps installs it)"
+		done_testing
+		exit
+	fi
+done
+
+# Everything runs as one non-root user: sway refuses root, and the bus
+# wants the CLI and the daemons under one uid.  As root: nobody.
+chmod 755 "$T"
+U="$T/u"
+mkdir -p "$U/xdg" "$U/home"
+chmod 700 "$U/xdg"
+if [ "$(id -u)" = 0 ]; then
+	if ! command -v setpriv >/dev/null 2>&1; then
+		skip "running as root without setpriv: no way to run sway as another user"
+		done_testing
+		exit
+	fi
+	chown -R 65534:65534 "$U"
+	AS="setpriv --reuid 65534 --regid 65534 --clear-groups"
+else
+	AS=
+fi
+# as CMD...: run as the test user, in the session's environment.  A
+# script that execs, so that a spawned command keeps the pid spawn saw.
+{
+	echo '#!/bin/sh'
+	printf 'exec %s env -i PATH="%s" HOME="%s/home" SHELL=/bin/sh LANG=C.UTF-8 ' "$AS" "$PATH" "$U"
+	printf 'XDG_RUNTIME_DIR="%s/xdg" WAYLAND_DISPLAY=wayland-1 SWAYSOCK="%s/xdg/sway.sock" ' "$U" "$U"
+	printf 'SESAME_RUNTIME_DIR="%s/run" SESAME_CONFIG_DIR="%s/cfg" ' "$U" "$U"
+	printf 'SESAME_DATA_DIR="%s/data" SESAME_CACHE_DIR="%s/cache" ' "$U" "$U"
+	[ -n "${ASAN_OPTIONS:-}" ] && printf 'ASAN_OPTIONS="%s" ' "$ASAN_OPTIONS"
+	echo '"$@"'
+} >"$T/as"
+chmod 755 "$T/as"
+as() { "$T/as" "$@"; }
+focused() { as swaymsg "[app_id=$1 con_id=__focused__] nop" >/dev/null 2>&1; }
+first_is() { as "$SESAME" wm list 2>/dev/null | head -1 | grep -q "	$1	"; }
+listed() { as "$SESAME" wm list 2>/dev/null | grep -q "	$1	"; }
+
+printf 'output HEADLESS-1 resolution 1280x720\n' >"$T/sway.conf"
+chmod 644 "$T/sway.conf"
+spawn "$T/as" env WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 \
+	WLR_HEADLESS_OUTPUTS=1 sway -c "$T/sway.conf" 2>"$T/sway.log"
+SWAY=$spawned
+# sway puts its IPC socket where SWAYSOCK says.
+wait_for 10 sh -c "test -S '$U/xdg/sway.sock' && test -S '$U/xdg/wayland-1'"
+ok $? "headless sway starts as uid $(as id -u)"
+
+window() { # window APP_ID TITLE; its pid in $WIN
+	spawn "$T/as" foot --app-id="$1" --title="$2" sleep 600
+	WIN=$spawned
+	wait_for 10 as swaymsg "[app_id=$1] nop" >/dev/null 2>&1
+}
+window term-a "Alpha window"
+window term-b "Beta window"
+focused term-b
+ok $? "two foot windows; sway focuses the newer one"
+
+spawn "$T/as" "$SESAME" daemon profile 2>"$T/hub.log"
+wait_for 10 test -s "$U/run/bus.pub"
+spawn "$T/as" "$SESAME" daemon wm 2>"$T/wm.log"
+WM=$spawned
+wm_up() { as "$SESAME" status 2>/dev/null | grep -q 'roles:.* wm'; }
+wait_for 10 wm_up
+ok $? "daemon-wm joins the bus"
+
+wm() { as "$SESAME" wm "$@" >"$T/out" 2>"$T/err"; rc=$?; }
+wm list
+ok "$rc" "sesame wm list"
+is "$(cut -f2,3,4 "$T/out" | tr '\t\n' '|;')" "term-b|Beta window|focused;term-a|Alpha window;" \
+	"lists both windows with app id and title, the focused one first and marked"
+
+wm focus term-a
+ok "$rc" "sesame wm focus term-a"
+focused term-a
+ok $? "sway now has term-a focused"
+contains "$T/out" "Focused window" "and says which window it focused"
+is "$(head -1 "$T/out" | grep -c "has not focused")" 0 "after the compositor confirmed it"
+wm list
+is "$(cut -f2 "$T/out" | tr '\n' ' ')" "term-a term-b " "the focus order follows"
+
+# A focus change made without sesame counts too.
+as swaymsg '[app_id=term-b] focus' >/dev/null
+wait_for 5 first_is term-b
+ok $? "a focus change made with swaymsg moves that window to the front"
+
+window term-c "Gamma window"
+C=$WIN
+wm list
+is "$(cut -f2 "$T/out" | tr '\n' ' ')" "term-c term-b term-a " "a new window is the most recent"
+wm switch
+ok "$rc" "sesame wm switch"
+focused term-b
+ok $? "switch goes to the window focused before (term-b)"
+contains "$T/out" "Switched to: Beta window (term-b)" "and says so"
+wm switch --backward
+focused term-a
+ok $? "switch --backward goes to the least recent one (term-a)"
+id_c=$(as "$SESAME" wm list | awk -F'\t' '$2 == "term-c" { print $1 }')
+wm focus "$id_c"
+focused term-c
+ok $? "focus by window id ($id_c)"
+
+wm list --json
+contains "$T/out" '{"id":'"$id_c"',"app_id":"term-c","title":"Gamma window","focused":true}' "--json"
+
+wm focus nosuch
+is "$rc" 1 "an unknown app id: exit 1"
+contains "$T/err" "window 'nosuch' not found" "with the reason"
+wm focus 999999
+is "$rc" 1 "an unknown window id: exit 1"
+wm focus
+is "$rc" 2 "focus without a target is a usage error"
+wm overlay
+is "$rc" 1 "the overlay is not implemented yet and says so (exit 1)"
+contains "$T/err" "not implemented yet" "in words"
+
+# Titles are other programs' text: no escape sequence reaches the terminal.
+ESC=$(printf '\033')
+window term-evil "evil${ESC}]0;pwned${ESC}\\title"
+wm list
+grep term-evil "$T/out" | cut -f3 >"$T/evil"
+is "$(cat "$T/evil")" "evil?]0;pwned?\\title" "control characters in a title are shown as '?'"
+
+# Windows that close leave the list.
+kill "$C"
+not_listed() { ! listed "$1"; }
+wait_for 5 not_listed term-c
+ok $? "a closed window leaves the list"
+
+# Without a compositor: a clear error, exit 1.
+as env WAYLAND_DISPLAY=wayland-none "$SESAME" daemon wm >/dev/null 2>"$T/nowl"
+is "$?" 1 "daemon-wm without a compositor exits 1"
+contains "$T/nowl" "cannot connect to the Wayland compositor (WAYLAND_DISPLAY=wayland-none)" "saying why"
+
+# When the compositor goes away, so does daemon-wm.
+kill "$SWAY"
+wait_for 10 sh -c "! kill -0 $WM 2>/dev/null"
+ok $? "daemon-wm exits when the compositor goes away"
+wait "$WM"
+is "$?" 1 "with status 1 (a supervisor restarts it with the session)"
+contains "$T/wm.log" "went away" "and logs why"
+
+done_testing
