@@ -5,7 +5,7 @@
 # if [app_id=X con_id=__focused__] matches).
 . "$(dirname "$0")/lib.sh"
 
-if "$SESAME" daemon wm --help | grep -q "not in this build"; then
+if "$SESAME" daemon wm --help | grep -q "no Wayland support"; then
 	skip "this build has no Wayland support (DESKTOP=0)"
 	done_testing
 	exit
@@ -62,7 +62,7 @@ wait_for 10 sh -c "test -S '$U/xdg/sway.sock' && test -S '$U/xdg/wayland-1'"
 ok $? "headless sway starts as uid $(as id -u)"
 
 window() { # window APP_ID TITLE; its pid in $WIN
-	spawn "$T/as" foot --app-id="$1" --title="$2" sleep 600
+	spawn "$T/as" foot --app-id="$1" --title="$2" sleep 600 2>>"$T/foot.log"
 	WIN=$spawned
 	wait_for 10 as swaymsg "[app_id=$1] nop" >/dev/null 2>&1
 }
