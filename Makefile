@@ -18,6 +18,9 @@ LIB = lib/util.c lib/log.c lib/paths.c lib/secmem.c lib/noise.c lib/wire.c lib/b
 	lib/cli.c lib/audit.c lib/toml.c lib/config.c lib/activation.c lib/sshagent.c lib/sandbox.c \
 	lib/envvar.c lib/desktop.c lib/fuzzy.c lib/appindex.c lib/template.c \
 	lib/store.c lib/frecency.c lib/role.c lib/fetch.c
+ifeq ($(DESKTOP),1)
+LIB += lib/overlay.c
+endif
 ifeq ($(SECCOMP),1)
 LIB += lib/seccomp.c
 else
@@ -50,14 +53,16 @@ ALL_LDFLAGS = $(SESAME_LDFLAGS) $(SAN_FLAGS) $(LDFLAGS)
 
 # Wayland protocols: client headers and glue generated into $(GEN)/proto.
 ifeq ($(DESKTOP),1)
-PROTO_XML = $(WLR_PROTOCOLS_DIR)/wlr-foreign-toplevel-management-unstable-v1.xml
+PROTO_XML = $(WLR_PROTOCOLS_DIR)/wlr-foreign-toplevel-management-unstable-v1.xml \
+	$(WLR_PROTOCOLS_DIR)/wlr-layer-shell-unstable-v1.xml \
+	$(WAYLAND_PROTOCOLS_DIR)/stable/xdg-shell/xdg-shell.xml
 PROTO_NAMES = $(basename $(notdir $(PROTO_XML)))
 PROTO_H = $(PROTO_NAMES:%=$(GEN)/proto/%.h)
 PROTO_OBJ = $(PROTO_NAMES:%=$(O)/proto/%.o)
 endif
 
-LIB_OBJ = $(LIB:%.c=$(O)/%.o)
-OBJ = $(O)/sesame.o $(APPLETS:%.c=$(O)/%.o) $(LIB_OBJ) $(PROTO_OBJ)
+LIB_OBJ = $(LIB:%.c=$(O)/%.o) $(PROTO_OBJ)
+OBJ = $(O)/sesame.o $(APPLETS:%.c=$(O)/%.o) $(LIB_OBJ)
 
 all: $(BIN) tests/noise-vectors tests/toml-decode
 
@@ -80,7 +85,7 @@ $(PROTO_H:.h=.c): $(GEN)/proto/%.c: $(GEN)/proto/%.h
 $(PROTO_OBJ): $(O)/proto/%.o: $(GEN)/proto/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
-$(APPLETS:%.c=$(O)/%.o): | $(PROTO_H)
+$(APPLETS:%.c=$(O)/%.o) $(LIB:%.c=$(O)/%.o): | $(PROTO_H)
 
 # The help blocks are the single source of the table, man page and
 # completions.
@@ -122,10 +127,10 @@ $(O)/tests/%: tests/%.c $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
 
 FUZZ = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/*.c))
-build/fuzz/%: tests/fuzz/%.c $(LIB) tests/json.c
+build/fuzz/%: tests/fuzz/%.c $(filter-out lib/overlay.c,$(LIB)) tests/json.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(SESAME_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
-		-I. -Itests $(DEP_CFLAGS) -o $@ $< $(LIB) $(if $(filter json,$*),tests/json.c) $(DEP_LIBS) -lm
+		-I. -Itests $(DEP_CFLAGS) -o $@ $< $(filter-out lib/overlay.c,$(LIB)) $(if $(filter json,$*),tests/json.c) $(DEP_LIBS) -lm
 
 fuzz: $(FUZZ)
 
@@ -244,7 +249,8 @@ DEPS = build-essential pkg-config clang libclang-rt-dev file perl \
 	openssh-client sqlite3 systemd runit openrc \
 	keyutils gnome-keyring libsecret-tools dbus-daemon dbus-bin pass gnupg gnuplot-nox \
 	libwayland-dev wayland-protocols librust-wayland-protocols-dev \
-	sway foot grim wl-clipboard
+	libxkbcommon-dev libpixman-1-dev libfcft-dev \
+	sway foot grim wl-clipboard wtype
 deps:
 	@command -v apt-get >/dev/null || { echo "make deps: needs apt-get (Debian/Ubuntu)"; exit 1; }
 	@if ! grep -rqs '^Types:.*deb-src\|^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/; then \

@@ -66,7 +66,7 @@ ifeq ($(SECCOMP),1)
 PKGS += libseccomp
 endif
 ifeq ($(DESKTOP),1)
-PKGS += wayland-client
+PKGS += wayland-client xkbcommon pixman-1 fcft
 endif
 DEP_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 DEP_LIBS ?= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lsodium -lsqlite3 $(if $(filter 1,$(SECCOMP)),-lseccomp))

@@ -13,17 +13,22 @@
  */
 #include "../lib/applet.h"
 #include "../lib/log.h"
+#include "../lib/overlay.h"
 #include "../lib/role.h"
 #include "../lib/util.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <stddef.h>
 #include <sodium.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <wayland-client.h>
+#include <xkbcommon/xkbcommon.h>
 
 #include "proto/wlr-foreign-toplevel-management-unstable-v1.h"
 
@@ -37,7 +42,15 @@ the order they were last focused (whoever focused them).  Answers
 there is no compositor or it lacks the protocol (GNOME and KDE do not
 offer it), and when the compositor goes away.
 
-The Alt+Tab overlay (`sesame wm overlay`) is not implemented yet.
+`sesame wm overlay` shows the switcher (on zwlr_layer_shell_v1): a card
+per window with a hint, its app id and title, the previous window
+selected.  Tab, arrows and Shift+Tab move; typing a hint focuses its
+window (f, ff, fff for several windows of one app; f2 means ff); Enter
+focuses the selection, Escape goes back.  Invoked with Alt held (an
+Alt+Tab binding), releasing Alt focuses the selection; released before
+overlay_delay_ms, nothing is drawn at all (a quick switch).  Colours,
+font and timings: [profiles.P.wm] of the default profile.  Launcher
+mode (--launcher) is not implemented yet.
 */
 
 #define MAX_TEXT 512		/* bytes kept of a title or an app id */
@@ -69,7 +82,13 @@ static struct {
 	struct wl_display *dpy;
 	struct wl_registry *reg;
 	struct wl_seat *seat;
+	struct wl_keyboard *kbd;
+	struct xkb_context *xkb;
+	struct xkb_keymap *keymap;
+	struct xkb_state *xstate;
 	struct zwlr_foreign_toplevel_manager_v1 *mgr;
+	struct overlay *ov;
+	char ov_error[256];	/* why there is no overlay */
 	struct win *wins;
 	struct req *reqs;
 	uint32_t next_id;
@@ -214,6 +233,72 @@ static const struct zwlr_foreign_toplevel_manager_v1_listener manager_listener =
 	.toplevel = on_toplevel, .finished = on_finished,
 };
 
+/* --- keyboard (for the overlay) ------------------------------------------ */
+
+static void overlay_key(xkb_keysym_t sym, uint32_t cp);
+static void overlay_alt(int held);
+
+static void kb_keymap(void *data, struct wl_keyboard *k, uint32_t format, int32_t fd, uint32_t size)
+{
+	char *map;
+	struct xkb_keymap *km;
+
+	if (format != WL_KEYBOARD_KEYMAP_FORMAT_XKB_V1 || size == 0 || size > 1 << 24 ||
+	    (map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
+		close(fd);
+		log_error("overlay: unusable keymap from the compositor");
+		return;
+	}
+	close(fd);
+	km = xkb_keymap_new_from_buffer(W.xkb, map, strnlen(map, size), XKB_KEYMAP_FORMAT_TEXT_V1,
+		XKB_KEYMAP_COMPILE_NO_FLAGS);
+	munmap(map, size);
+	if (!km) {
+		log_error("overlay: the compositor's keymap does not compile");
+		return;
+	}
+	xkb_state_unref(W.xstate);
+	xkb_keymap_unref(W.keymap);
+	W.keymap = km;
+	W.xstate = xkb_state_new(km);
+}
+
+static void kb_enter(void *data, struct wl_keyboard *k, uint32_t serial, struct wl_surface *s, struct wl_array *keys) { }
+static void kb_leave(void *data, struct wl_keyboard *k, uint32_t serial, struct wl_surface *s) { }
+
+static void kb_key(void *data, struct wl_keyboard *k, uint32_t serial, uint32_t time, uint32_t key, uint32_t state)
+{
+	if (state != WL_KEYBOARD_KEY_STATE_PRESSED || !W.xstate)
+		return;
+	overlay_key(xkb_state_key_get_one_sym(W.xstate, key + 8), xkb_state_key_get_utf32(W.xstate, key + 8));
+}
+
+static void kb_modifiers(void *data, struct wl_keyboard *k, uint32_t serial, uint32_t dep, uint32_t lat,
+	uint32_t lock, uint32_t group)
+{
+	if (!W.xstate)
+		return;
+	xkb_state_update_mask(W.xstate, dep, lat, lock, 0, 0, group);
+	overlay_alt(xkb_state_mod_name_is_active(W.xstate, XKB_MOD_NAME_ALT, XKB_STATE_MODS_EFFECTIVE) > 0);
+}
+
+static const struct wl_keyboard_listener kb_listener = {
+	.keymap = kb_keymap, .enter = kb_enter, .leave = kb_leave, .key = kb_key, .modifiers = kb_modifiers,
+};
+
+static void seat_caps(void *data, struct wl_seat *seat, uint32_t caps)
+{
+	if (caps & WL_SEAT_CAPABILITY_KEYBOARD && !W.kbd) {
+		W.kbd = wl_seat_get_keyboard(seat);
+		wl_keyboard_add_listener(W.kbd, &kb_listener, NULL);
+	} else if (!(caps & WL_SEAT_CAPABILITY_KEYBOARD) && W.kbd) {
+		wl_keyboard_destroy(W.kbd);
+		W.kbd = NULL;
+	}
+}
+
+static const struct wl_seat_listener seat_listener = { .capabilities = seat_caps };
+
 static void on_global(void *data, struct wl_registry *reg, uint32_t name, const char *iface, uint32_t version)
 {
 	if (!strcmp(iface, zwlr_foreign_toplevel_manager_v1_interface.name) && !W.mgr) {
@@ -222,6 +307,9 @@ static void on_global(void *data, struct wl_registry *reg, uint32_t name, const 
 		zwlr_foreign_toplevel_manager_v1_add_listener(W.mgr, &manager_listener, NULL);
 	} else if (!strcmp(iface, wl_seat_interface.name) && !W.seat) {
 		W.seat = wl_registry_bind(reg, name, &wl_seat_interface, 1);
+		wl_seat_add_listener(W.seat, &seat_listener, NULL);
+	} else {
+		overlay_global(reg, name, iface, version);
 	}
 }
 
@@ -390,6 +478,199 @@ static void switch_to(const struct wire_msg *m)
 	activate(m, w);
 }
 
+/* --- the overlay -------------------------------------------------------- */
+
+#define MAX_CARDS 64
+static struct {
+	int active, visible, alt_seen, n, sel;
+	uint32_t ids[MAX_CARDS];
+	char hints[MAX_CARDS][9];
+	char typed[9];
+	long long draw_at;
+} O;
+
+/* Hints: the first letter of the app id's last dot-separated part
+ * (org.gnome.Nautilus: n), repeated for each further window with that
+ * letter (n, nn, nnn); else the first of hint_keys not taken. */
+static void make_hints(struct win **v, int n, const char *keys)
+{
+	int count[256] = { 0 };
+
+	for (int i = 0; i < n; i++) {
+		const char *a = v[i]->app_id ? v[i]->app_id : "", *dot = strrchr(a, '.');
+		unsigned char c = (unsigned char)(dot && dot[1] ? dot[1] : a[0]);
+		int k;
+
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		if (!(c >= 'a' && c <= 'z')) {
+			c = 0;
+			for (const char *p = keys; *p && !c; p++)
+				if (!count[(unsigned char)*p])
+					c = (unsigned char)*p;
+			if (!c)
+				c = (unsigned char)(keys[0] ? keys[0] : 'a');
+		}
+		k = ++count[c] < 8 ? count[c] : 8;
+		memset(O.hints[i], c, (size_t)k);
+		O.hints[i][k] = 0;
+	}
+}
+
+static void overlay_draw(void)
+{
+	struct overlay_card cards[MAX_CARDS];
+	int n = 0, sel = 0;
+
+	for (int i = 0; i < O.n; i++) {
+		struct win *w = find_id(O.ids[i]);
+
+		if (!w)
+			continue;
+		if (i == O.sel)
+			sel = n;
+		cards[n++] = (struct overlay_card){ O.hints[i], w->app_id ? w->app_id : "", w->title ? w->title : "" };
+	}
+	if (overlay_show(W.ov, cards, n, sel, O.typed, O.visible) < 0)
+		log_error("overlay: %s", last_error());
+}
+
+static void overlay_close(void)
+{
+	overlay_hide(W.ov);
+	memset(&O, 0, sizeof(O));
+}
+
+/* Focus the card's window and close. */
+static void overlay_commit(int i)
+{
+	struct win *w = i >= 0 && i < O.n ? find_id(O.ids[i]) : NULL;
+
+	overlay_close();
+	if (w && W.seat)
+		zwlr_foreign_toplevel_handle_v1_activate(w->h, W.seat);
+}
+
+static const char *cfg_path(const char *key)
+{
+	static char path[200];
+
+	snprintf(path, sizeof(path), "profiles.%s.wm.%s", config_default_profile(W.r.conf), key);
+	return path;
+}
+
+static void overlay_request(const struct wire_msg *m)
+{
+	uint32_t back = 0;
+
+	wire_get_u32(m, WF_BACKWARD, &back);
+	if (!W.ov) {
+		role_reply_error(&W.r, m->id, WIRE_E_FAILED, "no overlay: %s", W.ov_error);
+		return;
+	}
+	if (!O.active) {
+		int n;
+		struct win **v = mru(&n);
+		char keys[64];
+
+		snprintf(keys, sizeof(keys), "%s", config_str(W.r.conf, cfg_path("hint_keys"), "asdfghjkl"));
+		O.n = n < MAX_CARDS ? n : MAX_CARDS;
+		for (int i = 0; i < O.n; i++)
+			O.ids[i] = v[i]->id;
+		make_hints(v, O.n, keys);
+		free(v);
+		O.active = 1;
+		O.sel = O.n >= 2 ? (back ? O.n - 1 : 1) : 0;
+		O.draw_at = role_now_ms() + config_int(W.r.conf, cfg_path("overlay_delay_ms"), 150);
+		O.visible = 0;
+	} else if (O.n) {	/* Alt+Tab again: the next one */
+		O.sel = (O.sel + (back ? O.n - 1 : 1)) % O.n;
+	}
+	overlay_draw();
+	wire_begin(&out, m->type, WIRE_F_REPLY, m->id);
+	wire_put_u32(&out, WF_WINDOW, O.n && find_id(O.ids[O.sel]) ? O.ids[O.sel] : 0);
+	role_send(&W.r, &out);
+}
+
+/* Typed so far: a hint exactly, with no longer hint starting with it,
+ * focuses its window; "f2" stands for "ff". */
+static void overlay_type(uint32_t cp)
+{
+	char t[9];
+	size_t l = strlen(O.typed);
+	int exact = -1, longer = 0;
+
+	if (cp >= '2' && cp <= '8' && l == 1) {
+		memset(t, O.typed[0], cp - '0');
+		t[cp - '0'] = 0;
+	} else if (cp >= 'a' && cp <= 'z' && l < 8) {
+		memcpy(t, O.typed, l);
+		t[l] = (char)cp;
+		t[l + 1] = 0;
+	} else {
+		return;
+	}
+	for (int i = 0; i < O.n; i++) {
+		if (!strcmp(O.hints[i], t))
+			exact = i;
+		else if (!strncmp(O.hints[i], t, strlen(t)))
+			longer = 1;
+	}
+	if (exact < 0 && !longer)
+		return;		/* no hint goes that way: ignored */
+	if (exact >= 0 && !longer) {
+		overlay_commit(exact);
+		return;
+	}
+	snprintf(O.typed, sizeof(O.typed), "%s", t);
+	if (exact >= 0)
+		O.sel = exact;
+	O.visible = 1;
+	overlay_draw();
+}
+
+static void overlay_key(xkb_keysym_t sym, uint32_t cp)
+{
+	if (!O.active)
+		return;
+	switch (sym) {
+	case XKB_KEY_Escape:
+		overlay_close();
+		return;
+	case XKB_KEY_Return: case XKB_KEY_KP_Enter:
+		overlay_commit(O.sel);
+		return;
+	case XKB_KEY_Tab: case XKB_KEY_Down: case XKB_KEY_Right:
+		if (O.n)
+			O.sel = (O.sel + 1) % O.n;
+		break;
+	case XKB_KEY_ISO_Left_Tab: case XKB_KEY_Up: case XKB_KEY_Left:
+		if (O.n)
+			O.sel = (O.sel + O.n - 1) % O.n;
+		break;
+	case XKB_KEY_BackSpace:
+		if (*O.typed)
+			O.typed[strlen(O.typed) - 1] = 0;
+		break;
+	default:
+		overlay_type(cp >= 'A' && cp <= 'Z' ? cp - 'A' + 'a' : cp);
+		return;
+	}
+	O.visible = 1;
+	overlay_draw();
+}
+
+/* Alt released after it was seen held: the Alt+Tab commit. */
+static void overlay_alt(int held)
+{
+	if (!O.active)
+		return;
+	if (held)
+		O.alt_seen = 1;
+	else if (O.alt_seen)
+		overlay_commit(O.sel);
+}
+
 static void handle(const struct wire_msg *m)
 {
 	if (m->flags & WIRE_F_REPLY)
@@ -398,6 +679,7 @@ static void handle(const struct wire_msg *m)
 	case WIRE_WM_LIST: list(m); break;
 	case WIRE_WM_FOCUS: focus(m); break;
 	case WIRE_WM_SWITCH: switch_to(m); break;
+	case WIRE_WM_OVERLAY: overlay_request(m); break;
 	default: role_reply_error(&W.r, m->id, WIRE_E_UNKNOWN_TYPE, "daemon-wm does not serve this request");
 	}
 }
@@ -423,6 +705,35 @@ static void wayland_connect(void)
 		die("the Wayland compositor closed the connection");
 }
 
+/* The overlay's style from [profiles.P.wm] of the default profile. */
+static void overlay_setup(void)
+{
+	static const struct { const char *key, *def; size_t off; } colors[] = {
+		{ "background_color", "#000000c8", offsetof(struct overlay_style, background) },
+		{ "card_color", "#1e1e1ef0", offsetof(struct overlay_style, card) },
+		{ "text_color", "#ffffff", offsetof(struct overlay_style, text) },
+		{ "hint_color", "#646464", offsetof(struct overlay_style, hint) },
+		{ "hint_matched_color", "#4caf50", offsetof(struct overlay_style, hint_matched) },
+		{ "border_color", "#89b4fa", offsetof(struct overlay_style, border) },
+	};
+	struct overlay_style st = { .font = "monospace:size=14" };
+
+	for (size_t i = 0; i < ARRAY_LEN(colors); i++) {
+		uint32_t *c = (uint32_t *)((char *)&st + colors[i].off);
+
+		if (overlay_color(config_str(W.r.conf, cfg_path(colors[i].key), colors[i].def), c) < 0)
+			overlay_color(colors[i].def, c);
+	}
+	st.border_width = (int)(config_float(W.r.conf, cfg_path("border_width"), 4.0) + 0.5);
+	st.max_cards = (int)config_int(W.r.conf, cfg_path("max_visible_windows"), 20);
+	st.show_title = config_bool(W.r.conf, cfg_path("show_title"), 1);
+	st.show_app_id = config_bool(W.r.conf, cfg_path("show_app_id"), 0);
+	if (!(W.ov = overlay_new(W.dpy, &st))) {
+		snprintf(W.ov_error, sizeof(W.ov_error), "%s", last_error());
+		log_warn("no overlay: %s", W.ov_error);
+	}
+}
+
 static void wayland_close(void)
 {
 	while (W.reqs) {
@@ -440,6 +751,12 @@ static void wayland_close(void)
 	}
 	if (W.mgr)
 		zwlr_foreign_toplevel_manager_v1_stop(W.mgr);
+	overlay_free(W.ov);
+	if (W.kbd)
+		wl_keyboard_destroy(W.kbd);
+	xkb_state_unref(W.xstate);
+	xkb_keymap_unref(W.keymap);
+	xkb_context_unref(W.xkb);
 	if (W.seat)
 		wl_seat_destroy(W.seat);
 	wl_registry_destroy(W.reg);
@@ -453,8 +770,11 @@ int daemon_wm_main(int argc, char **argv)
 
 	if (argc > 1)
 		usage_error("daemon-wm", "unexpected argument '%s'", argv[1]);
+	if (!(W.xkb = xkb_context_new(XKB_CONTEXT_NO_FLAGS)))
+		die("cannot create an xkbcommon context");
 	wayland_connect();
 	xrole_setup(&W.r, "wm");
+	overlay_setup();
 	W.r.status = "tracking windows";
 	log_info("wm: %d windows on the compositor", W.nwins);
 	for (;;) {
@@ -471,6 +791,8 @@ int daemon_wm_main(int argc, char **argv)
 			r = 1;
 			break;
 		}
+		if (O.active && !O.visible)
+			timeout = (int)(O.draw_at > role_now_ms() ? O.draw_at - role_now_ms() : 0);
 		for (struct req *q = W.reqs; q; q = q->next) {
 			long long left = q->deadline - role_now_ms();
 
@@ -507,6 +829,10 @@ int daemon_wm_main(int argc, char **argv)
 		}
 		if (W.reqs)
 			answer(0, 1);
+		if (O.active && !O.visible && role_now_ms() >= O.draw_at) {
+			O.visible = 1;
+			overlay_draw();
+		}
 		if (!W.mgr) {
 			r = 1;
 			break;

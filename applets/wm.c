@@ -26,7 +26,9 @@ usage: sesame wm list [--json]
            focused (so repeating it cycles through the app's windows)
   switch   focus the window focused before the current one; with
            --backward, the least recently focused one
-  overlay  the Alt+Tab overlay: not implemented yet in this build (exit 1)
+  overlay  show the window switcher (daemon-wm's help tells the keys); run
+           again while it shows, it moves the selection, as Alt+Tab
+           does; --launcher (a search field) is not implemented yet
 
   --json   list as a JSON array of {"id","app_id","title","focused"}
 
@@ -166,14 +168,16 @@ int wm_main(int argc, char **argv)
 		type = WIRE_WM_FOCUS;
 	else if (!strcmp(cmd, "switch"))
 		type = WIRE_WM_SWITCH;
+	else if (!strcmp(cmd, "overlay") && launcher)
+		die("wm overlay --launcher: not implemented yet in this build");
 	else if (!strcmp(cmd, "overlay"))
-		die("wm overlay%s: not implemented yet in this build", launcher ? " --launcher" : "");
+		type = WIRE_WM_OVERLAY;
 	else
 		usage_error("wm", "unknown subcommand '%s' (list, focus, switch, overlay)", cmd);
 	if (type == WIRE_WM_FOCUS ? argc != 1 : argc != 0)
 		usage_error("wm", type == WIRE_WM_FOCUS ? "focus needs exactly one ID or APP_ID" :
 			"%s takes no arguments", cmd);
-	if ((json && type != WIRE_WM_LIST) || (back && type != WIRE_WM_SWITCH) || launcher)
+	if ((json && type != WIRE_WM_LIST) || (back && type != WIRE_WM_SWITCH && type != WIRE_WM_OVERLAY))
 		usage_error("wm", "that option does not go with %s", cmd);
 	wire_begin(&req, (uint8_t)type, 0, 0);
 	if (type == WIRE_WM_FOCUS)
@@ -188,7 +192,7 @@ int wm_main(int argc, char **argv)
 	xbus_request(c, &req, buf, &m);
 	if (type == WIRE_WM_LIST)
 		print_list(&m, json);
-	else
+	else if (type != WIRE_WM_OVERLAY)
 		print_focus(&m, type == WIRE_WM_SWITCH);
 	bus_close(c);
 	return fflush(stdout) == 0 ? 0 : 1;

@@ -300,7 +300,7 @@ static int zero_rtt_ok(uint8_t type)
 	case WIRE_PING: case WIRE_STATUS: case WIRE_SECRET_GET: case WIRE_SECRET_LIST:
 	case WIRE_VAULT_STATUS: case WIRE_VAULT_AUTH: case WIRE_PROFILE_LIST: case WIRE_LOCK:
 	case WIRE_LAUNCH_SEARCH: case WIRE_SNIPPET_LIST:
-	case WIRE_WM_LIST: case WIRE_WM_FOCUS: case WIRE_WM_SWITCH:
+	case WIRE_WM_LIST: case WIRE_WM_FOCUS: case WIRE_WM_SWITCH: case WIRE_WM_OVERLAY:
 		return 1;
 	default:
 		return 0;

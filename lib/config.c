@@ -51,7 +51,7 @@ struct rule {
 	const char *note;	/* kept but not used by this build: why */
 };
 
-#define WM_NOTE "kept for the daemon-wm overlay, which is not implemented yet"
+#define WM_NOTE "not used by daemon-wm yet"
 #define DESKTOP_NOTE "kept for the desktop roles, which this build does not include"
 #define POLICY_NOTE "has no effect: it belongs to auth mode \"policy\", which sesame does not support"
 #define COMPAT_NOTE "accepted for compatibility with the original; it has no effect in sesame"
@@ -106,21 +106,21 @@ static const struct rule schema[] = {
 	{ "profiles.*.input", K_TABLE, 0, 0, 0, NULL, NULL, DESKTOP_NOTE },
 	{ "profiles.*.input.layers", K_TABLE, 0, 0, 0, NULL, NULL, DESKTOP_NOTE },
 	{ "profiles.*.input.layers.*", K_STRMAP, KEY_NAME, 0, 0, NULL, NULL, DESKTOP_NOTE },
-	{ "profiles.*.wm", K_TABLE, 0, 0, 0, NULL, NULL, WM_NOTE },
-	{ "profiles.*.wm.hint_keys", K_HINTS, 0, 0, 0, NULL, "\"asdfghjkl\"", WM_NOTE },
-	{ "profiles.*.wm.overlay_delay_ms", K_INT, 0, 0, 10000, NULL, "150", WM_NOTE },
+	{ "profiles.*.wm", K_TABLE, 0, 0, 0, NULL, NULL, NULL },
+	{ "profiles.*.wm.hint_keys", K_HINTS, 0, 0, 0, NULL, "\"asdfghjkl\"", NULL },
+	{ "profiles.*.wm.overlay_delay_ms", K_INT, 0, 0, 10000, NULL, "150", NULL },
 	{ "profiles.*.wm.activation_delay_ms", K_INT, 0, 0, 10000, NULL, "200", WM_NOTE },
 	{ "profiles.*.wm.quick_switch_threshold_ms", K_INT, 0, 0, 10000, NULL, "250", WM_NOTE },
-	{ "profiles.*.wm.border_width", K_FLOAT, 0, 0, 100, NULL, "4.0", WM_NOTE },
-	{ "profiles.*.wm.border_color", K_COLOR, 0, 0, 0, NULL, "\"#89b4fa\"", WM_NOTE },
-	{ "profiles.*.wm.background_color", K_COLOR, 0, 0, 0, NULL, "\"#000000c8\"", WM_NOTE },
-	{ "profiles.*.wm.card_color", K_COLOR, 0, 0, 0, NULL, "\"#1e1e1ef0\"", WM_NOTE },
-	{ "profiles.*.wm.text_color", K_COLOR, 0, 0, 0, NULL, "\"#ffffff\"", WM_NOTE },
-	{ "profiles.*.wm.hint_color", K_COLOR, 0, 0, 0, NULL, "\"#646464\"", WM_NOTE },
-	{ "profiles.*.wm.hint_matched_color", K_COLOR, 0, 0, 0, NULL, "\"#4caf50\"", WM_NOTE },
-	{ "profiles.*.wm.show_title", K_BOOL, 0, 0, 0, NULL, "true", WM_NOTE },
-	{ "profiles.*.wm.show_app_id", K_BOOL, 0, 0, 0, NULL, "false", WM_NOTE },
-	{ "profiles.*.wm.max_visible_windows", K_INT, 0, 1, 1000, NULL, "20", WM_NOTE },
+	{ "profiles.*.wm.border_width", K_FLOAT, 0, 0, 100, NULL, "4.0", NULL },
+	{ "profiles.*.wm.border_color", K_COLOR, 0, 0, 0, NULL, "\"#89b4fa\"", NULL },
+	{ "profiles.*.wm.background_color", K_COLOR, 0, 0, 0, NULL, "\"#000000c8\"", NULL },
+	{ "profiles.*.wm.card_color", K_COLOR, 0, 0, 0, NULL, "\"#1e1e1ef0\"", NULL },
+	{ "profiles.*.wm.text_color", K_COLOR, 0, 0, 0, NULL, "\"#ffffff\"", NULL },
+	{ "profiles.*.wm.hint_color", K_COLOR, 0, 0, 0, NULL, "\"#646464\"", NULL },
+	{ "profiles.*.wm.hint_matched_color", K_COLOR, 0, 0, 0, NULL, "\"#4caf50\"", NULL },
+	{ "profiles.*.wm.show_title", K_BOOL, 0, 0, 0, NULL, "true", NULL },
+	{ "profiles.*.wm.show_app_id", K_BOOL, 0, 0, 0, NULL, "false", NULL },
+	{ "profiles.*.wm.max_visible_windows", K_INT, 0, 1, 1000, NULL, "20", NULL },
 	{ "profiles.*.wm.key_bindings", K_TABLE, 0, 0, 0, NULL, NULL, WM_NOTE },
 	{ "profiles.*.wm.key_bindings.*", K_TABLE, KEY_BINDING, 0, 0, NULL, NULL, WM_NOTE },
 	{ "profiles.*.wm.key_bindings.*.apps", K_STRV, 0, 0, 0, NULL, NULL, WM_NOTE },
@@ -825,6 +825,15 @@ long long config_int(const struct config *c, const char *path, long long def)
 	const struct toml_value *v = config_get(c, path);
 
 	return v && v->type == TOML_INTEGER ? v->i : def;
+}
+
+double config_float(const struct config *c, const char *path, double def)
+{
+	const struct toml_value *v = config_get(c, path);
+
+	if (v && v->type == TOML_INTEGER)
+		return (double)v->i;
+	return v && v->type == TOML_FLOAT ? v->f : def;
 }
 
 int config_bool(const struct config *c, const char *path, int def)

@@ -41,6 +41,8 @@ const struct toml_value *config_get(const struct config *c, const char *path);
 const char *config_str(const struct config *c, const char *path, const char *def);
 long long config_int(const struct config *c, const char *path, long long def);
 int config_bool(const struct config *c, const char *path, int def);
+/* A float, or an integer as one. */
+double config_float(const struct config *c, const char *path, double def);
 /* An array of strings at path: its n-th string, or NULL past the end. */
 const char *config_strv(const struct config *c, const char *path, size_t n);
 /* 1 if the policy file sets path. */

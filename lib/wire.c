@@ -191,6 +191,7 @@ static const struct {
 	{ WIRE_WM_LIST, "wm.list", "wm" },
 	{ WIRE_WM_FOCUS, "wm.focus", "wm" },
 	{ WIRE_WM_SWITCH, "wm.switch", "wm" },
+	{ WIRE_WM_OVERLAY, "wm.overlay", "wm" },
 };
 
 const char *wire_type_role(uint8_t type)

@@ -104,6 +104,8 @@ enum wire_type {
 				 * window; the next one if that is focused); reply the window,
 				 * WF_STATE "focused" once the compositor says so, else
 				 * "requested" */
+	WIRE_WM_OVERLAY = 0x3b,	/* WF_BACKWARD (optional): show the switcher, or move its
+				 * selection if shown; reply WF_WINDOW selected (0: none) */
 	WIRE_WM_SWITCH = 0x3a,	/* WF_BACKWARD (u32, optional): focus the previous window
 				 * in focus order (backward: the least recent); reply as
 				 * WIRE_WM_FOCUS, nothing if there is no other window */

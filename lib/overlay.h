@@ -1,0 +1,47 @@
+/* overlay.h - the window switcher's surface: a full-output layer-shell
+ * surface on the overlay layer that takes the keyboard, drawn into a
+ * wl_shm buffer with pixman, text with fcft (fontconfig names, UTF-8).
+ * One card per window: its hint, app id and title; the selected card
+ * framed, the typed part of each hint in the matched colour.
+ */
+#ifndef SESAME_OVERLAY_H
+#define SESAME_OVERLAY_H
+
+#include <stdint.h>
+
+struct wl_display;
+struct wl_registry;
+
+struct overlay_style {
+	uint32_t background, card, text, hint, hint_matched, border;	/* 0xRRGGBBAA */
+	int border_width;
+	int show_title, show_app_id;
+	int max_cards;
+	const char *font;	/* fontconfig name, "monospace:size=14" */
+};
+
+struct overlay_card {
+	const char *hint, *app_id, *title;
+};
+
+struct overlay;
+
+/* Bind what the overlay needs from the registry's globals: call from
+ * the registry listener for every global; returns 1 if it took it. */
+int overlay_global(struct wl_registry *reg, uint32_t name, const char *iface, uint32_t version);
+/* Ready to draw once the globals are bound (NULL with a reason if the
+ * compositor lacks wl_compositor, wl_shm or zwlr_layer_shell_v1, or the
+ * font cannot be loaded). */
+struct overlay *overlay_new(struct wl_display *dpy, const struct overlay_style *style);
+void overlay_free(struct overlay *o);
+/* Show (or redraw) the cards; visible 0 maps a transparent surface that
+ * only holds the keyboard (Alt+Tab before the overlay delay). typed is
+ * the hint prefix typed so far. */
+int overlay_show(struct overlay *o, const struct overlay_card *cards, int n, int selected,
+	const char *typed, int visible);
+void overlay_hide(struct overlay *o);
+int overlay_shown(const struct overlay *o);
+/* Parse "#RRGGBB" or "#RRGGBBAA" into 0xRRGGBBAA; -1 if malformed. */
+int overlay_color(const char *s, uint32_t *out);
+
+#endif
