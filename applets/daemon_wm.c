@@ -721,8 +721,8 @@ static void overlay_setup(void)
 	for (size_t i = 0; i < ARRAY_LEN(colors); i++) {
 		uint32_t *c = (uint32_t *)((char *)&st + colors[i].off);
 
-		if (overlay_color(config_str(W.r.conf, cfg_path(colors[i].key), colors[i].def), c) < 0)
-			overlay_color(colors[i].def, c);
+		if (config_color(config_str(W.r.conf, cfg_path(colors[i].key), colors[i].def), c) < 0)
+			config_color(colors[i].def, c);
 	}
 	st.border_width = (int)(config_float(W.r.conf, cfg_path("border_width"), 4.0) + 0.5);
 	st.max_cards = (int)config_int(W.r.conf, cfg_path("max_visible_windows"), 20);

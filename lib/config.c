@@ -394,11 +394,8 @@ static int check_value(struct config *c, const char *file, const char *path, con
 				"(one factor unlocks) or \"all\" (every factor is needed)");
 		if (r->kind == K_ENUM && !choice_ok(r->extra, s))
 			return bad(c, file, v, path, "'%.64s' is not one of %s", s, r->extra);
-		if (r->kind == K_COLOR) {
-			size_t n = strlen(s);
-			if (s[0] != '#' || (n != 7 && n != 9) || strspn(s + 1, "0123456789abcdefABCDEF") != n - 1)
-				return bad(c, file, v, path, "'%.64s' is not a colour (#RRGGBB or #RRGGBBAA)", s);
-		}
+		if (r->kind == K_COLOR && config_color(s, &(uint32_t){ 0 }) < 0)
+			return bad(c, file, v, path, "'%.64s' is not a colour (#RRGGBB or #RRGGBBAA)", s);
 		if (r->kind == K_HINTS) {
 			if (!*s)
 				return bad(c, file, v, path, "must not be empty");
@@ -825,6 +822,18 @@ long long config_int(const struct config *c, const char *path, long long def)
 	const struct toml_value *v = config_get(c, path);
 
 	return v && v->type == TOML_INTEGER ? v->i : def;
+}
+
+int config_color(const char *s, uint32_t *out)
+{
+	size_t n = strlen(s);
+
+	if (s[0] != '#' || (n != 7 && n != 9) || strspn(s + 1, "0123456789abcdefABCDEF") != n - 1)
+		return -1;
+	*out = (uint32_t)strtoul(s + 1, NULL, 16);
+	if (n == 7)
+		*out = *out << 8 | 0xff;
+	return 0;
 }
 
 double config_float(const struct config *c, const char *path, double def)

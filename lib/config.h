@@ -41,6 +41,9 @@ const struct toml_value *config_get(const struct config *c, const char *path);
 const char *config_str(const struct config *c, const char *path, const char *def);
 long long config_int(const struct config *c, const char *path, long long def);
 int config_bool(const struct config *c, const char *path, int def);
+/* "#RRGGBB" or "#RRGGBBAA" as 0xRRGGBBAA (opaque without AA); -1 if
+ * it is not one. */
+int config_color(const char *s, uint32_t *out);
 /* A float, or an integer as one. */
 double config_float(const struct config *c, const char *path, double def);
 /* An array of strings at path: its n-th string, or NULL past the end. */

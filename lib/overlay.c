@@ -48,19 +48,6 @@ int overlay_global(struct wl_registry *reg, uint32_t name, const char *iface, ui
 	return 1;
 }
 
-int overlay_color(const char *s, uint32_t *out)
-{
-	size_t n = s ? strlen(s) : 0;
-	char *end;
-	unsigned long v;
-
-	if ((n != 7 && n != 9) || s[0] != '#' || strspn(s + 1, "0123456789abcdefABCDEF") != n - 1)
-		return -1;
-	v = strtoul(s + 1, &end, 16);
-	*out = n == 7 ? (uint32_t)v << 8 | 0xff : (uint32_t)v;
-	return 0;
-}
-
 /* 0xRRGGBBAA to pixman's premultiplied 16-bit channels. */
 static pixman_color_t pcolor(uint32_t c)
 {

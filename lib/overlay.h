@@ -41,7 +41,5 @@ int overlay_show(struct overlay *o, const struct overlay_card *cards, int n, int
 	const char *typed, int visible);
 void overlay_hide(struct overlay *o);
 int overlay_shown(const struct overlay *o);
-/* Parse "#RRGGBB" or "#RRGGBBAA" into 0xRRGGBBAA; -1 if malformed. */
-int overlay_color(const char *s, uint32_t *out);
 
 #endif

@@ -52,6 +52,10 @@ printf '[profiles.a]\nactivation.usb_devices = ["1050-0407"]\nactivation.time_ru
 run "$SESAME" config check
 contains "$T/err" "profiles.a.activation.usb_devices[0]: '1050-0407' is not a USB id" "USB ids are checked"
 contains "$T/err" "profiles.a.activation.time_rules[0]: 'someday' is not a time rule" "time rules are checked"
+printf '[profiles.a.wm]\nborder_color = "#12345"\ntext_color = "#12345678"\n' >"$CFG"
+run "$SESAME" config check
+contains "$T/err" "profiles.a.wm.border_color: '#12345' is not a colour (#RRGGBB or #RRGGBBAA)" "colours are checked"
+is "$(grep -c text_color "$T/err")" 0 "#RRGGBBAA is a colour"
 
 # Policy: what it sets stays, whoever tries to change it.
 printf '[global.logging]\nlevel = "warn"\n' >"$SESAME_POLICY"
