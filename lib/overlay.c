@@ -120,8 +120,6 @@ void overlay_free(struct overlay *o)
 	fcft_fini();	/* fontconfig's caches too: one overlay per process */
 }
 
-int overlay_shown(const struct overlay *o) { return o->surface != NULL; }
-
 /* --- drawing ------------------------------------------------------------- */
 
 static void fill(pixman_image_t *img, uint32_t color, int x, int y, int w, int h)

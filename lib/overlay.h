@@ -40,6 +40,5 @@ void overlay_free(struct overlay *o);
 int overlay_show(struct overlay *o, const struct overlay_card *cards, int n, int selected,
 	const char *typed, int visible);
 void overlay_hide(struct overlay *o);
-int overlay_shown(const struct overlay *o);
 
 #endif
