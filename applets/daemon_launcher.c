@@ -92,7 +92,6 @@ static struct {
 	unsigned spawned;
 } L;
 
-static uint8_t in[WIRE_MAX_MESSAGE];
 static struct wire_out out;
 
 static long long wall_ms(void)
@@ -696,17 +695,8 @@ int daemon_launcher_main(int argc, char **argv)
 			L.rescan_at = 0;
 			rescan();
 		}
-		if (ev & ROLE_BUS) {
-			struct wire_msg m;
-
-			if (bus_recv(L.r.c, in, &m, BUS_CLI_TIMEOUT_MS) < 0) {
-				sodium_memzero(in, sizeof(in));
-				role_disconnect(&L.r);
-				continue;
-			}
-			handle(&m);
-			sodium_memzero(in, WIRE_HEADER + m.fields_len);
-		}
+		if (ev & ROLE_BUS && role_dispatch(&L.r, handle) < 0)
+			continue;
 		if (L.launches)
 			expire_launches();
 	}

@@ -119,7 +119,6 @@ static struct bucket {
 	long long last;
 } buckets[BUCKETS];
 
-static uint8_t in[WIRE_MAX_MESSAGE];
 static struct wire_out out;
 
 /* One audit line; the key is recorded only as the vault's keyed tag. */
@@ -964,17 +963,8 @@ int daemon_secrets_main(int argc, char **argv)
 			if (read(S.pipe[0], &j, sizeof(j)) == sizeof(j))
 				finish(j);
 		}
-		if (ev & ROLE_BUS) {
-			struct wire_msg m;
-
-			if (bus_recv(S.r.c, in, &m, BUS_CLI_TIMEOUT_MS) < 0) {
-				sodium_memzero(in, sizeof(in));
-				role_disconnect(&S.r);
-				continue;
-			}
-			handle(&m);
-			sodium_memzero(in, WIRE_HEADER + m.fields_len);
-		}
+		if (ev & ROLE_BUS && role_dispatch(&S.r, handle) < 0)
+			continue;
 		if (S.sync_due && role_now_ms() >= S.sync_due) {
 			if (audit_sync(S.audit) < 0)
 				log_error("%s", last_error());

@@ -65,7 +65,6 @@ static struct {
 	uint32_t next_id;
 } N;
 
-static uint8_t in[WIRE_MAX_MESSAGE];
 static struct wire_out out;
 
 static void reply_text(const struct wire_msg *m, const char *text)
@@ -475,17 +474,8 @@ int daemon_snippets_main(int argc, char **argv)
 
 		if (ev & ROLE_STOP)
 			break;
-		if (ev & ROLE_BUS) {
-			struct wire_msg m;
-
-			if (bus_recv(N.r.c, in, &m, BUS_CLI_TIMEOUT_MS) < 0) {
-				sodium_memzero(in, sizeof(in));
-				role_disconnect(&N.r);
-				continue;
-			}
-			handle(&m);
-			sodium_memzero(in, WIRE_HEADER + m.fields_len);
-		}
+		if (ev & ROLE_BUS && role_dispatch(&N.r, handle) < 0)
+			continue;
 		if (N.pending)
 			expire();
 	}

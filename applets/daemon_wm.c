@@ -96,7 +96,6 @@ static struct {
 	int nwins;
 } W;
 
-static uint8_t in[WIRE_MAX_MESSAGE];
 static struct wire_out out;
 
 static struct win *find_id(uint32_t id)
@@ -816,17 +815,8 @@ int daemon_wm_main(int argc, char **argv)
 		}
 		if (ev & ROLE_STOP)
 			break;
-		if (ev & ROLE_BUS) {
-			struct wire_msg m;
-
-			if (bus_recv(W.r.c, in, &m, BUS_CLI_TIMEOUT_MS) < 0) {
-				sodium_memzero(in, sizeof(in));
-				role_disconnect(&W.r);
-				continue;
-			}
-			handle(&m);
-			sodium_memzero(in, WIRE_HEADER + m.fields_len);
-		}
+		if (ev & ROLE_BUS && role_dispatch(&W.r, handle) < 0)
+			continue;
 		if (W.reqs)
 			answer(0, 1);
 		if (O.active && !O.visible && role_now_ms() >= O.draw_at) {

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +138,21 @@ void role_disconnect(struct role *r)
 	log_warn("%s; reconnecting", last_error());
 	bus_close(r->c);
 	r->c = NULL;
+}
+
+int role_dispatch(struct role *r, void (*handle)(const struct wire_msg *m))
+{
+	static uint8_t in[WIRE_MAX_MESSAGE];	/* requests may carry secrets: wiped */
+	struct wire_msg m;
+
+	if (bus_recv(r->c, in, &m, BUS_CLI_TIMEOUT_MS) < 0) {
+		sodium_memzero(in, sizeof(in));
+		role_disconnect(r);
+		return -1;
+	}
+	handle(&m);
+	sodium_memzero(in, WIRE_HEADER + m.fields_len);
+	return 0;
 }
 
 void role_close(struct role *r)

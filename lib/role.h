@@ -39,6 +39,10 @@ int role_poll(struct role *r, struct pollfd *extra, int nextra, int timeout_ms);
 /* Drop the bus connection after a failure (logged); the next role_poll
  * reconnects. */
 void role_disconnect(struct role *r);
+/* Read the message role_poll reported (ROLE_BUS) and hand it to handle,
+ * then wipe it; -1 if the connection failed (dropped, as by
+ * role_disconnect). */
+int role_dispatch(struct role *r, void (*handle)(const struct wire_msg *m));
 void role_close(struct role *r);
 /* Send a reply (nothing while disconnected: the hub has answered the
  * requester already); failures are logged. */
