@@ -86,6 +86,7 @@ $(PROTO_OBJ): $(O)/proto/%.o: $(GEN)/proto/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 $(APPLETS:%.c=$(O)/%.o) $(LIB:%.c=$(O)/%.o): | $(PROTO_H)
+$(O)/lib/overlay.o: ALL_CFLAGS += $(if $(FCFT_SONAME),-DFCFT_LIB='"$(FCFT_SONAME)"')
 
 # The help blocks are the single source of the table, man page and
 # completions.
