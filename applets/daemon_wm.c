@@ -727,7 +727,7 @@ static void overlay_setup(void)
 	st.max_cards = (int)config_int(W.r.conf, cfg_path("max_visible_windows"), 20);
 	st.show_title = config_bool(W.r.conf, cfg_path("show_title"), 1);
 	st.show_app_id = config_bool(W.r.conf, cfg_path("show_app_id"), 0);
-	if (!(W.ov = overlay_new(W.dpy, &st))) {
+	if (!(W.ov = overlay_new(&st))) {
 		snprintf(W.ov_error, sizeof(W.ov_error), "%s", last_error());
 		log_warn("no overlay: %s", W.ov_error);
 	}

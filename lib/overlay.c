@@ -58,7 +58,6 @@ static struct {
 } G;
 
 struct overlay {
-	struct wl_display *dpy;
 	struct overlay_style st;
 	struct fcft_font *font, *big;
 	struct wl_surface *surface;
@@ -97,7 +96,7 @@ static pixman_color_t pcolor(uint32_t c)
 	};
 }
 
-struct overlay *overlay_new(struct wl_display *dpy, const struct overlay_style *style)
+struct overlay *overlay_new(const struct overlay_style *style)
 {
 	struct overlay *o;
 	char big[256];
@@ -111,7 +110,6 @@ struct overlay *overlay_new(struct wl_display *dpy, const struct overlay_style *
 		return NULL;
 	F.init(FCFT_LOG_COLORIZE_NEVER, false, FCFT_LOG_CLASS_ERROR);
 	o = xcalloc(1, sizeof(*o));
-	o->dpy = dpy;
 	o->st = *style;
 	names[0] = style->font;
 	/* Hints in bold. */

@@ -9,7 +9,6 @@
 
 #include <stdint.h>
 
-struct wl_display;
 struct wl_registry;
 
 struct overlay_style {
@@ -32,7 +31,7 @@ int overlay_global(struct wl_registry *reg, uint32_t name, const char *iface, ui
 /* Ready to draw once the globals are bound (NULL with a reason if the
  * compositor lacks wl_compositor, wl_shm or zwlr_layer_shell_v1, or the
  * font cannot be loaded). */
-struct overlay *overlay_new(struct wl_display *dpy, const struct overlay_style *style);
+struct overlay *overlay_new(const struct overlay_style *style);
 void overlay_free(struct overlay *o);
 /* Show (or redraw) the cards; visible 0 maps a transparent surface that
  * only holds the keyboard (Alt+Tab before the overlay delay). typed is
