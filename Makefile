@@ -17,9 +17,9 @@ LIB = lib/util.c lib/log.c lib/paths.c lib/secmem.c lib/noise.c lib/wire.c lib/b
 	lib/hub.c lib/sdnotify.c lib/vault.c lib/prompt.c \
 	lib/cli.c lib/audit.c lib/toml.c lib/config.c lib/activation.c lib/sshagent.c lib/sandbox.c \
 	lib/envvar.c lib/desktop.c lib/fuzzy.c lib/appindex.c lib/template.c \
-	lib/store.c lib/frecency.c lib/role.c lib/fetch.c
+	lib/store.c lib/frecency.c lib/role.c lib/fetch.c lib/sensitive.c
 ifeq ($(DESKTOP),1)
-LIB += lib/overlay.c
+LIB += lib/overlay.c lib/wlpoll.c
 endif
 ifeq ($(SECCOMP),1)
 LIB += lib/seccomp.c
@@ -128,10 +128,10 @@ $(O)/tests/%: tests/%.c $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
 
 FUZZ = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/*.c))
-build/fuzz/%: tests/fuzz/%.c $(filter-out lib/overlay.c,$(LIB)) tests/json.c
+build/fuzz/%: tests/fuzz/%.c $(filter-out lib/overlay.c lib/wlpoll.c,$(LIB)) tests/json.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(SESAME_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
-		-I. -Itests $(DEP_CFLAGS) -o $@ $< $(filter-out lib/overlay.c,$(LIB)) $(if $(filter json,$*),tests/json.c) $(DEP_LIBS) -lm
+		-I. -Itests $(DEP_CFLAGS) -o $@ $< $(filter-out lib/overlay.c lib/wlpoll.c,$(LIB)) $(if $(filter json,$*),tests/json.c) $(DEP_LIBS) -lm
 
 fuzz: $(FUZZ)
 

@@ -16,6 +16,7 @@
 #include "../lib/overlay.h"
 #include "../lib/role.h"
 #include "../lib/util.h"
+#include "../lib/wlpoll.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -777,19 +778,8 @@ int daemon_wm_main(int argc, char **argv)
 	W.r.status = "tracking windows";
 	log_info("wm: %d windows on the compositor", W.nwins);
 	for (;;) {
-		struct pollfd pf[1] = { { wl_display_get_fd(W.dpy), POLLIN, 0 } };
 		int ev, timeout = -1;
 
-		/* libwayland's read protocol: queued events first, then announce
-		 * the read, flush our requests, poll, read or cancel. */
-		while (wl_display_prepare_read(W.dpy) != 0)
-			wl_display_dispatch_pending(W.dpy);
-		if (wl_display_flush(W.dpy) < 0 && errno != EAGAIN) {
-			wl_display_cancel_read(W.dpy);
-			log_error("the Wayland compositor went away: %s", strerror(errno));
-			r = 1;
-			break;
-		}
 		if (O.active && !O.visible)
 			timeout = (int)(O.draw_at > role_now_ms() ? O.draw_at - role_now_ms() : 0);
 		for (struct req *q = W.reqs; q; q = q->next) {
@@ -798,18 +788,7 @@ int daemon_wm_main(int argc, char **argv)
 			if (timeout < 0 || left < timeout)
 				timeout = left > 0 ? (int)left : 0;
 		}
-		ev = role_poll(&W.r, pf, 1, timeout);
-		if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (wl_display_read_events(W.dpy) < 0) {
-				log_error("the Wayland compositor went away: %s", strerror(errno));
-				r = 1;
-				break;
-			}
-		} else {
-			wl_display_cancel_read(W.dpy);
-		}
-		if (wl_display_dispatch_pending(W.dpy) < 0) {
-			log_error("Wayland protocol error: %s", strerror(wl_display_get_error(W.dpy)));
+		if ((ev = wl_role_poll(&W.r, W.dpy, NULL, 0, timeout)) < 0) {
 			r = 1;
 			break;
 		}

@@ -1,0 +1,41 @@
+/* wlpoll.c - a Wayland role's loop turn (wlpoll.h). */
+#include "wlpoll.h"
+#include "log.h"
+
+#include <errno.h>
+#include <string.h>
+
+int wl_role_poll(struct role *r, struct wl_display *dpy, struct pollfd *extra, int nextra, int timeout_ms)
+{
+	struct pollfd pf[8];
+	int ev;
+
+	if (nextra > 7)
+		nextra = 7;
+	pf[0] = (struct pollfd){ wl_display_get_fd(dpy), POLLIN, 0 };
+	for (int i = 0; i < nextra; i++)
+		pf[1 + i] = extra[i];
+	while (wl_display_prepare_read(dpy) != 0)
+		wl_display_dispatch_pending(dpy);
+	if (wl_display_flush(dpy) < 0 && errno != EAGAIN) {
+		wl_display_cancel_read(dpy);
+		log_error("the Wayland compositor went away: %s", strerror(errno));
+		return -1;
+	}
+	ev = role_poll(r, pf, 1 + nextra, timeout_ms);
+	for (int i = 0; i < nextra; i++)
+		extra[i].revents = pf[1 + i].revents;
+	if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+		if (wl_display_read_events(dpy) < 0) {
+			log_error("the Wayland compositor went away: %s", strerror(errno));
+			return -1;
+		}
+	} else {
+		wl_display_cancel_read(dpy);
+	}
+	if (wl_display_dispatch_pending(dpy) < 0) {
+		log_error("Wayland protocol error: %s", strerror(wl_display_get_error(dpy)));
+		return -1;
+	}
+	return ev;
+}
