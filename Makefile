@@ -5,9 +5,9 @@ include config.mk
 APPLETS = applets/daemon.c applets/daemon_profile.c applets/daemon_secrets.c \
 	applets/daemon_launcher.c applets/daemon_snippets.c applets/status.c applets/vault.c \
 	applets/secret.c applets/env.c applets/audit.c applets/config.c applets/profile.c \
-	applets/ssh.c applets/launch.c applets/snippet.c applets/wm.c
+	applets/ssh.c applets/launch.c applets/snippet.c applets/wm.c applets/clipboard.c
 ifeq ($(DESKTOP),1)
-APPLETS += applets/daemon_wm.c
+APPLETS += applets/daemon_wm.c applets/daemon_clipboard.c
 else
 APPLETS += applets/nodesktop.c
 endif
@@ -47,13 +47,14 @@ SESAME_LDFLAGS = -static -Wl,-z,relro,-z,now
 endif
 
 GEN = $(O)/gen
-ALL_CFLAGS = $(SESAME_CFLAGS) $(SAN_FLAGS) -DSESAME_VERSION='"$(VERSION)"' \
+ALL_CFLAGS = $(SESAME_CFLAGS) $(SAN_FLAGS) -DSESAME_VERSION='"$(VERSION)"' -DSESAME_DESKTOP=$(DESKTOP) \
 	-I. -I$(GEN) $(DEP_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SESAME_LDFLAGS) $(SAN_FLAGS) $(LDFLAGS)
 
 # Wayland protocols: client headers and glue generated into $(GEN)/proto.
 ifeq ($(DESKTOP),1)
 PROTO_XML = $(WLR_PROTOCOLS_DIR)/wlr-foreign-toplevel-management-unstable-v1.xml \
+	$(WLR_PROTOCOLS_DIR)/wlr-data-control-unstable-v1.xml \
 	$(WLR_PROTOCOLS_DIR)/wlr-layer-shell-unstable-v1.xml \
 	$(WAYLAND_PROTOCOLS_DIR)/stable/xdg-shell/xdg-shell.xml
 PROTO_NAMES = $(basename $(notdir $(PROTO_XML)))

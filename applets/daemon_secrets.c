@@ -48,6 +48,8 @@ Who may do what: the CLI runs as the vault's owner (the bus checks the
 uid), so any unlocked profile is open to it.  A daemon role (launcher,
 snippets...) may only read, and only the secrets that
 [profiles.NAME.secrets.access] lists for it; with no list, nothing.
+daemon-clipboard alone gets, per unlocked profile, the key its history
+is sealed with (derived from the vault key, never the vault key).
 Reads are rate-limited per client (500 per second, bursts of 1000), so
 one client cannot starve the others.  The configuration is reloaded when
 it changes; a broken one is logged and the previous one kept.
@@ -724,6 +726,34 @@ static int add_allowed_name(const char *name, void *vctx)
 	return out.overflow;
 }
 
+/* The history key, for daemon-clipboard alone (the hub stamps who asks). */
+static void clipboard_key(const struct wire_msg *m, const char *name)
+{
+	char role[32] = "";
+	uint8_t key[VAULT_KEYLEN];
+	struct prof *pr;
+	uint32_t code;
+
+	wire_get_str(m, WF_CALLER_ROLE, role, sizeof(role));
+	if (strcmp(role, "clipboard")) {
+		reply_error(m->id, WIRE_E_DENIED, "only daemon-clipboard may have the clipboard key");
+		return;
+	}
+	if (!(pr = profile(name, &code))) {
+		reply_error(m->id, code, "%s", last_error());
+		return;
+	}
+	if (vault_clipboard_key(pr->v, key) < 0) {
+		reply_error(m->id, WIRE_E_LOCKED, "profile %s is locked (sesame unlock -p %s)", name, name);
+		return;
+	}
+	/* Not a use for --idle-lock: copying text is not using secrets. */
+	wire_begin(&out, m->type, WIRE_F_REPLY, m->id);
+	wire_put(&out, WF_VALUE, key, sizeof(key));
+	sodium_memzero(key, sizeof(key));
+	send_out();
+}
+
 static void handle(const struct wire_msg *m)
 {
 	char name[80], key[VAULT_MAX_NAME + 1];
@@ -778,6 +808,9 @@ static void handle(const struct wire_msg *m)
 		wire_begin(&out, m->type, WIRE_F_REPLY, m->id);
 		lock_profiles(name);
 		send_out();
+		return;
+	case WIRE_CLIPBOARD_KEY:
+		clipboard_key(m, name);
 		return;
 	case WIRE_SECRET_GET: case WIRE_SECRET_SET: case WIRE_SECRET_DELETE: case WIRE_SECRET_LIST:
 		break;

@@ -1,6 +1,7 @@
-/* nodesktop.c - daemon-wm's name, symlink and help in a build without
- * Wayland (DESKTOP=0: make static, or no libwayland-client): it says so
- * and exits 1.  Built instead of daemon_wm.c. */
+/* nodesktop.c - the Wayland roles' names, symlinks and help in a build
+ * without Wayland (DESKTOP=0: make static, or no libwayland-client): each
+ * says so and exits 1.  Built instead of daemon_wm.c and
+ * daemon_clipboard.c. */
 #include "../lib/applet.h"
 
 /*APPLET daemon-wm - role "window list and focus on Wayland (not in this build)"
@@ -8,4 +9,11 @@ usage: daemon-wm
 
 This build has no Wayland support (it was built with DESKTOP=0).
 Build with DESKTOP=1 and libwayland-client for the window role.
+*/
+
+/*APPLET daemon-clipboard - role "clipboard history (not in this build)"
+usage: daemon-clipboard
+
+This build has no Wayland support (it was built with DESKTOP=0).
+Build with DESKTOP=1 and libwayland-client for the clipboard role.
 */

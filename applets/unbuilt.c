@@ -4,13 +4,6 @@
  * Listed last in the Makefile, so they come last in --help. */
 #include "../lib/applet.h"
 
-/*APPLET daemon-clipboard - role "clipboard history (Wayland)"
-usage: daemon-clipboard
-
-Per-profile clipboard history with sensitive entries expiring
-(wlr-data-control).
-*/
-
 /*APPLET daemon-input - role "keyboard bindings from input devices"
 usage: daemon-input
 

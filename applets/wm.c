@@ -36,22 +36,6 @@ Window ids are given by daemon-wm and change when it restarts.  Exit 69
 if daemon-wm is not running, 1 if there is no such window.
 */
 
-/* Text from other programs, made safe for a terminal. */
-static void put_safe(const uint8_t *v, size_t len)
-{
-	for (size_t i = 0; i < len; ) {
-		size_t k = utf8_seq(v + i, len - i);
-
-		if (!k || (k == 1 && (v[i] < 0x20 || v[i] == 0x7f))) {
-			putchar('?');
-			i += k ? k : 1;
-		} else {
-			fwrite(v + i, 1, k, stdout);
-			i += k;
-		}
-	}
-}
-
 struct win {
 	uint32_t id;
 	const uint8_t *app, *title, *state;
@@ -110,9 +94,9 @@ static void print_list(const struct wire_msg *m, int json)
 	}
 	for (int i = 0; i < n; i++) {
 		printf("%u\t", w[i].id);
-		put_safe(w[i].app, w[i].app_len);
+		cli_put_safe(stdout, w[i].app, w[i].app_len);
 		putchar('\t');
-		put_safe(w[i].title, w[i].title_len);
+		cli_put_safe(stdout, w[i].title, w[i].title_len);
 		printf("%s\n", focused(&w[i]) ? "\tfocused" : "");
 	}
 }
@@ -127,9 +111,9 @@ static void print_focus(const struct wire_msg *m, int sw)
 		return;
 	}
 	printf(sw ? "Switched to: " : "Focused window %u: ", w.id);
-	put_safe(w.title, w.title_len);
+	cli_put_safe(stdout, w.title, w.title_len);
 	printf(" (");
-	put_safe(w.app, w.app_len);
+	cli_put_safe(stdout, w.app, w.app_len);
 	printf(")%s\n", focused(&w) ? "" : "; the compositor has not focused it yet");
 }
 

@@ -343,3 +343,18 @@ int cli_wipe_all(const struct paths *p)
 	printf("All data destroyed.  Run `sesame init` to start again.\n");
 	return 0;
 }
+
+void cli_put_safe(FILE *f, const uint8_t *s, size_t n)
+{
+	for (size_t i = 0; i < n; ) {
+		size_t k = utf8_seq(s + i, n - i);
+
+		if (!k || (k == 1 && (s[i] < 0x20 || s[i] == 0x7f))) {
+			putc('?', f);
+			i += k ? k : 1;
+		} else {
+			fwrite(s + i, 1, k, f);
+			i += k;
+		}
+	}
+}

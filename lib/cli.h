@@ -17,6 +17,9 @@ int cli_profiles(const char *cmd, const char *arg, char names[][65], int max);
 /* s (n bytes) as a JSON string, quotes included.  Control characters are
  * escaped; other bytes pass through (callers check UTF-8 when it matters). */
 void cli_json_str(FILE *f, const void *s, size_t n);
+/* Text from other programs (window titles, clipboard previews) made safe
+ * for a terminal: control characters and broken UTF-8 as '?'. */
+void cli_put_safe(FILE *f, const uint8_t *s, size_t n);
 
 struct bus_client;
 /* Ask daemon-secrets for every vault and its state ("locked" or

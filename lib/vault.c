@@ -232,6 +232,14 @@ static void derive(struct keys *k)
 	crypto_kdf_derive_from_key(k->value, VAULT_KEYLEN, 2, KDF_CTX, k->vault);
 }
 
+int vault_clipboard_key(struct vault *v, uint8_t out[VAULT_KEYLEN])
+{
+	if (!v->k)
+		return fail("locked");
+	crypto_kdf_derive_from_key(out, VAULT_KEYLEN, 3, KDF_CTX, v->k->vault);
+	return 0;
+}
+
 /* A meta value of up to max bytes; -1 if absent. */
 static int meta_get_var(struct vault *v, const char *k, uint8_t *out, size_t max, size_t *len)
 {

@@ -9,7 +9,8 @@
  * With policy "all" the vault key is wrapped once, under both keys bound
  * together; with "any", once per factor.
  * From the vault key, crypto_kdf derives a name key (keyed BLAKE2b ids:
- * names are never stored in clear) and a value key (XChaCha20-Poly1305).
+ * names are never stored in clear), a value key (XChaCha20-Poly1305) and
+ * the clipboard history's key (subkey 3, handed to daemon-clipboard).
  * Associated data binds every sealed field to its profile, its id and, for
  * values, its version: a row cannot be moved to another name or vault.
  *
@@ -137,6 +138,10 @@ int vault_list(struct vault *v, int (*fn)(const char *name, void *ctx), void *ct
 /* A short keyed id of a name for the audit log (16 hex digits): stable
  * for the vault, meaningless without its key.  -1 if locked. */
 int vault_name_tag(struct vault *v, const char *name, char out[17]);
+/* The key daemon-clipboard seals this profile's history with: subkey 3
+ * of the vault key (crypto_kdf, as the name and value keys).  -1 if
+ * locked. */
+int vault_clipboard_key(struct vault *v, uint8_t out[VAULT_KEYLEN]);
 /* Many sets in one transaction (imports, benchmarks): between begin and
  * end, vault_set does not commit on its own; end commits them all. */
 int vault_bulk_begin(struct vault *v);

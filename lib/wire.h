@@ -81,6 +81,9 @@ enum wire_type {
 				 * "ssh" WF_SSH_KEY and WF_SSH_NONCE */
 	WIRE_SSH_ENROLL = 0x1a,	/* WF_PASSWORD; WF_SSH_KEY, WF_SSH_NONCE, WF_SSH_SIG of the new key */
 	WIRE_SSH_REVOKE = 0x1b,	/* WF_PASSWORD (and WF_SSH_SIG under policy all) */
+	WIRE_CLIPBOARD_KEY = 0x1c,	/* daemon-clipboard only; reply WF_VALUE: the profile's
+				 * 32-byte clipboard history key, derived from the vault
+				 * key (secret: wipe after use) */
 	/* Unlock factors: WIRE_VAULT_INIT and WIRE_UNLOCK take WF_PASSWORD,
 	 * WF_SSH_SIG or both (init: WF_SSH_KEY, WF_SSH_NONCE, WF_POLICY too);
 	 * WIRE_PASSWD takes WF_SSH_SIG under policy all. */
@@ -95,8 +98,15 @@ enum wire_type {
 	WIRE_SNIPPET_ADD = 0x29,	/* WF_TRIGGER, WF_TEMPLATE; reply WF_TEXT "added" or "replaced" */
 	WIRE_SNIPPET_REMOVE = 0x2a,	/* WF_TRIGGER */
 	WIRE_SNIPPET_EXPAND = 0x2b,	/* WF_TRIGGER; reply WF_VALUE (may hold secrets) */
-	/* daemon-clipboard. */
-	WIRE_CLIPBOARD_GET = 0x30,	/* WF_PROFILE; reply WF_VALUE: the current text */
+	/* daemon-clipboard; WF_PROFILE is optional (default: the config's
+	 * default profile, the one it records into).  The history is sealed
+	 * under WIRE_CLIPBOARD_KEY, so reading it needs the profile unlocked. */
+	WIRE_CLIPBOARD_GET = 0x30,	/* WF_CLIP (optional: the newest); reply WF_VALUE,
+					 * WF_MIME, WF_KIND */
+	WIRE_CLIPBOARD_HISTORY = 0x31,	/* WF_LIMIT (optional); reply per entry, newest first:
+					 * WF_CLIP, WF_TIME, WF_MIME, WF_KIND, WF_EXPIRES,
+					 * WF_TEXT (a preview; empty for a sensitive entry) */
+	WIRE_CLIPBOARD_CLEAR = 0x32,	/* reply WF_TEXT "N entries removed" */
 	/* daemon-wm.  A window is WF_WINDOW, WF_APP_ID, WF_TITLE, WF_STATE
 	 * ("focused" or ""), in that order. */
 	WIRE_WM_LIST = 0x38,	/* reply: every window, most recently focused first */
@@ -169,6 +179,12 @@ enum wire_field {
 	WF_TITLE = 37,		/* string: a window's title */
 	WF_TARGET = 38,		/* string: a window id or an app id */
 	WF_BACKWARD = 39,	/* u32: 1 to go backward */
+	WF_CLIP = 40,		/* u64: a clipboard history entry */
+	WF_MIME = 41,		/* string: a MIME type ("text/plain;charset=utf-8") */
+	WF_TIME = 42,		/* u64: milliseconds since the epoch */
+	WF_KIND = 43,		/* string: why an entry is sensitive ("github-token",
+				 * "password-manager"...), empty if it is not */
+	WF_EXPIRES = 44,	/* u64: when an entry goes (ms since the epoch), 0: never */
 };
 
 struct wire_msg {

@@ -16,6 +16,10 @@
  *                               a secret-get, as the CLI or as ROLE (with
  *                               keys/ROLE.key); prints the value
  *   buspeer list PROFILE [ROLE] a secret-list; prints the names
+ *   buspeer clipkey PROFILE [ROLE]
+ *                               ask for the clipboard history key (as the
+ *                               CLI, or ROLE, with a forged caller stamp);
+ *                               prints "key of N bytes"
  *   buspeer flood-get PROFILE KEY MS
  *                               gets on one connection for MS milliseconds;
  *                               prints "ok=N limited=M failed=F"
@@ -286,6 +290,28 @@ static int cmd_get(const char *profile, const char *key, const char *role)
 	return 0;
 }
 
+/* The clipboard history key, as the CLI or as ROLE (with a forged
+ * caller role, which the hub must replace): prints its length. */
+static int cmd_clipkey(const char *profile, const char *role)
+{
+	struct bus_client *c = connect_as(role);
+	struct wire_msg m;
+	const uint8_t *v;
+	uint16_t l;
+
+	wire_begin(&out, WIRE_CLIPBOARD_KEY, 0, 0);
+	wire_put_str(&out, WF_PROFILE, profile);
+	wire_put_str(&out, WF_CALLER_ROLE, "clipboard");
+	if (bus_request(c, &out, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
+		die_code(bus_error_exit(), "%s", last_error());
+	if (!wire_find(&m, WF_VALUE, &v, &l))
+		die("reply without a value");
+	printf("key of %u bytes\n", (unsigned)l);
+	sodium_memzero(buf, sizeof(buf));
+	bus_close(c);
+	return 0;
+}
+
 static int cmd_list(const char *profile, const char *role)
 {
 	struct bus_client *c = connect_as(role);
@@ -445,6 +471,8 @@ int main(int argc, char **argv)
 		return cmd_notify_listen(argv[2], atol(argv[3]));
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "get"))
 		return cmd_get(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "clipkey"))
+		return cmd_clipkey(argv[2], argc == 4 ? argv[3] : NULL);
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "list"))
 		return cmd_list(argv[2], argc == 4 ? argv[3] : NULL);
 	if (argc == 5 && !strcmp(argv[1], "flood-get"))

@@ -45,11 +45,11 @@ run "$SESAME" help daemon secrets
 cmp -s "$T/out" "$T/help-symlink"; ok $? "sesame help daemon secrets is the same help"
 
 # A role without code says so and fails; it never pretends to run.
-ln -s "$SESAME" "$T/daemon-clipboard"
-run "$T/daemon-clipboard"
+ln -s "$SESAME" "$T/daemon-input"
+run "$T/daemon-input"
 is "$rc" 1 "a role with no code yet exits 1"
-contains "$T/err" "daemon-clipboard: not implemented yet" "and says it is not implemented"
-run "$T/daemon-clipboard" --help
+contains "$T/err" "daemon-input: not implemented yet" "and says it is not implemented"
+run "$T/daemon-input" --help
 contains "$T/out" "Not implemented yet in this build" "and its help says so too"
 
 run "$SESAME" daemon

@@ -1,0 +1,204 @@
+/* clipboard.c - `sesame clipboard history|get|clear`: a profile's
+ * clipboard history, through daemon-clipboard. */
+#include "../lib/applet.h"
+#include "../lib/bus.h"
+#include "../lib/cli.h"
+#include "../lib/paths.h"
+#include "../lib/util.h"
+#include "../lib/vault.h"
+
+#include <getopt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/*APPLET clipboard clipboard_main "clipboard history (Wayland, through daemon-clipboard)"
+usage: sesame clipboard history [-p PROFILE] [-n N] [--json]
+       sesame clipboard get [-p PROFILE] [ID]
+       sesame clipboard clear [-p PROFILE]
+
+  history  the newest N entries (default 20), newest first: ID, time,
+           and a one-line preview (tab-separated); a sensitive entry
+           shows what it looks like and when it goes, never its text
+  get      write entry ID (default: the newest) to standard output,
+           exactly (a newline is added only on a terminal)
+  clear    remove every entry of the profile
+
+  -p, --profile NAME   the profile (default: the configuration's default
+                       profile, the one daemon-clipboard records into)
+  -n, --limit N        history: at most N entries (1-1000)
+  --json               history as a JSON array of {"id","time_ms","mime",
+                       "kind","expires_ms","preview"}
+
+The history is sealed with a key from the profile's vault: history and
+get need the profile unlocked (exit 77 otherwise).  Exit 69 if
+daemon-clipboard is not running, 1 if there is no such entry.
+*/
+
+static uint64_t get64(const uint8_t *v, uint16_t len)
+{
+	uint64_t x = 0;
+
+	for (uint16_t i = 0; i < len && i < 8; i++)
+		x = x << 8 | v[i];
+	return len == 8 ? x : 0;
+}
+
+struct entry {
+	uint64_t id, time, expires;
+	const uint8_t *mime, *kind, *text;
+	uint16_t mime_len, kind_len, text_len;
+};
+
+static void print_entry(const struct entry *e, int json, int first)
+{
+	time_t t = (time_t)(e->time / 1000);
+	struct tm tm;
+	char when[32];
+
+	if (json) {
+		printf("%s{\"id\":%llu,\"time_ms\":%llu,\"mime\":", first ? "" : ",", (unsigned long long)e->id,
+			(unsigned long long)e->time);
+		cli_json_str(stdout, e->mime, e->mime_len);
+		printf(",\"kind\":");
+		cli_json_str(stdout, e->kind, e->kind_len);
+		printf(",\"expires_ms\":%llu,\"preview\":", (unsigned long long)e->expires);
+		cli_json_str(stdout, e->text, e->text_len);
+		printf("}");
+		return;
+	}
+	localtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	printf("%llu\t%s\t", (unsigned long long)e->id, when);
+	if (e->kind_len) {
+		long long left = (long long)e->expires - (long long)time(NULL) * 1000;
+
+		printf("[sensitive: ");
+		cli_put_safe(stdout, e->kind, e->kind_len);
+		printf(", goes in %lld s]\n", left > 0 ? (left + 999) / 1000 : 0);
+	} else {
+		cli_put_safe(stdout, e->text, e->text_len);
+		putchar('\n');
+	}
+}
+
+static void print_history(const struct wire_msg *m, int json)
+{
+	struct entry e = { 0 };
+	size_t pos = 0, n = 0;
+	uint16_t tag, len;
+	const uint8_t *v;
+
+	if (json)
+		printf("[");
+	/* Each entry's fields end with WF_TEXT. */
+	while (wire_next(m, &pos, &tag, &v, &len)) {
+		switch (tag) {
+		case WF_CLIP: e.id = get64(v, len); break;
+		case WF_TIME: e.time = get64(v, len); break;
+		case WF_EXPIRES: e.expires = get64(v, len); break;
+		case WF_MIME: e.mime = v, e.mime_len = len; break;
+		case WF_KIND: e.kind = v, e.kind_len = len; break;
+		case WF_TEXT:
+			e.text = v, e.text_len = len;
+			print_entry(&e, json, !n++);
+			memset(&e, 0, sizeof(e));
+			break;
+		}
+	}
+	if (json)
+		printf("]\n");
+	else if (!n && isatty(1))
+		fprintf(stderr, "No clipboard history.\n");
+}
+
+int clipboard_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "limit", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 }
+	};
+	static uint8_t buf[WIRE_MAX_MESSAGE];
+	static struct wire_out req;
+	const char *profile = NULL, *cmd;
+	int o, json = 0, type;
+	unsigned long limit = 20, id = 0;
+	struct bus_client *c;
+	struct wire_msg m;
+	struct paths p;
+	char *end;
+
+	if (argc < 2)
+		usage_error("clipboard", "which one: history, get or clear?");
+	cmd = argv[1];
+	argv++, argc--;
+	while ((o = getopt_long(argc, argv, "p:n:", opts, NULL)) != -1) {
+		switch (o) {
+		case 'p':
+			if (!vault_profile_valid(optarg))
+				usage_error("clipboard", "'%s' is not a valid profile name", optarg);
+			profile = optarg;
+			break;
+		case 'n':
+			limit = strtoul(optarg, &end, 10);
+			if (*end || !*optarg || limit < 1 || limit > 1000)
+				usage_error("clipboard", "--limit takes a number from 1 to 1000, not '%s'", optarg);
+			break;
+		case 'j': json = 1; break;
+		default: usage_error("clipboard", "bad option");
+		}
+	}
+	argc -= optind, argv += optind;
+	if (!strcmp(cmd, "history"))
+		type = WIRE_CLIPBOARD_HISTORY;
+	else if (!strcmp(cmd, "get"))
+		type = WIRE_CLIPBOARD_GET;
+	else if (!strcmp(cmd, "clear"))
+		type = WIRE_CLIPBOARD_CLEAR;
+	else
+		usage_error("clipboard", "unknown subcommand '%s' (history, get, clear)", cmd);
+	if (argc > (type == WIRE_CLIPBOARD_GET))
+		usage_error("clipboard", "unexpected argument '%s'", argv[type == WIRE_CLIPBOARD_GET]);
+	if (argc) {
+		id = strtoul(argv[0], &end, 10);
+		if (*end || !*argv[0] || !id)
+			usage_error("clipboard", "'%s' is not an entry id (see sesame clipboard history)", argv[0]);
+	}
+	wire_begin(&req, (uint8_t)type, 0, 0);
+	if (profile)
+		wire_put_str(&req, WF_PROFILE, profile);
+	if (type == WIRE_CLIPBOARD_HISTORY)
+		wire_put_u32(&req, WF_LIMIT, (uint32_t)limit);
+	if (id)
+		wire_put_u64(&req, WF_CLIP, id);
+	if (wire_end(&req) < 0)
+		die("clipboard: %s", last_error());
+	if (paths_resolve(&p) < 0)
+		die("%s", last_error());
+	c = xbus_connect(&p);
+	xbus_request(c, &req, buf, &m);
+	if (type == WIRE_CLIPBOARD_HISTORY) {
+		print_history(&m, json);
+	} else if (type == WIRE_CLIPBOARD_GET) {
+		const uint8_t *v;
+		uint16_t len;
+
+		if (!wire_find(&m, WF_VALUE, &v, &len))
+			die("clipboard: the reply holds no text");
+		if (write_all(1, v, len) < 0 || (isatty(1) && write_all(1, "\n", 1) < 0))
+			die("clipboard: cannot write: %s", last_error());
+	} else {
+		char text[64] = "done";
+
+		wire_get_str(&m, WF_TEXT, text, sizeof(text));
+		fprintf(stderr, "Clipboard history cleared (%s).\n", text);
+	}
+	sodium_memzero(buf, sizeof(buf));	/* may hold copied secrets */
+	bus_close(c);
+	return fflush(stdout) == 0 ? 0 : 1;
+}

@@ -1,0 +1,144 @@
+#!/bin/sh
+# daemon-clipboard and `sesame clipboard` under a real compositor: headless
+# sway as a non-root user, text copied with wl-copy and read back with
+# wl-paste (both through wlr-data-control, as any clipboard tool).
+. "$(dirname "$0")/lib.sh"
+
+if "$SESAME" daemon clipboard --help | grep -q "no Wayland support"; then
+	skip "this build has no Wayland support (DESKTOP=0)"
+	done_testing
+	exit
+fi
+for prog in sway swaymsg wl-copy wl-paste; do
+	if ! command -v $prog >/dev/null 2>&1; then
+		skip "$prog is not installed (make deps installs it)"
+		done_testing
+		exit
+	fi
+done
+. "$(dirname "$0")/wayland.sh"
+start_sway
+
+as mkdir -p "$U/cfg"
+printf '[profiles.default.clipboard]\nsensitive_ttl_s = 3\nmax_history = 5\n' |
+	as sh -c "cat >'$U/cfg/config.toml'"
+spawn "$T/as" "$SESAME" daemon profile 2>"$T/hub.log"
+wait_for 10 test -s "$U/run/bus.pub"
+spawn "$T/as" "$SESAME" daemon secrets 2>"$T/secrets.log"
+up() { as "$SESAME" status 2>/dev/null | grep -q "roles:.* $1"; }
+wait_for 10 up secrets
+printf 'pw\n' | as "$SESAME" init >/dev/null 2>&1
+ok $? "a vault for the default profile"
+spawn "$T/as" "$SESAME" daemon clipboard 2>"$T/clip.log"
+CLIP=$spawned
+wait_for 10 up clipboard
+ok $? "daemon-clipboard joins the bus"
+
+clip() { as "$SESAME" clipboard "$@" >"$T/out" 2>"$T/err"; rc=$?; }
+in_history() { as "$SESAME" clipboard history 2>/dev/null | grep -qF -- "$1"; }
+
+as wl-copy "hello clipboard" 2>/dev/null
+wait_for 10 in_history "hello clipboard"
+ok $? "a copied text shows in sesame clipboard history"
+clip get
+is "$(cat "$T/out")" "hello clipboard" "sesame clipboard get writes the newest entry exactly"
+printf 'line one\n\033[31mred\ttab\n' | as wl-copy
+wait_for 10 in_history "line one"
+clip history
+is "$(sed -n 1p "$T/out" | cut -f3)" "line one…" "the preview is the first line, marked as cut"
+clip get
+is "$(cat "$T/out" | od -An -c | tr -s ' ')" "$(printf 'line one\n\033[31mred\ttab\n' | od -An -c | tr -s ' ')" \
+	"get returns the text byte for byte (escape and tab included)"
+id_hello=$(as "$SESAME" clipboard history | awk -F'\t' '$3 == "hello clipboard" { print $1 }')
+clip get "$id_hello"
+is "$(cat "$T/out")" "hello clipboard" "get ID returns an older entry ($id_hello)"
+as wl-copy "hello clipboard" 2>/dev/null
+wait_for 10 sh -c "'$T/as' '$SESAME' clipboard history 2>/dev/null | head -1 | grep -q 'hello clipboard'"
+ok $? "copying a text again moves it to the top"
+is "$(as "$SESAME" clipboard history | grep -c 'hello clipboard')" 1 "without a second entry"
+
+# A fake GitHub token: sensitive, kept 3 s, then gone from the history and
+# from the clipboard itself.
+TOKEN=ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5
+as wl-copy "$TOKEN" 2>/dev/null
+wait_for 10 in_history "[sensitive: github-token"
+ok $? "the token is recorded as sensitive (github-token)"
+clip history
+is "$(grep -c "$TOKEN" "$T/out")" 0 "history never shows its text"
+is "$(as wl-paste -n 2>/dev/null)" "$TOKEN" "it is on the clipboard meanwhile"
+clip get
+is "$(cat "$T/out")" "$TOKEN" "and get returns it while it lasts"
+gone() { ! in_history "[sensitive"; }
+wait_for 10 gone
+ok $? "after sensitive_ttl_s it leaves the history"
+cleared() { [ -z "$(as wl-paste -n 2>/dev/null)" ]; }
+wait_for 5 cleared
+ok $? "and the clipboard is cleared (wl-paste gets nothing)"
+contains "$T/clip.log" "the sensitive selection was cleared" "the log says so"
+is "$(grep -c "$TOKEN" "$T/clip.log")" 0 "without the token"
+
+# Nothing readable on disk: no text, no token, in the database or its WAL.
+is "$(cat "$U"/cache/clipboard/* 2>/dev/null | grep -ac -e 'hello clipboard' -e "$TOKEN" -e 'line one')" 0 \
+	"the history files hold no copied text in clear"
+
+# max_history = 5.
+for i in 1 2 3 4 5 6; do
+	as wl-copy "entry $i"
+	wait_for 10 in_history "entry $i"
+done
+clip history
+is "$(wc -l <"$T/out" | tr -d ' ')" 5 "max_history bounds the history (5 entries)"
+is "$(sed -n 1p "$T/out" | cut -f3)" "entry 6" "the newest first"
+
+# Locked: nothing can be read, nothing is recorded.
+as "$SESAME" lock >/dev/null
+clip history
+is "$rc" 77 "history while the profile is locked: exit 77"
+contains "$T/err" "profile default is locked" "saying so"
+clip get
+is "$rc" 77 "get too"
+as wl-copy "copied while locked" 2>/dev/null
+wait_for 5 grep -q "is locked; the new selection is not recorded" "$T/clip.log"
+ok $? "a copy while locked is not recorded (logged)"
+printf 'pw\n' | as "$SESAME" unlock >/dev/null 2>&1
+clip history
+ok "$rc" "readable again after unlock"
+is "$(grep -c 'copied while locked' "$T/out")" 0 "without what was copied while locked"
+
+# The key is for daemon-clipboard alone.
+as "$SESAME_BUILD/tests/buspeer" clipkey default >"$T/out" 2>"$T/err"
+is "$?" 77 "the CLI cannot have the clipboard key, even claiming to be daemon-clipboard"
+contains "$T/err" "only daemon-clipboard may have the clipboard key" "it is refused with the reason"
+
+clip clear
+ok "$rc" "sesame clipboard clear"
+contains "$T/err" "5 entries removed" "says how many went"
+clip history
+is "$(wc -c <"$T/out" | tr -d ' ')" 0 "the history is empty"
+clip get 3
+is "$rc" 1 "get of an entry that is gone: exit 1"
+clip frob
+is "$rc" 2 "an unknown subcommand is a usage error"
+
+# The history survives a restart (sealed, on disk).
+as wl-copy "kept across restarts" 2>/dev/null
+wait_for 10 in_history "kept across restarts"
+kill "$CLIP"; wait "$CLIP" 2>/dev/null
+spawn "$T/as" "$SESAME" daemon clipboard 2>>"$T/clip.log"
+CLIP=$spawned
+wait_for 10 up clipboard
+wait_for 5 in_history "kept across restarts"
+ok $? "the history survives a restart of daemon-clipboard"
+
+# Without a compositor: a clear error, exit 1.
+as env WAYLAND_DISPLAY=wayland-none "$SESAME" daemon clipboard >/dev/null 2>"$T/nowl"
+is "$?" 1 "daemon-clipboard without a compositor exits 1"
+contains "$T/nowl" "cannot connect to the Wayland compositor" "saying why"
+
+kill "$SWAY"
+wait_for 10 sh -c "! kill -0 $CLIP 2>/dev/null"
+ok $? "daemon-clipboard exits when the compositor goes away"
+wait "$CLIP"
+is "$?" 1 "with status 1"
+
+done_testing
