@@ -5,19 +5,19 @@ include config.mk
 APPLETS = applets/daemon.c applets/daemon_profile.c applets/daemon_secrets.c \
 	applets/daemon_launcher.c applets/daemon_snippets.c applets/status.c applets/vault.c \
 	applets/secret.c applets/env.c applets/audit.c applets/config.c applets/profile.c \
-	applets/ssh.c applets/launch.c applets/snippet.c applets/wm.c applets/clipboard.c
+	applets/ssh.c applets/launch.c applets/snippet.c applets/wm.c applets/clipboard.c \
+	applets/input.c
 ifeq ($(DESKTOP),1)
-APPLETS += applets/daemon_wm.c applets/daemon_clipboard.c
+APPLETS += applets/daemon_wm.c applets/daemon_clipboard.c applets/daemon_input.c
 else
 APPLETS += applets/nodesktop.c
 endif
-APPLETS += applets/unbuilt.c
 
 LIB = lib/util.c lib/log.c lib/paths.c lib/secmem.c lib/noise.c lib/wire.c lib/bus.c \
 	lib/hub.c lib/sdnotify.c lib/vault.c lib/prompt.c \
 	lib/cli.c lib/audit.c lib/toml.c lib/config.c lib/activation.c lib/sshagent.c lib/sandbox.c \
 	lib/envvar.c lib/desktop.c lib/fuzzy.c lib/appindex.c lib/template.c \
-	lib/store.c lib/frecency.c lib/role.c lib/fetch.c lib/sensitive.c
+	lib/store.c lib/frecency.c lib/role.c lib/fetch.c lib/sensitive.c lib/binding.c
 ifeq ($(DESKTOP),1)
 LIB += lib/overlay.c lib/wlpoll.c
 endif
@@ -123,7 +123,7 @@ tests/toml-decode: tests/toml-decode.c $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/toml-decode.c $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
 
 # Test tools built per build directory (sanitizers apply to them too).
-TOOLS = $(O)/tests/buspeer
+TOOLS = $(O)/tests/buspeer $(O)/tests/evwrite
 $(O)/tests/%: tests/%.c $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm

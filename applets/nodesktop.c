@@ -1,7 +1,8 @@
 /* nodesktop.c - the Wayland roles' names, symlinks and help in a build
  * without Wayland (DESKTOP=0: make static, or no libwayland-client): each
- * says so and exits 1.  Built instead of daemon_wm.c and
- * daemon_clipboard.c. */
+ * says so and exits 1.  Built instead of daemon_wm.c, daemon_clipboard.c
+ * and daemon_input.c (which needs xkbcommon, not Wayland, but is a
+ * desktop role all the same). */
 #include "../lib/applet.h"
 
 /*APPLET daemon-wm - role "window list and focus on Wayland (not in this build)"
@@ -16,4 +17,11 @@ usage: daemon-clipboard
 
 This build has no Wayland support (it was built with DESKTOP=0).
 Build with DESKTOP=1 and libwayland-client for the clipboard role.
+*/
+
+/*APPLET daemon-input - role "key bindings from input devices (not in this build)"
+usage: daemon-input
+
+This build has no desktop roles (it was built with DESKTOP=0).
+Build with DESKTOP=1 and libxkbcommon for the input role.
 */

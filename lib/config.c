@@ -6,6 +6,7 @@
  * against it and records every value with the file and line it came from.
  */
 #include "config.h"
+#include "binding.h"
 #include "log.h"
 #include "util.h"
 #include "vault.h"
@@ -32,6 +33,7 @@ enum kind {
 	K_NAME,		/* a profile name */
 	K_COLOR,	/* "#RRGGBB" or "#RRGGBBAA" */
 	K_STRMAP,	/* a table of strings, kept whole */
+	K_BINDMAP,	/* a table of "combination" = "command" (binding.h) */
 	K_USB,		/* array of "vvvv:pppp" */
 	K_TIMES,	/* array of time rules */
 	K_HINTS,	/* non-empty, no repeated character */
@@ -60,6 +62,8 @@ struct rule {
 #else
 #define BUILT_NOTE DESKTOP_NOTE
 #endif
+#define LAYER_NOTE "kept, not applied: remapping keys needs an exclusive grab and a uinput device, " \
+	"which daemon-input does not do"
 #define POLICY_NOTE "has no effect: it belongs to auth mode \"policy\", which sesame does not support"
 #define COMPAT_NOTE "accepted for compatibility with the original; it has no effect in sesame"
 
@@ -110,9 +114,10 @@ static const struct rule schema[] = {
 	{ "profiles.*.clipboard.max_history", K_INT, 0, 0, 100000, NULL, "1000", BUILT_NOTE },
 	{ "profiles.*.clipboard.sensitive_ttl_s", K_INT, 0, 0, 86400, NULL, "30", BUILT_NOTE },
 	{ "profiles.*.clipboard.detect_sensitive", K_BOOL, 0, 0, 0, NULL, "true", BUILT_NOTE },
-	{ "profiles.*.input", K_TABLE, 0, 0, 0, NULL, NULL, DESKTOP_NOTE },
-	{ "profiles.*.input.layers", K_TABLE, 0, 0, 0, NULL, NULL, DESKTOP_NOTE },
-	{ "profiles.*.input.layers.*", K_STRMAP, KEY_NAME, 0, 0, NULL, NULL, DESKTOP_NOTE },
+	{ "profiles.*.input", K_TABLE, 0, 0, 0, NULL, NULL, BUILT_NOTE },
+	{ "profiles.*.input.bindings", K_BINDMAP, 0, 0, 0, NULL, NULL, BUILT_NOTE },
+	{ "profiles.*.input.layers", K_TABLE, 0, 0, 0, NULL, NULL, LAYER_NOTE },
+	{ "profiles.*.input.layers.*", K_STRMAP, KEY_NAME, 0, 0, NULL, NULL, LAYER_NOTE },
 	{ "profiles.*.wm", K_TABLE, 0, 0, 0, NULL, NULL, BUILT_NOTE },
 	{ "profiles.*.wm.hint_keys", K_HINTS, 0, 0, 0, NULL, "\"asdfghjkl\"", BUILT_NOTE },
 	{ "profiles.*.wm.overlay_delay_ms", K_INT, 0, 0, 10000, NULL, "150", BUILT_NOTE },
@@ -453,6 +458,28 @@ static int check_value(struct config *c, const char *file, const char *path, con
 				say(c, CONFIG_ERROR, "%s:%d:%d: %s[%zu]: '%.64s' is not a time rule "
 					"(\"[DAYS ]HH:MM-HH:MM\", like \"mon-fri 09:00-17:30\")", file, e->line,
 					e->col, path, i, s);
+				return -1;
+			}
+		}
+		return 0;
+	case K_BINDMAP:
+		if (v->type != TOML_TABLE)
+			return bad(c, file, v, path, "expected a table of \"combination\" = \"command\", found %s",
+				a_type(v));
+		for (i = 0; i < v->tab.n; i++) {
+			const struct toml_kv *kv = &v->tab.kv[i];
+			char key[BIND_MAX_KEY], buf[1024], *argv[BIND_MAX_ARGS];
+			unsigned mods;
+
+			if (memchr(kv->key, 0, kv->len) || binding_parse(kv->key, &mods, key) < 0) {
+				say(c, CONFIG_ERROR, "%s:%d:%d: %s: %s", file, kv->line, kv->col, path,
+					memchr(kv->key, 0, kv->len) ? "a NUL in a key combination" : last_error());
+				return -1;
+			}
+			if (!toml_cstr(kv->val) || binding_split(toml_cstr(kv->val), argv, BIND_MAX_ARGS, buf,
+			    sizeof(buf)) < 0) {
+				say(c, CONFIG_ERROR, "%s:%d:%d: %s.\"%s\": %s", file, kv->line, kv->col, path, kv->key,
+					toml_cstr(kv->val) ? last_error() : "expected a command line (a string)");
 				return -1;
 			}
 		}

@@ -195,6 +195,7 @@ static const struct {
 	{ WIRE_WM_FOCUS, "wm.focus", "wm" },
 	{ WIRE_WM_SWITCH, "wm.switch", "wm" },
 	{ WIRE_WM_OVERLAY, "wm.overlay", "wm" },
+	{ WIRE_INPUT_STATUS, "input.status", "input" },
 };
 
 const char *wire_type_role(uint8_t type)

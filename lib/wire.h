@@ -119,6 +119,13 @@ enum wire_type {
 	WIRE_WM_SWITCH = 0x3a,	/* WF_BACKWARD (u32, optional): focus the previous window
 				 * in focus order (backward: the least recent); reply as
 				 * WIRE_WM_FOCUS, nothing if there is no other window */
+	/* daemon-input. */
+	WIRE_INPUT_STATUS = 0x40,	/* reply: WF_PROFILE (whose bindings), WF_DEVICE per
+					 * keyboard read, WF_TEXT (what is missing, if any);
+					 * per binding WF_BINDING + WF_COMMAND; per binding
+					 * fired, newest first: WF_FIRED, WF_TIME, WF_COMMAND,
+					 * WF_STATE ("running", "exit N", "signal N",
+					 * "not started: ...") */
 	WIRE_TYPE_MAX = 0xff
 };
 
@@ -185,6 +192,10 @@ enum wire_field {
 	WF_KIND = 43,		/* string: why an entry is sensitive ("github-token",
 				 * "password-manager"...), empty if it is not */
 	WF_EXPIRES = 44,	/* u64: when an entry goes (ms since the epoch), 0: never */
+	WF_DEVICE = 45,		/* string: an input device ("/dev/input/event3: AT keyboard") */
+	WF_BINDING = 46,	/* string: a key combination ("ctrl+alt+t") */
+	WF_COMMAND = 47,	/* string: the sesame command line a binding runs */
+	WF_FIRED = 48,		/* string: the combination of a binding that fired */
 };
 
 struct wire_msg {

@@ -44,13 +44,20 @@ cmp -s "$T/out" "$T/help-symlink"; ok $? "sesame help daemon-secrets is the same
 run "$SESAME" help daemon secrets
 cmp -s "$T/out" "$T/help-symlink"; ok $? "sesame help daemon secrets is the same help"
 
-# A role without code says so and fails; it never pretends to run.
-ln -s "$SESAME" "$T/daemon-input"
-run "$T/daemon-input"
-is "$rc" 1 "a role with no code yet exits 1"
-contains "$T/err" "daemon-input: not implemented yet" "and says it is not implemented"
-run "$T/daemon-input" --help
-contains "$T/out" "Not implemented yet in this build" "and its help says so too"
+# A role without code in this build (the desktop roles under DESKTOP=0)
+# says so and fails; it never pretends to run.
+if "$SESAME" daemon input --help | grep -q "no desktop roles"; then
+	ln -s "$SESAME" "$T/daemon-input"
+	run "$T/daemon-input"
+	is "$rc" 1 "a role this build lacks exits 1"
+	contains "$T/err" "daemon-input: not implemented yet" "and says it is not there"
+	run "$T/daemon-input" --help
+	contains "$T/out" "Not implemented yet in this build" "and its help says so too"
+else
+	skip "every role is built here (DESKTOP=1): none to refuse"
+	skip "every role is built here"
+	skip "every role is built here"
+fi
 
 run "$SESAME" daemon
 is "$rc" 2 "daemon without a role: exit 2"

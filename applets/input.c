@@ -1,0 +1,159 @@
+/* input.c - `sesame input status`: daemon-input's keyboards, bindings and
+ * the bindings it fired lately. */
+#include "../lib/applet.h"
+#include "../lib/bus.h"
+#include "../lib/cli.h"
+#include "../lib/paths.h"
+#include "../lib/util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/*APPLET input input_main "key bindings read from keyboards (through daemon-input)"
+usage: sesame input status [--json]
+
+  status   the keyboards daemon-input reads, the profile whose bindings
+           apply, each binding and its command, and the bindings fired
+           lately (newest first) with how their commands ended
+
+  --json   as {"profile","devices":[...],"note","bindings":[{"keys",
+           "command"}],"fired":[{"keys","time_ms","command","state"}]}
+
+Bindings are set in [profiles.<default>.input.bindings] (see sesame help
+daemon input).  Exit 69 if daemon-input is not running.
+*/
+
+static uint64_t get64(const uint8_t *v, uint16_t len)
+{
+	uint64_t x = 0;
+
+	for (uint16_t i = 0; i < len && i < 8; i++)
+		x = x << 8 | v[i];
+	return len == 8 ? x : 0;
+}
+
+static void str(int json, const uint8_t *v, uint16_t len)
+{
+	if (json)
+		cli_json_str(stdout, v, len);
+	else
+		cli_put_safe(stdout, v, len);
+}
+
+static void print_status(const struct wire_msg *m, int json)
+{
+	size_t pos = 0;
+	uint16_t tag, len;
+	const uint8_t *v;
+	int ndev = 0, nbind = 0, nfired = 0, in_fired = 0;
+
+	/* Order: profile, devices, note, bindings, then fired records. */
+	if (json)
+		printf("{");
+	while (wire_next(m, &pos, &tag, &v, &len)) {
+		switch (tag) {
+		case WF_PROFILE:
+			printf(json ? "\"profile\":" : "Bindings of profile ");
+			str(json, v, len);
+			printf(json ? ",\"devices\":[" : "\nKeyboards:");
+			break;
+		case WF_DEVICE:
+			printf(json ? "%s" : "\n  ", ndev++ && json ? "," : "");
+			str(json, v, len);
+			break;
+		case WF_TEXT:
+			if (json) {
+				printf("],\"note\":");
+				cli_json_str(stdout, v, len);
+				printf(",\"bindings\":[");
+			} else {
+				if (!ndev)
+					printf(" none");
+				if (len) {
+					printf("\n  (");
+					cli_put_safe(stdout, v, len);
+					printf(")");
+				}
+				printf("\nGrabbed: none (keyboards are only read)\nBindings:");
+			}
+			break;
+		case WF_BINDING:
+			printf(json ? "%s{\"keys\":" : "\n  ", nbind++ && json ? "," : "");
+			str(json, v, len);
+			break;
+		case WF_COMMAND:
+			printf(json ? ",\"command\":" : "\t");
+			str(json, v, len);
+			if (json && !in_fired)
+				printf("}");
+			break;
+		case WF_FIRED:
+			if (!in_fired++)
+				printf(json ? "],\"fired\":[" : "%s\nFired:", nbind ? "" : " none");
+			printf(json ? "%s{\"keys\":" : "\n  ", nfired++ && json ? "," : "");
+			str(json, v, len);
+			break;
+		case WF_TIME:
+			if (json) {
+				printf(",\"time_ms\":%llu", (unsigned long long)get64(v, len));
+			} else {
+				time_t t = (time_t)(get64(v, len) / 1000);
+				struct tm tm;
+				char when[16];
+
+				localtime_r(&t, &tm);
+				strftime(when, sizeof(when), "%H:%M:%S", &tm);
+				printf("\t%s", when);
+			}
+			break;
+		case WF_STATE:
+			printf(json ? ",\"state\":" : "\t");
+			str(json, v, len);
+			if (json)
+				printf("}");
+			break;
+		}
+	}
+	if (json)
+		printf(in_fired ? "]}\n" : "],\"fired\":[]}\n");
+	else
+		printf("%s%s\n", in_fired || nbind ? "" : " none", in_fired ? "" : "\nFired: none");
+}
+
+int input_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 }
+	};
+	static uint8_t buf[WIRE_MAX_MESSAGE];
+	static struct wire_out req;
+	struct bus_client *c;
+	struct wire_msg m;
+	struct paths p;
+	int o, json = 0;
+
+	if (argc < 2 || strcmp(argv[1], "status"))
+		usage_error("input", argc < 2 ? "which one: status?" : "unknown subcommand '%s' (status)", argv[1]);
+	argv++, argc--;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o == 'j')
+			json = 1;
+		else
+			usage_error("input", "bad option");
+	}
+	if (optind < argc)
+		usage_error("input", "unexpected argument '%s'", argv[optind]);
+	wire_begin(&req, WIRE_INPUT_STATUS, 0, 0);
+	if (wire_end(&req) < 0)
+		die("input: %s", last_error());
+	if (paths_resolve(&p) < 0)
+		die("%s", last_error());
+	c = xbus_connect(&p);
+	xbus_request(c, &req, buf, &m);
+	print_status(&m, json);
+	bus_close(c);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
