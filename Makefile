@@ -6,7 +6,7 @@ APPLETS = applets/daemon.c applets/daemon_profile.c applets/daemon_secrets.c \
 	applets/daemon_launcher.c applets/daemon_snippets.c applets/status.c applets/vault.c \
 	applets/secret.c applets/env.c applets/audit.c applets/config.c applets/profile.c \
 	applets/ssh.c applets/launch.c applets/snippet.c applets/wm.c applets/clipboard.c \
-	applets/input.c
+	applets/input.c applets/setup_keybinding.c
 ifeq ($(DESKTOP),1)
 APPLETS += applets/daemon_wm.c applets/daemon_clipboard.c applets/daemon_input.c
 else

@@ -135,8 +135,19 @@ if command -v grim >/dev/null 2>&1; then
 		ok $? "Escape closes the overlay (the screen is as before)"
 		focused "$first"
 		ok $? "and leaves the focus where it was ($first)"
+		# Alt+Tab as a user has it: sway's bindings, as setup-keybinding
+		# prints them, run sesame wm overlay; releasing Alt switches.
+		as "$SESAME" setup-keybinding sway | grep '^bindsym' >"$T/bind"
+		while read -r line; do as swaymsg "$line" >/dev/null; done <"$T/bind"
+		is "$(as swaymsg -t get_config | grep -c 'wm overlay')" 0 "(the bindings are live, not in the file)"
+		second=$(as "$SESAME" wm list | sed -n 2p | cut -f2)
+		as wtype -s 300 -M alt -k Tab -s 300 -m alt
+		wait_for 5 first_is "$second"
+		ok $? "Alt+Tab through sway's binding (setup-keybinding's lines) switches to the previous window ($second)"
 	else
 		skip "wtype is not installed (make deps installs it): no keyboard test"
+		skip "wtype is not installed"
+		skip "wtype is not installed"
 		skip "wtype is not installed"
 		skip "wtype is not installed"
 	fi

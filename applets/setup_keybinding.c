@@ -1,0 +1,263 @@
+/* setup_keybinding.c - `sesame setup-keybinding`: the compositor's
+ * binding lines for the switcher, printed, or added to its config file
+ * when the user agrees. */
+#include "../lib/applet.h"
+#include "../lib/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/*APPLET setup-keybinding setup_keybinding_main "print or add the compositor's bindings for the switcher"
+usage: sesame setup-keybinding [sway|hyprland|river|labwc] [--write [--yes]]
+
+Prints the lines that bind Alt+Tab to `sesame wm overlay` and
+Alt+Shift+Tab to `sesame wm overlay --backward` in the compositor's own
+configuration.  Without a compositor named, it is guessed from the
+session (SWAYSOCK, HYPRLAND_INSTANCE_SIGNATURE, XDG_CURRENT_DESKTOP).
+
+  --write   add them to the compositor's config file (asks first on a
+            terminal; the file is replaced atomically and the previous
+            one kept as FILE.sesame-bak); lines already there are not
+            added twice
+  --yes     do not ask (for scripts)
+
+Files: sway ~/.config/sway/config, Hyprland ~/.config/hypr/hyprland.conf,
+river ~/.config/river/init (a shell script), labwc ~/.config/labwc/rc.xml
+(inside <keyboard>); XDG_CONFIG_HOME is honoured.  Reload the compositor
+afterwards (swaymsg reload, hyprctl reload, labwc -r; river: restart).
+*/
+
+#define MARK "sesame wm overlay"
+
+enum wm { SWAY, HYPRLAND, RIVER, LABWC, NWM };
+static const char *const wm_names[NWM] = { "sway", "hyprland", "river", "labwc" };
+static const char *const wm_files[NWM] = { "sway/config", "hypr/hyprland.conf", "river/init", "labwc/rc.xml" };
+
+static int guess(void)
+{
+	const char *d = getenv("XDG_CURRENT_DESKTOP");
+
+	if (getenv("SWAYSOCK"))
+		return SWAY;
+	if (getenv("HYPRLAND_INSTANCE_SIGNATURE"))
+		return HYPRLAND;
+	for (int i = 0; d && i < NWM; i++)
+		if (strcasestr(d, wm_names[i]))
+			return i;
+	return -1;
+}
+
+/* The lines for wm, running exe; into out. */
+static void lines(int wm, const char *exe, char *out, size_t n)
+{
+	switch (wm) {
+	case SWAY:
+		snprintf(out, n, "# sesame: the window switcher\n"
+			"bindsym Mod1+Tab exec %s wm overlay\n"
+			"bindsym Mod1+Shift+Tab exec %s wm overlay --backward\n", exe, exe);
+		break;
+	case HYPRLAND:
+		snprintf(out, n, "# sesame: the window switcher\n"
+			"bind = ALT, Tab, exec, %s wm overlay\n"
+			"bind = ALT SHIFT, Tab, exec, %s wm overlay --backward\n", exe, exe);
+		break;
+	case RIVER:
+		snprintf(out, n, "# sesame: the window switcher\n"
+			"riverctl map normal Alt Tab spawn '%s wm overlay'\n"
+			"riverctl map normal Alt+Shift Tab spawn '%s wm overlay --backward'\n", exe, exe);
+		break;
+	default:
+		snprintf(out, n, "<!-- sesame: the window switcher -->\n"
+			"<keybind key=\"A-Tab\"><action name=\"Execute\" command=\"%s wm overlay\"/></keybind>\n"
+			"<keybind key=\"A-S-Tab\"><action name=\"Execute\" command=\"%s wm overlay --backward\"/></keybind>\n",
+			exe, exe);
+	}
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t cap = 0, n;
+
+	*len = 0;
+	if (!f)
+		return errno == ENOENT ? xstrdup("") : NULL;
+	do {
+		if (*len + 4096 + 1 > cap)
+			buf = xreallocarray(buf, cap = cap * 2 + 8192, 1);
+		n = fread(buf + *len, 1, cap - *len - 1, f);
+		*len += n;
+	} while (n > 0 && *len < (16u << 20));
+	if (ferror(f) || *len >= (16u << 20)) {
+		int e = ferror(f) ? EIO : EFBIG;
+
+		free(buf);
+		fclose(f);
+		errno = e;
+		return NULL;
+	}
+	fclose(f);
+	buf[*len] = 0;
+	return buf;
+}
+
+/* Write text to path through a temporary file and rename, keeping the old
+ * file as path.sesame-bak. */
+static int replace(const char *path, const char *text, int mode)
+{
+	char tmp[PATH_MAX + 16], bak[PATH_MAX + 16];
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), "%s.sesame-tmp", path);
+	snprintf(bak, sizeof(bak), "%s.sesame-bak", path);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)) < 0)
+		return fail("%s: %s", tmp, strerror(errno));
+	if (write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0) {
+		close(fd);
+		unlink(tmp);
+		return fail("%s: %s", tmp, strerror(errno));
+	}
+	close(fd);
+	unlink(bak);
+	if (access(path, F_OK) == 0 && link(path, bak) < 0)
+		fprintf(stderr, "sesame: setup-keybinding: no backup (%s: %s)\n", bak, strerror(errno));
+	if (rename(tmp, path) < 0) {
+		unlink(tmp);
+		return fail("%s: %s", path, strerror(errno));
+	}
+	return 0;
+}
+
+/* The new contents of the config file, or NULL if the lines are there. */
+static char *merged(int wm, const char *old, const char *add)
+{
+	const char *kb, *end;
+	size_t olen = strlen(old);
+
+	if (strstr(old, MARK))
+		return NULL;
+	if (wm != LABWC)
+		return xasprintf("%s%s%s%s", old, olen && old[olen - 1] != '\n' ? "\n" : "", olen ? "\n" : "", add);
+	if ((kb = strstr(old, "<keyboard>"))) {
+		kb += strlen("<keyboard>");
+		return xasprintf("%.*s\n%s%s", (int)(kb - old), old, add, kb);
+	}
+	if ((end = strstr(old, "</labwc_config>")))
+		return xasprintf("%.*s<keyboard>\n%s</keyboard>\n%s", (int)(end - old), old, add, end);
+	if (olen)
+		return NULL;	/* not a file we understand: the caller says so */
+	return xasprintf("<?xml version=\"1.0\"?>\n<labwc_config>\n<keyboard>\n%s</keyboard>\n</labwc_config>\n", add);
+}
+
+int setup_keybinding_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "write", no_argument, NULL, 'w' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ 0 }
+	};
+	char exe[PATH_MAX], text[4 * PATH_MAX + 512], path[PATH_MAX], *old, *neu;
+	const char *cfg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	int o, wm = -1, do_write = 0, yes = 0;
+	ssize_t n;
+	size_t len;
+	struct stat st;
+
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'w': do_write = 1; break;
+		case 'y': yes = 1; break;
+		default: usage_error("setup-keybinding", "bad option");
+		}
+	}
+	if (optind < argc) {
+		for (int i = 0; i < NWM; i++)
+			if (!strcasecmp(argv[optind], wm_names[i]))
+				wm = i;
+		if (wm < 0)
+			usage_error("setup-keybinding", "'%s' is not a compositor sesame knows (sway, hyprland, "
+				"river, labwc)", argv[optind]);
+		if (optind + 1 < argc)
+			usage_error("setup-keybinding", "unexpected argument '%s'", argv[optind + 1]);
+	} else if ((wm = guess()) < 0) {
+		die("setup-keybinding: cannot tell the compositor from this session; name it "
+			"(sway, hyprland, river or labwc)");
+	}
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
+		die("setup-keybinding: cannot find this executable: %s", strerror(errno));
+	exe[n] = 0;
+	if (strpbrk(exe, " '\"<>&\\"))
+		die("setup-keybinding: the path %s needs quoting in compositor configs; install sesame "
+			"elsewhere or write the lines by hand", exe);
+	lines(wm, exe, text, sizeof(text));
+	if (!do_write) {
+		fputs(text, stdout);
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
+	if (cfg && *cfg == '/')
+		snprintf(path, sizeof(path), "%s/%s", cfg, wm_files[wm]);
+	else if (home && *home == '/')
+		snprintf(path, sizeof(path), "%s/.config/%s", home, wm_files[wm]);
+	else
+		die("setup-keybinding: neither XDG_CONFIG_HOME nor HOME is set");
+	if (!(old = slurp(path, &len)))
+		die("setup-keybinding: cannot read %s: %s", path, strerror(errno));
+	if (strlen(old) != len)
+		die("setup-keybinding: %s holds a NUL byte; not touching it", path);
+	if (!(neu = merged(wm, old, text))) {
+		if (strstr(old, MARK)) {
+			printf("%s already runs sesame wm overlay; nothing to add.\n", path);
+			free(old);
+			return 0;
+		}
+		die("setup-keybinding: %s has no <labwc_config> or <keyboard> element; add the lines by hand:\n%s",
+			path, text);
+	}
+	printf("To add to %s:\n\n%s\n", path, text);
+	if (!yes) {
+		char answer[16];
+
+		if (!isatty(0))
+			die("setup-keybinding: not asking without a terminal; add --yes to write %s", path);
+		fputs("Add them? [y/N] ", stdout);
+		fflush(stdout);
+		if (!fgets(answer, sizeof(answer), stdin) || (answer[0] != 'y' && answer[0] != 'Y')) {
+			printf("Nothing written.\n");
+			free(old);
+			free(neu);
+			return 1;
+		}
+	}
+	{
+		char dir[PATH_MAX], *slash;
+
+		snprintf(dir, sizeof(dir), "%s", path);
+		if ((slash = strrchr(dir, '/'))) {
+			*slash = 0;
+			for (char *p = strchr(dir + 1, '/');; p = strchr(p + 1, '/')) {
+				if (p)
+					*p = 0;
+				if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+					die("setup-keybinding: cannot make %s: %s", dir, strerror(errno));
+				if (!p)
+					break;
+				*p = '/';
+			}
+		}
+	}
+	if (replace(path, neu, stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : wm == RIVER ? 0755 : 0644) < 0)
+		die("setup-keybinding: %s", last_error());
+	printf("Written.  Reload %s to use them%s.\n", wm_names[wm], wm == SWAY ? " (swaymsg reload)" :
+		wm == HYPRLAND ? " (hyprctl reload)" : wm == LABWC ? " (labwc -r)" : "");
+	free(old);
+	free(neu);
+	return 0;
+}
