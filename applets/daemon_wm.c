@@ -50,8 +50,17 @@ window (f, ff, fff for several windows of one app; f2 means ff); Enter
 focuses the selection, Escape goes back.  Invoked with Alt held (an
 Alt+Tab binding), releasing Alt focuses the selection; released before
 overlay_delay_ms, nothing is drawn at all (a quick switch).  Colours,
-font and timings: [profiles.P.wm] of the default profile.  Launcher
-mode (--launcher) is not implemented yet.
+font and timings: [profiles.P.wm] of the default profile.
+
+[profiles.P.wm.key_bindings.LETTER] apps = [...] gives the windows of
+those apps (by app id, or its last dot-separated part, any case) the
+hint LETTER; with launch = "ENTRY" (and tags, launch_args), typing
+LETTER when no window has it stages that launch through daemon-launcher
+(Enter or Alt released starts it: focus or launch).
+
+`sesame wm overlay --launcher` shows a search field instead: what is
+typed goes to daemon-launcher's search, up to 9 results show as cards;
+Tab and arrows move, Enter launches the selection, Escape closes.
 */
 
 #define MAX_TEXT 512		/* bytes kept of a title or an app id */
@@ -92,7 +101,7 @@ static struct {
 	char ov_error[256];	/* why there is no overlay */
 	struct win *wins;
 	struct req *reqs;
-	uint32_t next_id;
+	uint32_t next_id, next_ask;
 	uint64_t next_seq;
 	int nwins;
 } W;
@@ -481,15 +490,68 @@ static void switch_to(const struct wire_msg *m)
 /* --- the overlay -------------------------------------------------------- */
 
 #define MAX_CARDS 64
+#define MAX_RESULTS 9
 static struct {
 	int active, visible, alt_seen, n, sel;
 	uint32_t ids[MAX_CARDS];
 	char hints[MAX_CARDS][9];
 	char typed[9];
+	char stage[17];		/* a key_bindings name whose launch is staged */
 	long long draw_at;
+	/* the launcher (--launcher): a query, daemon-launcher's results */
+	int launcher, nres;
+	char query[128];
+	char res_id[MAX_RESULTS][256], res_name[MAX_RESULTS][256], res_generic[MAX_RESULTS][256];
+	uint32_t search_id;	/* the search whose results are awaited */
 } O;
 
-/* Hints: the first letter of the app id's last dot-separated part
+static struct wire_out ask;	/* daemon-wm's own requests to other roles */
+static uint32_t launch_id;	/* the last launch asked for (its reply is logged) */
+
+static const char *cfg_path(const char *key)
+{
+	static char path[200];
+
+	snprintf(path, sizeof(path), "profiles.%s.wm.%s", config_default_profile(W.r.conf), key);
+	return path;
+}
+
+/* [profiles.P.wm.key_bindings]: its i-th binding's name, or NULL. */
+static const char *binding_name(size_t i)
+{
+	const struct toml_value *t = config_get(W.r.conf, cfg_path("key_bindings"));
+
+	return t && t->type == TOML_TABLE && i < t->tab.n ? t->tab.kv[i].key : NULL;
+}
+
+static const char *binding_path(const char *name, const char *key)
+{
+	static char path[300];
+
+	snprintf(path, sizeof(path), "%s.%s.%s", cfg_path("key_bindings"), name, key);
+	return path;
+}
+
+/* The binding whose apps match app id a (exactly, ignoring case, or its
+ * last dot-separated part), the first by name; NULL if none. */
+static const char *binding_for(const char *a)
+{
+	const char *dot = strrchr(a, '.'), *last = dot ? dot + 1 : a, *name, *best = NULL, *p;
+
+	for (size_t i = 0; (name = binding_name(i)); i++)
+		for (size_t j = 0; (p = config_strv(W.r.conf, binding_path(name, "apps"), j)); j++)
+			if ((!strcasecmp(p, a) || !strcasecmp(p, last)) && (!best || strcmp(name, best) < 0))
+				best = name;
+	return best;
+}
+
+static char lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Hints: the first letter of the key_bindings entry whose apps list the
+ * window's app id, else of the app id's last dot-separated part
  * (org.gnome.Nautilus: n), repeated for each further window with that
  * letter (n, nn, nnn); else the first of hint_keys not taken. */
 static void make_hints(struct win **v, int n, const char *keys)
@@ -497,12 +559,10 @@ static void make_hints(struct win **v, int n, const char *keys)
 	int count[256] = { 0 };
 
 	for (int i = 0; i < n; i++) {
-		const char *a = v[i]->app_id ? v[i]->app_id : "", *dot = strrchr(a, '.');
-		unsigned char c = (unsigned char)(dot && dot[1] ? dot[1] : a[0]);
+		const char *a = v[i]->app_id ? v[i]->app_id : "", *dot = strrchr(a, '.'), *b = binding_for(a);
+		unsigned char c = (unsigned char)lower(b ? b[0] : dot && dot[1] ? dot[1] : a[0]);
 		int k;
 
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
 		if (!(c >= 'a' && c <= 'z')) {
 			c = 0;
 			for (const char *p = keys; *p && !c; p++)
@@ -522,16 +582,31 @@ static void overlay_draw(void)
 	struct overlay_card cards[MAX_CARDS];
 	int n = 0, sel = 0;
 
-	for (int i = 0; i < O.n; i++) {
-		struct win *w = find_id(O.ids[i]);
+	static char line[MAX_RESULTS][520];
 
-		if (!w)
-			continue;
-		if (i == O.sel)
-			sel = n;
-		cards[n++] = (struct overlay_card){ O.hints[i], w->app_id ? w->app_id : "", w->title ? w->title : "" };
+	if (O.launcher) {
+		for (int i = 0; i < O.nres; i++) {
+			snprintf(line[i], sizeof(line[i]), O.res_generic[i][0] ? "%s (%s)" : "%s", O.res_name[i],
+				O.res_generic[i]);
+			cards[n++] = (struct overlay_card){ "", O.res_id[i], line[i] };
+		}
+		sel = O.sel;
+	} else if (O.stage[0]) {
+		cards[n++] = (struct overlay_card){ O.typed, "launch",
+			config_str(W.r.conf, binding_path(O.stage, "launch"), "") };
+	} else {
+		for (int i = 0; i < O.n; i++) {
+			struct win *w = find_id(O.ids[i]);
+
+			if (!w)
+				continue;
+			if (i == O.sel)
+				sel = n;
+			cards[n++] = (struct overlay_card){ O.hints[i], w->app_id ? w->app_id : "",
+				w->title ? w->title : "" };
+		}
 	}
-	if (overlay_show(W.ov, cards, n, sel, O.typed, O.visible) < 0)
+	if (overlay_show(W.ov, cards, n, sel, O.typed, O.launcher ? O.query : NULL, O.visible) < 0)
 		log_error("overlay: %s", last_error());
 }
 
@@ -541,34 +616,113 @@ static void overlay_close(void)
 	memset(&O, 0, sizeof(O));
 }
 
-/* Focus the card's window and close. */
-static void overlay_commit(int i)
+/* Ask daemon-launcher to start entry (with a binding's tags and
+ * arguments if binding is not NULL); its answer is logged. */
+static void launch(const char *entry, const char *binding)
 {
-	struct win *w = i >= 0 && i < O.n ? find_id(O.ids[i]) : NULL;
+	const char *v;
 
+	if (!W.r.c) {
+		log_error("overlay: cannot launch %s: not connected to the bus", entry);
+		return;
+	}
+	wire_begin(&ask, WIRE_LAUNCH_RUN, 0, launch_id = ++W.next_ask);
+	wire_put_str(&ask, WF_ENTRY, entry);
+	for (size_t i = 0; binding && (v = config_strv(W.r.conf, binding_path(binding, "tags"), i)); i++)
+		wire_put_str(&ask, WF_TAG, v);
+	for (size_t i = 0; binding && (v = config_strv(W.r.conf, binding_path(binding, "launch_args"), i)); i++)
+		wire_put_str(&ask, WF_ARG, v);
+	role_send(&W.r, &ask);
+	log_info("overlay: launching %s", entry);
+}
+
+/* Alt released, Enter: focus the selected window, or launch what is
+ * staged or selected, and close. */
+static void overlay_commit(void)
+{
+	struct win *w = !O.launcher && !O.stage[0] && O.sel >= 0 && O.sel < O.n ? find_id(O.ids[O.sel]) : NULL;
+	char entry[256] = "", stage[17];
+
+	snprintf(stage, sizeof(stage), "%s", O.stage);
+	if (O.launcher && O.sel < O.nres)
+		snprintf(entry, sizeof(entry), "%s", O.res_id[O.sel]);
+	else if (*stage)
+		snprintf(entry, sizeof(entry), "%s", config_str(W.r.conf, binding_path(stage, "launch"), ""));
 	overlay_close();
 	if (w && W.seat)
 		zwlr_foreign_toplevel_handle_v1_activate(w->h, W.seat);
+	else if (*entry)
+		launch(entry, *stage ? stage : NULL);
 }
 
-static const char *cfg_path(const char *key)
+static void search(void)
 {
-	static char path[200];
+	if (!W.r.c)
+		return;
+	wire_begin(&ask, WIRE_LAUNCH_SEARCH, 0, O.search_id = ++W.next_ask);
+	wire_put_str(&ask, WF_QUERY, O.query);
+	wire_put_u32(&ask, WF_LIMIT, MAX_RESULTS);
+	role_send(&W.r, &ask);
+}
 
-	snprintf(path, sizeof(path), "profiles.%s.wm.%s", config_default_profile(W.r.conf), key);
-	return path;
+static void search_results(const struct wire_msg *m)
+{
+	size_t pos = 0;
+	uint16_t tag, len;
+	const uint8_t *v;
+	int n = -1;
+
+	if (m->type != WIRE_LAUNCH_SEARCH) {
+		char text[256] = "";
+
+		wire_get_str(m, WF_TEXT, text, sizeof(text));
+		log_warn("overlay: search: %s", text);
+		n = 0;
+	}
+	while (m->type == WIRE_LAUNCH_SEARCH && wire_next(m, &pos, &tag, &v, &len)) {
+		char *dst = NULL;
+
+		if (tag == WF_ENTRY && n + 1 < MAX_RESULTS) {
+			n++;
+			O.res_name[n][0] = O.res_generic[n][0] = 0;
+			dst = O.res_id[n];
+		} else if (n >= 0 && tag == WF_NAME) {
+			dst = O.res_name[n];
+		} else if (n >= 0 && tag == WF_GENERIC) {
+			dst = O.res_generic[n];
+		}
+		if (dst) {
+			size_t k = len < 255 ? len : 255;
+
+			memcpy(dst, v, k);
+			dst[k] = 0;
+			while (k && !utf8_valid(dst, k))
+				dst[--k] = 0;
+		}
+	}
+	O.nres = n + 1 > 0 ? n + 1 : 0;
+	if (O.sel >= O.nres)
+		O.sel = O.nres ? O.nres - 1 : 0;
+	O.search_id = 0;
+	overlay_draw();
 }
 
 static void overlay_request(const struct wire_msg *m)
 {
-	uint32_t back = 0;
+	uint32_t back = 0, launcher = 0;
 
 	wire_get_u32(m, WF_BACKWARD, &back);
+	wire_get_u32(m, WF_LAUNCHER, &launcher);
 	if (!W.ov) {
 		role_reply_error(&W.r, m->id, WIRE_E_FAILED, "no overlay: %s", W.ov_error);
 		return;
 	}
-	if (!O.active) {
+	if (O.active && O.launcher != (launcher != 0))
+		overlay_close();	/* the other mode was asked for: start over in it */
+	if (!O.active && launcher) {
+		O.active = O.launcher = O.visible = 1;
+		search();
+	} else if (!O.active) {
 		int n;
 		struct win **v = mru(&n);
 		char keys[64];
@@ -583,23 +737,41 @@ static void overlay_request(const struct wire_msg *m)
 		O.sel = O.n >= 2 ? (back ? O.n - 1 : 1) : 0;
 		O.draw_at = role_now_ms() + config_int(W.r.conf, cfg_path("overlay_delay_ms"), 150);
 		O.visible = 0;
+	} else if (O.launcher && O.nres) {
+		O.sel = (O.sel + (back ? O.nres - 1 : 1)) % O.nres;
 	} else if (O.n) {	/* Alt+Tab again: the next one */
 		O.sel = (O.sel + (back ? O.n - 1 : 1)) % O.n;
 	}
 	overlay_draw();
 	wire_begin(&out, m->type, WIRE_F_REPLY, m->id);
-	wire_put_u32(&out, WF_WINDOW, O.n && find_id(O.ids[O.sel]) ? O.ids[O.sel] : 0);
+	wire_put_u32(&out, WF_WINDOW, !O.launcher && O.n && find_id(O.ids[O.sel]) ? O.ids[O.sel] : 0);
 	role_send(&W.r, &out);
 }
 
+/* A key_bindings entry named by letter c with a launch, or NULL. */
+static const char *launchable(char c)
+{
+	const char *name;
+
+	for (size_t i = 0; (name = binding_name(i)); i++)
+		if (lower(name[0]) == c && *config_str(W.r.conf, binding_path(name, "launch"), ""))
+			return name;
+	return NULL;
+}
+
 /* Typed so far: a hint exactly, with no longer hint starting with it,
- * focuses its window; "f2" stands for "ff". */
+ * focuses its window; "f2" stands for "ff".  A first letter no window
+ * has, bound in key_bindings with a launch, stages that launch (Enter
+ * or Alt released starts it). */
 static void overlay_type(uint32_t cp)
 {
 	char t[9];
 	size_t l = strlen(O.typed);
 	int exact = -1, longer = 0;
+	const char *b;
 
+	if (O.stage[0])
+		return;		/* Backspace or Escape first */
 	if (cp >= '2' && cp <= '8' && l == 1) {
 		memset(t, O.typed[0], cp - '0');
 		t[cp - '0'] = 0;
@@ -616,10 +788,18 @@ static void overlay_type(uint32_t cp)
 		else if (!strncmp(O.hints[i], t, strlen(t)))
 			longer = 1;
 	}
-	if (exact < 0 && !longer)
-		return;		/* no hint goes that way: ignored */
+	if (exact < 0 && !longer) {
+		if (l || !(b = launchable((char)cp)))
+			return;		/* no hint goes that way: ignored */
+		snprintf(O.stage, sizeof(O.stage), "%s", b);
+		snprintf(O.typed, sizeof(O.typed), "%s", t);
+		O.visible = 1;
+		overlay_draw();
+		return;
+	}
 	if (exact >= 0 && !longer) {
-		overlay_commit(exact);
+		O.sel = exact;
+		overlay_commit();
 		return;
 	}
 	snprintf(O.typed, sizeof(O.typed), "%s", t);
@@ -629,8 +809,49 @@ static void overlay_type(uint32_t cp)
 	overlay_draw();
 }
 
+/* The launcher's field: printable characters are appended, BackSpace
+ * takes the last one; each change asks for results again. */
+static void launcher_type(xkb_keysym_t sym, uint32_t cp)
+{
+	size_t l = strlen(O.query);
+
+	if (sym == XKB_KEY_BackSpace) {
+		if (!l)
+			return;
+		while (l && ((unsigned char)O.query[l - 1] & 0xc0) == 0x80)
+			l--;
+		O.query[l ? l - 1 : 0] = 0;
+	} else if (cp >= 0x20 && cp != 0x7f) {
+		char u[4];
+		size_t k = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+
+		if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || l + k >= sizeof(O.query))
+			return;
+		if (k == 1) {
+			u[0] = (char)cp;
+		} else if (k == 2) {
+			u[0] = (char)(0xc0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3f));
+		} else if (k == 3) {
+			u[0] = (char)(0xe0 | cp >> 12), u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			u[2] = (char)(0x80 | (cp & 0x3f));
+		} else {
+			u[0] = (char)(0xf0 | cp >> 18), u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+			u[2] = (char)(0x80 | ((cp >> 6) & 0x3f)), u[3] = (char)(0x80 | (cp & 0x3f));
+		}
+		memcpy(O.query + l, u, k);
+		O.query[l + k] = 0;
+	} else {
+		return;
+	}
+	O.sel = 0;
+	overlay_draw();
+	search();
+}
+
 static void overlay_key(xkb_keysym_t sym, uint32_t cp)
 {
+	int n = O.launcher ? O.nres : O.n;
+
 	if (!O.active)
 		return;
 	switch (sym) {
@@ -638,43 +859,82 @@ static void overlay_key(xkb_keysym_t sym, uint32_t cp)
 		overlay_close();
 		return;
 	case XKB_KEY_Return: case XKB_KEY_KP_Enter:
-		overlay_commit(O.sel);
+		overlay_commit();
 		return;
-	case XKB_KEY_Tab: case XKB_KEY_Down: case XKB_KEY_Right:
-		if (O.n)
-			O.sel = (O.sel + 1) % O.n;
+	case XKB_KEY_Tab: case XKB_KEY_Down:
+		if (n && !O.stage[0])
+			O.sel = (O.sel + 1) % n;
 		break;
-	case XKB_KEY_ISO_Left_Tab: case XKB_KEY_Up: case XKB_KEY_Left:
-		if (O.n)
-			O.sel = (O.sel + O.n - 1) % O.n;
+	case XKB_KEY_ISO_Left_Tab: case XKB_KEY_Up:
+		if (n && !O.stage[0])
+			O.sel = (O.sel + n - 1) % n;
+		break;
+	case XKB_KEY_Right: case XKB_KEY_Left:
+		if (O.launcher)
+			return;
+		if (n && !O.stage[0])
+			O.sel = (O.sel + (sym == XKB_KEY_Right ? 1 : n - 1)) % n;
 		break;
 	case XKB_KEY_BackSpace:
+		if (O.launcher) {
+			launcher_type(sym, 0);
+			return;
+		}
 		if (*O.typed)
 			O.typed[strlen(O.typed) - 1] = 0;
+		O.stage[0] = 0;
 		break;
 	default:
-		overlay_type(cp >= 'A' && cp <= 'Z' ? cp - 'A' + 'a' : cp);
+		if (O.launcher)
+			launcher_type(sym, cp);
+		else
+			overlay_type(cp >= 'A' && cp <= 'Z' ? cp - 'A' + 'a' : cp);
 		return;
 	}
 	O.visible = 1;
 	overlay_draw();
 }
 
-/* Alt released after it was seen held: the Alt+Tab commit. */
+/* Alt released after it was seen held: the Alt+Tab commit.  Not in the
+ * launcher, where Alt is only how it was called up (alt+space). */
 static void overlay_alt(int held)
 {
-	if (!O.active)
+	if (!O.active || O.launcher)
 		return;
 	if (held)
 		O.alt_seen = 1;
 	else if (O.alt_seen)
-		overlay_commit(O.sel);
+		overlay_commit();
+}
+
+static void reply(const struct wire_msg *m)
+{
+	char text[256] = "";
+	uint32_t pid = 0;
+
+	if (O.launcher && m->id == O.search_id) {
+		search_results(m);
+		return;
+	}
+	if (m->id != launch_id)
+		return;
+	launch_id = 0;
+	if (m->type == WIRE_LAUNCH_RUN) {
+		wire_get_u32(m, WF_PID, &pid);
+		wire_get_str(m, WF_ENTRY, text, sizeof(text));
+		log_info("overlay: launched %s (pid %u)", text, pid);
+	} else {
+		wire_get_str(m, WF_TEXT, text, sizeof(text));
+		log_error("overlay: launch failed: %s", text);
+	}
 }
 
 static void handle(const struct wire_msg *m)
 {
-	if (m->flags & WIRE_F_REPLY)
+	if (m->flags & WIRE_F_REPLY) {
+		reply(m);
 		return;
+	}
 	switch (m->type) {
 	case WIRE_WM_LIST: list(m); break;
 	case WIRE_WM_FOCUS: focus(m); break;

@@ -17,9 +17,9 @@
 /*APPLET setup-keybinding setup_keybinding_main "print or add the compositor's bindings for the switcher"
 usage: sesame setup-keybinding [sway|hyprland|river|labwc] [--write [--yes]]
 
-Prints the lines that bind Alt+Tab to `sesame wm overlay` and
-Alt+Shift+Tab to `sesame wm overlay --backward` in the compositor's own
-configuration.  Without a compositor named, it is guessed from the
+Prints the lines that bind Alt+Tab to `sesame wm overlay`,
+Alt+Shift+Tab to `sesame wm overlay --backward` and Alt+Space to `sesame
+wm overlay --launcher` in the compositor's own configuration.  Without a compositor named, it is guessed from the
 session (SWAYSOCK, HYPRLAND_INSTANCE_SIGNATURE, XDG_CURRENT_DESKTOP).
 
   --write   add them to the compositor's config file (asks first on a
@@ -61,23 +61,27 @@ static void lines(int wm, const char *exe, char *out, size_t n)
 	case SWAY:
 		snprintf(out, n, "# sesame: the window switcher\n"
 			"bindsym Mod1+Tab exec %s wm overlay\n"
-			"bindsym Mod1+Shift+Tab exec %s wm overlay --backward\n", exe, exe);
+			"bindsym Mod1+Shift+Tab exec %s wm overlay --backward\n"
+			"bindsym Mod1+space exec %s wm overlay --launcher\n", exe, exe, exe);
 		break;
 	case HYPRLAND:
 		snprintf(out, n, "# sesame: the window switcher\n"
 			"bind = ALT, Tab, exec, %s wm overlay\n"
-			"bind = ALT SHIFT, Tab, exec, %s wm overlay --backward\n", exe, exe);
+			"bind = ALT SHIFT, Tab, exec, %s wm overlay --backward\n"
+			"bind = ALT, space, exec, %s wm overlay --launcher\n", exe, exe, exe);
 		break;
 	case RIVER:
 		snprintf(out, n, "# sesame: the window switcher\n"
 			"riverctl map normal Alt Tab spawn '%s wm overlay'\n"
-			"riverctl map normal Alt+Shift Tab spawn '%s wm overlay --backward'\n", exe, exe);
+			"riverctl map normal Alt+Shift Tab spawn '%s wm overlay --backward'\n"
+			"riverctl map normal Alt Space spawn '%s wm overlay --launcher'\n", exe, exe, exe);
 		break;
 	default:
 		snprintf(out, n, "<!-- sesame: the window switcher -->\n"
 			"<keybind key=\"A-Tab\"><action name=\"Execute\" command=\"%s wm overlay\"/></keybind>\n"
-			"<keybind key=\"A-S-Tab\"><action name=\"Execute\" command=\"%s wm overlay --backward\"/></keybind>\n",
-			exe, exe);
+			"<keybind key=\"A-S-Tab\"><action name=\"Execute\" command=\"%s wm overlay --backward\"/></keybind>\n"
+			"<keybind key=\"A-space\"><action name=\"Execute\" command=\"%s wm overlay --launcher\"/></keybind>\n",
+			exe, exe, exe);
 	}
 }
 

@@ -28,7 +28,8 @@ usage: sesame wm list [--json]
            --backward, the least recently focused one
   overlay  show the window switcher (daemon-wm's help tells the keys); run
            again while it shows, it moves the selection, as Alt+Tab
-           does; --launcher (a search field) is not implemented yet
+           does; with --launcher, a search field instead: what is typed
+           is searched by daemon-launcher, Enter starts the selection
 
   --json   list as a JSON array of {"id","app_id","title","focused"}
 
@@ -152,8 +153,6 @@ int wm_main(int argc, char **argv)
 		type = WIRE_WM_FOCUS;
 	else if (!strcmp(cmd, "switch"))
 		type = WIRE_WM_SWITCH;
-	else if (!strcmp(cmd, "overlay") && launcher)
-		die("wm overlay --launcher: not implemented yet in this build");
 	else if (!strcmp(cmd, "overlay"))
 		type = WIRE_WM_OVERLAY;
 	else
@@ -161,13 +160,16 @@ int wm_main(int argc, char **argv)
 	if (type == WIRE_WM_FOCUS ? argc != 1 : argc != 0)
 		usage_error("wm", type == WIRE_WM_FOCUS ? "focus needs exactly one ID or APP_ID" :
 			"%s takes no arguments", cmd);
-	if ((json && type != WIRE_WM_LIST) || (back && type != WIRE_WM_SWITCH && type != WIRE_WM_OVERLAY))
+	if ((json && type != WIRE_WM_LIST) || (back && type != WIRE_WM_SWITCH && type != WIRE_WM_OVERLAY) ||
+	    (launcher && type != WIRE_WM_OVERLAY))
 		usage_error("wm", "that option does not go with %s", cmd);
 	wire_begin(&req, (uint8_t)type, 0, 0);
 	if (type == WIRE_WM_FOCUS)
 		wire_put_str(&req, WF_TARGET, argv[0]);
 	if (back)
 		wire_put_u32(&req, WF_BACKWARD, 1);
+	if (launcher)
+		wire_put_u32(&req, WF_LAUNCHER, 1);
 	if (wire_end(&req) < 0)
 		die("wm: %s", last_error());
 	if (paths_resolve(&p) < 0)

@@ -66,8 +66,9 @@ struct overlay {
 	/* what to draw, copied: it is drawn again on every configure */
 	struct overlay_card *cards;
 	char *strings;
-	int n, selected, visible;
+	int n, selected, visible, has_field;
 	char typed[16];
+	char field[256];
 };
 
 int overlay_global(struct wl_registry *reg, uint32_t name, const char *iface, uint32_t version)
@@ -215,9 +216,26 @@ static void draw_cards(struct overlay *o, pixman_image_t *img)
 	int x0 = (o->width - cw) / 2, y = (o->height - n * (ch + gap) + gap) / 2;
 	int hint_w = o->big->max_advance.x * 4 + 2 * pad;
 
+	if (o->has_field)	/* the field takes a card's place above them */
+		y -= (ch + gap) / 2;
 	if (y < gap)
 		y = gap;
 	fill(img, st->background, 0, 0, o->width, o->height);
+	if (o->has_field) {
+		int base = y + pad + o->big->ascent, x = x0 + pad;
+
+		if (bw > 0)
+			fill(img, st->hint_matched, x0 - bw, y - bw, cw + 2 * bw, ch + 2 * bw);
+		fill(img, st->card, x0, y, cw, ch);
+		x = text(img, o->big, "\xe2\x80\xba ", st->hint, x, base, x0 + cw - pad);
+		x = text(img, o->big, o->field, st->text, x, base, x0 + cw - pad);
+		fill(img, st->text, x + 1, y + pad, 2, o->big->height);	/* the cursor */
+		y += ch + gap;
+		if (!n) {
+			base = y + pad + o->font->ascent;
+			text(img, o->font, "no match", st->hint, x0 + pad, base, x0 + cw - pad);
+		}
+	}
 	for (int i = 0; i < n && y + ch <= o->height; i++, y += ch + gap) {
 		const struct overlay_card *c = &o->cards[i];
 		int base = y + pad + o->big->ascent, x = x0 + pad, end = x0 + cw - pad;
@@ -306,7 +324,7 @@ static void layer_closed(void *data, struct zwlr_layer_surface_v1 *l)
 static const struct zwlr_layer_surface_v1_listener layer_listener = { layer_configure, layer_closed };
 
 int overlay_show(struct overlay *o, const struct overlay_card *cards, int n, int selected,
-	const char *typed, int visible)
+	const char *typed, const char *field, int visible)
 {
 	size_t total = 0, at = 0;
 
@@ -331,6 +349,8 @@ int overlay_show(struct overlay *o, const struct overlay_card *cards, int n, int
 	o->selected = selected;
 	o->visible = visible;
 	snprintf(o->typed, sizeof(o->typed), "%s", typed ? typed : "");
+	o->has_field = field != NULL;
+	snprintf(o->field, sizeof(o->field), "%s", field ? field : "");
 	if (!o->surface) {
 		o->surface = wl_compositor_create_surface(G.compositor);
 		o->layer = zwlr_layer_shell_v1_get_layer_surface(G.layer_shell, o->surface, NULL,

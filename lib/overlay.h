@@ -2,7 +2,8 @@
  * surface on the overlay layer that takes the keyboard, drawn into a
  * wl_shm buffer with pixman, text with fcft (fontconfig names, UTF-8).
  * One card per window: its hint, app id and title; the selected card
- * framed, the typed part of each hint in the matched colour.
+ * framed, the typed part of each hint in the matched colour.  Or, for
+ * the launcher, a search field and a card per result.
  */
 #ifndef SESAME_OVERLAY_H
 #define SESAME_OVERLAY_H
@@ -35,9 +36,11 @@ struct overlay *overlay_new(const struct overlay_style *style);
 void overlay_free(struct overlay *o);
 /* Show (or redraw) the cards; visible 0 maps a transparent surface that
  * only holds the keyboard (Alt+Tab before the overlay delay). typed is
- * the hint prefix typed so far. */
+ * the hint prefix typed so far.  field, if not NULL, is a search field
+ * drawn above the cards with that text (the launcher), and with no
+ * cards a "no match" line under it. */
 int overlay_show(struct overlay *o, const struct overlay_card *cards, int n, int selected,
-	const char *typed, int visible);
+	const char *typed, const char *field, int visible);
 void overlay_hide(struct overlay *o);
 
 #endif

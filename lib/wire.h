@@ -114,8 +114,10 @@ enum wire_type {
 				 * window; the next one if that is focused); reply the window,
 				 * WF_STATE "focused" once the compositor says so, else
 				 * "requested" */
-	WIRE_WM_OVERLAY = 0x3b,	/* WF_BACKWARD (optional): show the switcher, or move its
-				 * selection if shown; reply WF_WINDOW selected (0: none) */
+	WIRE_WM_OVERLAY = 0x3b,	/* WF_BACKWARD, WF_LAUNCHER (optional): show the switcher
+				 * (or the launcher: a search field, results from
+				 * daemon-launcher), or move its selection if shown;
+				 * reply WF_WINDOW selected (0: none, or the launcher) */
 	WIRE_WM_SWITCH = 0x3a,	/* WF_BACKWARD (u32, optional): focus the previous window
 				 * in focus order (backward: the least recent); reply as
 				 * WIRE_WM_FOCUS, nothing if there is no other window */
@@ -196,6 +198,7 @@ enum wire_field {
 	WF_BINDING = 46,	/* string: a key combination ("ctrl+alt+t") */
 	WF_COMMAND = 47,	/* string: the sesame command line a binding runs */
 	WF_FIRED = 48,		/* string: the combination of a binding that fired */
+	WF_LAUNCHER = 49,	/* u32: 1 for the overlay's launcher mode */
 };
 
 struct wire_msg {

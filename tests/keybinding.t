@@ -12,6 +12,7 @@ sk sway
 ok "$rc" "setup-keybinding sway"
 is "$(grep -c "^bindsym Mod1+Tab exec $exe wm overlay\$" "$T/out")" 1 "Alt+Tab runs this sesame's wm overlay"
 contains "$T/out" "bindsym Mod1+Shift+Tab exec $exe wm overlay --backward" "Alt+Shift+Tab goes backward"
+contains "$T/out" "bindsym Mod1+space exec $exe wm overlay --launcher" "Alt+Space opens the launcher"
 sk hyprland
 contains "$T/out" "bind = ALT, Tab, exec, $exe wm overlay" "Hyprland's bind line"
 sk river
@@ -39,12 +40,12 @@ mkdir -p "$H/.config/sway"
 printf 'output * bg #000000 solid_color' >"$H/.config/sway/config"
 sk sway --write --yes
 is "$(head -1 "$H/.config/sway/config")" "output * bg #000000 solid_color" "the existing config is kept"
-is "$(grep -c 'wm overlay' "$H/.config/sway/config")" 2 "the two lines are added"
+is "$(grep -c 'wm overlay' "$H/.config/sway/config")" 3 "the three lines are added"
 is "$(cat "$H/.config/sway/config.sesame-bak")" "output * bg #000000 solid_color" "the previous file is kept as .sesame-bak"
 sk sway --write --yes
 ok "$rc" "a second --write succeeds"
 contains "$T/out" "nothing to add" "and adds nothing"
-is "$(grep -c 'wm overlay' "$H/.config/sway/config")" 2 "(still two lines)"
+is "$(grep -c 'wm overlay' "$H/.config/sway/config")" 3 "(still three lines)"
 
 # labwc: inside <keyboard>, or a new <keyboard>, or a new file.
 mkdir -p "$H/.config/labwc"

@@ -92,9 +92,8 @@ wm focus 999999
 is "$rc" 1 "an unknown window id: exit 1"
 wm focus
 is "$rc" 2 "focus without a target is a usage error"
-wm overlay --launcher
-is "$rc" 1 "the launcher overlay is not implemented yet and says so (exit 1)"
-contains "$T/err" "not implemented yet" "in words"
+wm list --launcher
+is "$rc" 2 "--launcher goes with overlay only"
 
 # Titles are other programs' text: no escape sequence reaches the terminal.
 ESC=$(printf '\033')
@@ -144,12 +143,64 @@ if command -v grim >/dev/null 2>&1; then
 		as wtype -s 300 -M alt -k Tab -s 300 -m alt
 		wait_for 5 first_is "$second"
 		ok $? "Alt+Tab through sway's binding (setup-keybinding's lines) switches to the previous window ($second)"
+
+		# key_bindings: a letter for an app's windows, and focus-or-launch
+		# through daemon-launcher for a letter no window has.
+		as mkdir -p "$U/apps/applications"
+		printf '[Desktop Entry]\nType=Application\nName=Sesame Probe\nGenericName=Test Probe\nExec=sh -c "echo launched >>%s/probe.out"\n' \
+			"$U" | as sh -c "cat >'$U/apps/applications/sesame-probe.desktop'"
+		spawn "$T/as" env XDG_DATA_DIRS="$U/apps" XDG_DATA_HOME="$U/none" "$SESAME" daemon launcher 2>"$T/launcher.log"
+		wait_for 10 sh -c "'$T/as' '$SESAME' status 2>/dev/null | grep -q 'roles:.* launcher'"
+		cat <<-EOC | as sh -c "cat >'$U/cfg/config.toml'"
+		[profiles.default.wm]
+		overlay_delay_ms = 0
+		[profiles.default.wm.key_bindings.x]
+		apps = ["term-evil"]
+		[profiles.default.wm.key_bindings.p]
+		apps = ["nothing-here"]
+		launch = "sesame-probe"
+		EOC
+		wait_for 5 grep -q "config: reloaded" "$T/wm.log"
+		as swaymsg '[app_id=term-a] focus' >/dev/null
+		wait_for 5 first_is term-a
+		wm overlay
+		as wtype -s 300 x
+		wait_for 5 first_is term-evil
+		ok $? "key_bindings.x lists term-evil: typing x focuses it"
+		wm overlay
+		as wtype -s 300 p -k Return
+		wait_for 5 test -s "$U/probe.out"
+		ok $? "p has no window but a launch: p and Enter start it through daemon-launcher"
+		focused term-evil
+		ok $? "and the focus stays"
+		wait_for 5 grep -q "launched sesame-probe.desktop (pid" "$T/wm.log"
+		ok $? "daemon-wm logs the launch with daemon-launcher's answer"
+
+		# The launcher: a search field, results from daemon-launcher.
+		sleep 0.2
+		as grim "$U/before.png"
+		wm overlay --launcher
+		ok "$rc" "sesame wm overlay --launcher"
+		wait_for 5 differs
+		ok $? "the launcher is on the screen"
+		as wtype -s 300 probe
+		sleep 0.3
+		as grim "$U/launcher.png"
+		cp "$U/launcher.png" "$art/wm-launcher.png"
+		as wtype -s 300 -k Return
+		wait_for 5 sh -c "[ \$(wc -l <'$U/probe.out') -ge 2 ]"
+		ok $? "typing 'probe' and Enter launches Sesame Probe"
+		sleep 0.2
+		as grim "$U/before.png"
+		as wtype -s 300 -M alt -k space -m alt
+		wait_for 5 differs
+		ok $? "Alt+Space (setup-keybinding's third line) opens it, and releasing Alt leaves it open"
+		as wtype -s 300 -k Escape
+		wait_for 5 closed
+		ok $? "Escape closes the launcher"
 	else
 		skip "wtype is not installed (make deps installs it): no keyboard test"
-		skip "wtype is not installed"
-		skip "wtype is not installed"
-		skip "wtype is not installed"
-		skip "wtype is not installed"
+		for i in 1 2 3 4 5 6 7 8 9 10 11 12; do skip "wtype is not installed"; done
 	fi
 else
 	skip "grim is not installed (make deps installs it): no screenshot"
