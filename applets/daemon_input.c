@@ -11,7 +11,8 @@
  * modifiers match a binding of [profiles.<default>.input.bindings] runs
  * that sesame command line (the same binary, no shell).  The last
  * bindings fired and how their commands ended are kept for `sesame input
- * status`.
+ * status`, and published on the bus as they happen (`sesame input
+ * watch`).
  *
  * Not sandboxed, as daemon-launcher: what it starts would inherit it.
  */
@@ -173,6 +174,20 @@ static void binds_load(void)
 	log_info("input: %d %s from [%s]", n, n == 1 ? "binding" : "bindings", path);
 }
 
+/* A binding fired or its command ended: an event for subscribers
+ * (sesame input watch). */
+static void publish(const struct fired *f)
+{
+	static struct wire_out ev;
+
+	wire_begin(&ev, WIRE_EVENT, 0, 0);
+	wire_put_str(&ev, WF_FIRED, f->combo);
+	wire_put_u64(&ev, WF_TIME, f->time);
+	wire_put_str(&ev, WF_COMMAND, f->cmd);
+	wire_put_str(&ev, WF_STATE, f->state);
+	role_send(&I.r, &ev);
+}
+
 static void reap(void)
 {
 	pid_t pid;
@@ -190,6 +205,7 @@ static void reap(void)
 			else
 				snprintf(f->state, sizeof(f->state), "signal %d", WTERMSIG(status));
 			log_info("input: %s: sesame %s: %s", f->combo, f->cmd, f->state);
+			publish(f);
 		}
 }
 
@@ -216,11 +232,13 @@ static void fire(const struct bind *b)
 	if ((n = binding_split(b->cmd, argv + 1, BIND_MAX_ARGS, buf, sizeof(buf))) < 0) {
 		snprintf(f->state, sizeof(f->state), "not started: %s", last_error());
 		log_error("input: %s: %s", b->combo, f->state);
+		publish(f);
 		return;
 	}
 	if ((pid = fork()) < 0) {
 		snprintf(f->state, sizeof(f->state), "not started: fork: %s", strerror(errno));
 		log_error("input: %s: %s", b->combo, f->state);
+		publish(f);
 		return;
 	}
 	if (pid == 0) {
@@ -240,6 +258,7 @@ static void fire(const struct bind *b)
 	f->pid = pid;
 	snprintf(f->state, sizeof(f->state), "running");
 	log_info("input: %s: running sesame %s", b->combo, b->cmd);
+	publish(f);
 }
 
 /* --- keys -------------------------------------------------------------- */

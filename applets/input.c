@@ -13,13 +13,18 @@
 
 /*APPLET input input_main "key bindings read from keyboards (through daemon-input)"
 usage: sesame input status [--json]
+       sesame input watch [--json]
 
   status   the keyboards daemon-input reads, the profile whose bindings
            apply, each binding and its command, and the bindings fired
            lately (newest first) with how their commands ended
+  watch    follow daemon-input's events as they happen, one line each:
+           time, keys, command, state ("running", then "exit N"); until
+           interrupted (exit 69 when the bus goes away)
 
-  --json   as {"profile","devices":[...],"note","bindings":[{"keys",
-           "command"}],"fired":[{"keys","time_ms","command","state"}]}
+  --json   status as {"profile","devices":[...],"note","bindings":[{"keys",
+           "command"}],"fired":[{"keys","time_ms","command","state"}]};
+           watch as one such "fired" object per line
 
 Bindings are set in [profiles.<default>.input.bindings] (see sesame help
 daemon input).  Exit 69 if daemon-input is not running.
@@ -122,6 +127,56 @@ static void print_status(const struct wire_msg *m, int json)
 		printf("%s%s\n", in_fired || nbind ? "" : " none", in_fired ? "" : "\nFired: none");
 }
 
+/* One event: its fields in order, as a line. */
+static void print_event(const struct wire_msg *m, int json)
+{
+	size_t pos = 0;
+	uint16_t tag, len;
+	const uint8_t *v;
+
+	if (json)
+		printf("{");
+	while (wire_next(m, &pos, &tag, &v, &len)) {
+		if (tag == WF_FIRED) {
+			printf(json ? "\"keys\":" : "");
+			str(json, v, len);
+		} else if (tag == WF_TIME) {
+			time_t t = (time_t)(get64(v, len) / 1000);
+			struct tm tm;
+			char when[16];
+
+			localtime_r(&t, &tm);
+			strftime(when, sizeof(when), "%H:%M:%S", &tm);
+			if (json)
+				printf(",\"time_ms\":%llu", (unsigned long long)get64(v, len));
+			else
+				printf("\t%s", when);
+		} else if (tag == WF_COMMAND || tag == WF_STATE) {
+			printf(json ? (tag == WF_COMMAND ? ",\"command\":" : ",\"state\":") : "\t");
+			str(json, v, len);
+		}
+	}
+	printf(json ? "}\n" : "\n");
+	fflush(stdout);
+}
+
+static int watch(struct bus_client *c, int json)
+{
+	static uint8_t buf[WIRE_MAX_MESSAGE];
+	struct wire_msg m;
+
+	fprintf(stderr, "Following daemon-input's events (interrupt to stop).\n");
+	for (;;) {
+		if (bus_recv(c, buf, &m, 3600 * 1000) < 0) {
+			if (bus_error_exit() == EXIT_TIMEOUT)
+				continue;
+			die_code(EXIT_UNREACHABLE, "input watch: the bus went away: %s", last_error());
+		}
+		if (m.flags & WIRE_F_EVENT && m.type == WIRE_EVENT)
+			print_event(&m, json);
+	}
+}
+
 int input_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -133,10 +188,12 @@ int input_main(int argc, char **argv)
 	struct bus_client *c;
 	struct wire_msg m;
 	struct paths p;
-	int o, json = 0;
+	int o, json = 0, do_watch;
 
-	if (argc < 2 || strcmp(argv[1], "status"))
-		usage_error("input", argc < 2 ? "which one: status?" : "unknown subcommand '%s' (status)", argv[1]);
+	if (argc < 2 || (strcmp(argv[1], "status") && strcmp(argv[1], "watch")))
+		usage_error("input", argc < 2 ? "which one: status or watch?" :
+			"unknown subcommand '%s' (status, watch)", argv[1]);
+	do_watch = !strcmp(argv[1], "watch");
 	argv++, argc--;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (o == 'j')
@@ -146,13 +203,17 @@ int input_main(int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_error("input", "unexpected argument '%s'", argv[optind]);
-	wire_begin(&req, WIRE_INPUT_STATUS, 0, 0);
+	wire_begin(&req, do_watch ? WIRE_SUBSCRIBE : WIRE_INPUT_STATUS, 0, 0);
+	if (do_watch)
+		wire_put_str(&req, WF_ROLE, "input");
 	if (wire_end(&req) < 0)
 		die("input: %s", last_error());
 	if (paths_resolve(&p) < 0)
 		die("%s", last_error());
 	c = xbus_connect(&p);
 	xbus_request(c, &req, buf, &m);
+	if (do_watch)
+		return watch(c, json);
 	print_status(&m, json);
 	bus_close(c);
 	return fflush(stdout) == 0 ? 0 : 1;

@@ -55,6 +55,7 @@ struct conn {
 	int fd;
 	uint32_t gen;		/* with the slot index, names this connection */
 	int established, role, inflight;
+	uint32_t subs;		/* roles (bit = index) whose events it gets */
 	pid_t pid;
 	struct noise_handshake *hs;
 	struct keys *k;
@@ -411,6 +412,8 @@ static void reply_status(struct hub *h, int slot, const struct wire_msg *m)
 		send_msg(h, slot, o.buf, o.len);
 }
 
+static int role_index(const char *name);
+
 static void serve_local(struct hub *h, int slot, const struct wire_msg *m, size_t len)
 {
 	static struct wire_out o;
@@ -427,6 +430,33 @@ static void serve_local(struct hub *h, int slot, const struct wire_msg *m, size_
 	case WIRE_STATUS:
 		reply_status(h, slot, m);
 		break;
+	case WIRE_SUBSCRIBE: {
+		size_t pos = 0;
+		uint32_t subs = 0;
+		uint16_t tag;
+		char name[32];
+
+		while (wire_next(m, &pos, &tag, &v, &l)) {
+			int r;
+
+			if (tag != WF_ROLE)
+				continue;
+			snprintf(name, sizeof(name), "%.*s", l < 31 ? (int)l : 31, (const char *)v);
+			if ((r = role_index(name)) == NO_ROLE) {
+				send_error(h, slot, m->id, WIRE_E_BAD_MESSAGE, "no such role to subscribe to");
+				return;
+			}
+			subs |= 1u << r;
+		}
+		if (!subs) {
+			send_error(h, slot, m->id, WIRE_E_BAD_MESSAGE, "subscribe to which role?");
+			return;
+		}
+		h->conns[slot]->subs |= subs;
+		wire_begin(&o, m->type, WIRE_F_REPLY, m->id);
+		send_msg(h, slot, o.buf, o.len);
+		break;
+	}
 	default:
 		if (h->hooks && h->hooks->serve) {
 			char text[200] = "failed";
@@ -594,6 +624,28 @@ static int route_request(struct hub *h, int slot, struct conn *c, const struct w
 	return 1;
 }
 
+/* An event from a role, to each connection subscribed to it.  The CLI
+ * cannot publish: an event's origin is the role the hub knows. */
+static void publish(struct hub *h, int slot, struct conn *c, const struct wire_msg *m)
+{
+	size_t len;
+
+	if (c->role == NO_ROLE) {
+		send_error(h, slot, m->id, WIRE_E_DENIED, "only daemon roles publish events");
+		return;
+	}
+	if (!(len = stamp_caller(h, c, handle(slot, c), m)))
+		return;
+	set_id(h->plain, 0);
+	h->plain[2] = 0, h->plain[3] = WIRE_F_EVENT;
+	for (int i = 0; i < h->cfg->max_clients; i++) {
+		struct conn *s = h->conns[i];
+
+		if (s && s->established && s->k && s->subs & 1u << c->role)
+			send_msg(h, i, h->plain, len);	/* a full queue closes that one only */
+	}
+}
+
 static void message(struct hub *h, int slot, struct conn *c, size_t len)
 {
 	size_t pl;
@@ -617,6 +669,8 @@ static void request(struct hub *h, int slot, struct conn *c, size_t pl)
 		send_error(h, slot, id, WIRE_E_BAD_MESSAGE, last_error());
 	} else if (m.flags & WIRE_F_REPLY) {
 		route_reply(h, slot, c, &m, pl);
+	} else if (m.type == WIRE_EVENT) {
+		publish(h, slot, c, &m);
 	} else {
 		route_request(h, slot, c, &m, pl, 0);
 	}

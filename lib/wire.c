@@ -169,6 +169,8 @@ static const struct {
 	{ WIRE_PROFILE_ACTIVATE, "profile.activate", "profile" },
 	{ WIRE_PROFILE_DEACTIVATE, "profile.deactivate", "profile" },
 	{ WIRE_PROFILE_DEFAULT, "profile.default", "profile" },
+	{ WIRE_SUBSCRIBE, "subscribe", "profile" },
+	{ WIRE_EVENT, "event", "profile" },
 	{ WIRE_SECRET_GET, "secret.get", "secrets" },
 	{ WIRE_VAULT_INIT, "vault.init", "secrets" },
 	{ WIRE_UNLOCK, "unlock", "secrets" },

@@ -50,6 +50,7 @@
 #define WIRE_NOISE_CLI "Noise_NNpsk0_25519_ChaChaPoly_BLAKE2b"
 
 #define WIRE_F_REPLY 0x0001
+#define WIRE_F_EVENT 0x0002	/* an event the hub passes to subscribers (id 0) */
 
 /* Message types.  Who serves each is in wire_type_role(). */
 enum wire_type {
@@ -66,6 +67,14 @@ enum wire_type {
 	WIRE_PROFILE_DEFAULT = 0x06,	/* WF_PROFILE: make it the default (persists); without
 					 * it: forget that choice; reply WF_DEFAULT, the
 					 * configuration's default */
+	WIRE_SUBSCRIBE = 0x07,	/* hub; WF_ROLE (repeated): that role's events come to this
+				 * connection from now on, as messages with WIRE_F_EVENT
+				 * set and id 0 (bus_request skips them); a subscriber
+				 * that does not read is cut off like any slow reader */
+	WIRE_EVENT = 0x08,	/* sent by a daemon role, never answered: the hub stamps
+				 * WF_CALLER_ROLE and passes it to the role's subscribers.
+				 * daemon-input: WF_FIRED, WF_TIME, WF_COMMAND, WF_STATE
+				 * for a binding fired and again when its command ends */
 	/* daemon-secrets; every request names WF_PROFILE. */
 	WIRE_SECRET_GET = 0x10,	/* WF_KEY; reply WF_VALUE */
 	WIRE_VAULT_INIT = 0x11,	/* WF_PASSWORD; creates the vault, never over one */

@@ -16,6 +16,7 @@
  *                               a secret-get, as the CLI or as ROLE (with
  *                               keys/ROLE.key); prints the value
  *   buspeer list PROFILE [ROLE] a secret-list; prints the names
+ *   buspeer event               publish an event as the CLI (refused: 77)
  *   buspeer clipkey PROFILE [ROLE]
  *                               ask for the clipboard history key (as the
  *                               CLI, or ROLE, with a forged caller stamp);
@@ -312,6 +313,22 @@ static int cmd_clipkey(const char *profile, const char *role)
 	return 0;
 }
 
+/* A forged event, as the CLI: the hub must refuse it. */
+static int cmd_event(void)
+{
+	struct bus_client *c = connect_as(NULL);
+	struct wire_msg m;
+
+	wire_begin(&out, WIRE_EVENT, 0, 0);
+	wire_put_str(&out, WF_FIRED, "ctrl+alt+t");
+	wire_put_str(&out, WF_STATE, "forged");
+	if (bus_request(c, &out, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
+		die_code(bus_error_exit(), "%s", last_error());
+	printf("the hub accepted it\n");
+	bus_close(c);
+	return 0;
+}
+
 static int cmd_list(const char *profile, const char *role)
 {
 	struct bus_client *c = connect_as(role);
@@ -471,6 +488,8 @@ int main(int argc, char **argv)
 		return cmd_notify_listen(argv[2], atol(argv[3]));
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "get"))
 		return cmd_get(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
+	if (argc == 2 && !strcmp(argv[1], "event"))
+		return cmd_event();
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "clipkey"))
 		return cmd_clipkey(argv[2], argc == 4 ? argv[3] : NULL);
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "list"))

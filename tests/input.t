@@ -39,6 +39,11 @@ ok "$rc" "sesame input status"
 contains "$T/out" "$T/kbd: test event pipe" "lists the test pipe as a keyboard"
 contains "$T/out" "ctrl+alt+t	profile activate work" "and each binding with its command"
 
+# A watcher follows the events as they happen.
+spawn sh -c "exec '$SESAME' input watch >'$T/watch.out' 2>'$T/watch.err'"
+wait_for 5 grep -q "Following daemon-input's events" "$T/watch.err"
+ok $? "sesame input watch subscribes"
+
 # KEY_T alone, then ctrl+shift+t (a modifier too many): nothing.
 keys '20 1\n20 0\n29 1\n42 1\n20 1\n20 0\n42 0\n29 0\n'
 # KEY_LEFTCTRL, KEY_LEFTALT, KEY_T.
@@ -50,6 +55,13 @@ is "$("$SESAME" input status | awk -F'\t' 'NF == 4' | wc -l | tr -d ' ')" 1 "t a
 finished() { "$SESAME" input status | grep -q "	$1\$"; }
 wait_for 5 finished "exit 0"
 ok $? "status shows how the command ended (exit 0)"
+
+wait_for 5 grep -q "ctrl+alt+t	[0-9:]*	profile activate work	exit 0" "$T/watch.out"
+ok $? "the watcher saw it fire and end (exit 0)"
+is "$(cut -f4 "$T/watch.out" | tr '\n' ' ')" "running exit 0 " "in order: running, then exit 0"
+"$SESAME_BUILD/tests/buspeer" event >/dev/null 2>"$T/forge.err"
+is "$?" 77 "the CLI cannot publish an event"
+contains "$T/forge.err" "only daemon roles publish events" "it is refused with the reason"
 
 # Left meta + left shift + Enter: the binding is written with the
 # unshifted symbol (Return), matched with shift held.
