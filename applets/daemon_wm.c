@@ -15,6 +15,7 @@
 #include "../lib/log.h"
 #include "../lib/overlay.h"
 #include "../lib/role.h"
+#include "../lib/sandbox.h"
 #include "../lib/util.h"
 #include "../lib/wlpoll.h"
 
@@ -41,7 +42,8 @@ its windows through the wlr-foreign-toplevel-management protocol, in
 the order they were last focused (whoever focused them).  Answers
 `sesame wm list`, `sesame wm focus` and `sesame wm switch`.  Exits 1 if
 there is no compositor or it lacks the protocol (GNOME and KDE do not
-offer it), and when the compositor goes away.
+offer it), and when the compositor goes away.  Sandboxed: it reads its
+config, the runtime directory and fonts, and writes nowhere.
 
 `sesame wm overlay` shows the switcher (on zwlr_layer_shell_v1): a card
 per window with a hint, its app id and title, the previous window
@@ -966,6 +968,41 @@ static void wayland_connect(void)
 }
 
 /* The overlay's style from [profiles.P.wm] of the default profile. */
+/* Once the compositor, the bus key and the font are loaded: read-only
+ * access to the config, the runtime directory, and what fontconfig reads
+ * (glyphs are loaded as they are first drawn); no writes anywhere. */
+static void enter_sandbox(void)
+{
+	const char *home = getenv("HOME"), *cache = getenv("XDG_CACHE_HOME");
+	const char *slash = strrchr(W.r.p.policy, '/');
+	char policy_dir[PATH_MAX], fonts1[PATH_MAX] = "", fonts2[PATH_MAX] = "", fccache[PATH_MAX] = "";
+	int best = !strcmp(config_str(W.r.conf, "global.sandbox", "enforce"), "best-effort");
+
+	if (home && *home == '/') {
+		snprintf(fonts1, sizeof(fonts1), "%s/.local/share/fonts", home);
+		snprintf(fonts2, sizeof(fonts2), "%s/.fonts", home);
+	}
+	if (cache && *cache == '/')
+		snprintf(fccache, sizeof(fccache), "%s/fontconfig", cache);
+	else if (home && *home == '/')
+		snprintf(fccache, sizeof(fccache), "%s/.cache/fontconfig", home);
+	snprintf(policy_dir, sizeof(policy_dir), "%.*s", slash ? (int)(slash - W.r.p.policy) : 0, W.r.p.policy);
+
+	struct sandbox_path paths[] = {
+		{ W.r.p.config, SB_READ }, { policy_dir, SB_READ }, { W.r.p.runtime, SB_READ },
+		{ "/etc/fonts", SB_READ }, { "/usr/share", SB_READ }, { "/usr/local/share", SB_READ },
+		{ "/usr/lib", SB_READ }, { "/var/cache/fontconfig", SB_READ },
+		{ *fonts1 ? fonts1 : NULL, SB_READ }, { *fonts2 ? fonts2 : NULL, SB_READ },
+		{ *fccache ? fccache : NULL, SB_READ },
+		{ sandbox_sanitized() ? "/proc" : NULL, SB_READ },
+	};
+
+	if (sandbox_enter("wm", paths, ARRAY_LEN(paths), best) < 0)
+		die("daemon-wm: sandbox: %s (global.sandbox = \"best-effort\" runs without)", last_error());
+	log_info("sandbox: %s", sandbox_describe());
+	sandbox_selftest();
+}
+
 static void overlay_setup(void)
 {
 	static const struct { const char *key, *def; size_t off; } colors[] = {
@@ -1030,11 +1067,14 @@ int daemon_wm_main(int argc, char **argv)
 
 	if (argc > 1)
 		usage_error("daemon-wm", "unexpected argument '%s'", argv[1]);
+	if (sandbox_harden() < 0)
+		die("daemon-wm: %s", last_error());
 	if (!(W.xkb = xkb_context_new(XKB_CONTEXT_NO_FLAGS)))
 		die("cannot create an xkbcommon context");
 	wayland_connect();
 	xrole_setup(&W.r, "wm");
 	overlay_setup();
+	enter_sandbox();
 	W.r.status = "tracking windows";
 	log_info("wm: %d windows on the compositor", W.nwins);
 	for (;;) {

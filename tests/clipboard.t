@@ -33,6 +33,7 @@ spawn "$T/as" "$SESAME" daemon clipboard 2>"$T/clip.log"
 CLIP=$spawned
 wait_for 10 up clipboard
 ok $? "daemon-clipboard joins the bus"
+contains "$T/clip.log" "sandbox: landlock=" "inside its sandbox"
 
 clip() { as "$SESAME" clipboard "$@" >"$T/out" 2>"$T/err"; rc=$?; }
 in_history() { as "$SESAME" clipboard history 2>/dev/null | grep -qF -- "$1"; }

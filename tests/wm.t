@@ -44,6 +44,7 @@ WM=$spawned
 wm_up() { as "$SESAME" status 2>/dev/null | grep -q 'roles:.* wm'; }
 wait_for 10 wm_up
 ok $? "daemon-wm joins the bus"
+contains "$T/wm.log" "sandbox: landlock=" "inside its sandbox (read-only: config, runtime dir, fonts)"
 
 wm() { as "$SESAME" wm "$@" >"$T/out" 2>"$T/err"; rc=$?; }
 wm list
