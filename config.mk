@@ -66,14 +66,16 @@ ifeq ($(SECCOMP),1)
 PKGS += libseccomp
 endif
 ifeq ($(DESKTOP),1)
-PKGS += wayland-client xkbcommon pixman-1
+PKGS += wayland-client xkbcommon
 endif
 DEP_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 DEP_LIBS ?= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lsodium -lsqlite3 $(if $(filter 1,$(SECCOMP)),-lseccomp))
-# fcft (the overlay's text) is loaded by daemon-wm when it draws, not
-# linked: only its headers, and its soname.
+# fcft (the overlay's text) and pixman (its drawing) are loaded by
+# daemon-wm when it draws, not linked: only their headers, and sonames.
+soname = $(shell readelf -d $$($(PKG_CONFIG) --variable=libdir $(1) 2>/dev/null)/$(2) 2>/dev/null | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
 ifeq ($(DESKTOP),1)
-DEP_CFLAGS += $(shell $(PKG_CONFIG) --cflags fcft 2>/dev/null)
-FCFT_SONAME ?= $(shell readelf -d $$($(PKG_CONFIG) --variable=libdir fcft 2>/dev/null)/libfcft.so 2>/dev/null | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
+DEP_CFLAGS += $(shell $(PKG_CONFIG) --cflags fcft pixman-1 2>/dev/null)
+FCFT_SONAME ?= $(call soname,fcft,libfcft.so)
+PIXMAN_SONAME ?= $(call soname,pixman-1,libpixman-1.so)
 DEP_LIBS += -ldl
 endif

@@ -16,13 +16,28 @@
 
 #include "proto/wlr-layer-shell-unstable-v1.h"
 
-/* fcft is loaded when the overlay is made, not linked: it brings
- * fontconfig, freetype, harfbuzz, glib and a dozen more, and every
- * command and role of this one binary would load them at each start
- * (+1.3 ms per exec, ~2 MiB per daemon, measured). */
+/* fcft and pixman are loaded when the overlay is made, not linked: fcft
+ * brings fontconfig, freetype, harfbuzz, glib and a dozen more, pixman
+ * runs its CPU setup at load, and every command and role of this one
+ * binary would pay for them at each start (fcft: +1.3 ms per exec, ~2 MiB
+ * per daemon; pixman: ~0.5 MiB per daemon, measured). */
 #ifndef FCFT_LIB
 #define FCFT_LIB "libfcft.so.4"
 #endif
+#ifndef PIXMAN_LIB
+#define PIXMAN_LIB "libpixman-1.so.0"
+#endif
+static struct {
+	void *h;
+	pixman_image_t *(*create_bits)(pixman_format_code_t, int, int, uint32_t *, int);
+	pixman_image_t *(*create_solid_fill)(const pixman_color_t *);
+	pixman_bool_t (*unref)(pixman_image_t *);
+	pixman_bool_t (*fill_boxes)(pixman_op_t, pixman_image_t *, const pixman_color_t *, int,
+		const pixman_box32_t *);
+	void (*composite32)(pixman_op_t, pixman_image_t *, pixman_image_t *, pixman_image_t *, int32_t, int32_t,
+		int32_t, int32_t, int32_t, int32_t, int32_t, int32_t);
+	pixman_format_code_t (*get_format)(pixman_image_t *);
+} P;
 static struct {
 	void *h;
 	bool (*init)(enum fcft_log_colorize, bool, enum fcft_log_class);
@@ -32,11 +47,11 @@ static struct {
 	const struct fcft_glyph *(*rasterize)(struct fcft_font *, uint32_t, enum fcft_subpixel);
 } F;
 
-static int load_fcft(void)
+static int load_libs(void)
 {
-	if (F.h)
+	if (F.h && P.h)
 		return 0;
-	if (!(F.h = dlopen(FCFT_LIB, RTLD_NOW | RTLD_LOCAL)))
+	if (!F.h && !(F.h = dlopen(FCFT_LIB, RTLD_NOW | RTLD_LOCAL)))
 		return fail("cannot load %s (the overlay draws text with fcft): %s", FCFT_LIB, dlerror());
 	*(void **)&F.init = dlsym(F.h, "fcft_init");
 	*(void **)&F.fini = dlsym(F.h, "fcft_fini");
@@ -47,6 +62,20 @@ static int load_fcft(void)
 		dlclose(F.h);
 		F.h = NULL;
 		return fail("%s lacks the functions the overlay needs", FCFT_LIB);
+	}
+	if (!(P.h = dlopen(PIXMAN_LIB, RTLD_NOW | RTLD_LOCAL)))
+		return fail("cannot load %s (the overlay draws with pixman): %s", PIXMAN_LIB, dlerror());
+	*(void **)&P.create_bits = dlsym(P.h, "pixman_image_create_bits");
+	*(void **)&P.create_solid_fill = dlsym(P.h, "pixman_image_create_solid_fill");
+	*(void **)&P.unref = dlsym(P.h, "pixman_image_unref");
+	*(void **)&P.fill_boxes = dlsym(P.h, "pixman_image_fill_boxes");
+	*(void **)&P.composite32 = dlsym(P.h, "pixman_image_composite32");
+	*(void **)&P.get_format = dlsym(P.h, "pixman_image_get_format");
+	if (!P.create_bits || !P.create_solid_fill || !P.unref || !P.fill_boxes || !P.composite32 ||
+	    !P.get_format) {
+		dlclose(P.h);
+		P.h = NULL;
+		return fail("%s lacks the functions the overlay needs", PIXMAN_LIB);
 	}
 	return 0;
 }
@@ -107,7 +136,7 @@ struct overlay *overlay_new(const struct overlay_style *style)
 		return fail("the compositor offers no wl_compositor or wl_shm"), NULL;
 	if (!G.layer_shell)
 		return fail("the compositor does not offer zwlr_layer_shell_v1 (GNOME does not)"), NULL;
-	if (load_fcft() < 0)
+	if (load_libs() < 0)
 		return NULL;
 	F.init(FCFT_LOG_COLORIZE_NEVER, false, FCFT_LOG_CLASS_ERROR);
 	o = xcalloc(1, sizeof(*o));
@@ -164,14 +193,14 @@ static void fill(pixman_image_t *img, uint32_t color, int x, int y, int w, int h
 	pixman_color_t c = pcolor(color);
 	pixman_box32_t box = { x, y, x + w, y + h };
 
-	pixman_image_fill_boxes(PIXMAN_OP_OVER, img, &c, 1, &box);
+	P.fill_boxes(PIXMAN_OP_OVER, img, &c, 1, &box);
 }
 
 /* UTF-8 text at (x, baseline y), clipped at x_end; the new x. */
 static int text(pixman_image_t *img, struct fcft_font *font, const char *s, uint32_t color, int x, int y, int x_end)
 {
 	pixman_color_t c = pcolor(color);
-	pixman_image_t *src = pixman_image_create_solid_fill(&c);
+	pixman_image_t *src = P.create_solid_fill(&c);
 
 	for (size_t i = 0, n = strlen(s); i < n; ) {
 		size_t k = utf8_seq((const unsigned char *)s + i, n - i);
@@ -194,15 +223,15 @@ static int text(pixman_image_t *img, struct fcft_font *font, const char *s, uint
 			continue;
 		if (x + g->advance.x > x_end)
 			break;
-		if (pixman_image_get_format(g->pix) == PIXMAN_a8r8g8b8)	/* colour (emoji) */
-			pixman_image_composite32(PIXMAN_OP_OVER, g->pix, NULL, img, 0, 0, 0, 0,
+		if (P.get_format(g->pix) == PIXMAN_a8r8g8b8)	/* colour (emoji) */
+			P.composite32(PIXMAN_OP_OVER, g->pix, NULL, img, 0, 0, 0, 0,
 				x + g->x, y - g->y, g->width, g->height);
 		else
-			pixman_image_composite32(PIXMAN_OP_OVER, src, g->pix, img, 0, 0, 0, 0,
+			P.composite32(PIXMAN_OP_OVER, src, g->pix, img, 0, 0, 0, 0,
 				x + g->x, y - g->y, g->width, g->height);
 		x += g->advance.x;
 	}
-	pixman_image_unref(src);
+	P.unref(src);
 	return x;
 }
 
@@ -284,10 +313,10 @@ static int redraw(struct overlay *o)
 		close(fd);
 		return fail("cannot map a %dx%d buffer: %s", o->width, o->height, strerror(errno));
 	}
-	img = pixman_image_create_bits(PIXMAN_a8r8g8b8, o->width, o->height, data, stride);
+	img = P.create_bits(PIXMAN_a8r8g8b8, o->width, o->height, data, stride);
 	if (o->visible)
 		draw_cards(o, img);	/* else: all zero, transparent */
-	pixman_image_unref(img);
+	P.unref(img);
 	munmap(data, size);
 	pool = wl_shm_create_pool(G.shm, fd, (int32_t)size);
 	buf = wl_shm_pool_create_buffer(pool, 0, o->width, o->height, stride, WL_SHM_FORMAT_ARGB8888);
