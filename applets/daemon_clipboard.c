@@ -858,22 +858,13 @@ static void wayland_close(void)
  * (read: keys); the compositor's socket is already connected. */
 static void enter_sandbox(void)
 {
-	char policy_dir[PATH_MAX], dir[PATH_MAX];
-	const char *slash = strrchr(C.r.p.policy, '/');
-	struct sandbox_path paths[] = {
-		{ dir, SB_READ | SB_WRITE }, { C.r.p.config, SB_READ }, { policy_dir, SB_READ },
-		{ C.r.p.runtime, SB_READ }, { sandbox_sanitized() ? "/proc" : NULL, SB_READ },
-	};
-	int best = !strcmp(config_str(C.r.conf, "global.sandbox", "enforce"), "best-effort");
+	char dir[PATH_MAX];
+	const struct sandbox_path paths[] = { { dir, SB_READ | SB_WRITE } };
 
-	snprintf(policy_dir, sizeof(policy_dir), "%.*s", slash ? (int)(slash - C.r.p.policy) : 0, C.r.p.policy);
 	if (paths_mkdir_private(C.r.p.cache) < 0 || paths_join(dir, C.r.p.cache, "clipboard") < 0 ||
 	    paths_mkdir_private(dir) < 0 || paths_mkdir_private(C.r.p.runtime) < 0)
 		die("daemon-clipboard: %s", last_error());
-	if (sandbox_enter("clipboard", paths, ARRAY_LEN(paths), best) < 0)
-		die("daemon-clipboard: sandbox: %s (global.sandbox = \"best-effort\" runs without)", last_error());
-	log_info("sandbox: %s", sandbox_describe());
-	sandbox_selftest();
+	xrole_sandbox(&C.r, paths, ARRAY_LEN(paths));
 }
 
 static int sooner(int timeout, long long due)

@@ -913,20 +913,11 @@ static void handle(const struct wire_msg *m)
  * directory (read: keys; the bus socket needs no right to connect). */
 static void enter_sandbox(void)
 {
-	char policy_dir[PATH_MAX];
-	const char *slash = strrchr(S.r.p.policy, '/');
-	struct sandbox_path paths[] = {
-		{ S.r.p.data, SB_READ | SB_WRITE }, { S.r.p.config, SB_READ }, { policy_dir, SB_READ },
-		{ S.r.p.runtime, SB_READ }, { "/etc/localtime", SB_READ }, { "/usr/share/zoneinfo", SB_READ },
-		{ sandbox_sanitized() ? "/proc" : NULL, SB_READ },
+	const struct sandbox_path paths[] = {
+		{ S.r.p.data, SB_READ | SB_WRITE }, { "/etc/localtime", SB_READ }, { "/usr/share/zoneinfo", SB_READ },
 	};
-	int best = !strcmp(config_str(S.r.conf, "global.sandbox", "enforce"), "best-effort");
 
-	snprintf(policy_dir, sizeof(policy_dir), "%.*s", slash ? (int)(slash - S.r.p.policy) : 0, S.r.p.policy);
-	if (sandbox_enter("secrets", paths, ARRAY_LEN(paths), best) < 0)
-		die("daemon-secrets: sandbox: %s (global.sandbox = \"best-effort\" runs without)", last_error());
-	log_info("sandbox: %s", sandbox_describe());
-	sandbox_selftest();
+	xrole_sandbox(&S.r, paths, ARRAY_LEN(paths));
 }
 
 /* A poll timeout (-1: none) shortened to reach due (monotonic ms; 0: none). */

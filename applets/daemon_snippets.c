@@ -439,23 +439,15 @@ static void handle(const struct wire_msg *m)
 
 static void enter_sandbox(void)
 {
-	char policy_dir[PATH_MAX], dir[PATH_MAX];
-	const char *slash = strrchr(N.r.p.policy, '/');
-	struct sandbox_path paths[] = {
-		{ dir, SB_READ | SB_WRITE }, { N.r.p.config, SB_READ }, { policy_dir, SB_READ },
-		{ N.r.p.runtime, SB_READ }, { "/etc/localtime", SB_READ }, { "/usr/share/zoneinfo", SB_READ },
-		{ sandbox_sanitized() ? "/proc" : NULL, SB_READ },
+	char dir[PATH_MAX];
+	const struct sandbox_path paths[] = {
+		{ dir, SB_READ | SB_WRITE }, { "/etc/localtime", SB_READ }, { "/usr/share/zoneinfo", SB_READ },
 	};
-	int best = !strcmp(config_str(N.r.conf, "global.sandbox", "enforce"), "best-effort");
 
-	snprintf(policy_dir, sizeof(policy_dir), "%.*s", slash ? (int)(slash - N.r.p.policy) : 0, N.r.p.policy);
 	if (paths_join(dir, N.r.p.data, "snippets") < 0 || paths_mkdir_private(dir) < 0 ||
 	    paths_mkdir_private(N.r.p.runtime) < 0)
 		die("daemon-snippets: %s", last_error());
-	if (sandbox_enter("snippets", paths, ARRAY_LEN(paths), best) < 0)
-		die("daemon-snippets: sandbox: %s (global.sandbox = \"best-effort\" runs without)", last_error());
-	log_info("sandbox: %s", sandbox_describe());
-	sandbox_selftest();
+	xrole_sandbox(&N.r, paths, ARRAY_LEN(paths));
 }
 
 int daemon_snippets_main(int argc, char **argv)

@@ -974,9 +974,7 @@ static void wayland_connect(void)
 static void enter_sandbox(void)
 {
 	const char *home = getenv("HOME"), *cache = getenv("XDG_CACHE_HOME");
-	const char *slash = strrchr(W.r.p.policy, '/');
-	char policy_dir[PATH_MAX], fonts1[PATH_MAX] = "", fonts2[PATH_MAX] = "", fccache[PATH_MAX] = "";
-	int best = !strcmp(config_str(W.r.conf, "global.sandbox", "enforce"), "best-effort");
+	char fonts1[PATH_MAX] = "", fonts2[PATH_MAX] = "", fccache[PATH_MAX] = "";
 
 	if (home && *home == '/') {
 		snprintf(fonts1, sizeof(fonts1), "%s/.local/share/fonts", home);
@@ -986,21 +984,15 @@ static void enter_sandbox(void)
 		snprintf(fccache, sizeof(fccache), "%s/fontconfig", cache);
 	else if (home && *home == '/')
 		snprintf(fccache, sizeof(fccache), "%s/.cache/fontconfig", home);
-	snprintf(policy_dir, sizeof(policy_dir), "%.*s", slash ? (int)(slash - W.r.p.policy) : 0, W.r.p.policy);
 
-	struct sandbox_path paths[] = {
-		{ W.r.p.config, SB_READ }, { policy_dir, SB_READ }, { W.r.p.runtime, SB_READ },
+	const struct sandbox_path paths[] = {
 		{ "/etc/fonts", SB_READ }, { "/usr/share", SB_READ }, { "/usr/local/share", SB_READ },
 		{ "/usr/lib", SB_READ }, { "/var/cache/fontconfig", SB_READ },
 		{ *fonts1 ? fonts1 : NULL, SB_READ }, { *fonts2 ? fonts2 : NULL, SB_READ },
 		{ *fccache ? fccache : NULL, SB_READ },
-		{ sandbox_sanitized() ? "/proc" : NULL, SB_READ },
 	};
 
-	if (sandbox_enter("wm", paths, ARRAY_LEN(paths), best) < 0)
-		die("daemon-wm: sandbox: %s (global.sandbox = \"best-effort\" runs without)", last_error());
-	log_info("sandbox: %s", sandbox_describe());
-	sandbox_selftest();
+	xrole_sandbox(&W.r, paths, ARRAY_LEN(paths));
 }
 
 static void overlay_setup(void)

@@ -1,6 +1,7 @@
 /* role.c - the common frame of a daemon role (role.h). */
 #include "role.h"
 #include "log.h"
+#include "sandbox.h"
 #include "sdnotify.h"
 #include "util.h"
 
@@ -187,4 +188,27 @@ void role_reply_error(struct role *r, uint32_t id, uint32_t code, const char *fm
 	va_end(ap);
 	wire_error(&o, &req, code, text);
 	role_send(r, &o);
+}
+
+void xrole_sandbox(struct role *r, const struct sandbox_path *own, size_t n)
+{
+	struct sandbox_path paths[16 + 4];
+	char policy_dir[PATH_MAX];
+	const char *slash = strrchr(r->p.policy, '/');
+	int best = !strcmp(config_str(r->conf, "global.sandbox", "enforce"), "best-effort");
+	size_t k = 0;
+
+	if (n > 16)
+		die("daemon-%s: sandbox: too many paths", r->name);
+	snprintf(policy_dir, sizeof(policy_dir), "%.*s", slash ? (int)(slash - r->p.policy) : 0, r->p.policy);
+	for (size_t i = 0; i < n; i++)
+		paths[k++] = own[i];
+	paths[k++] = (struct sandbox_path){ r->p.config, SB_READ };
+	paths[k++] = (struct sandbox_path){ policy_dir, SB_READ };
+	paths[k++] = (struct sandbox_path){ r->p.runtime, SB_READ };
+	paths[k++] = (struct sandbox_path){ sandbox_sanitized() ? "/proc" : NULL, SB_READ };
+	if (sandbox_enter(r->name, paths, k, best) < 0)
+		die("daemon-%s: sandbox: %s (global.sandbox = \"best-effort\" runs without)", r->name, last_error());
+	log_info("sandbox: %s", sandbox_describe());
+	sandbox_selftest();
 }

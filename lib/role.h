@@ -44,6 +44,13 @@ void role_disconnect(struct role *r);
  * role_disconnect). */
 int role_dispatch(struct role *r, void (*handle)(const struct wire_msg *m));
 void role_close(struct role *r);
+/* Confine the role (sandbox.h) to the paths it names (at most 16) and
+ * what every role reads: its config, the policy file's directory, the
+ * runtime directory (keys; no right is needed to connect to the bus),
+ * and /proc under sanitizers.  Logs what is in force; dies with the
+ * reason unless global.sandbox = "best-effort". */
+struct sandbox_path;
+void xrole_sandbox(struct role *r, const struct sandbox_path *own, size_t n);
 /* Send a reply (nothing while disconnected: the hub has answered the
  * requester already); failures are logged. */
 void role_send(struct role *r, struct wire_out *o);
