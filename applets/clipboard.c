@@ -185,13 +185,7 @@ int clipboard_main(int argc, char **argv)
 	if (type == WIRE_CLIPBOARD_HISTORY) {
 		print_history(&m, json);
 	} else if (type == WIRE_CLIPBOARD_GET) {
-		const uint8_t *v;
-		uint16_t len;
-
-		if (!wire_find(&m, WF_VALUE, &v, &len))
-			die("clipboard: the reply holds no text");
-		if (write_all(1, v, len) < 0 || (isatty(1) && write_all(1, "\n", 1) < 0))
-			die("clipboard: cannot write: %s", last_error());
+		cli_write_value("clipboard", &m);
 	} else {
 		char text[64] = "done";
 

@@ -161,13 +161,7 @@ int snippet_main(int argc, char **argv)
 	if (type == WIRE_SNIPPET_LIST) {
 		print_list(&m, json);
 	} else if (type == WIRE_SNIPPET_EXPAND) {
-		const uint8_t *v;
-		uint16_t len;
-
-		if (!wire_find(&m, WF_VALUE, &v, &len))
-			die("snippet: the reply holds no text");
-		if (write_all(1, v, len) < 0 || (isatty(1) && write_all(1, "\n", 1) < 0))
-			die("snippet: cannot write: %s", last_error());
+		cli_write_value("snippet", &m);
 		sodium_memzero(buf, sizeof(buf));	/* may hold secrets */
 	} else {
 		char text[32] = "done";

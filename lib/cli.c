@@ -358,3 +358,14 @@ void cli_put_safe(FILE *f, const uint8_t *s, size_t n)
 		}
 	}
 }
+
+void cli_write_value(const char *cmd, const struct wire_msg *m)
+{
+	const uint8_t *v;
+	uint16_t len;
+
+	if (!wire_find(m, WF_VALUE, &v, &len))
+		die("%s: the reply holds no text", cmd);
+	if (write_all(1, v, len) < 0 || (isatty(1) && write_all(1, "\n", 1) < 0))
+		die("%s: cannot write: %s", cmd, last_error());
+}

@@ -20,6 +20,10 @@ void cli_json_str(FILE *f, const void *s, size_t n);
 /* Text from other programs (window titles, clipboard previews) made safe
  * for a terminal: control characters and broken UTF-8 as '?'. */
 void cli_put_safe(FILE *f, const uint8_t *s, size_t n);
+struct wire_msg;
+/* A reply's WF_VALUE to standard output exactly (a newline added only on
+ * a terminal); dies naming cmd if there is none or it cannot be written. */
+void cli_write_value(const char *cmd, const struct wire_msg *m);
 
 struct bus_client;
 /* Ask daemon-secrets for every vault and its state ("locked" or

@@ -4,19 +4,8 @@
 # wl-paste (both through wlr-data-control, as any clipboard tool).
 . "$(dirname "$0")/lib.sh"
 
-if "$SESAME" daemon clipboard --help | grep -q "no Wayland support"; then
-	skip "this build has no Wayland support (DESKTOP=0)"
-	done_testing
-	exit
-fi
-for prog in sway swaymsg wl-copy wl-paste; do
-	if ! command -v $prog >/dev/null 2>&1; then
-		skip "$prog is not installed (make deps installs it)"
-		done_testing
-		exit
-	fi
-done
 . "$(dirname "$0")/wayland.sh"
+need_sway clipboard wl-copy wl-paste
 start_sway
 
 as mkdir -p "$U/cfg"

@@ -7,6 +7,25 @@
 
 as() { "$T/as" "$@"; }
 
+# need_sway ROLE PROG...: skip the whole test, saying why, if this build
+# lacks daemon-ROLE (DESKTOP=0) or a program is missing (sway and swaymsg
+# are always needed).
+need_sway() {
+	if "$SESAME" daemon "$1" --help | grep -q "no Wayland support"; then
+		skip "this build has no Wayland support (DESKTOP=0)"
+		done_testing
+		exit
+	fi
+	shift
+	for prog in sway swaymsg "$@"; do
+		if ! command -v "$prog" >/dev/null 2>&1; then
+			skip "$prog is not installed (make deps installs it)"
+			done_testing
+			exit
+		fi
+	done
+}
+
 start_sway() {
 	# Everything runs as one non-root user: sway refuses root, and the bus
 	# wants the CLI and the daemons under one uid.  As root: nobody.

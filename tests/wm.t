@@ -5,20 +5,8 @@
 # if [app_id=X con_id=__focused__] matches).
 . "$(dirname "$0")/lib.sh"
 
-if "$SESAME" daemon wm --help | grep -q "no Wayland support"; then
-	skip "this build has no Wayland support (DESKTOP=0)"
-	done_testing
-	exit
-fi
-for prog in sway foot swaymsg; do
-	if ! command -v $prog >/dev/null 2>&1; then
-		skip "$prog is not installed (make deps installs it)"
-		done_testing
-		exit
-	fi
-done
-
 . "$(dirname "$0")/wayland.sh"
+need_sway wm foot
 start_sway
 focused() { as swaymsg "[app_id=$1 con_id=__focused__] nop" >/dev/null 2>&1; }
 first_is() { as "$SESAME" wm list 2>/dev/null | head -1 | grep -q "	$1	"; }
