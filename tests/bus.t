@@ -98,6 +98,25 @@ is "$rc" 75 "a role that never answers: the request times out with exit 75"
 contains "$T/err" "did not answer in time" "and says so"
 kill "$SILENT"; wait "$SILENT" 2>/dev/null
 
+# --- events: a subscriber that never reads is cut off; the publisher and
+# a reading subscriber are not held up ---
+spawn sh -c "exec '$B' watch input 3000 >'$T/watch.ok' 2>&1"
+GOODW=$spawned
+spawn sh -c "exec '$B' watch-noread input >'$T/watch.bad' 2>&1"
+BADW=$spawned
+wait_for 10 sh -c "grep -q subscribed '$T/watch.ok' && grep -q subscribed '$T/watch.bad'"
+run "$B" publish input 3000 20000
+ok "$rc" "a role publishes 3000 events of 20 KB"
+diag "$(cat "$T/out")"
+wait "$GOODW"
+is "$(cat "$T/watch.ok" | tail -1)" "events=3000" "the reading subscriber gets every one"
+wait "$BADW"
+grep -q closed_after_ms "$T/watch.bad"
+ok $? "the subscriber that never reads is cut off ($(tail -1 "$T/watch.bad"))"
+run "$B" watch nosuchrole 1
+is "$rc" 1 "subscribing to an unknown role is refused"
+contains "$T/err" "no such role to subscribe to" "with the reason"
+
 # --- one hub at a time; a stale socket does not block a restart ---
 run "$SESAME" daemon profile
 is "$rc" 1 "a second daemon-profile refuses to start"

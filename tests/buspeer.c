@@ -17,6 +17,13 @@
  *                               keys/ROLE.key); prints the value
  *   buspeer list PROFILE [ROLE] a secret-list; prints the names
  *   buspeer event               publish an event as the CLI (refused: 77)
+ *   buspeer watch ROLE N        subscribe to ROLE's events, read N; prints
+ *                               "events=N"
+ *   buspeer watch-noread ROLE   subscribe, never read; prints
+ *                               "closed_after_ms=N" once cut off
+ *   buspeer publish ROLE N BYTES
+ *                               N events of BYTES as ROLE (keys/ROLE.key);
+ *                               prints "published=N in_ms=T"
  *   buspeer clipkey PROFILE [ROLE]
  *                               ask for the clipboard history key (as the
  *                               CLI, or ROLE, with a forged caller stamp);
@@ -313,6 +320,64 @@ static int cmd_clipkey(const char *profile, const char *role)
 	return 0;
 }
 
+/* Subscribe to ROLE's events; then read n of them (printing "events=N"),
+ * or with n < 0 never read, with a small receive buffer, until cut off
+ * (printing "closed_after_ms=N"). */
+static int cmd_watch(const char *role, long n)
+{
+	struct bus_client *c = connect_or_die(NULL);
+	struct wire_msg m;
+	long got = 0;
+
+	wire_begin(&out, WIRE_SUBSCRIBE, 0, 0);
+	wire_put_str(&out, WF_ROLE, role);
+	if (bus_request(c, &out, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
+		die_code(bus_error_exit(), "%s", last_error());
+	printf("subscribed\n");
+	fflush(stdout);
+	if (n < 0) {
+		int small = 4096, fd = bus_fd(c);
+		long long t0 = now_us();
+		struct pollfd p = { fd, POLLRDHUP, 0 };
+
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+		if (poll(&p, 1, 60000) <= 0)
+			die("watch-noread: not cut off in 60 s");
+		printf("closed_after_ms=%lld\n", (now_us() - t0) / 1000);
+		bus_close(c);
+		return 0;
+	}
+	while (got < n) {
+		if (bus_recv(c, buf, &m, 10000) < 0)
+			die("after %ld events: %s", got, last_error());
+		if (m.flags & WIRE_F_EVENT && m.type == WIRE_EVENT)
+			got++;
+	}
+	printf("events=%ld\n", got);
+	bus_close(c);
+	return 0;
+}
+
+/* n events of bytes each, as ROLE, as fast as the socket takes them. */
+static int cmd_publish(const char *role, long n, long bytes)
+{
+	static uint8_t data[60000];
+	struct bus_client *c = connect_as(role);
+	long long t0 = now_us();
+
+	if (bytes < 0 || bytes > (long)sizeof(data))
+		die("publish: 0 to %zu bytes", sizeof(data));
+	for (long i = 0; i < n; i++) {
+		wire_begin(&out, WIRE_EVENT, 0, 0);
+		wire_put(&out, WF_DATA, data, (size_t)bytes);
+		if (bus_send(c, &out) < 0)
+			die("publish: event %ld: %s", i, last_error());
+	}
+	printf("published=%ld in_ms=%lld\n", n, (now_us() - t0) / 1000);
+	bus_close(c);
+	return 0;
+}
+
 /* A forged event, as the CLI: the hub must refuse it. */
 static int cmd_event(void)
 {
@@ -488,6 +553,12 @@ int main(int argc, char **argv)
 		return cmd_notify_listen(argv[2], atol(argv[3]));
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "get"))
 		return cmd_get(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
+	if (argc == 4 && !strcmp(argv[1], "watch"))
+		return cmd_watch(argv[2], atol(argv[3]));
+	if (argc == 3 && !strcmp(argv[1], "watch-noread"))
+		return cmd_watch(argv[2], -1);
+	if (argc == 5 && !strcmp(argv[1], "publish"))
+		return cmd_publish(argv[2], atol(argv[3]), atol(argv[4]));
 	if (argc == 2 && !strcmp(argv[1], "event"))
 		return cmd_event();
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "clipkey"))
