@@ -115,10 +115,15 @@ int applet_run(const struct applet *a, int argc, char **argv)
 
 static void print_top_help(FILE *f)
 {
+	int w = 10;
+
+	for (size_t i = 0; i < ARRAY_LEN(applet_table); i++)
+		if (!(applet_table[i].flags & APPLET_ROLE) && (int)strlen(applet_table[i].name) > w)
+			w = (int)strlen(applet_table[i].name);
 	fprintf(f, "%s\n%s\nCommands:\n", sesame_usage, sesame_help);
 	for (size_t i = 0; i < ARRAY_LEN(applet_table); i++)
 		if (!(applet_table[i].flags & APPLET_ROLE))
-			fprintf(f, "  %-10s %s%s\n", applet_table[i].name, applet_table[i].summary,
+			fprintf(f, "  %-*s %s%s\n", w, applet_table[i].name, applet_table[i].summary,
 				applet_table[i].main ? "" : " (not implemented yet)");
 	fprintf(f, "\nDaemon roles (sesame daemon ROLE):\n");
 	applet_list_roles(f);
