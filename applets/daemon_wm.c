@@ -709,13 +709,15 @@ static void search_results(const struct wire_msg *m)
 	overlay_draw();
 }
 
+static int overlay_setup(void);
+
 static void overlay_request(const struct wire_msg *m)
 {
 	uint32_t back = 0, launcher = 0;
 
 	wire_get_u32(m, WF_BACKWARD, &back);
 	wire_get_u32(m, WF_LAUNCHER, &launcher);
-	if (!W.ov) {
+	if (!W.ov && overlay_setup() < 0) {
 		role_reply_error(&W.r, m->id, WIRE_E_FAILED, "no overlay: %s", W.ov_error);
 		return;
 	}
@@ -968,9 +970,10 @@ static void wayland_connect(void)
 }
 
 /* The overlay's style from [profiles.P.wm] of the default profile. */
-/* Once the compositor, the bus key and the font are loaded: read-only
- * access to the config, the runtime directory, and what fontconfig reads
- * (glyphs are loaded as they are first drawn); no writes anywhere. */
+/* Once connected to the compositor: read-only access to the config, the
+ * runtime directory, the libraries the overlay loads when first shown,
+ * and what fontconfig reads (glyphs are loaded as they are first
+ * drawn); no writes anywhere. */
 static void enter_sandbox(void)
 {
 	const char *home = getenv("HOME"), *cache = getenv("XDG_CACHE_HOME");
@@ -987,7 +990,7 @@ static void enter_sandbox(void)
 
 	const struct sandbox_path paths[] = {
 		{ "/etc/fonts", SB_READ }, { "/usr/share", SB_READ }, { "/usr/local/share", SB_READ },
-		{ "/usr/lib", SB_READ }, { "/var/cache/fontconfig", SB_READ },
+		{ "/usr/lib", SB_READ }, { "/etc/ld.so.cache", SB_READ }, { "/var/cache/fontconfig", SB_READ },
 		{ *fonts1 ? fonts1 : NULL, SB_READ }, { *fonts2 ? fonts2 : NULL, SB_READ },
 		{ *fccache ? fccache : NULL, SB_READ },
 	};
@@ -995,8 +998,14 @@ static void enter_sandbox(void)
 	xrole_sandbox(&W.r, paths, ARRAY_LEN(paths));
 }
 
-static void overlay_setup(void)
+/* The overlay's style, libraries and fonts, loaded at the first request:
+ * fontconfig and the fonts take ~4 MiB that an idle daemon-wm need not
+ * hold, and the first cards are drawn overlay_delay_ms later anyway.
+ * -1 with the reason in W.ov_error. */
+static int overlay_setup(void)
 {
+	long long t0 = role_now_ms();
+
 	static const struct { const char *key, *def; size_t off; } colors[] = {
 		{ "background_color", "#000000c8", offsetof(struct overlay_style, background) },
 		{ "card_color", "#1e1e1ef0", offsetof(struct overlay_style, card) },
@@ -1020,7 +1029,10 @@ static void overlay_setup(void)
 	if (!(W.ov = overlay_new(&st))) {
 		snprintf(W.ov_error, sizeof(W.ov_error), "%s", last_error());
 		log_warn("no overlay: %s", W.ov_error);
+		return -1;
 	}
+	log_info("overlay: fonts loaded in %lld ms", role_now_ms() - t0);
+	return 0;
 }
 
 static void wayland_close(void)
@@ -1065,7 +1077,6 @@ int daemon_wm_main(int argc, char **argv)
 		die("cannot create an xkbcommon context");
 	wayland_connect();
 	xrole_setup(&W.r, "wm");
-	overlay_setup();
 	enter_sandbox();
 	W.r.status = "tracking windows";
 	log_info("wm: %d windows on the compositor", W.nwins);
