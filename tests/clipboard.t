@@ -80,6 +80,13 @@ clip history
 is "$(wc -l <"$T/out" | tr -d ' ')" 5 "max_history bounds the history (5 entries)"
 is "$(sed -n 1p "$T/out" | cut -f3)" "entry 6" "the newest first"
 
+# A copy too large for the history is left alone, and says so.
+head -c 90000 /dev/zero | tr '\0' 'a' | as wl-copy 2>/dev/null
+wait_for 5 grep -q "a selection over 60000 bytes is not recorded" "$T/clip.log"
+ok $? "a 90 KB copy is not recorded (logged)"
+clip history
+is "$(sed -n 1p "$T/out" | cut -f3)" "entry 6" "the history is unchanged"
+
 # Locked: nothing can be read, nothing is recorded.
 as "$SESAME" lock >/dev/null
 clip history
