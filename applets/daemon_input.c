@@ -14,12 +14,17 @@
  * status`, and published on the bus as they happen (`sesame input
  * watch`).
  *
- * Not sandboxed, as daemon-launcher: what it starts would inherit it.
+ * Sandboxed once its devices are open: Landlock lets it read /dev/input
+ * (new keyboards too), its config and the runtime directory, and run
+ * sesame (the binary and its libraries); seccomp adds fork, exec and
+ * wait to the common list.  The commands it runs inherit both: they see
+ * the same read-only world, which is all a bus client needs.
  */
 #include "../lib/applet.h"
 #include "../lib/binding.h"
 #include "../lib/log.h"
 #include "../lib/role.h"
+#include "../lib/sandbox.h"
 #include "../lib/toml.h"
 #include "../lib/util.h"
 
@@ -59,7 +64,9 @@ rest of a sesame command line, split into words like a shell would
 ('...' and "..." quote) but run without one.  Keyboards are read, never
 grabbed: keys still reach the compositor.  Plugged-in keyboards are
 picked up.  It runs without any keyboard and says so (`sesame input
-status` too).  Keys are never logged.
+status` too).  Keys are never logged.  It runs sandboxed, and so do the
+commands it starts: they can read the config and the runtime directory
+and talk to the bus, nothing else.
 
   --event-pipe PATH   also read PATH (a FIFO or file carrying struct
                       input_event records) as a keyboard: for tests
@@ -503,6 +510,28 @@ static void handle(const struct wire_msg *m)
 			wire_type_name(m->type));
 }
 
+static void enter_sandbox(void)
+{
+	char pipe_dir[PATH_MAX] = "";
+	const char *slash = I.pipe_path ? strrchr(I.pipe_path, '/') : NULL;
+
+	/* The test pipe's directory: it is opened again when its writer goes. */
+	if (slash)
+		snprintf(pipe_dir, sizeof(pipe_dir), "%.*s", slash == I.pipe_path ? 1 : (int)(slash - I.pipe_path),
+			I.pipe_path);
+	else if (I.pipe_path)
+		snprintf(pipe_dir, sizeof(pipe_dir), ".");
+
+	const struct sandbox_path paths[] = {
+		{ INPUT_DIR, SB_READ }, { *pipe_dir ? pipe_dir : NULL, SB_READ },
+		{ I.self, SB_READ | SB_EXEC }, { "/usr/lib", SB_READ | SB_EXEC }, { "/lib", SB_READ | SB_EXEC },
+		{ "/lib64", SB_READ | SB_EXEC }, { "/etc/ld.so.cache", SB_READ }, { "/dev/null", SB_READ | SB_WRITE },
+		{ "/etc/localtime", SB_READ }, { "/usr/share/zoneinfo", SB_READ },
+	};
+
+	xrole_sandbox(&I.r, paths, ARRAY_LEN(paths));
+}
+
 int daemon_input_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -521,6 +550,8 @@ int daemon_input_main(int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_error("daemon-input", "unexpected argument '%s'", argv[optind]);
+	if (sandbox_harden() < 0)
+		die("daemon-input: %s", last_error());
 	if ((n = readlink("/proc/self/exe", I.self, sizeof(I.self) - 1)) <= 0)
 		die("daemon-input: cannot find its own executable: %s", strerror(errno));
 	I.self[n] = 0;
@@ -549,6 +580,7 @@ int daemon_input_main(int argc, char **argv)
 	}
 	binds_load();
 	scan();
+	enter_sandbox();
 	for (;;) {
 		struct pollfd pf[1] = { { I.ep, POLLIN, 0 } };
 		int ev = role_poll(&I.r, pf, 1, running() ? 100 : -1);

@@ -38,6 +38,13 @@ static const char *const profile_extra[] = {
 	"vfork", "fork", "arch_prctl", "pipe", "getdents", "sendmmsg", "recvmmsg", "fchdir", "chdir",
 };
 
+/* daemon-input runs sesame commands for its bindings (fork, exec, reap);
+ * they inherit this filter, and a command locks its secure memory. */
+static const char *const input_extra[] = {
+	"execve", "execveat", "wait4", "waitid", "fork", "vfork", "mlock", "munlock", "getdents",
+	"arch_prctl", "pipe", "sendmmsg", "recvmmsg",
+};
+
 /* The sanitizer runtimes (make check SANITIZE=1) stop the world with
  * ptrace and read /proc/self/maps at exit to find leaks. */
 #if defined(__SANITIZE_ADDRESS__)
@@ -111,6 +118,8 @@ int sandbox_seccomp(const char *role)
 	r = allow(ctx, common, ARRAY_LEN(common));
 	if (!r && !strcmp(role, "profile"))
 		r = allow(ctx, profile_extra, ARRAY_LEN(profile_extra));
+	if (!r && !strcmp(role, "input"))
+		r = allow(ctx, input_extra, ARRAY_LEN(input_extra));
 #ifdef SANITIZED
 	if (!r)
 		r = allow(ctx, sanitizer_extra, ARRAY_LEN(sanitizer_extra));

@@ -28,6 +28,7 @@ spawn "$SESAME" daemon input --event-pipe "$T/kbd" 2>"$T/input.log"
 INPUT=$spawned
 wait_for 10 sh -c "'$SESAME' status 2>/dev/null | grep -q 'roles:.* input'"
 ok $? "daemon-input joins the bus"
+contains "$T/input.log" "sandbox: landlock=" "inside its sandbox (the commands it runs too)"
 
 keys() { printf "$1" | "$EV" 5 >"$T/kbd"; }
 state() { "$SESAME" profile list | awk -v p="$1" '$1 == p { print $2 }'; }
