@@ -142,13 +142,6 @@ static struct {
 
 static struct wire_out out;
 
-static uint64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static long long setting(const char *key, long long def)
 {
@@ -186,7 +179,7 @@ static int purge_expired(sqlite3 *db)
 
 	if (sqlite3_prepare_v2(db, "DELETE FROM entries WHERE expires > 0 AND expires <= ?", -1, &st, NULL))
 		return fail("clipboard history: %s", sqlite3_errmsg(db));
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)wall_ms());
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)role_wall_ms());
 	n = sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(db) : -1;
 	sqlite3_finalize(st);
 	if (n < 0)
@@ -684,7 +677,7 @@ static void captured(void)
 	o->len = C.cap.len;
 	o->mime = C.cap.mime;
 	o->kind = kind;
-	o->time = wall_ms();
+	o->time = role_wall_ms();
 	o->expires = kind ? o->time + (uint64_t)ttl * 1000 : 0;
 	C.cap.buf = NULL;
 	capture_stop();
@@ -820,15 +813,7 @@ static const struct wl_registry_listener registry_listener = { on_global, on_glo
 
 static void wayland_connect(void)
 {
-	const char *name = getenv("WAYLAND_DISPLAY");
-
-	if (!(C.dpy = wl_display_connect(NULL)))
-		die("cannot connect to the Wayland compositor%s%s%s: %s", name ? " (WAYLAND_DISPLAY=" : "",
-			name ? name : "", name ? ")" : " (WAYLAND_DISPLAY is not set)", strerror(errno));
-	C.reg = wl_display_get_registry(C.dpy);
-	wl_registry_add_listener(C.reg, &registry_listener, NULL);
-	if (wl_display_roundtrip(C.dpy) < 0)
-		die("the Wayland compositor closed the connection");
+	C.dpy = wl_role_connect(&registry_listener, &C.reg);
 	if (!C.mgr)
 		die("the compositor does not offer zwlr_data_control_manager_v1 "
 			"(sway, Hyprland, river, labwc and Wayfire do; GNOME and KDE do not)");
@@ -897,7 +882,7 @@ int daemon_clipboard_main(int argc, char **argv)
 	history(config_default_profile(C.r.conf));
 	for (;;) {
 		struct pollfd pf[1] = { { C.cap.fd, POLLIN, 0 } };
-		uint64_t exp = next_expiry(), now = wall_ms();
+		uint64_t exp = next_expiry(), now = role_wall_ms();
 		int ev, timeout = -1;
 
 		timeout = sooner(timeout, exp ? role_now_ms() + (long long)(exp > now ? exp - now : 0) : 0);
@@ -922,7 +907,7 @@ int daemon_clipboard_main(int argc, char **argv)
 			role_dispatch(&C.r, handle);
 		if (C.clear_at && role_now_ms() >= C.clear_at)
 			clear_selection();
-		if (exp && wall_ms() >= exp)
+		if (exp && role_wall_ms() >= exp)
 			expire_entries();
 		if (C.ops)
 			expire_ops();

@@ -118,13 +118,6 @@ static struct {
 
 static struct wire_out out;
 
-static uint64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* --- bindings ------------------------------------------------------- */
 
@@ -232,7 +225,7 @@ static void fire(const struct bind *b)
 	pid_t pid;
 
 	memset(f, 0, sizeof(*f));
-	f->time = wall_ms();
+	f->time = role_wall_ms();
 	snprintf(f->combo, sizeof(f->combo), "%s", b->combo);
 	snprintf(f->cmd, sizeof(f->cmd), "%s", b->cmd);
 	argv[0] = "sesame";

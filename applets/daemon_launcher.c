@@ -94,13 +94,6 @@ static struct {
 
 static struct wire_out out;
 
-static long long wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 /* ---- index ------------------------------------------------------------ */
 
@@ -187,7 +180,7 @@ static void search(const struct wire_msg *m)
 	static struct app_hit hits[MAX_RESULTS];
 	char query[512], profile[65], path[160];
 	struct fuzzy_query q;
-	struct usage_ctx u = { NULL, wall_ms() };
+	struct usage_ctx u = { NULL, role_wall_ms() };
 	uint32_t limit;
 	size_t n;
 
@@ -493,7 +486,7 @@ static void finish(struct launch *l)
 	if (frecency_on(l->profile)) {
 		struct frecency *f = usage_of(l->profile);
 
-		if (f && frecency_add(f, l->entry, wall_ms()) < 0)
+		if (f && frecency_add(f, l->entry, role_wall_ms()) < 0)
 			log_error("launcher: %s", last_error());
 	}
 	wire_begin(&out, WIRE_LAUNCH_RUN, WIRE_F_REPLY, l->f.req);

@@ -212,13 +212,6 @@ static struct prof *profile(const char *name, uint32_t *code)
 	return pr;
 }
 
-static uint64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void queue_job(struct job *j)
 {
@@ -253,9 +246,9 @@ static void record_failure(struct prof *pr, const char *what)
 {
 	uint64_t wait;
 
-	if (vault_unlock_failed(pr->v, wall_ms()) < 0)
+	if (vault_unlock_failed(pr->v, role_wall_ms()) < 0)
 		log_error("cannot record a failed %s of %s: %s", what, pr->name, last_error());
-	wait = vault_unlock_wait(pr->v, wall_ms());
+	wait = vault_unlock_wait(pr->v, role_wall_ms());
 	log_warn("failed %s of profile %s (%u in a row; next attempt in %llu ms)", what, pr->name,
 		vault_unlock_failures(pr->v), (unsigned long long)wait);
 }
@@ -532,7 +525,7 @@ static void auth_job(const struct wire_msg *m, enum job_kind kind, const char *n
 			reply_ok(m->type, m->id, "already unlocked");
 			return;
 		}
-		if ((wait = vault_unlock_wait(pr->v, wall_ms()))) {
+		if ((wait = vault_unlock_wait(pr->v, role_wall_ms()))) {
 			job_free(j);
 			audit(job_event[kind], pr->v, name, NULL, "backoff");
 			reply_error(m->id, WIRE_E_DENIED, "too many wrong passwords for profile %s; "

@@ -102,13 +102,6 @@ static sqlite3 *db_of(const char *profile)
 	return d->db;
 }
 
-static long long wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 static int trigger_ok(const char *t)
 {
@@ -203,7 +196,7 @@ static void add(const struct wire_msg *m)
 	int nparts, exists, count;
 	sqlite3 *db;
 	sqlite3_stmt *st;
-	long long now = wall_ms();
+	long long now = role_wall_ms();
 
 	if (args(m, profile, trigger, &db) < 0)
 		return;

@@ -952,15 +952,7 @@ static void handle(const struct wire_msg *m)
 
 static void wayland_connect(void)
 {
-	const char *name = getenv("WAYLAND_DISPLAY");
-
-	if (!(W.dpy = wl_display_connect(NULL)))
-		die("cannot connect to the Wayland compositor%s%s%s: %s", name ? " (WAYLAND_DISPLAY=" : "",
-			name ? name : "", name ? ")" : " (WAYLAND_DISPLAY is not set)", strerror(errno));
-	W.reg = wl_display_get_registry(W.dpy);
-	wl_registry_add_listener(W.reg, &registry_listener, NULL);
-	if (wl_display_roundtrip(W.dpy) < 0)
-		die("the Wayland compositor closed the connection");
+	W.dpy = wl_role_connect(&registry_listener, &W.reg);
 	if (!W.mgr)
 		die("the compositor does not offer zwlr_foreign_toplevel_manager_v1 "
 			"(sway, Hyprland, river, labwc, Wayfire and niri do; GNOME and KDE do not)");

@@ -30,6 +30,14 @@ static void apply_logging(const struct config *c)
 		config_bool(c, "global.logging.journald", 1));
 }
 
+uint64_t role_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 void xrole_setup(struct role *r, const char *name)
 {
 	const char *wd = getenv("WATCHDOG_USEC"), *wpid = getenv("WATCHDOG_PID");

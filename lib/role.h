@@ -58,5 +58,7 @@ void role_send(struct role *r, struct wire_out *o);
 void role_reply_error(struct role *r, uint32_t id, uint32_t code, const char *fmt, ...) PRINTF(4, 5);
 /* Milliseconds on the monotonic clock. */
 long long role_now_ms(void);
+/* Milliseconds since the epoch (times stored or shown). */
+uint64_t role_wall_ms(void);
 
 #endif

@@ -1,9 +1,26 @@
 /* wlpoll.c - a Wayland role's loop turn (wlpoll.h). */
 #include "wlpoll.h"
 #include "log.h"
+#include "util.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+
+struct wl_display *wl_role_connect(const struct wl_registry_listener *l, struct wl_registry **reg)
+{
+	const char *name = getenv("WAYLAND_DISPLAY");
+	struct wl_display *dpy = wl_display_connect(NULL);
+
+	if (!dpy)
+		die("cannot connect to the Wayland compositor%s%s%s: %s", name ? " (WAYLAND_DISPLAY=" : "",
+			name ? name : "", name ? ")" : " (WAYLAND_DISPLAY is not set)", strerror(errno));
+	*reg = wl_display_get_registry(dpy);
+	wl_registry_add_listener(*reg, l, NULL);
+	if (wl_display_roundtrip(dpy) < 0)
+		die("the Wayland compositor closed the connection");
+	return dpy;
+}
 
 int wl_role_poll(struct role *r, struct wl_display *dpy, struct pollfd *extra, int nextra, int timeout_ms)
 {

@@ -8,6 +8,10 @@
 
 #include <wayland-client.h>
 
+/* Connect to the compositor named by $WAYLAND_DISPLAY, listen to its
+ * registry with l and wait for every global to be announced; dies with
+ * the reason if there is none or it hangs up. */
+struct wl_display *wl_role_connect(const struct wl_registry_listener *l, struct wl_registry **reg);
 /* role_poll()'s flags, with extra (at most 7) polled too; -1, logged,
  * when the compositor has gone away or sent a protocol error. */
 int wl_role_poll(struct role *r, struct wl_display *dpy, struct pollfd *extra, int nextra, int timeout_ms);
