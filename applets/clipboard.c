@@ -17,6 +17,7 @@
 
 /*APPLET clipboard clipboard_main "clipboard history (Wayland, through daemon-clipboard)"
 usage: sesame clipboard history [-p PROFILE] [-n N] [--json]
+       sesame clipboard watch [--json]
        sesame clipboard get [-p PROFILE] [ID]
        sesame clipboard clear [-p PROFILE]
 
@@ -26,12 +27,16 @@ usage: sesame clipboard history [-p PROFILE] [-n N] [--json]
   get      write entry ID (default: the newest) to standard output,
            exactly (a newline is added only on a terminal)
   clear    remove every entry of the profile
+  watch    follow new entries as they are recorded: "recorded", ID,
+           PROFILE, time, and the kind if sensitive (never the text);
+           until interrupted
 
   -p, --profile NAME   the profile (default: the configuration's default
                        profile, the one daemon-clipboard records into)
   -n, --limit N        history: at most N entries (1-1000)
   --json               history as a JSON array of {"id","time_ms","mime",
-                       "kind","expires_ms","preview"}
+                       "kind","expires_ms","preview"}; watch as one
+                       {"event","id","profile","time_ms","kind"} per line
 
 The history is sealed with a key from the profile's vault: history and
 get need the profile unlocked (exit 77 otherwise).  Exit 69 if
@@ -115,6 +120,28 @@ static void print_history(const struct wire_msg *m, int json)
 		fprintf(stderr, "No clipboard history.\n");
 }
 
+static void print_event(const struct wire_msg *m, int json)
+{
+	size_t pos = 0;
+	uint16_t tag, len;
+	const uint8_t *v;
+
+	printf(json ? "{" : "");
+	while (wire_next(m, &pos, &tag, &v, &len)) {
+		if (tag == WF_STATE) {
+			printf(json ? "\"event\":" : "");
+			json ? cli_json_str(stdout, v, len) : cli_put_safe(stdout, v, len);
+		} else if (tag == WF_CLIP || tag == WF_TIME) {
+			printf(json ? (tag == WF_CLIP ? ",\"id\":%llu" : ",\"time_ms\":%llu") : "\t%llu",
+				(unsigned long long)get64(v, len));
+		} else if (tag == WF_PROFILE || tag == WF_KIND) {
+			printf(json ? (tag == WF_PROFILE ? ",\"profile\":" : ",\"kind\":") : "\t");
+			json ? cli_json_str(stdout, v, len) : cli_put_safe(stdout, v, len);
+		}
+	}
+	printf(json ? "}\n" : "\n");
+}
+
 int clipboard_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -154,6 +181,11 @@ int clipboard_main(int argc, char **argv)
 		}
 	}
 	argc -= optind, argv += optind;
+	if (!strcmp(cmd, "watch")) {
+		if (argc || profile)
+			usage_error("clipboard", "watch takes only --json");
+		cli_watch("clipboard", print_event, json);
+	}
 	if (!strcmp(cmd, "history"))
 		type = WIRE_CLIPBOARD_HISTORY;
 	else if (!strcmp(cmd, "get"))
@@ -161,7 +193,7 @@ int clipboard_main(int argc, char **argv)
 	else if (!strcmp(cmd, "clear"))
 		type = WIRE_CLIPBOARD_CLEAR;
 	else
-		usage_error("clipboard", "unknown subcommand '%s' (history, get, clear)", cmd);
+		usage_error("clipboard", "unknown subcommand '%s' (history, get, clear, watch)", cmd);
 	if (argc > (type == WIRE_CLIPBOARD_GET))
 		usage_error("clipboard", "unexpected argument '%s'", argv[type == WIRE_CLIPBOARD_GET]);
 	if (argc) {

@@ -264,7 +264,7 @@ static size_t row_ad(uint8_t *ad, size_t max, const char *profile, uint64_t id, 
 	return w < 0 || (size_t)w >= max - n ? 0 : n + (size_t)w;
 }
 
-static int store(const struct op *o, const uint8_t key[VAULT_KEYLEN])
+static int store(struct op *o, const uint8_t key[VAULT_KEYLEN])
 {
 	sqlite3 *db = history(o->profile);
 	sqlite3_stmt *st = NULL;
@@ -297,6 +297,7 @@ static int store(const struct op *o, const uint8_t key[VAULT_KEYLEN])
 		goto db_fail;
 	sqlite3_finalize(st);
 	id = sqlite3_last_insert_rowid(db);
+	o->clip = (uint64_t)id;
 	adlen = row_ad(ad, sizeof(ad), o->profile, (uint64_t)id, o->time, o->expires, mime, kind);
 	sealed = xmalloc(24 + o->len + crypto_aead_xchacha20poly1305_ietf_ABYTES);
 	randombytes_buf(sealed, 24);
@@ -530,6 +531,23 @@ static void want_key(struct op *o)
 	C.ops = o;
 }
 
+/* An entry stored: an event for subscribers (sesame clipboard watch),
+ * which never carries the text. */
+static void recorded(const struct op *o)
+{
+	static struct wire_out ev;
+
+	log_debug("clipboard: recorded %zu bytes%s%s in profile %s", o->len, o->kind ? ", sensitive: " : "",
+		o->kind ? o->kind : "", o->profile);
+	wire_begin(&ev, WIRE_EVENT, 0, 0);
+	wire_put_str(&ev, WF_STATE, "recorded");
+	wire_put_u64(&ev, WF_CLIP, (uint64_t)o->clip);
+	wire_put_str(&ev, WF_PROFILE, o->profile);
+	wire_put_u64(&ev, WF_TIME, o->time);
+	wire_put_str(&ev, WF_KIND, o->kind ? o->kind : "");
+	role_send(&C.r, &ev);
+}
+
 static void key_arrived(struct op *o, const struct wire_msg *m)
 {
 	const uint8_t *v;
@@ -548,8 +566,7 @@ static void key_arrived(struct op *o, const struct wire_msg *m)
 		else if (store(o, key) < 0)
 			log_error("clipboard: not recorded: %s", last_error());
 		else
-			log_debug("clipboard: recorded %zu bytes%s%s in profile %s", o->len, o->kind ? ", sensitive: " : "",
-				o->kind ? o->kind : "", o->profile);
+			recorded(o);
 		secmem_free(key);
 		return;
 	}

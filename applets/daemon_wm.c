@@ -159,9 +159,24 @@ static void on_state(void *data, struct zwlr_foreign_toplevel_handle_v1 *h, stru
 
 static void answer(uint32_t win, int expired);
 
+/* A window opened, was focused or closed: an event for subscribers
+ * (sesame wm watch).  Nothing while disconnected. */
+static void publish(const struct win *w, const char *what)
+{
+	static struct wire_out ev;
+
+	wire_begin(&ev, WIRE_EVENT, 0, 0);
+	wire_put_str(&ev, WF_STATE, what);
+	wire_put_u32(&ev, WF_WINDOW, w->id);
+	wire_put_str(&ev, WF_APP_ID, w->app_id ? w->app_id : "");
+	wire_put_str(&ev, WF_TITLE, w->title ? w->title : "");
+	role_send(&W.r, &ev);
+}
+
 static void on_done(void *data, struct zwlr_foreign_toplevel_handle_v1 *h)
 {
 	struct win *w = data;
+	int newly_focused = w->p_focused && (!w->focused || !w->ready);
 
 	if (w->p_title) {
 		free(w->title);
@@ -182,8 +197,12 @@ static void on_done(void *data, struct zwlr_foreign_toplevel_handle_v1 *h)
 	w->focused = w->p_focused;
 	if (w->focused && w->ready)
 		answer(w->id, 0);
-	if (!w->ready)
+	if (!w->ready) {
 		log_debug("window %u: %s", w->id, w->app_id ? w->app_id : "(no app id)");
+		publish(w, "opened");
+	}
+	if (newly_focused)
+		publish(w, "focused");
 	w->ready = 1;
 }
 
@@ -207,6 +226,8 @@ static void on_closed(void *data, struct zwlr_foreign_toplevel_handle_v1 *h)
 		}
 	}
 	W.nwins--;
+	if (w->ready)
+		publish(w, "closed");
 	zwlr_foreign_toplevel_handle_v1_destroy(h);
 	win_free(w);
 }

@@ -157,24 +157,6 @@ static void print_event(const struct wire_msg *m, int json)
 		}
 	}
 	printf(json ? "}\n" : "\n");
-	fflush(stdout);
-}
-
-static int watch(struct bus_client *c, int json)
-{
-	static uint8_t buf[WIRE_MAX_MESSAGE];
-	struct wire_msg m;
-
-	fprintf(stderr, "Following daemon-input's events (interrupt to stop).\n");
-	for (;;) {
-		if (bus_recv(c, buf, &m, 3600 * 1000) < 0) {
-			if (bus_error_exit() == EXIT_TIMEOUT)
-				continue;
-			die_code(EXIT_UNREACHABLE, "input watch: the bus went away: %s", last_error());
-		}
-		if (m.flags & WIRE_F_EVENT && m.type == WIRE_EVENT)
-			print_event(&m, json);
-	}
 }
 
 int input_main(int argc, char **argv)
@@ -203,17 +185,15 @@ int input_main(int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_error("input", "unexpected argument '%s'", argv[optind]);
-	wire_begin(&req, do_watch ? WIRE_SUBSCRIBE : WIRE_INPUT_STATUS, 0, 0);
 	if (do_watch)
-		wire_put_str(&req, WF_ROLE, "input");
+		cli_watch("input", print_event, json);
+	wire_begin(&req, WIRE_INPUT_STATUS, 0, 0);
 	if (wire_end(&req) < 0)
 		die("input: %s", last_error());
 	if (paths_resolve(&p) < 0)
 		die("%s", last_error());
 	c = xbus_connect(&p);
 	xbus_request(c, &req, buf, &m);
-	if (do_watch)
-		return watch(c, json);
 	print_status(&m, json);
 	bus_close(c);
 	return fflush(stdout) == 0 ? 0 : 1;

@@ -15,6 +15,7 @@
 
 /*APPLET wm wm_main "list and focus windows (Wayland, through daemon-wm)"
 usage: sesame wm list [--json]
+       sesame wm watch [--json]
        sesame wm focus ID|APP_ID
        sesame wm switch [--backward]
        sesame wm overlay [--launcher] [--backward]
@@ -24,6 +25,9 @@ usage: sesame wm list [--json]
   focus    focus a window by its ID (from list), or by app id: its most
            recently focused window, or the next one if that is already
            focused (so repeating it cycles through the app's windows)
+  watch    follow windows opening, being focused and closing, a line
+           each: EVENT, ID, APP ID, TITLE (tab-separated); until
+           interrupted
   switch   focus the window focused before the current one; with
            --backward, the least recently focused one
   overlay  show the window switcher (daemon-wm's help tells the keys); run
@@ -31,7 +35,8 @@ usage: sesame wm list [--json]
            does; with --launcher, a search field instead: what is typed
            is searched by daemon-launcher, Enter starts the selection
 
-  --json   list as a JSON array of {"id","app_id","title","focused"}
+  --json   list as a JSON array of {"id","app_id","title","focused"};
+           watch as one {"event","id","app_id","title"} per line
 
 Window ids are given by daemon-wm and change when it restarts.  Exit 69
 if daemon-wm is not running, 1 if there is no such window.
@@ -118,6 +123,28 @@ static void print_focus(const struct wire_msg *m, int sw)
 	printf(")%s\n", focused(&w) ? "" : "; the compositor has not focused it yet");
 }
 
+static void print_event(const struct wire_msg *m, int json)
+{
+	size_t pos = 0;
+	uint16_t tag, len;
+	const uint8_t *v;
+
+	printf(json ? "{" : "");
+	while (wire_next(m, &pos, &tag, &v, &len)) {
+		if (tag == WF_STATE) {
+			printf(json ? "\"event\":" : "");
+			json ? cli_json_str(stdout, v, len) : cli_put_safe(stdout, v, len);
+		} else if (tag == WF_WINDOW && len == 4) {
+			printf(json ? ",\"id\":%u" : "\t%u", (unsigned)v[0] << 24 | (unsigned)v[1] << 16 |
+				(unsigned)v[2] << 8 | v[3]);
+		} else if (tag == WF_APP_ID || tag == WF_TITLE) {
+			printf(json ? (tag == WF_APP_ID ? ",\"app_id\":" : ",\"title\":") : "\t");
+			json ? cli_json_str(stdout, v, len) : cli_put_safe(stdout, v, len);
+		}
+	}
+	printf(json ? "}\n" : "\n");
+}
+
 int wm_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -147,6 +174,11 @@ int wm_main(int argc, char **argv)
 		}
 	}
 	argc -= optind, argv += optind;
+	if (!strcmp(cmd, "watch")) {
+		if (argc || back || launcher)
+			usage_error("wm", "watch takes only --json");
+		cli_watch("wm", print_event, json);
+	}
 	if (!strcmp(cmd, "list"))
 		type = WIRE_WM_LIST;
 	else if (!strcmp(cmd, "focus"))
@@ -156,7 +188,7 @@ int wm_main(int argc, char **argv)
 	else if (!strcmp(cmd, "overlay"))
 		type = WIRE_WM_OVERLAY;
 	else
-		usage_error("wm", "unknown subcommand '%s' (list, focus, switch, overlay)", cmd);
+		usage_error("wm", "unknown subcommand '%s' (list, watch, focus, switch, overlay)", cmd);
 	if (type == WIRE_WM_FOCUS ? argc != 1 : argc != 0)
 		usage_error("wm", type == WIRE_WM_FOCUS ? "focus needs exactly one ID or APP_ID" :
 			"%s takes no arguments", cmd);

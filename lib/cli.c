@@ -369,3 +369,35 @@ void cli_write_value(const char *cmd, const struct wire_msg *m)
 	if (write_all(1, v, len) < 0 || (isatty(1) && write_all(1, "\n", 1) < 0))
 		die("%s: cannot write: %s", cmd, last_error());
 }
+
+void cli_watch(const char *role, void (*print)(const struct wire_msg *m, int json), int json)
+{
+	static uint8_t buf[WIRE_MAX_MESSAGE];
+	static struct wire_out req;
+	struct bus_client *c;
+	struct wire_msg m;
+	struct paths p;
+
+	wire_begin(&req, WIRE_SUBSCRIBE, 0, 0);
+	wire_put_str(&req, WF_ROLE, role);
+	if (wire_end(&req) < 0)
+		die("%s watch: %s", role, last_error());
+	if (paths_resolve(&p) < 0)
+		die("%s", last_error());
+	c = xbus_connect(&p);
+	xbus_request(c, &req, buf, &m);
+	fprintf(stderr, "Following daemon-%s's events (interrupt to stop).\n", role);
+	for (;;) {
+		if (bus_recv(c, buf, &m, 3600 * 1000) < 0) {
+			if (bus_error_exit() == EXIT_TIMEOUT)
+				continue;
+			die_code(EXIT_UNREACHABLE, "%s watch: the bus went away: %s", role, last_error());
+		}
+		if (m.flags & WIRE_F_EVENT && m.type == WIRE_EVENT) {
+			print(&m, json);
+			if (fflush(stdout) != 0)
+				die("%s watch: cannot write", role);
+		}
+		sodium_memzero(buf, WIRE_HEADER + m.fields_len);
+	}
+}

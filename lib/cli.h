@@ -21,6 +21,11 @@ void cli_json_str(FILE *f, const void *s, size_t n);
  * for a terminal: control characters and broken UTF-8 as '?'. */
 void cli_put_safe(FILE *f, const uint8_t *s, size_t n);
 struct wire_msg;
+/* `sesame ROLE watch`: subscribe to daemon-ROLE's events and hand each
+ * to print, with json, until interrupted; dies with 69 if the bus goes
+ * away.  Never returns. */
+void cli_watch(const char *role, void (*print)(const struct wire_msg *m, int json), int json)
+	__attribute__((noreturn));
 /* A reply's WF_VALUE to standard output exactly (a newline added only on
  * a terminal); dies naming cmd if there is none or it cannot be written. */
 void cli_write_value(const char *cmd, const struct wire_msg *m);

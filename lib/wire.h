@@ -74,7 +74,10 @@ enum wire_type {
 	WIRE_EVENT = 0x08,	/* sent by a daemon role, never answered: the hub stamps
 				 * WF_CALLER_ROLE and passes it to the role's subscribers.
 				 * daemon-input: WF_FIRED, WF_TIME, WF_COMMAND, WF_STATE
-				 * for a binding fired and again when its command ends */
+				 * for a binding fired and again when its command ends;
+				 * daemon-wm: WF_STATE ("opened", "focused", "closed"),
+				 * then the window; daemon-clipboard: WF_STATE "recorded",
+				 * WF_CLIP, WF_PROFILE, WF_TIME, WF_KIND (never the text) */
 	/* daemon-secrets; every request names WF_PROFILE. */
 	WIRE_SECRET_GET = 0x10,	/* WF_KEY; reply WF_VALUE */
 	WIRE_VAULT_INIT = 0x11,	/* WF_PASSWORD; creates the vault, never over one */

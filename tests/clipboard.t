@@ -27,9 +27,13 @@ contains "$T/clip.log" "sandbox: landlock=" "inside its sandbox"
 clip() { as "$SESAME" clipboard "$@" >"$T/out" 2>"$T/err"; rc=$?; }
 in_history() { as "$SESAME" clipboard history 2>/dev/null | grep -qF -- "$1"; }
 
+spawn "$T/as" sh -c "exec '$SESAME' clipboard watch >'$U/watch.out' 2>'$U/watch.err'"
+wait_for 5 grep -q "Following daemon-clipboard's events" "$U/watch.err"
 as wl-copy "hello clipboard" 2>/dev/null
 wait_for 10 in_history "hello clipboard"
 ok $? "a copied text shows in sesame clipboard history"
+wait_for 5 grep -q "^recorded	1	default	[0-9]*	\$" "$U/watch.out"
+ok $? "sesame clipboard watch saw it recorded (id 1, profile default), without its text"
 clip get
 is "$(cat "$T/out")" "hello clipboard" "sesame clipboard get writes the newest entry exactly"
 printf 'line one\n\033[31mred\ttab\n' | as wl-copy
@@ -58,6 +62,9 @@ is "$(grep -c "$TOKEN" "$T/out")" 0 "history never shows its text"
 is "$(as wl-paste -n 2>/dev/null)" "$TOKEN" "it is on the clipboard meanwhile"
 clip get
 is "$(cat "$T/out")" "$TOKEN" "and get returns it while it lasts"
+grep -q "	github-token\$" "$U/watch.out"
+ok $? "the watcher sees the token's kind, not the token"
+is "$(grep -c "$TOKEN\|hello clipboard" "$U/watch.out")" 0 "(no copied text in any event)"
 gone() { ! in_history "[sensitive"; }
 wait_for 10 gone
 ok $? "after sensitive_ttl_s it leaves the history"

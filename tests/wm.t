@@ -49,6 +49,11 @@ is "$(head -1 "$T/out" | grep -c "has not focused")" 0 "after the compositor con
 wm list
 is "$(cut -f2 "$T/out" | tr '\n' ' ')" "term-a term-b " "the focus order follows"
 
+# Events: a watcher sees focus changes and windows opening.
+spawn "$T/as" sh -c "exec '$SESAME' wm watch >'$U/watch.out' 2>'$U/watch.err'"
+wait_for 5 grep -q "Following daemon-wm's events" "$U/watch.err"
+ok $? "sesame wm watch subscribes"
+
 # A focus change made without sesame counts too.
 as swaymsg '[app_id=term-b] focus' >/dev/null
 wait_for 5 first_is term-b
@@ -56,6 +61,9 @@ ok $? "a focus change made with swaymsg moves that window to the front"
 
 window term-c "Gamma window"
 C=$WIN
+wait_for 5 grep -q "^focused	[0-9]*	term-c	Gamma window" "$U/watch.out"
+ok $? "the watcher saw term-b focused, term-c open and get the focus"
+is "$(cut -f1,3 "$U/watch.out" | tr '\t\n' ': ')" "focused:term-b opened:term-c focused:term-c " "in that order"
 wm list
 is "$(cut -f2 "$T/out" | tr '\n' ' ')" "term-c term-b term-a " "a new window is the most recent"
 wm switch
