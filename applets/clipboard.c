@@ -120,27 +120,10 @@ static void print_history(const struct wire_msg *m, int json)
 		fprintf(stderr, "No clipboard history.\n");
 }
 
-static void print_event(const struct wire_msg *m, int json)
-{
-	size_t pos = 0;
-	uint16_t tag, len;
-	const uint8_t *v;
-
-	printf(json ? "{" : "");
-	while (wire_next(m, &pos, &tag, &v, &len)) {
-		if (tag == WF_STATE) {
-			printf(json ? "\"event\":" : "");
-			json ? cli_json_str(stdout, v, len) : cli_put_safe(stdout, v, len);
-		} else if (tag == WF_CLIP || tag == WF_TIME) {
-			printf(json ? (tag == WF_CLIP ? ",\"id\":%llu" : ",\"time_ms\":%llu") : "\t%llu",
-				(unsigned long long)get64(v, len));
-		} else if (tag == WF_PROFILE || tag == WF_KIND) {
-			printf(json ? (tag == WF_PROFILE ? ",\"profile\":" : ",\"kind\":") : "\t");
-			json ? cli_json_str(stdout, v, len) : cli_put_safe(stdout, v, len);
-		}
-	}
-	printf(json ? "}\n" : "\n");
-}
+static const struct cli_field event_fields[] = {
+	{ WF_STATE, "event", 's' }, { WF_CLIP, "id", 'u' }, { WF_PROFILE, "profile", 's' },
+	{ WF_TIME, "time_ms", 't' }, { WF_KIND, "kind", 's' },
+};
 
 int clipboard_main(int argc, char **argv)
 {
@@ -184,7 +167,7 @@ int clipboard_main(int argc, char **argv)
 	if (!strcmp(cmd, "watch")) {
 		if (argc || profile)
 			usage_error("clipboard", "watch takes only --json");
-		cli_watch("clipboard", print_event, json);
+		cli_watch("clipboard", event_fields, ARRAY_LEN(event_fields), json);
 	}
 	if (!strcmp(cmd, "history"))
 		type = WIRE_CLIPBOARD_HISTORY;

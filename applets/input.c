@@ -128,36 +128,10 @@ static void print_status(const struct wire_msg *m, int json)
 }
 
 /* One event: its fields in order, as a line. */
-static void print_event(const struct wire_msg *m, int json)
-{
-	size_t pos = 0;
-	uint16_t tag, len;
-	const uint8_t *v;
-
-	if (json)
-		printf("{");
-	while (wire_next(m, &pos, &tag, &v, &len)) {
-		if (tag == WF_FIRED) {
-			printf(json ? "\"keys\":" : "");
-			str(json, v, len);
-		} else if (tag == WF_TIME) {
-			time_t t = (time_t)(get64(v, len) / 1000);
-			struct tm tm;
-			char when[16];
-
-			localtime_r(&t, &tm);
-			strftime(when, sizeof(when), "%H:%M:%S", &tm);
-			if (json)
-				printf(",\"time_ms\":%llu", (unsigned long long)get64(v, len));
-			else
-				printf("\t%s", when);
-		} else if (tag == WF_COMMAND || tag == WF_STATE) {
-			printf(json ? (tag == WF_COMMAND ? ",\"command\":" : ",\"state\":") : "\t");
-			str(json, v, len);
-		}
-	}
-	printf(json ? "}\n" : "\n");
-}
+static const struct cli_field event_fields[] = {
+	{ WF_FIRED, "keys", 's' }, { WF_TIME, "time_ms", 't' }, { WF_COMMAND, "command", 's' },
+	{ WF_STATE, "state", 's' },
+};
 
 int input_main(int argc, char **argv)
 {
@@ -186,7 +160,7 @@ int input_main(int argc, char **argv)
 	if (optind < argc)
 		usage_error("input", "unexpected argument '%s'", argv[optind]);
 	if (do_watch)
-		cli_watch("input", print_event, json);
+		cli_watch("input", event_fields, ARRAY_LEN(event_fields), json);
 	wire_begin(&req, WIRE_INPUT_STATUS, 0, 0);
 	if (wire_end(&req) < 0)
 		die("input: %s", last_error());

@@ -123,27 +123,10 @@ static void print_focus(const struct wire_msg *m, int sw)
 	printf(")%s\n", focused(&w) ? "" : "; the compositor has not focused it yet");
 }
 
-static void print_event(const struct wire_msg *m, int json)
-{
-	size_t pos = 0;
-	uint16_t tag, len;
-	const uint8_t *v;
-
-	printf(json ? "{" : "");
-	while (wire_next(m, &pos, &tag, &v, &len)) {
-		if (tag == WF_STATE) {
-			printf(json ? "\"event\":" : "");
-			json ? cli_json_str(stdout, v, len) : cli_put_safe(stdout, v, len);
-		} else if (tag == WF_WINDOW && len == 4) {
-			printf(json ? ",\"id\":%u" : "\t%u", (unsigned)v[0] << 24 | (unsigned)v[1] << 16 |
-				(unsigned)v[2] << 8 | v[3]);
-		} else if (tag == WF_APP_ID || tag == WF_TITLE) {
-			printf(json ? (tag == WF_APP_ID ? ",\"app_id\":" : ",\"title\":") : "\t");
-			json ? cli_json_str(stdout, v, len) : cli_put_safe(stdout, v, len);
-		}
-	}
-	printf(json ? "}\n" : "\n");
-}
+static const struct cli_field event_fields[] = {
+	{ WF_STATE, "event", 's' }, { WF_WINDOW, "id", 'u' }, { WF_APP_ID, "app_id", 's' },
+	{ WF_TITLE, "title", 's' },
+};
 
 int wm_main(int argc, char **argv)
 {
@@ -177,7 +160,7 @@ int wm_main(int argc, char **argv)
 	if (!strcmp(cmd, "watch")) {
 		if (argc || back || launcher)
 			usage_error("wm", "watch takes only --json");
-		cli_watch("wm", print_event, json);
+		cli_watch("wm", event_fields, ARRAY_LEN(event_fields), json);
 	}
 	if (!strcmp(cmd, "list"))
 		type = WIRE_WM_LIST;

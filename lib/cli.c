@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,7 +371,50 @@ void cli_write_value(const char *cmd, const struct wire_msg *m)
 		die("%s: cannot write: %s", cmd, last_error());
 }
 
-void cli_watch(const char *role, void (*print)(const struct wire_msg *m, int json), int json)
+void cli_print_fields(const struct wire_msg *m, const struct cli_field *f, size_t n, int json)
+{
+	size_t pos = 0;
+	uint16_t tag, len;
+	const uint8_t *v;
+	int first = 1;
+
+	if (json)
+		putchar('{');
+	while (wire_next(m, &pos, &tag, &v, &len)) {
+		size_t i;
+		uint64_t x = 0;
+
+		for (i = 0; i < n && f[i].tag != tag; i++)
+			;
+		if (i == n)
+			continue;
+		if (json)
+			printf("%s\"%s\":", first ? "" : ",", f[i].json);
+		else if (!first)
+			putchar('\t');
+		first = 0;
+		if (f[i].kind == 's') {
+			json ? cli_json_str(stdout, v, len) : cli_put_safe(stdout, v, len);
+			continue;
+		}
+		for (uint16_t k = 0; k < len && k < 8; k++)
+			x = x << 8 | v[k];
+		if (f[i].kind == 't' && !json) {
+			time_t t = (time_t)(x / 1000);
+			struct tm tm;
+			char when[16];
+
+			localtime_r(&t, &tm);
+			strftime(when, sizeof(when), "%H:%M:%S", &tm);
+			fputs(when, stdout);
+		} else {
+			printf("%llu", (unsigned long long)x);
+		}
+	}
+	puts(json ? "}" : "");
+}
+
+void cli_watch(const char *role, const struct cli_field *f, size_t n, int json)
 {
 	static uint8_t buf[WIRE_MAX_MESSAGE];
 	static struct wire_out req;
@@ -394,7 +438,7 @@ void cli_watch(const char *role, void (*print)(const struct wire_msg *m, int jso
 			die_code(EXIT_UNREACHABLE, "%s watch: the bus went away: %s", role, last_error());
 		}
 		if (m.flags & WIRE_F_EVENT && m.type == WIRE_EVENT) {
-			print(&m, json);
+			cli_print_fields(&m, f, n, json);
 			if (fflush(stdout) != 0)
 				die("%s watch: cannot write", role);
 		}

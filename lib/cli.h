@@ -21,11 +21,21 @@ void cli_json_str(FILE *f, const void *s, size_t n);
  * for a terminal: control characters and broken UTF-8 as '?'. */
 void cli_put_safe(FILE *f, const uint8_t *s, size_t n);
 struct wire_msg;
-/* `sesame ROLE watch`: subscribe to daemon-ROLE's events and hand each
- * to print, with json, until interrupted; dies with 69 if the bus goes
+/* How an event's field is shown: its tag, its JSON name, its kind ('s'
+ * text, 'u' an integer, 't' a time: HH:MM:SS, or ms in JSON). */
+struct cli_field {
+	uint16_t tag;
+	const char *json;
+	char kind;
+};
+/* The named fields of m in the order they come, the others skipped: a
+ * tab-separated line (text made safe for a terminal), or with json one
+ * object on a line. */
+void cli_print_fields(const struct wire_msg *m, const struct cli_field *f, size_t n, int json);
+/* `sesame ROLE watch`: subscribe to daemon-ROLE's events and print each
+ * (cli_print_fields) until interrupted; dies with 69 if the bus goes
  * away.  Never returns. */
-void cli_watch(const char *role, void (*print)(const struct wire_msg *m, int json), int json)
-	__attribute__((noreturn));
+void cli_watch(const char *role, const struct cli_field *f, size_t n, int json) __attribute__((noreturn));
 /* A reply's WF_VALUE to standard output exactly (a newline added only on
  * a terminal); dies naming cmd if there is none or it cannot be written. */
 void cli_write_value(const char *cmd, const struct wire_msg *m);

@@ -32,7 +32,7 @@ wait_for 5 grep -q "Following daemon-clipboard's events" "$U/watch.err"
 as wl-copy "hello clipboard" 2>/dev/null
 wait_for 10 in_history "hello clipboard"
 ok $? "a copied text shows in sesame clipboard history"
-wait_for 5 grep -q "^recorded	1	default	[0-9]*	\$" "$U/watch.out"
+wait_for 5 grep -q "^recorded	1	default	[0-9:]*	\$" "$U/watch.out"
 ok $? "sesame clipboard watch saw it recorded (id 1, profile default), without its text"
 clip get
 is "$(cat "$T/out")" "hello clipboard" "sesame clipboard get writes the newest entry exactly"
