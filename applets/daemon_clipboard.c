@@ -143,12 +143,12 @@ static struct {
 static struct wire_out out;
 
 
-static long long setting(const char *key, long long def)
+static const char *setting(const char *key)
 {
-	char path[160];
+	static char path[160];
 
 	snprintf(path, sizeof(path), "profiles.%s.clipboard.%s", config_default_profile(C.r.conf), key);
-	return config_int(C.r.conf, path, def);
+	return path;
 }
 
 /* --- the history database ------------------------------------------ */
@@ -273,7 +273,7 @@ static int store(struct op *o, const uint8_t key[VAULT_KEYLEN])
 	unsigned long long slen;
 	size_t adlen;
 	sqlite3_int64 id;
-	long long max = setting("max_history", 1000);
+	long long max = config_int(C.r.conf, setting("max_history"), 1000);
 	int r = -1;
 
 	if (!db)
@@ -660,7 +660,8 @@ static void capture_stop(void)
 
 static void captured(void)
 {
-	long long ttl = setting("sensitive_ttl_s", 30), max = setting("max_history", 1000);
+	long long ttl = config_int(C.r.conf, setting("sensitive_ttl_s"), 30);
+	long long max = config_int(C.r.conf, setting("max_history"), 1000);
 	const char *kind = NULL;
 	struct op *o;
 
@@ -672,7 +673,7 @@ static void captured(void)
 	}
 	if (C.cap.hint)
 		kind = "password-manager";
-	else if (setting("detect_sensitive", 1))
+	else if (config_bool(C.r.conf, setting("detect_sensitive"), 1))
 		kind = sensitive_kind((const char *)C.cap.buf, C.cap.len);
 	if (kind && ttl <= 0) {
 		log_info("clipboard: a sensitive selection (%s) is not recorded (sensitive_ttl_s = 0)", kind);

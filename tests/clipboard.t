@@ -124,6 +124,15 @@ is "$rc" 1 "get of an entry that is gone: exit 1"
 clip frob
 is "$rc" 2 "an unknown subcommand is a usage error"
 
+# detect_sensitive = false: the same token is kept as ordinary text.
+printf '[profiles.default.clipboard]\ndetect_sensitive = false\n' | as sh -c "cat >'$U/cfg/config.toml'"
+wait_for 5 sh -c "[ \$(grep -c 'config: reloaded' '$T/clip.log') -ge 1 ]"
+as wl-copy "$TOKEN" 2>/dev/null
+wait_for 10 in_history "$TOKEN"
+ok $? "with detect_sensitive = false a token-looking text is ordinary history"
+printf '[profiles.default.clipboard]\nsensitive_ttl_s = 3\nmax_history = 5\n' | as sh -c "cat >'$U/cfg/config.toml'"
+wait_for 5 sh -c "[ \$(grep -c 'config: reloaded' '$T/clip.log') -ge 2 ]"
+
 # The history survives a restart (sealed, on disk).
 as wl-copy "kept across restarts" 2>/dev/null
 wait_for 10 in_history "kept across restarts"
