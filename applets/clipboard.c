@@ -43,15 +43,6 @@ get need the profile unlocked (exit 77 otherwise).  Exit 69 if
 daemon-clipboard is not running, 1 if there is no such entry.
 */
 
-static uint64_t get64(const uint8_t *v, uint16_t len)
-{
-	uint64_t x = 0;
-
-	for (uint16_t i = 0; i < len && i < 8; i++)
-		x = x << 8 | v[i];
-	return len == 8 ? x : 0;
-}
-
 struct entry {
 	uint64_t id, time, expires;
 	const uint8_t *mime, *kind, *text;
@@ -102,9 +93,9 @@ static void print_history(const struct wire_msg *m, int json)
 	/* Each entry's fields end with WF_TEXT. */
 	while (wire_next(m, &pos, &tag, &v, &len)) {
 		switch (tag) {
-		case WF_CLIP: e.id = get64(v, len); break;
-		case WF_TIME: e.time = get64(v, len); break;
-		case WF_EXPIRES: e.expires = get64(v, len); break;
+		case WF_CLIP: e.id = wire_uint(v, len); break;
+		case WF_TIME: e.time = wire_uint(v, len); break;
+		case WF_EXPIRES: e.expires = wire_uint(v, len); break;
 		case WF_MIME: e.mime = v, e.mime_len = len; break;
 		case WF_KIND: e.kind = v, e.kind_len = len; break;
 		case WF_TEXT:

@@ -30,15 +30,6 @@ Bindings are set in [profiles.<default>.input.bindings] (see sesame help
 daemon input).  Exit 69 if daemon-input is not running.
 */
 
-static uint64_t get64(const uint8_t *v, uint16_t len)
-{
-	uint64_t x = 0;
-
-	for (uint16_t i = 0; i < len && i < 8; i++)
-		x = x << 8 | v[i];
-	return len == 8 ? x : 0;
-}
-
 static void str(int json, const uint8_t *v, uint16_t len)
 {
 	if (json)
@@ -102,9 +93,9 @@ static void print_status(const struct wire_msg *m, int json)
 			break;
 		case WF_TIME:
 			if (json) {
-				printf(",\"time_ms\":%llu", (unsigned long long)get64(v, len));
+				printf(",\"time_ms\":%llu", (unsigned long long)wire_uint(v, len));
 			} else {
-				time_t t = (time_t)(get64(v, len) / 1000);
+				time_t t = (time_t)(wire_uint(v, len) / 1000);
 				struct tm tm;
 				char when[16];
 

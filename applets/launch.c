@@ -64,7 +64,7 @@ static void print_search(const struct wire_msg *m, int json)
 		}
 		if (tag != WF_SCORE || len != 4)
 			continue;
-		score = (uint32_t)v[0] << 24 | v[1] << 16 | v[2] << 8 | v[3];
+		score = (uint32_t)wire_uint(v, len);
 		/* WF_SCORE closes a result. */
 		if (json) {
 			printf("%s{\"id\":", n ? "," : "");

@@ -238,7 +238,7 @@ int status_main(int argc, char **argv)
 				memcpy(role, v, len);
 				role[len] = 0;
 			} else if (tag == WF_PID && len == 4 && role[0] && strcmp(role, "secrets")) {
-				pid = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
+				pid = (uint32_t)wire_uint(v, len);
 				sandbox_line(role, pid, "not reported", json, &n);
 				role[0] = 0;
 			}

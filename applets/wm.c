@@ -60,7 +60,7 @@ static int windows(const struct wire_msg *m, struct win *w, int max)
 		if (tag == WF_WINDOW && len == 4 && n + 1 < max) {
 			n++;
 			memset(&w[n], 0, sizeof(w[n]));
-			w[n].id = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
+			w[n].id = (uint32_t)wire_uint(v, len);
 		} else if (n >= 0 && tag == WF_APP_ID) {
 			w[n].app = v, w[n].app_len = len;
 		} else if (n >= 0 && tag == WF_TITLE) {

@@ -382,7 +382,7 @@ void cli_print_fields(const struct wire_msg *m, const struct cli_field *f, size_
 		putchar('{');
 	while (wire_next(m, &pos, &tag, &v, &len)) {
 		size_t i;
-		uint64_t x = 0;
+		uint64_t x;
 
 		for (i = 0; i < n && f[i].tag != tag; i++)
 			;
@@ -397,8 +397,7 @@ void cli_print_fields(const struct wire_msg *m, const struct cli_field *f, size_
 			json ? cli_json_str(stdout, v, len) : cli_put_safe(stdout, v, len);
 			continue;
 		}
-		for (uint16_t k = 0; k < len && k < 8; k++)
-			x = x << 8 | v[k];
+		x = wire_uint(v, len);
 		if (f[i].kind == 't' && !json) {
 			time_t t = (time_t)(x / 1000);
 			struct tm tm;

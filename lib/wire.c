@@ -68,6 +68,11 @@ int wire_find(const struct wire_msg *m, uint16_t tag, const uint8_t **val, uint1
 	return 0;
 }
 
+uint64_t wire_uint(const uint8_t *v, uint16_t len)
+{
+	return len == 4 ? get32(v) : len == 8 ? (uint64_t)get32(v) << 32 | get32(v + 4) : 0;
+}
+
 int wire_get_u32(const struct wire_msg *m, uint16_t tag, uint32_t *out)
 {
 	const uint8_t *v;

@@ -231,6 +231,9 @@ int wire_next(const struct wire_msg *m, size_t *pos, uint16_t *tag,
 	const uint8_t **val, uint16_t *len);
 /* The first field with this tag; 0 if absent. */
 int wire_find(const struct wire_msg *m, uint16_t tag, const uint8_t **val, uint16_t *len);
+/* A field value of 4 or 8 bytes as a number (for walking repeated
+ * fields with wire_next); 0 for any other length. */
+uint64_t wire_uint(const uint8_t *v, uint16_t len);
 /* Typed getters: -1 if absent or of the wrong length. */
 int wire_get_u32(const struct wire_msg *m, uint16_t tag, uint32_t *out);
 int wire_get_u64(const struct wire_msg *m, uint16_t tag, uint64_t *out);

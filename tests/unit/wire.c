@@ -86,5 +86,12 @@ int main(void)
 	at = wire_reader_space(&r, &room);
 	wire_frame_header(at, 65536);
 	ok(wire_reader_commit(&r, 4) < 0, "a frame over 65535 bytes is refused before any body is read");
+	{
+		static const uint8_t b[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+
+		ok(wire_uint(b, 4) == 0x01020304u, "wire_uint reads a u32 big-endian");
+		ok(wire_uint(b, 8) == 0x0102030405060708ull, "and a u64");
+		ok(wire_uint(b, 3) == 0 && wire_uint(b, 0) == 0, "any other length is 0");
+	}
 	return done_testing();
 }
