@@ -137,6 +137,8 @@ static struct {
 	struct op *ops;
 	uint32_t next_id;
 	struct db *dbs;
+	uint64_t next_exp;	/* the soonest expiry of the open histories, 0: none */
+	int exp_stale;		/* a history changed: next_exp is to be read again */
 	int finished;
 } C;
 
@@ -182,6 +184,8 @@ static int purge_expired(sqlite3 *db)
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)role_wall_ms());
 	n = sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(db) : -1;
 	sqlite3_finalize(st);
+	if (n > 0)
+		C.exp_stale = 1;
 	if (n < 0)
 		return fail("clipboard history: %s", sqlite3_errmsg(db));
 	return n;
@@ -209,6 +213,7 @@ static sqlite3 *history(const char *profile)
 		log_info("clipboard: %d expired entries of profile %s removed", n, profile);
 	d->next = C.dbs;
 	C.dbs = d;
+	C.exp_stale = 1;
 	return d->db;
 }
 
@@ -235,6 +240,7 @@ static uint64_t next_expiry(void)
 
 static void expire_entries(void)
 {
+	C.exp_stale = 1;	/* even if nothing went: never wait on a past expiry */
 	for (struct db *d = C.dbs; d; d = d->next) {
 		int n = purge_expired(d->db);
 
@@ -316,6 +322,7 @@ static int store(struct op *o, const uint8_t key[VAULT_KEYLEN])
 	st = NULL;
 	if (exec(db, "COMMIT") == 0)
 		r = 0;
+	C.exp_stale = 1;
 	goto done;
 db_fail:
 	fail("clipboard history: %s", sqlite3_errmsg(db));
@@ -496,6 +503,7 @@ static void clear(const struct wire_msg *m, const char *profile)
 		return;
 	}
 	n = sqlite3_changes(db);
+	C.exp_stale = 1;
 	exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
 	log_info("clipboard: history of profile %s cleared (%d entries)", profile, n);
 	snprintf(text, sizeof(text), "%d %s removed", n, n == 1 ? "entry" : "entries");
@@ -900,8 +908,14 @@ int daemon_clipboard_main(int argc, char **argv)
 	history(config_default_profile(C.r.conf));
 	for (;;) {
 		struct pollfd pf[1] = { { C.cap.fd, POLLIN, 0 } };
-		uint64_t exp = next_expiry(), now = role_wall_ms();
+		uint64_t exp, now = role_wall_ms();
 		int ev, timeout = -1;
+
+		if (C.exp_stale) {	/* one query after a change, not one per wake-up */
+			C.next_exp = next_expiry();
+			C.exp_stale = 0;
+		}
+		exp = C.next_exp;
 
 		timeout = sooner(timeout, exp ? role_now_ms() + (long long)(exp > now ? exp - now : 0) : 0);
 		timeout = sooner(timeout, C.clear_at);
