@@ -43,8 +43,14 @@ DESKTOP ?= $(shell $(PKG_CONFIG) --exists wayland-client 2>/dev/null && echo 1 |
 WAYLAND_SCANNER ?= wayland-scanner
 WAYLAND_PROTOCOLS_DIR ?= $(shell $(PKG_CONFIG) --variable=pkgdatadir wayland-protocols 2>/dev/null)
 WLR_PROTOCOLS_DIR ?= $(lastword $(sort $(wildcard /usr/share/cargo/registry/wayland-protocols-*/wlr-protocols/unstable)))
-# SECCOMP=1 links libseccomp (the syscall filters use it).
+# SECCOMP=1 builds the syscall filters with libseccomp.
 SECCOMP ?= 1
+# DLOPEN=1 loads SQLite and libseccomp when a role first needs them rather
+# than linking them into every command (lib/dynlib.h); `make static` links.
+ifeq ($(STATIC),1)
+DLOPEN = 0
+endif
+DLOPEN ?= 1
 # SANITIZE=1 builds with ASan + UBSan into build/san (make check SANITIZE=1).
 SANITIZE ?= 0
 
@@ -61,21 +67,31 @@ SESAME_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Wshadow \
 SESAME_LDFLAGS = -pie -Wl,-z,relro,-z,now -pthread
 
 # Libraries: from pkg-config when it knows them, else the plain names.
+# A library's soname, for those loaded with dlopen: $(call soname,PKG,FILE).
+soname = $(shell readelf -d $$($(PKG_CONFIG) --variable=libdir $(1) 2>/dev/null)/$(2) 2>/dev/null | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
 PKGS = libsodium sqlite3
 ifeq ($(SECCOMP),1)
 PKGS += libseccomp
 endif
-ifeq ($(DESKTOP),1)
-PKGS += wayland-client xkbcommon
-endif
 DEP_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-DEP_LIBS ?= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lsodium -lsqlite3 $(if $(filter 1,$(SECCOMP)),-lseccomp))
-# fcft (the overlay's text) and pixman (its drawing) are loaded by
-# daemon-wm when it draws, not linked: only their headers, and sonames.
-soname = $(shell readelf -d $$($(PKG_CONFIG) --variable=libdir $(1) 2>/dev/null)/$(2) 2>/dev/null | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
+# Everything linked (the fuzz targets are built this way, whatever DLOPEN).
+LINK_ALL_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lsodium -lsqlite3 $(if $(filter 1,$(SECCOMP)),-lseccomp))
+ifeq ($(DLOPEN),1)
+DEP_LIBS ?= $(shell $(PKG_CONFIG) --libs libsodium 2>/dev/null || echo -lsodium) -ldl
+SQLITE_SONAME ?= $(call soname,sqlite3,libsqlite3.so)
+SECCOMP_SONAME ?= $(call soname,libseccomp,libseccomp.so)
+else
+DEP_LIBS ?= $(LINK_ALL_LIBS) -ldl
+endif
+# The desktop libraries are loaded by the roles that use them, not linked
+# (lib/desklib.h, lib/overlay.c): libwayland-client and libxkbcommon by the
+# Wayland and input roles, fcft (the overlay's text) and pixman (its
+# drawing) by daemon-wm when it draws.  Only their headers, and sonames.
 ifeq ($(DESKTOP),1)
-DEP_CFLAGS += $(shell $(PKG_CONFIG) --cflags fcft pixman-1 2>/dev/null)
+DEP_CFLAGS += $(shell $(PKG_CONFIG) --cflags wayland-client xkbcommon fcft pixman-1 2>/dev/null)
+WAYLAND_SONAME ?= $(call soname,wayland-client,libwayland-client.so)
+XKBCOMMON_SONAME ?= $(call soname,xkbcommon,libxkbcommon.so)
 FCFT_SONAME ?= $(call soname,fcft,libfcft.so)
 PIXMAN_SONAME ?= $(call soname,pixman-1,libpixman-1.so)
-DEP_LIBS += -ldl
+WAYLAND_CORE_XML ?= $(shell $(PKG_CONFIG) --variable=pkgdatadir wayland-scanner 2>/dev/null)/wayland.xml
 endif

@@ -875,6 +875,7 @@ static void enter_sandbox(void)
 	if (paths_mkdir_private(C.r.p.cache) < 0 || paths_join(dir, C.r.p.cache, "clipboard") < 0 ||
 	    paths_mkdir_private(dir) < 0 || paths_mkdir_private(C.r.p.runtime) < 0)
 		die("daemon-clipboard: %s", last_error());
+	xrole_load_sqlite(&C.r);
 	xrole_sandbox(&C.r, paths, ARRAY_LEN(paths));
 }
 

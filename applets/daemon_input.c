@@ -21,6 +21,7 @@
  * the same read-only world, which is all a bus client needs.
  */
 #include "../lib/applet.h"
+#include "../lib/desklib.h"
 #include "../lib/binding.h"
 #include "../lib/log.h"
 #include "../lib/role.h"
@@ -548,6 +549,8 @@ int daemon_input_main(int argc, char **argv)
 	if ((n = readlink("/proc/self/exe", I.self, sizeof(I.self) - 1)) <= 0)
 		die("daemon-input: cannot find its own executable: %s", strerror(errno));
 	I.self[n] = 0;
+	if (desk_load_xkb() < 0)
+		die("daemon-input: %s", last_error());
 	if (!(I.ctx = xkb_context_new(XKB_CONTEXT_NO_FLAGS)))
 		die("daemon-input: cannot create an xkbcommon context");
 	if (!(I.km = xkb_keymap_new_from_names(I.ctx, &names, XKB_KEYMAP_COMPILE_NO_FLAGS)))

@@ -910,6 +910,7 @@ static void enter_sandbox(void)
 		{ S.r.p.data, SB_READ | SB_WRITE }, { "/etc/localtime", SB_READ }, { "/usr/share/zoneinfo", SB_READ },
 	};
 
+	xrole_load_sqlite(&S.r);
 	xrole_sandbox(&S.r, paths, ARRAY_LEN(paths));
 }
 

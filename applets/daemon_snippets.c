@@ -440,6 +440,7 @@ static void enter_sandbox(void)
 	if (paths_join(dir, N.r.p.data, "snippets") < 0 || paths_mkdir_private(dir) < 0 ||
 	    paths_mkdir_private(N.r.p.runtime) < 0)
 		die("daemon-snippets: %s", last_error());
+	xrole_load_sqlite(&N.r);
 	xrole_sandbox(&N.r, paths, ARRAY_LEN(paths));
 }
 

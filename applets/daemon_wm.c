@@ -12,6 +12,7 @@
  * appearance, not kept across restarts.
  */
 #include "../lib/applet.h"
+#include "../lib/desklib.h"
 #include "../lib/log.h"
 #include "../lib/overlay.h"
 #include "../lib/role.h"
@@ -1085,6 +1086,8 @@ int daemon_wm_main(int argc, char **argv)
 	if (argc > 1)
 		usage_error("daemon-wm", "unexpected argument '%s'", argv[1]);
 	if (sandbox_harden() < 0)
+		die("daemon-wm: %s", last_error());
+	if (desk_load_xkb() < 0)
 		die("daemon-wm: %s", last_error());
 	if (!(W.xkb = xkb_context_new(XKB_CONTEXT_NO_FLAGS)))
 		die("cannot create an xkbcommon context");

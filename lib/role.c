@@ -1,5 +1,6 @@
 /* role.c - the common frame of a daemon role (role.h). */
 #include "role.h"
+#include "dynlib.h"
 #include "log.h"
 #include "sandbox.h"
 #include "sdnotify.h"
@@ -196,6 +197,12 @@ void role_reply_error(struct role *r, uint32_t id, uint32_t code, const char *fm
 	va_end(ap);
 	wire_error(&o, &req, code, text);
 	role_send(r, &o);
+}
+
+void xrole_load_sqlite(struct role *r)
+{
+	if (dyn_load_sqlite() < 0)
+		die("daemon-%s: %s", r->name, last_error());
 }
 
 void xrole_sandbox(struct role *r, const struct sandbox_path *own, size_t n)

@@ -51,6 +51,9 @@ void role_close(struct role *r);
  * reason unless global.sandbox = "best-effort". */
 struct sandbox_path;
 void xrole_sandbox(struct role *r, const struct sandbox_path *own, size_t n);
+/* For a role that opens SQLite files once inside its sandbox: load SQLite
+ * (lib/dynlib.h) while the library directories are open; dies if absent. */
+void xrole_load_sqlite(struct role *r);
 /* Send a reply (nothing while disconnected: the hub has answered the
  * requester already); failures are logged. */
 void role_send(struct role *r, struct wire_out *o);

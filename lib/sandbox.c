@@ -2,6 +2,7 @@
  * defined here, so old kernel headers do not matter) and a seccomp
  * allowlist (libseccomp).  See sandbox.h. */
 #include "sandbox.h"
+#include "dynlib.h"
 #include "log.h"
 #include "util.h"
 
@@ -165,8 +166,13 @@ static int landlock(const struct sandbox_path *paths, size_t n)
 
 int sandbox_enter(const char *role, const struct sandbox_path *paths, size_t n, int best_effort)
 {
-	int ll = 0, sc = 0;
+	char no_lib[256] = "";
+	int ll = 0, sc = 0, r;
 
+	/* libseccomp is loaded while the library directories are still open,
+	 * and let go once the filter is in the kernel. */
+	if (dyn_load_seccomp() < 0)
+		snprintf(no_lib, sizeof(no_lib), "%s", last_error());
 	/* Both need it, and it is right anyway: nothing we run gains privileges. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 && !best_effort)
 		return fail("sandbox: PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
@@ -177,7 +183,9 @@ int sandbox_enter(const char *role, const struct sandbox_path *paths, size_t n, 
 	} else {
 		ll = landlock_abi;
 	}
-	if (sandbox_seccomp(role) < 0) {
+	r = no_lib[0] ? fail("%s", no_lib) : sandbox_seccomp(role);
+	dyn_unload_seccomp();
+	if (r < 0) {
 		if (!best_effort)
 			return -1;
 		log_error("sandbox: %s; running without seccomp (global.sandbox = \"best-effort\")", last_error());

@@ -93,7 +93,7 @@ static int allow(scmp_filter_ctx ctx, const char *const *list, size_t n)
 
 		if (nr == __NR_SCMP_ERROR || nr < 0)
 			continue;	/* not on this architecture */
-		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0) < 0)
+		if (seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 0, NULL) < 0)
 			return fail("seccomp: cannot allow %s", list[i]);
 	}
 	return 0;

@@ -1,5 +1,6 @@
 /* store.c - opening a role's per-profile SQLite file (store.h). */
 #include "store.h"
+#include "dynlib.h"
 #include "paths.h"
 #include "util.h"
 
@@ -19,7 +20,7 @@ sqlite3 *store_open(const char *path, const char *schema)
 	if (fd < 0)
 		return fail("%s: %s", path, strerror(errno)), NULL;
 	close(fd);
-	if (paths_check_private(path) < 0)
+	if (paths_check_private(path) < 0 || dyn_load_sqlite() < 0)
 		return NULL;
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
 		fail("%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");

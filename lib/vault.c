@@ -1,5 +1,6 @@
 /* vault.c - the vault format and its operations; see vault.h. */
 #include "vault.h"
+#include "dynlib.h"
 #include "secmem.h"
 #include "util.h"
 
@@ -212,6 +213,10 @@ static struct vault *db_open(const char *path, const char *profile, int create)
 			return NULL;
 		}
 		close(fd);
+	}
+	if (dyn_load_sqlite() < 0) {
+		free(v);
+		return NULL;
 	}
 	if (sqlite3_open_v2(path, &v->db, flags, NULL) != SQLITE_OK) {
 		fail("cannot open vault %s (%s): %s", profile, path, v->db ? sqlite3_errmsg(v->db) : "no memory");

@@ -1,5 +1,6 @@
 /* wlpoll.c - a Wayland role's loop turn (wlpoll.h). */
 #include "wlpoll.h"
+#include "desklib.h"
 #include "log.h"
 #include "util.h"
 
@@ -10,9 +11,11 @@
 struct wl_display *wl_role_connect(const struct wl_registry_listener *l, struct wl_registry **reg)
 {
 	const char *name = getenv("WAYLAND_DISPLAY");
-	struct wl_display *dpy = wl_display_connect(NULL);
+	struct wl_display *dpy;
 
-	if (!dpy)
+	if (desk_load_wayland() < 0)
+		die("%s", last_error());
+	if (!(dpy = wl_display_connect(NULL)))
 		die("cannot connect to the Wayland compositor%s%s%s: %s", name ? " (WAYLAND_DISPLAY=" : "",
 			name ? name : "", name ? ")" : " (WAYLAND_DISPLAY is not set)", strerror(errno));
 	*reg = wl_display_get_registry(dpy);

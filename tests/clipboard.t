@@ -28,7 +28,7 @@ clip() { as "$SESAME" clipboard "$@" >"$T/out" 2>"$T/err"; rc=$?; }
 in_history() { as "$SESAME" clipboard history 2>/dev/null | grep -qF -- "$1"; }
 
 spawn "$T/as" sh -c "exec '$SESAME' clipboard watch >'$U/watch.out' 2>'$U/watch.err'"
-wait_for 5 grep -q "Following daemon-clipboard's events" "$U/watch.err"
+wait_for 5 grep -qs "Following daemon-clipboard's events" "$U/watch.err"
 as wl-copy "hello clipboard" 2>/dev/null
 wait_for 10 in_history "hello clipboard"
 ok $? "a copied text shows in sesame clipboard history"

@@ -42,7 +42,7 @@ contains "$T/out" "ctrl+alt+t	profile activate work" "and each binding with its 
 
 # A watcher follows the events as they happen.
 spawn sh -c "exec '$SESAME' input watch >'$T/watch.out' 2>'$T/watch.err'"
-wait_for 5 grep -q "Following daemon-input's events" "$T/watch.err"
+wait_for 5 grep -qs "Following daemon-input's events" "$T/watch.err"
 ok $? "sesame input watch subscribes"
 
 # KEY_T alone, then ctrl+shift+t (a modifier too many): nothing.

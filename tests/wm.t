@@ -51,7 +51,7 @@ is "$(cut -f2 "$T/out" | tr '\n' ' ')" "term-a term-b " "the focus order follows
 
 # Events: a watcher sees focus changes and windows opening.
 spawn "$T/as" sh -c "exec '$SESAME' wm watch >'$U/watch.out' 2>'$U/watch.err'"
-wait_for 5 grep -q "Following daemon-wm's events" "$U/watch.err"
+wait_for 5 grep -qs "Following daemon-wm's events" "$U/watch.err"
 ok $? "sesame wm watch subscribes"
 
 # A focus change made without sesame counts too.

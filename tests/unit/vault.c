@@ -1,5 +1,6 @@
 /* Unit tests for lib/vault: round trips, locking, wrong passwords, no
  * plaintext on disk, and tampering (swapped or moved rows) detected. */
+#include "lib/dynlib.h"
 #include "lib/secmem.h"
 #include "lib/util.h"
 #include "lib/vault.h"
@@ -51,7 +52,7 @@ static int sql(const char *path, const char *q)
 	sqlite3 *db;
 	int rc;
 
-	if (sqlite3_open(path, &db) != SQLITE_OK)
+	if (dyn_load_sqlite() < 0 || sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
 		return -1;
 	rc = sqlite3_exec(db, q, NULL, NULL, NULL);
 	sqlite3_close(db);

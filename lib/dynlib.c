@@ -1,0 +1,140 @@
+/* dynlib.c - SQLite and libseccomp, loaded by their first user; see
+ * dynlib.h.  Built into every dynamic build (dyn_open is desklib.c's too);
+ * the forwarders only with DLOPEN=1. */
+#include "dynlib.h"
+#include "util.h"
+
+#include <dlfcn.h>
+#include <string.h>
+#if SESAME_DLOPEN
+#include <sqlite3.h>
+#endif
+#if SESAME_DLOPEN && SESAME_SECCOMP
+#include <seccomp.h>
+#endif
+
+#ifndef SQLITE_LIB
+#define SQLITE_LIB "libsqlite3.so.0"
+#endif
+#ifndef SECCOMP_LIB
+#define SECCOMP_LIB "libseccomp.so.2"
+#endif
+
+void *dyn_open(const char *lib, const char *what)
+{
+	void *h = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+
+	if (!h)
+		fail("cannot load %s (%s): %s", lib, what, dlerror());
+	return h;
+}
+
+#if SESAME_DLOPEN
+#define SQLITE_FUNCTIONS(F, V) \
+	F(int, sqlite3_open_v2, (const char *path, sqlite3 **db, int flags, const char *vfs), \
+		(path, db, flags, vfs)) \
+	F(int, sqlite3_close, (sqlite3 *db), (db)) \
+	F(int, sqlite3_busy_timeout, (sqlite3 *db, int ms), (db, ms)) \
+	F(const char *, sqlite3_errmsg, (sqlite3 *db), (db)) \
+	F(int, sqlite3_exec, (sqlite3 *db, const char *sql, int (*cb)(void *, int, char **, char **), \
+		void *arg, char **err), (db, sql, cb, arg, err)) \
+	V(sqlite3_free, (void *p), (p)) \
+	F(int, sqlite3_changes, (sqlite3 *db), (db)) \
+	F(sqlite3_int64, sqlite3_last_insert_rowid, (sqlite3 *db), (db)) \
+	F(int, sqlite3_prepare_v2, (sqlite3 *db, const char *sql, int n, sqlite3_stmt **st, \
+		const char **tail), (db, sql, n, st, tail)) \
+	F(int, sqlite3_prepare_v3, (sqlite3 *db, const char *sql, int n, unsigned int flags, \
+		sqlite3_stmt **st, const char **tail), (db, sql, n, flags, st, tail)) \
+	F(int, sqlite3_step, (sqlite3_stmt *st), (st)) \
+	F(int, sqlite3_reset, (sqlite3_stmt *st), (st)) \
+	F(int, sqlite3_finalize, (sqlite3_stmt *st), (st)) \
+	F(int, sqlite3_clear_bindings, (sqlite3_stmt *st), (st)) \
+	F(int, sqlite3_bind_text, (sqlite3_stmt *st, int i, const char *s, int n, void (*d)(void *)), \
+		(st, i, s, n, d)) \
+	F(int, sqlite3_bind_blob, (sqlite3_stmt *st, int i, const void *b, int n, void (*d)(void *)), \
+		(st, i, b, n, d)) \
+	F(int, sqlite3_bind_int64, (sqlite3_stmt *st, int i, sqlite3_int64 v), (st, i, v)) \
+	F(int, sqlite3_bind_double, (sqlite3_stmt *st, int i, double v), (st, i, v)) \
+	F(int, sqlite3_column_type, (sqlite3_stmt *st, int i), (st, i)) \
+	F(int, sqlite3_column_int, (sqlite3_stmt *st, int i), (st, i)) \
+	F(sqlite3_int64, sqlite3_column_int64, (sqlite3_stmt *st, int i), (st, i)) \
+	F(double, sqlite3_column_double, (sqlite3_stmt *st, int i), (st, i)) \
+	F(const unsigned char *, sqlite3_column_text, (sqlite3_stmt *st, int i), (st, i)) \
+	F(const void *, sqlite3_column_blob, (sqlite3_stmt *st, int i), (st, i)) \
+	F(int, sqlite3_column_bytes, (sqlite3_stmt *st, int i), (st, i))
+
+static struct { SQLITE_FUNCTIONS(DYN_POINTER, DYN_VPOINTER) } sq;
+#define SQ_F(ret, name, params, args) DYN_FORWARD(sq, ret, name, params, args)
+#define SQ_V(name, params, args) DYN_VFORWARD(sq, name, params, args)
+SQLITE_FUNCTIONS(SQ_F, SQ_V)
+#define SQ_R(ret, name, params, args) DYN_RESOLVE(sq, name)
+#define SQ_VR(name, params, args) DYN_RESOLVE(sq, name)
+
+int dyn_load_sqlite(void)
+{
+	static void *h;
+	const char *missing = NULL;
+
+	if (h)
+		return 0;
+	if (!(h = dyn_open(SQLITE_LIB, "vaults and stores are SQLite databases")))
+		return -1;
+	SQLITE_FUNCTIONS(SQ_R, SQ_VR)
+	if (missing) {
+		dlclose(h);
+		h = NULL;
+		return fail("%s has no %s", SQLITE_LIB, missing);
+	}
+	return 0;
+}
+
+#if SESAME_SECCOMP
+#define SECCOMP_FUNCTIONS(F, V) \
+	F(scmp_filter_ctx, seccomp_init, (uint32_t def), (def)) \
+	V(seccomp_release, (scmp_filter_ctx ctx), (ctx)) \
+	F(int, seccomp_load, (const scmp_filter_ctx ctx), (ctx)) \
+	F(int, seccomp_attr_set, (scmp_filter_ctx ctx, enum scmp_filter_attr attr, uint32_t value), \
+		(ctx, attr, value)) \
+	F(int, seccomp_syscall_resolve_name, (const char *name), (name)) \
+	F(char *, seccomp_syscall_resolve_num_arch, (uint32_t arch, int num), (arch, num)) \
+	F(int, seccomp_rule_add_array, (scmp_filter_ctx ctx, uint32_t action, int nr, unsigned int n, \
+		const struct scmp_arg_cmp *args), (ctx, action, nr, n, args))
+
+static struct { SECCOMP_FUNCTIONS(DYN_POINTER, DYN_VPOINTER) } sc;
+#define SC_F(ret, name, params, args) DYN_FORWARD(sc, ret, name, params, args)
+#define SC_V(name, params, args) DYN_VFORWARD(sc, name, params, args)
+SECCOMP_FUNCTIONS(SC_F, SC_V)
+#define SC_R(ret, name, params, args) DYN_RESOLVE(sc, name)
+#define SC_VR(name, params, args) DYN_RESOLVE(sc, name)
+static void *sc_lib;
+
+int dyn_load_seccomp(void)
+{
+	void *h;
+	const char *missing = NULL;
+
+	if (sc_lib)
+		return 0;
+	if (!(h = dyn_open(SECCOMP_LIB, "the roles' syscall filters are built with it")))
+		return -1;
+	SECCOMP_FUNCTIONS(SC_R, SC_VR)
+	if (missing) {
+		dlclose(h);
+		return fail("%s has no %s", SECCOMP_LIB, missing);
+	}
+	sc_lib = h;
+	return 0;
+}
+
+void dyn_unload_seccomp(void)
+{
+	if (sc_lib)
+		dlclose(sc_lib);
+	sc_lib = NULL;
+	memset(&sc, 0, sizeof(sc));	/* a call now is a clean crash */
+}
+#else
+int dyn_load_seccomp(void) { return 0; }
+void dyn_unload_seccomp(void) {}
+#endif
+#endif
