@@ -92,13 +92,7 @@ int desk_load_wayland(void)
 	if (!(h = dyn_open(WAYLAND_CLIENT_LIB, "the Wayland roles talk to the compositor with it")))
 		return -1;
 	WAYLAND_FUNCTIONS(WL_R, WL_VR)
-	if (missing) {
-		dlclose(h);
-		h = NULL;
-		return fail("%s has no %s (libwayland-client 1.20 or later is needed)", WAYLAND_CLIENT_LIB,
-			missing);
-	}
-	return 0;
+	return dyn_check(&h, WAYLAND_CLIENT_LIB, missing);
 }
 
 int desk_load_xkb(void)
@@ -111,12 +105,7 @@ int desk_load_xkb(void)
 	if (!(h = dyn_open(XKBCOMMON_LIB, "keys are read with it")))
 		return -1;
 	XKB_FUNCTIONS(XKB_R, XKB_VR)
-	if (missing) {
-		dlclose(h);
-		h = NULL;
-		return fail("%s has no %s", XKBCOMMON_LIB, missing);
-	}
-	return 0;
+	return dyn_check(&h, XKBCOMMON_LIB, missing);
 }
 
 /* libwayland's own limit on a message's arguments (WL_CLOSURE_MAX_ARGS). */

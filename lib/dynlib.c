@@ -29,6 +29,15 @@ void *dyn_open(const char *lib, const char *what)
 	return h;
 }
 
+int dyn_check(void **h, const char *lib, const char *missing)
+{
+	if (!missing)
+		return 0;
+	dlclose(*h);
+	*h = NULL;
+	return fail("%s has no %s", lib, missing);
+}
+
 #if SESAME_DLOPEN
 #define SQLITE_FUNCTIONS(F, V) \
 	F(int, sqlite3_open_v2, (const char *path, sqlite3 **db, int flags, const char *vfs), \
@@ -80,12 +89,7 @@ int dyn_load_sqlite(void)
 	if (!(h = dyn_open(SQLITE_LIB, "vaults and stores are SQLite databases")))
 		return -1;
 	SQLITE_FUNCTIONS(SQ_R, SQ_VR)
-	if (missing) {
-		dlclose(h);
-		h = NULL;
-		return fail("%s has no %s", SQLITE_LIB, missing);
-	}
-	return 0;
+	return dyn_check(&h, SQLITE_LIB, missing);
 }
 
 #if SESAME_SECCOMP
@@ -106,31 +110,29 @@ static struct { SECCOMP_FUNCTIONS(DYN_POINTER, DYN_VPOINTER) } sc;
 SECCOMP_FUNCTIONS(SC_F, SC_V)
 #define SC_R(ret, name, params, args) DYN_RESOLVE(sc, name)
 #define SC_VR(name, params, args) DYN_RESOLVE(sc, name)
-static void *sc_lib;
+static void *seccomp_h;	/* while loaded */
 
 int dyn_load_seccomp(void)
 {
-	void *h;
 	const char *missing = NULL;
+	void *h;
 
-	if (sc_lib)
+	if (seccomp_h)
 		return 0;
 	if (!(h = dyn_open(SECCOMP_LIB, "the roles' syscall filters are built with it")))
 		return -1;
 	SECCOMP_FUNCTIONS(SC_R, SC_VR)
-	if (missing) {
-		dlclose(h);
-		return fail("%s has no %s", SECCOMP_LIB, missing);
-	}
-	sc_lib = h;
+	if (dyn_check(&h, SECCOMP_LIB, missing) < 0)
+		return -1;
+	seccomp_h = h;
 	return 0;
 }
 
 void dyn_unload_seccomp(void)
 {
-	if (sc_lib)
-		dlclose(sc_lib);
-	sc_lib = NULL;
+	if (seccomp_h)
+		dlclose(seccomp_h);
+	seccomp_h = NULL;
 	memset(&sc, 0, sizeof(sc));	/* a call now is a clean crash */
 }
 #else

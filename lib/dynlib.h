@@ -33,6 +33,9 @@ static inline void dyn_unload_seccomp(void) {}
  * list, DYN_POINTERS declares the pointers, DYN_FORWARD/DYN_VFORWARD
  * define the functions and DYN_RESOLVE fills the pointers. */
 void *dyn_open(const char *lib, const char *what);
+/* After the DYN_RESOLVEs: 0, or -1 having closed *h and said which
+ * function lib lacks. */
+int dyn_check(void **h, const char *lib, const char *missing);
 #define DYN_POINTER(ret, name, params, args) ret (*name) params;
 #define DYN_VPOINTER(name, params, args) void (*name) params;
 /* Hidden: were the executable ever to export them, the library loaded
