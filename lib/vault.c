@@ -200,6 +200,8 @@ static struct vault *db_open(const char *path, const char *profile, int create)
 
 	if (!vault_profile_valid(profile))
 		return fail("'%s' is not a valid profile name", profile), NULL;
+	if (dyn_load_sqlite() < 0)	/* before a new vault's file exists */
+		return NULL;
 	v = xcalloc(1, sizeof(*v));
 	strcpy(v->profile, profile);
 	if (create) {
@@ -213,10 +215,6 @@ static struct vault *db_open(const char *path, const char *profile, int create)
 			return NULL;
 		}
 		close(fd);
-	}
-	if (dyn_load_sqlite() < 0) {
-		free(v);
-		return NULL;
 	}
 	if (sqlite3_open_v2(path, &v->db, flags, NULL) != SQLITE_OK) {
 		fail("cannot open vault %s (%s): %s", profile, path, v->db ? sqlite3_errmsg(v->db) : "no memory");
