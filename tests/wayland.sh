@@ -26,18 +26,20 @@ need_sway() {
 	done
 }
 
-start_sway() {
-	# Everything runs as one non-root user: sway refuses root, and the bus
-	# wants the CLI and the daemons under one uid.  As root: nobody.
+# session_user: make $T/u (U) the home of a session user and write $T/as.
+# Everything runs as one non-root user: sway refuses root, and the bus
+# wants the CLI and the daemons under one uid.  As root: nobody.  Returns
+# 1, with the reason in WHY, when that cannot be done.  (Also used by
+# tests/bench/roles.sh, which has no TAP functions.)
+session_user() {
 	chmod 755 "$T"
 	U="$T/u"
 	mkdir -p "$U/xdg" "$U/home"
 	chmod 700 "$U/xdg"
 	if [ "$(id -u)" = 0 ]; then
 		if ! command -v setpriv >/dev/null 2>&1; then
-			skip "running as root without setpriv: no way to run sway as another user"
-			done_testing
-			exit
+			WHY="running as root without setpriv: no way to run sway as another user"
+			return 1
 		fi
 		chown -R 65534:65534 "$U"
 		AS="setpriv --reuid 65534 --regid 65534 --clear-groups"
@@ -56,11 +58,24 @@ start_sway() {
 		echo '"$@"'
 	} >"$T/as"
 	chmod 755 "$T/as"
-
 	printf 'output HEADLESS-1 resolution 1280x720\n' >"$T/sway.conf"
 	chmod 644 "$T/sway.conf"
-	spawn "$T/as" env WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 \
+}
+
+# The headless compositor, as the session user: run it in the background
+# (`sway_headless &`); it execs, so $! is sway's pid.
+sway_headless() {
+	exec "$T/as" env WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 \
 		WLR_HEADLESS_OUTPUTS=1 sway -c "$T/sway.conf" 2>"$T/sway.log"
+}
+
+start_sway() {
+	if ! session_user; then
+		skip "$WHY"
+		done_testing
+		exit
+	fi
+	spawn sway_headless
 	SWAY=$spawned
 	# sway puts its IPC socket where SWAYSOCK says.
 	wait_for 10 sh -c "test -S '$U/xdg/sway.sock' && test -S '$U/xdg/wayland-1'"
