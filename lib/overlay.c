@@ -1,5 +1,6 @@
 /* overlay.c - the window switcher's surface; see overlay.h. */
 #include "overlay.h"
+#include "dynlib.h"
 #include "log.h"
 #include "util.h"
 
@@ -47,35 +48,37 @@ static struct {
 	const struct fcft_glyph *(*rasterize)(struct fcft_font *, uint32_t, enum fcft_subpixel);
 } F;
 
+/* In load_libs: the function called name into s.member, else missing. */
+#define SYM(s, member, name) \
+	if (!(*(void **)&s.member = dlsym(s.h, name))) \
+		missing = name;
+
 static int load_libs(void)
 {
-	if (F.h && P.h)
-		return 0;
-	if (!F.h && !(F.h = dlopen(FCFT_LIB, RTLD_NOW | RTLD_LOCAL)))
-		return fail("cannot load %s (the overlay draws text with fcft): %s", FCFT_LIB, dlerror());
-	*(void **)&F.init = dlsym(F.h, "fcft_init");
-	*(void **)&F.fini = dlsym(F.h, "fcft_fini");
-	*(void **)&F.from_name = dlsym(F.h, "fcft_from_name");
-	*(void **)&F.destroy = dlsym(F.h, "fcft_destroy");
-	*(void **)&F.rasterize = dlsym(F.h, "fcft_rasterize_char_utf32");
-	if (!F.init || !F.fini || !F.from_name || !F.destroy || !F.rasterize) {
-		dlclose(F.h);
-		F.h = NULL;
-		return fail("%s lacks the functions the overlay needs", FCFT_LIB);
+	const char *missing = NULL;
+
+	if (!F.h) {
+		if (!(F.h = dyn_open(FCFT_LIB, "the overlay draws text with fcft")))
+			return -1;
+		SYM(F, init, "fcft_init")
+		SYM(F, fini, "fcft_fini")
+		SYM(F, from_name, "fcft_from_name")
+		SYM(F, destroy, "fcft_destroy")
+		SYM(F, rasterize, "fcft_rasterize_char_utf32")
+		if (dyn_check(&F.h, FCFT_LIB, missing) < 0)
+			return -1;
 	}
-	if (!(P.h = dlopen(PIXMAN_LIB, RTLD_NOW | RTLD_LOCAL)))
-		return fail("cannot load %s (the overlay draws with pixman): %s", PIXMAN_LIB, dlerror());
-	*(void **)&P.create_bits = dlsym(P.h, "pixman_image_create_bits");
-	*(void **)&P.create_solid_fill = dlsym(P.h, "pixman_image_create_solid_fill");
-	*(void **)&P.unref = dlsym(P.h, "pixman_image_unref");
-	*(void **)&P.fill_boxes = dlsym(P.h, "pixman_image_fill_boxes");
-	*(void **)&P.composite32 = dlsym(P.h, "pixman_image_composite32");
-	*(void **)&P.get_format = dlsym(P.h, "pixman_image_get_format");
-	if (!P.create_bits || !P.create_solid_fill || !P.unref || !P.fill_boxes || !P.composite32 ||
-	    !P.get_format) {
-		dlclose(P.h);
-		P.h = NULL;
-		return fail("%s lacks the functions the overlay needs", PIXMAN_LIB);
+	if (!P.h) {
+		if (!(P.h = dyn_open(PIXMAN_LIB, "the overlay draws with pixman")))
+			return -1;
+		SYM(P, create_bits, "pixman_image_create_bits")
+		SYM(P, create_solid_fill, "pixman_image_create_solid_fill")
+		SYM(P, unref, "pixman_image_unref")
+		SYM(P, fill_boxes, "pixman_image_fill_boxes")
+		SYM(P, composite32, "pixman_image_composite32")
+		SYM(P, get_format, "pixman_image_get_format")
+		if (dyn_check(&P.h, PIXMAN_LIB, missing) < 0)
+			return -1;
 	}
 	return 0;
 }
