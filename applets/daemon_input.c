@@ -21,8 +21,8 @@
  * the same read-only world, which is all a bus client needs.
  */
 #include "../lib/applet.h"
-#include "../lib/desklib.h"
 #include "../lib/binding.h"
+#include "../lib/desklib.h"
 #include "../lib/log.h"
 #include "../lib/role.h"
 #include "../lib/sandbox.h"
