@@ -14,16 +14,12 @@
 # A tool that is not installed is reported as skipped, with why.
 bench_name=compare
 . "$(dirname "$0")/common.sh"
-pids= keyid= gnupg=
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null || true; done
-	for p in $pids; do wait "$p" 2>/dev/null || true; done
+keyid= gnupg=
+bench_cleanup() {
 	[ -n "$keyid" ] && keyctl unlink "$keyid" @u >/dev/null 2>&1 || true
 	[ -n "$gnupg" ] && GNUPGHOME=$gnupg gpgconf --kill all >/dev/null 2>&1 || true
 	[ -f "$T/gk.pid" ] && kill "$(cat "$T/gk.pid")" 2>/dev/null || true
-	rm -rf "$T"
 }
-trap cleanup EXIT INT TERM
 timing=$build/bench/timing
 static=$top/build/static/sesame
 [ -x "$static" ] || static=$SESAME

@@ -9,14 +9,6 @@
 # Results: stdout and bench-results/launcher.md.
 bench_name=launcher
 . "$(dirname "$0")/common.sh"
-pids=
-cleanup() {
-	# (set -e would end this at the first pid that is already gone)
-	for p in $pids; do kill "$p" 2>/dev/null || true; done
-	for p in $pids; do wait "$p" 2>/dev/null || true; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
 export SESAME_RUNTIME_DIR=$T/run SESAME_CONFIG_DIR=$T/cfg SESAME_DATA_DIR=$T/data SESAME_CACHE_DIR=$T/cache
 export XDG_DATA_HOME=$T/home XDG_CURRENT_DESKTOP=sway
 unset NOTIFY_SOCKET WATCHDOG_USEC LANG LC_ALL LC_MESSAGES

@@ -9,13 +9,6 @@
 # Results: stdout and bench-results/roles.md.
 bench_name=roles
 . "$(dirname "$0")/common.sh"
-pids=
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null || true; done
-	for p in $pids; do wait "$p" 2>/dev/null || true; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
 unset NOTIFY_SOCKET WATCHDOG_USEC
 static=$top/build/static/sesame
 kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }

@@ -12,18 +12,11 @@
 # Results: stdout and bench-results/bus.md.
 bench_name=bench
 . "$(dirname "$0")/common.sh"
-hub= secrets=
-cleanup() {
-	for p in $hub $secrets; do kill "$p" 2>/dev/null; done
-	for p in $hub $secrets; do wait "$p" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
 export SESAME_RUNTIME_DIR=$T/run SESAME_CONFIG_DIR=$T/cfg SESAME_DATA_DIR=$T/data SESAME_CACHE_DIR=$T/cache
 unset NOTIFY_SOCKET WATCHDOG_USEC
 
 SESAME_LOG=warn "$SESAME" daemon profile 2>"$T/hub.log" &
-hub=$!
+pids="$pids $!"
 for i in $(seq 100); do [ -s "$T/run/bus.pub" ] && break; sleep 0.05; done
 
 val() { echo "$2" | sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
@@ -42,12 +35,12 @@ ping_line=$("$build/tests/buspeer" ping 20000)
 # Throughput: K clients pinging for 2 s; sets tp_K (requests per second).
 # (No command substitution: a subshell would run the EXIT trap.)
 tp() {
-	k=$1 pids=
+	k=$1 clients=
 	for i in $(seq "$k"); do
 		"$build/tests/buspeer" ping-for 2000 >"$T/tp.$i" &
-		pids="$pids $!"
+		clients="$clients $!"
 	done
-	for p in $pids; do wait "$p" || { echo "bench: a client failed" >&2; exit 1; }; done
+	for p in $clients; do wait "$p" || { echo "bench: a client failed" >&2; exit 1; }; done
 	total=0
 	for i in $(seq "$k"); do total=$((total + $(sed -n 's/.*pings=\([0-9]*\).*/\1/p' "$T/tp.$i"))); done
 	eval "tp_$k=$((total / 2))"
@@ -61,7 +54,7 @@ chmod 700 "$T/data" "$T/data/vaults"
 "$build/bench/vault" fill "$T/data/vaults/ten.db" ten 10 benchpw
 "$build/bench/vault" fill "$T/data/vaults/big.db" big 100000 benchpw
 SESAME_LOG=warn "$SESAME" daemon secrets 2>"$T/secrets.log" &
-secrets=$!
+pids="$pids $!"
 for i in $(seq 100); do "$SESAME" status 2>/dev/null | grep -q 'roles:.* secrets' && break; sleep 0.05; done
 printf 'benchpw\nbenchpw\n' | "$SESAME" unlock -p ten,big >/dev/null
 get_line=$("$build/bench/timing" exec "$N" "$build/bench/noop" -- "$SESAME" secret get -p ten k5)
@@ -85,7 +78,6 @@ argon_line="p50_us=$(median "$argons")"
 unlock_line="p50_us=$(median "$unlocks")"
 unlock_ratio=$(median "$ratios")
 printf 'benchpw\n' | "$SESAME" unlock -p ten >/dev/null
-kill "$secrets"; wait "$secrets" 2>/dev/null; secrets=
 
 noop50=$(val a_p50_us "$exec_line"); cli50=$(val b_p50_us "$exec_line"); cli95=$(val b_p95_us "$exec_line")
 ratio_cli=$(val ratio_p50 "$exec_line")
