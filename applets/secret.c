@@ -129,14 +129,7 @@ int secret_main(int argc, char **argv)
 	xbus_request(c, &req, buf, &m);
 	sodium_memzero(req.buf, req.len);
 	if (type == WIRE_SECRET_GET) {
-		const uint8_t *v;
-		uint16_t len;
-
-		if (!wire_find(&m, WF_VALUE, &v, &len))
-			die("secret get: daemon-secrets sent no value");
-		if (write_all(STDOUT_FILENO, v, len) < 0 ||
-		    (isatty(STDOUT_FILENO) && write_all(STDOUT_FILENO, "\n", 1) < 0))
-			die("secret get: %s", last_error());
+		cli_write_value("secret get", &m);
 		sodium_memzero(buf, WIRE_HEADER + m.fields_len);	/* what was used: no new pages */
 	} else if (type == WIRE_SECRET_LIST) {
 		size_t pos = 0;
