@@ -18,7 +18,8 @@ LIB = lib/util.c lib/log.c lib/paths.c lib/secmem.c lib/noise.c lib/wire.c lib/b
 	lib/hub.c lib/sdnotify.c lib/vault.c lib/prompt.c \
 	lib/cli.c lib/audit.c lib/toml.c lib/config.c lib/activation.c lib/sshagent.c lib/sandbox.c \
 	lib/envvar.c lib/desktop.c lib/fuzzy.c lib/appindex.c lib/template.c \
-	lib/store.c lib/frecency.c lib/role.c lib/fetch.c lib/sensitive.c lib/binding.c
+	lib/store.c lib/frecency.c lib/role.c lib/fetch.c lib/sensitive.c lib/binding.c \
+	lib/num.c
 ifeq ($(DESKTOP),1)
 LIB += $(DESKTOP_LIB)
 endif
@@ -74,7 +75,7 @@ OBJ = $(O)/sesame.o $(APPLETS:%.c=$(O)/%.o) $(LIB_OBJ)
 all: $(BIN) tests/noise-vectors tests/toml-decode
 
 $(BIN): $(OBJ)
-	$(CC) $(ALL_CFLAGS) -o $@ $(OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
+	$(CC) $(ALL_CFLAGS) -o $@ $(OBJ) $(ALL_LDFLAGS) $(DEP_LIBS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)

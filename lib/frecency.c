@@ -1,9 +1,10 @@
 /* frecency.c - launch frecency per profile (frecency.h). */
 #include "frecency.h"
+#include "num.h"
 #include "store.h"
 #include "util.h"
 
-#include <math.h>
+#include <math.h>	/* isfinite */
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,7 +35,7 @@ static double decayed(const struct item *it, long long now_ms)
 {
 	long long age = now_ms - it->at_ms;
 
-	return age <= 0 ? it->score : it->score * exp2(-(double)age / FRECENCY_HALF_LIFE_MS);
+	return age <= 0 ? it->score : it->score * num_exp2(-(double)age / FRECENCY_HALF_LIFE_MS);
 }
 
 struct frecency *frecency_open(const char *path)

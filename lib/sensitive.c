@@ -1,7 +1,7 @@
 /* sensitive.c - secret-looking clipboard text (sensitive.h). */
 #include "sensitive.h"
+#include "num.h"
 
-#include <math.h>
 #include <string.h>
 
 enum cs { UPPER_DIGIT, ALNUM, ALNUM_US, B64URL, SLACK };
@@ -150,7 +150,7 @@ static int high_entropy(const char *s, size_t n)
 		if (counts[c]) {
 			double p = (double)counts[c] / (double)n;
 
-			h -= p * log2(p);
+			h -= p * num_log2(p);
 		}
 	return h >= (hex ? 3.0 : 3.5);	/* hex tops out at 4 bits */
 }
