@@ -33,7 +33,13 @@
  *                               prints "ok=N limited=M failed=F"
  *   buspeer unlock-time PROFILE PASSWORD N
  *                               lock then time an unlock, N times, on one
- *                               connection; prints "unlocks=N p50_us="
+ *                               connection, each right after a raw libsodium
+ *                               Argon2id with the vault's default parameters
+ *                               (the baseline, so both see the same moment
+ *                               of a noisy machine); prints "unlocks=N
+ *                               p50_us= argon2_p50_us= ratio_p25=
+ *                               ratio_p50= ratio_p75=" (ratios: each unlock
+ *                               over the Argon2id before it)
  *   buspeer search N QUERY...    N launcher searches cycling through the
  *                               queries, each after a ping on the same
  *                               connection (the baseline); prints
@@ -47,6 +53,7 @@
  */
 #include "lib/bus.h"
 #include "lib/util.h"
+#include "lib/vault.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -436,15 +443,30 @@ static int cmd_flood_get(const char *profile, const char *key, long ms)
 	return 0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static int cmd_unlock_time(const char *profile, const char *pw, long n)
 {
 	struct bus_client *c = connect_or_die(NULL);
-	long long *t = xcalloc(n, sizeof(*t));
+	long long *t = xcalloc(n, sizeof(*t)), *a = xcalloc(n, sizeof(*a));
+	double *r = xcalloc(n, sizeof(*r));
+	struct vault_kdf kdf;
 	struct wire_msg m;
+	uint8_t key[32];
 
+	vault_kdf_defaults(&kdf);
 	for (long i = 0; i < n; i++) {
-		long long s;
+		long long s = now_us();
 
+		if (crypto_pwhash(key, sizeof(key), pw, strlen(pw), kdf.salt, kdf.opslimit,
+		    (size_t)kdf.memlimit_kib * 1024, crypto_pwhash_ALG_ARGON2ID13) != 0)
+			die("argon2id failed (out of memory?)");
+		a[i] = now_us() - s;
 		wire_begin(&out, WIRE_LOCK, 0, 0);
 		wire_put_str(&out, WF_PROFILE, profile);
 		if (bus_request(c, &out, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
@@ -456,9 +478,15 @@ static int cmd_unlock_time(const char *profile, const char *pw, long n)
 		if (bus_request(c, &out, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
 			die("unlock: %s", last_error());
 		t[i] = now_us() - s;
+		r[i] = (double)t[i] / (double)a[i];
 	}
+	sodium_memzero(key, sizeof(key));
 	qsort(t, n, sizeof(*t), cmp_ll);
-	printf("unlocks=%ld p50_us=%lld\n", n, t[n / 2]);
+	qsort(a, n, sizeof(*a), cmp_ll);
+	qsort(r, n, sizeof(*r), cmp_double);
+	printf("unlocks=%ld p50_us=%lld argon2_p50_us=%lld ratio_p25=%.4f ratio_p50=%.4f ratio_p75=%.4f\n",
+		n, t[n / 2], a[n / 2], r[n / 4], r[n / 2], r[n * 3 / 4]);
+	free(t), free(a), free(r);
 	bus_close(c);
 	return 0;
 }

@@ -2,9 +2,8 @@
  *   vault fill PATH PROFILE N PASSWORD
  *       create a vault (default Argon2id) holding secrets k0..k(N-1) with
  *       values v0..v(N-1), written in one transaction
- *   vault argon2 N
- *       time N raw libsodium Argon2id derivations with the vault's default
- *       parameters (the baseline for unlock); prints "p50_us=" */
+ * (unlock's baseline, raw Argon2id, is timed by buspeer unlock-time, each
+ * derivation next to an unlock) */
 #include "lib/util.h"
 #include "lib/vault.h"
 
@@ -12,22 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static long long now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	long long x = *(const long long *)a, y = *(const long long *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 int main(int argc, char **argv)
 {
@@ -56,25 +39,6 @@ int main(int argc, char **argv)
 		vault_close(v);
 		return 0;
 	}
-	if (argc == 3 && !strcmp(argv[1], "argon2")) {
-		int n = atoi(argv[2]) > 0 ? atoi(argv[2]) : 5;
-		long long *t = xcalloc(n, sizeof(*t));
-		struct vault_kdf kdf;
-		uint8_t out[32];
-
-		vault_kdf_defaults(&kdf);
-		for (int i = 0; i < n; i++) {
-			long long s = now_us();
-
-			if (crypto_pwhash(out, sizeof(out), "benchmark", 9, kdf.salt, kdf.opslimit,
-			    (size_t)kdf.memlimit_kib * 1024, crypto_pwhash_ALG_ARGON2ID13) != 0)
-				die("argon2 failed");
-			t[i] = now_us() - s;
-		}
-		qsort(t, n, sizeof(*t), cmp);
-		printf("p50_us=%lld\n", t[n / 2]);
-		return 0;
-	}
-	fprintf(stderr, "usage: vault fill PATH PROFILE N PASSWORD | vault argon2 N\n");
+	fprintf(stderr, "usage: vault fill PATH PROFILE N PASSWORD\n");
 	return 2;
 }
