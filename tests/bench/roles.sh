@@ -12,9 +12,16 @@ bench_name=roles
 unset NOTIFY_SOCKET WATCHDOG_USEC
 static=$top/build/static/sesame
 kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+# rss PID: "RSS USS" in KiB, USS being the pages no other process maps
+# (smaps_rollup's Private_*; "-" where it cannot be read)
+rss() {
+	u=$(awk '$1 == "Private_Clean:" || $1 == "Private_Dirty:" { s += $2 } END { if (NR) print s }' \
+		"/proc/$1/smaps_rollup" 2>/dev/null)
+	echo "$(kb "$1" VmRSS) ${u:--}"
+}
 
 # measure BIN LABEL: start the hub and the roles with BIN, exercise each
-# once, let them settle, print "LABEL role RSS-KiB" lines.
+# once, let them settle, print "LABEL role RSS USS" lines (KiB).
 measure() {
 	bin=$1 label=$2
 	d=$T/$label
@@ -51,16 +58,16 @@ measure() {
 	"$bin" snippet expand s >/dev/null 2>&1
 	case " $roles " in *" input "*) "$bin" input status >/dev/null 2>&1 ;; esac
 	sleep 1
-	echo "$label profile $(kb "$hub" VmRSS)"
+	echo "$label profile $(rss "$hub")"
 	for r in $roles; do
 		eval "p=\$pid_$r"
-		echo "$label $r $(kb "$p" VmRSS)"
+		echo "$label $r $(rss "$p")"
 	done
 }
 
 # compositor: daemon-wm and daemon-clipboard (with the hub and
 # daemon-secrets, which holds the clipboard's key) under headless sway;
-# "dynamic wm|clipboard RSS" lines, or 1 with the reason in WHY.
+# "dynamic wm|clipboard RSS USS" lines, or 1 with the reason in WHY.
 compositor() {
 	if "$SESAME" daemon wm --help 2>/dev/null | grep -q "no Wayland support"; then
 		WHY="this build has no Wayland support (DESKTOP=0)"
@@ -93,8 +100,8 @@ compositor() {
 	"$T/as" "$SESAME" clipboard history >/dev/null 2>&1
 	"$T/as" "$SESAME" wm list >/dev/null 2>&1
 	sleep 1
-	echo "dynamic wm $(kb "$pid_wm" VmRSS)"
-	echo "dynamic clipboard $(kb "$pid_clipboard" VmRSS)"
+	echo "dynamic wm $(rss "$pid_wm")"
+	echo "dynamic clipboard $(rss "$pid_clipboard")"
 }
 
 {
@@ -106,16 +113,19 @@ cat "$T/rss"
 {
 	echo "## Roles' idle RSS (KiB), after one request each"
 	echo
-	echo "| role | static | dynamic |"
-	echo "|---|---|---|"
+	echo "| role | static | dynamic | dynamic, private (USS) |"
+	echo "|---|---|---|---|"
 	for r in profile secrets launcher snippets input wm clipboard; do
 		s=$(awk -v r="$r" '$1 == "static" && $2 == r { print $3 }' "$T/rss")
 		y=$(awk -v r="$r" '$1 == "dynamic" && $2 == r { print $3 }' "$T/rss")
+		u=$(awk -v r="$r" '$1 == "dynamic" && $2 == r { print $4 }' "$T/rss")
 		[ -x "$static" ] || s="no static build"
-		[ -n "$s$y" ] && echo "| daemon-$r | ${s:-not in the static build} | ${y:-n/a} |"
+		[ -n "$s$y" ] && echo "| daemon-$r | ${s:-not in the static build} | ${y:-n/a} | ${u:-n/a} |"
 	done
 	echo
 	echo "Goal: each role under 4096 KiB.  daemon-wm and daemon-clipboard run under headless sway (wm after"
 	echo "a window list, clipboard after recording one copy and a history request; no overlay drawn)."
+	echo "RSS counts every page mapped, the shared libraries' text included (fault-around maps 64 KiB"
+	echo "of it per fault); USS only the pages no other process maps, as libc's are by every process."
 } >"$out/roles.md"
 cat "$out/roles.md"
