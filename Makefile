@@ -72,7 +72,7 @@ endif
 LIB_OBJ = $(LIB:%.c=$(O)/%.o) $(PROTO_OBJ)
 OBJ = $(O)/sesame.o $(APPLETS:%.c=$(O)/%.o) $(LIB_OBJ)
 
-all: $(BIN) tests/noise-vectors tests/toml-decode
+all: $(BIN) $(if $(filter build,$(O)),tests/noise-vectors tests/toml-decode)
 
 $(BIN): $(OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $(OBJ) $(ALL_LDFLAGS) $(DEP_LIBS)
@@ -136,18 +136,21 @@ $(O)/tests/unit/%: tests/unit/%.c tests/tap.h $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(TEST_LDFLAGS) $(DEP_LIBS) -lm
 
-# Test tools with a fixed place: tests/noise-vectors FILE (any vector file
-# in the cacophony format).
-tests/noise-vectors: tests/noise-vectors.c tests/json.c tests/json.h $(LIB_OBJ)
+# Test tools built per build directory (sanitizers apply to them too).
+# $(O)/tests/noise-vectors FILE runs any vector file in the cacophony
+# format; $(O)/tests/toml-decode is the toml-test decoder interface (TOML
+# on stdin, tagged JSON on stdout), for any conformance suite.
+TOOLS = $(O)/tests/buspeer $(O)/tests/evwrite $(O)/tests/noise-vectors $(O)/tests/toml-decode
+$(O)/tests/noise-vectors: tests/noise-vectors.c tests/json.c tests/json.h $(LIB_OBJ)
+	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/noise-vectors.c tests/json.c $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
 
-# tests/toml-decode: the toml-test decoder interface (TOML on stdin, tagged
-# JSON on stdout), for any conformance suite.
-tests/toml-decode: tests/toml-decode.c $(LIB_OBJ)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/toml-decode.c $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
-
-# Test tools built per build directory (sanitizers apply to them too).
-TOOLS = $(O)/tests/buspeer $(O)/tests/evwrite
+# Their fixed places, tests/noise-vectors and tests/toml-decode, hold the
+# normal build's: a sanitizer or static build makes its own in $(O)/tests.
+ifeq ($(O),build)
+tests/noise-vectors tests/toml-decode: tests/%: build/tests/%
+	cp $< $@
+endif
 $(O)/tests/%: tests/%.c $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
@@ -189,7 +192,7 @@ bench: $(BIN) $(TOOLS) $(O)/bench/timing $(O)/bench/noop $(O)/bench/noop-dyn $(O
 # The fuzz targets are part of check wherever clang can build them.
 HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
 PROVE_FLAGS ?= --failures --comments
-check: $(BIN) $(UNIT) $(TOOLS) tests/noise-vectors tests/toml-decode $(GEN)/stamp $(if $(HAVE_FUZZ_CC),$(FUZZ))
+check: $(BIN) $(UNIT) $(TOOLS) $(GEN)/stamp $(if $(HAVE_FUZZ_CC),$(FUZZ))
 	SESAME="$(CURDIR)/$(BIN)" SESAME_BUILD="$(CURDIR)/$(O)" SESAME_SRC="$(CURDIR)" \
 		prove $(PROVE_FLAGS) $(UNIT) tests/*.t
 
@@ -292,7 +295,7 @@ deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEPS)
 
 clean:
-	rm -rf build sesame tests/noise-vectors
+	rm -rf build sesame tests/noise-vectors tests/toml-decode
 
 .PHONY: install-init-systemd install-init-openrc install-init-runit install-init-busybox
 .PHONY: all bench check clean demo deps doc fuzz install static uninstall

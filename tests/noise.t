@@ -1,9 +1,9 @@
 #!/bin/sh
 # lib/noise against published vectors (../shared/vectors/noise and the
-# extra ones in tests/vectors), through tests/noise-vectors.
+# extra ones in tests/vectors), through tests/noise-vectors (this build's).
 . "$(dirname "$0")/lib.sh"
 
-nv=$SESAME_SRC/tests/noise-vectors
+nv=$SESAME_BUILD/tests/noise-vectors
 shared=$SESAME_SRC/../shared/vectors/noise
 for f in "$shared"/*.json "$SESAME_SRC"/tests/vectors/noise-*.json; do
 	[ -f "$f" ] || { skip "no vector file at $f"; continue; }

@@ -9,7 +9,7 @@ use IPC::Open3;
 use Symbol 'gensym';
 
 my $src = $ENV{SESAME_SRC} // '.';
-my $decode = "$src/tests/toml-decode";
+my $decode = ($ENV{SESAME_BUILD} // "$src/build") . "/tests/toml-decode";
 my $n = 0;
 
 sub ok {
