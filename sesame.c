@@ -48,6 +48,7 @@ ENVIRONMENT
 #include "lib/secmem.h"
 #include "lib/util.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,7 @@ int applet_run(const struct applet *a, int argc, char **argv)
 	if (!(a->flags & APPLET_ROLE))
 		secmem_use(SECMEM_MLOCK);
 	argv[0] = (char *)a->name;
+	opterr = 0;	/* each applet names a refused option itself (usage_option) */
 	return a->main(argc, argv);
 }
 

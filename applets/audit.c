@@ -110,7 +110,7 @@ int audit_main(int argc, char **argv)
 				usage_error("audit", "-n: a number from 0 to 1000000");
 			break;
 		case 'f': follow = 1; break;
-		default: usage_error("audit", "bad option");
+		default: usage_option("audit", argv, "n:f", NULL);
 		}
 	}
 	if (optind < argc)

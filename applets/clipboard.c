@@ -151,7 +151,7 @@ int clipboard_main(int argc, char **argv)
 				usage_error("clipboard", "--limit takes a number from 1 to 1000, not '%s'", optarg);
 			break;
 		case 'j': json = 1; break;
-		default: usage_error("clipboard", "bad option");
+		default: usage_option("clipboard", argv, "p:n:", opts);
 		}
 	}
 	argc -= optind, argv += optind;

@@ -540,7 +540,7 @@ int daemon_input_main(int argc, char **argv)
 		if (o == 'e')
 			I.pipe_path = optarg;
 		else
-			usage_error("daemon-input", "bad option");
+			usage_option("daemon-input", argv, "", opts);
 	}
 	if (optind < argc)
 		usage_error("daemon-input", "unexpected argument '%s'", argv[optind]);

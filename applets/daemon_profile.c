@@ -556,7 +556,7 @@ int daemon_profile_main(int argc, char **argv)
 			D.cfg.queue_frames = number("--queue-frames", optarg, 1, 1 << 20);
 			D.set_queue = 1;
 			break;
-		default: usage_error("daemon-profile", "bad option");
+		default: usage_option("daemon-profile", argv, "", opts);
 		}
 	}
 	if (optind < argc)

@@ -167,10 +167,10 @@ static void usage_opts(int argc, char **argv, const char *cmd, const char **spec
 		case 'P': *prefix = optarg; break;
 		case 'f':
 			if (!format)
-				usage_error(cmd, "bad option");
+				usage_error(cmd, "--format is for export, not env");
 			*format = optarg;
 			break;
-		default: usage_error(cmd, "bad option");
+		default: usage_option(cmd, argv, format ? "+p:f:" : "+p:", opts);
 		}
 	}
 }

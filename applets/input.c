@@ -146,7 +146,7 @@ int input_main(int argc, char **argv)
 		if (o == 'j')
 			json = 1;
 		else
-			usage_error("input", "bad option");
+			usage_option("input", argv, "", opts);
 	}
 	if (optind < argc)
 		usage_error("input", "unexpected argument '%s'", argv[optind]);

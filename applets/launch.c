@@ -127,7 +127,7 @@ int launch_main(int argc, char **argv)
 			tags[ntags++] = optarg;
 			break;
 		case 'j': json = 1; break;
-		default: usage_error("launch", "bad option");
+		default: usage_option("launch", argv, "n:p:t:", opts);
 		}
 	}
 	if (!strcmp(cmd, "search")) {

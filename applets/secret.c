@@ -74,7 +74,7 @@ int secret_main(int argc, char **argv)
 			break;
 		case 'j': json = 1; break;
 		case 'y': yes = 1; break;
-		default: usage_error("secret", "bad option");
+		default: usage_option("secret", argv, "p:y", opts);
 		}
 	}
 	if (!strcmp(cmd, "list"))

@@ -179,7 +179,7 @@ int setup_keybinding_main(int argc, char **argv)
 		switch (o) {
 		case 'w': do_write = 1; break;
 		case 'y': yes = 1; break;
-		default: usage_error("setup-keybinding", "bad option");
+		default: usage_option("setup-keybinding", argv, "", opts);
 		}
 	}
 	if (optind < argc) {

@@ -115,7 +115,7 @@ int snippet_main(int argc, char **argv)
 			profile = optarg;
 			break;
 		case 'j': json = 1; break;
-		default: usage_error("snippet", "bad option");
+		default: usage_option("snippet", argv, "p:", opts);
 		}
 	}
 	argc -= optind, argv += optind;

@@ -131,8 +131,10 @@ int ssh_main(int argc, char **argv)
 			spec = optarg;
 		else if (o == 'k' && !strcmp(sub, "enroll"))
 			keyspec = optarg;
+		else if (o == 'k')
+			usage_error("ssh", "-k is for ssh enroll, not ssh %s", sub);
 		else
-			usage_error("ssh", "bad option for %s", sub);
+			usage_option("ssh", argv, "p:k:", NULL);
 	}
 	if (optind < argc)
 		usage_error("ssh", "unexpected argument '%s'", argv[optind]);

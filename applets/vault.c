@@ -120,7 +120,7 @@ int init_main(int argc, char **argv)
 			policy = optarg;
 			break;
 		case 'x': wipe = 1; break;
-		default: usage_error("init", "bad option");
+		default: usage_option("init", argv, "p:", opts);
 		}
 	}
 	if (optind < argc)
@@ -184,7 +184,7 @@ int unlock_main(int argc, char **argv)
 		if (o == 'p')
 			spec = optarg;
 		else
-			usage_error("unlock", "bad option");
+			usage_option("unlock", argv, "p:", NULL);
 	}
 	if (optind < argc)
 		usage_error("unlock", "unexpected argument '%s'", argv[optind]);
@@ -256,7 +256,7 @@ int passwd_main(int argc, char **argv)
 		if (o == 'p')
 			profile = profile_arg(optarg);
 		else
-			usage_error("passwd", "bad option");
+			usage_option("passwd", argv, "p:", NULL);
 	}
 	if (optind < argc)
 		usage_error("passwd", "unexpected argument '%s'", argv[optind]);
@@ -307,7 +307,7 @@ int lock_main(int argc, char **argv)
 		switch (o) {
 		case 'p': profile = profile_arg(optarg); break;
 		case 'a': all = 1; break;
-		default: usage_error("lock", "bad option");
+		default: usage_option("lock", argv, "p:", opts);
 		}
 	}
 	if (optind < argc || (all && profile))

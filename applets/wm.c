@@ -153,7 +153,7 @@ int wm_main(int argc, char **argv)
 		case 'j': json = 1; break;
 		case 'b': back = 1; break;
 		case 'l': launcher = 1; break;
-		default: usage_error("wm", "bad option");
+		default: usage_option("wm", argv, "", opts);
 		}
 	}
 	argc -= optind, argv += optind;

@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,33 @@ void usage_error(const char *cmd, const char *fmt, ...)
 	else
 		fprintf(stderr, "Try 'sesame --help'.\n");
 	exit(EXIT_USAGE);
+}
+
+void usage_option(const char *cmd, char *const argv[], const char *shortopts,
+	const struct option *longopts)
+{
+	const char *a = optind > 0 ? argv[optind - 1] : NULL;
+
+	/* A long option: getopt_long has moved past it, and optopt is 0 if
+	 * it is unknown (or ambiguous), else the option's val. */
+	if (a && !strncmp(a, "--", 2) && a[2]) {
+		const char *eq = strchr(a + 2, '=');
+		size_t n = eq ? (size_t)(eq - a) : strlen(a);
+		int known = 0;
+
+		for (const struct option *l = longopts; l && l->name; l++)
+			known |= l->val == optopt && !strncmp(l->name, a + 2, n - 2);
+		if (!optopt && !known)
+			usage_error(cmd, "unknown option '%.*s'", (int)n, a);
+		if (known)
+			usage_error(cmd, eq ? "option '%.*s' takes no value" : "option '%.*s' needs a value",
+				(int)n, a);
+	}
+	if (optopt > ' ' && optopt != ':' && strchr(shortopts, optopt))
+		usage_error(cmd, "option -%c needs a value", optopt);
+	if (optopt > ' ' && optopt < 0x7f)
+		usage_error(cmd, "unknown option -%c", optopt);
+	usage_error(cmd, "unknown option");
 }
 
 static void *check(void *p, size_t n)

@@ -74,6 +74,20 @@ ln -s "$SESAME" "$T/other-name"
 run "$T/other-name" --version
 is "$rc" 0 "an unknown argv[0] falls back to sesame's own dispatch"
 
+# A refused option is named once, by sesame, with what is wrong with it
+# (getopt's own message, prefixed with the subcommand, is off).
+for c in "secret get -p|option -p needs a value" "secret get --bogus k|unknown option '--bogus'" \
+	"secret get -yz k|unknown option -z" "secret get --json=1 k|option '--json' takes no value" \
+	"lock --profile|option '--profile' needs a value" "export -f|option -f needs a value" \
+	"env --format shell -- true|--format is for export, not env" "audit tail -x|unknown option -x" \
+	"ssh list -k x|-k is for ssh enroll, not ssh list" "unlock -x|unknown option -x"; do
+	args=${c%%|*} want=${c#*|}
+	run "$SESAME" $args
+	is "$rc" 2 "sesame $args: exit 2"
+	is "$(head -1 "$T/err")" "sesame: $want" "sesame $args: $want"
+	is "$(wc -l <"$T/err" | tr -d ' ')" 2 "sesame $args: the reason and where to look, nothing else"
+done
+
 # Output errors are reported, not swallowed.
 if [ -w /dev/full ]; then
 	"$SESAME" --help >/dev/full 2>/dev/null
