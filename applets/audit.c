@@ -100,7 +100,7 @@ int audit_main(int argc, char **argv)
 		usage_error("audit", "verify or tail?");
 	cmd = argv[1];
 	argv++, argc--;
-	while ((o = getopt(argc, argv, "n:f")) != -1) {
+	while ((o = getopt(argc, argv, ":n:f")) != -1) {
 		char *end;
 
 		switch (o) {
@@ -110,7 +110,7 @@ int audit_main(int argc, char **argv)
 				usage_error("audit", "-n: a number from 0 to 1000000");
 			break;
 		case 'f': follow = 1; break;
-		default: usage_option("audit", argv, "n:f", NULL);
+		default: usage_option("audit", argv, o, NULL);
 		}
 	}
 	if (optind < argc)

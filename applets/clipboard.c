@@ -138,7 +138,7 @@ int clipboard_main(int argc, char **argv)
 		usage_error("clipboard", "which one: history, get or clear?");
 	cmd = argv[1];
 	argv++, argc--;
-	while ((o = getopt_long(argc, argv, "p:n:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":p:n:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'p':
 			if (!vault_profile_valid(optarg))
@@ -151,7 +151,7 @@ int clipboard_main(int argc, char **argv)
 				usage_error("clipboard", "--limit takes a number from 1 to 1000, not '%s'", optarg);
 			break;
 		case 'j': json = 1; break;
-		default: usage_option("clipboard", argv, "p:n:", opts);
+		default: usage_option("clipboard", argv, o, opts);
 		}
 	}
 	argc -= optind, argv += optind;

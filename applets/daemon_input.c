@@ -536,11 +536,11 @@ int daemon_input_main(int argc, char **argv)
 	ssize_t n;
 	int o;
 
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		if (o == 'e')
 			I.pipe_path = optarg;
 		else
-			usage_option("daemon-input", argv, "", opts);
+			usage_option("daemon-input", argv, o, opts);
 	}
 	if (optind < argc)
 		usage_error("daemon-input", "unexpected argument '%s'", argv[optind]);

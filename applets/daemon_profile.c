@@ -543,7 +543,7 @@ int daemon_profile_main(int argc, char **argv)
 	int o;
 
 	hub_config_defaults(&D.cfg);
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c': D.cfg.max_clients = number("--max-clients", optarg, 1, 65536); break;
 		case 'h': D.cfg.handshake_timeout_ms = number("--handshake-timeout-ms", optarg, 10, 600000); break;
@@ -556,7 +556,7 @@ int daemon_profile_main(int argc, char **argv)
 			D.cfg.queue_frames = number("--queue-frames", optarg, 1, 1 << 20);
 			D.set_queue = 1;
 			break;
-		default: usage_option("daemon-profile", argv, "", opts);
+		default: usage_option("daemon-profile", argv, o, opts);
 		}
 	}
 	if (optind < argc)

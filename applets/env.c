@@ -161,7 +161,7 @@ static void usage_opts(int argc, char **argv, const char *cmd, const char **spec
 	};
 	int o;
 
-	while ((o = getopt_long(argc, argv, format ? "+p:f:" : "+p:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, format ? "+:p:f:" : "+:p:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'p': *spec = optarg; break;
 		case 'P': *prefix = optarg; break;
@@ -170,7 +170,7 @@ static void usage_opts(int argc, char **argv, const char *cmd, const char **spec
 				usage_error(cmd, "--format is for export, not env");
 			*format = optarg;
 			break;
-		default: usage_option(cmd, argv, format ? "+p:f:" : "+p:", opts);
+		default: usage_option(cmd, argv, o, opts);
 		}
 	}
 }

@@ -142,11 +142,11 @@ int input_main(int argc, char **argv)
 			"unknown subcommand '%s' (status, watch)", argv[1]);
 	do_watch = !strcmp(argv[1], "watch");
 	argv++, argc--;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		if (o == 'j')
 			json = 1;
 		else
-			usage_option("input", argv, "", opts);
+			usage_option("input", argv, o, opts);
 	}
 	if (optind < argc)
 		usage_error("input", "unexpected argument '%s'", argv[optind]);

@@ -107,7 +107,7 @@ int launch_main(int argc, char **argv)
 		usage_error("launch", "which one: search or run?");
 	cmd = argv[1];
 	argv++, argc--;
-	while ((o = getopt_long(argc, argv, "n:p:t:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":n:p:t:", opts, NULL)) != -1) {
 		char *end;
 
 		switch (o) {
@@ -127,7 +127,7 @@ int launch_main(int argc, char **argv)
 			tags[ntags++] = optarg;
 			break;
 		case 'j': json = 1; break;
-		default: usage_option("launch", argv, "n:p:t:", opts);
+		default: usage_option("launch", argv, o, opts);
 		}
 	}
 	if (!strcmp(cmd, "search")) {

@@ -65,7 +65,7 @@ int secret_main(int argc, char **argv)
 		usage_error("secret", "which one: set, get, list or delete?");
 	cmd = argv[1];
 	argv++, argc--;
-	while ((o = getopt_long(argc, argv, "p:y", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":p:y", opts, NULL)) != -1) {
 		switch (o) {
 		case 'p':
 			if (!vault_profile_valid(optarg))
@@ -74,7 +74,7 @@ int secret_main(int argc, char **argv)
 			break;
 		case 'j': json = 1; break;
 		case 'y': yes = 1; break;
-		default: usage_option("secret", argv, "p:y", opts);
+		default: usage_option("secret", argv, o, opts);
 		}
 	}
 	if (!strcmp(cmd, "list"))

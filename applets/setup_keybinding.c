@@ -175,11 +175,11 @@ int setup_keybinding_main(int argc, char **argv)
 	size_t len;
 	struct stat st;
 
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (o) {
 		case 'w': do_write = 1; break;
 		case 'y': yes = 1; break;
-		default: usage_option("setup-keybinding", argv, "", opts);
+		default: usage_option("setup-keybinding", argv, o, opts);
 		}
 	}
 	if (optind < argc) {

@@ -107,7 +107,7 @@ int snippet_main(int argc, char **argv)
 		usage_error("snippet", "which one: list, add, remove or expand?");
 	cmd = argv[1];
 	argv++, argc--;
-	while ((o = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":p:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'p':
 			if (!vault_profile_valid(optarg))
@@ -115,7 +115,7 @@ int snippet_main(int argc, char **argv)
 			profile = optarg;
 			break;
 		case 'j': json = 1; break;
-		default: usage_option("snippet", argv, "p:", opts);
+		default: usage_option("snippet", argv, o, opts);
 		}
 	}
 	argc -= optind, argv += optind;

@@ -126,7 +126,7 @@ int ssh_main(int argc, char **argv)
 		usage_error("ssh", sub ? "unknown subcommand '%s'" : "which one: enroll, list or revoke?%s",
 			sub ? sub : "");
 	optind = 2;
-	while ((o = getopt(argc, argv, "p:k:")) != -1) {
+	while ((o = getopt(argc, argv, ":p:k:")) != -1) {
 		if (o == 'p')
 			spec = optarg;
 		else if (o == 'k' && !strcmp(sub, "enroll"))
@@ -134,7 +134,7 @@ int ssh_main(int argc, char **argv)
 		else if (o == 'k')
 			usage_error("ssh", "-k is for ssh enroll, not ssh %s", sub);
 		else
-			usage_option("ssh", argv, "p:k:", NULL);
+			usage_option("ssh", argv, o, NULL);
 	}
 	if (optind < argc)
 		usage_error("ssh", "unexpected argument '%s'", argv[optind]);

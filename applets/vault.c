@@ -109,7 +109,7 @@ int init_main(int argc, char **argv)
 	struct paths p;
 	int o, want_pw = 0, want_ssh = 0, wipe = 0;
 
-	while ((o = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":p:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'p': profile = profile_arg(optarg); break;
 		case 'w': want_pw = 1; break;
@@ -120,7 +120,7 @@ int init_main(int argc, char **argv)
 			policy = optarg;
 			break;
 		case 'x': wipe = 1; break;
-		default: usage_option("init", argv, "p:", opts);
+		default: usage_option("init", argv, o, opts);
 		}
 	}
 	if (optind < argc)
@@ -180,11 +180,11 @@ int unlock_main(int argc, char **argv)
 	struct paths p;
 	int o, n;
 
-	while ((o = getopt(argc, argv, "p:")) != -1) {
+	while ((o = getopt(argc, argv, ":p:")) != -1) {
 		if (o == 'p')
 			spec = optarg;
 		else
-			usage_option("unlock", argv, "p:", NULL);
+			usage_option("unlock", argv, o, NULL);
 	}
 	if (optind < argc)
 		usage_error("unlock", "unexpected argument '%s'", argv[optind]);
@@ -252,11 +252,11 @@ int passwd_main(int argc, char **argv)
 	char prompt[128];
 	int o;
 
-	while ((o = getopt(argc, argv, "p:")) != -1) {
+	while ((o = getopt(argc, argv, ":p:")) != -1) {
 		if (o == 'p')
 			profile = profile_arg(optarg);
 		else
-			usage_option("passwd", argv, "p:", NULL);
+			usage_option("passwd", argv, o, NULL);
 	}
 	if (optind < argc)
 		usage_error("passwd", "unexpected argument '%s'", argv[optind]);
@@ -303,11 +303,11 @@ int lock_main(int argc, char **argv)
 	const uint8_t *v;
 	int o, n = 0, all = 0;
 
-	while ((o = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":p:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'p': profile = profile_arg(optarg); break;
 		case 'a': all = 1; break;
-		default: usage_option("lock", argv, "p:", opts);
+		default: usage_option("lock", argv, o, opts);
 		}
 	}
 	if (optind < argc || (all && profile))

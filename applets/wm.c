@@ -148,12 +148,12 @@ int wm_main(int argc, char **argv)
 		usage_error("wm", "which one: list, focus, switch or overlay?");
 	cmd = argv[1];
 	argv++, argc--;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (o) {
 		case 'j': json = 1; break;
 		case 'b': back = 1; break;
 		case 'l': launcher = 1; break;
-		default: usage_option("wm", argv, "", opts);
+		default: usage_option("wm", argv, o, opts);
 		}
 	}
 	argc -= optind, argv += optind;

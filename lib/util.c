@@ -87,8 +87,7 @@ void usage_error(const char *cmd, const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
-void usage_option(const char *cmd, char *const argv[], const char *shortopts,
-	const struct option *longopts)
+void usage_option(const char *cmd, char *const argv[], int o, const struct option *longopts)
 {
 	const char *a = optind > 0 ? argv[optind - 1] : NULL;
 
@@ -104,14 +103,12 @@ void usage_option(const char *cmd, char *const argv[], const char *shortopts,
 		if (!optopt && !known)
 			usage_error(cmd, "unknown option '%.*s'", (int)n, a);
 		if (known)
-			usage_error(cmd, eq ? "option '%.*s' takes no value" : "option '%.*s' needs a value",
+			usage_error(cmd, o == ':' ? "option '%.*s' needs a value" : "option '%.*s' takes no value",
 				(int)n, a);
 	}
-	if (optopt > ' ' && optopt != ':' && strchr(shortopts, optopt))
-		usage_error(cmd, "option -%c needs a value", optopt);
-	if (optopt > ' ' && optopt < 0x7f)
-		usage_error(cmd, "unknown option -%c", optopt);
-	usage_error(cmd, "unknown option");
+	if (optopt <= ' ' || optopt >= 0x7f)
+		usage_error(cmd, "unknown option");
+	usage_error(cmd, o == ':' ? "option -%c needs a value" : "unknown option -%c", optopt);
 }
 
 static void *check(void *p, size_t n)

@@ -35,12 +35,12 @@ NORETURN void die(const char *fmt, ...) PRINTF(1, 2);
 NORETURN void die_code(int code, const char *fmt, ...) PRINTF(2, 3);
 /* complain() plus a pointer to the command's help, then exit 2. */
 NORETURN void usage_error(const char *cmd, const char *fmt, ...) PRINTF(2, 3);
-/* usage_error() for an option getopt refused ('?'): names it, and says
- * whether it is unknown, lacks its value or has one it does not take.
- * Needs opterr = 0 (sesame's main sets it) and the same option lists. */
+/* usage_error() for an option getopt refused, o being what it returned
+ * (':' for a missing value: the option string starts with ':'): names
+ * the option and says whether it is unknown, lacks its value or has one
+ * it does not take.  Needs opterr = 0, which applet_run sets. */
 struct option;
-NORETURN void usage_option(const char *cmd, char *const argv[], const char *shortopts,
-	const struct option *longopts);
+NORETURN void usage_option(const char *cmd, char *const argv[], int o, const struct option *longopts);
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
