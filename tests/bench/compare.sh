@@ -36,6 +36,8 @@ size_with_libs() {
 		ldd "$f" 2>/dev/null | awk '/=> \//{print $3} /^\t\/[^ ]+ \(/{print $1}'
 	done | xargs -r readlink -f | sort -u | xargs -r stat -c %s | awk '{s+=$1} END{print s+0}'
 }
+# The path of a library sesame loads with dlopen (ldd cannot see those).
+dlopened() { ldconfig -p | awk -v so="$1" '$1 == so { print $NF; exit }'; }
 stats() { # stats FILE: "p50 p95" of its samples
 	sort -n "$1" | awk '{v[NR]=$1} END{i50=int(NR*0.5); i95=int(NR*0.95); if(i50<1)i50=1; if(i95<1)i95=1; print v[i50], v[i95]}'
 }
@@ -167,7 +169,7 @@ set -- $(stats "$T/sesame.txt"); sesame50=$1
 		cp "$top/build/static/sesame" "$T/sesame.stripped" && strip "$T/sesame.stripped" 2>/dev/null || true
 		echo "| sesame, static musl, stripped (every role and command) | $(stat -c %s "$T/sesame.stripped") |"
 	fi
-	echo "| sesame, dynamic (glibc), with libsodium, libsqlite3, libseccomp | $(size_with_libs "$SESAME") |"
+	echo "| sesame, dynamic (glibc), with libsodium, libc and the libraries a headless role loads (libsqlite3, libm, libseccomp) | $(size_with_libs "$SESAME" $(dlopened libsqlite3.so.0) $(dlopened libseccomp.so.2)) |"
 	command -v keyctl >/dev/null && echo "| keyctl | $(size_with_libs "$(command -v keyctl)") |"
 	command -v secret-tool >/dev/null && echo "| secret-tool + gnome-keyring-daemon | $(size_with_libs "$(command -v secret-tool)" "$(command -v gnome-keyring-daemon)") |"
 	command -v pass >/dev/null && echo "| pass (bash script) + bash + gpg + gpg-agent | $(size_with_libs "$(command -v pass)" "$(command -v bash)" "$(command -v gpg)" "$(command -v gpg-agent)") |"
