@@ -167,7 +167,7 @@ set -- $(stats "$T/sesame.txt"); sesame50=$1
 	echo "|---|---|"
 	if [ -x "$top/build/static/sesame" ]; then
 		cp "$top/build/static/sesame" "$T/sesame.stripped" && strip "$T/sesame.stripped" 2>/dev/null || true
-		echo "| sesame, static musl, stripped (every role and command) | $(stat -c %s "$T/sesame.stripped") |"
+		echo "| sesame, static musl, stripped (the headless roles and every command; no Wayland roles) | $(stat -c %s "$T/sesame.stripped") |"
 	fi
 	echo "| sesame, dynamic (glibc), with libsodium, libc and the libraries a headless role loads (libsqlite3, libm, libseccomp) | $(size_with_libs "$SESAME" $(dlopened libsqlite3.so.0) $(dlopened libseccomp.so.2)) |"
 	command -v keyctl >/dev/null && echo "| keyctl | $(size_with_libs "$(command -v keyctl)") |"
