@@ -145,6 +145,15 @@ $(O)/tests/noise-vectors: tests/noise-vectors.c tests/json.c tests/json.h $(LIB_
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/noise-vectors.c tests/json.c $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
 
+# An LD_PRELOAD that makes fdatasync slow (tests/audit.t); a static
+# sesame cannot be given one.
+ifneq ($(STATIC),1)
+TOOLS += $(O)/tests/slowsync.so
+endif
+$(O)/tests/slowsync.so: tests/slowsync.c
+	@mkdir -p $(@D)
+	$(CC) $(SESAME_CFLAGS) -fPIC -shared -o $@ $< -ldl
+
 # Their fixed places, tests/noise-vectors and tests/toml-decode, hold the
 # normal build's: a sanitizer or static build makes its own in $(O)/tests.
 ifeq ($(O),build)

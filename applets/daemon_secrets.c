@@ -110,7 +110,9 @@ static struct {
 #define READ_RATE 500		/* per second */
 /* Audit lines are written before the reply (a crash of the process loses
  * none) and reach the disk within this, in one fdatasync for a burst: a
- * sync per request would put the disk on every client's path. */
+ * sync per request would put the disk on every client's path.  The sync
+ * runs in its own thread (Y): on an SD card it can take longer than the
+ * requests it would hold up in the loop. */
 #define AUDIT_SYNC_MS 50
 #define READ_BURST 1000
 #define BUCKETS 256
@@ -134,6 +136,45 @@ static void audit(const char *event, struct vault *v, const char *profile, const
 		log_error("%s", last_error());
 	if (!S.sync_due)
 		S.sync_due = role_now_ms() + AUDIT_SYNC_MS;
+}
+
+/* The audit syncer: fdatasync of the descriptor handed over, until stop. */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int fd;			/* to sync; -1: nothing */
+	int stop;
+} Y = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, -1, 0 };
+
+static void *syncer(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		int fd;
+
+		pthread_mutex_lock(&Y.lock);
+		while (Y.fd < 0 && !Y.stop)
+			pthread_cond_wait(&Y.cond, &Y.lock);
+		fd = Y.fd;
+		Y.fd = -1;
+		pthread_mutex_unlock(&Y.lock);
+		if (fd < 0)
+			return NULL;
+		if (fdatasync(fd) < 0)
+			log_error("audit: cannot sync: %s", strerror(errno));
+	}
+}
+
+static void sync_audit(int stop)
+{
+	int fd = audit_sync_fd(S.audit);
+
+	pthread_mutex_lock(&Y.lock);
+	if (fd >= 0)
+		Y.fd = fd;
+	Y.stop = stop;
+	pthread_cond_signal(&Y.cond);
+	pthread_mutex_unlock(&Y.lock);
 }
 
 /* The worker: Argon2id, one job at a time, in arrival order. */
@@ -928,7 +969,7 @@ static int sooner(int timeout, long long due)
 
 int daemon_secrets_main(int argc, char **argv)
 {
-	pthread_t th;
+	pthread_t th, sync_th;
 	int stop = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -964,9 +1005,10 @@ int daemon_secrets_main(int argc, char **argv)
 		die("daemon-secrets: %s", last_error());
 	enter_sandbox();
 	/* After the sandbox: Landlock binds the thread that asks, so the
-	 * worker is created inside it. */
-	if (pipe2(S.pipe, O_CLOEXEC) < 0 || pthread_create(&th, NULL, worker, NULL) != 0)
-		die("daemon-secrets: cannot start the worker: %s", strerror(errno));
+	 * worker and the syncer are created inside it. */
+	if (pipe2(S.pipe, O_CLOEXEC) < 0 || pthread_create(&th, NULL, worker, NULL) != 0 ||
+	    pthread_create(&sync_th, NULL, syncer, NULL) != 0)
+		die("daemon-secrets: cannot start its threads: %s", strerror(errno));
 	log_info("serving vaults in %s", S.vaults);
 	while (!stop) {
 		struct pollfd pf[1] = { { S.pipe[0], POLLIN, 0 } };
@@ -984,12 +1026,13 @@ int daemon_secrets_main(int argc, char **argv)
 		if (ev & ROLE_BUS && role_dispatch(&S.r, handle) < 0)
 			continue;
 		if (S.sync_due && role_now_ms() >= S.sync_due) {
-			if (audit_sync(S.audit) < 0)
-				log_error("%s", last_error());
+			sync_audit(0);
 			S.sync_due = 0;
 		}
 	}
 	log_info("stopping: locking every vault");
+	sync_audit(1);
+	pthread_join(sync_th, NULL);	/* audit_close syncs the rest */
 	audit("daemon.stop", NULL, NULL, NULL, "ok");
 	for (struct prof *pr = S.profiles; pr; pr = pr->next)
 		vault_close(pr->v);	/* wipes the keys */

@@ -229,12 +229,19 @@ int audit_append(struct audit *a, const char *event, const char *profile, const 
 	return r;
 }
 
-int audit_sync(struct audit *a)
+int audit_sync_fd(struct audit *a)
 {
 	if (!a || !a->dirty)
-		return 0;
+		return -1;
 	a->dirty = 0;
-	if (fdatasync(a->fd) < 0)
+	return a->fd;
+}
+
+int audit_sync(struct audit *a)
+{
+	int fd = audit_sync_fd(a);
+
+	if (fd >= 0 && fdatasync(fd) < 0)
 		return fail("audit: cannot sync: %s", strerror(errno));
 	return 0;
 }

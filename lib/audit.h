@@ -27,6 +27,10 @@ int audit_append(struct audit *a, const char *event, const char *profile, const 
 	const char *outcome);
 /* fdatasync what was appended since the last call. */
 int audit_sync(struct audit *a);
+/* The same for a caller that syncs in another thread: the descriptor to
+ * fdatasync, or -1 if nothing was appended since the last call.  It stays
+ * open until audit_close, which the caller must not reach mid-sync. */
+int audit_sync_fd(struct audit *a);
 void audit_close(struct audit *a);
 
 struct audit_report {
