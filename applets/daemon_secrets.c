@@ -970,7 +970,7 @@ static int sooner(int timeout, long long due)
 int daemon_secrets_main(int argc, char **argv)
 {
 	pthread_t th, sync_th;
-	int stop = 0;
+	int stop = 0, e;
 
 	for (int i = 1; i < argc; i++) {
 		char *end;
@@ -1006,9 +1006,11 @@ int daemon_secrets_main(int argc, char **argv)
 	enter_sandbox();
 	/* After the sandbox: Landlock binds the thread that asks, so the
 	 * worker and the syncer are created inside it. */
-	if (pipe2(S.pipe, O_CLOEXEC) < 0 || pthread_create(&th, NULL, worker, NULL) != 0 ||
-	    pthread_create(&sync_th, NULL, syncer, NULL) != 0)
-		die("daemon-secrets: cannot start its threads: %s", strerror(errno));
+	if (pipe2(S.pipe, O_CLOEXEC) < 0)
+		die("daemon-secrets: cannot make the worker's pipe: %s", strerror(errno));
+	if ((e = pthread_create(&th, NULL, worker, NULL)) ||
+	    (e = pthread_create(&sync_th, NULL, syncer, NULL)))
+		die("daemon-secrets: cannot start its threads: %s", strerror(e));	/* not in errno */
 	log_info("serving vaults in %s", S.vaults);
 	while (!stop) {
 		struct pollfd pf[1] = { { S.pipe[0], POLLIN, 0 } };
