@@ -37,7 +37,8 @@ size_with_libs() {
 	done | xargs -r readlink -f | sort -u | xargs -r stat -c %s | awk '{s+=$1} END{print s+0}'
 }
 # The path of a library sesame loads with dlopen (ldd cannot see those).
-dlopened() { ldconfig -p | awk -v so="$1" '$1 == so { print $NF; exit }'; }
+# (ldconfig is in /sbin, which a user's PATH may not have.)
+dlopened() { PATH=$PATH:/sbin:/usr/sbin ldconfig -p | awk -v so="$1" '$1 == so { print $NF; exit }'; }
 stats() { # stats FILE: "p50 p95" of its samples
 	sort -n "$1" | awk '{v[NR]=$1} END{i50=int(NR*0.5); i95=int(NR*0.95); if(i50<1)i50=1; if(i95<1)i95=1; print v[i50], v[i95]}'
 }
