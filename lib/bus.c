@@ -325,10 +325,12 @@ static int prepare_anonymous(struct bus_client *c, const struct paths *p)
 }
 
 /* Requests whose plaintext may travel in message 1, which has no forward
- * secrecy: none carries a password, a signature or a value. */
+ * secrecy: none carries a password, a signature or a value.  A batch is
+ * made by bus_pipeline of such requests only. */
 static int zero_rtt_ok(uint8_t type)
 {
 	switch (type) {
+	case WIRE_BATCH:
 	case WIRE_PING: case WIRE_STATUS: case WIRE_SECRET_GET: case WIRE_SECRET_LIST:
 	case WIRE_VAULT_STATUS: case WIRE_VAULT_AUTH: case WIRE_PROFILE_LIST: case WIRE_LOCK:
 	case WIRE_LAUNCH_SEARCH: case WIRE_SNIPPET_LIST:
@@ -416,7 +418,7 @@ int bus_send(struct bus_client *c, struct wire_out *msg)
 	if (wire_end(msg) < 0)
 		return -1;
 	if (hs) {
-		int early = zero_rtt_ok(msg->buf[1]) && msg->len <= 4096;
+		int early = zero_rtt_ok(msg->buf[1]) && msg->len <= WIRE_EARLY_MAX;
 
 		c->hs = NULL;
 		if (send_first(c, hs, WIRE_HS_CLI, early ? msg->buf : NULL, early ? msg->len : 0, deadline) < 0)
@@ -445,6 +447,24 @@ int bus_recv(struct bus_client *c, uint8_t *buf, struct wire_msg *m, int timeout
 	return 0;
 }
 
+static void set_id(uint8_t *buf, uint32_t id)
+{
+	buf[4] = id >> 24, buf[5] = id >> 16 & 0xff, buf[6] = id >> 8 & 0xff, buf[7] = id & 0xff;
+}
+
+/* Requests that may all go 0-RTT, as one WIRE_BATCH with this id for
+ * message 1; 0 if one may not, or they would not fit. */
+static int make_batch(struct wire_out *b, struct wire_out **reqs, int n, uint32_t id)
+{
+	wire_begin(b, WIRE_BATCH, 0, id);
+	for (int i = 0; i < n; i++) {
+		if (!zero_rtt_ok(reqs[i]->buf[1]) || wire_end(reqs[i]) < 0)
+			return 0;
+		wire_put(b, WF_MSG, reqs[i]->buf, reqs[i]->len);
+	}
+	return wire_end(b) == 0 && b->len <= WIRE_EARLY_MAX;
+}
+
 int bus_pipeline(struct bus_client *c, struct wire_out **reqs, uint8_t **bufs, struct wire_msg *replies,
 	int n, int timeout_ms)
 {
@@ -452,16 +472,18 @@ int bus_pipeline(struct bus_client *c, struct wire_out **reqs, uint8_t **bufs, s
 	uint32_t first = c->next_id;
 	int got = 0;
 	static uint8_t in[WIRE_MAX_MESSAGE];
+	static struct wire_out batch;
+	uint32_t batch_id = 0;
 
 	for (int i = 0; i < n; i++) {
-		uint32_t id = c->next_id++;
-
-		reqs[i]->buf[4] = id >> 24, reqs[i]->buf[5] = id >> 16 & 0xff;
-		reqs[i]->buf[6] = id >> 8 & 0xff, reqs[i]->buf[7] = id & 0xff;
+		set_id(reqs[i]->buf, c->next_id++);
 		replies[i].type = 0xff;
-		if (bus_send(c, reqs[i]) < 0)
-			return -1;
 	}
+	if (c->hs && n > 1 && make_batch(&batch, reqs, n, c->next_id))
+		batch_id = c->next_id++;
+	for (int i = 0; i < (batch_id ? 1 : n); i++)
+		if (bus_send(c, batch_id ? &batch : reqs[i]) < 0)
+			return -1;
 	while (got < n) {
 		long long left = deadline - now_ms();
 		struct wire_msg m;
@@ -471,6 +493,15 @@ int bus_pipeline(struct bus_client *c, struct wire_out **reqs, uint8_t **bufs, s
 			return bfail(EXIT_TIMEOUT, "timeout: no response within %d ms", timeout_ms);
 		if (bus_recv(c, in, &m, (int)left) < 0)
 			return -1;
+		if (batch_id && m.id == batch_id && m.type == WIRE_ERROR) {
+			/* A hub from before batches (daemons not restarted since
+			 * an upgrade): ask again, one request at a time. */
+			batch_id = 0;
+			for (int k = 0; k < n; k++)
+				if (bus_send(c, reqs[k]) < 0)
+					return -1;
+			continue;
+		}
 		i = m.id - first;
 		if (!(m.flags & WIRE_F_REPLY) || i >= (uint32_t)n || replies[i].type != 0xff)
 			continue;
@@ -488,8 +519,7 @@ int bus_request(struct bus_client *c, struct wire_out *req, uint8_t *buf, struct
 	long long deadline = now_ms() + timeout_ms;
 	uint32_t id = c->next_id++;
 
-	req->buf[4] = id >> 24, req->buf[5] = id >> 16 & 0xff;
-	req->buf[6] = id >> 8 & 0xff, req->buf[7] = id & 0xff;
+	set_id(req->buf, id);
 	if (bus_send(c, req) < 0)
 		return -1;
 	for (;;) {

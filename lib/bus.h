@@ -38,9 +38,11 @@ int bus_recv(struct bus_client *c, uint8_t *buf, struct wire_msg *m, int timeout
  * behind bus_error_exit(). */
 int bus_request(struct bus_client *c, struct wire_out *req, uint8_t *buf, struct wire_msg *reply,
 	int timeout_ms);
-/* Several requests at once (one round trip): reply i into bufs[i] (each
- * WIRE_MAX_MESSAGE bytes) and replies[i]; an error reply is a reply of
- * type WIRE_ERROR.  -1 only if the bus failed. */
+/* Several requests at once, one round trip (on a connection not yet used,
+ * requests that may all go 0-RTT ride together in message 1, as a
+ * WIRE_BATCH): reply i into bufs[i] (each WIRE_MAX_MESSAGE bytes) and
+ * replies[i]; an error reply is a reply of type WIRE_ERROR.  -1 only if
+ * the bus failed. */
 int bus_pipeline(struct bus_client *c, struct wire_out **reqs, uint8_t **bufs, struct wire_msg *replies,
 	int n, int timeout_ms);
 /* Exit code for the last failure of a bus_* call. */

@@ -56,6 +56,7 @@ struct conn {
 	int fd;
 	uint32_t gen;		/* with the slot index, names this connection */
 	int established, role, inflight;
+	int lost;		/* a request it sent on early (0-RTT) found its daemon gone */
 	uint32_t subs;		/* roles (bit = index) whose events it gets */
 	pid_t pid;
 	struct noise_handshake *hs;
@@ -92,6 +93,7 @@ struct hub {
 	struct pending pending[MAX_PENDING];
 	int npending;		/* used slots, so idle scans can be skipped */
 	uint8_t *plain;		/* decrypted message, secure memory */
+	uint8_t *batch;		/* message 1's WIRE_BATCH while it is handled, secure memory */
 	uint8_t *sealed;	/* outgoing frame scratch */
 	long long started, watchdog_ms, next_watchdog;
 	char sock_path[PATH_MAX], pub_path[PATH_MAX];
@@ -182,7 +184,12 @@ static void conn_close(struct hub *h, int slot, const char *why)
 		h->npending--;
 		if (p->to == hnd && (from = lookup(h, p->from, &fslot))) {
 			from->inflight--;
-			send_error(h, fslot, p->orig_id, WIRE_E_UNAVAILABLE, "the daemon went away");
+			/* A requester still in its handshake has no keys to be
+			 * answered with: handshake() closes it instead. */
+			if (from->established)
+				send_error(h, fslot, p->orig_id, WIRE_E_UNAVAILABLE, "the daemon went away");
+			else
+				from->lost = 1;
 		}
 	}
 	epoll_ctl(h->ep, EPOLL_CTL_DEL, c->fd, NULL);
@@ -342,10 +349,47 @@ static int forward_early(struct hub *h, int slot, struct conn *c, size_t pl)
 	return 1;
 }
 
+/* The requests of a WIRE_BATCH (message 1's payload, in h->batch): with
+ * early set, forward those a role serves (bit i of the result: request i
+ * went); without, handle the rest, as if each had come alone. */
+static uint64_t batch_each(struct hub *h, int slot, struct conn *c, size_t len, int early, uint64_t went)
+{
+	struct wire_msg b;
+	size_t pos = 0;
+	const uint8_t *v;
+	uint16_t l;
+	uint64_t hnd = handle(slot, c);
+
+	wire_decode(h->batch, len, &b);
+	for (unsigned i = 0; wire_next_tag(&b, &pos, WF_MSG, &v, &l); i++) {
+		if (i < 64 && went & 1ull << i)
+			continue;
+		memcpy(h->plain, v, l);
+		if (!early) {
+			request(h, slot, c, l);
+			if (!lookup(h, hnd, NULL))
+				break;	/* closed: its output queue overflowed */
+		} else if (i < 64 && forward_early(h, slot, c, l)) {
+			went |= 1ull << i;
+		} else {
+			sodium_memzero(h->plain, l);
+		}
+	}
+	return went;
+}
+
+static int is_batch(const uint8_t *buf, size_t len)
+{
+	struct wire_msg m;
+
+	return len <= WIRE_EARLY_MAX && wire_decode(buf, len, &m) == 0 && m.type == WIRE_BATCH;
+}
+
 static void handshake(struct hub *h, int slot, struct conn *c, size_t len)
 {
 	uint8_t out[256];
-	size_t n, pl = 0;
+	size_t n, pl = 0, bl = 0;
+	uint64_t went = 0;
 
 	if (len < 1 || !(c->hs = responder(h, c->rd.body[0])) ||
 	    noise_read_message(c->hs, c->rd.body + 1, len - 1, h->plain, WIRE_MAX_MESSAGE, &pl) < 0) {
@@ -353,19 +397,30 @@ static void handshake(struct hub *h, int slot, struct conn *c, size_t len)
 		conn_close(h, slot, last_error());
 		return;
 	}
-	if (pl && forward_early(h, slot, c, pl))
-		pl = 0;
-	if (noise_write_message(c->hs, NULL, 0, out + 4, sizeof(out) - 4, &n) < 0) {
+	if (pl && c->rd.body[0] == WIRE_HS_CLI && is_batch(h->plain, pl)) {
+		memcpy(h->batch, h->plain, bl = pl);
 		sodium_memzero(h->plain, pl);
+		pl = 0;
+		went = batch_each(h, slot, c, bl, 1, 0);
+		log_debug("connection %d: message 1 holds a batch, %d of its requests sent on early",
+			slot, __builtin_popcountll(went));
+	} else if (pl && forward_early(h, slot, c, pl)) {
+		pl = 0;
+	}
+	if (c->lost) {
+		sodium_memzero(h->plain, pl);
+		sodium_memzero(h->batch, bl);
+		conn_close(h, slot, "a daemon it asked went away during the handshake");
+		return;
+	}
+	if (noise_write_message(c->hs, NULL, 0, out + 4, sizeof(out) - 4, &n) < 0 ||
+	    noise_split(c->hs, &c->k->send, &c->k->recv) < 0) {
+		sodium_memzero(h->plain, pl);
+		sodium_memzero(h->batch, bl);
 		conn_close(h, slot, last_error());
 		return;
 	}
 	wire_frame_header(out, (uint32_t)n);
-	if (noise_split(c->hs, &c->k->send, &c->k->recv) < 0) {
-		sodium_memzero(h->plain, pl);
-		conn_close(h, slot, last_error());
-		return;
-	}
 	if (c->rd.body[0] == WIRE_HS_IK)
 		c->role = find_role(h, noise_remote_static(c->hs));
 	noise_handshake_free(c->hs);
@@ -373,6 +428,7 @@ static void handshake(struct hub *h, int slot, struct conn *c, size_t len)
 	c->established = 1;
 	if (queue_raw(h, slot, out, n + 4) < 0) {
 		sodium_memzero(h->plain, pl);
+		sodium_memzero(h->batch, bl);
 		return;
 	}
 	if (c->role != NO_ROLE) {
@@ -385,10 +441,14 @@ static void handshake(struct hub *h, int slot, struct conn *c, size_t len)
 		log_info("role %s connected (pid %d)", roles[c->role].name, (int)c->pid);
 	}
 	log_debug("connection %d established as %s", slot, who(c));
-	if (pl)
+	if (bl) {
+		batch_each(h, slot, c, bl, 0, went);
+		sodium_memzero(h->batch, bl);
+	} else if (pl) {
 		request(h, slot, c, pl);	/* 0-RTT: the first request came along */
-	else
+	} else {
 		sodium_memzero(h->plain, WIRE_HEADER);
+	}
 }
 
 static void reply_status(struct hub *h, int slot, const struct wire_msg *m)
@@ -430,6 +490,10 @@ static void serve_local(struct hub *h, int slot, const struct wire_msg *m, size_
 		break;
 	case WIRE_STATUS:
 		reply_status(h, slot, m);
+		break;
+	case WIRE_BATCH:
+		send_error(h, slot, m->id, WIRE_E_BAD_MESSAGE,
+			"a batch is only accepted as message 1's payload (4 KiB at most)");
 		break;
 	case WIRE_SUBSCRIBE: {
 		size_t pos = 0;
@@ -911,7 +975,8 @@ static int setup(struct hub *h)
 	h->plain = secmem_alloc(WIRE_MAX_MESSAGE);
 	h->sealed = xmalloc(4 + WIRE_MAX_FRAME);
 	h->next_e = secmem_alloc(64);
-	if (!h->plain || !h->next_e)
+	h->batch = secmem_alloc(WIRE_EARLY_MAX);
+	if (!h->plain || !h->next_e || !h->batch)
 		return -1;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -962,6 +1027,7 @@ static void teardown(struct hub *h)
 	free(h->sealed);
 	secmem_free(h->plain);
 	secmem_free(h->next_e);
+	secmem_free(h->batch);
 	secmem_free(h->server_priv);
 	secmem_free(h->cli_psk);
 }

@@ -57,15 +57,21 @@ int wire_next(const struct wire_msg *m, size_t *pos, uint16_t *tag, const uint8_
 	return 1;
 }
 
-int wire_find(const struct wire_msg *m, uint16_t tag, const uint8_t **val, uint16_t *len)
+int wire_next_tag(const struct wire_msg *m, size_t *pos, uint16_t tag, const uint8_t **val, uint16_t *len)
 {
-	size_t pos = 0;
 	uint16_t t;
 
-	while (wire_next(m, &pos, &t, val, len))
+	while (wire_next(m, pos, &t, val, len))
 		if (t == tag)
 			return 1;
 	return 0;
+}
+
+int wire_find(const struct wire_msg *m, uint16_t tag, const uint8_t **val, uint16_t *len)
+{
+	size_t pos = 0;
+
+	return wire_next_tag(m, &pos, tag, val, len);
 }
 
 uint64_t wire_uint(const uint8_t *v, uint16_t len)
@@ -176,6 +182,7 @@ static const struct {
 	{ WIRE_PROFILE_DEFAULT, "profile.default", "profile" },
 	{ WIRE_SUBSCRIBE, "subscribe", "profile" },
 	{ WIRE_EVENT, "event", "profile" },
+	{ WIRE_BATCH, "batch", "profile" },
 	{ WIRE_SECRET_GET, "secret.get", "secrets" },
 	{ WIRE_VAULT_INIT, "vault.init", "secrets" },
 	{ WIRE_UNLOCK, "unlock", "secrets" },

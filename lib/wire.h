@@ -13,7 +13,9 @@
  *      and this costs three X25519 operations instead of ten.  Message 1's
  *      payload may be the first request (0-RTT) when that request holds
  *      no password, signature or value (bus.c: zero_rtt_ok), since
- *      message 1 is encrypted under the PSK alone, without forward secrecy.
+ *      message 1 is encrypted under the PSK alone, without forward secrecy;
+ *      or a WIRE_BATCH of such requests, so that several questions cost
+ *      one round trip.  Either is at most WIRE_EARLY_MAX bytes.
  * Every later frame is one Noise transport message, which decrypts to one
  * message.  A length of 0 or over 65535 closes the connection.
  *
@@ -43,6 +45,7 @@
 #define WIRE_HEADER 8
 #define WIRE_MAX_FRAME 65535
 #define WIRE_MAX_MESSAGE (WIRE_MAX_FRAME - 16)	/* a Noise tag is 16 bytes */
+#define WIRE_EARLY_MAX 4096	/* message 1's payload, as the client sends it */
 #define WIRE_PROLOGUE "sesame-bus/1"
 #define WIRE_HS_IK 1
 #define WIRE_HS_CLI 2
@@ -78,6 +81,9 @@ enum wire_type {
 				 * daemon-wm: WF_STATE ("opened", "focused", "closed"),
 				 * then the window; daemon-clipboard: WF_STATE "recorded",
 				 * WF_CLIP, WF_PROFILE, WF_TIME, WF_KIND (never the text) */
+	WIRE_BATCH = 0x09,	/* WF_MSG per request: only as message 1's payload (see
+				 * FRAMES); the hub handles each as if it had come alone,
+				 * in order, and never answers the batch itself */
 	/* daemon-secrets; every request names WF_PROFILE. */
 	WIRE_SECRET_GET = 0x10,	/* WF_KEY; reply WF_VALUE */
 	WIRE_VAULT_INIT = 0x11,	/* WF_PASSWORD; creates the vault, never over one */
@@ -211,6 +217,7 @@ enum wire_field {
 	WF_COMMAND = 47,	/* string: the sesame command line a binding runs */
 	WF_FIRED = 48,		/* string: the combination of a binding that fired */
 	WF_LAUNCHER = 49,	/* u32: 1 for the overlay's launcher mode */
+	WF_MSG = 50,		/* bytes: one whole message, in a WIRE_BATCH */
 };
 
 struct wire_msg {
@@ -228,6 +235,9 @@ int wire_decode(const uint8_t *buf, size_t len, struct wire_msg *m);
 /* Walk fields: start with *pos = 0; returns 1 with a field, 0 at the
  * end.  Only call on a message wire_decode accepted. */
 int wire_next(const struct wire_msg *m, size_t *pos, uint16_t *tag,
+	const uint8_t **val, uint16_t *len);
+/* The next field with this tag, as wire_next; 0 when there is none left. */
+int wire_next_tag(const struct wire_msg *m, size_t *pos, uint16_t tag,
 	const uint8_t **val, uint16_t *len);
 /* The first field with this tag; 0 if absent. */
 int wire_find(const struct wire_msg *m, uint16_t tag, const uint8_t **val, uint16_t *len);

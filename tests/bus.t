@@ -84,6 +84,16 @@ for i in $(seq 1 20); do
 done
 ok $mixed "20 concurrent requesters each get their own reply"
 
+# --- a batch in message 1: each request handled as if it came alone ---
+run "$B" batch work wifi-psk
+ok "$rc" "a client sends a batch of requests in message 1"
+contains "$T/out" "id=1 ping one" "the batch's first ping is answered"
+contains "$T/out" "id=2 value value-of-wifi-psk" "its secret-get goes to the role and comes back"
+contains "$T/out" "id=3 error a batch is only accepted as message 1's payload" "a batch inside it is refused"
+contains "$T/out" "id=0 error wire: " "two bytes that are no message get an error"
+contains "$T/out" "id=4 ping two" "the request after them is still answered"
+contains "$T/out" "id=5 error a batch is only accepted" "a batch later on the connection is refused"
+
 kill "$ROLE"; wait "$ROLE" 2>/dev/null
 wait_for 5 sh -c "'$SESAME' status | grep -q 'roles: profile\$'"
 run "$B" get work wifi-psk
@@ -137,6 +147,7 @@ run "$SESAME" status
 cp "$T/psk.good" "$SESAME_RUNTIME_DIR/cli.psk"
 run "$SESAME" status
 ok "$rc" "with the right one it can"
+contains "$T/hub.log" "message 1 holds a batch" "status asks its three questions in message 1"
 
 # --- the connection cap ---
 # (The log is emptied first: the status calls above were connections too,

@@ -16,6 +16,12 @@
  *                               a secret-get, as the CLI or as ROLE (with
  *                               keys/ROLE.key); prints the value
  *   buspeer list PROFILE [ROLE] a secret-list; prints the names
+ *   buspeer batch PROFILE KEY   message 1 holds a WIRE_BATCH: ping "one", a
+ *                               secret-get, a batch inside the batch, two
+ *                               bytes that are no message, ping "two"; then
+ *                               a batch as an ordinary message.  Prints each
+ *                               reply as it comes, "id=N ping DATA", "id=N
+ *                               value VALUE" or "id=N error TEXT"
  *   buspeer event               publish an event as the CLI (refused: 77)
  *   buspeer watch ROLE N        subscribe to ROLE's events, read N; prints
  *                               "events=N"
@@ -559,6 +565,59 @@ static int cmd_search(long n, char **queries, int nq)
 	return 0;
 }
 
+/* One reply, as "id=N ping DATA", "id=N value VALUE" or "id=N error TEXT". */
+static void print_reply(const struct wire_msg *m)
+{
+	const uint8_t *v;
+	uint16_t l;
+	char text[256] = "?";
+
+	if (m->type == WIRE_ERROR) {
+		wire_get_str(m, WF_TEXT, text, sizeof(text));
+		printf("id=%u error %s\n", m->id, text);
+	} else if (wire_find(m, m->type == WIRE_PING ? WF_DATA : WF_VALUE, &v, &l)) {
+		printf("id=%u %s %.*s\n", m->id, m->type == WIRE_PING ? "ping" : "value", (int)l, (const char *)v);
+	} else {
+		printf("id=%u %s\n", m->id, wire_type_name(m->type));
+	}
+}
+
+static int cmd_batch(const char *profile, const char *key)
+{
+	static struct wire_out req;
+	struct bus_client *c = connect_or_die(NULL);
+	struct wire_msg m;
+
+	wire_begin(&out, WIRE_BATCH, 0, 100);
+	wire_begin(&req, WIRE_PING, 0, 1);
+	wire_put_str(&req, WF_DATA, "one");
+	wire_put(&out, WF_MSG, req.buf, req.len);
+	wire_begin(&req, WIRE_SECRET_GET, 0, 2);
+	wire_put_str(&req, WF_PROFILE, profile);
+	wire_put_str(&req, WF_KEY, key);
+	wire_put(&out, WF_MSG, req.buf, req.len);
+	wire_begin(&req, WIRE_BATCH, 0, 3);
+	wire_put(&out, WF_MSG, req.buf, req.len);
+	wire_put(&out, WF_MSG, "xx", 2);
+	wire_begin(&req, WIRE_PING, 0, 4);
+	wire_put_str(&req, WF_DATA, "two");
+	wire_put(&out, WF_MSG, req.buf, req.len);
+	if (bus_send(c, &out) < 0)
+		die_code(bus_error_exit(), "%s", last_error());
+	for (int i = 0; i < 5; i++) {
+		if (bus_recv(c, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
+			die_code(bus_error_exit(), "reply %d: %s", i + 1, last_error());
+		print_reply(&m);
+	}
+	wire_begin(&out, WIRE_BATCH, 0, 5);
+	wire_put(&out, WF_MSG, req.buf, req.len);
+	if (bus_send(c, &out) < 0 || bus_recv(c, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
+		die_code(bus_error_exit(), "late batch: %s", last_error());
+	print_reply(&m);
+	bus_close(c);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (sodium_init() < 0 || paths_resolve(&P) < 0)
@@ -593,6 +652,8 @@ int main(int argc, char **argv)
 		return cmd_clipkey(argv[2], argc == 4 ? argv[3] : NULL);
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "list"))
 		return cmd_list(argv[2], argc == 4 ? argv[3] : NULL);
+	if (argc == 4 && !strcmp(argv[1], "batch"))
+		return cmd_batch(argv[2], argv[3]);
 	if (argc == 5 && !strcmp(argv[1], "flood-get"))
 		return cmd_flood_get(argv[2], argv[3], atol(argv[4]));
 	fprintf(stderr, "usage: see the comment at the top of tests/buspeer.c\n");

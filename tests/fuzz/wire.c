@@ -1,7 +1,8 @@
 /* libFuzzer target for the bus's frame and message decoder: the input is
  * a byte stream as a client would send it, fed in chunks of varying size
  * through the hub's frame reader (wire_reader_*); every complete frame is
- * decoded as a message and its fields are walked and read as every type.
+ * decoded as a message and its fields are walked and read as every type,
+ * and the messages a batch holds (WF_MSG) are decoded as the hub does.
  * Bad input must be refused, never crash or read out of bounds. */
 #include "lib/wire.h"
 
@@ -11,7 +12,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void use_message(const uint8_t *buf, size_t len)
+static void use_message(const uint8_t *buf, size_t len, int in_batch)
 {
 	struct wire_msg m;
 	size_t pos = 0;
@@ -30,6 +31,9 @@ static void use_message(const uint8_t *buf, size_t len)
 	(void)wire_get_u64(&m, WF_UPTIME_MS, &u64);
 	(void)wire_get_str(&m, WF_KEY, s, sizeof(s));
 	(void)wire_type_role(m.type);
+	pos = 0;
+	while (!in_batch && wire_next_tag(&m, &pos, WF_MSG, &v, &l))
+		use_message(v, l, 1);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -44,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size)
 		off = 1;
 	/* Also decode the raw input as one message. */
-	use_message(data + off, size - off);
+	use_message(data + off, size - off, 0);
 	while (off < size) {
 		size_t room, n;
 		uint8_t *at = wire_reader_space(&r, &room);
@@ -61,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (res == 1) {
 			if (r.len == 0 || r.len > WIRE_MAX_FRAME)
 				abort();
-			use_message(r.body, r.len);
+			use_message(r.body, r.len, 0);
 		}
 	}
 	return 0;
