@@ -1,8 +1,9 @@
 #!/bin/sh
 # make bench: the bus's and the vault's costs, each next to a baseline
 # from the same run.
-#   - whole CLI call (sesame status: exec + handshake + request) over the
-#     exec of a static no-op binary;
+#   - whole CLI call (sesame status: exec, handshake and its three
+#     requests, which ride in message 1) over the exec of a static no-op
+#     binary;
 #   - a request over a persistent connection (ping) over a raw Unix-socket
 #     echo round trip;
 #   - throughput with 1, 8 and 64 concurrent clients.
@@ -96,7 +97,7 @@ ratio_ping=$(awk -v a="$ping50" -v b="$echo50" 'BEGIN { printf "%.2f", a / b }')
 	echo
 	echo "| measurement | p50 | other | baseline (same run) | ratio (goal) |"
 	echo "|---|---|---|---|---|"
-	echo "| CLI call \`sesame status\` (exec + handshake + request), dynamic build, $N runs | ${cli50} us | p95 ${cli95} us | static no-op exec: ${noop50} us | ${ratio_cli} (< 3) |"
+	echo "| CLI call \`sesame status\` (exec + handshake + its three requests, one round trip), dynamic build, $N runs | ${cli50} us | p95 ${cli95} us | static no-op exec: ${noop50} us | ${ratio_cli} (< 3) |"
 	echo "| the same, dynamic build | $(val b_p50_us "$dyn_line") us | p95 $(val b_p95_us "$dyn_line") us | dynamic (glibc) no-op exec: $(val a_p50_us "$dyn_line") us | $(val ratio_p50 "$dyn_line") |"
 	if [ -n "$static_line" ]; then
 		echo "| the same, static musl build | $(val b_p50_us "$static_line") us | p95 $(val b_p95_us "$static_line") us | static no-op exec: $(val a_p50_us "$static_line") us | $(val ratio_p50 "$static_line") (< 3) |"
