@@ -156,9 +156,31 @@ static const char *who(const struct conn *c)
 
 static void send_error(struct hub *h, int slot, uint32_t id, uint32_t code, const char *text);
 
+/* The requests in flight, newest first: hub ids are handed out in
+ * sequence, so these sit just behind next_seq, and the walk stops once it
+ * has met as many as there were when it began (not all 4096 slots). */
+struct pending_walk {
+	uint32_t back;
+	int left;
+};
+
+static struct pending *pending_next(struct hub *h, struct pending_walk *w)
+{
+	while (w->left > 0 && w->back < MAX_PENDING) {
+		struct pending *p = &h->pending[(h->next_seq - w->back++) % MAX_PENDING];
+
+		if (p->hub_id) {
+			w->left--;
+			return p;
+		}
+	}
+	return NULL;
+}
+
 static void conn_close(struct hub *h, int slot, const char *why)
 {
 	struct conn *c = h->conns[slot];
+	struct pending *p;
 	struct frame *f;
 	uint64_t hnd = handle(slot, c);
 
@@ -173,12 +195,11 @@ static void conn_close(struct hub *h, int slot, const char *why)
 			log_info("role %s disconnected", roles[i].name);
 		}
 	/* Its requests are forgotten; requests waiting on it fail now. */
-	for (int i = 0; h->npending && i < MAX_PENDING; i++) {
-		struct pending *p = &h->pending[i];
+	for (struct pending_walk w = { 0, h->npending }; (p = pending_next(h, &w)); ) {
 		struct conn *from;
 		int fslot;
 
-		if (!p->hub_id || (p->from != hnd && p->to != hnd))
+		if (p->from != hnd && p->to != hnd)
 			continue;
 		p->hub_id = 0;
 		h->npending--;
@@ -836,6 +857,7 @@ static void accept_all(struct hub *h)
 static int timers(struct hub *h)
 {
 	long long now = now_ms(), next = now + 1000;
+	struct pending *p;
 
 	for (int s = 0, seen = 0, n = h->nconns; s < h->cfg->max_clients && seen < n; s++) {
 		struct conn *c = h->conns[s];
@@ -862,13 +884,10 @@ static int timers(struct hub *h)
 				next = limit;
 		}
 	}
-	for (int i = 0; h->npending && i < MAX_PENDING; i++) {
-		struct pending *p = &h->pending[i];
+	for (struct pending_walk w = { 0, h->npending }; (p = pending_next(h, &w)); ) {
 		struct conn *from;
 		int fslot;
 
-		if (!p->hub_id)
-			continue;
 		if (now < p->deadline) {
 			if (p->deadline < next)
 				next = p->deadline;
