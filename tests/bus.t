@@ -93,6 +93,8 @@ contains "$T/out" "id=3 error a batch is only accepted as message 1's payload" "
 contains "$T/out" "id=0 error wire: " "two bytes that are no message get an error"
 contains "$T/out" "id=4 ping two" "the request after them is still answered"
 contains "$T/out" "id=5 error a batch is only accepted" "a batch later on the connection is refused"
+run "$B" batch-pings 200
+is "$(cat "$T/out")" "replies=200 in_order=1" "a batch of 200 requests is answered in full and in order"
 
 kill "$ROLE"; wait "$ROLE" 2>/dev/null
 wait_for 5 sh -c "'$SESAME' status | grep -q 'roles: profile\$'"

@@ -22,6 +22,8 @@
  *                               a batch as an ordinary message.  Prints each
  *                               reply as it comes, "id=N ping DATA", "id=N
  *                               value VALUE" or "id=N error TEXT"
+ *   buspeer batch-pings N       message 1 holds a batch of N pings; prints
+ *                               "replies=R in_order=1|0"
  *   buspeer event               publish an event as the CLI (refused: 77)
  *   buspeer watch ROLE N        subscribe to ROLE's events, read N; prints
  *                               "events=N"
@@ -618,6 +620,31 @@ static int cmd_batch(const char *profile, const char *key)
 	return 0;
 }
 
+static int cmd_batch_pings(long n)
+{
+	static struct wire_out req;
+	struct bus_client *c = connect_or_die(NULL);
+	struct wire_msg m;
+	long got = 0;
+	int in_order = 1;
+
+	wire_begin(&out, WIRE_BATCH, 0, 0);
+	for (long i = 1; i <= n; i++) {
+		wire_begin(&req, WIRE_PING, 0, (uint32_t)i);
+		wire_put(&out, WF_MSG, req.buf, req.len);
+	}
+	if (bus_send(c, &out) < 0)
+		die_code(bus_error_exit(), "%s", last_error());
+	while (got < n && bus_recv(c, buf, &m, BUS_CLI_TIMEOUT_MS) == 0) {
+		if (m.type != WIRE_PING || m.id != (uint32_t)got + 1)
+			in_order = 0;
+		got++;
+	}
+	printf("replies=%ld in_order=%d\n", got, in_order);
+	bus_close(c);
+	return got == n ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (sodium_init() < 0 || paths_resolve(&P) < 0)
@@ -652,6 +679,8 @@ int main(int argc, char **argv)
 		return cmd_clipkey(argv[2], argc == 4 ? argv[3] : NULL);
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "list"))
 		return cmd_list(argv[2], argc == 4 ? argv[3] : NULL);
+	if (argc == 3 && !strcmp(argv[1], "batch-pings"))
+		return cmd_batch_pings(atol(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "batch"))
 		return cmd_batch(argv[2], argv[3]);
 	if (argc == 5 && !strcmp(argv[1], "flood-get"))
