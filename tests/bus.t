@@ -164,7 +164,7 @@ contains "$T/hub.log" "connections already" "the refusal is logged"
 stop_hub
 
 # --- sd_notify: READY, watchdog at half of WATCHDOG_USEC, STOPPING ---
-spawn sh -c "exec '$B' notify-listen '$T/notify' 1500 >'$T/notify.out'"
+spawn sh -c "exec '$B' notify-listen '$T/notify' 10000 >'$T/notify.out'"
 LISTEN=$spawned
 wait_for 5 grep -q listening "$T/notify.out"
 NOTIFY_SOCKET=$T/notify WATCHDOG_USEC=200000 start_hub

@@ -55,7 +55,8 @@
  *                               ping_p99_us= hits=H" (H: results of the last)
  *   buspeer notify-listen PATH MS
  *                               bind a datagram socket at PATH (as systemd's
- *                               NOTIFY_SOCKET) and print what arrives in MS
+ *                               NOTIFY_SOCKET) and print what arrives in MS,
+ *                               or until STOPPING=1
  *
  * Paths come from the environment as for sesame (SESAME_RUNTIME_DIR...).
  */
@@ -528,6 +529,8 @@ static int cmd_notify_listen(const char *path, long ms)
 				*t = ' ';
 		printf("%s\n", msg);
 		fflush(stdout);
+		if (strstr(msg, "STOPPING=1"))
+			break;	/* a service's last word */
 	}
 	unlink(path);
 	return 0;
