@@ -83,7 +83,9 @@ enum wire_type {
 				 * WF_CLIP, WF_PROFILE, WF_TIME, WF_KIND (never the text) */
 	WIRE_BATCH = 0x09,	/* WF_MSG per request: only as message 1's payload (see
 				 * FRAMES); the hub handles each as if it had come alone,
-				 * in order, and never answers the batch itself */
+				 * in order, and never answers the batch itself.  Anywhere
+				 * else it is answered with an error, as by a hub older
+				 * than batches; a client then sends each request alone */
 	/* daemon-secrets; every request names WF_PROFILE. */
 	WIRE_SECRET_GET = 0x10,	/* WF_KEY; reply WF_VALUE */
 	WIRE_VAULT_INIT = 0x11,	/* WF_PASSWORD; creates the vault, never over one */
