@@ -447,11 +447,6 @@ int bus_recv(struct bus_client *c, uint8_t *buf, struct wire_msg *m, int timeout
 	return 0;
 }
 
-static void set_id(uint8_t *buf, uint32_t id)
-{
-	buf[4] = id >> 24, buf[5] = id >> 16 & 0xff, buf[6] = id >> 8 & 0xff, buf[7] = id & 0xff;
-}
-
 /* Requests that may all go 0-RTT, as one WIRE_BATCH with this id for
  * message 1; 0 if one may not, or they would not fit. */
 static int make_batch(struct wire_out *b, struct wire_out **reqs, int n, uint32_t id)
@@ -476,7 +471,7 @@ int bus_pipeline(struct bus_client *c, struct wire_out **reqs, uint8_t **bufs, s
 	uint32_t batch_id = 0;
 
 	for (int i = 0; i < n; i++) {
-		set_id(reqs[i]->buf, c->next_id++);
+		wire_set_id(reqs[i]->buf, c->next_id++);
 		replies[i].type = 0xff;
 	}
 	if (c->hs && n > 1 && make_batch(&batch, reqs, n, c->next_id))
@@ -519,7 +514,7 @@ int bus_request(struct bus_client *c, struct wire_out *req, uint8_t *buf, struct
 	long long deadline = now_ms() + timeout_ms;
 	uint32_t id = c->next_id++;
 
-	set_id(req->buf, id);
+	wire_set_id(req->buf, id);
 	if (bus_send(c, req) < 0)
 		return -1;
 	for (;;) {

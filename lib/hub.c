@@ -586,11 +586,6 @@ static int role_index(const char *name)
 	return NO_ROLE;
 }
 
-static void set_id(uint8_t *msg, uint32_t id)
-{
-	msg[4] = id >> 24, msg[5] = id >> 16 & 0xff, msg[6] = id >> 8 & 0xff, msg[7] = id & 0xff;
-}
-
 /* A reply from a role: back to whoever asked, under their id. */
 static void route_reply(struct hub *h, int slot, struct conn *c, const struct wire_msg *m, size_t len)
 {
@@ -608,7 +603,7 @@ static void route_reply(struct hub *h, int slot, struct conn *c, const struct wi
 	if (!from)
 		return;		/* the requester left */
 	from->inflight--;
-	set_id(h->plain, p->orig_id);
+	wire_set_id(h->plain, p->orig_id);
 	send_msg(h, fslot, h->plain, len);
 }
 
@@ -705,7 +700,7 @@ static int route_request(struct hub *h, int slot, struct conn *c, const struct w
 	p->type = m->type;
 	p->deadline = now_ms() + h->cfg->request_timeout_ms;
 	c->inflight++;
-	set_id(h->plain, p->hub_id);
+	wire_set_id(h->plain, p->hub_id);
 	send_msg(h, to, h->plain, len);
 	return 1;
 }
@@ -722,7 +717,7 @@ static void publish(struct hub *h, int slot, struct conn *c, const struct wire_m
 	}
 	if (!(len = stamp_caller(h, c, handle(slot, c), m)))
 		return;
-	set_id(h->plain, 0);
+	wire_set_id(h->plain, 0);
 	h->plain[2] = 0, h->plain[3] = WIRE_F_EVENT;
 	for (int i = 0; i < h->cfg->max_clients; i++) {
 		struct conn *s = h->conns[i];

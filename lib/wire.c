@@ -163,6 +163,11 @@ int wire_end(struct wire_out *o)
 	return o->overflow ? fail("wire: message does not fit in %d bytes", WIRE_MAX_MESSAGE) : 0;
 }
 
+void wire_set_id(uint8_t *buf, uint32_t id)
+{
+	put32(buf + 4, id);
+}
+
 void wire_error(struct wire_out *o, const struct wire_msg *req, uint32_t code, const char *text)
 {
 	wire_begin(o, WIRE_ERROR, WIRE_F_REPLY, req ? req->id : 0);

@@ -268,6 +268,8 @@ void wire_put_u64(struct wire_out *o, uint16_t tag, uint64_t v);
 void wire_put_str(struct wire_out *o, uint16_t tag, const char *s);
 /* -1 with a reason if the message did not fit. */
 int wire_end(struct wire_out *o);
+/* Set the request id of a message already built (buf: its header). */
+void wire_set_id(uint8_t *buf, uint32_t id);
 /* An error reply to request m. */
 void wire_error(struct wire_out *o, const struct wire_msg *req, uint32_t code, const char *text);
 
