@@ -266,7 +266,7 @@ demo: $(BIN)
 	for i in $$(seq 100); do $(DEMO_ENV) ./$(BIN) status 2>/dev/null | grep -q 'roles:.* secrets' && break; \
 		sleep 0.05; done
 	@set -e; trap 'kill $$(cat build/demo/pids) 2>/dev/null' EXIT; \
-	echo "$$ printf 'demo password\\n' | sesame init -p device"; \
+	printf '%s\n' "$$ printf 'demo password\\n' | sesame init -p device"; \
 	printf 'demo password\n' | $(DEMO_ENV) ./$(BIN) init -p device; \
 	echo "$$ printf 'hunter2' | sesame secret set -p device wifi-psk"; \
 	printf 'hunter2' | $(DEMO_ENV) ./$(BIN) secret set -p device wifi-psk; \
