@@ -87,7 +87,7 @@ static struct {
 	char ssid[33];
 	long long next_wifi;
 	int usb_warned;
-} D = { .watch = -1, .uevent = -1, .wifi = { .fd = -1 } };
+} D;	/* zero, so in .bss: every role is this binary; the fds are set in main */
 
 static long long now_ms(void)
 {
@@ -542,6 +542,7 @@ int daemon_profile_main(int argc, char **argv)
 	char path[PATH_MAX];
 	int o;
 
+	D.watch = D.uevent = D.wifi.fd = -1;
 	hub_config_defaults(&D.cfg);
 	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (o) {

@@ -265,7 +265,7 @@ int cli_factor_request(struct bus_client *c, uint8_t type, const char *profile, 
  * disk in clear, so what remains is sealed. */
 static void shred(const char *path)
 {
-	static const uint8_t zero[65536];
+	static const uint8_t zero[4096];
 	struct stat st;
 	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 

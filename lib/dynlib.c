@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <dlfcn.h>
+#include <stdarg.h>
 #include <string.h>
 #if SESAME_DLOPEN
 #include <sqlite3.h>
@@ -79,6 +80,30 @@ SQLITE_FUNCTIONS(SQ_F, SQ_V)
 #define SQ_R(ret, name, params, args) DYN_RESOLVE(sq, name)
 #define SQ_VR(name, params, args) DYN_RESOLVE(sq, name)
 
+/* sqlite3_config() takes arguments that depend on its option: forwarded
+ * for the options sesame sets (store_load), refused for any other. */
+static int (*sq_config)(int op, ...);
+
+__attribute__((visibility("hidden"))) int sqlite3_config(int op, ...)
+{
+	va_list ap;
+	int r = SQLITE_MISUSE;
+
+	va_start(ap, op);
+	if (op == SQLITE_CONFIG_LOOKASIDE) {
+		int sz = va_arg(ap, int), n = va_arg(ap, int);
+
+		r = sq_config(op, sz, n);
+	} else if (op == SQLITE_CONFIG_PAGECACHE) {
+		void *mem = va_arg(ap, void *);
+		int sz = va_arg(ap, int), n = va_arg(ap, int);
+
+		r = sq_config(op, mem, sz, n);
+	}
+	va_end(ap);
+	return r;
+}
+
 int dyn_load_sqlite(void)
 {
 	static void *h;
@@ -89,6 +114,8 @@ int dyn_load_sqlite(void)
 	if (!(h = dyn_open(SQLITE_LIB, "vaults and stores are SQLite databases")))
 		return -1;
 	SQLITE_FUNCTIONS(SQ_R, SQ_VR)
+	if (!(*(void **)&sq_config = dlsym(h, "sqlite3_config")))
+		missing = "sqlite3_config";
 	return dyn_check(&h, SQLITE_LIB, missing);
 }
 

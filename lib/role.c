@@ -1,9 +1,9 @@
 /* role.c - the common frame of a daemon role (role.h). */
 #include "role.h"
-#include "dynlib.h"
 #include "log.h"
 #include "sandbox.h"
 #include "sdnotify.h"
+#include "store.h"
 #include "util.h"
 
 #include <errno.h>
@@ -201,7 +201,7 @@ void role_reply_error(struct role *r, uint32_t id, uint32_t code, const char *fm
 
 void xrole_load_sqlite(struct role *r)
 {
-	if (dyn_load_sqlite() < 0)
+	if (store_load() < 0)
 		die("daemon-%s: %s", r->name, last_error());
 }
 

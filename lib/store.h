@@ -5,6 +5,10 @@
 
 #include <sqlite3.h>
 
+/* Load SQLite (a DLOPEN build's first user does) and set it up for a
+ * daemon holding a few small databases; once, before the first open.
+ * 0, or -1 with a reason. */
+int store_load(void);
 /* Open (creating it 0600 if needed) the database at path and run schema
  * (CREATE ... IF NOT EXISTS statements).  NULL with a reason. */
 sqlite3 *store_open(const char *path, const char *schema);

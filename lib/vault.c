@@ -1,7 +1,7 @@
 /* vault.c - the vault format and its operations; see vault.h. */
 #include "vault.h"
-#include "dynlib.h"
 #include "secmem.h"
+#include "store.h"
 #include "util.h"
 
 #include <errno.h>
@@ -214,7 +214,7 @@ static struct vault *db_open(const char *path, const char *profile, int create)
 
 	if (!vault_profile_valid(profile))
 		return fail("'%s' is not a valid profile name", profile), NULL;
-	if (dyn_load_sqlite() < 0)	/* before a new vault's file exists */
+	if (store_load() < 0)	/* before a new vault's file exists */
 		return NULL;
 	v = xcalloc(1, sizeof(*v));
 	strcpy(v->profile, profile);
