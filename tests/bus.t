@@ -163,6 +163,24 @@ c=$(ms "$T/out")
 contains "$T/hub.log" "connections already" "the refusal is logged"
 stop_hub
 
+# --- a role dropped while a handshake forwards to it: the hub cannot
+# answer a client that has no keys yet, so it closes it, and goes on ---
+: >"$T/hub.log"
+start_hub --queue-frames 1 --slow-timeout-ms 600000 --request-timeout-ms 600000
+spawn sh -c "exec '$B' role secrets noread >'$T/noread.out' 2>&1"
+NOREAD=$spawned
+wait_for 10 grep -q connected "$T/noread.out"
+run "$B" fill-role work 2000
+diag "$(cat "$T/out")"
+contains "$T/out" "exit=69 error=bus: daemon-profile closed the connection" \
+	"the client whose request overflowed the role's queue is closed in its handshake"
+contains "$T/hub.log" "output queue full" "the role that does not read is dropped"
+contains "$T/hub.log" "a daemon it asked went away during the handshake" "the client is closed with that reason"
+run "$SESAME" status
+grep -q 'roles: profile$' "$T/out"; ok $? "the hub goes on serving, without the dropped role"
+kill "$NOREAD"; wait "$NOREAD" 2>/dev/null
+stop_hub
+
 # --- sd_notify: READY, watchdog at half of WATCHDOG_USEC, STOPPING ---
 spawn sh -c "exec '$B' notify-listen '$T/notify' 10000 >'$T/notify.out'"
 LISTEN=$spawned

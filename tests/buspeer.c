@@ -9,9 +9,18 @@
  *   buspeer huge                announce a 16 MiB frame
  *   buspeer noread              handshake, flood requests, never read
  *   (the four hostile modes print "closed_after_ms=N" once cut off)
- *   buspeer role NAME [DELAY_MS|silent]
+ *   buspeer role NAME [DELAY_MS|silent|noread]
  *                               serve WIRE_SECRET_GET as role NAME with
  *                               keys/NAME.key: value "value-of-KEY"
+ *                               (silent: read and never answer; noread:
+ *                               never read)
+ *   buspeer fill-role PROFILE N up to N secret-gets with a 3000-byte key,
+ *                               each on a new connection in message 1
+ *                               (0-RTT), each given up after 50 ms, until
+ *                               one fails otherwise; prints "requests=I
+ *                               exit=E error=TEXT" (with a role that
+ *                               never reads, its queue fills and the hub
+ *                               drops it while forwarding request I)
  *   buspeer get PROFILE KEY [ROLE]
  *                               a secret-get, as the CLI or as ROLE (with
  *                               keys/ROLE.key); prints the value
@@ -251,8 +260,8 @@ static int cmd_role(const char *role, const char *mode)
 {
 	char key[PATH_MAX];
 	struct bus_client *c;
-	int silent = mode && !strcmp(mode, "silent");
-	int delay = mode && !silent ? atoi(mode) : 0;
+	int silent = mode && !strcmp(mode, "silent"), noread = mode && !strcmp(mode, "noread");
+	int delay = mode && !silent && !noread ? atoi(mode) : 0;
 
 	if (snprintf(key, sizeof(key), "%s/keys/%s.key", P.runtime, role) >= (int)sizeof(key))
 		die("key path too long");
@@ -261,6 +270,8 @@ static int cmd_role(const char *role, const char *mode)
 		die_code(bus_error_exit(), "%s", last_error());
 	printf("connected\n");
 	fflush(stdout);
+	while (noread)
+		pause();
 	for (;;) {
 		struct wire_msg m;
 		char k[256], value[300];
@@ -279,6 +290,34 @@ static int cmd_role(const char *role, const char *mode)
 		if (bus_send(c, &out) < 0)
 			die("%s", last_error());
 	}
+}
+
+static int cmd_fill_role(const char *profile, long n)
+{
+	static char key[3000];
+	long i;
+
+	memset(key, 'k', sizeof(key) - 1);
+	for (i = 1; i <= n; i++) {
+		struct bus_client *c = connect_or_die(NULL);
+		struct wire_msg m;
+		int r;
+
+		wire_begin(&out, WIRE_SECRET_GET, 0, 0);
+		wire_put_str(&out, WF_PROFILE, profile);
+		wire_put_str(&out, WF_KEY, key);
+		r = bus_request(c, &out, buf, &m, 50);
+		if (r == 0)
+			die("request %ld was answered", i);
+		if (bus_error_exit() != EXIT_TIMEOUT) {
+			printf("requests=%ld exit=%d error=%s\n", i, bus_error_exit(), last_error());
+			bus_close(c);
+			return 0;
+		}
+		bus_close(c);
+	}
+	printf("requests=%ld exit=0 error=none\n", n);
+	return 1;
 }
 
 static struct bus_client *connect_as(const char *role)
@@ -682,6 +721,8 @@ int main(int argc, char **argv)
 		return cmd_clipkey(argv[2], argc == 4 ? argv[3] : NULL);
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "list"))
 		return cmd_list(argv[2], argc == 4 ? argv[3] : NULL);
+	if (argc == 4 && !strcmp(argv[1], "fill-role"))
+		return cmd_fill_role(argv[2], atol(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "batch-pings"))
 		return cmd_batch_pings(atol(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "batch"))
