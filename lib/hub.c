@@ -1073,10 +1073,12 @@ int hub_run(const struct paths *p, const struct hub_config *cfg, const struct hu
 		int n, wait;
 
 		/* The next client's ephemeral key is computed when nothing is
-		 * waiting, and after letting a runnable process (most often the
-		 * client just answered, on this CPU) go first: made between a
-		 * handshake and its reply, it delayed that reply by a scalar
-		 * multiplication (~30 us). */
+		 * waiting, after letting a runnable process (most often the
+		 * client just answered, on this CPU) go first, and only if that
+		 * brought nothing (a role's reply to a request forwarded early
+		 * often comes in the meantime): made between a handshake and its
+		 * reply, it delayed that reply by a scalar multiplication
+		 * (~30 us). */
 		wait = timers(h);
 		if (hooks && hooks->tick) {
 			int t = hooks->tick(hooks->ctx);
@@ -1086,8 +1088,10 @@ int hub_run(const struct paths *p, const struct hub_config *cfg, const struct hu
 		n = 0;
 		if (!h->have_next_e && !(n = epoll_wait(h->ep, evs, ARRAY_LEN(evs), 0))) {
 			sched_yield();
-			noise_keypair(h->next_e, h->next_e + 32);
-			h->have_next_e = 1;
+			if (!(n = epoll_wait(h->ep, evs, ARRAY_LEN(evs), 0))) {
+				noise_keypair(h->next_e, h->next_e + 32);
+				h->have_next_e = 1;
+			}
 		}
 		if (!n)
 			n = epoll_wait(h->ep, evs, ARRAY_LEN(evs), wait);
