@@ -163,9 +163,12 @@ c=$(ms "$T/out")
 contains "$T/hub.log" "connections already" "the refusal is logged"
 stop_hub
 
-# --- a role dropped while a handshake forwards to it: the hub cannot
+# --- queues that overflow at awkward moments (one queued frame allowed).
+# First a role dropped while a handshake forwards to it: the hub cannot
 # answer a client that has no keys yet, so it closes it, and goes on ---
 : >"$T/hub.log"
+# 60 profiles with long names: a profile list is a reply of ~6 KB
+for i in $(seq 10 69); do printf '[profiles.p%s%060d]\n' "$i" 0; done >"$SESAME_CONFIG_DIR/config.toml"
 start_hub --queue-frames 1 --slow-timeout-ms 600000 --request-timeout-ms 600000
 spawn sh -c "exec '$B' role secrets noread >'$T/noread.out' 2>&1"
 NOREAD=$spawned
@@ -179,7 +182,19 @@ contains "$T/hub.log" "a daemon it asked went away during the handshake" "the cl
 run "$SESAME" status
 grep -q 'roles: profile$' "$T/out"; ok $? "the hub goes on serving, without the dropped role"
 kill "$NOREAD"; wait "$NOREAD" 2>/dev/null
+# Then a client whose replies overflow its queue in the middle of the
+# batch in its message 1: the hub stops the batch there and closes it.
+: >"$T/hub.log"
+run "$B" batch-noread 200
+diag "$(cat "$T/out")"
+r=$(sed -n 's/^replies=\([0-9]*\) exit=69$/\1/p' "$T/out")
+[ -n "$r" ] && [ "$r" -lt 200 ]
+ok $? "a batch whose replies overflow the client's queue ends with the connection (${r:-?} of 200 came)"
+contains "$T/hub.log" "output queue full" "the hub says why it closed it"
+run "$SESAME" status
+ok "$rc" "and goes on serving"
 stop_hub
+rm "$SESAME_CONFIG_DIR/config.toml"
 
 # --- sd_notify: READY, watchdog at half of WATCHDOG_USEC, STOPPING ---
 spawn sh -c "exec '$B' notify-listen '$T/notify' 10000 >'$T/notify.out'"

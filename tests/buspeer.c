@@ -33,6 +33,11 @@
  *                               value VALUE" or "id=N error TEXT"
  *   buspeer batch-pings N       message 1 holds a batch of N pings; prints
  *                               "replies=R in_order=1|0"
+ *   buspeer batch-noread N      message 1 holds a batch of N profile lists;
+ *                               nothing more is read for a second, then
+ *                               replies until the connection ends or 5 s
+ *                               pass; prints "replies=R exit=E" (E: 0 if
+ *                               all came, else bus_error_exit())
  *   buspeer event               publish an event as the CLI (refused: 77)
  *   buspeer watch ROLE N        subscribe to ROLE's events, read N; prints
  *                               "events=N"
@@ -687,6 +692,29 @@ static int cmd_batch_pings(long n)
 	return got == n ? 0 : 1;
 }
 
+static int cmd_batch_noread(long n)
+{
+	static struct wire_out req;
+	struct bus_client *c = connect_or_die(NULL);
+	struct wire_msg m;
+	long got = 0;
+	int r = 0;
+
+	wire_begin(&out, WIRE_BATCH, 0, 0);
+	for (long i = 1; i <= n; i++) {
+		wire_begin(&req, WIRE_PROFILE_LIST, 0, (uint32_t)i);
+		wire_put(&out, WF_MSG, req.buf, req.len);
+	}
+	if (bus_send(c, &out) < 0)	/* reads message 2, then nothing */
+		die_code(bus_error_exit(), "%s", last_error());
+	sleep(1);
+	while (got < n && (r = bus_recv(c, buf, &m, BUS_CLI_TIMEOUT_MS)) == 0)
+		got++;
+	printf("replies=%ld exit=%d\n", got, r < 0 ? bus_error_exit() : 0);
+	bus_close(c);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (sodium_init() < 0 || paths_resolve(&P) < 0)
@@ -723,6 +751,8 @@ int main(int argc, char **argv)
 		return cmd_list(argv[2], argc == 4 ? argv[3] : NULL);
 	if (argc == 4 && !strcmp(argv[1], "fill-role"))
 		return cmd_fill_role(argv[2], atol(argv[3]));
+	if (argc == 3 && !strcmp(argv[1], "batch-noread"))
+		return cmd_batch_noread(atol(argv[2]));
 	if (argc == 3 && !strcmp(argv[1], "batch-pings"))
 		return cmd_batch_pings(atol(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "batch"))
