@@ -186,12 +186,19 @@ $(O)/bench/noop-dyn: tests/bench/noop.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -o $@ $<
 
+# A glibc + libsodium + SQLite process with one database open and idle:
+# the roles' memory floor (dynamic builds only).
+$(O)/bench/sqlfloor: tests/bench/sqlfloor.c
+	@mkdir -p $(@D)
+	$(CC) $(SESAME_CFLAGS) $(CFLAGS) -o $@ $< $(SESAME_LDFLAGS) $(LDFLAGS) -lsqlite3 -lsodium
+
 $(O)/bench/vault: tests/bench/vault.c $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
 
 # The static build is measured too, so bench builds it (musl-gcc permitting).
-bench: $(BIN) $(TOOLS) $(O)/bench/timing $(O)/bench/noop $(O)/bench/noop-dyn $(O)/bench/vault
+bench: $(BIN) $(TOOLS) $(O)/bench/timing $(O)/bench/noop $(O)/bench/noop-dyn $(O)/bench/vault \
+	$(if $(filter 1,$(STATIC)),,$(O)/bench/sqlfloor)
 	if command -v $(MUSL_CC) >/dev/null && [ "$(STATIC)" != 1 ]; then $(MAKE) static; fi
 	SESAME="$(CURDIR)/$(BIN)" SESAME_BUILD="$(CURDIR)/$(O)" sh tests/bench/run.sh
 	SESAME="$(CURDIR)/$(BIN)" SESAME_BUILD="$(CURDIR)/$(O)" sh tests/bench/compare.sh

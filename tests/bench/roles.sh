@@ -104,10 +104,29 @@ compositor() {
 	echo "dynamic clipboard $(rss "$pid_clipboard")"
 }
 
+# floors: what a dynamic process holds here before doing anything of its
+# own, measured in the same run: sleep(1) (glibc alone) and sqlfloor
+# (glibc, libsodium and SQLite with one database open and used once: what
+# daemon-secrets, -launcher, -snippets and -clipboard load).
+floors() {
+	sleep 60 &
+	sp=$!
+	pids="$pids $sp"
+	[ -x "$build/bench/sqlfloor" ] || { echo "# no $build/bench/sqlfloor (a static build has none)" >&2; return 0; }
+	"$build/bench/sqlfloor" "$T/floor.db" >"$T/floor.out" &
+	fp=$!
+	pids="$pids $fp"
+	for i in $(seq 100); do grep -q ready "$T/floor.out" 2>/dev/null && break; sleep 0.05; done
+	sleep 0.5
+	echo "floor sleep $(rss "$sp")"
+	echo "floor sqlite $(rss "$fp")"
+}
+
 {
 	[ -x "$static" ] && measure "$static" static
 	measure "$SESAME" dynamic
 	compositor || echo "# wm and clipboard not measured: $WHY" >&2
+	floors	# last: its libraries' pages are then shared with the roles, as theirs are
 } >"$T/rss"
 cat "$T/rss"
 {
@@ -122,10 +141,14 @@ cat "$T/rss"
 		[ -x "$static" ] || s="no static build"
 		[ -n "$s$y" ] && echo "| daemon-$r | ${s:-not in the static build} | ${y:-n/a} | ${u:-n/a} |"
 	done
+	awk '$1 == "floor" && $2 == "sleep" { print "| floor: sleep(1), glibc alone | - | " $3 " | " $4 " |" }
+	     $1 == "floor" && $2 == "sqlite" { print "| floor: glibc + libsodium + SQLite, one database open (sqlfloor) | - | " $3 " | " $4 " |" }' "$T/rss"
 	echo
 	echo "Goal: each role under 4096 KiB.  daemon-wm and daemon-clipboard run under headless sway (wm after"
 	echo "a window list, clipboard after recording one copy and a history request; no overlay drawn)."
-	echo "RSS counts every page mapped, the shared libraries' text included (fault-around maps 64 KiB"
-	echo "of it per fault); USS only the pages no other process maps, as libc's are by every process."
+	echo "RSS counts every page mapped, the shared libraries' text included (the kernel maps the page"
+	echo "cache around each fault, 64 KiB or a whole large folio); USS only the pages no other process"
+	echo "maps, as libc's are by every process.  The floor rows are processes that do nothing of"
+	echo "sesame's, measured in the same run: a dynamic role that uses SQLite starts from the second."
 } >"$out/roles.md"
 cat "$out/roles.md"
