@@ -81,19 +81,25 @@ void secmem_use(enum secmem_backend b)
 	backend = b;
 }
 
+int secmem_secret_available(void)
+{
+	int fd = memfd_secret_open();
+
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
 enum secmem_backend secmem_probe(void)
 {
-	int fd;
-
 	if (backend != SECMEM_NONE)
 		return backend;
 	if (sodium_init() < 0)
 		die("libsodium failed to initialise");
 	page = (size_t)sysconf(_SC_PAGESIZE);
 	randombytes_buf(canary, sizeof(canary));
-	fd = memfd_secret_open();
-	if (fd >= 0) {
-		close(fd);
+	if (secmem_secret_available()) {
 		backend = SECMEM_MEMFD_SECRET;
 	} else {
 		log_error("memfd_secret unavailable (%s): secrets fall back to mlock'ed "

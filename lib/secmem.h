@@ -25,6 +25,9 @@ enum secmem_backend secmem_probe(void);
  * see sesame.c); ignored once one is chosen. */
 void secmem_use(enum secmem_backend b);
 const char *secmem_backend_name(enum secmem_backend b);
+/* 1 if the kernel gives this process memfd_secret(2), else 0 (errno says
+ * why); allocates nothing. */
+int secmem_secret_available(void);
 
 /* n usable bytes, zeroed; NULL with a reason (e.g. RLIMIT_MEMLOCK). */
 void *secmem_alloc(size_t n);
