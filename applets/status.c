@@ -3,13 +3,18 @@
 #include "../lib/bus.h"
 #include "../lib/cli.h"
 #include "../lib/paths.h"
+#include "../lib/secmem.h"
 #include "../lib/util.h"
 
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 /*APPLET status status_main "show whether the bus is up and which roles are connected"
-usage: sesame status [--json] [--sandbox]
+usage: sesame status [--json] [--sandbox | --doctor]
 
 Asks daemon-profile over the bus for its version, uptime, the number of
 connected clients and the roles connected to it, the profiles, and
@@ -21,36 +26,61 @@ answer within 5 s.
   --sandbox   also, per running role: its pid, Landlock (and its ABI) and
               seccomp as the role reports them, and Seccomp and
               NoNewPrivs as the kernel shows them in /proc/PID/status
+  --doctor    instead, checks, each ok, warn or FAIL with a hint: the bus
+              is up and daemon-secrets connected; per running role, its
+              seccomp filter, no_new_privs, Landlock (as daemon-profile
+              and daemon-secrets report it), core dumps off and nothing
+              swapped out; the kernel's memfd_secret and Yama
+              ptrace_scope.  Exits 1 if a check fails (a warning does not
+              fail), 0 otherwise; the bus being down is a failed check.
+              With --json: {"checks":[{"id","status","value","hint"}],
+              "summary":{"pass","warn","fail"}}
 */
 
-/* "Seccomp:" and "NoNewPrivs:" of a process, -1 if unknown. */
-static void proc_status(unsigned pid, int *seccomp, int *nnp)
+/* A process as the kernel shows it in /proc; -1 where unknown. */
+struct proc_view {
+	int seccomp, nnp;
+	long swap_kb;
+	long core;	/* RLIMIT_CORE soft limit; -2 unlimited */
+};
+
+static void proc_view(unsigned pid, struct proc_view *pv)
 {
-	char path[64], line[256];
+	char path[64], line[256], soft[32];
 	FILE *f;
 
-	*seccomp = *nnp = -1;
+	pv->seccomp = pv->nnp = -1;
+	pv->swap_kb = pv->core = -1;
 	snprintf(path, sizeof(path), "/proc/%u/status", pid);
-	if (!(f = fopen(path, "re")))
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		sscanf(line, "Seccomp: %d", seccomp);
-		sscanf(line, "NoNewPrivs: %d", nnp);
+	if ((f = fopen(path, "re"))) {
+		while (fgets(line, sizeof(line), f)) {
+			sscanf(line, "Seccomp: %d", &pv->seccomp);
+			sscanf(line, "NoNewPrivs: %d", &pv->nnp);
+			sscanf(line, "VmSwap: %ld", &pv->swap_kb);
+		}
+		fclose(f);
 	}
-	fclose(f);
+	snprintf(path, sizeof(path), "/proc/%u/limits", pid);
+	if ((f = fopen(path, "re"))) {
+		while (fgets(line, sizeof(line), f))
+			if (!strncmp(line, "Max core file size", 18) && sscanf(line + 18, " %31s", soft) == 1)
+				pv->core = !strcmp(soft, "unlimited") ? -2 : strtol(soft, NULL, 10);
+		fclose(f);
+	}
 }
 
 static void sandbox_line(const char *role, unsigned pid, const char *state, int json, int *n)
 {
-	int sc, nnp;
+	struct proc_view pv;
 
-	proc_status(pid, &sc, &nnp);
+	proc_view(pid, &pv);
 	if (json) {
 		printf("%s\"%s\":{\"pid\":%u,\"sandbox\":", (*n)++ ? "," : "", role, pid);
 		cli_json_str(stdout, state, strlen(state));
-		printf(",\"seccomp\":%d,\"no_new_privs\":%d}", sc, nnp);
+		printf(",\"seccomp\":%d,\"no_new_privs\":%d}", pv.seccomp, pv.nnp);
 	} else {
-		printf("sandbox %s: pid %u, %s (kernel: Seccomp %d, NoNewPrivs %d)\n", role, pid, state, sc, nnp);
+		printf("sandbox %s: pid %u, %s (kernel: Seccomp %d, NoNewPrivs %d)\n", role, pid, state,
+			pv.seccomp, pv.nnp);
 	}
 }
 
@@ -135,6 +165,201 @@ static void profiles(const struct wire_msg *mp, int json)
 	printf(json ? "]" : n ? "\n" : " none\n");
 }
 
+/* --- status --doctor --- */
+enum { PASS, WARN, FAIL };
+static struct {
+	int json, n;
+	int count[3];
+} dr;
+
+/* One check: its id (ROLE.what or kernel.what), the finding, and for a
+ * warning or a failure what to do about it. */
+static void check(int st, const char *id, const char *hint, const char *fmt, ...) PRINTF(4, 5);
+static void check(int st, const char *id, const char *hint, const char *fmt, ...)
+{
+	static const char *const mark[] = { "ok", "warn", "FAIL" }, *const word[] = { "pass", "warn", "fail" };
+	char value[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	dr.count[st]++;
+	if (dr.json) {
+		printf("%s{\"id\":", dr.n++ ? "," : "");
+		json_str(id);
+		printf(",\"status\":\"%s\",\"value\":", word[st]);
+		json_str(value);
+		if (st != PASS && hint) {
+			printf(",\"hint\":");
+			json_str(hint);
+		}
+		putchar('}');
+	} else {
+		printf("%-4s %-24s %s\n", mark[st], id, value);
+		if (st != PASS && hint)
+			printf("     %s\n", hint);
+	}
+}
+
+/* A confined role, from the kernel's view of its process and, where the
+ * role reports it ("landlock=abiN seccomp=on"), its own. */
+static void doctor_confined(const char *role, unsigned pid, const struct proc_view *pv, const char *reported)
+{
+	char id[48];
+	const char *ll;
+
+	snprintf(id, sizeof(id), "%s.seccomp", role);
+	if (pv->seccomp == 2)
+		check(PASS, id, NULL, "filter on (pid %u)", pid);
+	else if (pv->seccomp < 0)
+		check(WARN, id, "run this as the user the daemons run as", "cannot read /proc/%u/status", pid);
+	else
+		check(FAIL, id, "the role runs without its syscall filter: see its log (global.sandbox = "
+			"\"best-effort\" lets it start so)", "no filter (Seccomp %d, pid %u)", pv->seccomp, pid);
+	snprintf(id, sizeof(id), "%s.no_new_privs", role);
+	if (pv->nnp >= 0)
+		check(pv->nnp == 1 ? PASS : WARN, id, "the role could gain privileges by exec", "%s",
+			pv->nnp == 1 ? "set" : "not set");
+	if (reported && (ll = strstr(reported, "landlock="))) {
+		snprintf(id, sizeof(id), "%s.landlock", role);
+		if (!strncmp(ll + 9, "abi", 3))
+			check(PASS, id, NULL, "on, ABI %d", atoi(ll + 12));
+		else
+			check(WARN, id, "this kernel has no Landlock, or it is not among the LSMs it enables "
+				"(lsm= on its command line): the role's file access is not confined", "off");
+	}
+	snprintf(id, sizeof(id), "%s.core_dumps", role);
+	if (pv->core == 0)
+		check(PASS, id, NULL, "off");
+	else if (pv->core != -1)
+		check(WARN, id, "a crash could write the role's memory to disk", "core file size %s",
+			pv->core == -2 ? "unlimited" : "not 0");
+}
+
+/* A running role.  daemon-launcher is confined by nothing but being
+ * undumpable, by design: the applications it starts would inherit its
+ * filter, its Landlock rules, no_new_privs and its limits. */
+static void doctor_role(const char *role, unsigned pid, const char *reported)
+{
+	struct proc_view pv;
+	char id[48];
+
+	proc_view(pid, &pv);
+	if (!strcmp(role, "launcher"))
+		check(PASS, "launcher.sandbox", NULL, "none, by design: the applications it starts would "
+			"inherit it (pid %u)", pid);
+	else
+		doctor_confined(role, pid, &pv, reported);
+	snprintf(id, sizeof(id), "%s.swap", role);
+	if (pv.swap_kb == 0)
+		check(PASS, id, NULL, "nothing swapped out");
+	else if (pv.swap_kb > 0)
+		check(WARN, id, "keys and values live in locked memory, never swapped; the rest of the "
+			"role can be: encrypted swap keeps it off the disk in clear", "%ld KiB swapped out", pv.swap_kb);
+}
+
+/* What the kernel offers every role. */
+static void doctor_kernel(void)
+{
+	struct utsname u;
+	char scope[16] = "";
+	FILE *f;
+
+	if (uname(&u) == 0)
+		check(PASS, "kernel.version", NULL, "%s", u.release);
+	if (secmem_secret_available())
+		check(PASS, "kernel.memfd_secret", NULL, "available: keys are out of the kernel's direct map");
+	else
+		check(WARN, "kernel.memfd_secret", "secure memory falls back to mlock()ed pages, which the "
+			"kernel and root can read; memfd_secret needs Linux 5.14 built with CONFIG_SECRETMEM "
+			"(and secretmem.enable=1 before 6.5)", "unavailable (%s)", strerror(errno));
+	if ((f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re"))) {
+		if (!fgets(scope, sizeof(scope), f))
+			scope[0] = 0;
+		fclose(f);
+		scope[strcspn(scope, "\n")] = 0;
+	}
+	if (!scope[0])
+		check(WARN, "kernel.ptrace_scope", "the roles are not dumpable, so no other process of "
+			"yours can attach to them; Yama would also keep one from attaching to a command",
+			"no Yama");
+	else if (atoi(scope) >= 1)
+		check(PASS, "kernel.ptrace_scope", NULL, "%s", scope);
+	else
+		check(WARN, "kernel.ptrace_scope", "the roles are not dumpable, so no other process of "
+			"yours can attach to them, but any can attach to a command: set "
+			"kernel.yama.ptrace_scope = 1", "%s", scope);
+}
+
+/* Reply 0 (the hub's status) names each role and its pid, the hub's own
+ * pid first; replies 0 and 2 carry what the hub and daemon-secrets report
+ * of their sandbox. */
+static int doctor(struct bus_client *c, struct wire_msg *replies, int json)
+{
+	char version[64] = "?", state[96], role[32] = "", roles[256] = "profile", text[256];
+	uint32_t pid = 0, clients = 0;
+	int has_secrets = 0;
+
+	dr.json = json;
+	printf(json ? "{\"checks\":[" : "");
+	if (!c) {
+		check(FAIL, "bus", "start daemon-profile (sesame daemon profile, or its service)", "%s",
+			last_error());
+	} else if (error_text(&replies[0], text, sizeof(text))) {
+		check(FAIL, "bus", NULL, "daemon-profile answered: %s", text);
+	} else {
+		struct wire_msg m = replies[0];
+		size_t pos = 0;
+		uint16_t tag, len;
+		const uint8_t *v;
+
+		wire_get_str(&m, WF_VERSION, version, sizeof(version));
+		wire_get_u32(&m, WF_CLIENTS, &clients);
+		while (wire_next(&m, &pos, &tag, &v, &len))
+			if (tag == WF_ROLE && len < sizeof(role) && !memchr(v, 0, len)) {
+				memcpy(role, v, len);
+				role[len] = 0;
+				has_secrets |= !strcmp(role, "secrets");
+				snprintf(roles + strlen(roles), sizeof(roles) - strlen(roles), " %s", role);
+			}
+		check(PASS, "bus", NULL, "up, sesame %s, %u clients; roles: %s", version, clients, roles);
+		if (!has_secrets)
+			check(WARN, "roles.secrets", "start daemon-secrets: vaults and secrets need it",
+				"daemon-secrets is not connected");
+		strcpy(state, "");
+		wire_get_u32(&replies[0], WF_PID, &pid);
+		wire_get_str(&replies[0], WF_SANDBOX, state, sizeof(state));
+		doctor_role("profile", pid, state);
+		role[0] = 0;
+		pos = 0;
+		while (wire_next(&m, &pos, &tag, &v, &len)) {
+			if (tag == WF_ROLE && len < sizeof(role) && !memchr(v, 0, len)) {
+				memcpy(role, v, len);
+				role[len] = 0;
+			} else if (tag == WF_PID && len == 4 && role[0]) {
+				pid = (uint32_t)wire_uint(v, len);
+				strcpy(state, "");
+				if (!strcmp(role, "secrets") && replies[2].type != WIRE_ERROR)
+					wire_get_str(&replies[2], WF_SANDBOX, state, sizeof(state));
+				doctor_role(role, pid, state[0] ? state : NULL);
+				role[0] = 0;
+			}
+		}
+	}
+	doctor_kernel();
+	if (json)
+		printf("],\"summary\":{\"pass\":%d,\"warn\":%d,\"fail\":%d}}\n",
+			dr.count[PASS], dr.count[WARN], dr.count[FAIL]);
+	else
+		printf("%d passed, %d warning%s, %d failed\n", dr.count[PASS], dr.count[WARN],
+			dr.count[WARN] == 1 ? "" : "s", dr.count[FAIL]);
+	bus_close(c);
+	if (fflush(stdout))
+		return 1;
+	return dr.count[FAIL] ? 1 : 0;
+}
+
 int status_main(int argc, char **argv)
 {
 	/* Three questions in one round trip: the hub, the profiles, the vaults. */
@@ -149,25 +374,38 @@ int status_main(int argc, char **argv)
 	char version[64] = "?";
 	uint64_t up = 0;
 	uint32_t clients = 0;
-	int json = 0, has_secrets = 0, sandbox = 0;
+	int json = 0, has_secrets = 0, sandbox = 0, doc = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
 			json = 1;
 		else if (!strcmp(argv[i], "--sandbox"))
 			sandbox = 1;
+		else if (!strcmp(argv[i], "--doctor"))
+			doc = 1;
 		else
 			usage_error("status", "unexpected argument '%s'", argv[i]);
 	}
+	if (sandbox && doc)
+		usage_error("status", "--doctor checks the sandbox already; give one of --sandbox and --doctor");
 	if (paths_resolve(&p) < 0)
 		die("%s", last_error());
-	if (!(c = bus_connect(&p, NULL, BUS_CLI_TIMEOUT_MS)))
+	/* --doctor reports a bus it cannot reach as a failed check. */
+	if ((c = bus_connect(&p, NULL, BUS_CLI_TIMEOUT_MS))) {
+		wire_begin(&req[0], WIRE_STATUS, 0, 0);
+		wire_begin(&req[1], WIRE_PROFILE_LIST, 0, 0);
+		wire_begin(&req[2], WIRE_VAULT_STATUS, 0, 0);
+		if (bus_pipeline(c, reqs, bufs, replies, 3, BUS_CLI_TIMEOUT_MS) < 0) {
+			if (!doc)
+				die_code(bus_error_exit(), "status: %s", last_error());
+			bus_close(c);
+			c = NULL;
+		}
+	}
+	if (doc)
+		return doctor(c, replies, json);
+	if (!c)
 		die_code(bus_error_exit(), "%s", last_error());
-	wire_begin(&req[0], WIRE_STATUS, 0, 0);
-	wire_begin(&req[1], WIRE_PROFILE_LIST, 0, 0);
-	wire_begin(&req[2], WIRE_VAULT_STATUS, 0, 0);
-	if (bus_pipeline(c, reqs, bufs, replies, 3, BUS_CLI_TIMEOUT_MS) < 0)
-		die_code(bus_error_exit(), "status: %s", last_error());
 	m = replies[0];
 	if (error_text(&m, text, sizeof(text)))
 		die("status: %s", text);

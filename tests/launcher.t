@@ -60,6 +60,9 @@ start_secrets
 start_launcher
 grep -q '34 applications indexed' "$T/launcher.log"; ok $? "34 applications indexed from two trees"
 grep -q '5 files left out' "$T/launcher.log"; ok $? "a Link, a TryExec not installed, a broken file, a bad field code and a Hidden entry are left out"
+run "$SESAME" status --doctor
+contains "$T/out" "ok   launcher.sandbox         none, by design" \
+	"status --doctor knows daemon-launcher is unconfined by design (the applications it starts would inherit it)"
 
 # Queries and their expected best match: exact, prefix, letters left
 # out, a transposition, keywords, generic names, ids, several words.

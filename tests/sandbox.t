@@ -29,6 +29,22 @@ run "$SESAME" status --sandbox --json
 perl -MJSON::PP -e 'local $/; my $j = decode_json(<STDIN>); exit !($j->{sandbox}{secrets}{seccomp} == 2)' <"$T/out"
 ok $? "and as JSON"
 
+# status --doctor judges the same, and the kernel's side.
+run "$SESAME" status --doctor
+ok "$rc" "status --doctor exits 0: no check failed"
+for c in profile.seccomp profile.no_new_privs profile.landlock profile.core_dumps \
+	secrets.seccomp secrets.no_new_privs secrets.landlock secrets.core_dumps; do
+	grep -q "^ok   $c " "$T/out"; ok $? "status --doctor: $c ok"
+done
+grep -Eq '^[0-9]+ passed, [0-9]+ warnings?, 0 failed$' "$T/out"; ok $? "and counts them at the end"
+run "$SESAME" status --doctor --json
+perl -MJSON::PP -e 'local $/; my $j = decode_json(<STDIN>);
+	my ($c) = grep { $_->{id} eq "secrets.seccomp" } @{$j->{checks}};
+	exit !($c && $c->{status} eq "pass" && $j->{summary}{fail} == 0)' <"$T/out"
+ok $? "and as JSON"
+run "$SESAME" status --doctor --sandbox
+is "$rc" 2 "--doctor with --sandbox is a usage error"
+
 # Landlock: outside the rules EACCES, inside allowed.
 stop_secrets
 outside=$(mktemp "$T/../sandbox-outside.XXXXXX")
@@ -59,4 +75,9 @@ dpid=$!
 wait "$dpid"; st=$?
 is "$st" 159 "a forbidden syscall kills daemon-profile too"
 contains "$T/die2.log" "seccomp violation: syscall=" "logged the same way"
+
+run "$SESAME" status --doctor
+is "$rc" 1 "with no daemon-profile running, status --doctor fails"
+contains "$T/out" "FAIL bus" "on its bus check"
+contains "$T/out" "kernel.memfd_secret" "and still checks the kernel"
 done_testing
