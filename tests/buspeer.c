@@ -667,21 +667,30 @@ static int cmd_batch(const char *profile, const char *key)
 	return 0;
 }
 
-static int cmd_batch_pings(long n)
+/* A new connection whose message 1 holds a batch of n requests of one
+ * type, ids 1 to n; sending it reads message 2. */
+static struct bus_client *send_batch(uint8_t type, long n)
 {
 	static struct wire_out req;
 	struct bus_client *c = connect_or_die(NULL);
-	struct wire_msg m;
-	long got = 0;
-	int in_order = 1;
 
 	wire_begin(&out, WIRE_BATCH, 0, 0);
 	for (long i = 1; i <= n; i++) {
-		wire_begin(&req, WIRE_PING, 0, (uint32_t)i);
+		wire_begin(&req, type, 0, (uint32_t)i);
 		wire_put(&out, WF_MSG, req.buf, req.len);
 	}
 	if (bus_send(c, &out) < 0)
 		die_code(bus_error_exit(), "%s", last_error());
+	return c;
+}
+
+static int cmd_batch_pings(long n)
+{
+	struct bus_client *c = send_batch(WIRE_PING, n);
+	struct wire_msg m;
+	long got = 0;
+	int in_order = 1;
+
 	while (got < n && bus_recv(c, buf, &m, BUS_CLI_TIMEOUT_MS) == 0) {
 		if (m.type != WIRE_PING || m.id != (uint32_t)got + 1)
 			in_order = 0;
@@ -694,20 +703,12 @@ static int cmd_batch_pings(long n)
 
 static int cmd_batch_noread(long n)
 {
-	static struct wire_out req;
-	struct bus_client *c = connect_or_die(NULL);
+	struct bus_client *c = send_batch(WIRE_PROFILE_LIST, n);
 	struct wire_msg m;
 	long got = 0;
 	int r = 0;
 
-	wire_begin(&out, WIRE_BATCH, 0, 0);
-	for (long i = 1; i <= n; i++) {
-		wire_begin(&req, WIRE_PROFILE_LIST, 0, (uint32_t)i);
-		wire_put(&out, WF_MSG, req.buf, req.len);
-	}
-	if (bus_send(c, &out) < 0)	/* reads message 2, then nothing */
-		die_code(bus_error_exit(), "%s", last_error());
-	sleep(1);
+	sleep(1);	/* reading nothing after message 2 */
 	while (got < n && (r = bus_recv(c, buf, &m, BUS_CLI_TIMEOUT_MS)) == 0)
 		got++;
 	printf("replies=%ld exit=%d\n", got, r < 0 ? bus_error_exit() : 0);
