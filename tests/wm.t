@@ -33,6 +33,9 @@ wm_up() { as "$SESAME" status 2>/dev/null | grep -q 'roles:.* wm'; }
 wait_for 10 wm_up
 ok $? "daemon-wm joins the bus"
 contains "$T/wm.log" "sandbox: landlock=" "inside its sandbox (read-only: config, runtime dir, fonts)"
+as "$SESAME" status --doctor >"$T/out" 2>&1
+grep -q "^ok   wm.seccomp " "$T/out" && grep -q "^ok   wm.no_new_privs " "$T/out"
+ok $? "status --doctor finds daemon-wm under its seccomp filter, with no_new_privs"
 
 wm() { as "$SESAME" wm "$@" >"$T/out" 2>"$T/err"; rc=$?; }
 wm list
