@@ -89,6 +89,33 @@ static void json_str(const char *s)
 	cli_json_str(stdout, s, strlen(s));
 }
 
+/* The roles connected to the hub, from its status reply, where each
+ * WF_ROLE is followed by that role's WF_PID (the hub's own pid comes
+ * before them all). */
+#define MAX_ROLES 16
+struct role_info {
+	char name[32];
+	uint32_t pid;
+};
+
+static size_t connected_roles(const struct wire_msg *status, struct role_info *r)
+{
+	size_t pos = 0, n = 0;
+	uint16_t tag, len;
+	const uint8_t *v;
+
+	while (wire_next(status, &pos, &tag, &v, &len)) {
+		if (tag == WF_ROLE && len < sizeof(r->name) && !memchr(v, 0, len) && n < MAX_ROLES) {
+			memcpy(r[n].name, v, len);
+			r[n].name[len] = 0;
+			r[n++].pid = 0;
+		} else if (tag == WF_PID && len == 4 && n) {
+			r[n - 1].pid = (uint32_t)wire_uint(v, len);
+		}
+	}
+	return n;
+}
+
 /* Vaults and their state, from daemon-secrets. */
 struct vault_out {
 	int json, n;
@@ -297,9 +324,11 @@ static void doctor_kernel(void)
  * of their sandbox. */
 static int doctor(struct bus_client *c, struct wire_msg *replies, int json)
 {
-	char version[64] = "?", state[96], role[32] = "", roles[256] = "profile", text[256];
+	struct role_info r[MAX_ROLES];
+	char version[64] = "?", state[96], roles[8 + sizeof(r)] = "profile", text[256];
 	uint32_t pid = 0, clients = 0;
 	int has_secrets = 0;
+	size_t nr;
 
 	dr.json = json;
 	printf(json ? "{\"checks\":[" : "");
@@ -309,20 +338,13 @@ static int doctor(struct bus_client *c, struct wire_msg *replies, int json)
 	} else if (error_text(&replies[0], text, sizeof(text))) {
 		check(FAIL, "bus", NULL, "daemon-profile answered: %s", text);
 	} else {
-		struct wire_msg m = replies[0];
-		size_t pos = 0;
-		uint16_t tag, len;
-		const uint8_t *v;
-
-		wire_get_str(&m, WF_VERSION, version, sizeof(version));
-		wire_get_u32(&m, WF_CLIENTS, &clients);
-		while (wire_next(&m, &pos, &tag, &v, &len))
-			if (tag == WF_ROLE && len < sizeof(role) && !memchr(v, 0, len)) {
-				memcpy(role, v, len);
-				role[len] = 0;
-				has_secrets |= !strcmp(role, "secrets");
-				snprintf(roles + strlen(roles), sizeof(roles) - strlen(roles), " %s", role);
-			}
+		wire_get_str(&replies[0], WF_VERSION, version, sizeof(version));
+		wire_get_u32(&replies[0], WF_CLIENTS, &clients);
+		nr = connected_roles(&replies[0], r);
+		for (size_t i = 0; i < nr; i++) {
+			has_secrets |= !strcmp(r[i].name, "secrets");
+			snprintf(roles + strlen(roles), sizeof(roles) - strlen(roles), " %s", r[i].name);
+		}
 		check(PASS, "bus", NULL, "up, sesame %s, %u clients; roles: %s", version, clients, roles);
 		if (!has_secrets)
 			check(WARN, "roles.secrets", "start daemon-secrets: vaults and secrets need it",
@@ -331,20 +353,12 @@ static int doctor(struct bus_client *c, struct wire_msg *replies, int json)
 		wire_get_u32(&replies[0], WF_PID, &pid);
 		wire_get_str(&replies[0], WF_SANDBOX, state, sizeof(state));
 		doctor_role("profile", pid, state);
-		role[0] = 0;
-		pos = 0;
-		while (wire_next(&m, &pos, &tag, &v, &len)) {
-			if (tag == WF_ROLE && len < sizeof(role) && !memchr(v, 0, len)) {
-				memcpy(role, v, len);
-				role[len] = 0;
-			} else if (tag == WF_PID && len == 4 && role[0]) {
-				pid = (uint32_t)wire_uint(v, len);
-				strcpy(state, "");
-				if (!strcmp(role, "secrets") && replies[2].type != WIRE_ERROR)
-					wire_get_str(&replies[2], WF_SANDBOX, state, sizeof(state));
-				doctor_role(role, pid, state[0] ? state : NULL);
-				role[0] = 0;
-			}
+		for (size_t i = 0; i < nr; i++) {
+			strcpy(state, "");
+			if (!strcmp(r[i].name, "secrets") && replies[2].type != WIRE_ERROR)
+				wire_get_str(&replies[2], WF_SANDBOX, state, sizeof(state));
+			if (r[i].pid)
+				doctor_role(r[i].name, r[i].pid, state[0] ? state : NULL);
 		}
 	}
 	doctor_kernel();
@@ -372,6 +386,8 @@ int status_main(int argc, char **argv)
 	struct bus_client *c;
 	struct paths p;
 	char version[64] = "?";
+	struct role_info r[MAX_ROLES];
+	size_t nr;
 	uint64_t up = 0;
 	uint32_t clients = 0;
 	int json = 0, has_secrets = 0, sandbox = 0, doc = 0;
@@ -421,25 +437,14 @@ int status_main(int argc, char **argv)
 		printf("bus: up\nversion: %s\nuptime: %llu.%03llus\nclients: %u\nroles: profile",
 			version, (unsigned long long)(up / 1000), (unsigned long long)(up % 1000), clients);
 	}
-	{
-		size_t pos = 0;
-		uint16_t tag, len;
-		const uint8_t *v;
-
-		while (wire_next(&m, &pos, &tag, &v, &len)) {
-			char role[32];
-
-			if (tag != WF_ROLE || len >= sizeof(role) || memchr(v, 0, len))
-				continue;
-			memcpy(role, v, len);
-			role[len] = 0;
-			has_secrets |= !strcmp(role, "secrets");
-			if (json) {
-				putchar(',');
-				json_str(role);
-			} else {
-				printf(" %s", role);
-			}
+	nr = connected_roles(&m, r);
+	for (size_t i = 0; i < nr; i++) {
+		has_secrets |= !strcmp(r[i].name, "secrets");
+		if (json) {
+			putchar(',');
+			json_str(r[i].name);
+		} else {
+			printf(" %s", r[i].name);
 		}
 	}
 	printf(json ? "]" : "\n");
@@ -451,10 +456,6 @@ int status_main(int argc, char **argv)
 	if (sandbox) {
 		char state[96] = "?";
 		uint32_t pid = 0;
-		size_t pos = 0;
-		uint16_t tag, len;
-		const uint8_t *v;
-		char role[32] = "";
 		int n = 0;
 
 		printf(json ? ",\"sandbox\":{" : "");
@@ -468,19 +469,10 @@ int status_main(int argc, char **argv)
 			wire_get_str(&replies[2], WF_SANDBOX, state, sizeof(state));
 			sandbox_line("secrets", pid, state, json, &n);
 		}
-		/* Other roles report nothing yet: the kernel's view alone.  Each
-		 * WF_ROLE is followed by that role's WF_PID. */
-		m = replies[0];
-		while (wire_next(&m, &pos, &tag, &v, &len)) {
-			if (tag == WF_ROLE && len < sizeof(role) && !memchr(v, 0, len)) {
-				memcpy(role, v, len);
-				role[len] = 0;
-			} else if (tag == WF_PID && len == 4 && role[0] && strcmp(role, "secrets")) {
-				pid = (uint32_t)wire_uint(v, len);
-				sandbox_line(role, pid, "not reported", json, &n);
-				role[0] = 0;
-			}
-		}
+		/* Other roles report nothing yet: the kernel's view alone. */
+		for (size_t i = 0; i < nr; i++)
+			if (r[i].pid && strcmp(r[i].name, "secrets"))
+				sandbox_line(r[i].name, r[i].pid, "not reported", json, &n);
 		printf(json ? "}" : "");
 	}
 	printf(json ? "}\n" : "");
