@@ -18,7 +18,9 @@ usage: sesame audit verify|tail [-n N] [-f] [FILE]
 
 The audit log (audit.jsonl in the data directory) records every vault
 operation and its outcome, one JSON line each, never a value or a key
-name.  Each line holds the hash of the line before it.
+name.  Each line holds the hash of the line before it.  On a full disk
+operations go on: a line that cannot be written is left out whole (the
+chain stays verifiable) and the daemon logs an error for it.
 
   verify       check the whole chain; exits 1 and names the first broken
                line if a line was edited, deleted, inserted or moved

@@ -249,6 +249,7 @@ static void fire(const struct bind *b)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL);
+		signal(SIGXFSZ, SIG_DFL);
 		if (null >= 0) {
 			dup2(null, 0);
 			dup2(null, 1);

@@ -427,6 +427,7 @@ static pid_t spawn(struct launch *l)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL);
+		signal(SIGXFSZ, SIG_DFL);
 		if ((app = fork()) == 0) {
 			int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 

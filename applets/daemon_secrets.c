@@ -129,11 +129,17 @@ static struct wire_out out;
 static void audit(const char *event, struct vault *v, const char *profile, const char *key,
 	const char *outcome)
 {
-	char tag[17];
-	int has_tag = key && v && vault_name_tag(v, key, tag) == 0;
+	char tag[17], why[512];
+	int has_tag;
 
-	if (audit_append(S.audit, event, profile, has_tag ? tag : NULL, outcome) < 0)
+	/* A failed operation is audited before its reply is sent: keep its
+	 * reason, the one the client must see, if the append fails too. */
+	snprintf(why, sizeof(why), "%s", last_error());
+	has_tag = key && v && vault_name_tag(v, key, tag) == 0;
+	if (audit_append(S.audit, event, profile, has_tag ? tag : NULL, outcome) < 0) {
 		log_error("%s", last_error());
+		fail("%s", why);
+	}
 	if (!S.sync_due)
 		S.sync_due = role_now_ms() + AUDIT_SYNC_MS;
 }

@@ -191,13 +191,13 @@ int audit_append(struct audit *a, const char *event, const char *profile, const 
 	struct tm tm;
 	struct stat st;
 	size_t n;
-	int r = 0;
+	int r = 0, known;
 
 	/* Several daemons append (daemon-secrets, daemon-profile): under the
 	 * lock, pick the chain up again if someone else wrote since. */
 	if (flock(a->fd, LOCK_EX) < 0)
 		return fail("audit: cannot lock: %s", strerror(errno));
-	if (fstat(a->fd, &st) == 0 && st.st_size != a->size)
+	if ((known = fstat(a->fd, &st) == 0) && st.st_size != a->size)
 		resume(a, st.st_size);
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
@@ -217,8 +217,13 @@ int audit_append(struct audit *a, const char *event, const char *profile, const 
 	if (n >= sizeof(line)) {
 		r = fail("audit: line too long");
 	} else if (write_all(a->fd, line, n) < 0) {
+		/* A full disk (or a file size limit) can cut a line short.
+		 * Under the lock nobody else wrote, so take the torn part
+		 * back: the log stays whole and the chain goes on from the
+		 * last line once there is room again. */
 		r = fail("audit: cannot append: %s", strerror(errno));
-		a->size = -1;	/* resynchronise next time */
+		if (!known || ftruncate(a->fd, a->size) < 0)
+			a->size = -1;	/* resynchronise next time */
 	} else {
 		a->seq++;
 		a->size += (off_t)n;

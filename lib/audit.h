@@ -22,7 +22,9 @@ struct audit;
 struct audit *audit_open(const char *path);
 /* Append one event; key_id may be NULL.  The line is written (a crash
  * of the process cannot lose it) but not synced: call audit_sync once
- * the reply is on its way, so the disk's latency is not the client's. */
+ * the reply is on its way, so the disk's latency is not the client's.
+ * A line the disk takes only in part (full, or over a size limit) is cut
+ * off again, so the log stays whole: -1 with a reason. */
 int audit_append(struct audit *a, const char *event, const char *profile, const char *key_id,
 	const char *outcome);
 /* fdatasync what was appended since the last call. */

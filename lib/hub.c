@@ -997,6 +997,7 @@ static int setup(struct hub *h)
 	sigaddset(&set, SIGINT);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);	/* see role.c */
 	h->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	h->ep = epoll_create1(EPOLL_CLOEXEC);
 	if (h->sfd < 0 || h->ep < 0)

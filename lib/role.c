@@ -62,6 +62,9 @@ void xrole_setup(struct role *r, const char *name)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* Under a file size limit a write fails (EFBIG, handled like a full
+	 * disk) instead of killing the daemon in the middle of it. */
+	signal(SIGXFSZ, SIG_IGN);
 	if ((r->sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
 		die("daemon-%s: signalfd: %s", name, strerror(errno));
 	if ((r->watch = config_watch(&r->p)) < 0)

@@ -62,6 +62,36 @@ stop_secrets
 run "$SESAME" audit verify
 ok "$rc" "after a restart the chain continues unbroken"
 
+# A full disk: the audit line that cannot be written whole is taken back,
+# so the log stays verifiable, and the client still sees the operation's
+# own error.  A file size limit (set on the running daemon) stands in for
+# the full disk: room for part of a line, not for a whole one.
+if command -v prlimit >/dev/null 2>&1; then
+	start_secrets
+	printf 'pw\n' | "$SESAME" unlock -p a >/dev/null
+	size=$(stat -c %s "$log")
+	prlimit --pid "$SECRETS" --fsize=$((size + 40))
+	run "$SESAME" secret get -p a missing
+	contains "$T/err" "no secret named 'missing'" "a failed get reports its own reason when its audit line cannot be written"
+	is "$(stat -c %s "$log")" "$size" "the part of the line that was written is taken back"
+	grep -q "audit: cannot append" "$T/secrets.log"; ok $? "daemon-secrets logs that the line was lost"
+	run "$SESAME" audit verify
+	ok "$rc" "the log still verifies"
+	# No room at all: a set fails with the system's reason, and loses
+	# nothing that was stored before.
+	prlimit --pid "$SECRETS" --fsize=4096
+	printf 'new-value' | "$SESAME" secret set -p a the-name >/dev/null 2>"$T/err"
+	is "$?" 1 "a set the disk refuses fails"
+	contains "$T/err" "vault a: disk I/O error" "and says so"
+	prlimit --pid "$SECRETS" --fsize=unlimited
+	is "$("$SESAME" secret get -p a the-name)" the-value "the value stored before is intact"
+	run "$SESAME" audit verify
+	ok "$rc" "with room again, the chain goes on unbroken"
+	stop_secrets
+else
+	for i in $(seq 8); do skip "prlimit (util-linux) is not installed"; done
+fi
+
 # A slow disk does not hold up requests: the audit log's fdatasync runs in
 # a thread of its own, not in daemon-secrets' loop.  slowsync.so makes
 # every fdatasync take 1.5 s longer (SQLite's too, so the set is slow).
