@@ -129,7 +129,7 @@ static void save_state(void)
 {
 	char tmp[PATH_MAX + 8];
 	FILE *f;
-	int fd;
+	int fd, err;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", D.state_path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -145,8 +145,18 @@ static void save_state(void)
 	for (size_t i = 0; i < D.nprof; i++)
 		if (D.prof[i].manual)
 			fprintf(f, "active %s\n", D.prof[i].name);
-	if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, D.state_path) < 0)
-		log_error("cannot write %s: %s", D.state_path, strerror(errno));
+	/* The FILE is closed whatever failed (a full disk must not leak a
+	 * descriptor per change), and a half-written state never replaces
+	 * the last good one. */
+	err = fflush(f) || fsync(fileno(f)) ? errno : 0;
+	if (fclose(f) && !err)
+		err = errno;
+	if (!err && rename(tmp, D.state_path) < 0)
+		err = errno;
+	if (err) {
+		log_error("cannot write %s: %s", D.state_path, strerror(err));
+		unlink(tmp);
+	}
 }
 
 /* Reads the state; names no longer configured are dropped (and said so). */
