@@ -170,7 +170,7 @@ static const char schema[] =
 static int exec(sqlite3 *db, const char *sql)
 {
 	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return fail("clipboard history: %s", sqlite3_errmsg(db));
+		return fail("clipboard history: %s", store_error(db));
 	return 0;
 }
 
@@ -180,14 +180,14 @@ static int purge_expired(sqlite3 *db)
 	int n;
 
 	if (sqlite3_prepare_v2(db, "DELETE FROM entries WHERE expires > 0 AND expires <= ?", -1, &st, NULL))
-		return fail("clipboard history: %s", sqlite3_errmsg(db));
+		return fail("clipboard history: %s", store_error(db));
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)role_wall_ms());
 	n = sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(db) : -1;
 	sqlite3_finalize(st);
 	if (n > 0)
 		C.exp_stale = 1;
 	if (n < 0)
-		return fail("clipboard history: %s", sqlite3_errmsg(db));
+		return fail("clipboard history: %s", store_error(db));
 	return n;
 }
 
@@ -325,7 +325,7 @@ static int store(struct op *o, const uint8_t key[VAULT_KEYLEN])
 	C.exp_stale = 1;
 	goto done;
 db_fail:
-	fail("clipboard history: %s", sqlite3_errmsg(db));
+	fail("clipboard history: %s", store_error(db));
 	sqlite3_finalize(st);
 	exec(db, "ROLLBACK");
 done:
@@ -405,7 +405,7 @@ static void answer_history(const struct op *o, const uint8_t key[VAULT_KEYLEN])
 	purge_expired(db);
 	snprintf(sql, sizeof(sql), "%sORDER BY id DESC LIMIT ?", cols);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL)) {
-		role_reply_error(&C.r, o->req, WIRE_E_FAILED, "clipboard history: %s", sqlite3_errmsg(db));
+		role_reply_error(&C.r, o->req, WIRE_E_FAILED, "clipboard history: %s", store_error(db));
 		return;
 	}
 	sqlite3_bind_int64(st, 1, !o->limit ? 20 : o->limit > 1000 ? 1000 : o->limit);
@@ -459,7 +459,7 @@ static void answer_get(const struct op *o, const uint8_t key[VAULT_KEYLEN])
 	purge_expired(db);
 	snprintf(sql, sizeof(sql), "%s%s", cols, o->clip ? "WHERE id = ?" : "ORDER BY id DESC LIMIT 1");
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL)) {
-		role_reply_error(&C.r, o->req, WIRE_E_FAILED, "clipboard history: %s", sqlite3_errmsg(db));
+		role_reply_error(&C.r, o->req, WIRE_E_FAILED, "clipboard history: %s", store_error(db));
 		return;
 	}
 	if (o->clip)
@@ -473,7 +473,7 @@ static void answer_get(const struct op *o, const uint8_t key[VAULT_KEYLEN])
 			role_reply_error(&C.r, o->req, WIRE_E_NOT_FOUND, "the clipboard history of profile %s is empty",
 				o->profile);
 		else
-			role_reply_error(&C.r, o->req, WIRE_E_FAILED, "clipboard history: %s", sqlite3_errmsg(db));
+			role_reply_error(&C.r, o->req, WIRE_E_FAILED, "clipboard history: %s", store_error(db));
 		return;
 	}
 	if (!(plain = row_open(st, o->profile, key, &len))) {

@@ -146,7 +146,7 @@ static void list(const struct wire_msg *m)
 	if (args(m, profile, NULL, &db) < 0)
 		return;
 	if (sqlite3_prepare_v2(db, "SELECT trigger, template FROM snippets ORDER BY trigger", -1, &st, NULL)) {
-		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", sqlite3_errmsg(db));
+		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", store_error(db));
 		return;
 	}
 	wire_begin(&out, m->type, WIRE_F_REPLY, m->id);
@@ -210,7 +210,7 @@ static void add(const struct wire_msg *m)
 	}
 	if (sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM snippets WHERE trigger = ?), "
 	    "(SELECT count(*) FROM snippets)", -1, &st, NULL)) {
-		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", sqlite3_errmsg(db));
+		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", store_error(db));
 		return;
 	}
 	sqlite3_bind_text(st, 1, trigger, -1, SQLITE_STATIC);
@@ -225,14 +225,14 @@ static void add(const struct wire_msg *m)
 	if (sqlite3_prepare_v2(db, "INSERT INTO snippets (trigger, template, created_ms, updated_ms) "
 	    "VALUES (?1, ?2, ?3, ?3) ON CONFLICT(trigger) DO UPDATE SET template = ?2, updated_ms = ?3",
 	    -1, &st, NULL)) {
-		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", sqlite3_errmsg(db));
+		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", store_error(db));
 		return;
 	}
 	sqlite3_bind_text(st, 1, trigger, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, (const char *)tpl, len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, now);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", sqlite3_errmsg(db));
+		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", store_error(db));
 	} else {
 		log_info("snippets: %s %s in %s", exists ? "replaced" : "added", trigger, profile);
 		reply_text(m, exists ? "replaced" : "added");
@@ -249,12 +249,12 @@ static void remove_one(const struct wire_msg *m)
 	if (args(m, profile, trigger, &db) < 0)
 		return;
 	if (sqlite3_prepare_v2(db, "DELETE FROM snippets WHERE trigger = ?", -1, &st, NULL)) {
-		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", sqlite3_errmsg(db));
+		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", store_error(db));
 		return;
 	}
 	sqlite3_bind_text(st, 1, trigger, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", sqlite3_errmsg(db));
+		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", store_error(db));
 	else if (!sqlite3_changes(db))
 		role_reply_error(&N.r, m->id, WIRE_E_NOT_FOUND, "profile %s has no snippet '%s'", profile, trigger);
 	else
@@ -344,7 +344,7 @@ static void expand(const struct wire_msg *m)
 	if (args(m, profile, trigger, &db) < 0)
 		return;
 	if (sqlite3_prepare_v2(db, "SELECT template FROM snippets WHERE trigger = ?", -1, &st, NULL)) {
-		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", sqlite3_errmsg(db));
+		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", store_error(db));
 		return;
 	}
 	sqlite3_bind_text(st, 1, trigger, -1, SQLITE_STATIC);

@@ -46,9 +46,10 @@ int dyn_check(void **h, const char *lib, const char *missing)
 	F(int, sqlite3_close, (sqlite3 *db), (db)) \
 	F(int, sqlite3_busy_timeout, (sqlite3 *db, int ms), (db, ms)) \
 	F(const char *, sqlite3_errmsg, (sqlite3 *db), (db)) \
+	F(int, sqlite3_errcode, (sqlite3 *db), (db)) \
+	F(int, sqlite3_system_errno, (sqlite3 *db), (db)) \
 	F(int, sqlite3_exec, (sqlite3 *db, const char *sql, int (*cb)(void *, int, char **, char **), \
 		void *arg, char **err), (db, sql, cb, arg, err)) \
-	V(sqlite3_free, (void *p), (p)) \
 	F(int, sqlite3_changes, (sqlite3 *db), (db)) \
 	F(sqlite3_int64, sqlite3_last_insert_rowid, (sqlite3 *db), (db)) \
 	F(int, sqlite3_prepare_v2, (sqlite3 *db, const char *sql, int n, sqlite3_stmt **st, \

@@ -48,7 +48,7 @@ struct frecency *frecency_open(const char *path)
 		return NULL;
 	}
 	if (sqlite3_prepare_v2(f->db, "SELECT entry, score, at_ms FROM frecency", -1, &st, NULL) != SQLITE_OK) {
-		fail("%s: %s", path, sqlite3_errmsg(f->db));
+		fail("%s: %s", path, store_error(f->db));
 		frecency_close(f);
 		return NULL;
 	}
@@ -122,11 +122,11 @@ int frecency_add(struct frecency *f, const char *id, long long now_ms)
 	it->at_ms = now_ms;
 	if (sqlite3_prepare_v2(f->db, "INSERT OR REPLACE INTO frecency (entry, score, at_ms) VALUES (?, ?, ?)",
 	    -1, &st, NULL) != SQLITE_OK)
-		return fail("frecency: %s", sqlite3_errmsg(f->db));
+		return fail("frecency: %s", store_error(f->db));
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_double(st, 2, it->score);
 	sqlite3_bind_int64(st, 3, it->at_ms);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : fail("frecency: %s", sqlite3_errmsg(f->db));
+	return rc == SQLITE_DONE ? 0 : fail("frecency: %s", store_error(f->db));
 }

@@ -36,7 +36,6 @@ int store_load(void)
 sqlite3 *store_open(const char *path, const char *schema)
 {
 	sqlite3 *db = NULL;
-	char *err = NULL;
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
 	/* Created here with the right mode, never by SQLite's umask. */
@@ -46,19 +45,35 @@ sqlite3 *store_open(const char *path, const char *schema)
 	if (paths_check_private(path) < 0 || store_load() < 0)
 		return NULL;
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
-		fail("%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
+		fail("%s: %s", path, store_error(db));
 		sqlite3_close(db);
 		return NULL;
 	}
 	sqlite3_busy_timeout(db, 2000);
-	if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL, &err) != SQLITE_OK ||
-	    sqlite3_exec(db, schema, NULL, NULL, &err) != SQLITE_OK) {
-		fail("%s: %s", path, err ? err : sqlite3_errmsg(db));
-		sqlite3_free(err);
+	if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK) {
+		fail("%s: %s", path, store_error(db));
 		sqlite3_close(db);
 		return NULL;
 	}
 	return db;
+}
+
+const char *store_error(sqlite3 *db)
+{
+	static char buf[300];
+	int code, e;
+
+	if (!db)
+		return "out of memory";
+	/* The system's errno is kept from the last I/O failure and never
+	 * cleared: only an I/O error happening now may show it. */
+	code = sqlite3_errcode(db) & 0xff;
+	e = code == SQLITE_IOERR || code == SQLITE_CANTOPEN ? sqlite3_system_errno(db) : 0;
+	if (!e)
+		return sqlite3_errmsg(db);
+	snprintf(buf, sizeof(buf), "%s (%s)", sqlite3_errmsg(db), strerror(e));
+	return buf;
 }
 
 int store_path(char *out, const char *dir, const char *profile)

@@ -12,6 +12,9 @@ int store_load(void);
 /* Open (creating it 0600 if needed) the database at path and run schema
  * (CREATE ... IF NOT EXISTS statements).  NULL with a reason. */
 sqlite3 *store_open(const char *path, const char *schema);
+/* db's last error as SQLite words it, with the system's reason added to
+ * an I/O error ("disk I/O error (No space left on device)"). */
+const char *store_error(sqlite3 *db);
 /* The path of PROFILE's database in dir (created 0700): dir/PROFILE.db. */
 int store_path(char *out, const char *dir, const char *profile);
 

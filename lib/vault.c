@@ -147,18 +147,13 @@ static uint8_t *open_sealed(const uint8_t *key, const uint8_t *ad, size_t adlen,
 
 static int sqlfail(struct vault *v, const char *what)
 {
-	return fail("vault %s: %s: %s", v->profile, what, sqlite3_errmsg(v->db));
+	return fail("vault %s: %s: %s", v->profile, what, store_error(v->db));
 }
 
 static int exec(struct vault *v, const char *sql)
 {
-	char *err = NULL;
-
-	if (sqlite3_exec(v->db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		fail("vault %s: %s", v->profile, err ? err : "sqlite error");
-		sqlite3_free(err);
-		return -1;
-	}
+	if (sqlite3_exec(v->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return fail("vault %s: %s", v->profile, store_error(v->db));
 	return 0;
 }
 
@@ -231,7 +226,7 @@ static struct vault *db_open(const char *path, const char *profile, int create)
 		close(fd);
 	}
 	if (sqlite3_open_v2(path, &v->db, flags, NULL) != SQLITE_OK) {
-		fail("cannot open vault %s (%s): %s", profile, path, v->db ? sqlite3_errmsg(v->db) : "no memory");
+		fail("cannot open vault %s (%s): %s", profile, path, store_error(v->db));
 		vault_close(v);
 		return NULL;
 	}
