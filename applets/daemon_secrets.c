@@ -694,10 +694,14 @@ static void vault_status(const struct wire_msg *m)
 			continue;
 		memcpy(name, e->d_name, n - 3);
 		name[n - 3] = 0;
-		if (!vault_profile_valid(name) || !(pr = profile(name, &code)))
+		if (!vault_profile_valid(name))
+			continue;
+		/* A vault that cannot be opened (damaged, not a vault) is
+		 * shown as such, not left out as if there were none. */
+		if (!(pr = profile(name, &code)) && code == WIRE_E_NOT_FOUND)
 			continue;
 		wire_put_str(&out, WF_PROFILE, name);
-		wire_put_str(&out, WF_STATE, vault_unlocked(pr->v) ? "unlocked" : "locked");
+		wire_put_str(&out, WF_STATE, !pr ? "unreadable" : vault_unlocked(pr->v) ? "unlocked" : "locked");
 	}
 	if (d)
 		closedir(d);

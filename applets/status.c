@@ -19,8 +19,8 @@ usage: sesame status [--json] [--sandbox | --doctor]
 Asks daemon-profile over the bus for its version, uptime, the number of
 connected clients and the roles connected to it, the profiles, and
 daemon-secrets (when it is connected) for each vault and whether it is
-locked.  Exits 69 if daemon-profile is not running, 75 if it does not
-answer within 5 s.
+locked (or unreadable: the file is there but does not open).  Exits 69
+if daemon-profile is not running, 75 if it does not answer within 5 s.
 
   --json      one JSON object instead of lines of text
   --sandbox   also, per running role: its pid, Landlock (and its ABI) and
@@ -30,9 +30,10 @@ answer within 5 s.
               is up and daemon-secrets connected; per running role, its
               seccomp filter, no_new_privs, Landlock (as daemon-profile
               and daemon-secrets report it), core dumps off and nothing
-              swapped out; the kernel's memfd_secret and Yama
-              ptrace_scope.  Exits 1 if a check fails (a warning does not
-              fail), 0 otherwise; the bus being down is a failed check.
+              swapped out; each vault opens; the kernel's memfd_secret
+              and Yama ptrace_scope.  Exits 1 if a check fails (a
+              warning does not fail), 0 otherwise; the bus being down is
+              a failed check.
               With --json: {"checks":[{"id","status","value","hint"}],
               "summary":{"pass","warn","fail"}}
 */
@@ -319,6 +320,22 @@ static void doctor_kernel(void)
 			"kernel.yama.ptrace_scope = 1", "%s", scope);
 }
 
+/* A vault, from daemon-secrets' list. */
+static void doctor_vault(const char *profile, const char *state, void *ctx)
+{
+	char id[80], hint[200];
+
+	(void)ctx;
+	snprintf(id, sizeof(id), "vault.%s", profile);
+	if (strcmp(state, "unreadable")) {
+		check(PASS, id, NULL, "%s", state);
+		return;
+	}
+	snprintf(hint, sizeof(hint), "the file is damaged or is not a vault: 'sesame unlock -p %s' "
+		"shows SQLite's reason; restore the file from a backup", profile);
+	check(FAIL, id, hint, "unreadable");
+}
+
 /* Reply 0 (the hub's status) names each role and its pid, the hub's own
  * pid first; replies 0 and 2 carry what the hub and daemon-secrets report
  * of their sandbox. */
@@ -360,6 +377,8 @@ static int doctor(struct bus_client *c, struct wire_msg *replies, int json)
 			if (r[i].pid)
 				doctor_role(r[i].name, r[i].pid, state[0] ? state : NULL);
 		}
+		if (has_secrets && replies[2].type != WIRE_ERROR)
+			cli_vault_states_parse(&replies[2], doctor_vault, NULL);
 	}
 	doctor_kernel();
 	if (json)

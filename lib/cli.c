@@ -69,20 +69,6 @@ void cli_json_str(FILE *f, const void *s, size_t n)
 	fputc('"', f);
 }
 
-int cli_vault_states(struct bus_client *c, void (*fn)(const char *profile, const char *state, void *ctx),
-	void *ctx)
-{
-	static uint8_t buf[WIRE_MAX_MESSAGE];
-	static struct wire_out req;
-	struct wire_msg m;
-
-	wire_begin(&req, WIRE_VAULT_STATUS, 0, 0);
-	if (bus_request(c, &req, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
-		return -1;
-	cli_vault_states_parse(&m, fn, ctx);
-	return 0;
-}
-
 void cli_vault_states_parse(const struct wire_msg *mp, void (*fn)(const char *profile, const char *state,
 	void *ctx), void *ctx)
 {

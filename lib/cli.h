@@ -41,13 +41,10 @@ void cli_watch(const char *role, const struct cli_field *f, size_t n, int json) 
 void cli_write_value(const char *cmd, const struct wire_msg *m);
 
 struct bus_client;
-/* Ask daemon-secrets for every vault and its state ("locked" or
- * "unlocked"); fn is called for each.  -1 with a reason if the request
- * fails (the bus exit code is behind bus_error_exit()). */
-int cli_vault_states(struct bus_client *c, void (*fn)(const char *profile, const char *state, void *ctx),
-	void *ctx);
 struct wire_msg;
-/* The same from a WIRE_VAULT_STATUS reply already received. */
+/* Every vault and its state ("locked", "unlocked", or "unreadable": the
+ * file is there but does not open) from daemon-secrets' WIRE_VAULT_STATUS
+ * reply; fn is called for each. */
 void cli_vault_states_parse(const struct wire_msg *m, void (*fn)(const char *profile, const char *state,
 	void *ctx), void *ctx);
 

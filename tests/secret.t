@@ -146,4 +146,22 @@ fi
 grep -q -e wifi-password -e plaintext-value -e 'correct horse' "$T/secrets.log" "$T/hub.log"
 [ $? -ne 0 ]; ok $? "no value or password appears in the daemons' logs"
 
+# --- a damaged vault is shown as such, not hidden ---
+printf 'pw\n' | "$SESAME" init -p broken >/dev/null
+stop_secrets	# closing checkpoints the WAL: the data is in broken.db
+perl -e 'open my $f, "+<", $ARGV[0] or die "$!"; seek $f, 100, 0; print $f "\xff" x 3900' \
+	"$SESAME_DATA_DIR/vaults/broken.db"
+start_secrets
+run "$SESAME" status
+contains "$T/out" " broken (unreadable)" "status shows a damaged vault as unreadable"
+contains "$T/out" " work (locked)" "and the others as before"
+run "$SESAME" status --doctor
+grep -q "^FAIL vault.broken  *unreadable" "$T/out"; ok $? "status --doctor fails the damaged vault"
+grep -q "^ok   vault.work  *locked" "$T/out"; ok $? "and passes the others"
+is "$rc" 1 "and exits 1"
+printf 'pw\n' | "$SESAME" unlock -p broken >/dev/null 2>"$T/err"
+contains "$T/err" "malformed" "unlocking it says what SQLite found"
+printf 'correct horse\n' | "$SESAME" unlock -p work >/dev/null
+is "$("$SESAME" secret get -p work wifi)" wifi-password "the other vaults work on"
+
 done_testing
