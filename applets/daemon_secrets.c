@@ -54,6 +54,13 @@ Reads are rate-limited per client (500 per second, bursts of 1000), so
 one client cannot starve the others.  The configuration is reloaded when
 it changes; a broken one is logged and the previous one kept.
 
+A password becomes a key through Argon2id, on a thread of its own so the
+other clients are served meanwhile.  Its cost is the profile's
+[profiles.NAME.secrets] argon2_memory_kib (default 19456, 19 MiB) and
+argon2_iterations (default 2), read when the vault is made (init) and
+when the password changes (passwd); each vault stores its own, so a
+change applies to the next init or passwd of the profile.
+
   --idle-lock SECONDS   lock a vault that has not been used for this long
                         (default 0: never, the embedded default)
 */
@@ -233,6 +240,19 @@ static int vault_file(const char *profile, char path[PATH_MAX])
 
 	snprintf(name, sizeof(name), "%s.db", profile);
 	return paths_join(path, S.vaults, name);
+}
+
+/* Argon2id's cost for a new password key of profile (init, passwd), with
+ * a fresh salt: the profile's configuration, checked in range on load. */
+static void new_kdf(const char *profile, struct vault_kdf *kdf)
+{
+	char path[160];
+
+	vault_kdf_defaults(kdf);
+	snprintf(path, sizeof(path), "profiles.%s.secrets.argon2_memory_kib", profile);
+	kdf->memlimit_kib = (uint32_t)config_int(S.r.conf, path, kdf->memlimit_kib);
+	snprintf(path, sizeof(path), "profiles.%s.secrets.argon2_iterations", profile);
+	kdf->opslimit = (uint32_t)config_int(S.r.conf, path, kdf->opslimit);
 }
 
 /* The profile's open vault; opened on first use.  NULL: *code says why. */
@@ -558,7 +578,7 @@ static void auth_job(const struct wire_msg *m, enum job_kind kind, const char *n
 			reply_error(m->id, WIRE_E_EXISTS, "vault %s already exists; refusing to overwrite it", name);
 			return;
 		}
-		vault_kdf_defaults(&j->kdf);
+		new_kdf(name, &j->kdf);
 	} else {
 		uint64_t wait;
 
@@ -594,7 +614,7 @@ static void auth_job(const struct wire_msg *m, enum job_kind kind, const char *n
 			reply_error(m->id, WIRE_E_BAD_MESSAGE, "a new password is required");
 			return;
 		}
-		vault_kdf_defaults(&j->new_kdf);	/* a fresh salt */
+		new_kdf(name, &j->new_kdf);	/* a fresh salt */
 		if (!(j->pw2 = secmem_dup(np, nplen))) {
 			job_free(j);
 			reply_error(m->id, WIRE_E_FAILED, "%s", last_error());

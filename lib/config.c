@@ -109,6 +109,8 @@ static const struct rule schema[] = {
 	  "has no effect: secrets always live in the profile's vault" },
 	{ "profiles.*.secrets.secrets", K_ANY, 0, 0, 0, NULL, NULL,
 	  "has no effect: store secrets with `sesame secret set`" },
+	{ "profiles.*.secrets.argon2_memory_kib", K_INT, 0, 8, 4 << 20, NULL, "19456", NULL },
+	{ "profiles.*.secrets.argon2_iterations", K_INT, 0, 1, 64, NULL, "2", NULL },
 	{ "profiles.*.secrets.access", K_TABLE, 0, 0, 0, NULL, NULL, NULL },
 	{ "profiles.*.secrets.access.*", K_STRV, KEY_NAME, 0, 0, NULL, NULL, NULL },
 	{ "profiles.*.clipboard", K_TABLE, 0, 0, 0, NULL, NULL, BUILT_NOTE },

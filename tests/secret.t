@@ -164,4 +164,41 @@ contains "$T/err" "malformed" "unlocking it says what SQLite found"
 printf 'correct horse\n' | "$SESAME" unlock -p work >/dev/null
 is "$("$SESAME" secret get -p work wifi)" wifi-password "the other vaults work on"
 
+# --- Argon2id's cost, per profile, for init and passwd ---
+stop_secrets
+mkdir -p "$SESAME_CONFIG_DIR"
+printf '[profiles.light.secrets]\nargon2_memory_kib = 1024\nargon2_iterations = 1\n' \
+	>"$SESAME_CONFIG_DIR/config.toml"
+start_secrets
+# The vault's meta row "kdf": t, then m in KiB, each 4 bytes big-endian.
+kdf() { sqlite3 "$SESAME_DATA_DIR/vaults/$1.db" "SELECT substr(hex(v), 1, 16) FROM meta WHERE k = 'kdf'"; }
+printf 'pw\n' | "$SESAME" init -p light >/dev/null
+ok $? "init of a profile with its own Argon2id cost"
+if command -v sqlite3 >/dev/null 2>&1; then
+	is "$(kdf light)" 0000000100000400 "its vault stores t=1, m=1024 KiB"
+	is "$(kdf work)" 0000000200004C00 "a vault made before keeps its own (t=2, m=19456 KiB)"
+else
+	skip "sqlite3 is not installed (make deps installs it)"
+	skip "sqlite3 is not installed (make deps installs it)"
+fi
+"$SESAME" lock -p light >/dev/null
+printf 'pw\n' | "$SESAME" unlock -p light >/dev/null
+ok $? "and unlocks with it"
+printf '[profiles.light.secrets]\nargon2_memory_kib = 2048\n' >"$SESAME_CONFIG_DIR/config.toml"
+stop_secrets
+start_secrets
+printf 'pw\nnew\n' | "$SESAME" passwd -p light >/dev/null
+ok $? "passwd after the cost changed"
+if command -v sqlite3 >/dev/null 2>&1; then
+	is "$(kdf light)" 0000000200000800 "passwd applies the profile's cost as it is now (t=2 by default, m=2048 KiB)"
+else
+	skip "sqlite3 is not installed (make deps installs it)"
+fi
+"$SESAME" lock -p light >/dev/null
+printf 'new\n' | "$SESAME" unlock -p light >/dev/null
+ok $? "and the new password unlocks"
+printf '[profiles.light.secrets]\nargon2_memory_kib = 4\n' >"$T/bad.toml"
+run "$SESAME" config check "$T/bad.toml"
+is "$rc" 1 "less memory than Argon2id's minimum (8 KiB) is a configuration error"
+
 done_testing
