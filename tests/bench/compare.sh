@@ -91,19 +91,16 @@ else
 	skipped pass "pass or gnupg not installed (make deps installs them)"
 fi
 
-# --- the measurement: every tool in turn, round after round, so that the
-# machine's noise falls on all of them alike.  measure T TIMING N ROUNDS.
+# --- the measurement: every tool once per round, in an order shuffled each
+# round, so that the machine's state falls on all of them alike.  What ran
+# just before matters here: the no-op floor measured ~320 us in blocks of
+# 30 and after pass in fixed rounds, ~235 us right after a sesame call
+# (a CPU woken from idle costs a virtual machine tens of us), which moved
+# every ratio to it by a third.  measure T TIMING N.
 cat >"$T/measure.sh" <<'MEASURE'
-T=$1 timing=$2 n=$3 rounds=$4 r=0
-while [ "$r" -lt "$rounds" ]; do
-	while read -r name cmd; do
-		# shellcheck disable=SC2086
-		"$timing" samples $((n / rounds)) $cmd >>"$T/$name.txt" </dev/null || exit 1
-	done <"$T/commands"
-	r=$((r + 1))
-done
+T=$1 timing=$2 n=$3
+"$timing" rounds "$n" "$T" "$T/commands" </dev/null
 MEASURE
-ROUNDS=10
 
 # --- gnome-keyring over the Secret Service: a private session bus, with
 # the whole measurement inside it so the rounds stay interleaved ----------------
@@ -122,7 +119,7 @@ secret-tool lookup service sesame-bench key k >/dev/null || exit 1
 sh "$T/measure.sh" "$@" || exit 1
 awk '/^VmRSS/{r=$2} /^VmHWM/{h=$2} END{print r+0, h+0}' "/proc/$(cat "$T/gk.pid")/status" >"$T/gk.rss"
 GK
-	if HOME=$T/home XDG_RUNTIME_DIR=$T/xrd dbus-run-session -- sh "$T/gk.sh" "$T" "$timing" "$N" "$ROUNDS" \
+	if HOME=$T/home XDG_RUNTIME_DIR=$T/xrd dbus-run-session -- sh "$T/gk.sh" "$T" "$timing" "$N" \
 	    2>>"$T/gk.err"; then
 		gk=1
 	else
@@ -134,7 +131,7 @@ GK
 else
 	skipped gnome-keyring "gnome-keyring, libsecret-tools or dbus not installed (make deps installs them)"
 fi
-[ $gk = 1 ] || sh "$T/measure.sh" "$T" "$timing" "$N" "$ROUNDS"
+[ $gk = 1 ] || sh "$T/measure.sh" "$T" "$timing" "$N"
 hub_peak=$(rss "$hub"); sec_peak=$(rss "$sec")
 agent=
 [ -n "$gnupg" ] && agent=$(pgrep -f "gpg-agent --homedir $gnupg" | head -1 || true)

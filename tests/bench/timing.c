@@ -7,6 +7,12 @@
  *   timing samples N CMD...
  *       fork+exec+wait CMD N times; prints each run's microseconds, one
  *       per line (for distributions and plots)
+ *   timing rounds N DIR FILE
+ *       FILE has one command per line, "NAME CMD ARGS..." (no spaces
+ *       inside arguments); N rounds, each running every command once in
+ *       an order shuffled anew, so that the machine's state (a CPU waking
+ *       from idle, the caches, what ran just before) falls on all of them
+ *       alike; appends each run's microseconds to DIR/NAME.txt
  *   timing echo N
  *       round trips of a 16-byte message over a Unix stream socket to an
  *       echo process: the floor for any local IPC; prints "p50_us= p95_us="
@@ -129,6 +135,55 @@ static int samples(int n, char **argv)
 	return fflush(stdout) ? 1 : 0;
 }
 
+#define MAX_CMDS 16
+#define MAX_ARGS 32
+
+/* timing rounds: every command of file once per round, n rounds. */
+static int rounds(int n, const char *dir, const char *file)
+{
+	static char lines[MAX_CMDS][1024];
+	char *argv[MAX_CMDS][MAX_ARGS + 1], path[4096];
+	FILE *f = fopen(file, "r"), *out[MAX_CMDS];
+	int nc = 0;
+
+	if (!f)
+		return perror(file), 1;
+	while (nc < MAX_CMDS && fgets(lines[nc], sizeof(lines[nc]), f)) {
+		int na = 0;
+
+		for (char *t = strtok(lines[nc], " \t\n"); t && na < MAX_ARGS; t = strtok(NULL, " \t\n"))
+			argv[nc][na++] = t;
+		if (na < 2)
+			continue;	/* a blank line, or a name with no command */
+		argv[nc][na] = NULL;
+		snprintf(path, sizeof(path), "%s/%s.txt", dir, argv[nc][0]);
+		if (!(out[nc] = fopen(path, "a")))
+			return perror(path), 1;
+		nc++;
+	}
+	fclose(f);
+	for (int c = 0; c < nc; c++)
+		run_once(argv[c] + 1);	/* warm the page cache and the daemons */
+	srand((unsigned)now_ns());
+	for (int i = 0; i < n; i++) {
+		int order[MAX_CMDS];
+
+		for (int c = 0; c < nc; c++)
+			order[c] = c;
+		for (int c = nc - 1; c > 0; c--) {	/* Fisher-Yates */
+			int r = rand() % (c + 1), t = order[c];
+
+			order[c] = order[r], order[r] = t;
+		}
+		for (int k = 0; k < nc; k++)
+			fprintf(out[order[k]], "%lld\n", run_once(argv[order[k]] + 1) / 1000);
+	}
+	for (int c = 0; c < nc; c++)
+		if (fclose(out[c]))
+			return 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 5 && !strcmp(argv[1], "exec")) {
@@ -143,8 +198,11 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 4 && !strcmp(argv[1], "samples") && atoi(argv[2]) > 0)
 		return samples(atoi(argv[2]), argv + 3);
+	if (argc == 5 && !strcmp(argv[1], "rounds") && atoi(argv[2]) > 0)
+		return rounds(atoi(argv[2]), argv[3], argv[4]);
 	if (argc == 3 && !strcmp(argv[1], "echo"))
 		return cmd_echo(atoi(argv[2]) > 0 ? atoi(argv[2]) : 1000);
-	fprintf(stderr, "usage: timing exec N CMD_A... -- CMD_B... | timing samples N CMD... | timing echo N\n");
+	fprintf(stderr, "usage: timing exec N CMD_A... -- CMD_B... | timing samples N CMD... | "
+		"timing rounds N DIR FILE | timing echo N\n");
 	return 2;
 }
