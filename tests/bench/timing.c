@@ -9,7 +9,8 @@
  *       per line (for distributions and plots)
  *   timing rounds N DIR FILE
  *       FILE has one command per line, "NAME CMD ARGS..." (no spaces
- *       inside arguments); N rounds, each running every command once in
+ *       inside arguments; NAME=VALUE words before CMD go into its
+ *       environment); N rounds, each running every command once in
  *       an order shuffled anew, so that the machine's state (a CPU waking
  *       from idle, the caches, what ran just before) falls on all of them
  *       alike; appends each run's microseconds to DIR/NAME.txt
@@ -58,6 +59,8 @@ static long long run_once(char **argv)
 		int null = open("/dev/null", O_RDWR);
 
 		dup2(null, 1);
+		for (; strchr(argv[0], '=') && argv[1]; argv++)
+			putenv(argv[0]);	/* NAME=VALUE words before the command */
 		execv(argv[0], argv);
 		_exit(127);
 	}
