@@ -1,7 +1,8 @@
 /* daemon_profile.c - daemon-profile: the bus hub (lib/hub.c), the
  * configuration (lib/config.c, reloaded when it changes) and the profiles:
  * which are active, by hand or by context (lib/activation.c), and which
- * one is the default.  Everything runs on the hub's one loop. */
+ * one is the default.  Everything runs on the hub's one loop (and the
+ * hub's idle-priority key thread, hub.c). */
 #include "../lib/activation.h"
 #include "../lib/applet.h"
 #include "../lib/audit.h"
@@ -32,8 +33,10 @@ usage: daemon-profile [OPTIONS]
 Hosts the Noise IK encrypted bus: bus.sock and bus.pub in the runtime
 directory, a fresh key for each role in keys/ (0600) at every start.  It
 routes each request to the role that serves it and the reply back to the
-requester only.  Runs in the foreground; stop it with SIGTERM or SIGINT.
-Under systemd (NOTIFY_SOCKET set) it reports READY=1 and pets the
+requester only.  Everything runs on one event loop, but for a thread of
+idle priority (SCHED_IDLE) that makes each next handshake's ephemeral key
+ahead, when a CPU has nothing else to do.  Runs in the foreground; stop
+it with SIGTERM or SIGINT.  Under systemd (NOTIFY_SOCKET set) it reports READY=1 and pets the
 watchdog at half of WATCHDOG_USEC.
 
 It reads the configuration (see `sesame config`) and reloads it when a

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <sodium.h>
@@ -87,9 +88,7 @@ struct hub {
 	uint8_t role_pub[NROLES][32];
 	uint8_t *server_priv;	/* secure memory */
 	uint8_t server_pub[32];
-	uint8_t *next_e;	/* secure memory: [0..31] private, [32..63] public */
 	uint8_t *cli_psk;	/* secure memory: the CLI's pre-shared key (cli.psk) */
-	int have_next_e;	/* computed while idle, used by the next client */
 	struct pending pending[MAX_PENDING];
 	int npending;		/* used slots, so idle scans can be skipped */
 	uint8_t *plain;		/* decrypted message, secure memory */
@@ -105,6 +104,107 @@ struct hub {
 #define BODY_CACHE 16
 static uint8_t *body_cache[BODY_CACHE];
 static int nbody_cache;
+
+/* The next handshake's ephemeral key pair is made ahead by a thread of
+ * idle priority (SCHED_IDLE), which runs only on a CPU that nothing else
+ * wants: the scalar multiplication (~30 us) is then off the path of
+ * anyone waiting, the hub's clients and every other process.  Made in the
+ * event loop between requests, it delayed whatever was to run next on
+ * that CPU (often the shell a command had just answered).  Started after
+ * the sandbox is entered, so that the thread is confined like the rest
+ * (Landlock binds the threads created after it only).  Without it, or
+ * when it has not caught up, a handshake makes its own key. */
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint8_t *pair;		/* secure memory: [0..31] private, [32..63] public */
+	int ready, stop, running;
+	pthread_t thread;
+} ahead = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+
+static void *ahead_main(void *arg)
+{
+	uint8_t *pair = arg;	/* secure memory, 64 bytes: made outside the lock */
+
+	pthread_mutex_lock(&ahead.mu);
+	while (!ahead.stop) {
+		if (ahead.ready) {
+			pthread_cond_wait(&ahead.cv, &ahead.mu);
+			continue;
+		}
+		pthread_mutex_unlock(&ahead.mu);
+		noise_keypair(pair, pair + 32);
+		pthread_mutex_lock(&ahead.mu);
+		memcpy(ahead.pair, pair, 64);
+		sodium_memzero(pair, 64);
+		ahead.ready = 1;
+	}
+	pthread_mutex_unlock(&ahead.mu);
+	secmem_free(pair);
+	return NULL;
+}
+
+static void ahead_start(void)
+{
+	pthread_attr_t attr;
+	struct sched_param sp = { 0 };
+	uint8_t *pair = secmem_alloc(64);
+	int r = -1;
+
+	if (!pair || !(ahead.pair = secmem_alloc(64))) {
+		secmem_free(pair);
+		log_warn("no key thread: %s", last_error());
+		return;
+	}
+	if (pthread_attr_init(&attr) == 0) {
+		if (!pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED) &&
+		    !pthread_attr_setschedpolicy(&attr, SCHED_IDLE) &&
+		    !pthread_attr_setschedparam(&attr, &sp))
+			r = pthread_create(&ahead.thread, &attr, ahead_main, pair);
+		pthread_attr_destroy(&attr);
+	}
+	if (r != 0) {
+		secmem_free(pair);
+		secmem_free(ahead.pair);
+		ahead.pair = NULL;
+		log_warn("no key thread (%s): each handshake makes its own key",
+			r > 0 ? strerror(r) : "attributes");
+		return;
+	}
+	ahead.running = 1;
+}
+
+static void ahead_stop(void)
+{
+	if (!ahead.running)
+		return;
+	pthread_mutex_lock(&ahead.mu);
+	ahead.stop = 1;
+	pthread_cond_signal(&ahead.cv);
+	pthread_mutex_unlock(&ahead.mu);
+	pthread_join(ahead.thread, NULL);
+	secmem_free(ahead.pair);	/* wipes */
+	ahead.pair = NULL;
+	ahead.running = ahead.ready = 0;
+}
+
+/* Move a ready key pair into pair and ask for the next; 0 if none is. */
+static int ahead_take(uint8_t pair[64])
+{
+	int got;
+
+	if (!ahead.running)
+		return 0;
+	pthread_mutex_lock(&ahead.mu);
+	if ((got = ahead.ready)) {
+		memcpy(pair, ahead.pair, 64);
+		sodium_memzero(ahead.pair, 64);
+		ahead.ready = 0;
+		pthread_cond_signal(&ahead.cv);
+	}
+	pthread_mutex_unlock(&ahead.mu);
+	return got;
+}
 
 static uint8_t *body_get(void)
 {
@@ -344,10 +444,9 @@ static struct noise_handshake *responder(struct hub *h, uint8_t pattern)
 		noise_set_static(hs, h->server_priv, h->server_pub);
 	else
 		noise_add_psk(hs, h->cli_psk);
-	if (h->have_next_e) {
-		noise_set_ephemeral(hs, h->next_e, h->next_e + 32);
-		sodium_memzero(h->next_e, 64);
-		h->have_next_e = 0;
+	if (ahead_take(h->plain)) {
+		noise_set_ephemeral(hs, h->plain, h->plain + 32);
+		sodium_memzero(h->plain, 64);
 	}
 	return hs;
 }
@@ -988,9 +1087,8 @@ static int setup(struct hub *h)
 	h->conns = xcalloc(h->cfg->max_clients, sizeof(*h->conns));
 	h->plain = secmem_alloc(WIRE_MAX_MESSAGE);
 	h->sealed = xmalloc(4 + WIRE_MAX_FRAME);
-	h->next_e = secmem_alloc(64);
 	h->batch = secmem_alloc(WIRE_EARLY_MAX);
-	if (!h->plain || !h->next_e || !h->batch)
+	if (!h->plain || !h->batch)
 		return -1;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -1041,7 +1139,6 @@ static void teardown(struct hub *h)
 	free(h->conns);
 	free(h->sealed);
 	secmem_free(h->plain);
-	secmem_free(h->next_e);
 	secmem_free(h->batch);
 	secmem_free(h->server_priv);
 	secmem_free(h->cli_psk);
@@ -1068,34 +1165,19 @@ int hub_run(const struct paths *p, const struct hub_config *cfg, const struct hu
 	}
 	log_info("bus listening on %s (max %d clients)", h->sock_path, cfg->max_clients);
 	if (hooks && hooks->started)
-		hooks->started(h, hooks->ctx);
+		hooks->started(h, hooks->ctx);	/* enters the sandbox */
+	ahead_start();
 	sdnotify("READY=1\nSTATUS=bus up");
 	while (!stop) {
 		int n, wait;
 
-		/* The next client's ephemeral key is computed when nothing is
-		 * waiting, after letting a runnable process (most often the
-		 * client just answered, on this CPU) go first, and only if that
-		 * brought nothing (a role's reply to a request forwarded early
-		 * often comes in the meantime): made between a handshake and its
-		 * reply, it delayed that reply by a scalar multiplication
-		 * (~30 us). */
 		wait = timers(h);
 		if (hooks && hooks->tick) {
 			int t = hooks->tick(hooks->ctx);
 			if (t >= 0 && t < wait)
 				wait = t;
 		}
-		n = 0;
-		if (!h->have_next_e && !(n = epoll_wait(h->ep, evs, ARRAY_LEN(evs), 0))) {
-			sched_yield();
-			if (!(n = epoll_wait(h->ep, evs, ARRAY_LEN(evs), 0))) {
-				noise_keypair(h->next_e, h->next_e + 32);
-				h->have_next_e = 1;
-			}
-		}
-		if (!n)
-			n = epoll_wait(h->ep, evs, ARRAY_LEN(evs), wait);
+		n = epoll_wait(h->ep, evs, ARRAY_LEN(evs), wait);
 
 		if (n < 0 && errno != EINTR) {
 			r = fail("epoll_wait: %s", strerror(errno));
@@ -1133,6 +1215,7 @@ int hub_run(const struct paths *p, const struct hub_config *cfg, const struct hu
 		}
 	}
 	sdnotify("STOPPING=1");
+	ahead_stop();
 	teardown(h);
 	return r;
 }

@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <string.h>
@@ -102,6 +103,7 @@ static int allow(scmp_filter_ctx ctx, const char *const *list, size_t n)
 int sandbox_seccomp(const char *role)
 {
 	struct sigaction sa = { 0 };
+	struct scmp_arg_cmp idle = { .arg = 1, .op = SCMP_CMP_EQ, .datum_a = SCHED_IDLE, .datum_b = 0 };
 	scmp_filter_ctx ctx;
 	int r;
 
@@ -118,6 +120,11 @@ int sandbox_seccomp(const char *role)
 	r = allow(ctx, common, ARRAY_LEN(common));
 	if (!r && !strcmp(role, "profile"))
 		r = allow(ctx, profile_extra, ARRAY_LEN(profile_extra));
+	/* The hub starts its key thread at idle priority (hub.c), and may
+	 * set no other policy. */
+	if (!r && !strcmp(role, "profile") &&
+	    seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sched_setscheduler), 1, &idle) < 0)
+		r = fail("seccomp: cannot allow sched_setscheduler");
 	if (!r && !strcmp(role, "input"))
 		r = allow(ctx, input_extra, ARRAY_LEN(input_extra));
 #ifdef SANITIZED
