@@ -16,83 +16,78 @@ static const char *env(const char *name)
 	return v && *v ? v : NULL;
 }
 
-static int set(char *out, const char *a, const char *b)
+/* a, b and c joined, packed into p->pool after *used bytes; NULL with a
+ * reason if PATH_MAX or more. */
+static const char *put(struct paths *p, size_t *used, const char *a, const char *b, const char *c)
 {
-	int n = snprintf(out, PATH_MAX, "%s%s", a, b ? b : "");
+	char *out = p->pool + *used;
+	size_t room = sizeof(p->pool) - *used;
+	int n = snprintf(out, room < PATH_MAX ? room : PATH_MAX, "%s%s%s", a, b ? b : "", c ? c : "");
 
-	if (n < 0 || n >= PATH_MAX)
-		return fail("path too long: %s%s", a, b ? b : "");
-	return 0;
+	if (n < 0 || n >= PATH_MAX || (size_t)n >= room)
+		return fail("path too long: %s%s%s", a, b ? b : "", c ? c : ""), NULL;
+	*used += (size_t)n + 1;
+	return out;
 }
 
-/* An override from the environment, if set; relative ones are refused
- * (the XDG spec says to ignore them; a silent fallback would surprise). */
-static int override(char *out, const char *var)
+/* An override from the environment: 1 with *v set, 0 if unset, -1 if
+ * relative (the XDG spec says to ignore those; a silent fallback would
+ * surprise). */
+static int override(const char *var, const char **v)
 {
-	const char *v = env(var);
-
-	if (!v)
+	if (!(*v = env(var)))
 		return 0;
-	if (v[0] != '/')
-		return fail("%s must be an absolute path, not '%s'", var, v);
-	return set(out, v, NULL) < 0 ? -1 : 1;
+	if ((*v)[0] != '/')
+		return fail("%s must be an absolute path, not '%s'", var, *v);
+	return 1;
 }
 
-/* $XDG_* if set and absolute, else $HOME/fallback. */
-static int xdg(char *out, const char *var, const char *fallback, const char *leaf)
+/* var's override, else the default def (NULL: the XDG one below). */
+static const char *pick(struct paths *p, size_t *used, const char *var, const char *def,
+	const char *xdg_var, const char *fallback, const char *leaf)
 {
-	const char *v = env(var), *home;
-	char base[PATH_MAX];
+	const char *v, *home;
+	int r = override(var, &v);
 
-	if (v && v[0] == '/') {
-		if (set(base, v, NULL) < 0)
-			return -1;
-	} else {
-		if (!(home = env("HOME")))
-			return fail("neither %s nor HOME is set", var);
-		if (set(base, home, fallback) < 0)
-			return -1;
-	}
-	return set(out, base, leaf);
+	if (r)
+		return r < 0 ? NULL : put(p, used, v, NULL, NULL);
+	if (def)
+		return put(p, used, def, NULL, NULL);
+	/* $XDG_* if set and absolute, else $HOME/fallback; then the leaf. */
+	if ((v = env(xdg_var)) && v[0] == '/')
+		return put(p, used, v, leaf, NULL);
+	if (!(home = env("HOME")))
+		return fail("neither %s nor HOME is set", xdg_var), NULL;
+	return put(p, used, home, fallback, leaf);
 }
 
 int paths_resolve(struct paths *p)
 {
-	const char *rt = env("XDG_RUNTIME_DIR");
-	int r;
+	const char *rt = env("XDG_RUNTIME_DIR"), *v;
+	size_t used = 0;
+	int sys, r;
 
-	/* Only the strings' first bytes: the struct is 20 KiB, mostly never
-	 * touched, and each page touched costs a CLI call a page fault. */
-	p->config[0] = p->data[0] = p->runtime[0] = p->cache[0] = p->policy[0] = 0;
-	p->system = geteuid() == 0 && !rt;
-	if (p->system) {
-		set(p->config, "/etc/pds", NULL);
-		set(p->data, "/var/lib/pds", NULL);
-		set(p->runtime, "/run/pds", NULL);
-		set(p->cache, "/var/cache/sesame", NULL);
-	} else {
-		/* Each is resolved only if not overridden, so a test (or a service
-		 * without HOME) can run with the overrides alone. */
-		if (!env("SESAME_CONFIG_DIR") && xdg(p->config, "XDG_CONFIG_HOME", "/.config", "/pds") < 0)
-			return -1;
-		if (!env("SESAME_CACHE_DIR") && xdg(p->cache, "XDG_CACHE_HOME", "/.cache", "/sesame") < 0)
-			return -1;
-		if (rt && rt[0] == '/' && set(p->runtime, rt, "/pds") < 0)
-			return -1;
-	}
-	set(p->policy, "/etc/pds/policy.toml", NULL);
-	if (override(p->config, "SESAME_CONFIG_DIR") < 0 ||
-	    override(p->runtime, "SESAME_RUNTIME_DIR") < 0 ||
-	    override(p->cache, "SESAME_CACHE_DIR") < 0 ||
-	    override(p->policy, "SESAME_POLICY") < 0)
+	p->system = sys = geteuid() == 0 && !rt;
+	if (!(p->config = pick(p, &used, "SESAME_CONFIG_DIR", sys ? "/etc/pds" : NULL,
+			"XDG_CONFIG_HOME", "/.config", "/pds")) ||
+	    !(p->cache = pick(p, &used, "SESAME_CACHE_DIR", sys ? "/var/cache/sesame" : NULL,
+			"XDG_CACHE_HOME", "/.cache", "/sesame")) ||
+	    !(p->policy = pick(p, &used, "SESAME_POLICY", "/etc/pds/policy.toml", NULL, NULL, NULL)))
 		return -1;
-	if ((r = override(p->data, "SESAME_DATA_DIR")) < 0)
+	/* data: the config dir for a user */
+	if (!(p->data = pick(p, &used, "SESAME_DATA_DIR", sys ? "/var/lib/pds" : p->config, NULL, NULL, NULL)))
 		return -1;
-	if (!r && !p->system && set(p->data, p->config, NULL) < 0)
+	if ((r = override("SESAME_RUNTIME_DIR", &v)) < 0)
 		return -1;
-	if (!p->runtime[0])
+	if (r)
+		p->runtime = put(p, &used, v, NULL, NULL);
+	else if (sys)
+		p->runtime = put(p, &used, "/run/pds", NULL, NULL);
+	else if (rt && rt[0] == '/')
+		p->runtime = put(p, &used, rt, "/pds", NULL);
+	else
 		return fail("XDG_RUNTIME_DIR is not set (or not absolute); set it or SESAME_RUNTIME_DIR");
-	return 0;
+	return p->runtime ? 0 : -1;
 }
 
 int paths_join(char *out, const char *dir, const char *name)

@@ -13,13 +13,17 @@
 
 #include <limits.h>
 
+/* Each path is shorter than PATH_MAX.  They point into pool, packed one
+ * after another: a command touches one page of it, not five (a page
+ * fault each).  Not to be copied by assignment. */
 struct paths {
 	int system;			/* 1 in system mode */
-	char config[PATH_MAX];		/* config.toml, config.d/ */
-	char data[PATH_MAX];		/* vaults/, audit.jsonl */
-	char runtime[PATH_MAX];		/* bus.sock, bus.pub, keys/ */
-	char cache[PATH_MAX];
-	char policy[PATH_MAX];		/* admin policy layer */
+	const char *config;		/* config.toml, config.d/ */
+	const char *data;		/* vaults/, audit.jsonl */
+	const char *runtime;		/* bus.sock, bus.pub, keys/ */
+	const char *cache;
+	const char *policy;		/* admin policy layer */
+	char pool[5 * PATH_MAX];
 };
 
 /* Fill p from the environment; -1 with a reason (e.g. no HOME). */

@@ -254,11 +254,13 @@ int wire_get_u64(const struct wire_msg *m, uint16_t tag, uint64_t *out);
 int wire_get_str(const struct wire_msg *m, uint16_t tag, char *out, size_t outsz);
 
 /* Building a message into a fixed buffer; an overflow is remembered and
- * reported by wire_end. */
+ * reported by wire_end.  The counters come first, on the page of the
+ * buffer's start: a short message touches one page, not two (each is a
+ * page fault to a command). */
 struct wire_out {
-	uint8_t buf[WIRE_MAX_MESSAGE];
 	size_t len;
 	int overflow;
+	uint8_t buf[WIRE_MAX_MESSAGE];
 };
 
 void wire_begin(struct wire_out *o, uint8_t type, uint16_t flags, uint32_t id);

@@ -45,6 +45,29 @@ int main(void)
 	ok(paths_resolve(&p) == 0 && !strcmp(p.config, "/t/c") && !strcmp(p.data, "/t/d") &&
 		!strcmp(p.runtime, "/t/r") && !strcmp(p.cache, "/t/k") && !strcmp(p.policy, "/t/policy.toml"),
 		"every path can be overridden by environment");
+	{
+		/* Five paths of PATH_MAX - 1 bytes fit together; one byte more does not. */
+		static char longp[5][PATH_MAX + 1];
+		static const char *var[5] = { "SESAME_CONFIG_DIR", "SESAME_DATA_DIR", "SESAME_RUNTIME_DIR",
+			"SESAME_CACHE_DIR", "SESAME_POLICY" };
+
+		for (int i = 0; i < 5; i++) {
+			memset(longp[i], 'a' + i, PATH_MAX - 1);
+			longp[i][0] = '/';
+			setenv(var[i], longp[i], 1);
+		}
+		ok(paths_resolve(&p) == 0 && !strcmp(p.config, longp[0]) && !strcmp(p.data, longp[1]) &&
+			!strcmp(p.runtime, longp[2]) && !strcmp(p.cache, longp[3]) && !strcmp(p.policy, longp[4]),
+			"five paths of PATH_MAX - 1 bytes each resolve intact");
+		longp[2][PATH_MAX - 1] = 'x';
+		setenv(var[2], longp[2], 1);
+		ok(paths_resolve(&p) < 0 && strstr(last_error(), "path too long"),
+			"a path of PATH_MAX bytes is refused");
+		setenv("SESAME_CONFIG_DIR", "/t/c", 1);
+		setenv("SESAME_RUNTIME_DIR", "/t/r", 1);
+		setenv("SESAME_CACHE_DIR", "/t/k", 1);
+		setenv("SESAME_POLICY", "/t/policy.toml", 1);
+	}
 	setenv("SESAME_DATA_DIR", "rel", 1);
 	ok(paths_resolve(&p) < 0 && strstr(last_error(), "SESAME_DATA_DIR must be an absolute path"),
 		"a relative override is an error that names the variable");
