@@ -111,7 +111,7 @@ int secret_main(int argc, char **argv)
 		}
 	}
 	c = xbus_connect(&p);
-	wire_begin(&req, (uint8_t)type, 0, 0);
+	wire_begin(&req, (uint8_t)type, WIRE_F_LAST, 0);	/* the one request */
 	wire_put_str(&req, WF_PROFILE, profile);
 	if (key)
 		wire_put_str(&req, WF_KEY, key);

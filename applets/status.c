@@ -429,7 +429,7 @@ int status_main(int argc, char **argv)
 	if ((c = bus_connect(&p, NULL, BUS_CLI_TIMEOUT_MS))) {
 		wire_begin(&req[0], WIRE_STATUS, 0, 0);
 		wire_begin(&req[1], WIRE_PROFILE_LIST, 0, 0);
-		wire_begin(&req[2], WIRE_VAULT_STATUS, 0, 0);
+		wire_begin(&req[2], WIRE_VAULT_STATUS, WIRE_F_LAST, 0);	/* nothing follows */
 		if (bus_pipeline(c, reqs, bufs, replies, 3, BUS_CLI_TIMEOUT_MS) < 0) {
 			if (!doc)
 				die_code(bus_error_exit(), "status: %s", last_error());

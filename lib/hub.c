@@ -67,6 +67,7 @@ struct conn {
 	struct frame *out_head, *out_tail;
 	size_t out_bytes;
 	int out_frames, want_out;
+	int last;		/* sent a WIRE_F_LAST request: closed once answered */
 };
 
 struct pending {
@@ -91,6 +92,7 @@ struct hub {
 	uint8_t *cli_psk;	/* secure memory: the CLI's pre-shared key (cli.psk) */
 	struct pending pending[MAX_PENDING];
 	int npending;		/* used slots, so idle scans can be skipped */
+	int nlast;		/* connections with last set */
 	uint8_t *plain;		/* decrypted message, secure memory */
 	uint8_t *batch;		/* message 1's WIRE_BATCH while it is handled, secure memory */
 	uint8_t *sealed;	/* outgoing frame scratch */
@@ -289,6 +291,7 @@ static void conn_close(struct hub *h, int slot, const char *why)
 	/* Gone from the table first, so nothing below routes to it. */
 	h->conns[slot] = NULL;
 	h->nconns--;
+	h->nlast -= c->last;
 	for (size_t i = 0; i < NROLES; i++)
 		if (h->role_conn[i] == hnd) {
 			h->role_conn[i] = 0;
@@ -744,6 +747,8 @@ static int route_request(struct hub *h, int slot, struct conn *c, const struct w
 	struct conn *dst;
 	struct pending *p = NULL;
 
+	if (m->flags & WIRE_F_LAST && !c->last)
+		c->last = 1, h->nlast++;
 	if (early && (!role || !strcmp(role, "profile") || c->inflight >= h->cfg->max_inflight ||
 	    len + 16 + strlen(role) > WIRE_MAX_MESSAGE))
 		return 0;
@@ -793,6 +798,7 @@ static int route_request(struct hub *h, int slot, struct conn *c, const struct w
 		send_error(h, slot, m->id, WIRE_E_BAD_MESSAGE, "request too large");
 		return 0;
 	}
+	h->plain[3] &= (uint8_t)~WIRE_F_LAST;	/* the hub's business only */
 	p->orig_id = m->id;
 	p->from = handle(slot, c);
 	p->to = h->role_conn[r];
@@ -1144,6 +1150,20 @@ static void teardown(struct hub *h)
 	secmem_free(h->cli_psk);
 }
 
+/* Close the connections whose last request is answered and written: the
+ * hub hangs up first, on a CPU that is awake anyway, so the client's exit
+ * wakes no one (closing a socket wakes its peer, ~10 us of a command's
+ * time here). */
+static void close_answered(struct hub *h)
+{
+	for (int s = 0; h->nlast && s < h->cfg->max_clients; s++) {
+		struct conn *c = h->conns[s];
+
+		if (c && c->last && c->established && !c->inflight && !c->out_head)
+			conn_close(h, s, NULL);
+	}
+}
+
 int hub_run(const struct paths *p, const struct hub_config *cfg, const struct hub_hooks *hooks)
 {
 	static struct hub hub;
@@ -1213,6 +1233,8 @@ int hub_run(const struct paths *p, const struct hub_config *cfg, const struct hu
 					readable(h, slot, c);
 			}
 		}
+		if (h->nlast)
+			close_answered(h);
 	}
 	sdnotify("STOPPING=1");
 	ahead_stop();

@@ -28,7 +28,10 @@
  *   | fields: tag (u16 BE), length (u16 BE), value; repeated ...    |
  *
  * version is WIRE_VERSION; a message with another version is answered with
- * an error.  A reply carries the request's id and type with WIRE_F_REPLY
+ * an error.  A request with WIRE_F_LAST set is its sender's last: the hub
+ * closes the connection once everything asked on it is answered and
+ * written (then the client's own close wakes no one; the hub does not pass
+ * the flag on).  A reply carries the request's id and type with WIRE_F_REPLY
  * set in flags; an error reply has type WIRE_ERROR and fields WF_CODE (u32)
  * and WF_TEXT.  Fields may come in any order and repeat (lists); unknown
  * tags are skipped; a field that runs past the end makes the whole message
@@ -54,6 +57,7 @@
 
 #define WIRE_F_REPLY 0x0001
 #define WIRE_F_EVENT 0x0002	/* an event the hub passes to subscribers (id 0) */
+#define WIRE_F_LAST 0x0004	/* the sender's last request: close when answered */
 
 /* Message types.  Who serves each is in wire_type_role(). */
 enum wire_type {

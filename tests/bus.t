@@ -96,6 +96,15 @@ contains "$T/out" "id=5 error a batch is only accepted" "a batch later on the co
 run "$B" batch-pings 200
 is "$(cat "$T/out")" "replies=200 in_order=1" "a batch of 200 requests is answered in full and in order"
 
+# --- WIRE_F_LAST: the hub hangs up once the last request is answered ---
+run "$B" last
+contains "$T/out" "last reply=pong closed=1" "a ping marked last is answered, then the hub hangs up"
+contains "$T/out" "plain reply=pong closed=0" "one not so marked keeps its connection"
+run "$B" last work wifi-psk
+contains "$T/out" "last reply=value-of-wifi-psk closed=1" \
+	"a request routed to a role too; the role does not see the flag"
+contains "$T/out" "plain reply=value-of-wifi-psk closed=0" "and without it the connection stays"
+
 kill "$ROLE"; wait "$ROLE" 2>/dev/null
 wait_for 5 sh -c "'$SESAME' status | grep -q 'roles: profile\$'"
 run "$B" get work wifi-psk

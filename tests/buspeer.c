@@ -12,6 +12,8 @@
  *   buspeer role NAME [DELAY_MS|silent|noread]
  *                               serve WIRE_SECRET_GET as role NAME with
  *                               keys/NAME.key: value "value-of-KEY"
+ *                               ("flag-passed-on" if the request still
+ *                               has WIRE_F_LAST, which is the hub's)
  *                               (silent: read and never answer; noread:
  *                               never read)
  *   buspeer fill-role PROFILE N up to N secret-gets with a 3000-byte key,
@@ -25,6 +27,11 @@
  *                               a secret-get, as the CLI or as ROLE (with
  *                               keys/ROLE.key); prints the value
  *   buspeer list PROFILE [ROLE] a secret-list; prints the names
+ *   buspeer last [PROFILE KEY]  a ping (or a secret-get) with WIRE_F_LAST,
+ *                               then one without, each on a connection of
+ *                               its own; prints for each "last|plain
+ *                               reply=VALUE closed=1|0" (closed: the hub
+ *                               hung up within 2 s of the reply)
  *   buspeer batch PROFILE KEY   message 1 holds a WIRE_BATCH: ping "one", a
  *                               secret-get, a batch inside the batch, two
  *                               bytes that are no message, ping "two"; then
@@ -290,6 +297,8 @@ static int cmd_role(const char *role, const char *mode)
 		if (wire_get_str(&m, WF_KEY, k, sizeof(k)) < 0)
 			strcpy(k, "?");
 		snprintf(value, sizeof(value), "value-of-%s", k);
+		if (m.flags & WIRE_F_LAST)
+			snprintf(value, sizeof(value), "flag-passed-on");
 		wire_begin(&out, m.type, WIRE_F_REPLY, m.id);
 		wire_put_str(&out, WF_VALUE, value);
 		if (bus_send(c, &out) < 0)
@@ -355,6 +364,42 @@ static int cmd_get(const char *profile, const char *key, const char *role)
 	fwrite(v, 1, l, stdout);
 	putchar('\n');
 	bus_close(c);
+	return 0;
+}
+
+/* After a reply: 1 if the hub hangs up within ms. */
+static int hung_up(struct bus_client *c, int ms)
+{
+	struct pollfd pf = { bus_fd(c), POLLIN, 0 };
+	char b;
+
+	return poll(&pf, 1, ms) == 1 && recv(bus_fd(c), &b, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
+static int cmd_last(const char *profile, const char *key)
+{
+	for (int last = 1; last >= 0; last--) {
+		struct bus_client *c = connect_or_die(NULL);
+		struct wire_msg m;
+		const uint8_t *v;
+		uint16_t l;
+
+		wire_begin(&out, profile ? WIRE_SECRET_GET : WIRE_PING, last ? WIRE_F_LAST : 0, 0);
+		if (profile) {
+			wire_put_str(&out, WF_PROFILE, profile);
+			wire_put_str(&out, WF_KEY, key);
+		} else {
+			wire_put_str(&out, WF_DATA, "pong");
+		}
+		if (bus_request(c, &out, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
+			die_code(bus_error_exit(), "%s", last_error());
+		if (!wire_find(&m, profile ? WF_VALUE : WF_DATA, &v, &l))
+			die("reply without a value");
+		printf("%s reply=%.*s closed=%d\n", last ? "last" : "plain", (int)l, (const char *)v,
+			hung_up(c, last ? 2000 : 300));
+		fflush(stdout);
+		bus_close(c);
+	}
 	return 0;
 }
 
@@ -748,6 +793,8 @@ int main(int argc, char **argv)
 		return cmd_event();
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "clipkey"))
 		return cmd_clipkey(argv[2], argc == 4 ? argv[3] : NULL);
+	if ((argc == 2 || argc == 4) && !strcmp(argv[1], "last"))
+		return cmd_last(argc == 4 ? argv[2] : NULL, argc == 4 ? argv[3] : NULL);
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "list"))
 		return cmd_list(argv[2], argc == 4 ? argv[3] : NULL);
 	if (argc == 4 && !strcmp(argv[1], "fill-role"))
