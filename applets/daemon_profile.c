@@ -36,8 +36,8 @@ routes each request to the role that serves it and the reply back to the
 requester only.  Everything runs on one event loop, but for a thread of
 idle priority (SCHED_IDLE) that makes each next handshake's ephemeral key
 ahead, when a CPU has nothing else to do.  Runs in the foreground; stop
-it with SIGTERM or SIGINT.  Under systemd (NOTIFY_SOCKET set) it reports READY=1 and pets the
-watchdog at half of WATCHDOG_USEC.
+it with SIGTERM or SIGINT.  Under systemd (NOTIFY_SOCKET set) it reports
+READY=1 and pets the watchdog at half of WATCHDOG_USEC.
 
 It reads the configuration (see `sesame config`) and reloads it when a
 file changes; a configuration with errors is logged and the previous one
