@@ -146,34 +146,38 @@ static void *ahead_main(void *arg)
 	return NULL;
 }
 
+static void ahead_stop(void);
+
+/* The thread is set to SCHED_IDLE by this thread before it does anything:
+ * it waits for the lock held here meanwhile.  (pthread_attr_setschedpolicy
+ * would do it at creation, but glibc's takes only OTHER, FIFO and RR.) */
 static void ahead_start(void)
 {
-	pthread_attr_t attr;
 	struct sched_param sp = { 0 };
 	uint8_t *pair = secmem_alloc(64);
-	int r = -1;
+	int r;
 
 	if (!pair || !(ahead.pair = secmem_alloc(64))) {
 		secmem_free(pair);
 		log_warn("no key thread: %s", last_error());
 		return;
 	}
-	if (pthread_attr_init(&attr) == 0) {
-		if (!pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED) &&
-		    !pthread_attr_setschedpolicy(&attr, SCHED_IDLE) &&
-		    !pthread_attr_setschedparam(&attr, &sp))
-			r = pthread_create(&ahead.thread, &attr, ahead_main, pair);
-		pthread_attr_destroy(&attr);
-	}
-	if (r != 0) {
+	pthread_mutex_lock(&ahead.mu);
+	if ((r = pthread_create(&ahead.thread, NULL, ahead_main, pair)) != 0) {
+		pthread_mutex_unlock(&ahead.mu);
 		secmem_free(pair);
 		secmem_free(ahead.pair);
 		ahead.pair = NULL;
-		log_warn("no key thread (%s): each handshake makes its own key",
-			r > 0 ? strerror(r) : "attributes");
+		log_warn("no key thread (%s): each handshake makes its own key", strerror(r));
 		return;
 	}
 	ahead.running = 1;
+	r = pthread_setschedparam(ahead.thread, SCHED_IDLE, &sp);
+	pthread_mutex_unlock(&ahead.mu);
+	if (r != 0) {
+		ahead_stop();
+		log_warn("no key thread (idle priority: %s): each handshake makes its own key", strerror(r));
+	}
 }
 
 static void ahead_stop(void)

@@ -18,6 +18,9 @@ ok "$rc" "sesame status reaches the hub"
 contains "$T/out" "bus: up" "status says the bus is up"
 run "$SESAME" status --json
 contains "$T/out" '"roles":["profile"]' "status --json lists the connected roles"
+# /proc/PID/task/TID/stat field 41 is the scheduling policy (5: SCHED_IDLE)
+policies=$(for f in /proc/"$HUB"/task/*/stat; do sed 's/.*) //' "$f" | awk '{print $39}'; done | sort | tr '\n' ' ')
+is "$policies" "0 5 " "the hub runs its loop and a key thread of idle priority, nothing else"
 
 # --- 8 well-behaved clients, measured, while hostile ones come and go ---
 for i in 1 2 3 4 5 6 7 8; do
