@@ -47,6 +47,7 @@ int dyn_check(void **h, const char *lib, const char *missing)
 	F(int, sqlite3_busy_timeout, (sqlite3 *db, int ms), (db, ms)) \
 	F(const char *, sqlite3_errmsg, (sqlite3 *db), (db)) \
 	F(int, sqlite3_errcode, (sqlite3 *db), (db)) \
+	F(int, sqlite3_extended_errcode, (sqlite3 *db), (db)) \
 	F(int, sqlite3_system_errno, (sqlite3 *db), (db)) \
 	F(int, sqlite3_exec, (sqlite3 *db, const char *sql, int (*cb)(void *, int, char **, char **), \
 		void *arg, char **err), (db, sql, cb, arg, err)) \
@@ -72,7 +73,9 @@ int dyn_check(void **h, const char *lib, const char *missing)
 	F(double, sqlite3_column_double, (sqlite3_stmt *st, int i), (st, i)) \
 	F(const unsigned char *, sqlite3_column_text, (sqlite3_stmt *st, int i), (st, i)) \
 	F(const void *, sqlite3_column_blob, (sqlite3_stmt *st, int i), (st, i)) \
-	F(int, sqlite3_column_bytes, (sqlite3_stmt *st, int i), (st, i))
+	F(int, sqlite3_column_bytes, (sqlite3_stmt *st, int i), (st, i)) \
+	F(int, sqlite3_wal_checkpoint_v2, (sqlite3 *db, const char *schema, int mode, int *log, \
+		int *ckpt), (db, schema, mode, log, ckpt))
 
 static struct { SQLITE_FUNCTIONS(DYN_POINTER, DYN_VPOINTER) } sq;
 #define SQ_F(ret, name, params, args) DYN_FORWARD(sq, ret, name, params, args)

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 int store_load(void)
@@ -59,9 +60,29 @@ sqlite3 *store_open(const char *path, const char *schema)
 	return db;
 }
 
+/* What SQLite was doing when an I/O error happened, from its extended
+ * code; NULL for the rarer ones. */
+static const char *io_doing(int ext)
+{
+	switch (ext) {
+	case SQLITE_IOERR_READ: case SQLITE_IOERR_SHORT_READ: return "reading";
+	case SQLITE_IOERR_WRITE: return "writing";
+	case SQLITE_IOERR_FSYNC: case SQLITE_IOERR_DIR_FSYNC: return "syncing";
+	case SQLITE_IOERR_TRUNCATE: return "truncating";
+	case SQLITE_IOERR_FSTAT: return "reading the file's status";
+	case SQLITE_IOERR_RDLOCK: case SQLITE_IOERR_UNLOCK: case SQLITE_IOERR_LOCK:
+	case SQLITE_IOERR_CHECKRESERVEDLOCK: return "locking";
+	case SQLITE_IOERR_SHMOPEN: case SQLITE_IOERR_SHMSIZE: case SQLITE_IOERR_SHMMAP:
+	case SQLITE_IOERR_SHMLOCK: return "using the shared-memory file";
+	default: return NULL;
+	}
+}
+
 const char *store_error(sqlite3 *db)
 {
 	static char buf[300];
+	const char *doing;
+	struct rlimit rl;
 	int code, e;
 
 	if (!db)
@@ -70,9 +91,22 @@ const char *store_error(sqlite3 *db)
 	 * cleared: only an I/O error happening now may show it. */
 	code = sqlite3_errcode(db) & 0xff;
 	e = code == SQLITE_IOERR || code == SQLITE_CANTOPEN ? sqlite3_system_errno(db) : 0;
-	if (!e)
+	if (e) {
+		snprintf(buf, sizeof(buf), "%s (%s)", sqlite3_errmsg(db), strerror(e));
+		return buf;
+	}
+	if (code != SQLITE_IOERR || !(doing = io_doing(sqlite3_extended_errcode(db))))
 		return sqlite3_errmsg(db);
-	snprintf(buf, sizeof(buf), "%s (%s)", sqlite3_errmsg(db), strerror(e));
+	/* SQLite reads errno when the statement ends, after its rollback's
+	 * own system calls: a failed write (to the WAL, say) often reaches
+	 * here without its cause.  The usual one that is not a full disk
+	 * (SQLITE_FULL) is a file size limit. */
+	if (!strcmp(doing, "writing") && getrlimit(RLIMIT_FSIZE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY)
+		snprintf(buf, sizeof(buf), "%s (while %s; the file size limit, RLIMIT_FSIZE, is %llu bytes)",
+			sqlite3_errmsg(db), doing, (unsigned long long)rl.rlim_cur);
+	else
+		snprintf(buf, sizeof(buf), "%s (while %s)", sqlite3_errmsg(db), doing);
 	return buf;
 }
 

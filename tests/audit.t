@@ -83,13 +83,15 @@ if command -v prlimit >/dev/null 2>&1; then
 	printf 'new-value' | "$SESAME" secret set -p a the-name >/dev/null 2>"$T/err"
 	is "$?" 1 "a set the disk refuses fails"
 	contains "$T/err" "vault a: disk I/O error" "and says so"
+	contains "$T/err" "(while writing; the file size limit, RLIMIT_FSIZE, is " \
+		"and names what it was doing and the likely cause (SQLite had lost errno)"
 	prlimit --pid "$SECRETS" --fsize=unlimited
 	is "$("$SESAME" secret get -p a the-name)" the-value "the value stored before is intact"
 	run "$SESAME" audit verify
 	ok "$rc" "with room again, the chain goes on unbroken"
 	stop_secrets
 else
-	for i in $(seq 8); do skip "prlimit (util-linux) is not installed"; done
+	for i in $(seq 9); do skip "prlimit (util-linux) is not installed"; done
 fi
 
 # A slow disk does not hold up requests: the audit log's fdatasync runs in
