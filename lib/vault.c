@@ -1,5 +1,6 @@
 /* vault.c - the vault format and its operations; see vault.h. */
 #include "vault.h"
+#include "log.h"
 #include "secmem.h"
 #include "store.h"
 #include "util.h"
@@ -27,6 +28,7 @@ struct vault {
 	char profile[65];
 	struct keys *k;
 	int bulk;		/* inside vault_bulk_begin/end */
+	int bulk_replaced;	/* and a secret was overwritten in it */
 	sqlite3_stmt *get;	/* vault_get's, prepared once: parsing it was a
 				 * fifth of daemon-secrets' time per read */
 	sqlite3_stmt *meta;	/* meta_get_var's: an unlock reads meta 7 times */
@@ -154,6 +156,33 @@ static int exec(struct vault *v, const char *sql)
 {
 	if (sqlite3_exec(v->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return fail("vault %s: %s", v->profile, store_error(v->db));
+	return 0;
+}
+
+/* The write-ahead log keeps each page as it was written until the log is
+ * overwritten, so a value replaced or deleted, or the vault key wrapped
+ * under a password since changed (which the old password still opens),
+ * would outlive its removal there.  A write that replaces or removes
+ * sealed data therefore ends by copying the log into the database (where
+ * secure_delete zeroed what was freed) and truncating it.  Other writes
+ * (a new secret, the unlock counters) add only what is live, and skip it:
+ * each costs three more syncs, which a slow disk feels.  The write is
+ * committed whatever happens here; a failure is logged, and the next
+ * such write tries again. */
+static void empty_wal(struct vault *v)
+{
+	if (sqlite3_wal_checkpoint_v2(v->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) != SQLITE_OK)
+		log_warn("vault %s: cannot empty the write-ahead log (%s); it keeps old page images "
+			"until the next write that replaces or deletes", v->profile, store_error(v->db));
+}
+
+/* COMMIT, then empty the log if the transaction replaced sealed data. */
+static int commit(struct vault *v, int replaced)
+{
+	if (exec(v, "COMMIT;") < 0)
+		return -1;
+	if (replaced)
+		empty_wal(v);
 	return 0;
 }
 
@@ -397,7 +426,7 @@ struct vault *vault_create_factors(const char *path, const char *profile, const 
 	    "CREATE TABLE secrets(id BLOB PRIMARY KEY, name BLOB NOT NULL, value BLOB NOT NULL,"
 	    " version INTEGER NOT NULL, created INTEGER NOT NULL, updated INTEGER NOT NULL);") < 0 ||
 	    meta_put(v, "format", "1", 1) < 0 || meta_put(v, "profile", profile, strlen(profile)) < 0 ||
-	    put_factors(v, kdf, f, keys) < 0 || exec(v, "COMMIT;") < 0)
+	    put_factors(v, kdf, f, keys) < 0 || commit(v, 0) < 0)
 		goto bad;
 	return v;
 bad:
@@ -570,7 +599,7 @@ int vault_set_factors(struct vault *v, const struct vault_kdf *kdf, const struct
 		exec(v, "ROLLBACK;");
 		return fail("%s", why);
 	}
-	return exec(v, "COMMIT;");
+	return commit(v, 1);
 }
 
 int vault_unlock_keys(struct vault *v, const struct vault_keys *keys)
@@ -705,7 +734,11 @@ int vault_set(struct vault *v, const char *name, const uint8_t *value, size_t le
 			exec(v, "ROLLBACK;");
 		return -1;
 	}
-	return v->bulk ? 0 : exec(v, "COMMIT;");
+	if (v->bulk) {
+		v->bulk_replaced |= version > 1;
+		return 0;
+	}
+	return commit(v, version > 1);
 }
 
 int vault_bulk_begin(struct vault *v)
@@ -713,6 +746,7 @@ int vault_bulk_begin(struct vault *v)
 	if (v->bulk || exec(v, "BEGIN IMMEDIATE;") < 0)
 		return fail("vault %s: cannot start a bulk write", v->profile);
 	v->bulk = 1;
+	v->bulk_replaced = 0;
 	return 0;
 }
 
@@ -721,7 +755,7 @@ int vault_bulk_end(struct vault *v)
 	if (!v->bulk)
 		return fail("vault %s: no bulk write to end", v->profile);
 	v->bulk = 0;
-	return exec(v, "COMMIT;");
+	return commit(v, v->bulk_replaced);
 }
 
 int vault_delete(struct vault *v, const char *name)
@@ -744,6 +778,7 @@ int vault_delete(struct vault *v, const char *name)
 		return sqlfail(v, "delete");
 	if (sqlite3_changes(v->db) == 0)
 		return nfail("no secret named '%s'", name);
+	empty_wal(v);
 	return 0;
 }
 

@@ -134,6 +134,38 @@ printf 'correct horse\n' | "$SESAME" unlock -p work >/dev/null
 run "$SESAME" secret get -p work wifi
 is "$(cat "$T/out")" "wifi-password" "and the password changed back works"
 
+# --- what a write replaces or deletes leaves no copy behind ---
+# (SQLite's write-ahead log keeps pages as they were written; after such a
+# write daemon-secrets checkpoints and truncates it.)  The sealed bytes are
+# read with the sqlite3 shell, then looked for in every vault file.
+db=$SESAME_DATA_DIR/vaults/work.db
+in_files() { # in_files HEX: 0 if those bytes are in a file of the vaults directory
+	for f in "$SESAME_DATA_DIR"/vaults/*; do
+		od -An -tx1 -v "$f" | tr -d ' \n' | grep -q "$1" && return 0
+	done
+	return 1
+}
+wal_size() { stat -c %s "$db-wal" 2>/dev/null || echo 0; }
+if command -v sqlite3 >/dev/null; then
+	printf 'first-version' | "$SESAME" secret set -p work rotated >/dev/null
+	old=$(sqlite3 -readonly "$db" "SELECT lower(hex(value)) FROM secrets ORDER BY updated DESC, rowid DESC LIMIT 1")
+	in_files "$old"; ok $? "(the sealed value is found in the vault files)"
+	printf 'second-version' | "$SESAME" secret set -p work rotated >/dev/null
+	in_files "$old"; [ $? -ne 0 ]; ok $? "a replaced value's sealed bytes are in no vault file (DB, WAL)"
+	is "$(wal_size)" 0 "after a value is replaced, the vault's WAL is empty"
+	new=$(sqlite3 -readonly "$db" "SELECT lower(hex(value)) FROM secrets ORDER BY updated DESC, rowid DESC LIMIT 1")
+	"$SESAME" secret delete -y -p work rotated >/dev/null
+	in_files "$new"; [ $? -ne 0 ]; ok $? "nor a deleted one's"
+	is "$(wal_size)" 0 "after a delete, the WAL is empty"
+	wrap=$(sqlite3 -readonly "$db" "SELECT lower(hex(v)) FROM meta WHERE k = 'wrap:password'")
+	printf 'correct horse\nnewer horse\n' | "$SESAME" passwd -p work >/dev/null
+	in_files "$wrap"; [ $? -ne 0 ]; ok $? "after passwd, the vault key wrapped under the old password is in no file"
+	printf 'newer horse\ncorrect horse\n' | "$SESAME" passwd -p work >/dev/null
+	is "$(wal_size)" 0 "after passwd, the WAL is empty"
+else
+	for i in $(seq 7); do skip "the sqlite3 shell is not installed (make deps installs it)"; done
+fi
+
 # --- nothing in clear on disk ---
 for i in $(seq 1 40); do
 	printf "plaintext-value-$i" | "$SESAME" secret set -p work "plaintext-name-$i" >/dev/null
