@@ -7,10 +7,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /*APPLET audit audit_main "verify or show the hash-chained audit log"
@@ -30,24 +30,10 @@ chain stays verifiable) and the daemon logs an error for it.
 
 static char *slurp(const char *path, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	char *buf;
-	size_t n = 0;
+	char *buf = read_file(path, SIZE_MAX - 1, len);
 
-	if (fd < 0 || fstat(fd, &st) < 0)
-		die("audit: cannot read %s: %s", path, strerror(errno));
-	buf = xmalloc((size_t)st.st_size + 1);
-	while (n < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
-
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	buf[n] = 0;
-	*len = n;
+	if (!buf)
+		die("audit: cannot read %s: %s", path, last_error());
 	return buf;
 }
 

@@ -85,34 +85,6 @@ static void lines(int wm, const char *exe, char *out, size_t n)
 	}
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t cap = 0, n;
-
-	*len = 0;
-	if (!f)
-		return errno == ENOENT ? xstrdup("") : NULL;
-	do {
-		if (*len + 4096 + 1 > cap)
-			buf = xreallocarray(buf, cap = cap * 2 + 8192, 1);
-		n = fread(buf + *len, 1, cap - *len - 1, f);
-		*len += n;
-	} while (n > 0 && *len < (16u << 20));
-	if (ferror(f) || *len >= (16u << 20)) {
-		int e = ferror(f) ? EIO : EFBIG;
-
-		free(buf);
-		fclose(f);
-		errno = e;
-		return NULL;
-	}
-	fclose(f);
-	buf[*len] = 0;
-	return buf;
-}
-
 /* Write text to path through a temporary file and rename, keeping the old
  * file as path.sesame-bak. */
 static int replace(const char *path, const char *text, int mode)
@@ -212,8 +184,10 @@ int setup_keybinding_main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/.config/%s", home, wm_files[wm]);
 	else
 		die("setup-keybinding: neither XDG_CONFIG_HOME nor HOME is set");
-	if (!(old = slurp(path, &len)))
-		die("setup-keybinding: cannot read %s: %s", path, strerror(errno));
+	if (!(old = read_file(path, 16u << 20, &len)) && errno == ENOENT)
+		old = xstrdup(""), len = 0;
+	if (!old)
+		die("setup-keybinding: cannot read %s: %s", path, last_error());
 	if (strlen(old) != len)
 		die("setup-keybinding: %s holds a NUL byte; not touching it", path);
 	if (!(neu = merged(wm, old, text))) {

@@ -112,36 +112,11 @@ static int installed(const char *prog)
 	return 0;
 }
 
-static char *slurp(const char *file, size_t *len)
-{
-	int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	struct stat st;
-	char *buf;
-	ssize_t n;
-
-	if (fd < 0)
-		return fail("%s", strerror(errno)), NULL;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > DESKTOP_MAX_FILE) {
-		close(fd);
-		return fail("not a regular file of at most %d bytes", DESKTOP_MAX_FILE), NULL;
-	}
-	buf = xmalloc((size_t)st.st_size + 1);
-	n = read(fd, buf, (size_t)st.st_size + 1);
-	close(fd);
-	if (n < 0 || n > st.st_size) {
-		free(buf);
-		return fail("read failed or the file grew"), NULL;
-	}
-	buf[n] = 0;
-	*len = (size_t)n;
-	return buf;
-}
-
 /* Read one file into a; 0 if it is an application worth keeping. */
 static int load(struct app *a, const char *file, char locales[][64], int nloc, const char *desktop)
 {
 	size_t len;
-	char *text = slurp(file, &len), **argv;
+	char *text = read_file(file, DESKTOP_MAX_FILE, &len), **argv;
 	int argc;
 
 	if (!text)

@@ -13,13 +13,11 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_PATH_LEN 256
@@ -670,32 +668,12 @@ static void cross_check(struct config *c)
 	}
 }
 
-static int read_file(const char *path, char **text, size_t *len)
+/* 0 with the file's text, 1 if there is no such file, -1 with a reason. */
+static int read_layer(const char *path, char **text, size_t *len)
 {
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	ssize_t r;
-
-	if (fd < 0)
-		return errno == ENOENT ? 1 : fail("%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return fail("%s: not a regular file", path);
-	}
-	if (st.st_size > CONFIG_MAX_FILE) {
-		close(fd);
-		return fail("%s: larger than %d bytes", path, CONFIG_MAX_FILE);
-	}
-	*text = xmalloc((size_t)st.st_size + 1);
-	*len = 0;
-	while ((r = read(fd, *text + *len, (size_t)st.st_size - *len)) > 0)
-		*len += (size_t)r;
-	close(fd);
-	if (r < 0) {
-		free(*text);
-		return fail("%s: %s", path, strerror(errno));
-	}
-	return 0;
+	if ((*text = read_file(path, CONFIG_MAX_FILE, len)))
+		return 0;
+	return errno == ENOENT ? 1 : fail("%s: %s", path, last_error());
 }
 
 /* Parses and walks one layer (takes text). */
@@ -722,7 +700,7 @@ static void add_layer(struct config *c, const char *path, int policy)
 {
 	char *text;
 	size_t len;
-	int r = read_file(path, &text, &len);
+	int r = read_layer(path, &text, &len);
 
 	if (r == 1)
 		return;
@@ -791,7 +769,7 @@ int config_check_file(const char *path, config_report_fn *report, void *ctx)
 	struct config *c = config_new(report, ctx);
 	char *text;
 	size_t len;
-	int r = read_file(path, &text, &len);
+	int r = read_layer(path, &text, &len);
 
 	if (r) {
 		if (r == 1)

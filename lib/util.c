@@ -3,17 +3,24 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char reason[512];
 
+/* Formatted aside first: a new reason may quote the last one
+ * (fail("%s: %s", path, last_error())), and the two must not overlap. */
 int vfail(const char *fmt, va_list ap)
 {
-	vsnprintf(reason, sizeof(reason), fmt, ap);
+	char next[sizeof(reason)];
+
+	vsnprintf(next, sizeof(next), fmt, ap);
+	memcpy(reason, next, sizeof(reason));
 	return -1;
 }
 
@@ -155,6 +162,62 @@ char *xasprintf(const char *fmt, ...)
 	if (n < 0)
 		die("out of memory formatting a string");
 	return s;
+}
+
+char *read_file(const char *path, size_t max, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), e;
+	struct stat st;
+	size_t n = 0;
+	char *buf;
+
+	if (fd < 0) {
+		e = errno;
+		fail("%s", strerror(e));
+		errno = e;
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0)
+		e = errno;
+	else if (!S_ISREG(st.st_mode))
+		e = EINVAL;
+	else if ((unsigned long long)st.st_size > max)
+		e = EFBIG;
+	else
+		e = 0;
+	if (e) {
+		close(fd);
+		if (e == EINVAL)
+			fail("not a regular file");
+		else if (e == EFBIG)
+			fail("larger than %zu bytes", max);
+		else
+			fail("%s", strerror(e));
+		errno = e;
+		return NULL;
+	}
+	buf = xmalloc((size_t)st.st_size + 1);
+	while (n < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			e = errno;
+			close(fd);
+			free(buf);
+			fail("%s", strerror(e));
+			errno = e;
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = 0;
+	*len = n;
+	return buf;
 }
 
 int write_all(int fd, const void *buf, size_t len)

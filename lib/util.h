@@ -25,7 +25,8 @@ enum {
 /* Record why the current operation failed; always returns -1. */
 int fail(const char *fmt, ...) PRINTF(1, 2);
 int vfail(const char *fmt, va_list ap) PRINTF(1, 0);
-/* The last reason recorded by fail(), or "unknown error". */
+/* The last reason recorded by fail(), or "unknown error"; a new reason
+ * may include it. */
 const char *last_error(void);
 
 /* "sesame: <message>" on stderr. */
@@ -47,6 +48,13 @@ void *xcalloc(size_t nmemb, size_t size);
 void *xreallocarray(void *p, size_t nmemb, size_t size);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) PRINTF(1, 2);
+
+/* A regular file of at most max bytes, whole and NUL-terminated (*len
+ * without the NUL): the bytes it had when opened, fewer if it shrank.
+ * NULL with a reason (not naming the file), and errno: ENOENT and the
+ * like from open, EINVAL if it is not a regular file, EFBIG if it is
+ * larger than max. */
+char *read_file(const char *path, size_t max, size_t *len);
 
 /* Write all of buf, retrying on EINTR and short writes; -1 with a reason. */
 int write_all(int fd, const void *buf, size_t len);

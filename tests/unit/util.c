@@ -1,0 +1,46 @@
+/* Unit tests for lib/util: a failure reason that quotes the last one, and
+ * read_file's bounds and errors. */
+#include "lib/util.h"
+#include "tap.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int main(void)
+{
+	char dir[] = "/tmp/sesame-unit-util.XXXXXX", path[64];
+	size_t len = 99;
+	char *buf;
+	FILE *f;
+
+	fail("inner reason");
+	fail("outer: %s", last_error());
+	ok(!strcmp(last_error(), "outer: inner reason"), "a reason may quote the last one (got '%s')", last_error());
+
+	if (!mkdtemp(dir))
+		return perror("mkdtemp"), 1;
+	snprintf(path, sizeof(path), "%s/f", dir);
+	ok(!read_file(path, 100, &len) && errno == ENOENT && len == 99, "a missing file: NULL, ENOENT (%s)",
+		last_error());
+	ok(!read_file(dir, 100, &len) && errno == EINVAL && !strcmp(last_error(), "not a regular file"),
+		"a directory: NULL, EINVAL, 'not a regular file'");
+	if (!(f = fopen(path, "w")) || fwrite("hello\0world", 1, 11, f) != 11 || fclose(f))
+		return perror(path), 1;
+	buf = read_file(path, 11, &len);
+	ok(buf && len == 11 && !memcmp(buf, "hello\0world", 12), "a file of max bytes is read whole, NUL bytes and all, "
+		"and NUL-terminated");
+	free(buf);
+	ok(!read_file(path, 10, &len) && errno == EFBIG && !strcmp(last_error(), "larger than 10 bytes"),
+		"one byte over max: NULL, EFBIG (%s)", last_error());
+	if (!(f = fopen(path, "w")) || fclose(f))
+		return perror(path), 1;
+	buf = read_file(path, 0, &len);
+	ok(buf && len == 0 && buf[0] == 0, "an empty file is an empty string");
+	free(buf);
+	unlink(path);
+	rmdir(dir);
+	done_testing();
+}
