@@ -10,6 +10,7 @@
 #include "../lib/hub.h"
 #include "../lib/log.h"
 #include "../lib/paths.h"
+#include "../lib/pstate.h"
 #include "../lib/sandbox.h"
 #include "../lib/secmem.h"
 #include "../lib/util.h"
@@ -162,29 +163,34 @@ static void save_state(void)
 	}
 }
 
-/* Reads the state; names no longer configured are dropped (and said so). */
+static void state_line(enum pstate_kind kind, const char *name, void *ctx)
+{
+	struct prof *pr = find(name);
+
+	if (!pr)
+		log_warn("profiles.state: %s profile '%s' is no longer configured",
+			kind == PSTATE_DEFAULT ? "default" : "active", name);
+	else if (kind == PSTATE_DEFAULT)
+		snprintf(D.def, sizeof(D.def), "%s", name);
+	else
+		pr->manual = 1;
+}
+
+/* Reads the state; names no longer configured are dropped, and damaged
+ * lines skipped (and both said). */
 static void load_state(void)
 {
-	char line[128], name[65];
-	FILE *f = fopen(D.state_path, "re");
-	struct prof *pr;
+	size_t len, bad;
+	char *buf = read_file(D.state_path, 64 * 1024, &len);
 
-	if (!f)
+	if (!buf) {
+		if (errno != ENOENT)
+			log_warn("%s: %s; starting without it", D.state_path, last_error());
 		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "default %64s", name) == 1) {
-			if (find(name))
-				snprintf(D.def, sizeof(D.def), "%s", name);
-			else
-				log_warn("profiles.state: default profile '%s' is no longer configured", name);
-		} else if (sscanf(line, "active %64s", name) == 1) {
-			if ((pr = find(name)))
-				pr->manual = 1;
-			else
-				log_warn("profiles.state: active profile '%s' is no longer configured", name);
-		}
 	}
-	fclose(f);
+	if ((bad = pstate_parse(buf, len, state_line, NULL)))
+		log_warn("%s: %zu damaged line%s skipped", D.state_path, bad, bad == 1 ? "" : "s");
+	free(buf);
 }
 
 static const char *default_profile(void)

@@ -87,6 +87,22 @@ stop_hub; start_hub
 run "$SESAME" profile list
 contains "$T/out" "default  no      yes" "and the reset persists across a restart"
 
+# A damaged state file: what is whole in it is kept, the rest skipped and
+# said.  (The reader took 127 bytes at a time, and the end of a long line
+# came back as a line: here, a default.)
+stop_hub
+{
+	printf 'active work\r\nactive ../../etc\n'
+	head -c 127 /dev/zero | tr '\0' x
+	printf 'default work\nactive work\n'
+} >"$SESAME_DATA_DIR/profiles.state"
+start_hub
+run "$SESAME" profile list
+contains "$T/out" "default  no      yes" "the end of a long line is not taken for a line"
+contains "$T/out" "work     yes              manual" "a damaged state file keeps its whole lines"
+contains "$T/hub.log" "profiles.state: 3 damaged lines skipped" "and daemon-profile says how many it skipped"
+"$SESAME" profile deactivate work >/dev/null
+
 # Hot reload: a broken config keeps the old one; a fixed one is picked up.
 cp "$CFG" "$T/good.toml"
 printf '[profiles.broken]\nhint_kyes = 1\n' >>"$CFG"
