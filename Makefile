@@ -107,15 +107,26 @@ $(PROTO_OBJ): $(O)/proto/%.o: $(GEN)/proto/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 $(APPLETS:%.c=$(O)/%.o) $(LIB:%.c=$(O)/%.o) $(PROTO_OBJ): | $(PROTO_H) $(if $(PROTO_H),$(GEN)/wayland-client.h)
-$(O)/lib/overlay.o: ALL_CFLAGS += $(if $(FCFT_SONAME),-DFCFT_LIB='"$(FCFT_SONAME)"') \
+$(O)/lib/overlay.o: private ALL_CFLAGS += $(if $(FCFT_SONAME),-DFCFT_LIB='"$(FCFT_SONAME)"') \
 	$(if $(PIXMAN_SONAME),-DPIXMAN_LIB='"$(PIXMAN_SONAME)"')
-$(O)/lib/dynlib.o: ALL_CFLAGS += $(if $(SQLITE_SONAME),-DSQLITE_LIB='"$(SQLITE_SONAME)"') $(if $(SECCOMP_SONAME),-DSECCOMP_LIB='"$(SECCOMP_SONAME)"')
-$(O)/lib/desklib.o: ALL_CFLAGS += $(if $(WAYLAND_SONAME),-DWAYLAND_CLIENT_LIB='"$(WAYLAND_SONAME)"') \
+$(O)/lib/dynlib.o: private ALL_CFLAGS += $(if $(SQLITE_SONAME),-DSQLITE_LIB='"$(SQLITE_SONAME)"') $(if $(SECCOMP_SONAME),-DSECCOMP_LIB='"$(SECCOMP_SONAME)"')
+$(O)/lib/desklib.o: private ALL_CFLAGS += $(if $(WAYLAND_SONAME),-DWAYLAND_CLIENT_LIB='"$(WAYLAND_SONAME)"') \
 	$(if $(XKBCOMMON_SONAME),-DXKBCOMMON_LIB='"$(XKBCOMMON_SONAME)"')
+
+# What the objects were built with: rewritten only when it changes, so
+# that a change of configuration (DESKTOP found once `make deps` has run,
+# other CFLAGS, another applet list) rebuilds everything it touches
+# instead of mixing old objects and an old applet table with new ones.
+$(O)/config.flags: config-check
+	@mkdir -p $(@D)
+	@printf '%s\n' '$(subst ','\'',$(CC) $(ALL_CFLAGS) $(APPLETS) $(FCFT_SONAME) $(PIXMAN_SONAME) $(SQLITE_SONAME) $(SECCOMP_SONAME) $(WAYLAND_SONAME) $(XKBCOMMON_SONAME))' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+.PHONY: config-check
+$(OBJ): $(O)/config.flags
 
 # The help blocks are the single source of the table, man page and
 # completions.
-$(GEN)/stamp: sesame.c $(APPLETS) applets/mktable.awk Makefile
+$(GEN)/stamp: sesame.c $(APPLETS) applets/mktable.awk Makefile $(O)/config.flags
 	@mkdir -p $(GEN)
 	$(AWK) -v out=$(GEN) -v version=$(VERSION) -f applets/mktable.awk sesame.c $(APPLETS)
 	@touch $@
