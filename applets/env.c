@@ -42,8 +42,10 @@ usage: sesame export [-p PROFILES] [-f shell|dotenv|json] [--prefix P]
 Prints every secret of PROFILES as variables, named and checked as for
 sesame env (the same refusals apply; nothing is printed if one fails):
   shell    export NAME='value'     (single quotes; safe to eval)
-  dotenv   NAME="value"            (\\ " $ and newlines escaped)
+  dotenv   NAME="value"            (\\ " $ ` and newlines escaped)
   json     {"NAME":"value",...}    (values must be valid UTF-8)
+shell and dotenv also refuse a name that starts with a digit, which no
+shell accepts (a secret named 2fa): --prefix gives every name a start.
 The output holds secrets: mind where it goes.
 */
 
@@ -65,8 +67,9 @@ static void free_vars(void)
 	free(vars);
 }
 
-/* Everything from every profile, checked; dies with a clear error. */
-static void fetch(const char *cmd, const char *spec, const char *prefix)
+/* Everything from every profile, checked; dies with a clear error.
+ * shell_names: every name must also be one a shell accepts. */
+static void fetch(const char *cmd, const char *spec, const char *prefix, int shell_names)
 {
 	static uint8_t buf[WIRE_MAX_MESSAGE], names[WIRE_MAX_MESSAGE];
 	static struct wire_out req;
@@ -130,20 +133,24 @@ static void fetch(const char *cmd, const char *spec, const char *prefix)
 	}
 	bus_close(c);
 	for (int i = 0; i < nvars; i++) {
-		const char *why = NULL;
+		const char *why = NULL, *other = "";
 
 		if (envvar_denied(vars[i].name))
 			why = "a variable that changes how programs load or run; refused";
 		else if (memchr(vars[i].value, 0, vars[i].len))
 			why = "its value holds a NUL byte, which an environment cannot carry";
+		else if (shell_names && vars[i].name[0] >= '0' && vars[i].name[0] <= '9')
+			why = "a name no shell accepts, as it starts with a digit; --prefix gives it a start";
 		for (int k = 0; !why && k < i; k++)
-			if (!strcmp(vars[k].name, vars[i].name))
-				why = "the same variable as another secret";
+			if (!strcmp(vars[k].name, vars[i].name)) {
+				why = "the same variable as secret '";
+				other = vars[k].secret;
+			}
 		if (why) {
-			char msg[1400];
+			char msg[1800];
 
-			snprintf(msg, sizeof(msg), "%s: secret '%s' (profile %s) maps to %s: %s", cmd,
-				vars[i].secret, vars[i].profile, vars[i].name, why);
+			snprintf(msg, sizeof(msg), "%s: secret '%s' (profile %s) maps to %s: %s%s%s", cmd,
+				vars[i].secret, vars[i].profile, vars[i].name, why, other, *other ? "'" : "");
 			free_vars();
 			die("%s; nothing was %s", msg, strcmp(cmd, "env") ? "printed" : "run");
 		}
@@ -185,7 +192,7 @@ int env_main(int argc, char **argv)
 	if (optind >= argc)
 		usage_error("env", "which command? (sesame env [-p PROFILES] -- COMMAND ...)");
 	np = cli_profiles("env", spec, profiles, CLI_MAX_PROFILES);
-	fetch("env", spec, prefix);
+	fetch("env", spec, prefix, 0);
 	for (int i = 0; i < np; i++) {
 		strcat(joined, i ? "," : "");
 		strcat(joined, profiles[i]);
@@ -215,7 +222,7 @@ int export_main(int argc, char **argv)
 		usage_error("export", "unexpected argument '%s'", argv[optind]);
 	if (strcmp(format, "shell") && strcmp(format, "dotenv") && strcmp(format, "json"))
 		usage_error("export", "-f: shell, dotenv or json, not '%s'", format);
-	fetch("export", spec, prefix);
+	fetch("export", spec, prefix, strcmp(format, "json"));
 	if (!strcmp(format, "json"))
 		for (int i = 0; i < nvars; i++)
 			if (!utf8_valid(vars[i].value, vars[i].len)) {
@@ -238,7 +245,7 @@ int export_main(int argc, char **argv)
 		} else if (!strcmp(format, "dotenv")) {
 			printf("%s=\"", vars[i].name);
 			for (size_t k = 0; k < vars[i].len; k++) {
-				if (v[k] == '\\' || v[k] == '"' || v[k] == '$')
+				if (v[k] == '\\' || v[k] == '"' || v[k] == '$' || v[k] == '`')
 					printf("\\%c", v[k]);
 				else if (v[k] == '\n')
 					fputs("\\n", stdout);

@@ -28,7 +28,16 @@ run "$SESAME" export -p a
 eval "$(cat "$T/out")"
 is "$DB_PASSWORD" "$tricky" "export -f shell survives eval, quotes and newlines included"
 run "$SESAME" export -p a -f dotenv
-contains "$T/out" 'DB_PASSWORD="it'"'"'s \$HOME \"q\" \\ `x`\nline2"' "dotenv escapes \\, \", \$ and newlines"
+contains "$T/out" 'DB_PASSWORD="it'"'"'s \$HOME \"q\" \\ \`x\`\nline2"' "dotenv escapes \\, \", \$, \` and newlines"
+# A dotenv file is often sourced by sh (set -a; . ./.env): nothing in a
+# value may run there.  One line, since sh reads \n as two characters.
+line="a \$(echo RAN >>\"$T/ran-dotenv\") \`echo RAN >>$T/ran-dotenv\` \"q\" \\ 'b' \${HOME}"
+printf '%s' "$line" | "$SESAME" secret set -p b one-line >/dev/null
+"$SESAME" export -p b -f dotenv >"$T/env.dotenv"
+got=$(set -a; . "$T/env.dotenv"; printf '%s' "$ONE_LINE")
+is "$got" "$line" "a dotenv file sourced by sh gives back the exact value"
+[ ! -e "$T/ran-dotenv" ]; ok $? "and runs nothing of it"
+"$SESAME" secret delete -p b one-line --yes >/dev/null
 run "$SESAME" export -p a -f json
 if command -v python3 >/dev/null 2>&1; then
 	got=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["DB_PASSWORD"], end="")' <"$T/out")
@@ -58,8 +67,28 @@ done
 printf 'x' | "$SESAME" secret set -p b api-token >/dev/null
 run "$SESAME" env -p b -- true
 is "$rc" 1 "two secrets that map to one variable (api.token, api-token) are refused"
-contains "$T/err" "the same variable as another secret" "and the error says so"
+contains "$T/err" "maps to API_TOKEN: the same variable as secret '" "and the error says so"
+grep -q "secret 'api.token'.*secret 'api-token'\|secret 'api-token'.*secret 'api.token'" "$T/err"
+ok $? "naming both secrets"
 "$SESAME" secret delete -p b api-token --yes >/dev/null
+
+# A name that starts with a digit: fine in an environment, but no shell
+# takes `export 2FA=...` (dash exits on it), so shell and dotenv refuse.
+printf 'otp' | "$SESAME" secret set -p b 2fa >/dev/null
+for f in shell dotenv; do
+	run "$SESAME" export -p b -f $f
+	is "$rc" 1 "export -f $f refuses a secret named 2fa"
+	is "$(wc -c <"$T/out" | tr -d ' ')" 0 "and prints nothing"
+done
+contains "$T/err" "maps to 2FA: a name no shell accepts" "and says why"
+run "$SESAME" export -p b -f shell --prefix APP
+eval "$(cat "$T/out")"
+is "$APP_2FA" "otp" "--prefix gives it a name a shell takes"
+run "$SESAME" export -p b -f json
+contains "$T/out" '"2FA":"otp"' "json carries it as it is"
+run "$SESAME" env -p b -- env
+contains "$T/out" "2FA=otp" "and env passes it to the command"
+"$SESAME" secret delete -p b 2fa --yes >/dev/null
 
 "$SESAME" lock -p b >/dev/null
 run "$SESAME" env -p a,b -- sh -c 'echo RAN >"$0"' "$T/ran2"
