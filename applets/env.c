@@ -42,7 +42,7 @@ usage: sesame export [-p PROFILES] [-f shell|dotenv|json] [--prefix P]
 Prints every secret of PROFILES as variables, named and checked as for
 sesame env (the same refusals apply; nothing is printed if one fails):
   shell    export NAME='value'     (single quotes; safe to eval)
-  dotenv   NAME="value"            (\\ " $ ` and newlines escaped)
+  dotenv   NAME="value"            (\ " $ ` and newlines escaped)
   json     {"NAME":"value",...}    (values must be valid UTF-8)
 shell and dotenv also refuse a name that starts with a digit, which no
 shell accepts (a secret named 2fa): --prefix gives every name a start.

@@ -24,8 +24,15 @@ function fatal(msg) {
 	exit 1
 }
 
-function cstr(s) {
-	gsub(/\\/, "\\\\", s)
+# Backslashes are doubled by hand: in a gsub replacement a backslash is an
+# escape itself, read differently by different awks ("\\\\" gives one
+# backslash in mawk and gawk, so a help text's "\n" became a newline).
+function cstr(s,    n, i, part, out) {
+	n = split(s, part, "\\")
+	out = part[1]
+	for (i = 2; i <= n; i++)
+		out = out "\\\\" part[i]
+	s = out
 	gsub(/"/, "\\\"", s)
 	gsub(/\t/, "\\t", s)
 	gsub(/\n/, "\\n\"\n\t  \"", s)
@@ -272,7 +279,7 @@ function completions(dir,   b, z, i, cmds, roles, r) {
 	print "_sesame() {" > z
 	print "\tlocal -a cmds roles" > z
 	printf "\tcmds=(" > z
-	printf " 'help:show help for a command' 'daemon:run a daemon role'" > z
+	printf " 'help:show help for a command'" > z
 	for (i = 1; i <= n; i++)
 		if (i != top && flags[i] !~ / role/)
 			printf " '%s:%s'", name[i], zq(sum[i]) > z

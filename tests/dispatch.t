@@ -30,6 +30,12 @@ run "$SESAME" --help
 is "$rc" 0 "--help exits 0"
 contains "$T/out" "Daemon roles" "--help lists the daemon roles"
 contains "$T/out" "EXIT STATUS" "--help documents exit codes"
+# Help texts are C strings made by applets/mktable.awk: a backslash in
+# one must come out as written, not as an escape.
+run "$SESAME" snippet --help
+contains "$T/out" 'newlines shown as \n)' "a help text's backslash comes out as written"
+run "$SESAME" export --help
+contains "$T/out" '(\ " $ ` and newlines escaped)' "a lone one too"
 
 # The same help through every way of reaching a role.
 ln -s "$SESAME" "$T/daemon-secrets"

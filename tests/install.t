@@ -32,6 +32,8 @@ else
 fi
 [ -f "$dest/usr/share/bash-completion/completions/sesame" ]; ok $? "bash completion is installed"
 [ -f "$dest/usr/share/zsh/site-functions/_sesame" ]; ok $? "zsh completion is installed"
+dups=$(grep '^	cmds=' "$dest/usr/share/zsh/site-functions/_sesame" | grep -o " '[a-z-]*:" | sort | uniq -d)
+is "$dups" "" "zsh completion offers each command once"
 if command -v bash >/dev/null 2>&1; then
 	out=$(bash -c '. "$1"; COMP_WORDS=(sesame daemon s); COMP_CWORD=2; _sesame; printf "%s\n" "${COMPREPLY[@]}"' \
 		_ "$dest/usr/share/bash-completion/completions/sesame" | sort | tr '\n' ' ')
