@@ -32,6 +32,8 @@ static char *slurp(const char *path, size_t *len)
 {
 	char *buf = read_file(path, SIZE_MAX - 1, len);
 
+	if (!buf && errno == ENOENT)
+		die("audit: there is no audit log at %s: nothing was logged there yet, or it was removed", path);
 	if (!buf)
 		die("audit: cannot read %s: %s", path, last_error());
 	return buf;

@@ -31,6 +31,9 @@ run "$SESAME" audit verify
 ok "$rc" "audit verify passes on the untouched log"
 n=$(wc -l <"$log" | tr -d ' ')
 contains "$T/out" "intact: $n entries" "and counts its $n entries"
+run "$SESAME" audit verify "$T/no-such-audit.jsonl"
+is "$rc" 1 "audit verify fails where there is no log (a removed log is the largest deletion)"
+contains "$T/err" "there is no audit log at $T/no-such-audit.jsonl" "and says there is none"
 run "$SESAME" audit tail -n 2
 is "$(wc -l <"$T/out" | tr -d ' ')" 2 "audit tail -n 2 prints two lines"
 
