@@ -141,9 +141,7 @@ int clipboard_main(int argc, char **argv)
 	while ((o = getopt_long(argc, argv, ":p:n:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'p':
-			if (!vault_profile_valid(optarg))
-				usage_error("clipboard", "'%s' is not a valid profile name", optarg);
-			profile = optarg;
+			profile = cli_profile_arg("clipboard", optarg);
 			break;
 		case 'n':
 			limit = strtoul(optarg, &end, 10);

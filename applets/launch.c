@@ -117,9 +117,7 @@ int launch_main(int argc, char **argv)
 				usage_error("launch", "-n: a number from 1 to 200");
 			break;
 		case 'p':
-			if (!vault_profile_valid(optarg))
-				usage_error("launch", "'%s' is not a valid profile name", optarg);
-			profile = optarg;
+			profile = cli_profile_arg("launch", optarg);
 			break;
 		case 't':
 			if (ntags == (int)ARRAY_LEN(tags))

@@ -217,8 +217,7 @@ int profile_main(int argc, char **argv)
 		return change(WIRE_PROFILE_DEFAULT, NULL);
 	if (argc != 3)
 		usage_error("profile", "%s takes one profile NAME", sub);
-	if (!vault_profile_valid(argv[2]))
-		usage_error("profile", "'%s' is not a valid profile name", argv[2]);
+	cli_profile_arg("profile", argv[2]);
 	if (!strcmp(sub, "show"))
 		return show(argv[2]);
 	return change(!strcmp(sub, "activate") ? WIRE_PROFILE_ACTIVATE :

@@ -68,9 +68,7 @@ int secret_main(int argc, char **argv)
 	while ((o = getopt_long(argc, argv, ":p:y", opts, NULL)) != -1) {
 		switch (o) {
 		case 'p':
-			if (!vault_profile_valid(optarg))
-				usage_error("secret", "'%s' is not a valid profile name", optarg);
-			profile = optarg;
+			profile = cli_profile_arg("secret", optarg);
 			break;
 		case 'j': json = 1; break;
 		case 'y': yes = 1; break;

@@ -110,9 +110,7 @@ int snippet_main(int argc, char **argv)
 	while ((o = getopt_long(argc, argv, ":p:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'p':
-			if (!vault_profile_valid(optarg))
-				usage_error("snippet", "'%s' is not a valid profile name", optarg);
-			profile = optarg;
+			profile = cli_profile_arg("snippet", optarg);
 			break;
 		case 'j': json = 1; break;
 		default: usage_option("snippet", argv, o, opts);

@@ -78,13 +78,6 @@ Locks PROFILE's vault, or every unlocked vault (the default, or --all):
 daemon-secrets wipes the keys.  Prints each profile it locked.
 */
 
-static const char *profile_arg(const char *v)
-{
-	if (!vault_profile_valid(v))
-		usage_error(NULL, "'%s' is not a valid profile name (letters, digits, '-', '_'; at most 64)", v);
-	return v;
-}
-
 /* The agent's signature for a vault with an SSH factor; NULL (and a
  * reason) if the agent cannot give it. */
 static uint8_t *agent_sig(const char *profile, const struct cli_auth *a, size_t *len)
@@ -111,7 +104,7 @@ int init_main(int argc, char **argv)
 
 	while ((o = getopt_long(argc, argv, ":p:", opts, NULL)) != -1) {
 		switch (o) {
-		case 'p': profile = profile_arg(optarg); break;
+		case 'p': profile = cli_profile_arg("init", optarg); break;
 		case 'w': want_pw = 1; break;
 		case 's': want_ssh = 1; ssh_spec = optarg; break;
 		case 'a':
@@ -254,7 +247,7 @@ int passwd_main(int argc, char **argv)
 
 	while ((o = getopt(argc, argv, ":p:")) != -1) {
 		if (o == 'p')
-			profile = profile_arg(optarg);
+			profile = cli_profile_arg("passwd", optarg);
 		else
 			usage_option("passwd", argv, o, NULL);
 	}
@@ -305,7 +298,7 @@ int lock_main(int argc, char **argv)
 
 	while ((o = getopt_long(argc, argv, ":p:", opts, NULL)) != -1) {
 		switch (o) {
-		case 'p': profile = profile_arg(optarg); break;
+		case 'p': profile = cli_profile_arg("lock", optarg); break;
 		case 'a': all = 1; break;
 		default: usage_option("lock", argv, o, opts);
 		}

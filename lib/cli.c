@@ -17,6 +17,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+const char *cli_profile_arg(const char *cmd, const char *name)
+{
+	if (!vault_profile_valid(name))
+		usage_error(cmd, "'%s' is not a valid profile name (1 to 64 letters, digits, '-' and '_', "
+			"starting with a letter or digit)", name);
+	return name;
+}
+
 int cli_profiles(const char *cmd, const char *arg, char names[][65], int max)
 {
 	const char *spec = arg && *arg ? arg : getenv("SESAME_PROFILES");
@@ -37,8 +45,7 @@ int cli_profiles(const char *cmd, const char *arg, char names[][65], int max)
 			*--e = 0;
 		if (!*name)
 			continue;
-		if (!vault_profile_valid(name))
-			usage_error(cmd, "'%s' is not a valid profile name", name);
+		cli_profile_arg(cmd, name);
 		for (int i = 0; i < n; i++)
 			dup |= !strcmp(names[i], name);
 		if (dup)

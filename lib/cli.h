@@ -9,6 +9,9 @@
  * name, duplicates dropped; every name validated (usage error for cmd if
  * not).  Returns how many were written to names. */
 int cli_profiles(const char *cmd, const char *arg, char names[][65], int max);
+/* name if it is a valid profile name; else a usage error for cmd that
+ * says what a name may be. */
+const char *cli_profile_arg(const char *cmd, const char *name);
 
 #include <stddef.h>
 #include <stdint.h>

@@ -72,6 +72,17 @@ run "$SESAME" daemon nope
 is "$rc" 2 "unknown role: exit 2"
 contains "$T/err" "unknown role 'nope'" "unknown role is named"
 
+# Every command that takes a profile checks its name the same way, before
+# it reaches for a daemon.
+for cmd in "init -p" "unlock -p" "passwd -p" "lock -p" "secret get x -p" "snippet list -p" \
+	"launch list -p" "export -p" "env -p" "profile show"; do
+	set -- $cmd ../x
+	[ "$1" = env ] && set -- "$@" -- true
+	run "$SESAME" "$@"
+	is "$rc" 2 "$1 refuses the profile name ../x as a usage error"
+	contains "$T/err" "'../x' is not a valid profile name (1 to 64 letters" "and says what a name may be"
+done
+set --
 run "$SESAME" help nosuch
 is "$rc" 2 "help for an unknown command: exit 2"
 
