@@ -28,8 +28,8 @@ if daemon-profile is not running, 75 if it does not answer within 5 s.
               NoNewPrivs as the kernel shows them in /proc/PID/status
   --doctor    instead, checks, each ok, warn or FAIL with a hint: the bus
               is up and daemon-secrets connected; per running role, its
-              seccomp filter, no_new_privs, Landlock (as daemon-profile
-              and daemon-secrets report it), core dumps off and nothing
+              seccomp filter, no_new_privs, Landlock (as the role reports
+              it to daemon-profile), core dumps off and nothing
               swapped out; each vault opens; the kernel's memfd_secret
               and Yama ptrace_scope.  Exits 1 if a check fails (a
               warning does not fail), 0 otherwise; the bus being down is
@@ -97,6 +97,7 @@ static void json_str(const char *s)
 struct role_info {
 	char name[32];
 	uint32_t pid;
+	char sandbox[48];	/* what it told the hub; "" if nothing */
 };
 
 static size_t connected_roles(const struct wire_msg *status, struct role_info *r)
@@ -109,9 +110,13 @@ static size_t connected_roles(const struct wire_msg *status, struct role_info *r
 		if (tag == WF_ROLE && len < sizeof(r->name) && !memchr(v, 0, len) && n < MAX_ROLES) {
 			memcpy(r[n].name, v, len);
 			r[n].name[len] = 0;
+			r[n].sandbox[0] = 0;
 			r[n++].pid = 0;
 		} else if (tag == WF_PID && len == 4 && n) {
 			r[n - 1].pid = (uint32_t)wire_uint(v, len);
+		} else if (tag == WF_SANDBOX && n && len < sizeof(r->sandbox) && !memchr(v, 0, len)) {
+			memcpy(r[n - 1].sandbox, v, len);
+			r[n - 1].sandbox[len] = 0;
 		}
 	}
 	return n;
@@ -371,8 +376,9 @@ static int doctor(struct bus_client *c, struct wire_msg *replies, int json)
 		wire_get_str(&replies[0], WF_SANDBOX, state, sizeof(state));
 		doctor_role("profile", pid, state);
 		for (size_t i = 0; i < nr; i++) {
-			strcpy(state, "");
-			if (!strcmp(r[i].name, "secrets") && replies[2].type != WIRE_ERROR)
+			snprintf(state, sizeof(state), "%s", r[i].sandbox);
+			/* A daemon-secrets older than WIRE_ROLE_INFO says it here. */
+			if (!state[0] && !strcmp(r[i].name, "secrets") && replies[2].type != WIRE_ERROR)
 				wire_get_str(&replies[2], WF_SANDBOX, state, sizeof(state));
 			if (r[i].pid)
 				doctor_role(r[i].name, r[i].pid, state[0] ? state : NULL);
@@ -481,17 +487,13 @@ int status_main(int argc, char **argv)
 		wire_get_u32(&replies[0], WF_PID, &pid);
 		wire_get_str(&replies[0], WF_SANDBOX, state, sizeof(state));
 		sandbox_line("profile", pid, state, json, &n);
-		if (has_secrets && replies[2].type != WIRE_ERROR) {
-			strcpy(state, "?");
-			pid = 0;
-			wire_get_u32(&replies[2], WF_PID, &pid);
-			wire_get_str(&replies[2], WF_SANDBOX, state, sizeof(state));
-			sandbox_line("secrets", pid, state, json, &n);
+		for (size_t i = 0; i < nr; i++) {
+			snprintf(state, sizeof(state), "%s", r[i].sandbox[0] ? r[i].sandbox : "not reported");
+			if (!r[i].sandbox[0] && !strcmp(r[i].name, "secrets") && replies[2].type != WIRE_ERROR)
+				wire_get_str(&replies[2], WF_SANDBOX, state, sizeof(state));
+			if (r[i].pid)
+				sandbox_line(r[i].name, r[i].pid, state, json, &n);
 		}
-		/* Other roles report nothing yet: the kernel's view alone. */
-		for (size_t i = 0; i < nr; i++)
-			if (r[i].pid && strcmp(r[i].name, "secrets"))
-				sandbox_line(r[i].name, r[i].pid, "not reported", json, &n);
 		printf(json ? "}" : "");
 	}
 	printf(json ? "}\n" : "");

@@ -68,6 +68,7 @@ struct conn {
 	size_t out_bytes;
 	int out_frames, want_out;
 	int last;		/* sent a WIRE_F_LAST request: closed once answered */
+	char sandbox[48];	/* a role's WIRE_ROLE_INFO; "" until it tells */
 };
 
 struct pending {
@@ -594,6 +595,8 @@ static void reply_status(struct hub *h, int slot, const struct wire_msg *m)
 		if (rc) {
 			wire_put_str(&o, WF_ROLE, roles[i].name);
 			wire_put_u32(&o, WF_PID, (uint32_t)rc->pid);
+			if (rc->sandbox[0])
+				wire_put_str(&o, WF_SANDBOX, rc->sandbox);
 		}
 	}
 	if (wire_end(&o) == 0)
@@ -836,6 +839,22 @@ static void publish(struct hub *h, int slot, struct conn *c, const struct wire_m
 	}
 }
 
+/* What confines a role, as it says: kept for WIRE_STATUS, never answered. */
+static void role_info(struct hub *h, int slot, struct conn *c, const struct wire_msg *m)
+{
+	if (c->role == NO_ROLE) {
+		send_error(h, slot, m->id, WIRE_E_DENIED, "only daemon roles tell what confines them");
+		return;
+	}
+	if (wire_get_str(m, WF_SANDBOX, c->sandbox, sizeof(c->sandbox)) < 0) {
+		c->sandbox[0] = 0;
+		return;
+	}
+	for (char *s = c->sandbox; *s; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			*s = '?';	/* shown as it is by sesame status */
+}
+
 static void message(struct hub *h, int slot, struct conn *c, size_t len)
 {
 	size_t pl;
@@ -861,6 +880,8 @@ static void request(struct hub *h, int slot, struct conn *c, size_t pl)
 		route_reply(h, slot, c, &m, pl);
 	} else if (m.type == WIRE_EVENT) {
 		publish(h, slot, c, &m);
+	} else if (m.type == WIRE_ROLE_INFO) {
+		role_info(h, slot, c, &m);
 	} else {
 		route_request(h, slot, c, &m, pl, 0);
 	}

@@ -98,8 +98,13 @@ int role_poll(struct role *r, struct pollfd *extra, int nextra, int timeout_ms)
 	if (nextra > 8)
 		nextra = 8;
 	if (!r->c && (r->c = bus_connect_retry(&r->p, r->key, 2000))) {
+		static struct wire_out o;
+
 		log_info("connected to the bus");
 		flags |= ROLE_CONNECTED;
+		wire_begin(&o, WIRE_ROLE_INFO, 0, 0);
+		wire_put_str(&o, WF_SANDBOX, sandbox_describe());
+		role_send(r, &o);
 		if (!r->ready++) {
 			char st[160];
 

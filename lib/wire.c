@@ -188,6 +188,7 @@ static const struct {
 	{ WIRE_SUBSCRIBE, "subscribe", "profile" },
 	{ WIRE_EVENT, "event", "profile" },
 	{ WIRE_BATCH, "batch", "profile" },
+	{ WIRE_ROLE_INFO, "role.info", "profile" },
 	{ WIRE_SECRET_GET, "secret.get", "secrets" },
 	{ WIRE_VAULT_INIT, "vault.init", "secrets" },
 	{ WIRE_UNLOCK, "unlock", "secrets" },

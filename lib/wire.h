@@ -65,7 +65,8 @@ enum wire_type {
 	WIRE_PING = 0x01,	/* hub; reply echoes WF_DATA */
 	WIRE_STATUS = 0x02,	/* hub; reply: WF_VERSION, WF_UPTIME_MS, WF_CLIENTS,
 				 * WF_PID and WF_SANDBOX of the hub, then WF_ROLE and
-				 * WF_PID for each connected role */
+				 * WF_PID for each connected role, and its WF_SANDBOX
+				 * if it sent WIRE_ROLE_INFO */
 	/* daemon-profile (the hub's own role): profiles and their state. */
 	WIRE_PROFILE_LIST = 0x03,	/* reply: WF_DEFAULT once, then per profile WF_PROFILE,
 					 * WF_STATE "active" or "inactive", WF_REASON */
@@ -90,6 +91,10 @@ enum wire_type {
 				 * in order, and never answers the batch itself.  Anywhere
 				 * else it is answered with an error, as by a hub older
 				 * than batches; a client then sends each request alone */
+	WIRE_ROLE_INFO = 0x0a,	/* sent by a daemon role once connected, never answered:
+				 * WF_SANDBOX, what confines it ("landlock=abi7
+				 * seccomp=on", "none"); the hub keeps it for
+				 * WIRE_STATUS.  From anyone else: an error */
 	/* daemon-secrets; every request names WF_PROFILE. */
 	WIRE_SECRET_GET = 0x10,	/* WF_KEY; reply WF_VALUE */
 	WIRE_VAULT_INIT = 0x11,	/* WF_PASSWORD; creates the vault, never over one */

@@ -141,6 +141,16 @@ run "$B" watch nosuchrole 1
 is "$rc" 1 "subscribing to an unknown role is refused"
 contains "$T/err" "no such role to subscribe to" "with the reason"
 
+# --- a role tells the hub what confines it; status shows it; the CLI
+# cannot tell the hub anything of the kind ---
+run "$B" role-info "landlock=abi9 seccomp=on" input
+contains "$T/out" "input sandbox=landlock=abi9 seccomp=on" "a role's WIRE_ROLE_INFO shows in the hub's status"
+run "$B" role-info "$(printf 'tab\there\033[2J')" input
+contains "$T/out" "input sandbox=tab?here?[2J" "control characters in it are not passed on"
+run "$B" role-info "landlock=abi9 seccomp=on"
+is "$rc" 77 "the CLI cannot send WIRE_ROLE_INFO"
+contains "$T/err" "only daemon roles tell what confines them" "and is told why"
+
 # --- one hub at a time; a stale socket does not block a restart ---
 run "$SESAME" daemon profile
 is "$rc" 1 "a second daemon-profile refuses to start"

@@ -46,6 +46,11 @@
  *                               pass; prints "replies=R exit=E" (E: 0 if
  *                               all came, else bus_error_exit())
  *   buspeer event               publish an event as the CLI (refused: 77)
+ *   buspeer role-info TEXT [ROLE]
+ *                               tell the hub TEXT as what confines ROLE
+ *                               (WIRE_ROLE_INFO; as the CLI: refused, 77),
+ *                               then ask for the status; prints
+ *                               "ROLE sandbox=WHAT" for each role in it
  *   buspeer watch ROLE N        subscribe to ROLE's events, read N; prints
  *                               "events=N"
  *   buspeer watch-noread ROLE   subscribe, never read; prints
@@ -502,6 +507,38 @@ static int cmd_event(void)
 	return 0;
 }
 
+static int cmd_role_info(const char *text, const char *role)
+{
+	struct bus_client *c = connect_as(role);
+	struct wire_msg m;
+	const uint8_t *v;
+	uint16_t l, tag;
+	size_t pos = 0;
+	char name[32] = "";
+
+	wire_begin(&out, WIRE_ROLE_INFO, 0, 0);
+	wire_put_str(&out, WF_SANDBOX, text);
+	if (!role) {	/* as the CLI it is answered, with an error */
+		if (bus_request(c, &out, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
+			die_code(bus_error_exit(), "%s", last_error());
+		printf("the hub accepted it\n");
+		return 0;
+	}
+	if (wire_end(&out) < 0 || bus_send(c, &out) < 0)
+		die("%s", last_error());
+	wire_begin(&out, WIRE_STATUS, 0, 0);
+	if (bus_request(c, &out, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
+		die_code(bus_error_exit(), "%s", last_error());
+	while (wire_next(&m, &pos, &tag, &v, &l)) {
+		if (tag == WF_ROLE)
+			snprintf(name, sizeof(name), "%.*s", l < 31 ? (int)l : 31, (const char *)v);
+		else if (tag == WF_SANDBOX && name[0])
+			printf("%s sandbox=%.*s\n", name, (int)l, (const char *)v);
+	}
+	bus_close(c);
+	return 0;
+}
+
 static int cmd_list(const char *profile, const char *role)
 {
 	struct bus_client *c = connect_as(role);
@@ -815,6 +852,8 @@ int main(int argc, char **argv)
 		return cmd_publish(argv[2], atol(argv[3]), atol(argv[4]));
 	if (argc == 2 && !strcmp(argv[1], "event"))
 		return cmd_event();
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "role-info"))
+		return cmd_role_info(argv[2], argc == 4 ? argv[3] : NULL);
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "clipkey"))
 		return cmd_clipkey(argv[2], argc == 4 ? argv[3] : NULL);
 	if ((argc == 2 || argc == 4) && !strcmp(argv[1], "last"))

@@ -20,10 +20,14 @@ done
 contains "$T/hub.log" "sandbox: landlock=abi" "daemon-profile logs its sandbox"
 contains "$T/secrets.log" "sandbox: landlock=abi" "daemon-secrets logs its sandbox"
 
+spawn "$SESAME" daemon snippets 2>"$T/snippets.log"
+SNIPPETS=$spawned
+wait_for 10 sh -c "'$SESAME' status --sandbox | grep -q 'sandbox snippets: pid $SNIPPETS, landlock=abi'"
 run "$SESAME" status --sandbox
 ok "$rc" "status --sandbox"
 contains "$T/out" "sandbox profile: pid $HUB, landlock=abi" "it shows the hub's Landlock ABI"
 contains "$T/out" "sandbox secrets: pid $SECRETS, landlock=abi" "and daemon-secrets'"
+contains "$T/out" "sandbox snippets: pid $SNIPPETS, landlock=abi" "and any other role's, as it tells the hub"
 contains "$T/out" "(kernel: Seccomp 2, NoNewPrivs 1)" "with the kernel's view"
 run "$SESAME" status --sandbox --json
 perl -MJSON::PP -e 'local $/; my $j = decode_json(<STDIN>); exit !($j->{sandbox}{secrets}{seccomp} == 2)' <"$T/out"
@@ -33,9 +37,10 @@ ok $? "and as JSON"
 run "$SESAME" status --doctor
 ok "$rc" "status --doctor exits 0: no check failed"
 for c in profile.seccomp profile.no_new_privs profile.landlock profile.core_dumps \
-	secrets.seccomp secrets.no_new_privs secrets.landlock secrets.core_dumps; do
+	secrets.seccomp secrets.no_new_privs secrets.landlock secrets.core_dumps snippets.landlock; do
 	grep -q "^ok   $c " "$T/out"; ok $? "status --doctor: $c ok"
 done
+kill "$SNIPPETS"; wait "$SNIPPETS" 2>/dev/null
 grep -Eq '^[0-9]+ passed, [0-9]+ warnings?, 0 failed$' "$T/out"; ok $? "and counts them at the end"
 run "$SESAME" status --doctor --json
 perl -MJSON::PP -e 'local $/; my $j = decode_json(<STDIN>);
