@@ -75,7 +75,7 @@ contains "$T/err" "unknown role 'nope'" "unknown role is named"
 # Every command that takes a profile checks its name the same way, before
 # it reaches for a daemon.
 for cmd in "init -p" "unlock -p" "passwd -p" "lock -p" "secret get x -p" "snippet list -p" \
-	"launch list -p" "export -p" "env -p" "profile show"; do
+	"launch search x -p" "export -p" "env -p" "profile show"; do
 	set -- $cmd ../x
 	[ "$1" = env ] && set -- "$@" -- true
 	run "$SESAME" "$@"
