@@ -56,6 +56,10 @@ profile that is already unlocked is skipped without asking.  When the
 vault has an SSH key enrolled and the agent holds it, the agent unlocks it
 without a prompt; otherwise (or under policy all, as well) the password
 is read as for init, without confirmation.  Exits 77 on a wrong password.
+After 3 wrong passwords in a row, each further one doubles the wait
+before the next attempt is heard, from 1 s up to 1 h; the count is kept
+in the vault, so a restart of daemon-secrets does not reset it, and the
+right password does.
 */
 
 /*APPLET passwd passwd_main "change a vault's password"
