@@ -48,10 +48,13 @@ ENVIRONMENT
 #include "lib/secmem.h"
 #include "lib/util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "applets.h"
 
@@ -149,7 +152,35 @@ static int help_main(int argc, char **argv)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* Descriptors 0, 1 and 2 are made open before anything else is opened:
+ * a command started with stdout closed (cmd >&-) would otherwise get its
+ * bus socket as descriptor 1, and write a secret's value into it. */
+static void open_std_fds(void)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		if (open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd) {
+			dprintf(2, "sesame: descriptor %d is closed and /dev/null cannot take its place\n", fd);
+			_exit(EXIT_FAILURE);
+		}
+	}
+}
+
+/* Output that did not reach its file fails the command, with one message
+ * whichever applet wrote it (/dev/full, a full disk).  The applet's own
+ * fflush may have taken the reason with it. */
+static int finish(int r)
+{
+	int e = fflush(stdout) ? errno : 0;
+
+	if (!ferror(stdout))
+		return r;
+	complain("cannot write to standard output%s%s", e ? ": " : "", e ? strerror(e) : "");
+	return r ? r : EXIT_FAILURE;
+}
+
+static int dispatch(int argc, char **argv)
 {
 	const char *base = argc > 0 && argv[0] ? strrchr(argv[0], '/') : NULL;
 	const struct applet *a;
@@ -185,4 +216,10 @@ int main(int argc, char **argv)
 	if (!(a = applet_find(argv[1])))
 		usage_error(NULL, "unknown command '%s'", argv[1]);
 	return applet_run(a, argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+	open_std_fds();
+	return finish(dispatch(argc, argv));
 }

@@ -22,6 +22,17 @@ ok $? "secret set takes the value from standard input"
 run "$SESAME" secret get -p work wifi
 is "$(cat "$T/out")" "wifi-password" "secret get returns it"
 is "$(wc -c <"$T/out" | tr -d ' ')" 13 "get writes the raw value, no newline added off a terminal"
+# Started with standard output closed, a command must not take its bus
+# socket for descriptor 1 and write the value into it (it did: the hub
+# read the value as a frame's length and hung up, and get died of SIGPIPE).
+"$SESAME" secret get -p work wifi >&- 2>"$T/err"
+is "$?" 0 "secret get with standard output closed writes the value nowhere"
+grep -q 'wifi-password\|too large\|frame' "$T/hub.log"; [ $? -ne 0 ]; ok $? "and the hub saw nothing of it"
+for cmd in "secret list -p work" "secret list -p work --json" "status" "audit tail" "--version"; do
+	"$SESAME" $cmd >/dev/full 2>"$T/err"; rc=$?
+	is "$rc" 1 "sesame $cmd into /dev/full fails"
+	contains "$T/err" "cannot write to standard output" "and says so"
+done
 
 printf 'with newline\n' | "$SESAME" secret set -p work nl >/dev/null
 run "$SESAME" secret get -p work nl
