@@ -65,13 +65,20 @@ void cli_json_str(FILE *f, const void *s, size_t n)
 	const uint8_t *p = s;
 
 	fputc('"', f);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0, k; i < n; i += k) {
+		k = 1;
 		if (p[i] == '"' || p[i] == '\\')
 			fprintf(f, "\\%c", p[i]);
 		else if (p[i] < 0x20)
 			fprintf(f, "\\u%04x", p[i]);
-		else
+		else if (p[i] < 0x80)
 			fputc(p[i], f);
+		else if ((k = utf8_seq(p + i, n - i)))
+			fwrite(p + i, 1, k, f);
+		else {
+			fputs("\\ufffd", f);	/* JSON is UTF-8: a stray byte cannot pass */
+			k = 1;
+		}
 	}
 	fputc('"', f);
 }

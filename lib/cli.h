@@ -18,7 +18,9 @@ const char *cli_profile_arg(const char *cmd, const char *name);
 #include <stdio.h>
 
 /* s (n bytes) as a JSON string, quotes included.  Control characters are
- * escaped; other bytes pass through (callers check UTF-8 when it matters). */
+ * escaped, and a byte that is not part of valid UTF-8 becomes U+FFFD, so
+ * the output is always valid JSON; a caller that needs the exact bytes
+ * checks utf8_valid() first (export does). */
 void cli_json_str(FILE *f, const void *s, size_t n);
 /* Text from other programs (window titles, clipboard previews) made safe
  * for a terminal: control characters and broken UTF-8 as '?'. */

@@ -56,6 +56,13 @@ run "$SESAME" secret list -p work
 is "$(tr '\n' ' ' <"$T/out")" "big binary nl wifi " "list shows the names, sorted, never values"
 run "$SESAME" secret list -p work --json
 is "$(cat "$T/out")" '["big","binary","nl","wifi"]' "list --json is a JSON array"
+# A name that is not UTF-8 (allowed: a name is bytes) still gives valid JSON.
+printf v | "$SESAME" secret set -p work "$(printf 'caf\351 "q" \\')" >/dev/null
+run "$SESAME" secret list -p work --json
+perl -MJSON::PP -e 'local $/; my $j = JSON::PP->new->utf8->decode(<STDIN>);
+	exit !(grep { $_ eq "caf\x{fffd} \"q\" \\" } @$j)' <"$T/out"
+ok $? "list --json shows a stray byte as U+FFFD, and stays valid JSON"
+"$SESAME" secret delete -p work --yes "$(printf 'caf\351 "q" \\')" >/dev/null
 
 run "$SESAME" secret delete -p work nl </dev/null
 is "$rc" 2 "delete off a terminal without --yes is refused"
