@@ -53,10 +53,11 @@ working directory (absolute, existing) and secrets: each is read from
 daemon-secrets (which must allow it: [profiles.P.secrets.access]
 launcher = [...]) and set as its upper-cased name (api-token as
 API_TOKEN), refused like `sesame env` refuses LD_PRELOAD, PATH and the
-rest.  The child also gets SESAME_PROFILE and SESAME_APP_ID.  It is
-started through `systemd-run --user --scope` when a user systemd runs,
-else directly (its own session, stdin and stdout on /dev/null, stderr
-inherited).
+rest.  A variable that secrets of two tags set comes from the later tag;
+two secrets of one tag that set one variable are refused.  The child
+also gets SESAME_PROFILE and SESAME_APP_ID.  It is started through
+`systemd-run --user --scope` when a user systemd runs, else directly
+(its own session, stdin and stdout on /dev/null, stderr inherited).
 
 Not sandboxed: what it starts would inherit the sandbox.
 */
@@ -260,6 +261,21 @@ static int env_name_ok(const char *s, size_t n)
 	return 1;
 }
 
+/* The secret already to be fetched that sets var, or -1. */
+static int secret_for_var(const struct fetch *f, const char *var)
+{
+	char v[VAULT_MAX_NAME + 80];
+
+	for (int k = 0; k < f->n; k++) {
+		if (f->v[k].type != WIRE_SECRET_GET)
+			continue;
+		envvar_name(v, sizeof(v), NULL, f->v[k].name);
+		if (!strcmp(v, var))
+			return k;
+	}
+	return -1;
+}
+
 /* Apply one tag ("name" or "profile:name") to l; -1 with code and reason. */
 static int apply_tag(struct launch *l, const char *tag, uint32_t *code)
 {
@@ -306,8 +322,9 @@ static int apply_tag(struct launch *l, const char *tag, uint32_t *code)
 		l->devshell = xstrdup(s);
 	}
 	snprintf(path, sizeof(path), "%s.secrets", base);
-	for (size_t i = 0; (s = config_strv(L.r.conf, path, i)); i++) {
+	for (size_t i = 0, first = (size_t)l->f.n; (s = config_strv(L.r.conf, path, i)); i++) {
 		char var[VAULT_MAX_NAME + 80];
+		int k;
 
 		*code = WIRE_E_FAILED;
 		if (!vault_name_valid(s))
@@ -316,6 +333,18 @@ static int apply_tag(struct launch *l, const char *tag, uint32_t *code)
 		if (envvar_denied(var)) {
 			*code = WIRE_E_DENIED;
 			return fail("secret '%s' would set %s, which no secret may set", s, var);
+		}
+		/* One variable, one secret: within a tag two names for it are
+		 * a mistake (as sesame env says); a later tag's replaces an
+		 * earlier one's, as its env does. */
+		if ((k = secret_for_var(&l->f, var)) >= 0 && !(!strcmp(l->f.v[k].profile, tp) &&
+		    !strcmp(l->f.v[k].name, s))) {
+			if ((size_t)k >= first)
+				return fail("[%s] secrets: '%s' and '%s' would both set %s", base,
+					l->f.v[k].name, s, var);
+			snprintf(l->f.v[k].profile, sizeof(l->f.v[k].profile), "%s", tp);
+			snprintf(l->f.v[k].name, sizeof(l->f.v[k].name), "%s", s);
+			continue;
 		}
 		if (fetch_add(&l->f, WIRE_SECRET_GET, tp, s) < 0)
 			return -1;

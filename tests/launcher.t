@@ -22,7 +22,7 @@ export PATH="$T/bin:$PATH"
 SECRET=s3cret-token-VALUE-7f3a9c
 cat >"$SESAME_CONFIG_DIR/config.toml" <<EOF
 [profiles.default.secrets.access]
-launcher = ["api-token", "ld-preload"]
+launcher = ["api-token", "api.token", "ld-preload"]
 
 [profiles.default.launch_profiles.dev]
 env = { GREETING = "hello-from-config", MODE = "dev" }
@@ -31,6 +31,12 @@ cwd = "$T/work"
 
 [profiles.default.launch_profiles.late]
 env = { GREETING = "later-wins" }
+
+[profiles.default.launch_profiles.clash]
+secrets = ["api-token", "api.token"]
+
+[profiles.default.launch_profiles.over]
+secrets = ["api.token"]
 
 [profiles.default.launch_profiles.evil]
 secrets = ["ld-preload"]
@@ -133,6 +139,7 @@ printf 'pw\n' | "$SESAME" init -p default >/dev/null 2>&1
 printf "%s" "$SECRET" | "$SESAME" secret set -p default api-token >/dev/null
 printf x | "$SESAME" secret set -p default ld-preload >/dev/null
 printf x | "$SESAME" secret set -p default db-pass >/dev/null
+printf 'from-api.token' | "$SESAME" secret set -p default api.token >/dev/null
 
 run "$SESAME" launch run sesame-probe --tag dev --tag late -- one two
 ok "$rc" "launch with two tags"
@@ -192,6 +199,9 @@ contains "$T/err" "would set LD_PRELOAD" "and the error says which variable"
 run "$SESAME" launch run sesame-probe --tag ungranted
 is "$rc" 77 "a secret not granted to daemon-launcher is refused (77)"
 contains "$T/err" "list it in [profiles.default.secrets.access] launcher" "with the fix in the message"
+run "$SESAME" launch run sesame-probe --tag clash
+is "$rc" 1 "two secrets of one launch profile that set one variable are refused"
+contains "$T/err" "'api-token' and 'api.token' would both set API_TOKEN" "and the error names both"
 run "$SESAME" launch run sesame-probe --tag nosuch
 is "$rc" 1 "an unknown launch profile fails"
 contains "$T/err" "no launch profile 'nosuch' in profile default" "and says so"
@@ -203,6 +213,12 @@ is "$rc" 77 "with the vault locked, a launch needing a secret is refused (77)"
 contains "$T/err" "profile default is locked" "and the error says the profile is locked"
 sleep 0.3
 [ ! -e "$T/probe.args" ]; ok $? "none of the refused launches started anything"
+printf 'pw\n' | "$SESAME" unlock >/dev/null
+run "$SESAME" launch run sesame-probe --tag dev --tag over -- over
+wait_for 5 test -s "$T/probe.args"
+is "$(grep -c '^API_TOKEN=' "$T/probe.env")" 1 "a variable two tags' secrets set is set once"
+contains "$T/probe.env" "API_TOKEN=from-api.token" "from the later tag, as for env"
+"$SESAME" lock >/dev/null
 run "$SESAME" launch run nosuch
 is "$rc" 1 "an unknown entry id fails"
 if command -v systemd-run >/dev/null && [ -S "${XDG_RUNTIME_DIR:-/nonexistent}/systemd/private" ]; then
