@@ -49,12 +49,10 @@ ENVIRONMENT
 #include "lib/util.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "applets.h"
 
@@ -152,21 +150,6 @@ static int help_main(int argc, char **argv)
 	return 0;
 }
 
-/* Descriptors 0, 1 and 2 are made open before anything else is opened:
- * a command started with stdout closed (cmd >&-) would otherwise get its
- * bus socket as descriptor 1, and write a secret's value into it. */
-static void open_std_fds(void)
-{
-	for (int fd = 0; fd < 3; fd++) {
-		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
-			continue;
-		if (open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd) {
-			dprintf(2, "sesame: descriptor %d is closed and /dev/null cannot take its place\n", fd);
-			_exit(EXIT_FAILURE);
-		}
-	}
-}
-
 /* Output that did not reach its file fails the command, with one message
  * whichever applet wrote it (/dev/full, a full disk).  The applet's own
  * fflush may have taken the reason with it. */
@@ -220,6 +203,6 @@ static int dispatch(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	open_std_fds();
+	std_fds_open();
 	return finish(dispatch(argc, argv));
 }

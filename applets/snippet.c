@@ -142,6 +142,8 @@ int snippet_main(int argc, char **argv)
 		} else {
 			size_t n;
 
+			if (std_fd_was_closed(STDIN_FILENO))
+				die("snippet: standard input is closed: give TEMPLATE, or the template on it");
 			while ((n = fread(tpl + tlen, 1, sizeof(tpl) - tlen, stdin)) > 0)
 				if ((tlen += n) == sizeof(tpl))
 					die("snippet: the template is too long");

@@ -126,6 +126,8 @@ uint8_t *prompt_value(const char *prompt, size_t max, size_t *len)
 
 	if (open_tty() >= 0)
 		return tty_line(prompt, max, len);
+	if (std_fd_was_closed(STDIN_FILENO))
+		return fail("standard input is closed: give the value on it, or run on a terminal"), NULL;
 	if (!(buf = secmem_alloc(max + 2)))
 		return NULL;
 	for (;;) {

@@ -51,6 +51,26 @@ static void vcomplain(const char *fmt, va_list ap)
 	(void)write_all(STDERR_FILENO, line, n);
 }
 
+static unsigned std_closed;
+
+void std_fds_open(void)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		if (open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd) {
+			dprintf(2, "sesame: descriptor %d is closed and /dev/null cannot take its place\n", fd);
+			_exit(EXIT_FAILURE);
+		}
+		std_closed |= 1u << fd;
+	}
+}
+
+int std_fd_was_closed(int fd)
+{
+	return fd >= 0 && fd < 3 && (std_closed >> fd & 1);
+}
+
 void complain(const char *fmt, ...)
 {
 	va_list ap;

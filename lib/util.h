@@ -29,6 +29,14 @@ int vfail(const char *fmt, va_list ap) PRINTF(1, 0);
  * may include it. */
 const char *last_error(void);
 
+/* Put /dev/null on whichever of descriptors 0, 1 and 2 is closed, before
+ * anything else is opened: a command started with stdout closed (cmd >&-)
+ * would otherwise get its bus socket as descriptor 1 and write a secret's
+ * value into it.  Exits if /dev/null cannot be opened. */
+void std_fds_open(void);
+/* 1 if fd (0, 1 or 2) was closed when std_fds_open() ran. */
+int std_fd_was_closed(int fd);
+
 /* "sesame: <message>" on stderr. */
 void complain(const char *fmt, ...) PRINTF(1, 2);
 /* complain(), then exit 1 (die) or with the given code. */

@@ -28,6 +28,9 @@ is "$(wc -c <"$T/out" | tr -d ' ')" 13 "get writes the raw value, no newline add
 "$SESAME" secret get -p work wifi >&- 2>"$T/err"
 is "$?" 0 "secret get with standard output closed writes the value nowhere"
 grep -q 'wifi-password\|too large\|frame' "$T/hub.log"; [ $? -ne 0 ]; ok $? "and the hub saw nothing of it"
+"$SESAME" secret set -p work closed-in <&- 2>"$T/err"
+is "$?" 1 "secret set with standard input closed stores nothing (not an empty value)"
+contains "$T/err" "standard input is closed" "and says why"
 for cmd in "secret list -p work" "secret list -p work --json" "status" "audit tail" "--version"; do
 	"$SESAME" $cmd >/dev/full 2>"$T/err"; rc=$?
 	is "$rc" 1 "sesame $cmd into /dev/full fails"

@@ -29,6 +29,9 @@ ok "$rc" "expand it"
 is "$(cat "$T/out")" "Regards, hello-env $SECRET costs \$5 on $(date +%Y)" "env, secret, \$\$ and date are expanded"
 printf 'line one\n${date}\n' | "$SESAME" snippet add multi 2>/dev/null
 ok $? "a template from standard input"
+"$SESAME" snippet add closed-in <&- 2>"$T/err"
+is "$?" 1 "snippet add with standard input closed adds nothing"
+contains "$T/err" "standard input is closed" "and says why"
 run "$SESAME" snippet expand multi
 is "$(head -1 "$T/out")" "line one" "keeps its lines"
 is "$(tail -1 "$T/out")" "$(date +%Y-%m-%d)" "\${date} is the ISO date"
