@@ -1,9 +1,10 @@
-/* Unit tests for lib/util: a failure reason that quotes the last one, and
- * read_file's bounds and errors. */
+/* Unit tests for lib/util: a failure reason that quotes the last one,
+ * read_file's bounds and errors, and closed standard descriptors. */
 #include "lib/util.h"
 #include "tap.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,5 +43,19 @@ int main(void)
 	free(buf);
 	unlink(path);
 	rmdir(dir);
+	/* Descriptors: stdin closed is filled (with /dev/null, read-only) and
+	 * remembered; the others, open, are left alone. */
+	{
+		int saved = dup(0), flags;
+
+		close(0);
+		std_fds_open();
+		flags = fcntl(0, F_GETFL);
+		ok(flags >= 0 && (flags & O_ACCMODE) == O_RDONLY, "a closed stdin is opened, read-only");
+		ok(std_fd_was_closed(0) && !std_fd_was_closed(1) && !std_fd_was_closed(2) && !std_fd_was_closed(7),
+			"and remembered as closed, the others not");
+		dup2(saved, 0);
+		close(saved);
+	}
 	done_testing();
 }
