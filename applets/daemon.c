@@ -8,7 +8,11 @@
 usage: sesame daemon ROLE [ARGS...]
 
 Runs the daemon role ROLE in the foreground, exactly as the daemon-ROLE
-symlink to sesame would.  `sesame --help` lists the roles.
+symlink to sesame would.  `sesame --help` lists the roles.  Every role
+stops cleanly on SIGTERM or SIGINT, and reloads its configuration on
+SIGHUP (`sv reload`, `systemctl reload`) as it does when a file of it
+changes; a configuration with errors is logged and the previous one
+kept.
 */
 int daemon_main(int argc, char **argv)
 {

@@ -37,8 +37,9 @@ routes each request to the role that serves it and the reply back to the
 requester only.  Everything runs on one event loop, but for a thread of
 idle priority (SCHED_IDLE) that makes each next handshake's ephemeral key
 ahead, when a CPU has nothing else to do.  Runs in the foreground; stop
-it with SIGTERM or SIGINT.  Under systemd (NOTIFY_SOCKET set) it reports
-READY=1 and pets the watchdog at half of WATCHDOG_USEC.
+it with SIGTERM or SIGINT (SIGHUP reloads the configuration).  Under
+systemd (NOTIFY_SOCKET set) it reports READY=1 and pets the watchdog at
+half of WATCHDOG_USEC.
 
 It reads the configuration (see `sesame config`) and reloads it when a
 file changes; a configuration with errors is logged and the previous one
@@ -442,6 +443,12 @@ static int tick(void *ctx)
 	return next > now ? (int)(next - now) : 0;
 }
 
+static void hangup(void *ctx)
+{
+	(void)ctx;
+	D.reload_at = now_ms();
+}
+
 static void ready(struct hub *h, void *ctx, int fd)
 {
 	(void)h, (void)ctx;
@@ -557,7 +564,7 @@ int daemon_profile_main(int argc, char **argv)
 		{ "queue-frames", required_argument, NULL, 'q' },
 		{ 0 }
 	};
-	static const struct hub_hooks hooks = { NULL, started, serve, tick, ready };
+	static const struct hub_hooks hooks = { NULL, started, serve, tick, ready, hangup };
 	char path[PATH_MAX];
 	int o;
 

@@ -1124,7 +1124,9 @@ static int setup(struct hub *h)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);	/* reload, as `sv reload` and systemctl reload ask */
 	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGHUP, SIG_DFL);	/* one ignored by nohup would never arrive */
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);	/* see role.c */
 	h->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -1238,7 +1240,13 @@ int hub_run(const struct paths *p, const struct hub_config *cfg, const struct hu
 			} else if (d == 1) {
 				struct signalfd_siginfo si;
 
-				if (read(h->sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (read(h->sfd, &si, sizeof(si)) != sizeof(si)) {
+					continue;
+				} else if (si.ssi_signo == SIGHUP) {
+					log_info("signal %u: reloading the configuration", si.ssi_signo);
+					if (hooks && hooks->hangup)
+						hooks->hangup(hooks->ctx);
+				} else {
 					log_info("signal %u: stopping", si.ssi_signo);
 					stop = 1;
 				}

@@ -48,6 +48,8 @@ struct hub_hooks {
 	int (*tick)(void *ctx);
 	/* A watched fd is readable (or hung up). */
 	void (*ready)(struct hub *h, void *ctx, int fd);
+	/* SIGHUP arrived: reload the configuration (tick runs next). */
+	void (*hangup)(void *ctx);
 };
 
 int hub_watch_fd(struct hub *h, int fd);

@@ -60,7 +60,9 @@ void xrole_setup(struct role *r, const char *name)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);	/* reload, as `sv reload` and systemctl reload ask */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGHUP, SIG_DFL);	/* one ignored by nohup would never arrive */
 	signal(SIGPIPE, SIG_IGN);
 	/* Under a file size limit a write fails (EFBIG, handled like a full
 	 * disk) instead of killing the daemon in the middle of it. */
@@ -138,8 +140,16 @@ int role_poll(struct role *r, struct pollfd *extra, int nextra, int timeout_ms)
 	}
 	for (int i = 0; i < nextra; i++)
 		extra[i].revents = pf[3 + i].revents;
-	if (pf[0].revents & POLLIN)
-		flags |= ROLE_STOP;
+	if (pf[0].revents & POLLIN) {
+		struct signalfd_siginfo si;
+
+		if (read(r->sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGHUP) {
+			log_info("signal %u: reloading the configuration", si.ssi_signo);
+			r->reload_at = role_now_ms();
+		} else {
+			flags |= ROLE_STOP;
+		}
+	}
 	if (pf[1].revents & (POLLIN | POLLHUP | POLLERR))
 		flags |= ROLE_BUS;
 	if (pf[2].revents & POLLIN && config_watch_changed(r->watch) && !r->reload_at)

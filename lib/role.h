@@ -1,8 +1,8 @@
 /* role.h - what every daemon role other than the hub does around its own
- * work: paths and configuration (reloaded on change, a broken file logged
- * and the previous one kept), SIGTERM/SIGINT through a signalfd, the bus
- * connection with its role key (reconnecting when daemon-profile
- * restarts), sd_notify READY and WATCHDOG.  The role's main loop calls
+ * work: paths and configuration (reloaded on change or SIGHUP, a broken
+ * file logged and the previous one kept), SIGTERM/SIGINT through a
+ * signalfd, the bus connection with its role key (reconnecting when
+ * daemon-profile restarts), sd_notify READY and WATCHDOG.  The role's main loop calls
  * role_poll() and handles what it reports.
  */
 #ifndef SESAME_ROLE_H
@@ -29,8 +29,9 @@ struct role {
 enum { ROLE_STOP = 1, ROLE_BUS = 2, ROLE_RELOADED = 4, ROLE_CONNECTED = 8 };
 
 /* Set up r for role name, dying with a clear message if the paths or
- * the configuration are unusable.  SIGTERM and SIGINT are blocked and
- * read from r->sfd (a clean stop); SIGPIPE is ignored. */
+ * the configuration are unusable.  SIGTERM and SIGINT (a clean stop) and
+ * SIGHUP (a reload) are blocked and read from r->sfd; SIGPIPE is
+ * ignored. */
 void xrole_setup(struct role *r, const char *name);
 /* Connect if needed (retrying for up to 2 s per call), then poll the
  * role's descriptors and the extra ones for at most timeout_ms (-1: no

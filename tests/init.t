@@ -93,6 +93,17 @@ run "$SESAME" secret get -p dev wifi
 is "$(cat "$T/out")" "psk" "after the restart (and an unlock) the secret is still there"
 wait_for 5 test -s "$T/service/sesame-secrets/log/main/current"
 grep -q "serving vaults" "$T/service/sesame-secrets/log/main/current"; ok $? "the daemon's log lands in log/main (svlogd)"
+# sv reload sends SIGHUP: each daemon reloads its configuration and stays.
+for s in profile secrets snippets; do
+	eval "pid_$s=\$(sv status '$T/service/sesame-$s' | sed -n 's/.*(pid \([0-9]*\)).*/\1/p')"
+done
+sv reload "$T/service/sesame-profile" "$T/service/sesame-secrets" "$T/service/sesame-snippets" >/dev/null
+for s in profile secrets snippets; do
+	wait_for 10 grep -q "signal 1: reloading the configuration" "$T/service/sesame-$s/log/main/current"
+	ok $? "sv reload: daemon-$s reloads its configuration"
+	sv status "$T/service/sesame-$s" | grep -q "(pid $(eval echo \$pid_$s))"
+	ok $? "and keeps running (pid $(eval echo \$pid_$s))"
+done
 stop_runit
 ok $? "sv down stops both"
 # Asked of this test's own service directories (another test run may have
