@@ -151,7 +151,7 @@ $(O)/tests/unit/%: tests/unit/%.c tests/tap.h $(LIB_OBJ)
 # $(O)/tests/noise-vectors FILE runs any vector file in the cacophony
 # format; $(O)/tests/toml-decode is the toml-test decoder interface (TOML
 # on stdin, tagged JSON on stdout), for any conformance suite.
-TOOLS = $(O)/tests/buspeer $(O)/tests/evwrite $(O)/tests/noise-vectors $(O)/tests/toml-decode
+TOOLS = $(O)/tests/buspeer $(O)/tests/evwrite $(O)/tests/ptyrun $(O)/tests/noise-vectors $(O)/tests/toml-decode
 $(O)/tests/noise-vectors: tests/noise-vectors.c tests/json.c tests/json.h $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/noise-vectors.c tests/json.c $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm

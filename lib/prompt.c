@@ -56,10 +56,14 @@ static uint8_t *tty_line(const char *prompt, size_t max, size_t *len)
 	quiet = saved;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 	quiet.c_lflag |= ICANON;
+	quiet.c_iflag |= ICRNL;	/* Enter may send CR (serial consoles) */
 	signal(SIGINT, restore);
 	signal(SIGTERM, restore);
-	(void)!write(tty_fd, prompt, strlen(prompt));
+	/* Echo off before the prompt shows: an answer typed as soon as it
+	 * appears (a script, a quick hand) would be echoed, and then thrown
+	 * away by TCSAFLUSH, leaving the read waiting for ever. */
 	tcsetattr(tty_fd, TCSAFLUSH, &quiet);
+	(void)!write(tty_fd, prompt, strlen(prompt));
 	n = read_line(tty_fd, buf, max);
 	tcsetattr(tty_fd, TCSAFLUSH, &saved);
 	signal(SIGINT, SIG_DFL);
