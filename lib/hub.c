@@ -1106,7 +1106,6 @@ static int setup(struct hub *h)
 {
 	sigset_t set;
 	struct epoll_event ev = { EPOLLIN, { .u64 = 0 } };
-	const char *wd = getenv("WATCHDOG_USEC"), *wpid = getenv("WATCHDOG_PID");
 
 	if (paths_mkdir_private(h->paths->runtime) < 0)
 		return -1;
@@ -1138,8 +1137,7 @@ static int setup(struct hub *h)
 	epoll_ctl(h->ep, EPOLL_CTL_ADD, h->lfd, &ev);
 	ev.data.u64 = 1;
 	epoll_ctl(h->ep, EPOLL_CTL_ADD, h->sfd, &ev);
-	if (wd && (!wpid || atoi(wpid) == getpid()) && atoll(wd) > 0)
-		h->watchdog_ms = atoll(wd) / 2000;
+	h->watchdog_ms = sdnotify_watchdog_ms();
 	h->started = now_ms();
 	return 0;
 }

@@ -41,14 +41,13 @@ uint64_t role_wall_ms(void)
 
 void xrole_setup(struct role *r, const char *name)
 {
-	const char *wd = getenv("WATCHDOG_USEC"), *wpid = getenv("WATCHDOG_PID");
 	sigset_t set;
 	char file[64];
 
 	memset(r, 0, sizeof(*r));
 	r->name = name;
 	r->watch = -1;
-	r->watchdog_ms = wd && (!wpid || atoi(wpid) == getpid()) ? atoll(wd) / 2000 : 0;
+	r->watchdog_ms = sdnotify_watchdog_ms();
 	if (paths_resolve(&r->p) < 0)
 		die("daemon-%s: %s", name, last_error());
 	if (!(r->conf = config_load(&r->p, NULL, NULL)))

@@ -34,3 +34,26 @@ int sdnotify(const char *state)
 		return fail("sd_notify: %s: %s", path, strerror(errno));
 	return 0;
 }
+
+long long sdnotify_watchdog_ms(void)
+{
+	const char *wd = getenv("WATCHDOG_USEC"), *wpid = getenv("WATCHDOG_PID");
+	char *end;
+	long long us, pid;
+
+	if (!wd || !*wd)
+		return 0;
+	if (wpid && *wpid) {
+		errno = 0;
+		pid = strtoll(wpid, &end, 10);
+		if (errno || *end || pid != (long long)getpid())
+			return 0;
+	}
+	errno = 0;
+	us = strtoll(wd, &end, 10);
+	if (errno || *end || us <= 0)
+		return 0;
+	if (us / 2000 > 86400000LL)
+		return 86400000LL;
+	return us < 2000 ? 1 : us / 2000;
+}

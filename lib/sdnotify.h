@@ -7,5 +7,9 @@
 
 /* Send state; 0 if sent or not under systemd, -1 with a reason. */
 int sdnotify(const char *state);
+/* How often to send WATCHDOG=1: half of $WATCHDOG_USEC, in milliseconds
+ * (at least 1, at most a day), if it is set to a whole number above 0 and
+ * $WATCHDOG_PID is unset or this process; 0 otherwise. */
+long long sdnotify_watchdog_ms(void);
 
 #endif

@@ -60,5 +60,29 @@ int main(void)
 
 	setenv("NOTIFY_SOCKET", "relative/path", 1);
 	ok(sdnotify("READY=1") < 0 && strstr(last_error(), "unusable"), "a malformed NOTIFY_SOCKET is reported");
+
+	/* WATCHDOG_USEC: half of it, in ms; anything odd is no watchdog. */
+	unsetenv("WATCHDOG_PID");
+	unsetenv("WATCHDOG_USEC");
+	ok(sdnotify_watchdog_ms() == 0, "no WATCHDOG_USEC: no watchdog");
+	setenv("WATCHDOG_USEC", "30000000", 1);
+	ok(sdnotify_watchdog_ms() == 15000, "WATCHDOG_USEC=30000000: every 15000 ms");
+	setenv("WATCHDOG_USEC", "1500", 1);
+	ok(sdnotify_watchdog_ms() == 1, "a tiny one: every 1 ms, never 0 (which would mean none)");
+	setenv("WATCHDOG_USEC", "99999999999999999", 1);
+	ok(sdnotify_watchdog_ms() == 86400000, "a huge one: once a day (it must fit a poll timeout)");
+	setenv("WATCHDOG_USEC", "999999999999999999999", 1);
+	ok(sdnotify_watchdog_ms() == 0, "one past 64 bits: none");
+	setenv("WATCHDOG_USEC", "-5000000", 1);
+	ok(sdnotify_watchdog_ms() == 0, "a negative one: none (it used to make poll wait for ever)");
+	setenv("WATCHDOG_USEC", "30s", 1);
+	ok(sdnotify_watchdog_ms() == 0, "not a number: none");
+	setenv("WATCHDOG_USEC", "30000000", 1);
+	snprintf(env, sizeof(env), "%d", (int)getpid() + 1);
+	setenv("WATCHDOG_PID", env, 1);
+	ok(sdnotify_watchdog_ms() == 0, "WATCHDOG_PID of another process: none");
+	snprintf(env, sizeof(env), "%d", (int)getpid());
+	setenv("WATCHDOG_PID", env, 1);
+	ok(sdnotify_watchdog_ms() == 15000, "WATCHDOG_PID of this one: the watchdog");
 	return done_testing();
 }
