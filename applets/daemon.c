@@ -12,7 +12,8 @@ symlink to sesame would.  `sesame --help` lists the roles.  Every role
 stops cleanly on SIGTERM or SIGINT, and reloads its configuration on
 SIGHUP (`sv reload`, `systemctl reload`) as it does when a file of it
 changes; a configuration with errors is logged and the previous one
-kept.
+kept.  One instance of a role runs per bus: a second one finds ROLE.lock
+in the runtime directory held, says which pid holds it, and exits 1.
 */
 int daemon_main(int argc, char **argv)
 {

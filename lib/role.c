@@ -7,12 +7,15 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,6 +42,30 @@ uint64_t role_wall_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* One instance per role and bus: an exclusive lock on NAME.lock, kept
+ * for the life of the process (the kernel drops it with the process). */
+static void single_instance(struct role *r)
+{
+	char path[PATH_MAX], file[64], pid[24] = "?";
+	ssize_t n;
+
+	snprintf(file, sizeof(file), "%s.lock", r->name);
+	if (paths_mkdir_private(r->p.runtime) < 0 || paths_join(path, r->p.runtime, file) < 0)
+		die("daemon-%s: %s", r->name, last_error());
+	if ((r->lock = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+		die("daemon-%s: cannot open %s: %s", r->name, path, strerror(errno));
+	if (flock(r->lock, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK)
+			die("daemon-%s: cannot lock %s: %s", r->name, path, strerror(errno));
+		if ((n = pread(r->lock, pid, sizeof(pid) - 1, 0)) > 0)
+			pid[strcspn(pid, "\n")] = 0;
+		die("daemon-%s is already running on this bus (pid %s, holding %s)", r->name,
+			n > 0 ? pid : "?", path);
+	}
+	if (ftruncate(r->lock, 0) < 0 || dprintf(r->lock, "%d\n", (int)getpid()) < 0)
+		log_warn("%s: cannot write the pid: %s", path, strerror(errno));
+}
+
 void xrole_setup(struct role *r, const char *name)
 {
 	sigset_t set;
@@ -50,6 +77,7 @@ void xrole_setup(struct role *r, const char *name)
 	r->watchdog_ms = sdnotify_watchdog_ms();
 	if (paths_resolve(&r->p) < 0)
 		die("daemon-%s: %s", name, last_error());
+	single_instance(r);
 	if (!(r->conf = config_load(&r->p, NULL, NULL)))
 		die("daemon-%s: configuration: %s", name, last_error());
 	apply_logging(r->conf);
@@ -192,6 +220,7 @@ void role_close(struct role *r)
 	if (r->watch >= 0)
 		close(r->watch);
 	close(r->sfd);
+	close(r->lock);
 }
 
 void role_send(struct role *r, struct wire_out *o)

@@ -21,6 +21,7 @@ struct role {
 	struct config *conf;
 	struct bus_client *c;		/* NULL while disconnected */
 	int sfd, watch, ready;
+	int lock;			/* NAME.lock in the runtime dir, held */
 	long long reload_at, watchdog_ms;
 	char key[PATH_MAX];		/* keys/NAME.key */
 	const char *status;		/* sd_notify STATUS= once connected */
@@ -29,7 +30,9 @@ struct role {
 enum { ROLE_STOP = 1, ROLE_BUS = 2, ROLE_RELOADED = 4, ROLE_CONNECTED = 8 };
 
 /* Set up r for role name, dying with a clear message if the paths or
- * the configuration are unusable.  SIGTERM and SIGINT (a clean stop) and
+ * the configuration are unusable, or if the role already runs on this
+ * bus (NAME.lock in the runtime dir is held: two instances would take
+ * the hub's one connection for the role from each other, endlessly).  SIGTERM and SIGINT (a clean stop) and
  * SIGHUP (a reload) are blocked and read from r->sfd; SIGPIPE is
  * ignored. */
 void xrole_setup(struct role *r, const char *name);

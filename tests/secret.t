@@ -8,6 +8,13 @@ start_hub
 start_secrets
 ok $? "daemon-secrets connects to the bus as the secrets role"
 
+# One instance per role: a second one used to take the role's connection
+# from the first, which took it back, ~1700 times a second.
+run timeout 5 "$SESAME" daemon secrets
+is "$rc" 1 "a second daemon-secrets on the same bus refuses to start"
+contains "$T/err" "daemon-secrets is already running on this bus (pid $SECRETS" "and names the one running"
+grep -q 'replaced by a new connection' "$T/hub.log"; [ $? -ne 0 ]; ok $? "the first one kept its connection"
+
 printf 'correct horse\n' | "$SESAME" init -p work >"$T/out" 2>"$T/err"
 ok $? "init -p work with the password on standard input"
 [ "$(stat -c %a "$SESAME_DATA_DIR/vaults/work.db")" = 600 ]; ok $? "the vault file is 0600"
