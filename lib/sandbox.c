@@ -141,7 +141,7 @@ static int landlock(const struct sandbox_path *paths, size_t n)
 			if (errno == ENOENT)
 				continue;	/* not there yet: stays denied */
 			close(fd);
-			return fail("sandbox: %s: %s", paths[i].path, strerror(errno));
+			return fail("landlock: cannot open %s: %s", paths[i].path, strerror(errno));
 		}
 		pb.allowed_access = rights_for(paths[i].rights, abi);
 		if (fstat(pb.parent_fd, &st) == 0 && !S_ISDIR(st.st_mode))
@@ -175,7 +175,7 @@ int sandbox_enter(const char *role, const struct sandbox_path *paths, size_t n, 
 		snprintf(no_lib, sizeof(no_lib), "%s", last_error());
 	/* Both need it, and it is right anyway: nothing we run gains privileges. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 && !best_effort)
-		return fail("sandbox: PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
+		return fail("PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
 	if (landlock(paths, n) < 0) {
 		if (!best_effort)
 			return -1;
