@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /*APPLET audit audit_main "verify or show the hash-chained audit log"
@@ -67,14 +68,34 @@ static void tail(const char *path, long count, int follow)
 	for (;;) {
 		char chunk[4096];
 		ssize_t r = pread(fd, chunk, sizeof(chunk), at);
+		struct stat now, named;
 
 		if (r > 0) {
 			fwrite(chunk, 1, (size_t)r, stdout);
-			fflush(stdout);
+			if (fflush(stdout))
+				die("audit: cannot write to standard output");
 			at += r;
 			continue;
 		}
 		usleep(200000);
+		/* Cut shorter, or another file under the name: say so (either
+		 * is worth knowing of an audit log) and follow what is there. */
+		if (fstat(fd, &now) < 0)
+			continue;
+		if (now.st_size < at) {
+			complain("audit: %s was cut to %lld bytes; following it from its start", path,
+				(long long)now.st_size);
+			at = 0;
+		} else if (stat(path, &named) == 0 && (named.st_ino != now.st_ino || named.st_dev != now.st_dev)) {
+			int nfd = open(path, O_RDONLY | O_CLOEXEC);
+
+			if (nfd >= 0) {
+				complain("audit: %s was replaced; following the new file from its start", path);
+				close(fd);
+				fd = nfd;
+				at = 0;
+			}
+		}
 	}
 }
 

@@ -1,5 +1,6 @@
 /* audit.c - see audit.h. */
 #include "audit.h"
+#include "log.h"
 #include "util.h"
 
 #include <errno.h>
@@ -17,6 +18,7 @@
 
 struct audit {
 	int fd;
+	char *path;
 	unsigned long long seq;
 	char prev[65];
 	off_t size;		/* the file's size after our last append */
@@ -93,7 +95,8 @@ int audit_verify_buf(const char *buf, size_t len, struct audit_report *r)
 		}
 		if (field(line, body, "prev", want, sizeof(want)) < 0 || strcmp(want, prev)) {
 			r->bad_line = r->lines;
-			snprintf(r->why, sizeof(r->why),
+			snprintf(r->why, sizeof(r->why), "%s", r->lines == 1 ?
+				"it goes on from lines that are not in this file (the log was cut or removed)" :
 				"it does not follow the line before it (a line was deleted, inserted or moved)");
 			return 1;
 		}
@@ -161,6 +164,7 @@ struct audit *audit_open(const char *path)
 		free(a);
 		return NULL;
 	}
+	a->path = xstrdup(path);
 	flock(a->fd, LOCK_EX);
 	resume(a, st.st_size);
 	flock(a->fd, LOCK_UN);
@@ -183,6 +187,47 @@ static void put_str(char *out, size_t size, size_t *n, const char *key, const ch
 	*n += (size_t)snprintf(out + *n, size - *n, "\"");
 }
 
+/* A cut file may end inside a line: end it, so ours starts cleanly. */
+static void end_line(struct audit *a, off_t size)
+{
+	char c;
+
+	a->size = size;
+	if (size > 0 && pread(a->fd, &c, 1, size - 1) == 1 && c != '\n' && write(a->fd, "\n", 1) == 1)
+		a->size++;
+}
+
+/* The log was removed or another file put in its place (our descriptor
+ * then writes where nobody reads): open what is at the path now, taking
+ * the lock on it, and say so.  dup3 onto our descriptor, so a sync in
+ * another thread (audit_sync_fd) never sees it closed.  1 if reopened. */
+static int gone(struct audit *a, const struct stat *mine)
+{
+	struct stat named;
+	int fd;
+
+	if (stat(a->path, &named) == 0 && named.st_ino == mine->st_ino && named.st_dev == mine->st_dev)
+		return 0;
+	if ((fd = open(a->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
+		log_error("audit: %s was removed or replaced, and cannot be opened again (%s); lines go "
+			"to the old file", a->path, strerror(errno));
+		return 0;
+	}
+	if (dup3(fd, a->fd, O_CLOEXEC) < 0) {
+		close(fd);
+		return 0;
+	}
+	close(fd);
+	flock(a->fd, LOCK_EX);
+	log_error("audit: %s was removed or replaced; writing to the file there now, the chain going on "
+		"from the last line written", a->path);
+	if (fstat(a->fd, &named) == 0 && named.st_size > 0)
+		resume(a, named.st_size);	/* a file with lines: follow them */
+	else
+		a->size = 0;
+	return 1;
+}
+
 int audit_append(struct audit *a, const char *event, const char *profile, const char *key_id,
 	const char *outcome)
 {
@@ -197,8 +242,19 @@ int audit_append(struct audit *a, const char *event, const char *profile, const 
 	 * lock, pick the chain up again if someone else wrote since. */
 	if (flock(a->fd, LOCK_EX) < 0)
 		return fail("audit: cannot lock: %s", strerror(errno));
-	if ((known = fstat(a->fd, &st) == 0) && st.st_size != a->size)
+	known = fstat(a->fd, &st) == 0;
+	if (known && gone(a, &st))
+		known = fstat(a->fd, &st) == 0;
+	if (known && st.st_size < a->size) {
+		/* Lines were cut off.  The chain goes on from the last line
+		 * written, so the next line does not follow what is left and
+		 * audit verify points at it. */
+		log_error("audit: %s shrank from %lld to %lld bytes: lines were removed; audit verify "
+			"will show where", a->path, (long long)a->size, (long long)st.st_size);
+		end_line(a, st.st_size);
+	} else if (known && st.st_size != a->size) {
 		resume(a, st.st_size);
+	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
 	n = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
@@ -257,5 +313,6 @@ void audit_close(struct audit *a)
 		return;
 	audit_sync(a);
 	close(a->fd);
+	free(a->path);
 	free(a);
 }

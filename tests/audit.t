@@ -65,6 +65,41 @@ stop_secrets
 run "$SESAME" audit verify
 ok "$rc" "after a restart the chain continues unbroken"
 
+# The log removed, or cut, under a running daemon: it used to go on
+# writing to the removed file (every line lost) or start a new chain at
+# seq 1 (the cut unseen).  Now it opens what is at the path, says so, and
+# goes on from the last line it wrote, so verify shows the break.
+start_secrets
+cp "$log" "$T/before-rm"
+rm "$log"
+printf 'pw\n' | "$SESAME" unlock -p a >/dev/null
+[ -s "$log" ]; ok $? "after the log is removed, the next operation writes a new one"
+grep -q "was removed or replaced" "$T/secrets.log"; ok $? "and daemon-secrets logs that it was"
+run "$SESAME" audit verify
+is "$rc" 1 "verify fails on the new file"
+contains "$T/out" "broken at line 1: it goes on from lines that are not in this file" "and says the head is missing"
+cat "$T/before-rm" "$log" >"$T/joined"
+run "$SESAME" audit verify "$T/joined"
+ok "$rc" "the old file and the new one, joined, verify whole"
+truncate -s -30 "$log"
+"$SESAME" secret get -p a the-name >/dev/null
+grep -q "shrank from" "$T/secrets.log"; ok $? "a log cut shorter is noticed and logged"
+cat "$T/before-rm" "$log" >"$T/joined"
+run "$SESAME" audit verify "$T/joined"
+is "$rc" 1 "and the joined logs, whole before, now break"
+grep -q "broken at line 1:" "$T/out"; [ $? -ne 0 ]; ok $? "where the lines were cut, not at their start"
+"$SESAME" audit tail -n 0 -f >"$T/follow.out" 2>"$T/follow.err" &
+follow=$!
+sleep 0.5
+: >"$log"
+"$SESAME" secret get -p a the-name >/dev/null
+wait_for 5 grep -q '"event":"secret.get"' "$T/follow.out"
+ok $? "audit tail -f goes on after the log is cut to nothing"
+contains "$T/follow.err" "audit.jsonl was cut to " "and says it was"
+kill "$follow"; wait "$follow" 2>/dev/null
+stop_secrets
+cp "$T/orig" "$log"
+
 # A full disk: the audit line that cannot be written whole is taken back,
 # so the log stays verifiable, and the client still sees the operation's
 # own error.  A file size limit (set on the running daemon) stands in for
