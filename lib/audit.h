@@ -9,7 +9,9 @@
  * (an edited line also fails its own hash).  Never a value; never a key
  * name (key_id is a keyed hash that only the vault can compute).  Without
  * a key, whoever can rewrite the file can rewrite the whole chain, and
- * cutting lines off the end is not detected.
+ * cutting lines off the end is not detected until the next line: a writer
+ * that finds the file cut shorter, removed or replaced logs an error and
+ * goes on from the last line it wrote, so verify breaks there.
  */
 #ifndef SESAME_AUDIT_H
 #define SESAME_AUDIT_H
