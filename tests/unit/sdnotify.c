@@ -34,6 +34,19 @@ static int got(int fd, const char *want)
 	return !strcmp(buf, want);
 }
 
+static const struct {
+	const char *usec;
+	long long ms;
+	const char *what;
+} wd[] = {
+	{ "30000000", 15000, "every 15000 ms" },
+	{ "1500", 1, "every 1 ms, never 0 (which would mean none)" },
+	{ "99999999999999999", 86400000, "once a day (it must fit a poll timeout)" },
+	{ "999999999999999999999", 0, "one past 64 bits: none" },
+	{ "-5000000", 0, "none (a role's poll used to wait for ever)" },
+	{ "30s", 0, "not a number: none" },
+};
+
 int main(void)
 {
 	char path[128], env[80];
@@ -65,18 +78,10 @@ int main(void)
 	unsetenv("WATCHDOG_PID");
 	unsetenv("WATCHDOG_USEC");
 	ok(sdnotify_watchdog_ms() == 0, "no WATCHDOG_USEC: no watchdog");
-	setenv("WATCHDOG_USEC", "30000000", 1);
-	ok(sdnotify_watchdog_ms() == 15000, "WATCHDOG_USEC=30000000: every 15000 ms");
-	setenv("WATCHDOG_USEC", "1500", 1);
-	ok(sdnotify_watchdog_ms() == 1, "a tiny one: every 1 ms, never 0 (which would mean none)");
-	setenv("WATCHDOG_USEC", "99999999999999999", 1);
-	ok(sdnotify_watchdog_ms() == 86400000, "a huge one: once a day (it must fit a poll timeout)");
-	setenv("WATCHDOG_USEC", "999999999999999999999", 1);
-	ok(sdnotify_watchdog_ms() == 0, "one past 64 bits: none");
-	setenv("WATCHDOG_USEC", "-5000000", 1);
-	ok(sdnotify_watchdog_ms() == 0, "a negative one: none (it used to make poll wait for ever)");
-	setenv("WATCHDOG_USEC", "30s", 1);
-	ok(sdnotify_watchdog_ms() == 0, "not a number: none");
+	for (size_t i = 0; i < sizeof(wd) / sizeof(wd[0]); i++) {
+		setenv("WATCHDOG_USEC", wd[i].usec, 1);
+		ok(sdnotify_watchdog_ms() == wd[i].ms, "WATCHDOG_USEC=%s: %s", wd[i].usec, wd[i].what);
+	}
 	setenv("WATCHDOG_USEC", "30000000", 1);
 	snprintf(env, sizeof(env), "%d", (int)getpid() + 1);
 	setenv("WATCHDOG_PID", env, 1);
