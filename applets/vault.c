@@ -59,7 +59,9 @@ is read as for init, without confirmation.  Exits 77 on a wrong password.
 After 3 wrong passwords in a row, each further one doubles the wait
 before the next attempt is heard, from 1 s up to 1 h; the count is kept
 in the vault, so a restart of daemon-secrets does not reset it, and the
-right password does.
+right password does.  Like init and passwd, it waits up to 2 minutes for
+daemon-secrets (a high Argon2id cost takes seconds on a small machine);
+other requests get 5 s.
 */
 
 /*APPLET passwd passwd_main "change a vault's password"

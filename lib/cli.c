@@ -253,7 +253,7 @@ int cli_factor_request(struct bus_client *c, uint8_t type, const char *profile, 
 	secmem_free(f->pw2);
 	secmem_free(f->sig);
 	f->pw = f->pw2 = f->sig = NULL;
-	r = bus_request(c, &req, buf, &m, BUS_CLI_TIMEOUT_MS);
+	r = bus_request(c, &req, buf, &m, wire_type_kdf(type) ? WIRE_KDF_TIMEOUT_MS : BUS_CLI_TIMEOUT_MS);
 	sodium_memzero(req.buf, req.len);
 	if (r < 0 && or_die)
 		die_code(bus_error_exit(), "%s", last_error());

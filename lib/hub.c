@@ -810,7 +810,8 @@ static int route_request(struct hub *h, int slot, struct conn *c, const struct w
 	p->from = handle(slot, c);
 	p->to = h->role_conn[r];
 	p->type = m->type;
-	p->deadline = now_ms() + h->cfg->request_timeout_ms;
+	p->deadline = now_ms() + (wire_type_kdf(m->type) && h->cfg->request_timeout_ms < WIRE_KDF_TIMEOUT_MS ?
+		WIRE_KDF_TIMEOUT_MS : h->cfg->request_timeout_ms);
 	c->inflight++;
 	wire_set_id(h->plain, p->hub_id);
 	send_msg(h, to, h->plain, len);

@@ -234,6 +234,12 @@ const char *wire_type_name(uint8_t type)
 	return type == WIRE_ERROR ? "error" : "unknown";
 }
 
+int wire_type_kdf(uint8_t type)
+{
+	return type == WIRE_VAULT_INIT || type == WIRE_UNLOCK || type == WIRE_PASSWD ||
+		type == WIRE_SSH_ENROLL || type == WIRE_SSH_REVOKE;
+}
+
 int wire_error_exit(uint32_t code)
 {
 	switch (code) {

@@ -288,6 +288,13 @@ void wire_error(struct wire_out *o, const struct wire_msg *req, uint32_t code, c
  * NULL if the type is unknown. */
 const char *wire_type_role(uint8_t type);
 const char *wire_type_name(uint8_t type);
+/* Requests that may run Argon2id in daemon-secrets (init, unlock, passwd,
+ * ssh enroll and revoke): its cost is configurable per vault, and a slow
+ * machine with a high cost takes seconds, so they are given
+ * WIRE_KDF_TIMEOUT_MS where anything else is given far less (the CLI's
+ * 5 s, the hub's --request-timeout-ms). */
+#define WIRE_KDF_TIMEOUT_MS 120000
+int wire_type_kdf(uint8_t type);
 /* Exit code for an error code (DESIGN.md conventions). */
 int wire_error_exit(uint32_t code);
 

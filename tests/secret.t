@@ -24,6 +24,21 @@ printf 'other\n' | "$SESAME" init -p work >"$T/out" 2>"$T/err"; rc=$?
 is "$rc" 1 "init over an existing vault is refused"
 contains "$T/err" "refusing to overwrite" "and says why"
 
+# Argon2id at a high cost on a small machine takes seconds: an unlock is
+# waited for past the 5 s every other request gets (it used to time out
+# with 75 while daemon-secrets went on and unlocked the vault).  A
+# daemon-secrets stopped for 6 s stands in for the slow derivation: it
+# answers unlock's first question (which factors), then stops before the
+# password comes (a second later) with the unlock request.
+"$SESAME" lock -p work >/dev/null
+{ { sleep 1; printf 'correct horse\n'; } | "$SESAME" unlock -p work >"$T/slow.out" 2>&1; echo $? >"$T/slow.rc"; } &
+slow=$!
+sleep 0.5
+kill -STOP "$SECRETS"; sleep 6.5; kill -CONT "$SECRETS"
+wait "$slow"
+is "$(cat "$T/slow.rc")" 0 "an unlock is waited for past 5 s"
+contains "$T/slow.out" "Vault 'work' unlocked" "and unlocks"
+
 printf 'wifi-password' | "$SESAME" secret set -p work wifi >/dev/null
 ok $? "secret set takes the value from standard input"
 run "$SESAME" secret get -p work wifi
