@@ -20,7 +20,8 @@ Asks daemon-profile over the bus for its version, uptime, the number of
 connected clients and the roles connected to it, the profiles, and
 daemon-secrets (when it is connected) for each vault and whether it is
 locked (or unreadable: the file is there but does not open).  Exits 69
-if daemon-profile is not running, 75 if it does not answer within 5 s.
+if daemon-profile is not running, 75 if it does not answer within 5 s,
+or if daemon-secrets does not (what daemon-profile answered is shown).
 
   --json      one JSON object instead of lines of text
   --sandbox   also, per running role: its pid, Landlock (and its ABI) and
@@ -383,7 +384,10 @@ static int doctor(struct bus_client *c, struct wire_msg *replies, int json)
 			if (r[i].pid)
 				doctor_role(r[i].name, r[i].pid, state[0] ? state : NULL);
 		}
-		if (has_secrets && replies[2].type != WIRE_ERROR)
+		if (has_secrets && error_text(&replies[2], text, sizeof(text)))
+			check(FAIL, "roles.secrets", "daemon-secrets is connected but does not answer as it "
+				"should: its log may say why; restart it", "%s", text);
+		else if (has_secrets)
 			cli_vault_states_parse(&replies[2], doctor_vault, NULL);
 	}
 	doctor_kernel();
@@ -415,7 +419,7 @@ int status_main(int argc, char **argv)
 	size_t nr;
 	uint64_t up = 0;
 	uint32_t clients = 0;
-	int json = 0, has_secrets = 0, sandbox = 0, doc = 0;
+	int json = 0, has_secrets = 0, sandbox = 0, doc = 0, stuck = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
@@ -437,10 +441,23 @@ int status_main(int argc, char **argv)
 		wire_begin(&req[1], WIRE_PROFILE_LIST, 0, 0);
 		wire_begin(&req[2], WIRE_VAULT_STATUS, WIRE_F_LAST, 0);	/* nothing follows */
 		if (bus_pipeline(c, reqs, bufs, replies, 3, BUS_CLI_TIMEOUT_MS) < 0) {
-			if (!doc)
-				die_code(bus_error_exit(), "status: %s", last_error());
-			bus_close(c);
-			c = NULL;
+			static struct wire_out err;
+
+			if (bus_error_exit() == EXIT_TIMEOUT && replies[0].type != 0xff &&
+			    replies[1].type != 0xff && replies[2].type == 0xff) {
+				/* The hub answered; daemon-secrets is stuck.  Its
+				 * silence becomes an error reply, shown where its
+				 * answer would be. */
+				stuck = 1;
+				wire_error(&err, NULL, WIRE_E_TIMEOUT, last_error());
+				if (wire_end(&err) < 0 || wire_decode(err.buf, err.len, &replies[2]) < 0)
+					die("status: %s", last_error());
+			} else {
+				if (!doc)
+					die_code(bus_error_exit(), "status: %s", last_error());
+				bus_close(c);
+				c = NULL;
+			}
 		}
 	}
 	if (doc)
@@ -498,5 +515,7 @@ int status_main(int argc, char **argv)
 	}
 	printf(json ? "}\n" : "");
 	bus_close(c);
-	return fflush(stdout) ? 1 : 0;
+	if (fflush(stdout))
+		return 1;
+	return stuck ? EXIT_TIMEOUT : 0;
 }

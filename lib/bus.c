@@ -460,6 +460,24 @@ static int make_batch(struct wire_out *b, struct wire_out **reqs, int n, uint32_
 	return wire_end(b) == 0 && b->len <= WIRE_EARLY_MAX;
 }
 
+/* A request left without an answer: say who did not answer what, and in
+ * what time (the role, more than the bus, is what is stuck). */
+static int no_answer(uint8_t type, int timeout_ms)
+{
+	const char *role = wire_type_role(type);
+
+	return bfail(EXIT_TIMEOUT, "daemon-%s did not answer (%s) within %d ms", role ? role : "profile",
+		wire_type_name(type), timeout_ms);
+}
+
+static int pipeline_timeout(struct wire_out **reqs, const struct wire_msg *replies, int n, int timeout_ms)
+{
+	for (int i = 0; i < n; i++)
+		if (replies[i].type == 0xff)
+			return no_answer(reqs[i]->buf[1], timeout_ms);
+	return no_answer(reqs[0]->buf[1], timeout_ms);
+}
+
 int bus_pipeline(struct bus_client *c, struct wire_out **reqs, uint8_t **bufs, struct wire_msg *replies,
 	int n, int timeout_ms)
 {
@@ -485,9 +503,9 @@ int bus_pipeline(struct bus_client *c, struct wire_out **reqs, uint8_t **bufs, s
 		uint32_t i;
 
 		if (left <= 0)
-			return bfail(EXIT_TIMEOUT, "timeout: no response within %d ms", timeout_ms);
+			return pipeline_timeout(reqs, replies, n, timeout_ms);
 		if (bus_recv(c, in, &m, (int)left) < 0)
-			return -1;
+			return exit_code == EXIT_TIMEOUT ? pipeline_timeout(reqs, replies, n, timeout_ms) : -1;
 		if (batch_id && m.id == batch_id && m.type == WIRE_ERROR) {
 			/* A hub from before batches (daemons not restarted since
 			 * an upgrade): ask again, one request at a time. */
@@ -521,12 +539,9 @@ int bus_request(struct bus_client *c, struct wire_out *req, uint8_t *buf, struct
 		long long left = deadline - now_ms();
 
 		if (left <= 0)
-			return bfail(EXIT_TIMEOUT, "timeout: no response within %d ms", timeout_ms);
-		if (bus_recv(c, buf, reply, (int)left) < 0) {
-			if (exit_code == EXIT_TIMEOUT)
-				fail("timeout: no response within %d ms", timeout_ms);
-			return -1;
-		}
+			return no_answer(req->buf[1], timeout_ms);
+		if (bus_recv(c, buf, reply, (int)left) < 0)
+			return exit_code == EXIT_TIMEOUT ? no_answer(req->buf[1], timeout_ms) : -1;
 		if (!(reply->flags & WIRE_F_REPLY) || reply->id != id)
 			continue;	/* not ours: an event or a late reply */
 		if (reply->type == WIRE_ERROR) {

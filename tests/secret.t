@@ -39,6 +39,22 @@ wait "$slow"
 is "$(cat "$T/slow.rc")" 0 "an unlock is waited for past 5 s"
 contains "$T/slow.out" "Vault 'work' unlocked" "and unlocks"
 
+# A stuck daemon-secrets: status still shows what the hub knows, names
+# the role that did not answer, and exits 75; --doctor fails that check
+# (it used to report the whole bus as down).
+kill -STOP "$SECRETS"
+run "$SESAME" status
+kill -CONT "$SECRETS"
+is "$rc" 75 "status with daemon-secrets stuck exits 75"
+contains "$T/out" "roles: profile secrets" "but shows the bus and its roles"
+contains "$T/err" "daemon-secrets did not answer (vault.status) within 5000 ms" "and names the role that did not answer"
+kill -STOP "$SECRETS"
+run "$SESAME" status --doctor
+kill -CONT "$SECRETS"
+is "$rc" 1 "status --doctor fails"
+contains "$T/out" "ok   bus " "with the bus up"
+contains "$T/out" "FAIL roles.secrets            daemon-secrets did not answer" "and daemon-secrets named"
+
 printf 'wifi-password' | "$SESAME" secret set -p work wifi >/dev/null
 ok $? "secret set takes the value from standard input"
 run "$SESAME" secret get -p work wifi
