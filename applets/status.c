@@ -337,8 +337,8 @@ static void doctor_vault(const char *profile, const char *state, void *ctx)
 		check(PASS, id, NULL, "%s", state);
 		return;
 	}
-	snprintf(hint, sizeof(hint), "the file is damaged or is not a vault: 'sesame unlock -p %s' "
-		"shows SQLite's reason; restore the file from a backup", profile);
+	snprintf(hint, sizeof(hint), "the file does not open: 'sesame unlock -p %s' says why (damaged, "
+		"not a vault, or open to others)", profile);
 	check(FAIL, id, hint, "unreadable");
 }
 

@@ -39,6 +39,19 @@ wait "$slow"
 is "$(cat "$T/slow.rc")" 0 "an unlock is waited for past 5 s"
 contains "$T/slow.out" "Vault 'work' unlocked" "and unlocks"
 
+# A vault file others can read (a copied backup, a umask) is refused,
+# saying how to fix it, like ssh does with an open private key.  (The
+# check is made when daemon-secrets opens the file: here, at its start.)
+stop_secrets
+chmod 644 "$SESAME_DATA_DIR/vaults/work.db"
+start_secrets
+run sh -c "printf 'correct horse\n' | '$SESAME' unlock -p work"
+is "$rc" 1 "a vault file with mode 0644 is refused"
+contains "$T/err" "is open to others (mode 0644, want 0600): chmod 600 it" "and the error says how to fix it"
+chmod 600 "$SESAME_DATA_DIR/vaults/work.db"
+printf 'correct horse\n' | "$SESAME" unlock -p work >/dev/null
+ok $? "with 0600 again it unlocks"
+
 # A stuck daemon-secrets: status still shows what the hub knows, names
 # the role that did not answer, and exits 75; --doctor fails that check
 # (it used to report the whole bus as down).
