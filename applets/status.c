@@ -101,7 +101,11 @@ struct role_info {
 	char sandbox[48];	/* what it told the hub; "" if nothing */
 };
 
-static size_t connected_roles(const struct wire_msg *status, struct role_info *r)
+/* The roles in the hub's status reply, each with what confines it; a
+ * daemon-secrets older than WIRE_ROLE_INFO says that in its vault status
+ * (vaults) instead. */
+static size_t connected_roles(const struct wire_msg *status, const struct wire_msg *vaults,
+	struct role_info *r)
 {
 	size_t pos = 0, n = 0;
 	uint16_t tag, len;
@@ -120,6 +124,9 @@ static size_t connected_roles(const struct wire_msg *status, struct role_info *r
 			r[n - 1].sandbox[len] = 0;
 		}
 	}
+	for (size_t i = 0; i < n; i++)
+		if (!r[i].sandbox[0] && !strcmp(r[i].name, "secrets") && vaults->type != WIRE_ERROR)
+			wire_get_str(vaults, WF_SANDBOX, r[i].sandbox, sizeof(r[i].sandbox));
 	return n;
 }
 
@@ -363,7 +370,7 @@ static int doctor(struct bus_client *c, struct wire_msg *replies, int json)
 	} else {
 		wire_get_str(&replies[0], WF_VERSION, version, sizeof(version));
 		wire_get_u32(&replies[0], WF_CLIENTS, &clients);
-		nr = connected_roles(&replies[0], r);
+		nr = connected_roles(&replies[0], &replies[2], r);
 		for (size_t i = 0; i < nr; i++) {
 			has_secrets |= !strcmp(r[i].name, "secrets");
 			snprintf(roles + strlen(roles), sizeof(roles) - strlen(roles), " %s", r[i].name);
@@ -377,12 +384,8 @@ static int doctor(struct bus_client *c, struct wire_msg *replies, int json)
 		wire_get_str(&replies[0], WF_SANDBOX, state, sizeof(state));
 		doctor_role("profile", pid, state);
 		for (size_t i = 0; i < nr; i++) {
-			snprintf(state, sizeof(state), "%s", r[i].sandbox);
-			/* A daemon-secrets older than WIRE_ROLE_INFO says it here. */
-			if (!state[0] && !strcmp(r[i].name, "secrets") && replies[2].type != WIRE_ERROR)
-				wire_get_str(&replies[2], WF_SANDBOX, state, sizeof(state));
 			if (r[i].pid)
-				doctor_role(r[i].name, r[i].pid, state[0] ? state : NULL);
+				doctor_role(r[i].name, r[i].pid, r[i].sandbox[0] ? r[i].sandbox : NULL);
 		}
 		if (has_secrets && error_text(&replies[2], text, sizeof(text)))
 			check(FAIL, "roles.secrets", "daemon-secrets is connected but does not answer as it "
@@ -479,7 +482,7 @@ int status_main(int argc, char **argv)
 		printf("bus: up\nversion: %s\nuptime: %llu.%03llus\nclients: %u\nroles: profile",
 			version, (unsigned long long)(up / 1000), (unsigned long long)(up % 1000), clients);
 	}
-	nr = connected_roles(&m, r);
+	nr = connected_roles(&m, &replies[2], r);
 	for (size_t i = 0; i < nr; i++) {
 		has_secrets |= !strcmp(r[i].name, "secrets");
 		if (json) {
@@ -504,13 +507,10 @@ int status_main(int argc, char **argv)
 		wire_get_u32(&replies[0], WF_PID, &pid);
 		wire_get_str(&replies[0], WF_SANDBOX, state, sizeof(state));
 		sandbox_line("profile", pid, state, json, &n);
-		for (size_t i = 0; i < nr; i++) {
-			snprintf(state, sizeof(state), "%s", r[i].sandbox[0] ? r[i].sandbox : "not reported");
-			if (!r[i].sandbox[0] && !strcmp(r[i].name, "secrets") && replies[2].type != WIRE_ERROR)
-				wire_get_str(&replies[2], WF_SANDBOX, state, sizeof(state));
+		for (size_t i = 0; i < nr; i++)
 			if (r[i].pid)
-				sandbox_line(r[i].name, r[i].pid, state, json, &n);
-		}
+				sandbox_line(r[i].name, r[i].pid, r[i].sandbox[0] ? r[i].sandbox : "not reported",
+					json, &n);
 		printf(json ? "}" : "");
 	}
 	printf(json ? "}\n" : "");

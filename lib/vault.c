@@ -258,15 +258,13 @@ static struct vault *db_open(const char *path, const char *profile, int create)
 		 * others can read invites an offline attack on its password. */
 		struct stat st;
 
-		if (stat(path, &st) == 0 && st.st_uid != geteuid()) {
-			fail("vault %s (%s) belongs to uid %u, not to us (uid %u)", profile, path,
-				(unsigned)st.st_uid, (unsigned)geteuid());
-			free(v);
-			return NULL;
-		}
-		if (stat(path, &st) == 0 && (st.st_mode & 077)) {
-			fail("vault %s (%s) is open to others (mode %04o, want 0600): chmod 600 it", profile,
-				path, (unsigned)(st.st_mode & 07777));
+		if (stat(path, &st) == 0 && (st.st_uid != geteuid() || (st.st_mode & 077))) {
+			if (st.st_uid != geteuid())
+				fail("vault %s (%s) belongs to uid %u, not to us (uid %u)", profile, path,
+					(unsigned)st.st_uid, (unsigned)geteuid());
+			else
+				fail("vault %s (%s) is open to others (mode %04o, want 0600): chmod 600 it",
+					profile, path, (unsigned)(st.st_mode & 07777));
 			free(v);
 			return NULL;
 		}
