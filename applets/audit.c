@@ -23,10 +23,18 @@ name.  Each line holds the hash of the line before it.  On a full disk
 operations go on: a line that cannot be written is left out whole (the
 chain stays verifiable) and the daemon logs an error for it.
 
-  verify       check the whole chain; exits 1 and names the first broken
+Once it would pass global.audit.max_size_kib (default 8192; 0: never),
+the log is rotated: it becomes audit.jsonl.1, the one before that .2,
+and so on, global.audit.keep (default 4) of them kept, the oldest
+dropped.  The new file begins with an audit.rotate line that goes on
+from the last line of the old one, so the chain runs through them all.
+
+  verify       check the whole chain, through the rotated files, oldest
+               first; exits 1 and names the file and the first broken
                line if a line was edited, deleted, inserted or moved
-  tail         print the last lines (-n N, default 10); -f keeps printing
-               new lines as they are written
+  tail         print the last lines (-n N, default 10), reaching back
+               into the rotated files; -f keeps printing new lines as
+               they are written, following the log when it is rotated
 */
 
 static char *slurp(const char *path, size_t *len)
@@ -40,43 +48,99 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/* Where the last count lines of buf start (all of it if it has fewer);
+ * *got: how many there are from there. */
+static size_t last_lines(const char *buf, size_t len, long count, long *got)
+{
+	size_t p, start = len;
+
+	*got = 0;
+	if (!count || !len)
+		return len;
+	p = buf[len - 1] == '\n' ? len - 1 : len;
+	for (;;) {
+		while (p > 0 && buf[p - 1] != '\n')
+			p--;
+		start = p;
+		if (++*got == count || p == 0)
+			return start;
+		p--;		/* over the newline that ends the line before */
+	}
+}
+
+/* Print what fd holds from at on; returns the new offset. */
+static off_t copy_rest(int fd, off_t at)
+{
+	char chunk[4096];
+	ssize_t r;
+
+	while ((r = pread(fd, chunk, sizeof(chunk), at)) > 0) {
+		fwrite(chunk, 1, (size_t)r, stdout);
+		if (fflush(stdout))
+			die("audit: cannot write to standard output");
+		at += r;
+	}
+	return at;
+}
+
+/* The k for which the file st is now PATH.k (the log having been rotated
+ * k times), or 0. */
+static int rotated_to(const char *path, const struct stat *st)
+{
+	char older[PATH_MAX + 8];
+	struct stat o;
+
+	for (int k = 1; k <= 100; k++) {
+		if (snprintf(older, sizeof(older), "%s.%d", path, k) >= (int)sizeof(older) || stat(older, &o) < 0)
+			return 0;
+		if (o.st_ino == st->st_ino && o.st_dev == st->st_dev)
+			return k;
+	}
+	return 0;
+}
+
 static void tail(const char *path, long count, int follow)
 {
-	size_t len;
-	char *buf = slurp(path, &len);
-	size_t start = len;
-	long seen = 0;
-	int fd;
+	size_t n, len = 0, *from, *lens;
+	char **files = audit_files(path, &n), **bufs = xcalloc(n, sizeof(*bufs));
+	long want = count;
+	int fd, k;
 	off_t at;
 
-	/* Back from the end (past its newline) to just after the count-th
-	 * newline: the last count lines. */
-	if (start && buf[start - 1] == '\n')
-		start--;
-	while (count && start > 0 && !(buf[start - 1] == '\n' && ++seen == count))
-		start--;
-	if (!count)
-		start = len;
-	fwrite(buf + start, 1, len - start, stdout);
+	/* The last lines of the log, reaching back into the rotated files
+	 * (oldest first in files) when the newest has fewer. */
+	from = xcalloc(n, sizeof(*from));
+	lens = xcalloc(n, sizeof(*lens));
+	for (size_t i = n; i-- > 0 && (i == n - 1 || want > 0); ) {
+		long got;
+
+		if (i < n - 1 && access(files[i], F_OK) < 0)
+			break;
+		bufs[i] = slurp(files[i], &lens[i]);
+		from[i] = last_lines(bufs[i], lens[i], want, &got);
+		want -= got;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (bufs[i])
+			fwrite(bufs[i] + from[i], 1, lens[i] - from[i], stdout);
+		free(bufs[i]);
+		free(files[i]);
+	}
+	len = lens[n - 1];
+	free(bufs);
+	free(files);
+	free(from);
+	free(lens);
 	fflush(stdout);
-	free(buf);
 	if (!follow)
 		return;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		die("audit: %s: %s", path, strerror(errno));
 	at = (off_t)len;
 	for (;;) {
-		char chunk[4096];
-		ssize_t r = pread(fd, chunk, sizeof(chunk), at);
 		struct stat now, named;
 
-		if (r > 0) {
-			fwrite(chunk, 1, (size_t)r, stdout);
-			if (fflush(stdout))
-				die("audit: cannot write to standard output");
-			at += r;
-			continue;
-		}
+		at = copy_rest(fd, at);
 		usleep(200000);
 		/* Cut shorter, or another file under the name: say so (either
 		 * is worth knowing of an audit log) and follow what is there. */
@@ -89,14 +153,74 @@ static void tail(const char *path, long count, int follow)
 		} else if (stat(path, &named) == 0 && (named.st_ino != now.st_ino || named.st_dev != now.st_dev)) {
 			int nfd = open(path, O_RDONLY | O_CLOEXEC);
 
-			if (nfd >= 0) {
+			if (nfd < 0)
+				continue;
+			/* What reached the old file before it was set aside
+			 * comes first, then the files rotated since, if more
+			 * than one; a rotation is the log going on, not news. */
+			at = copy_rest(fd, at);
+			if (!(k = rotated_to(path, &now)))
 				complain("audit: %s was replaced; following the new file from its start", path);
-				close(fd);
-				fd = nfd;
-				at = 0;
+			while (--k > 0) {
+				char older[PATH_MAX + 8];
+				int ofd;
+
+				snprintf(older, sizeof(older), "%s.%d", path, k);
+				if ((ofd = open(older, O_RDONLY | O_CLOEXEC)) >= 0) {
+					copy_rest(ofd, 0);
+					close(ofd);
+				}
 			}
+			close(fd);
+			fd = nfd;
+			at = 0;
 		}
 	}
+}
+
+/* The log and its rotated files, oldest first, the chain running through
+ * them: 0 intact, 1 broken (said on stdout). */
+static int verify(const char *path)
+{
+	size_t n;
+	char **files = audit_files(path, &n), prev[65] = "";
+	unsigned long long seq = 0, first = 0;
+	long lines = 0;
+	int broken = 0, rotated = 0;
+
+	for (size_t i = 0; i < n && !broken; i++) {
+		struct audit_report r;
+		size_t len;
+		char *buf = slurp(files[i], &len);
+
+		broken = audit_verify_buf(buf, len, *prev ? prev : NULL, seq, &r);
+		free(buf);
+		if (broken) {
+			printf("audit log %s is broken at line %ld: %s\n", files[i], r.bad_line, r.why);
+			break;
+		}
+		if (!*prev) {
+			rotated = r.rotated;
+			first = r.first_seq;
+		}
+		if (r.lines) {
+			memcpy(prev, r.last_hash, sizeof(prev));
+			seq = r.last_seq;
+		}
+		lines += r.lines;
+	}
+	if (!broken) {
+		printf("audit log %s is intact: %ld entries", path, lines);
+		if (n > 1)
+			printf(" in %zu files (%s.%zu, the oldest, to %s)", n, path, n - 1, path);
+		if (rotated)
+			printf("; it begins at entry %llu, the ones before having been rotated out", first);
+		printf("\n");
+	}
+	for (size_t i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
+	return broken;
 }
 
 int audit_main(int argc, char **argv)
@@ -133,20 +257,8 @@ int audit_main(int argc, char **argv)
 			die("%s", last_error());
 		file = path;
 	}
-	if (!strcmp(cmd, "verify")) {
-		struct audit_report r;
-		size_t len;
-		char *buf = slurp(file, &len);
-		int broken = audit_verify_buf(buf, len, &r);
-
-		free(buf);
-		if (broken) {
-			printf("audit log %s is broken at line %ld: %s\n", file, r.bad_line, r.why);
-			return 1;
-		}
-		printf("audit log %s is intact: %ld entries\n", file, r.lines);
-		return 0;
-	}
+	if (!strcmp(cmd, "verify"))
+		return verify(file);
 	if (!strcmp(cmd, "tail")) {
 		tail(file, count, follow);
 		return 0;

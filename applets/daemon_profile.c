@@ -250,6 +250,7 @@ static void apply_config(void)
 		D.cfg.slow_timeout_ms = (int)config_int(D.conf, "global.ipc.slow_subscriber_timeout_ms", 5000);
 	if (!D.set_queue)
 		D.cfg.queue_frames = (int)config_int(D.conf, "global.ipc.channel_capacity", 1024);
+	audit_configure(D.audit, D.conf);
 	rebuild_profiles();
 	D.next_eval = 0;
 	D.next_wifi = 0;

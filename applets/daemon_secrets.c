@@ -1027,6 +1027,7 @@ int daemon_secrets_main(int argc, char **argv)
 
 		if (paths_join(ap, S.r.p.data, "audit.jsonl") < 0 || !(S.audit = audit_open(ap)))
 			die("daemon-secrets: %s", last_error());
+		audit_configure(S.audit, S.r.conf);
 		audit("daemon.start", NULL, NULL, NULL, "ok");
 	}
 	/* Landlock grants only what exists: if daemon-profile has not made
@@ -1049,6 +1050,8 @@ int daemon_secrets_main(int argc, char **argv)
 		ev = role_poll(&S.r, pf, 1, timeout);
 		if (ev & ROLE_STOP)
 			stop = 1;
+		if (ev & ROLE_RELOADED)
+			audit_configure(S.audit, S.r.conf);
 		if (pf[0].revents & POLLIN) {
 			struct job *j;
 

@@ -1,10 +1,12 @@
 /* audit.c - see audit.h. */
 #include "audit.h"
+#include "config.h"
 #include "log.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,8 @@ struct audit {
 	char prev[65];
 	off_t size;		/* the file's size after our last append */
 	int dirty;		/* appended since the last audit_sync */
+	long long max;		/* rotate before passing this size; 0: never */
+	int keep;		/* rotated files kept */
 };
 
 static void hash_hex(const char *s, size_t n, char out[65])
@@ -55,15 +59,18 @@ static int field(const char *line, size_t n, const char *key, char *out, size_t 
 	return k ? 0 : -1;
 }
 
-int audit_verify_buf(const char *buf, size_t len, struct audit_report *r)
+int audit_verify_buf(const char *buf, size_t len, const char *from, unsigned long long from_seq,
+	struct audit_report *r)
 {
-	char prev[65], want[65], got[65], seqs[24];
-	unsigned long long seq = 0;
+	char prev[65], want[65], got[65], seqs[24], ev[16];
+	unsigned long long seq = from ? from_seq : 0;
 	size_t off = 0;
 
-	memset(prev, '0', 64);
-	prev[64] = 0;
 	memset(r, 0, sizeof(*r));
+	if (from)
+		snprintf(prev, sizeof(prev), "%s", from);
+	else
+		memset(prev, '0', 64), prev[64] = 0;
 	while (off < len) {
 		const char *line = buf + off, *nl = memchr(line, '\n', len - off), *h;
 		size_t n = nl ? (size_t)(nl - line) : len - off, body;
@@ -93,23 +100,60 @@ int audit_verify_buf(const char *buf, size_t len, struct audit_report *r)
 			snprintf(r->why, sizeof(r->why), "its content does not match its hash (edited)");
 			return 1;
 		}
-		if (field(line, body, "prev", want, sizeof(want)) < 0 || strcmp(want, prev)) {
+		if (field(line, body, "seq", seqs, sizeof(seqs)) < 0 ||
+		    (s = strtoull(seqs, &end, 10), *end) || s == 0) {
 			r->bad_line = r->lines;
-			snprintf(r->why, sizeof(r->why), "%s", r->lines == 1 ?
-				"it goes on from lines that are not in this file (the log was cut or removed)" :
-				"it does not follow the line before it (a line was deleted, inserted or moved)");
+			snprintf(r->why, sizeof(r->why), "it has no sequence number");
 			return 1;
 		}
-		if (field(line, body, "seq", seqs, sizeof(seqs)) < 0 ||
-		    (s = strtoull(seqs, &end, 10), *end) || s != seq + 1) {
+		if (field(line, body, "prev", want, sizeof(want)) < 0 || strcmp(want, prev)) {
+			/* A file on its own may begin where an older one was
+			 * rotated out. */
+			if (r->lines == 1 && !from && strlen(want) == 64 &&
+			    field(line, body, "event", ev, sizeof(ev)) == 0 && !strcmp(ev, "audit.rotate")) {
+				r->rotated = 1;
+				seq = s - 1;
+			} else {
+				r->bad_line = r->lines;
+				snprintf(r->why, sizeof(r->why), "%s", r->lines > 1 ?
+					"it does not follow the line before it (a line was deleted, inserted or moved)" :
+					from ? "it does not go on from the last line of the file before it (that "
+					"file was cut or replaced, or one between them is missing)" :
+					"it goes on from lines that are not in this file (the log was cut or removed)");
+				return 1;
+			}
+		}
+		if (s != seq + 1) {
 			r->bad_line = r->lines;
 			snprintf(r->why, sizeof(r->why), "its sequence number is not %llu", seq + 1);
 			return 1;
 		}
-		seq = s;
+		if (r->lines == 1)
+			r->first_seq = s;
+		r->last_seq = seq = s;
 		memcpy(prev, got, 65);
+		memcpy(r->last_hash, got, 65);
 	}
 	return 0;
+}
+
+char **audit_files(const char *path, size_t *n)
+{
+	char **v, name[PATH_MAX + 8];
+	size_t k = 0;
+
+	/* PATH.1, PATH.2, ... while they exist (keep is at most 100). */
+	while (k < 1000 && snprintf(name, sizeof(name), "%s.%zu", path, k + 1) < (int)sizeof(name) &&
+	       access(name, F_OK) == 0)
+		k++;
+	v = xcalloc(k + 1, sizeof(*v));
+	for (size_t i = 0; i < k; i++) {
+		snprintf(name, sizeof(name), "%s.%zu", path, k - i);
+		v[i] = xstrdup(name);
+	}
+	v[k] = xstrdup(path);
+	*n = k + 1;
+	return v;
 }
 
 /* Continue the chain from the last complete line of a file of size bytes. */
@@ -154,8 +198,14 @@ static void resume(struct audit *a, off_t size)
 struct audit *audit_open(const char *path)
 {
 	struct audit *a = xcalloc(1, sizeof(*a));
+	char fresh[PATH_MAX + 8];
 	struct stat st;
 
+	/* A rotation cut short between its two renames left the new file
+	 * as PATH.new: put it in place before anything starts a new chain. */
+	if (access(path, F_OK) < 0 && errno == ENOENT &&
+	    snprintf(fresh, sizeof(fresh), "%s.new", path) < (int)sizeof(fresh) && rename(fresh, path) == 0)
+		log_info("audit: finished the rotation of %s", path);
 	a->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (a->fd < 0 || fstat(a->fd, &st) < 0) {
 		fail("audit: cannot open %s: %s", path, strerror(errno));
@@ -185,6 +235,34 @@ static void put_str(char *out, size_t size, size_t *n, const char *key, const ch
 			out[(*n)++] = (char)c;
 	}
 	*n += (size_t)snprintf(out + *n, size - *n, "\"");
+}
+
+void audit_configure(struct audit *a, const struct config *c)
+{
+	audit_set_rotation(a, config_int(c, "global.audit.max_size_kib", 8192) * 1024,
+		(int)config_int(c, "global.audit.keep", 4));
+}
+
+/* PATH.k into out (PATH itself for k 0). */
+static int numbered(char *out, size_t size, const char *path, int k)
+{
+	int n = k ? snprintf(out, size, "%s.%d", path, k) : snprintf(out, size, "%s", path);
+
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* Does the file begin with an audit.rotate line? */
+static int begins_rotated(int fd)
+{
+	char line[1024], ev[16], *nl;
+	ssize_t n = pread(fd, line, sizeof(line) - 1, 0);
+
+	if (n <= 0)
+		return 0;
+	line[n] = 0;
+	if ((nl = strchr(line, '\n')))
+		*nl = 0;
+	return field(line, strlen(line), "event", ev, sizeof(ev)) == 0 && !strcmp(ev, "audit.rotate");
 }
 
 /* A cut file may end inside a line: end it, so ours starts cleanly. */
@@ -219,8 +297,10 @@ static int gone(struct audit *a, const struct stat *mine)
 	}
 	close(fd);
 	flock(a->fd, LOCK_EX);
-	log_error("audit: %s was removed or replaced; writing to the file there now, the chain going on "
-		"from the last line written", a->path);
+	/* Another writer rotated the log: the file there goes on from ours. */
+	if (!begins_rotated(a->fd))
+		log_error("audit: %s was removed or replaced; writing to the file there now, the chain "
+			"going on from the last line written", a->path);
 	if (fstat(a->fd, &named) == 0 && named.st_size > 0)
 		resume(a, named.st_size);	/* a file with lines: follow them */
 	else
@@ -228,12 +308,114 @@ static int gone(struct audit *a, const struct stat *mine)
 	return 1;
 }
 
+/* One line going on from a's last, into line (size bytes); its hash into
+ * h.  Returns its length, size or more if it does not fit. */
+static size_t compose(const struct audit *a, char *line, size_t size, const char *event,
+	const char *profile, const char *key_id, const char *outcome, char h[65])
+{
+	char ts[32];
+	struct timespec now;
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	n = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(ts + n, sizeof(ts) - n, ".%03ldZ", now.tv_nsec / 1000000);
+	n = (size_t)snprintf(line, size, "{\"seq\":%llu", a->seq + 1);
+	put_str(line, size, &n, "ts", ts);
+	put_str(line, size, &n, "event", event);
+	if (profile)
+		put_str(line, size, &n, "profile", profile);
+	if (key_id)
+		put_str(line, size, &n, "key_id", key_id);
+	put_str(line, size, &n, "outcome", outcome);
+	put_str(line, size, &n, "prev", a->prev);
+	hash_hex(line, n, h);
+	return n + (size_t)snprintf(line + n, size - n, HASH_FIELD "%s\"}\n", h);
+}
+
+void audit_set_rotation(struct audit *a, long long max_bytes, int keep)
+{
+	if (!a)
+		return;
+	a->max = max_bytes > 0 ? max_bytes : 0;
+	a->keep = keep < 1 ? 1 : keep > 100 ? 100 : keep;
+}
+
+/* Under the lock, with the file in step (a->size is its size): move it to
+ * PATH.1 and go on in a new PATH that begins with an audit.rotate line.
+ * The new file is written and synced first, as PATH.new, then renamed
+ * over: PATH is missing only between two renames, and audit_open puts
+ * PATH.new back if a crash falls there.  On failure the old file goes on
+ * (logged). */
+static void rotate(struct audit *a)
+{
+	char fresh[PATH_MAX + 8], from[PATH_MAX + 8], to[PATH_MAX + 8], line[1024], h[65], *slash;
+	size_t n;
+	int fd, dir;
+
+	if (numbered(fresh, sizeof(fresh), a->path, 0) < 0 || strlen(fresh) + 4 >= sizeof(fresh))
+		return;
+	strcat(fresh, ".new");
+	unlink(fresh);		/* a rotation's leftover, never renamed into place */
+	if ((fd = open(fresh, O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
+		log_error("audit: cannot rotate %s: %s: %s", a->path, fresh, strerror(errno));
+		return;
+	}
+	flock(fd, LOCK_EX);
+	n = compose(a, line, sizeof(line), "audit.rotate", NULL, NULL, "ok", h);
+	if (write_all(fd, line, n) < 0 || fdatasync(fd) < 0 || fdatasync(a->fd) < 0) {
+		log_error("audit: cannot rotate %s: %s", a->path, strerror(errno));
+		goto undo;
+	}
+	/* PATH.keep goes; each PATH.k becomes PATH.k+1; PATH becomes PATH.1. */
+	for (int k = a->keep; k >= 1; k--) {
+		if (numbered(from, sizeof(from), a->path, k - 1) < 0 || numbered(to, sizeof(to), a->path, k) < 0)
+			goto undo;
+		if (k == a->keep && unlink(to) < 0 && errno != ENOENT)
+			log_error("audit: cannot remove %s: %s", to, strerror(errno));
+		if (rename(from, to) < 0 && (k == 1 || errno != ENOENT)) {
+			log_error("audit: cannot rotate %s: renaming %s: %s", a->path, from, strerror(errno));
+			if (k == 1)
+				goto undo;
+		}
+	}
+	if (rename(fresh, a->path) < 0) {
+		log_error("audit: cannot rotate %s: %s", a->path, strerror(errno));
+		if (rename(to, a->path) < 0)	/* to is PATH.1: put it back */
+			log_error("audit: %s is now %s: %s", a->path, to, strerror(errno));
+		goto undo;
+	}
+	/* The renames last once the directory is synced. */
+	snprintf(from, sizeof(from), "%s", a->path);
+	if ((slash = strrchr(from, '/')))
+		slash[slash == from] = 0;
+	if ((dir = open(slash ? from : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(dir);
+		close(dir);
+	}
+	/* Our descriptor now names the new file, whose lock we hold; the old
+	 * file's lock goes with its last descriptor. */
+	if (dup3(fd, a->fd, O_CLOEXEC) < 0) {
+		log_error("audit: cannot rotate %s: %s", a->path, strerror(errno));
+		goto undo;
+	}
+	close(fd);
+	a->seq++;
+	a->size = (off_t)n;
+	memcpy(a->prev, h, 65);
+	log_info("audit: rotated %s (the older lines are in %s.1)", a->path, a->path);
+	return;
+undo:
+	close(fd);
+	unlink(fresh);
+}
+
 int audit_append(struct audit *a, const char *event, const char *profile, const char *key_id,
 	const char *outcome)
 {
-	char line[1024], ts[32], h[65];
-	struct timespec now;
-	struct tm tm;
+	char line[1024], h[65];
 	struct stat st;
 	size_t n;
 	int r = 0, known;
@@ -255,21 +437,11 @@ int audit_append(struct audit *a, const char *event, const char *profile, const 
 	} else if (known && st.st_size != a->size) {
 		resume(a, st.st_size);
 	}
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	n = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(ts + n, sizeof(ts) - n, ".%03ldZ", now.tv_nsec / 1000000);
-	n = (size_t)snprintf(line, sizeof(line), "{\"seq\":%llu", a->seq + 1);
-	put_str(line, sizeof(line), &n, "ts", ts);
-	put_str(line, sizeof(line), &n, "event", event);
-	if (profile)
-		put_str(line, sizeof(line), &n, "profile", profile);
-	if (key_id)
-		put_str(line, sizeof(line), &n, "key_id", key_id);
-	put_str(line, sizeof(line), &n, "outcome", outcome);
-	put_str(line, sizeof(line), &n, "prev", a->prev);
-	hash_hex(line, n, h);
-	n += (size_t)snprintf(line + n, sizeof(line) - n, HASH_FIELD "%s\"}\n", h);
+	n = compose(a, line, sizeof(line), event, profile, key_id, outcome, h);
+	if (known && a->max && a->size > 0 && a->size + (off_t)n > a->max) {
+		rotate(a);
+		n = compose(a, line, sizeof(line), event, profile, key_id, outcome, h);
+	}
 	if (n >= sizeof(line)) {
 		r = fail("audit: line too long");
 	} else if (write_all(a->fd, line, n) < 0) {

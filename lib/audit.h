@@ -12,6 +12,13 @@
  * cutting lines off the end is not detected until the next line: a writer
  * that finds the file cut shorter, removed or replaced logs an error and
  * goes on from the last line it wrote, so verify breaks there.
+ *
+ * Rotation (audit_set_rotation) keeps the log from filling a small disk:
+ * PATH becomes PATH.1 (PATH.1 becomes PATH.2, ...) and a new PATH begins
+ * with an "audit.rotate" line that goes on from the old file's last line,
+ * so the chain runs on through the files.  The oldest file kept begins
+ * with such a line too; the lines before it are gone, which verify says.
+ * Without a key, dropping whole old files cannot be told from rotation.
  */
 #ifndef SESAME_AUDIT_H
 #define SESAME_AUDIT_H
@@ -29,6 +36,14 @@ struct audit *audit_open(const char *path);
  * off again, so the log stays whole: -1 with a reason. */
 int audit_append(struct audit *a, const char *event, const char *profile, const char *key_id,
 	const char *outcome);
+/* Rotate once a line would take the file past max_bytes (0: never),
+ * keeping keep older files (1 to 100).  Whoever appends rotates, under
+ * the lock; another writer follows into the new file. */
+void audit_set_rotation(struct audit *a, long long max_bytes, int keep);
+/* The same from global.audit.max_size_kib and global.audit.keep (a may
+ * be NULL). */
+struct config;
+void audit_configure(struct audit *a, const struct config *c);
 /* fdatasync what was appended since the last call. */
 int audit_sync(struct audit *a);
 /* The same for a caller that syncs in another thread: the descriptor to
@@ -41,9 +56,20 @@ struct audit_report {
 	long lines;		/* lines checked */
 	long bad_line;		/* first broken line (1-based), 0 if none */
 	char why[200];
+	unsigned long long first_seq, last_seq;	/* 0: no line */
+	char last_hash[65];	/* the last line's hash; "" if none */
+	int rotated;		/* begins at an audit.rotate line, alone */
 };
 
-/* Verify a whole log in memory: 0 intact, 1 broken (see r). */
-int audit_verify_buf(const char *buf, size_t len, struct audit_report *r);
+/* Verify one file's lines in memory: 0 intact, 1 broken (see r).  The
+ * first line must go on from prev, the last hash of the file before
+ * (its seq being seq); with prev NULL, it must begin the chain or be an
+ * audit.rotate line (the files before it rotated out). */
+int audit_verify_buf(const char *buf, size_t len, const char *prev, unsigned long long seq,
+	struct audit_report *r);
+/* The rotated files of path, oldest first, then path itself: *n names
+ * (PATH.K down to PATH.1, K the last before a missing number).  Free
+ * each and the array. */
+char **audit_files(const char *path, size_t *n);
 
 #endif

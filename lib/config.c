@@ -80,6 +80,9 @@ static const struct rule schema[] = {
 	{ "global.logging.level", K_ENUM, 0, 0, 0, "error|warn|info|debug", "\"info\"", NULL },
 	{ "global.logging.json", K_BOOL, 0, 0, 0, NULL, "false", NULL },
 	{ "global.logging.journald", K_BOOL, 0, 0, 0, NULL, "true", NULL },
+	{ "global.audit", K_TABLE, 0, 0, 0, NULL, NULL, NULL },
+	{ "global.audit.max_size_kib", K_INT, 0, 0, 1 << 20, NULL, "8192", NULL },	/* 0: never rotate */
+	{ "global.audit.keep", K_INT, 0, 1, 100, NULL, "4", NULL },
 	{ "global.activation", K_TABLE, 0, 0, 0, NULL, NULL, NULL },
 	{ "global.activation.wifi_source", K_ENUM, 0, 0, 0,
 	  "auto|iwgetid|wpa_supplicant|networkmanager|none", "\"auto\"", NULL },
@@ -146,7 +149,7 @@ static const struct rule schema[] = {
 	{ "profiles.*.audit", K_TABLE, 0, 0, 0, NULL, NULL, NULL },
 	{ "profiles.*.audit.enabled", K_TRUE, 0, 0, 0, "the audit log is always on", "true", NULL },
 	{ "profiles.*.audit.retention_days", K_INT, 0, 0, 36500, NULL, "90",
-	  "the audit log is never pruned: a hash chain cannot drop its head" },
+	  "has no effect: the audit log is rotated by size (global.audit.max_size_kib and keep), not by age" },
 	{ "profiles.*.launch_profiles", K_TABLE, 0, 0, 0, NULL, NULL, NULL },
 	{ "profiles.*.launch_profiles.*", K_TABLE, KEY_NAME, 0, 0, NULL, NULL, NULL },
 	{ "profiles.*.launch_profiles.*.env", K_STRMAP, 0, 0, 0, NULL, NULL, NULL },

@@ -156,4 +156,87 @@ else
 	stop_secrets
 fi
 
+# Rotation: past global.audit.max_size_kib the log becomes audit.jsonl.1
+# (keep older files at most), the new file beginning with an audit.rotate
+# line that goes on from the old one's last; verify follows the chain
+# through the files.  Both writers (daemon-secrets, daemon-profile) take
+# part.
+stop_hub
+rm -f "$log"*
+: >"$T/hub.log"; : >"$T/secrets.log"
+printf '[global.audit]\nmax_size_kib = 1\nkeep = 2\n[profiles.default]\n[profiles.work]\n' >"$SESAME_CONFIG_DIR/config.toml"
+start_hub
+start_secrets
+printf 'pw\n' | "$SESAME" unlock -p a >/dev/null
+for i in $(seq 12); do "$SESAME" secret get -p a the-name >/dev/null; done
+for i in $(seq 4); do
+	"$SESAME" profile activate work >/dev/null
+	"$SESAME" profile deactivate work >/dev/null
+done
+for i in $(seq 3); do "$SESAME" secret get -p a the-name >/dev/null; done
+[ -s "$log.1" ] && [ -s "$log.2" ]; ok $? "a log past max_size_kib is rotated to audit.jsonl.1, .2"
+[ ! -e "$log.3" ]; ok $? "and no more than keep (2) older files are kept"
+big=0
+for f in "$log" "$log.1" "$log.2"; do [ "$(stat -c %s "$f")" -le 1024 ] || big=1; done
+is "$big" 0 "no file grows past 1 KiB"
+head -n 1 "$log" | grep -q '"event":"audit.rotate"'; ok $? "the new file begins with an audit.rotate line"
+grep -q "rotated .*audit.jsonl" "$T/secrets.log"; ok $? "daemon-secrets logs the rotation"
+grep -q "rotated .*audit.jsonl" "$T/hub.log"; ok $? "daemon-profile rotates too, in its sandbox"
+grep -q '"event":"profile.activate"' "$log" "$log.1" "$log.2"; ok $? "daemon-profile's lines are in the rotated chain"
+grep -q "audit.jsonl was removed or replaced" "$T/hub.log" "$T/secrets.log"; [ $? -ne 0 ]
+ok $? "a writer that finds the log rotated by the other follows without an error"
+"$SESAME" audit tail -n 0 -f >"$T/follow.out" 2>"$T/follow.err" &
+follow=$!
+sleep 0.5
+# (A get every 0.3 s: rotated files outlive tail's 0.2 s polls, as they
+# would at any real size.)
+for i in $(seq 8); do "$SESAME" secret get -p a the-name >/dev/null; sleep 0.3; done
+wait_for 5 sh -c "[ \$(grep -c '\"event\":\"secret.get\"' '$T/follow.out') -ge 8 ]"
+is "$(grep -c '"event":"secret.get"' "$T/follow.out")" 8 "audit tail -f follows the log through its rotations, losing no line"
+[ ! -s "$T/follow.err" ]; ok $? "and takes a rotation for what it is (no complaint)"
+kill "$follow"; wait "$follow" 2>/dev/null
+# Two rotations between two of tail's polls: the file in the middle is
+# read too (tail reads no line's content, so plain lines do here).
+f=$T/fake.jsonl
+printf 'one\n' >"$f"
+"$SESAME" audit tail -n 0 -f "$f" >"$T/follow.out" 2>"$T/follow.err" &
+follow=$!
+sleep 0.5
+printf 'two\n' >>"$f"; mv "$f" "$f.1"; printf 'three\n' >"$f"
+mv "$f.1" "$f.2"; mv "$f" "$f.1"; printf 'four\n' >"$f"
+wait_for 5 grep -q four "$T/follow.out"
+is "$(tr '\n' ' ' <"$T/follow.out")" "two three four " "audit tail -f reads every file rotated between two looks, in order"
+kill "$follow"; wait "$follow" 2>/dev/null
+stop_secrets
+run "$SESAME" audit verify
+ok "$rc" "audit verify passes across the rotated files"
+contains "$T/out" "in 3 files" "and says how many files it read"
+contains "$T/out" "the ones before having been rotated out" "and that the oldest lines were rotated out"
+run "$SESAME" audit tail -n 3
+is "$(wc -l <"$T/out" | tr -d ' ')" 3 "audit tail -n 3 prints three lines"
+n=$(cat "$log.2" "$log.1" "$log" | wc -l | tr -d ' ')
+run "$SESAME" audit tail -n 1000
+is "$(wc -l <"$T/out" | tr -d ' ')" "$n" "audit tail reaches back into the rotated files"
+
+cp "$log.1" "$T/one"
+sed '2s/"ts":"/"ts":"1/' "$T/one" >"$log.1"
+run "$SESAME" audit verify
+is "$rc" 1 "an edited line in a rotated file: exit 1"
+contains "$T/out" "audit.jsonl.1 is broken at line 2" "and the report names the file and the line"
+head -n -1 "$T/one" >"$log.1"
+run "$SESAME" audit verify
+is "$rc" 1 "a line cut from the end of a rotated file: exit 1"
+contains "$T/out" "audit.jsonl is broken at line 1: it does not go on from the last line of the file before it" \
+	"and the report names where the chain breaks"
+cp "$T/one" "$log.1"
+
+# A crash between the rotation's two renames leaves the new file as
+# audit.jsonl.new and no audit.jsonl: the next start puts it in place.
+mv "$log" "$log.new"
+start_secrets
+[ -s "$log" ] && [ ! -e "$log.new" ]; ok $? "a rotation cut short is finished at the next start"
+stop_secrets
+run "$SESAME" audit verify
+ok "$rc" "and the chain goes on unbroken"
+
 done_testing
