@@ -30,6 +30,8 @@ usage: sesame secret set|get|list|delete [-p PROFILE] [--json] [--yes] [KEY]
   --json               list as a JSON array
   -y, --yes            delete without asking
 
+KEY is 1 to 256 bytes of UTF-8 without control characters.
+
 The vault must be unlocked (sesame unlock); exit 77 if it is locked, 69
 if daemon-profile or daemon-secrets is not running, 1 if there is no such
 secret.
@@ -92,6 +94,9 @@ int secret_main(int argc, char **argv)
 		if (!vault_name_valid(key))
 			usage_error("secret", "'%s' is not a valid secret name (1-%d bytes, no control characters)",
 				key, VAULT_MAX_NAME);
+		if (type == WIRE_SECRET_SET && !vault_name_new_valid(key))
+			usage_error("secret", "a secret name must be UTF-8 (this one is not, or holds a control "
+				"character U+0080 to U+009F)");
 	} else if (optind != argc) {
 		usage_error("secret", "list takes no KEY");
 	}

@@ -73,6 +73,18 @@ int vault_name_valid(const char *name)
 	return 1;
 }
 
+int vault_name_new_valid(const char *name)
+{
+	const unsigned char *u = (const unsigned char *)name;
+
+	if (!vault_name_valid(name) || !utf8_valid(name, strlen(name)))
+		return 0;
+	for (; *u; u++)	/* C1 controls, U+0080 to U+009F: C2 80 to C2 9F */
+		if (u[0] == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f)
+			return 0;
+	return 1;
+}
+
 void vault_kdf_defaults(struct vault_kdf *kdf)
 {
 	kdf->opslimit = 2;
@@ -709,6 +721,8 @@ int vault_set(struct vault *v, const char *name, const uint8_t *value, size_t le
 		return -1;
 	if (!vault_name_valid(name))
 		return fail("'%s' is not a valid secret name", name);
+	if (!vault_name_new_valid(name))
+		return fail("a new secret name must be UTF-8 without control characters");
 	if (len > VAULT_MAX_VALUE)
 		return fail("value of %zu bytes is too large (at most %d)", len, VAULT_MAX_VALUE);
 	name_id(v, name, id);

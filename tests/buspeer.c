@@ -26,6 +26,10 @@
  *   buspeer get PROFILE KEY [ROLE]
  *                               a secret-get, as the CLI or as ROLE (with
  *                               keys/ROLE.key); prints the value
+ *   buspeer set PROFILE KEY VALUE
+ *                               a secret-set as the CLI, whatever the
+ *                               CLI itself would refuse; exits 1 with
+ *                               the hub's error
  *   buspeer list PROFILE [ROLE] a secret-list; prints the names
  *   buspeer last [PROFILE KEY]  a ping (or a secret-get) with WIRE_F_LAST,
  *                               then one without, each on a connection of
@@ -371,6 +375,21 @@ static int cmd_get(const char *profile, const char *key, const char *role)
 		die("reply without a value");
 	fwrite(v, 1, l, stdout);
 	putchar('\n');
+	bus_close(c);
+	return 0;
+}
+
+static int cmd_set(const char *profile, const char *key, const char *value)
+{
+	struct bus_client *c = connect_or_die(NULL);
+	struct wire_msg m;
+
+	wire_begin(&out, WIRE_SECRET_SET, 0, 0);
+	wire_put_str(&out, WF_PROFILE, profile);
+	wire_put_str(&out, WF_KEY, key);
+	wire_put_str(&out, WF_VALUE, value);
+	if (bus_request(c, &out, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
+		die("%s", last_error());
 	bus_close(c);
 	return 0;
 }
@@ -844,6 +863,8 @@ int main(int argc, char **argv)
 		return cmd_notify_listen(argv[2], atol(argv[3]));
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "get"))
 		return cmd_get(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
+	if (argc == 5 && !strcmp(argv[1], "set"))
+		return cmd_set(argv[2], argv[3], argv[4]);
 	if (argc == 4 && !strcmp(argv[1], "watch"))
 		return cmd_watch(argv[2], atol(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "watch-noread"))
