@@ -103,12 +103,13 @@ cp "$T/orig" "$log"
 # A full disk: the audit line that cannot be written whole is taken back,
 # so the log stays verifiable, and the client still sees the operation's
 # own error.  A file size limit (set on the running daemon) stands in for
-# the full disk: room for part of a line, not for a whole one.
+# the full disk: room for part of a line, not for a whole one.  Only the
+# soft limit moves, so raising it again needs no CAP_SYS_RESOURCE.
 if command -v prlimit >/dev/null 2>&1; then
 	start_secrets
 	printf 'pw\n' | "$SESAME" unlock -p a >/dev/null
 	size=$(stat -c %s "$log")
-	prlimit --pid "$SECRETS" --fsize=$((size + 40))
+	prlimit --pid "$SECRETS" --fsize=$((size + 40)):
 	run "$SESAME" secret get -p a missing
 	contains "$T/err" "no secret named 'missing'" "a failed get reports its own reason when its audit line cannot be written"
 	is "$(stat -c %s "$log")" "$size" "the part of the line that was written is taken back"
@@ -117,13 +118,13 @@ if command -v prlimit >/dev/null 2>&1; then
 	ok "$rc" "the log still verifies"
 	# No room at all: a set fails with the system's reason, and loses
 	# nothing that was stored before.
-	prlimit --pid "$SECRETS" --fsize=4096
+	prlimit --pid "$SECRETS" --fsize=4096:
 	printf 'new-value' | "$SESAME" secret set -p a the-name >/dev/null 2>"$T/err"
 	is "$?" 1 "a set the disk refuses fails"
 	contains "$T/err" "vault a: disk I/O error" "and says so"
 	contains "$T/err" "(while writing; the file size limit, RLIMIT_FSIZE, is " \
 		"and names what it was doing and the likely cause (SQLite had lost errno)"
-	prlimit --pid "$SECRETS" --fsize=unlimited
+	prlimit --pid "$SECRETS" --fsize=unlimited:
 	is "$("$SESAME" secret get -p a the-name)" the-value "the value stored before is intact"
 	run "$SESAME" audit verify
 	ok "$rc" "with room again, the chain goes on unbroken"
