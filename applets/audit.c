@@ -182,45 +182,24 @@ static void tail(const char *path, long count, int follow)
  * them: 0 intact, 1 broken (said on stdout). */
 static int verify(const char *path)
 {
-	size_t n;
-	char **files = audit_files(path, &n), prev[65] = "";
-	unsigned long long seq = 0, first = 0;
-	long lines = 0;
-	int broken = 0, rotated = 0;
+	struct audit_chain c;
+	int rc = audit_verify_chain(path, &c);
 
-	for (size_t i = 0; i < n && !broken; i++) {
-		struct audit_report r;
-		size_t len;
-		char *buf = slurp(files[i], &len);
-
-		broken = audit_verify_buf(buf, len, *prev ? prev : NULL, seq, &r);
-		free(buf);
-		if (broken) {
-			printf("audit log %s is broken at line %ld: %s\n", files[i], r.bad_line, r.why);
-			break;
-		}
-		if (!*prev) {
-			rotated = r.rotated;
-			first = r.first_seq;
-		}
-		if (r.lines) {
-			memcpy(prev, r.last_hash, sizeof(prev));
-			seq = r.last_seq;
-		}
-		lines += r.lines;
+	if (rc < 0 && errno == ENOENT && !strcmp(c.file, path))
+		die("audit: there is no audit log at %s: nothing was logged there yet, or it was removed", path);
+	if (rc < 0)
+		die("audit: cannot read %s: %s", c.file, last_error());
+	if (rc) {
+		printf("audit log %s is broken at line %ld: %s\n", c.file, c.r.bad_line, c.r.why);
+		return 1;
 	}
-	if (!broken) {
-		printf("audit log %s is intact: %ld entries", path, lines);
-		if (n > 1)
-			printf(" in %zu files (%s.%zu, the oldest, to %s)", n, path, n - 1, path);
-		if (rotated)
-			printf("; it begins at entry %llu, the ones before having been rotated out", first);
-		printf("\n");
-	}
-	for (size_t i = 0; i < n; i++)
-		free(files[i]);
-	free(files);
-	return broken;
+	printf("audit log %s is intact: %ld entries", path, c.lines);
+	if (c.files > 1)
+		printf(" in %zu files (%s.%zu, the oldest, to %s)", c.files, path, c.files - 1, path);
+	if (c.rotated)
+		printf("; it begins at entry %llu, the ones before having been rotated out", c.first_seq);
+	printf("\n");
+	return 0;
 }
 
 int audit_main(int argc, char **argv)

@@ -1,5 +1,6 @@
 /* status.c - `sesame status`: is the bus up, which roles are connected. */
 #include "../lib/applet.h"
+#include "../lib/audit.h"
 #include "../lib/bus.h"
 #include "../lib/cli.h"
 #include "../lib/paths.h"
@@ -31,8 +32,9 @@ or if daemon-secrets does not (what daemon-profile answered is shown).
               is up and daemon-secrets connected; per running role, its
               seccomp filter, no_new_privs, Landlock (as the role reports
               it to daemon-profile), core dumps off and nothing
-              swapped out; each vault opens; the kernel's memfd_secret
-              and Yama ptrace_scope.  Exits 1 if a check fails (a
+              swapped out; each vault opens; the audit log's chain is
+              whole (as audit verify checks it); the kernel's
+              memfd_secret and Yama ptrace_scope.  Exits 1 if a check fails (a
               warning does not fail), 0 otherwise; the bus being down is
               a failed check.
               With --json: {"checks":[{"id","status","value","hint"}],
@@ -349,10 +351,38 @@ static void doctor_vault(const char *profile, const char *state, void *ctx)
 	check(FAIL, id, hint, "unreadable");
 }
 
+/* The audit log, read here: its chain whole through the rotated files. */
+static void doctor_audit(const struct paths *p, int has_secrets)
+{
+	char path[PATH_MAX];
+	struct audit_chain c;
+	int rc;
+
+	if (paths_join(path, p->data, "audit.jsonl") < 0)
+		return;
+	rc = audit_verify_chain(path, &c);
+	if (rc < 0 && errno == ENOENT && !strcmp(c.file, path)) {
+		if (has_secrets)
+			check(WARN, "audit.log", "daemon-secrets logs its start: the log was removed; its "
+				"next line starts a new one", "there is none at %s", path);
+		else
+			check(PASS, "audit.log", NULL, "none yet at %s", path);
+	} else if (rc < 0) {
+		check(FAIL, "audit.log", "the log must be readable by the user the daemons run as",
+			"%s: %s", c.file, last_error());
+	} else if (rc) {
+		check(FAIL, "audit.log", "'sesame audit verify' names the break: a line was edited, removed "
+			"or moved, or the log was cut", "broken at %s line %ld", c.file, c.r.bad_line);
+	} else {
+		check(PASS, "audit.log", NULL, "intact: %ld entries, %zu file%s, %lld KiB", c.lines, c.files,
+			c.files == 1 ? "" : "s", (c.bytes + 1023) / 1024);
+	}
+}
+
 /* Reply 0 (the hub's status) names each role and its pid, the hub's own
  * pid first; replies 0 and 2 carry what the hub and daemon-secrets report
  * of their sandbox. */
-static int doctor(struct bus_client *c, struct wire_msg *replies, int json)
+static int doctor(const struct paths *p, struct bus_client *c, struct wire_msg *replies, int json)
 {
 	struct role_info r[MAX_ROLES];
 	char version[64] = "?", state[96], roles[8 + sizeof(r)] = "profile", text[256];
@@ -393,6 +423,7 @@ static int doctor(struct bus_client *c, struct wire_msg *replies, int json)
 		else if (has_secrets)
 			cli_vault_states_parse(&replies[2], doctor_vault, NULL);
 	}
+	doctor_audit(p, has_secrets);
 	doctor_kernel();
 	if (json)
 		printf("],\"summary\":{\"pass\":%d,\"warn\":%d,\"fail\":%d}}\n",
@@ -464,7 +495,7 @@ int status_main(int argc, char **argv)
 		}
 	}
 	if (doc)
-		return doctor(c, replies, json);
+		return doctor(&p, c, replies, json);
 	if (!c)
 		die_code(bus_error_exit(), "%s", last_error());
 	m = replies[0];

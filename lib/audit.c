@@ -156,6 +156,44 @@ char **audit_files(const char *path, size_t *n)
 	return v;
 }
 
+int audit_verify_chain(const char *path, struct audit_chain *c)
+{
+	size_t n, len;
+	char **files = audit_files(path, &n), prev[65] = "", *buf;
+	unsigned long long seq = 0;
+	int rc = 0;
+
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < n && !rc; i++) {
+		snprintf(c->file, sizeof(c->file), "%s", files[i]);
+		if (!(buf = read_file(files[i], SIZE_MAX - 1, &len))) {
+			rc = -1;
+			break;
+		}
+		rc = audit_verify_buf(buf, len, *prev ? prev : NULL, seq, &c->r);
+		free(buf);
+		c->files++;
+		c->bytes += (long long)len;
+		if (rc)
+			break;
+		if (!*prev) {
+			c->rotated = c->r.rotated;
+			c->first_seq = c->r.first_seq;
+		}
+		if (c->r.lines) {
+			memcpy(prev, c->r.last_hash, sizeof(prev));
+			seq = c->r.last_seq;
+		}
+		c->lines += c->r.lines;
+	}
+	if (!rc)
+		c->file[0] = 0;
+	for (size_t i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
+	return rc;
+}
+
 /* Continue the chain from the last complete line of a file of size bytes. */
 static void resume(struct audit *a, off_t size)
 {

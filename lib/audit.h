@@ -23,6 +23,7 @@
 #ifndef SESAME_AUDIT_H
 #define SESAME_AUDIT_H
 
+#include <limits.h>
 #include <stddef.h>
 
 struct audit;
@@ -71,5 +72,20 @@ int audit_verify_buf(const char *buf, size_t len, const char *prev, unsigned lon
  * (PATH.K down to PATH.1, K the last before a missing number).  Free
  * each and the array. */
 char **audit_files(const char *path, size_t *n);
+
+struct audit_chain {
+	long lines;			/* entries checked, in all files */
+	size_t files;			/* files read */
+	long long bytes;		/* their size */
+	unsigned long long first_seq;	/* of the oldest entry kept */
+	int rotated;			/* older entries were rotated out */
+	char file[PATH_MAX + 8];		/* where it breaks or cannot be read */
+	struct audit_report r;		/* the broken file's report */
+};
+
+/* Verify path and its rotated files, oldest first, the chain running
+ * through them: 0 intact, 1 broken (c->file, c->r), -1 if a file cannot
+ * be read (c->file; errno, and a reason). */
+int audit_verify_chain(const char *path, struct audit_chain *c);
 
 #endif

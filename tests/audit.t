@@ -213,6 +213,10 @@ run "$SESAME" audit verify
 ok "$rc" "audit verify passes across the rotated files"
 contains "$T/out" "in 3 files" "and says how many files it read"
 contains "$T/out" "the ones before having been rotated out" "and that the oldest lines were rotated out"
+entries=$(sed -n 's/.*intact: \([0-9]*\) entries.*/\1/p' "$T/out")
+run "$SESAME" status --doctor
+grep -q "^ok   audit.log  *intact: $entries entries, 3 files, [0-9]* KiB$" "$T/out"
+ok $? "status --doctor checks the audit chain too ($entries entries, 3 files)"
 run "$SESAME" audit tail -n 3
 is "$(wc -l <"$T/out" | tr -d ' ')" 3 "audit tail -n 3 prints three lines"
 n=$(cat "$log.2" "$log.1" "$log" | wc -l | tr -d ' ')
@@ -224,6 +228,9 @@ sed '2s/"ts":"/"ts":"1/' "$T/one" >"$log.1"
 run "$SESAME" audit verify
 is "$rc" 1 "an edited line in a rotated file: exit 1"
 contains "$T/out" "audit.jsonl.1 is broken at line 2" "and the report names the file and the line"
+run "$SESAME" status --doctor
+is "$rc" 1 "status --doctor fails on a broken audit chain"
+contains "$T/out" "broken at $log.1 line 2" "and names where it breaks"
 head -n -1 "$T/one" >"$log.1"
 run "$SESAME" audit verify
 is "$rc" 1 "a line cut from the end of a rotated file: exit 1"
