@@ -15,7 +15,7 @@
 #include <sys/utsname.h>
 
 /*APPLET status status_main "show whether the bus is up and which roles are connected"
-usage: sesame status [--json] [--sandbox | --doctor]
+usage: sesame status [--json] [--sandbox | --doctor[=LIST] [--exit-code] [--quiet]]
 
 Asks daemon-profile over the bus for its version, uptime, the number of
 connected clients and the roles connected to it, the profiles, and
@@ -37,8 +37,16 @@ or if daemon-secrets does not (what daemon-profile answered is shown).
               memfd_secret and Yama ptrace_scope.  Exits 1 if a check fails (a
               warning does not fail), 0 otherwise; the bus being down is
               a failed check.
-              With --json: {"checks":[{"id","status","value","hint"}],
+              LIST picks categories, comma-separated: daemon (the bus,
+              daemon-secrets), sandbox, memory (core dumps, swap,
+              memfd_secret), vault (each vault, the audit log),
+              platform (the kernel), all (the default).
+              With --json (or --output json): {"checks":[{"id",
+              "category","status","value","hint"}],
               "summary":{"pass","warn","fail"}}
+  --exit-code with --doctor: exit 1 if a check fails, else 2 if one
+              warns, else 0 (as the original's)
+  --quiet, -q with --doctor: print nothing; implies --exit-code
 */
 
 /* A process as the kernel shows it in /proc; -1 where unknown. */
@@ -210,10 +218,62 @@ static void profiles(const struct wire_msg *mp, int json)
 
 /* --- status --doctor --- */
 enum { PASS, WARN, FAIL };
+/* The categories a check belongs to, as --doctor=LIST names them. */
+enum { C_DAEMON = 1, C_SANDBOX = 2, C_MEMORY = 4, C_VAULT = 8, C_PLATFORM = 16, C_ALL = 31 };
+static const char *const category_name[] = { "daemon", "sandbox", "memory", "vault", "platform" };
 static struct {
-	int json, n;
+	int json, n, quiet;
+	unsigned cats;		/* the categories asked for */
 	int count[3];
 } dr;
+
+static int ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+
+	return n >= t && !strcmp(s + n - t, tail);
+}
+
+/* A check's category, from its id. */
+static unsigned category_of(const char *id)
+{
+	if (!strcmp(id, "bus") || !strncmp(id, "roles.", 6))
+		return C_DAEMON;
+	if (!strncmp(id, "vault.", 6) || !strncmp(id, "audit.", 6))
+		return C_VAULT;
+	if (!strcmp(id, "kernel.memfd_secret") || ends_with(id, ".core_dumps") || ends_with(id, ".swap"))
+		return C_MEMORY;
+	if (!strncmp(id, "kernel.", 7))
+		return C_PLATFORM;
+	return C_SANDBOX;	/* ROLE.seccomp, .no_new_privs, .landlock, launcher.sandbox */
+}
+
+/* --doctor=LIST: a comma-separated list of categories, or "all". */
+static unsigned doctor_categories(const char *list)
+{
+	char word[32];
+	unsigned cats = 0;
+
+	if (!list || !*list)
+		return C_ALL;
+	for (const char *p = list; *p; ) {
+		size_t n = strcspn(p, ",");
+		unsigned c = 0;
+
+		snprintf(word, sizeof(word), "%.*s", (int)(n < sizeof(word) - 1 ? n : sizeof(word) - 1), p);
+		if (!strcmp(word, "all"))
+			c = C_ALL;
+		for (size_t i = 0; i < ARRAY_LEN(category_name); i++)
+			if (!strcmp(word, category_name[i]))
+				c = 1u << i;
+		if (!c)
+			usage_error("status", "--doctor: unknown category '%s' (daemon, sandbox, memory, vault, "
+				"platform, all)", word);
+		cats |= c;
+		p += n + (p[n] == ',');
+	}
+	return cats;
+}
 
 /* One check: its id (ROLE.what or kernel.what), the finding, and for a
  * warning or a failure what to do about it. */
@@ -224,14 +284,23 @@ static void check(int st, const char *id, const char *hint, const char *fmt, ...
 	char value[256];
 	va_list ap;
 
+	unsigned cat = category_of(id);
+	size_t ci = 0;
+
+	if (!(dr.cats & cat))
+		return;
+	while (1u << ci != cat)
+		ci++;
 	va_start(ap, fmt);
 	vsnprintf(value, sizeof(value), fmt, ap);
 	va_end(ap);
 	dr.count[st]++;
+	if (dr.quiet)
+		return;
 	if (dr.json) {
 		printf("%s{\"id\":", dr.n++ ? "," : "");
 		json_str(id);
-		printf(",\"status\":\"%s\",\"value\":", word[st]);
+		printf(",\"category\":\"%s\",\"status\":\"%s\",\"value\":", category_name[ci], word[st]);
 		json_str(value);
 		if (st != PASS && hint) {
 			printf(",\"hint\":");
@@ -382,7 +451,8 @@ static void doctor_audit(const struct paths *p, int has_secrets)
 /* Reply 0 (the hub's status) names each role and its pid, the hub's own
  * pid first; replies 0 and 2 carry what the hub and daemon-secrets report
  * of their sandbox. */
-static int doctor(const struct paths *p, struct bus_client *c, struct wire_msg *replies, int json)
+static int doctor(const struct paths *p, struct bus_client *c, struct wire_msg *replies, int json,
+	int exit_code)
 {
 	struct role_info r[MAX_ROLES];
 	char version[64] = "?", state[96], roles[8 + sizeof(r)] = "profile", text[256];
@@ -390,11 +460,18 @@ static int doctor(const struct paths *p, struct bus_client *c, struct wire_msg *
 	int has_secrets = 0;
 	size_t nr;
 
+	unsigned asked = dr.cats;
+
 	dr.json = json;
-	printf(json ? "{\"checks\":[" : "");
+	if (!dr.quiet)
+		printf(json ? "{\"checks\":[" : "");
 	if (!c) {
+		/* Every category but platform needs the bus. */
+		if (dr.cats & ~C_PLATFORM)
+			dr.cats |= C_DAEMON;
 		check(FAIL, "bus", "start daemon-profile (sesame daemon profile, or its service)", "%s",
 			last_error());
+		dr.cats = asked;
 	} else if (error_text(&replies[0], text, sizeof(text))) {
 		check(FAIL, "bus", NULL, "daemon-profile answered: %s", text);
 	} else {
@@ -425,7 +502,9 @@ static int doctor(const struct paths *p, struct bus_client *c, struct wire_msg *
 	}
 	doctor_audit(p, has_secrets);
 	doctor_kernel();
-	if (json)
+	if (dr.quiet)
+		;
+	else if (json)
 		printf("],\"summary\":{\"pass\":%d,\"warn\":%d,\"fail\":%d}}\n",
 			dr.count[PASS], dr.count[WARN], dr.count[FAIL]);
 	else
@@ -434,7 +513,7 @@ static int doctor(const struct paths *p, struct bus_client *c, struct wire_msg *
 	bus_close(c);
 	if (fflush(stdout))
 		return 1;
-	return dr.count[FAIL] ? 1 : 0;
+	return dr.count[FAIL] ? 1 : exit_code && dr.count[WARN] ? 2 : 0;
 }
 
 int status_main(int argc, char **argv)
@@ -453,20 +532,42 @@ int status_main(int argc, char **argv)
 	size_t nr;
 	uint64_t up = 0;
 	uint32_t clients = 0;
-	int json = 0, has_secrets = 0, sandbox = 0, doc = 0, stuck = 0;
+	int json = 0, has_secrets = 0, sandbox = 0, doc = 0, stuck = 0, exit_code = 0;
+	const char *cats = NULL, *output = NULL;
 
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--json"))
 			json = 1;
-		else if (!strcmp(argv[i], "--sandbox"))
+		else if (!strcmp(a, "--sandbox"))
 			sandbox = 1;
-		else if (!strcmp(argv[i], "--doctor"))
+		else if (!strcmp(a, "--doctor") && i + 1 < argc && argv[i + 1][0] != '-')
+			doc = 1, cats = argv[++i];	/* --doctor LIST, as the original takes it */
+		else if (!strcmp(a, "--doctor"))
 			doc = 1;
+		else if (!strncmp(a, "--doctor=", 9))
+			doc = 1, cats = a + 9;
+		else if (!strcmp(a, "--output") && i + 1 < argc)
+			output = argv[++i];
+		else if (!strncmp(a, "--output=", 9))
+			output = a + 9;
+		else if (!strcmp(a, "--exit-code"))
+			exit_code = 1;
+		else if (!strcmp(a, "--quiet") || !strcmp(a, "-q"))
+			dr.quiet = exit_code = 1;
 		else
-			usage_error("status", "unexpected argument '%s'", argv[i]);
+			usage_error("status", "unexpected argument '%s'", a);
 	}
 	if (sandbox && doc)
 		usage_error("status", "--doctor checks the sandbox already; give one of --sandbox and --doctor");
+	if ((output || exit_code) && !doc)
+		usage_error("status", "--output, --exit-code and --quiet go with --doctor");
+	if (output && !strcmp(output, "json"))
+		json = 1;
+	else if (output && strcmp(output, "text"))
+		usage_error("status", "--output: text or json, not '%s'", output);
+	dr.cats = doctor_categories(cats);
 	if (paths_resolve(&p) < 0)
 		die("%s", last_error());
 	/* --doctor reports a bus it cannot reach as a failed check. */
@@ -495,7 +596,7 @@ int status_main(int argc, char **argv)
 		}
 	}
 	if (doc)
-		return doctor(&p, c, replies, json);
+		return doctor(&p, c, replies, json, exit_code);
 	if (!c)
 		die_code(bus_error_exit(), "%s", last_error());
 	m = replies[0];

@@ -50,6 +50,27 @@ ok $? "and as JSON"
 run "$SESAME" status --doctor --sandbox
 is "$rc" 2 "--doctor with --sandbox is a usage error"
 
+# The original's doctor options: categories, --output, --exit-code, --quiet.
+run "$SESAME" status --doctor=platform
+grep -v '^ ' "$T/out" | grep -v 'passed,' | grep -qv ' kernel\.'; [ $? -ne 0 ]
+ok $? "--doctor=platform runs only the kernel's checks"
+contains "$T/out" "kernel.version" "and runs them"
+run "$SESAME" status --doctor sandbox,vault
+grep -Eq '^(ok|warn|FAIL) +(bus|kernel\.|[a-z]+\.(core_dumps|swap))' "$T/out"; [ $? -ne 0 ]
+ok $? "--doctor sandbox,vault (the list as its own word) leaves the other categories out"
+contains "$T/out" "secrets.seccomp" "and has the sandbox's checks"
+contains "$T/out" "audit.log" "and the vault's"
+run "$SESAME" status --doctor=memory --output json
+perl -MJSON::PP -e 'local $/; my $j = decode_json(<STDIN>);
+	exit !(@{$j->{checks}} && !grep { $_->{category} ne "memory" } @{$j->{checks}})' <"$T/out"
+ok $? "--output json gives JSON, each check with its category"
+run "$SESAME" status --doctor=nonsense
+is "$rc" 2 "an unknown category is a usage error"
+contains "$T/err" "unknown category 'nonsense' (daemon, sandbox, memory, vault, platform, all)" \
+	"that names the categories"
+run "$SESAME" status --exit-code
+is "$rc" 2 "--exit-code without --doctor is a usage error"
+
 # Landlock: outside the rules EACCES, inside allowed.
 stop_secrets
 outside=$(mktemp "$T/../sandbox-outside.XXXXXX")
@@ -85,4 +106,23 @@ run "$SESAME" status --doctor
 is "$rc" 1 "with no daemon-profile running, status --doctor fails"
 contains "$T/out" "FAIL bus" "on its bus check"
 contains "$T/out" "kernel.memfd_secret" "and still checks the kernel"
+run "$SESAME" status --doctor=sandbox
+contains "$T/out" "FAIL bus" "a category that needs the bus reports it down"
+run "$SESAME" status --doctor=platform
+ok "$rc" "one that does not, does not fail for it"
+
+# --exit-code: 2 for a warning (daemon-secrets not connected), 1 for a
+# failure; --quiet: the same code, nothing printed.
+start_hub
+run "$SESAME" status --doctor=daemon --exit-code
+is "$rc" 2 "--exit-code: a warning exits 2"
+contains "$T/out" "warn roles.secrets" "(daemon-secrets is not connected)"
+run "$SESAME" status --doctor=daemon
+ok "$rc" "without it, a warning exits 0"
+run "$SESAME" status --doctor=daemon --quiet
+is "$rc" 2 "--quiet exits as --exit-code does"
+is "$(cat "$T/out")" "" "and prints nothing"
+stop_hub
+run "$SESAME" status --doctor -q
+is "$rc" 1 "a failure exits 1, quietly too"
 done_testing
