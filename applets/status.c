@@ -34,9 +34,9 @@ or if daemon-secrets does not (what daemon-profile answered is shown).
               it to daemon-profile), core dumps off and nothing
               swapped out; each vault opens; the audit log's chain is
               whole (as audit verify checks it); the kernel's
-              memfd_secret and Yama ptrace_scope.  Exits 1 if a check fails (a
-              warning does not fail), 0 otherwise; the bus being down is
-              a failed check.
+              memfd_secret and Yama ptrace_scope.  Exits 1 if a check
+              fails (a warning does not fail), 0 otherwise; the bus
+              being down is a failed check.
               LIST picks categories, comma-separated: daemon (the bus,
               daemon-secrets), sandbox, memory (core dumps, swap,
               memfd_secret), vault (each vault, the audit log),
