@@ -31,14 +31,15 @@ or if daemon-secrets does not (what daemon-profile answered is shown).
   --doctor    instead, checks, each ok, warn or FAIL with a hint: the bus
               is up and daemon-secrets connected; per running role, its
               seccomp filter, no_new_privs, Landlock (as the role reports
-              it to daemon-profile), core dumps off and nothing
-              swapped out; each vault opens; the audit log's chain is
+              it to daemon-profile), core dumps off, nothing swapped
+              out and its memory against its cgroup's limit (warn past
+              half, fail at it); each vault opens; the audit log's chain is
               whole (as audit verify checks it); the kernel's
               memfd_secret and Yama ptrace_scope.  Exits 1 if a check
               fails (a warning does not fail), 0 otherwise; the bus
               being down is a failed check.
               LIST picks categories, comma-separated: daemon (the bus,
-              daemon-secrets), sandbox, memory (core dumps, swap,
+              daemon-secrets), sandbox, memory (RSS, core dumps, swap,
               memfd_secret), vault (each vault, the audit log),
               platform (the kernel), all (the default).
               With --json (or --output json): {"checks":[{"id",
@@ -52,7 +53,7 @@ or if daemon-secrets does not (what daemon-profile answered is shown).
 /* A process as the kernel shows it in /proc; -1 where unknown. */
 struct proc_view {
 	int seccomp, nnp;
-	long swap_kb;
+	long swap_kb, rss_kb;
 	long core;	/* RLIMIT_CORE soft limit; -2 unlimited */
 };
 
@@ -62,13 +63,14 @@ static void proc_view(unsigned pid, struct proc_view *pv)
 	FILE *f;
 
 	pv->seccomp = pv->nnp = -1;
-	pv->swap_kb = pv->core = -1;
+	pv->swap_kb = pv->rss_kb = pv->core = -1;
 	snprintf(path, sizeof(path), "/proc/%u/status", pid);
 	if ((f = fopen(path, "re"))) {
 		while (fgets(line, sizeof(line), f)) {
 			sscanf(line, "Seccomp: %d", &pv->seccomp);
 			sscanf(line, "NoNewPrivs: %d", &pv->nnp);
 			sscanf(line, "VmSwap: %ld", &pv->swap_kb);
+			sscanf(line, "VmRSS: %ld", &pv->rss_kb);
 		}
 		fclose(f);
 	}
@@ -79,6 +81,51 @@ static void proc_view(unsigned pid, struct proc_view *pv)
 				pv->core = !strcmp(soft, "unlimited") ? -2 : strtol(soft, NULL, 10);
 		fclose(f);
 	}
+}
+
+/* A number of bytes in file (cgroup v2's memory.max, v1's
+ * memory.limit_in_bytes), in KiB; 0 for "max", no limit or no file. */
+static long long limit_file_kb(const char *file)
+{
+	unsigned long long v = 0;
+	FILE *f = fopen(file, "re");
+
+	if (f && fscanf(f, "%llu", &v) != 1)
+		v = 0;
+	if (f)
+		fclose(f);
+	return v >= 1ull << 62 ? 0 : (long long)(v / 1024);	/* v1 says "none" with 2^63 - 4096 */
+}
+
+/* The memory limit on pid's cgroup in KiB (systemd's MemoryMax=, a
+ * container's limit), 0 if none is set or none can be read. */
+static long long cgroup_limit_kb(unsigned pid)
+{
+	char path[64], line[512], file[600];
+	long long limit = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
+	if (!(f = fopen(path, "re")))
+		return 0;
+	while (!limit && fgets(line, sizeof(line), f)) {
+		const char *cg;
+
+		line[strcspn(line, "\n")] = 0;
+		if (!strncmp(line, "0::", 3)) {
+			cg = line + 3;
+			snprintf(file, sizeof(file), "/sys/fs/cgroup%s/memory.max", cg);
+			if (!(limit = limit_file_kb(file))) {
+				snprintf(file, sizeof(file), "/sys/fs/cgroup/unified%s/memory.max", cg);
+				limit = limit_file_kb(file);
+			}
+		} else if ((cg = strstr(line, ":memory:"))) {
+			snprintf(file, sizeof(file), "/sys/fs/cgroup/memory%s/memory.limit_in_bytes", cg + 8);
+			limit = limit_file_kb(file);
+		}
+	}
+	fclose(f);
+	return limit;
 }
 
 static void sandbox_line(const char *role, unsigned pid, const char *state, int json, int *n)
@@ -241,7 +288,8 @@ static unsigned category_of(const char *id)
 		return C_DAEMON;
 	if (!strncmp(id, "vault.", 6) || !strncmp(id, "audit.", 6))
 		return C_VAULT;
-	if (!strcmp(id, "kernel.memfd_secret") || ends_with(id, ".core_dumps") || ends_with(id, ".swap"))
+	if (!strcmp(id, "kernel.memfd_secret") || ends_with(id, ".core_dumps") || ends_with(id, ".swap") ||
+	    ends_with(id, ".memory"))
 		return C_MEMORY;
 	if (!strncmp(id, "kernel.", 7))
 		return C_PLATFORM;
@@ -363,6 +411,19 @@ static void doctor_role(const char *role, unsigned pid, const char *reported)
 			"inherit it (pid %u)", pid);
 	else
 		doctor_confined(role, pid, &pv, reported);
+	snprintf(id, sizeof(id), "%s.memory", role);
+	if (pv.rss_kb >= 0) {
+		long long limit = cgroup_limit_kb(pid);
+		char hint[160];
+
+		snprintf(hint, sizeof(hint), "near the memory limit on its cgroup the kernel kills the role: "
+			"raise it (systemd's MemoryMax=, the container's limit)");
+		if (!limit)
+			check(PASS, id, NULL, "RSS %.1f MiB, no cgroup limit", pv.rss_kb / 1024.0);
+		else
+			check(pv.rss_kb >= limit ? FAIL : pv.rss_kb >= limit / 2 ? WARN : PASS, id, hint,
+				"RSS %.1f MiB of its cgroup's %.1f MiB", pv.rss_kb / 1024.0, limit / 1024.0);
+	}
 	snprintf(id, sizeof(id), "%s.swap", role);
 	if (pv.swap_kb == 0)
 		check(PASS, id, NULL, "nothing swapped out");

@@ -71,6 +71,28 @@ contains "$T/err" "unknown category 'nonsense' (daemon, sandbox, memory, vault, 
 run "$SESAME" status --exit-code
 is "$rc" 2 "--exit-code without --doctor is a usage error"
 
+# Memory against the cgroup's limit (systemd's MemoryMax=): each role's
+# RSS, a warning past half the limit.  A child cgroup of the v1 memory
+# controller (where this machine has one) holds daemon-secrets meanwhile.
+run "$SESAME" status --doctor=memory
+grep -Eq "^ok   secrets\.memory +RSS [0-9.]+ MiB" "$T/out"; ok $? "--doctor shows each role's RSS"
+cg=$(sed -n 's/^[0-9]*:memory://p' /proc/self/cgroup)
+base=/sys/fs/cgroup/memory$cg
+if [ -n "$cg" ] && [ -w "$base" ] && mkdir "$base/sesame-test-$$" 2>/dev/null; then
+	rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$SECRETS/status")
+	echo $((rss * 1024 * 3 / 2)) >"$base/sesame-test-$$/memory.limit_in_bytes"
+	echo "$SECRETS" >"$base/sesame-test-$$/cgroup.procs"
+	run "$SESAME" status --doctor=memory
+	grep -Eq "^warn secrets\.memory +RSS [0-9.]+ MiB of its cgroup's [0-9.]+ MiB" "$T/out"
+	ok $? "a role past half its cgroup's memory limit is a warning"
+	contains "$T/out" "MemoryMax=" "whose hint names what to raise"
+	echo "$SECRETS" >"$base/cgroup.procs"
+	rmdir "$base/sesame-test-$$"
+else
+	skip "no writable cgroup v1 memory controller here to set a limit in"
+	skip "no writable cgroup v1 memory controller here to set a limit in"
+fi
+
 # Landlock: outside the rules EACCES, inside allowed.
 stop_secrets
 outside=$(mktemp "$T/../sandbox-outside.XXXXXX")
