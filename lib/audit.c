@@ -27,6 +27,7 @@ struct audit {
 	int dirty;		/* appended since the last audit_sync */
 	long long max;		/* rotate before passing this size; 0: never */
 	int keep;		/* rotated files kept */
+	off_t retry;		/* after a failed rotation, the size to try again at */
 };
 
 static void hash_hex(const char *s, size_t n, char out[65])
@@ -137,18 +138,25 @@ int audit_verify_buf(const char *buf, size_t len, const char *from, unsigned lon
 	return 0;
 }
 
+/* PATH.k into out (PATH itself for k 0). */
+static int numbered(char *out, size_t size, const char *path, int k)
+{
+	int n = k ? snprintf(out, size, "%s.%d", path, k) : snprintf(out, size, "%s", path);
+
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
 char **audit_files(const char *path, size_t *n)
 {
 	char **v, name[PATH_MAX + 8];
 	size_t k = 0;
 
 	/* PATH.1, PATH.2, ... while they exist (keep is at most 100). */
-	while (k < 1000 && snprintf(name, sizeof(name), "%s.%zu", path, k + 1) < (int)sizeof(name) &&
-	       access(name, F_OK) == 0)
+	while (k < 1000 && numbered(name, sizeof(name), path, (int)k + 1) == 0 && access(name, F_OK) == 0)
 		k++;
 	v = xcalloc(k + 1, sizeof(*v));
 	for (size_t i = 0; i < k; i++) {
-		snprintf(name, sizeof(name), "%s.%zu", path, k - i);
+		numbered(name, sizeof(name), path, (int)(k - i));
 		v[i] = xstrdup(name);
 	}
 	v[k] = xstrdup(path);
@@ -281,14 +289,6 @@ void audit_configure(struct audit *a, const struct config *c)
 		(int)config_int(c, "global.audit.keep", 4));
 }
 
-/* PATH.k into out (PATH itself for k 0). */
-static int numbered(char *out, size_t size, const char *path, int k)
-{
-	int n = k ? snprintf(out, size, "%s.%d", path, k) : snprintf(out, size, "%s", path);
-
-	return n < 0 || (size_t)n >= size ? -1 : 0;
-}
-
 /* Does the file begin with an audit.rotate line? */
 static int begins_rotated(int fd)
 {
@@ -387,19 +387,19 @@ void audit_set_rotation(struct audit *a, long long max_bytes, int keep)
  * over: PATH is missing only between two renames, and audit_open puts
  * PATH.new back if a crash falls there.  On failure the old file goes on
  * (logged). */
-static void rotate(struct audit *a)
+static int rotate(struct audit *a)
 {
 	char fresh[PATH_MAX + 8], from[PATH_MAX + 8], to[PATH_MAX + 8], line[1024], h[65], *slash;
 	size_t n;
 	int fd, dir;
 
 	if (numbered(fresh, sizeof(fresh), a->path, 0) < 0 || strlen(fresh) + 4 >= sizeof(fresh))
-		return;
+		return -1;
 	strcat(fresh, ".new");
 	unlink(fresh);		/* a rotation's leftover, never renamed into place */
 	if ((fd = open(fresh, O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
 		log_error("audit: cannot rotate %s: %s: %s", a->path, fresh, strerror(errno));
-		return;
+		return -1;
 	}
 	flock(fd, LOCK_EX);
 	n = compose(a, line, sizeof(line), "audit.rotate", NULL, NULL, "ok", h);
@@ -444,10 +444,11 @@ static void rotate(struct audit *a)
 	a->size = (off_t)n;
 	memcpy(a->prev, h, 65);
 	log_info("audit: rotated %s (the older lines are in %s.1)", a->path, a->path);
-	return;
+	return 0;
 undo:
 	close(fd);
 	unlink(fresh);
+	return -1;
 }
 
 int audit_append(struct audit *a, const char *event, const char *profile, const char *key_id,
@@ -476,8 +477,10 @@ int audit_append(struct audit *a, const char *event, const char *profile, const 
 		resume(a, st.st_size);
 	}
 	n = compose(a, line, sizeof(line), event, profile, key_id, outcome, h);
-	if (known && a->max && a->size > 0 && a->size + (off_t)n > a->max) {
-		rotate(a);
+	if (known && a->max && a->size > 0 && a->size + (off_t)n > a->max && a->size >= a->retry) {
+		/* A rotation that failed is tried again a sixteenth of the
+		 * limit later, not on every line (each failure is logged). */
+		a->retry = rotate(a) < 0 ? a->size + a->max / 16 : 0;
 		n = compose(a, line, sizeof(line), event, profile, key_id, outcome, h);
 	}
 	if (n >= sizeof(line)) {

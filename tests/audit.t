@@ -247,4 +247,20 @@ stop_secrets
 run "$SESAME" audit verify
 ok "$rc" "and the chain goes on unbroken"
 
+# A rotation that fails (here audit.jsonl.new is a directory in the way)
+# is logged once and tried again a sixteenth of the limit later, not on
+# every line; the log goes on meanwhile.
+printf '[global.audit]\nmax_size_kib = 64\nkeep = 2\n' >"$SESAME_CONFIG_DIR/config.toml"
+awk 'BEGIN { for (i = 0; i < 1200; i++) printf "%s\n", "filler line, 59 bytes of it .............................." }' >"$log"
+mkdir "$log.new"
+: >"$T/secrets.log"
+start_secrets
+for i in $(seq 10); do "$SESAME" secret get -p a the-name >/dev/null 2>&1; done
+is "$(grep -c "cannot rotate" "$T/secrets.log")" 1 "a failed rotation is logged once, not on each of the next lines"
+grep -q '"event":"secret.get"' "$log"; ok $? "and the log goes on meanwhile"
+rmdir "$log.new"
+for i in $(seq 20); do "$SESAME" secret get -p a the-name >/dev/null 2>&1; done
+grep -q "rotated .*audit.jsonl" "$T/secrets.log"; ok $? "once the way is clear, a later line rotates"
+stop_secrets
+
 done_testing
