@@ -34,7 +34,8 @@ from the last line of the old one, so the chain runs through them all.
                line if a line was edited, deleted, inserted or moved
   tail         print the last lines (-n N, default 10), reaching back
                into the rotated files; -f keeps printing new lines as
-               they are written, following the log when it is rotated
+               they are written, following the log when it is rotated,
+               and waits for a log not written yet
 */
 
 static char *slurp(const char *path, size_t *len)
@@ -99,14 +100,24 @@ static int rotated_to(const char *path, const struct stat *st)
 	return 0;
 }
 
+static void follow_from(const char *path, off_t at) NORETURN;
+
 static void tail(const char *path, long count, int follow)
 {
 	size_t n, len = 0, *from, *lens;
-	char **files = audit_files(path, &n), **bufs = xcalloc(n, sizeof(*bufs));
+	char **files, **bufs;
 	long want = count;
-	int fd, k;
-	off_t at;
 
+	/* -f on a log not written yet (daemon-secrets not started): wait
+	 * for it, as tail -F does, then show it whole. */
+	if (follow && access(path, F_OK) < 0 && errno == ENOENT) {
+		complain("audit: there is no audit log at %s yet; waiting for it", path);
+		while (access(path, F_OK) < 0 && errno == ENOENT)
+			usleep(200000);
+		follow_from(path, 0);
+	}
+	files = audit_files(path, &n);
+	bufs = xcalloc(n, sizeof(*bufs));
 	/* The last lines of the log, reaching back into the rotated files
 	 * (oldest first in files) when the newest has fewer. */
 	from = xcalloc(n, sizeof(*from));
@@ -132,11 +143,18 @@ static void tail(const char *path, long count, int follow)
 	free(from);
 	free(lens);
 	fflush(stdout);
-	if (!follow)
-		return;
+	if (follow)
+		follow_from(path, (off_t)len);
+}
+
+/* Print the log's lines from at on as they are written, following it
+ * when it is cut, replaced or rotated; never returns. */
+static void follow_from(const char *path, off_t at)
+{
+	int fd, k;
+
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		die("audit: %s: %s", path, strerror(errno));
-	at = (off_t)len;
 	for (;;) {
 		struct stat now, named;
 

@@ -196,6 +196,18 @@ wait_for 5 sh -c "[ \$(grep -c '\"event\":\"secret.get\"' '$T/follow.out') -ge 8
 is "$(grep -c '"event":"secret.get"' "$T/follow.out")" 8 "audit tail -f follows the log through its rotations, losing no line"
 [ ! -s "$T/follow.err" ]; ok $? "and takes a rotation for what it is (no complaint)"
 kill "$follow"; wait "$follow" 2>/dev/null
+# tail -f on a log not written yet waits for it, as tail -F does.
+mkdir "$T/later"
+"$SESAME" audit tail -f "$T/later/audit.jsonl" >"$T/follow.out" 2>"$T/follow.err" &
+follow=$!
+sleep 0.5
+printf 'first\nsecond\n' >"$T/later/audit.jsonl"
+wait_for 5 grep -q second "$T/follow.out"
+is "$(tr '\n' ' ' <"$T/follow.out")" "first second " "audit tail -f waits for a log not written yet, then shows it whole"
+contains "$T/follow.err" "there is no audit log at $T/later/audit.jsonl yet; waiting for it" "and says it waits"
+kill "$follow"; wait "$follow" 2>/dev/null
+run "$SESAME" audit tail "$T/later/none.jsonl"
+is "$rc" 1 "without -f, a missing log is an error"
 # Two rotations between two of tail's polls: the file in the middle is
 # read too (tail reads no line's content, so plain lines do here).
 f=$T/fake.jsonl
