@@ -414,10 +414,9 @@ static void doctor_role(const char *role, unsigned pid, const char *reported)
 	snprintf(id, sizeof(id), "%s.memory", role);
 	if (pv.rss_kb >= 0) {
 		long long limit = cgroup_limit_kb(pid);
-		char hint[160];
+		const char *hint = "near the memory limit on its cgroup the kernel kills the role: raise it "
+			"(systemd's MemoryMax=, the container's limit)";
 
-		snprintf(hint, sizeof(hint), "near the memory limit on its cgroup the kernel kills the role: "
-			"raise it (systemd's MemoryMax=, the container's limit)");
 		if (!limit)
 			check(PASS, id, NULL, "RSS %.1f MiB, no cgroup limit", pv.rss_kb / 1024.0);
 		else
