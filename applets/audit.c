@@ -92,7 +92,7 @@ static int rotated_to(const char *path, const struct stat *st)
 	struct stat o;
 
 	for (int k = 1; k <= 100; k++) {
-		if (snprintf(older, sizeof(older), "%s.%d", path, k) >= (int)sizeof(older) || stat(older, &o) < 0)
+		if (audit_file_name(older, sizeof(older), path, k) < 0 || stat(older, &o) < 0)
 			return 0;
 		if (o.st_ino == st->st_ino && o.st_dev == st->st_dev)
 			return k;
@@ -126,7 +126,7 @@ static void tail(const char *path, long count, int follow)
 		long got;
 
 		if (i < n - 1 && access(files[i], F_OK) < 0)
-			break;
+			break;	/* dropped by a rotation since it was listed */
 		bufs[i] = slurp(files[i], &lens[i]);
 		from[i] = last_lines(bufs[i], lens[i], want, &got);
 		want -= got;
@@ -183,8 +183,8 @@ static void follow_from(const char *path, off_t at)
 				char older[PATH_MAX + 8];
 				int ofd;
 
-				snprintf(older, sizeof(older), "%s.%d", path, k);
-				if ((ofd = open(older, O_RDONLY | O_CLOEXEC)) >= 0) {
+				if (audit_file_name(older, sizeof(older), path, k) == 0 &&
+				    (ofd = open(older, O_RDONLY | O_CLOEXEC)) >= 0) {
 					copy_rest(ofd, 0);
 					close(ofd);
 				}

@@ -138,8 +138,7 @@ int audit_verify_buf(const char *buf, size_t len, const char *from, unsigned lon
 	return 0;
 }
 
-/* PATH.k into out (PATH itself for k 0). */
-static int numbered(char *out, size_t size, const char *path, int k)
+int audit_file_name(char *out, size_t size, const char *path, int k)
 {
 	int n = k ? snprintf(out, size, "%s.%d", path, k) : snprintf(out, size, "%s", path);
 
@@ -152,11 +151,11 @@ char **audit_files(const char *path, size_t *n)
 	size_t k = 0;
 
 	/* PATH.1, PATH.2, ... while they exist (keep is at most 100). */
-	while (k < 1000 && numbered(name, sizeof(name), path, (int)k + 1) == 0 && access(name, F_OK) == 0)
+	while (k < 1000 && audit_file_name(name, sizeof(name), path, (int)k + 1) == 0 && access(name, F_OK) == 0)
 		k++;
 	v = xcalloc(k + 1, sizeof(*v));
 	for (size_t i = 0; i < k; i++) {
-		numbered(name, sizeof(name), path, (int)(k - i));
+		audit_file_name(name, sizeof(name), path, (int)(k - i));
 		v[i] = xstrdup(name);
 	}
 	v[k] = xstrdup(path);
@@ -393,7 +392,7 @@ static int rotate(struct audit *a)
 	size_t n;
 	int fd, dir;
 
-	if (numbered(fresh, sizeof(fresh), a->path, 0) < 0 || strlen(fresh) + 4 >= sizeof(fresh))
+	if (audit_file_name(fresh, sizeof(fresh), a->path, 0) < 0 || strlen(fresh) + 4 >= sizeof(fresh))
 		return -1;
 	strcat(fresh, ".new");
 	unlink(fresh);		/* a rotation's leftover, never renamed into place */
@@ -409,7 +408,7 @@ static int rotate(struct audit *a)
 	}
 	/* PATH.keep goes; each PATH.k becomes PATH.k+1; PATH becomes PATH.1. */
 	for (int k = a->keep; k >= 1; k--) {
-		if (numbered(from, sizeof(from), a->path, k - 1) < 0 || numbered(to, sizeof(to), a->path, k) < 0)
+		if (audit_file_name(from, sizeof(from), a->path, k - 1) < 0 || audit_file_name(to, sizeof(to), a->path, k) < 0)
 			goto undo;
 		if (k == a->keep && unlink(to) < 0 && errno != ENOENT)
 			log_error("audit: cannot remove %s: %s", to, strerror(errno));

@@ -72,6 +72,9 @@ int audit_verify_buf(const char *buf, size_t len, const char *prev, unsigned lon
  * (PATH.K down to PATH.1, K the last before a missing number).  Free
  * each and the array. */
 char **audit_files(const char *path, size_t *n);
+/* The name of path's k-th rotated file (path itself for k 0) into out;
+ * -1 if it does not fit. */
+int audit_file_name(char *out, size_t size, const char *path, int k);
 
 struct audit_chain {
 	long lines;			/* entries checked, in all files */
