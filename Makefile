@@ -49,11 +49,17 @@ CC = $(MUSL_CC)
 DEP_CFLAGS = -I$(VENDOR)/prefix/include -isystem $(VENDOR)/kernel-include
 DEP_LIBS = -L$(VENDOR)/prefix/lib -lsodium -lsqlite3 $(if $(filter 1,$(SECCOMP)),-lseccomp)
 SESAME_LDFLAGS = -static -Wl,-z,relro,-z,now
+SQLITE_VENDOR = $(VENDOR)
+VENDOR_CC = $(MUSL_CC)
 endif
+VENDOR_CC ?= $(CC)
+# Downloads, shared by the static and the dynamic vendored builds.
+VENDOR_DL = $(CURDIR)/build/dl
 
 GEN = $(O)/gen
 ALL_CFLAGS = $(SESAME_CFLAGS) $(SAN_FLAGS) -DSESAME_VERSION='"$(VERSION)"' -DSESAME_DESKTOP=$(DESKTOP) \
-	-DSESAME_DLOPEN=$(DLOPEN) -DSESAME_SECCOMP=$(SECCOMP) \
+	-DSESAME_DLOPEN=$(DLOPEN) -DSESAME_DLOPEN_SQLITE=$(DLOPEN_SQLITE) -DSESAME_SQLITE_VENDORED=$(if $(SQLITE_A),1,0) \
+	-DSESAME_SECCOMP=$(SECCOMP) \
 	-I. -I$(GEN) $(DEP_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SESAME_LDFLAGS) $(SAN_FLAGS) $(LDFLAGS)
 
@@ -74,8 +80,16 @@ OBJ = $(O)/sesame.o $(APPLETS:%.c=$(O)/%.o) $(LIB_OBJ)
 
 all: $(BIN) $(if $(filter build,$(O)),tests/noise-vectors tests/toml-decode)
 
-$(BIN): $(OBJ)
+$(BIN): $(OBJ) $(SQLITE_A)
 	$(CC) $(ALL_CFLAGS) -o $@ $(OBJ) $(ALL_LDFLAGS) $(DEP_LIBS)
+
+# SQLite, vendored (config.mk): built before anything includes its header.
+ifneq ($(SQLITE_A),)
+$(SQLITE_A): vendor/build.sh vendor/pins
+	VENDOR_CC="$(VENDOR_CC)" VENDOR_DL="$(VENDOR_DL)" sh vendor/build.sh $(SQLITE_VENDOR) sqlite3
+	@touch $@
+$(OBJ): | $(SQLITE_A)
+endif
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
@@ -143,7 +157,7 @@ UNIT = $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/*.c))
 # secmem's test watches munmap to prove that freed memory was wiped.
 $(O)/tests/unit/secmem: TEST_LDFLAGS = -Wl,--wrap=munmap
 
-$(O)/tests/unit/%: tests/unit/%.c tests/tap.h $(LIB_OBJ)
+$(O)/tests/unit/%: tests/unit/%.c tests/tap.h $(LIB_OBJ) $(SQLITE_A)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(TEST_LDFLAGS) $(DEP_LIBS) -lm
 
@@ -152,7 +166,7 @@ $(O)/tests/unit/%: tests/unit/%.c tests/tap.h $(LIB_OBJ)
 # format; $(O)/tests/toml-decode is the toml-test decoder interface (TOML
 # on stdin, tagged JSON on stdout), for any conformance suite.
 TOOLS = $(O)/tests/buspeer $(O)/tests/evwrite $(O)/tests/ptyrun $(O)/tests/noise-vectors $(O)/tests/toml-decode
-$(O)/tests/noise-vectors: tests/noise-vectors.c tests/json.c tests/json.h $(LIB_OBJ)
+$(O)/tests/noise-vectors: tests/noise-vectors.c tests/json.c tests/json.h $(LIB_OBJ) $(SQLITE_A)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/noise-vectors.c tests/json.c $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
 
@@ -171,12 +185,12 @@ ifeq ($(O),build)
 tests/noise-vectors tests/toml-decode: tests/%: build/tests/%
 	cp $< $@
 endif
-$(O)/tests/%: tests/%.c $(LIB_OBJ)
+$(O)/tests/%: tests/%.c $(LIB_OBJ) $(SQLITE_A)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
 
 FUZZ = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/*.c))
-build/fuzz/%: tests/fuzz/%.c $(filter-out $(DESKTOP_LIB) lib/dynlib.c,$(LIB)) tests/json.c
+build/fuzz/%: tests/fuzz/%.c $(filter-out $(DESKTOP_LIB) lib/dynlib.c,$(LIB)) tests/json.c $(SQLITE_A)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(SESAME_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-I. -Itests $(DEP_CFLAGS) -o $@ $< $(filter-out $(DESKTOP_LIB) lib/dynlib.c,$(LIB)) $(if $(filter json,$*),tests/json.c) $(LINK_ALL_LIBS) -lm
@@ -198,12 +212,12 @@ $(O)/bench/noop-dyn: tests/bench/noop.c
 	$(CC) -O2 -o $@ $<
 
 # A glibc + libsodium + SQLite process with one database open and idle:
-# the roles' memory floor (dynamic builds only).
-$(O)/bench/sqlfloor: tests/bench/sqlfloor.c
+# the roles' memory floor (dynamic builds only), with the SQLite sesame has.
+$(O)/bench/sqlfloor: tests/bench/sqlfloor.c $(SQLITE_A)
 	@mkdir -p $(@D)
-	$(CC) $(SESAME_CFLAGS) $(CFLAGS) -o $@ $< $(SESAME_LDFLAGS) $(LDFLAGS) -lsqlite3 -lsodium
+	$(CC) $(SESAME_CFLAGS) $(DEP_CFLAGS) $(CFLAGS) -o $@ $< $(SESAME_LDFLAGS) $(LDFLAGS) $(SQLITE_LIBS) -lsodium
 
-$(O)/bench/vault: tests/bench/vault.c $(LIB_OBJ)
+$(O)/bench/vault: tests/bench/vault.c $(LIB_OBJ) $(SQLITE_A)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
 
@@ -226,7 +240,7 @@ check: $(BIN) $(UNIT) $(TOOLS) $(GEN)/stamp $(if $(HAVE_FUZZ_CC),$(FUZZ))
 # A fully static musl build of the headless roles, against libraries built
 # from pinned Debian source packages (vendor/pins).
 static:
-	MUSL_CC="$(MUSL_CC)" sh vendor/build.sh build/static/vendor
+	VENDOR_CC="$(MUSL_CC)" VENDOR_DL="$(VENDOR_DL)" sh vendor/build.sh build/static/vendor
 	$(MAKE) STATIC=1 DESKTOP=0 build/static/sesame
 	@file build/static/sesame
 	@ls -l build/static/sesame

@@ -45,12 +45,27 @@ WAYLAND_PROTOCOLS_DIR ?= $(shell $(PKG_CONFIG) --variable=pkgdatadir wayland-pro
 WLR_PROTOCOLS_DIR ?= $(lastword $(sort $(wildcard /usr/share/cargo/registry/wayland-protocols-*/wlr-protocols/unstable)))
 # SECCOMP=1 builds the syscall filters with libseccomp.
 SECCOMP ?= 1
-# DLOPEN=1 loads SQLite and libseccomp when a role first needs them rather
-# than linking them into every command (lib/dynlib.h); `make static` links.
+# SQLITE=vendored (the default) builds SQLite from the pinned Debian source
+# (vendor/pins) with only what sesame uses (vendor/build.sh says what) and
+# links it in: a role that keeps a database then maps 0.55 MB of SQLite
+# and no libm, against Debian's 1.4 MB library built with every extension
+# (issue 9: the roles' memory).  It needs `apt-get source` once (make deps
+# adds the deb-src lines), and a SQLite fix then comes with a new pin.
+# SQLITE=system uses the system's libsqlite3 instead, as distributions that
+# unbundle will want.  `make static` always vendors.
+ifeq ($(STATIC),1)
+SQLITE = vendored
+endif
+SQLITE ?= vendored
+SQLITE_VENDOR = $(CURDIR)/build/vendor
+# DLOPEN=1 loads libseccomp (and a system SQLite) when a role first needs
+# them rather than linking them into every command (lib/dynlib.h); `make
+# static` links.
 ifeq ($(STATIC),1)
 DLOPEN = 0
 endif
 DLOPEN ?= 1
+DLOPEN_SQLITE = $(if $(and $(filter 1,$(DLOPEN)),$(filter system,$(SQLITE))),1,0)
 # SANITIZE=1 builds with ASan + UBSan into build/san (make check SANITIZE=1).
 SANITIZE ?= 0
 
@@ -69,16 +84,23 @@ SESAME_LDFLAGS = -pie -Wl,-z,relro,-z,now -pthread
 # Libraries: from pkg-config when it knows them, else the plain names.
 # A library's soname, for those loaded with dlopen: $(call soname,PKG,FILE).
 soname = $(shell readelf -d $$($(PKG_CONFIG) --variable=libdir $(1) 2>/dev/null)/$(2) 2>/dev/null | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
-PKGS = libsodium sqlite3
+PKGS = libsodium
+ifeq ($(SQLITE),system)
+PKGS += sqlite3
+SQLITE_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3 2>/dev/null || echo -lsqlite3)
+else
+SQLITE_A = $(SQLITE_VENDOR)/prefix/lib/libsqlite3.a
+SQLITE_LIBS = $(SQLITE_A)
+endif
 ifeq ($(SECCOMP),1)
 PKGS += libseccomp
 endif
-DEP_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+DEP_CFLAGS ?= $(if $(SQLITE_A),-I$(SQLITE_VENDOR)/prefix/include) $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # Everything linked (the fuzz targets are built this way, whatever DLOPEN).
-LINK_ALL_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lsodium -lsqlite3 $(if $(filter 1,$(SECCOMP)),-lseccomp))
+LINK_ALL_LIBS = $(SQLITE_A) $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lsodium $(if $(SQLITE_A),,-lsqlite3) $(if $(filter 1,$(SECCOMP)),-lseccomp))
 ifeq ($(DLOPEN),1)
-DEP_LIBS ?= $(shell $(PKG_CONFIG) --libs libsodium 2>/dev/null || echo -lsodium) -ldl
-SQLITE_SONAME ?= $(call soname,sqlite3,libsqlite3.so)
+DEP_LIBS ?= $(SQLITE_A) $(shell $(PKG_CONFIG) --libs libsodium 2>/dev/null || echo -lsodium) -ldl
+SQLITE_SONAME ?= $(if $(SQLITE_A),,$(call soname,sqlite3,libsqlite3.so))
 SECCOMP_SONAME ?= $(call soname,libseccomp,libseccomp.so)
 else
 DEP_LIBS ?= $(LINK_ALL_LIBS) -ldl

@@ -1,13 +1,13 @@
-/* dynlib.c - SQLite and libseccomp, loaded by their first user; see
- * dynlib.h.  Built into every dynamic build (dyn_open is desklib.c's too);
- * the forwarders only with DLOPEN=1. */
+/* dynlib.c - libseccomp and a system SQLite, loaded by their first user;
+ * see dynlib.h.  Built into every dynamic build (dyn_open is desklib.c's
+ * too); the forwarders only with DLOPEN=1 (SQLite's with SQLITE=system). */
 #include "dynlib.h"
 #include "util.h"
 
 #include <dlfcn.h>
 #include <stdarg.h>
 #include <string.h>
-#if SESAME_DLOPEN
+#if SESAME_DLOPEN_SQLITE
 #include <sqlite3.h>
 #endif
 #if SESAME_DLOPEN && SESAME_SECCOMP
@@ -39,7 +39,7 @@ int dyn_check(void **h, const char *lib, const char *missing)
 	return fail("%s has no %s", lib, missing);
 }
 
-#if SESAME_DLOPEN
+#if SESAME_DLOPEN_SQLITE
 #define SQLITE_FUNCTIONS(F, V) \
 	F(int, sqlite3_open_v2, (const char *path, sqlite3 **db, int flags, const char *vfs), \
 		(path, db, flags, vfs)) \
@@ -122,8 +122,9 @@ int dyn_load_sqlite(void)
 		missing = "sqlite3_config";
 	return dyn_check(&h, SQLITE_LIB, missing);
 }
+#endif
 
-#if SESAME_SECCOMP
+#if SESAME_DLOPEN && SESAME_SECCOMP
 #define SECCOMP_FUNCTIONS(F, V) \
 	F(scmp_filter_ctx, seccomp_init, (uint32_t def), (def)) \
 	V(seccomp_release, (scmp_filter_ctx ctx), (ctx)) \
@@ -166,8 +167,7 @@ void dyn_unload_seccomp(void)
 	seccomp_h = NULL;
 	memset(&sc, 0, sizeof(sc));	/* a call now is a clean crash */
 }
-#else
+#elif SESAME_DLOPEN
 int dyn_load_seccomp(void) { return 0; }
 void dyn_unload_seccomp(void) {}
-#endif
 #endif

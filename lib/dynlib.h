@@ -2,27 +2,31 @@
  *
  * Every command and every role is this one executable, and a dynamically
  * linked executable maps and relocates each library it links at each
- * start: SQLite (with libm) and libseccomp cost a `sesame secret get`
- * ~15% of its time and are used only by some roles.  With DLOPEN=1 (the
- * default of a dynamic build) they are loaded by their first user:
- * vault_open() and store_open() load SQLite, sandbox_enter() libseccomp.
- * The functions sesame calls keep their names: lib/dynlib.c defines each
- * one and forwards it to the loaded library, so the code using them is
- * unchanged, and a function the lists lack fails to link.  The static
- * build links them (the loaders are then no-ops); lib/desklib.h does the
- * same for the desktop libraries. */
+ * start: libseccomp, and a system SQLite with its libm, cost a `sesame
+ * secret get` ~15% of its time and are used only by some roles.  With
+ * DLOPEN=1 (the default of a dynamic build) they are loaded by their first
+ * user: sandbox_enter() loads libseccomp; vault_open() and store_open()
+ * load SQLite when it is the system's (SQLITE=system; the default vendored
+ * SQLite is linked in, see config.mk).  The functions sesame calls keep
+ * their names: lib/dynlib.c defines each one and forwards it to the loaded
+ * library, so the code using them is unchanged, and a function the lists
+ * lack fails to link.  The static build links them (the loaders are then
+ * no-ops); lib/desklib.h does the same for the desktop libraries. */
 #ifndef SESAME_DYNLIB_H
 #define SESAME_DYNLIB_H
 
-#if SESAME_DLOPEN
 /* 0, or -1 with last_error() naming the library and what failed. */
+#if SESAME_DLOPEN_SQLITE
 int dyn_load_sqlite(void);
+#else
+static inline int dyn_load_sqlite(void) { return 0; }
+#endif
+#if SESAME_DLOPEN
 int dyn_load_seccomp(void);
 /* libseccomp is needed only while a filter is built: after that it can
  * go (its pages leave the role's memory). */
 void dyn_unload_seccomp(void);
 #else
-static inline int dyn_load_sqlite(void) { return 0; }
 static inline int dyn_load_seccomp(void) { return 0; }
 static inline void dyn_unload_seccomp(void) {}
 #endif

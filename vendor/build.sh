@@ -1,23 +1,36 @@
 #!/bin/sh
-# Build the static dependencies of `make static` from pinned Debian source
-# packages: fetch (apt-get source), verify every file against vendor/pins,
-# unpack with Debian's patches applied (dpkg-source), and build each library
-# with musl-gcc into a private prefix.  Nothing here is committed but recipes.
+# Build third-party libraries from pinned Debian source packages: fetch
+# (apt-get source), verify every file against vendor/pins, unpack with
+# Debian's patches applied (dpkg-source), and build each library as a
+# static archive into a private prefix.  Nothing here is committed but
+# recipes.
 #
-# usage: vendor/build.sh OUTDIR   (make static passes build/static/vendor)
+# usage: vendor/build.sh OUTDIR [PACKAGE...]
+#   PACKAGE: libsodium, libseccomp, sqlite3 (default: all three)
+#   `make static` builds all three with musl-gcc into build/static/vendor;
+#   a dynamic build with SQLITE=vendored (config.mk) builds sqlite3 alone
+#   with its own compiler into build/vendor.
+# Environment: VENDOR_CC (default $MUSL_CC, else musl-gcc) compiles;
+# VENDOR_DL is where the downloads go (default OUTDIR/src), so that two
+# builds can share one download.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-out=${1:?usage: vendor/build.sh OUTDIR}
+out=${1:?usage: vendor/build.sh OUTDIR [PACKAGE...]}
+shift
 mkdir -p "$out" && out=$(cd "$out" && pwd)
 src=$out/src prefix=$out/prefix kinc=$out/kernel-include
-CC=${MUSL_CC:-musl-gcc}
+dl=${VENDOR_DL:-$src}
+CC=${VENDOR_CC:-${MUSL_CC:-musl-gcc}}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+[ $# -gt 0 ] || set -- libsodium libseccomp sqlite3
 
 die() { echo "vendor: $*" >&2; exit 1; }
-command -v "$CC" >/dev/null || die "$CC not found (make deps installs musl-tools)"
-command -v dpkg-source >/dev/null || die "dpkg-source not found (make deps installs dpkg-dev)"
-command -v autoreconf >/dev/null || die "autoreconf not found (make deps installs autoconf, automake, libtool)"
+need() { # command package
+	command -v "$1" >/dev/null || die "$1 not found (make deps installs $2)"
+}
+case $CC in musl-gcc) need "$CC" musl-tools ;; *) need "${CC%% *}" build-essential ;; esac
+need dpkg-source dpkg-dev
 
 pins() { grep -v '^#' "$top/vendor/pins" | grep -v '^[[:space:]]*$'; }
 
@@ -32,23 +45,24 @@ else
 fi
 
 fetch() { # package version
-	mkdir -p "$src"
+	mkdir -p "$dl"
 	missing=0
 	for f in $(pins | awk -v p="$1" '$1 == p { print $3 }'); do
-		[ -f "$src/$f" ] || missing=1
+		[ -f "$dl/$f" ] || missing=1
 	done
 	if [ $missing = 1 ]; then
-		(cd "$src" && apt-get source --download-only "$1=$2" >/dev/null 2>"$src/$1.fetch.log") ||
-			die "apt-get source $1=$2 failed (see $src/$1.fetch.log; make deps adds the deb-src lines)"
+		(cd "$dl" && apt-get source --download-only "$1=$2" >/dev/null 2>"$dl/$1.fetch.log") ||
+			die "apt-get source $1=$2 failed (see $dl/$1.fetch.log; make deps adds the deb-src lines)"
 	fi
-	pins | awk -v p="$1" '$1 == p { print $4 "  " $3 }' | (cd "$src" && sha256sum -c --quiet -) ||
+	pins | awk -v p="$1" '$1 == p { print $4 "  " $3 }' | (cd "$dl" && sha256sum -c --quiet -) ||
 		die "$1: SHA-256 mismatch against vendor/pins"
 }
 
 unpack() { # package version dir
 	dsc=$(pins | awk -v p="$1" '$1 == p && $3 ~ /\.dsc$/ { print $3 }')
+	mkdir -p "$src"
 	rm -rf "$src/$3"
-	(cd "$src" && dpkg-source --no-check -x "$dsc" "$3" >/dev/null) || die "$1: dpkg-source -x failed"
+	(cd "$src" && dpkg-source --no-check -x "$dl/$dsc" "$3" >/dev/null) || die "$1: dpkg-source -x failed"
 }
 
 stamp() { [ -f "$prefix/.$1-$2" ]; }
@@ -56,6 +70,7 @@ stamp() { [ -f "$prefix/.$1-$2" ]; }
 build_autotools() { # package version dir [configure args...]
 	pkg=$1 ver=$2 dir=$3; shift 3
 	stamp "$pkg" "$ver" && return 0
+	need autoreconf "autoconf, automake, libtool"
 	fetch "$pkg" "$ver"
 	unpack "$pkg" "$ver" "$dir"
 	echo "vendor: building $pkg $ver with $CC"
@@ -71,10 +86,57 @@ build_autotools() { # package version dir [configure args...]
 
 ver() { pins | awk -v p="$1" '$1 == p { print $2; exit }'; }
 
-build_autotools libsodium "$(ver libsodium)" libsodium --disable-pie
-build_autotools libseccomp "$(ver libseccomp)" libseccomp
-# SQLite: only the library; threads off (our daemons are single-threaded),
-# no extension loading (a static daemon must not dlopen).
-build_autotools sqlite3 "$(ver sqlite3)" sqlite3 --disable-tcl --disable-readline \
-	--disable-threadsafe --disable-load-extension
+# SQLite: the amalgamation, generated from Debian's source (configure, then
+# `make sqlite3.c`, which runs tclsh), compiled alone with only what sesame
+# uses.  One configuration for every build, static or dynamic:
+#   THREADSAFE=0             each process uses SQLite from its event loop
+#                            only (daemon-secrets' worker and syncer threads
+#                            never touch it), so no mutexes;
+#   OMIT_LOAD_EXTENSION      a database can never make a daemon dlopen;
+#   SECURE_DELETE            deleted rows are overwritten, in every
+#                            database (Debian's own build does the same);
+#   DQS=0                    "x" is a name, never a string literal;
+#   the other OMITs and MEMSTATUS=0: interfaces sesame does not call
+#   (JSON, UTF-16, shared cache, tracing, progress callbacks, ...), whose
+#   code would otherwise sit in every role's memory;
+#   -Os: half the size of -O2 (556 against 835 KB of text on x86-64);
+#   sesame's queries are single-row lookups, bound by fsync and syscalls.
+# No FTS, R-tree or math functions, hence no libm.
+SQLITE_CFLAGS="-Os -fPIE -DSQLITE_THREADSAFE=0 -DSQLITE_OMIT_LOAD_EXTENSION -DSQLITE_SECURE_DELETE \
+-DSQLITE_DQS=0 -DSQLITE_DEFAULT_MEMSTATUS=0 -DSQLITE_MAX_EXPR_DEPTH=0 -DSQLITE_LIKE_DOESNT_MATCH_BLOBS \
+-DSQLITE_OMIT_DEPRECATED -DSQLITE_OMIT_PROGRESS_CALLBACK -DSQLITE_OMIT_SHARED_CACHE -DSQLITE_OMIT_JSON \
+-DSQLITE_OMIT_COMPLETE -DSQLITE_OMIT_GET_TABLE -DSQLITE_OMIT_UTF16 -DSQLITE_OMIT_DECLTYPE \
+-DSQLITE_OMIT_TCL_VARIABLE -DSQLITE_OMIT_TRACE"
+
+build_sqlite() { # version
+	ver=$1
+	# The stamp names the compiler and the options: a change rebuilds.
+	sum=$(printf '%s %s' "$CC" "$SQLITE_CFLAGS" | cksum | cut -d' ' -f1)
+	stamp sqlite3 "$ver-$sum" && return 0
+	need tclsh tcl
+	fetch sqlite3 "$ver"
+	unpack sqlite3 "$ver" sqlite3
+	echo "vendor: building sqlite3 $ver with $CC"
+	log=$src/sqlite3.build.log
+	# shellcheck disable=SC2086 # SQLITE_CFLAGS is a list of options
+	(cd "$src/sqlite3" &&
+		./configure --disable-tcl --disable-readline >"$log" 2>&1 &&
+		make sqlite3.c >>"$log" 2>&1 &&
+		$CC $SQLITE_CFLAGS -c -o sqlite3.o sqlite3.c >>"$log" 2>&1 &&
+		rm -f libsqlite3.a && ar rcs libsqlite3.a sqlite3.o &&
+		mkdir -p "$prefix/lib" "$prefix/include" &&
+		cp libsqlite3.a "$prefix/lib/" && cp sqlite3.h "$prefix/include/") ||
+		die "sqlite3: build failed (see $log)"
+	rm -f "$prefix"/.sqlite3-*
+	touch "$prefix/.sqlite3-$ver-$sum"
+}
+
+for pkg; do
+	case $pkg in
+	libsodium) build_autotools libsodium "$(ver libsodium)" libsodium --disable-pie ;;
+	libseccomp) build_autotools libseccomp "$(ver libseccomp)" libseccomp ;;
+	sqlite3) build_sqlite "$(ver sqlite3)" ;;
+	*) die "unknown package $pkg (libsodium, libseccomp or sqlite3)" ;;
+	esac
+done
 echo "vendor: ready in $prefix"

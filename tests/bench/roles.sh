@@ -4,8 +4,9 @@
 # an embedded image) and the dynamic one; daemon-wm and daemon-clipboard
 # under a headless sway, run as a session user like the tests do (nobody
 # when make bench runs as root).  Goal (issue 9): every role under 4 MiB.
-# Shared library text counts in RSS: a dynamic role carries libc, SQLite
-# and libsodium pages that other processes share.
+# Shared library text counts in RSS: a dynamic role carries libc and
+# libsodium pages that other processes share (and SQLite's and libm's
+# with SQLITE=system; the default vendored SQLite is in the binary).
 # Results: stdout and bench-results/roles.md.
 bench_name=roles
 . "$(dirname "$0")/common.sh"
@@ -106,8 +107,8 @@ compositor() {
 
 # floors: what a dynamic process holds here before doing anything of its
 # own, measured in the same run: sleep(1) (glibc alone) and sqlfloor
-# (glibc, libsodium and SQLite with one database open and used once: what
-# daemon-secrets, -launcher, -snippets and -clipboard load).
+# (glibc, libsodium and the build's SQLite with one database open and used
+# once: what daemon-secrets, -launcher, -snippets and -clipboard load).
 floors() {
 	sleep 60 &
 	sp=$!

@@ -1,5 +1,6 @@
 /* sqlfloor - the memory floor of a dynamic role that keeps a vault or a
- * store open: glibc, libsodium started, SQLite (with libm) set up as
+ * store open: glibc, libsodium started, SQLite (the build's: the vendored
+ * one linked in, or the system's with its libm under SQLITE=system) set up as
  * store_load() does, one WAL database opened, written and read once; then
  * idle until a signal.  make bench prints its RSS next to the roles'.
  *
