@@ -190,10 +190,10 @@ $(O)/tests/%: tests/%.c $(LIB_OBJ) $(SQLITE_A)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
 
 FUZZ = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/*.c))
-build/fuzz/%: tests/fuzz/%.c $(filter-out $(DESKTOP_LIB) lib/dynlib.c,$(LIB)) tests/json.c $(SQLITE_A)
+build/fuzz/%: tests/fuzz/%.c $(filter-out $(DESKTOP_LIB) lib/dynlib.c,$(LIB)) tests/json.c | $(SQLITE_A)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(SESAME_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
-		-I. -Itests $(DEP_CFLAGS) -o $@ $< $(filter-out $(DESKTOP_LIB) lib/dynlib.c,$(LIB)) $(if $(filter json,$*),tests/json.c) $(LINK_ALL_LIBS) -lm
+		-I. -Itests $(DEP_CFLAGS) -o $@ $< $(filter-out $(DESKTOP_LIB) lib/dynlib.c,$(LIB)) $(if $(filter json,$*),tests/json.c) $(FUZZ_LIBS) -lm
 
 fuzz: $(FUZZ)
 

@@ -96,8 +96,10 @@ ifeq ($(SECCOMP),1)
 PKGS += libseccomp
 endif
 DEP_CFLAGS ?= $(if $(SQLITE_A),-I$(SQLITE_VENDOR)/prefix/include) $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-# Everything linked (the fuzz targets are built this way, whatever DLOPEN).
+# Everything linked, for DLOPEN=0.
 LINK_ALL_LIBS = $(SQLITE_A) $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lsodium $(if $(SQLITE_A),,-lsqlite3) $(if $(filter 1,$(SECCOMP)),-lseccomp))
+# The fuzz targets (clang, glibc, whatever the build) link the system's.
+FUZZ_LIBS = $(shell $(PKG_CONFIG) --libs libsodium sqlite3 $(if $(filter 1,$(SECCOMP)),libseccomp) 2>/dev/null || echo -lsodium -lsqlite3 $(if $(filter 1,$(SECCOMP)),-lseccomp))
 ifeq ($(DLOPEN),1)
 DEP_LIBS ?= $(SQLITE_A) $(shell $(PKG_CONFIG) --libs libsodium 2>/dev/null || echo -lsodium) -ldl
 SQLITE_SONAME ?= $(if $(SQLITE_A),,$(call soname,sqlite3,libsqlite3.so))

@@ -15,7 +15,7 @@
 #include <seccomp.h>
 #endif
 
-static int mapped(const char *name)
+__attribute__((unused)) static int mapped(const char *name)
 {
 	char line[512];
 	int found = 0;
