@@ -167,7 +167,14 @@ set -- $(stats "$T/sesame.txt"); sesame50=$1
 		cp "$top/build/static/sesame" "$T/sesame.stripped" && strip "$T/sesame.stripped" 2>/dev/null || true
 		echo "| sesame, static musl, stripped (the headless roles and every command; no Wayland roles) | $(stat -c %s "$T/sesame.stripped") |"
 	fi
-	echo "| sesame, dynamic (glibc), with libsodium, libc and the libraries a headless role loads (libsqlite3, libm, libseccomp) | $(size_with_libs "$SESAME" $(dlopened libsqlite3.so.0) $(dlopened libseccomp.so.2)) |"
+	# A headless role of the dynamic build loads libseccomp with dlopen,
+	# and SQLite with its libm unless SQLite is linked in (SQLITE=vendored).
+	cp "$SESAME" "$T/sesame-dyn.stripped" && strip "$T/sesame-dyn.stripped" 2>/dev/null || true
+	if grep -q 'SESAME_SQLITE_VENDORED=1' "$build/config.flags" 2>/dev/null; then
+		echo "| sesame, dynamic (glibc), stripped, SQLite linked in; with libsodium, libc and what a headless role loads (libseccomp) | $(size_with_libs "$T/sesame-dyn.stripped" $(dlopened libseccomp.so.2)) |"
+	else
+		echo "| sesame, dynamic (glibc), stripped; with libsodium, libc and what a headless role loads (libsqlite3, libm, libseccomp) | $(size_with_libs "$T/sesame-dyn.stripped" $(dlopened libsqlite3.so.0) $(dlopened libseccomp.so.2)) |"
+	fi
 	command -v keyctl >/dev/null && echo "| keyctl | $(size_with_libs "$(command -v keyctl)") |"
 	command -v secret-tool >/dev/null && echo "| secret-tool + gnome-keyring-daemon | $(size_with_libs "$(command -v secret-tool)" "$(command -v gnome-keyring-daemon)") |"
 	command -v pass >/dev/null && echo "| pass (bash script) + bash + gpg + gpg-agent | $(size_with_libs "$(command -v pass)" "$(command -v bash)" "$(command -v gpg)" "$(command -v gpg-agent)") |"
