@@ -189,11 +189,19 @@ $(O)/tests/%: tests/%.c $(LIB_OBJ) $(SQLITE_A)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
 
+# The fuzz targets share one set of instrumented objects (built once, not
+# once per target), in build/fuzz/obj whatever the build.
 FUZZ = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/*.c))
-build/fuzz/%: tests/fuzz/%.c $(filter-out $(DESKTOP_LIB) lib/dynlib.c,$(LIB)) tests/json.c | $(SQLITE_A)
+FUZZ_OBJ = $(patsubst %.c,build/fuzz/obj/%.o,$(filter-out $(DESKTOP_LIB) lib/dynlib.c,$(LIB)))
+FUZZ_CFLAGS = $(SESAME_CFLAGS) -g -O1 -I. -Itests $(DEP_CFLAGS)
+build/fuzz/obj/%.o: %.c | $(SQLITE_A)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(SESAME_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
-		-I. -Itests $(DEP_CFLAGS) -o $@ $< $(filter-out $(DESKTOP_LIB) lib/dynlib.c,$(LIB)) $(if $(filter json,$*),tests/json.c) $(FUZZ_LIBS) -lm
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c -o $@ $<
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ) build/fuzz/obj/tests/json.o
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJ) \
+		$(if $(filter json,$*),build/fuzz/obj/tests/json.o) $(FUZZ_LIBS) -lm
+.SECONDARY: $(FUZZ_OBJ) build/fuzz/obj/tests/json.o
+-include $(wildcard build/fuzz/obj/*/*.d)
 
 fuzz: $(FUZZ)
 
