@@ -29,18 +29,21 @@ or if daemon-secrets does not (what daemon-profile answered is shown).
               seccomp as the role reports them, and Seccomp and
               NoNewPrivs as the kernel shows them in /proc/PID/status
   --doctor    instead, checks, each ok, warn or FAIL with a hint: the bus
-              is up and daemon-secrets connected; per running role, its
-              seccomp filter, no_new_privs, Landlock (as the role reports
-              it to daemon-profile), core dumps off, nothing swapped
-              out and its memory against its cgroup's limit (warn past
-              half, fail at it); each vault opens; the audit log's chain is
-              whole (as audit verify checks it); the kernel's
-              memfd_secret and Yama ptrace_scope.  Exits 1 if a check
-              fails (a warning does not fail), 0 otherwise; the bus
-              being down is a failed check.
+              is up and daemon-secrets connected; per running role, how
+              often it was restarted since daemon-profile started (warn
+              from 1, fail past 3), its seccomp filter, no_new_privs,
+              Landlock (as the role reports it to daemon-profile), core
+              dumps off, nothing swapped out and its memory against its
+              cgroup's limit (warn past half, fail at it); a role that
+              was connected and went (warn); each vault opens; the audit
+              log's chain is whole (as audit verify checks it); the
+              kernel's memfd_secret and Yama ptrace_scope.  Exits 1 if
+              a check fails (a warning does not fail), 0 otherwise; the
+              bus being down is a failed check.
               LIST picks categories, comma-separated: daemon (the bus,
-              daemon-secrets), sandbox, memory (RSS, core dumps, swap,
-              memfd_secret), vault (each vault, the audit log),
+              daemon-secrets, restarts, roles gone), sandbox, memory
+              (RSS, core dumps, swap, memfd_secret), vault (each vault,
+              the audit log),
               platform (the kernel), all (the default).
               With --json (or --output json): {"checks":[{"id",
               "category","status","value","hint"}],
@@ -148,39 +151,61 @@ static void json_str(const char *s)
 	cli_json_str(stdout, s, strlen(s));
 }
 
-/* The roles connected to the hub, from its status reply, where each
- * WF_ROLE is followed by that role's WF_PID (the hub's own pid comes
- * before them all). */
+/* The roles in the hub's status reply: each WF_ROLE (connected) or
+ * WF_GONE (connected before, not now) is followed by that role's fields
+ * (the hub's own pid and sandbox come before them all). */
 #define MAX_ROLES 16
 struct role_info {
 	char name[32];
-	uint32_t pid;
+	uint32_t pid;		/* 0 if gone */
+	uint32_t connects;	/* times connected since the hub started; 0: not said */
+	uint64_t since_ms;	/* since it connected, or went */
+	int gone;
 	char sandbox[48];	/* what it told the hub; "" if nothing */
 };
 
-/* The roles in the hub's status reply, each with what confines it; a
- * daemon-secrets older than WIRE_ROLE_INFO says that in its vault status
+/* The connected roles, each with what confines it, in r[0..n) (n is
+ * returned), then the gone ones in r[n..n + *ngone).  A daemon-secrets
+ * older than WIRE_ROLE_INFO says what confines it in its vault status
  * (vaults) instead. */
-static size_t connected_roles(const struct wire_msg *status, const struct wire_msg *vaults,
-	struct role_info *r)
+static size_t hub_roles(const struct wire_msg *status, const struct wire_msg *vaults,
+	struct role_info *r, size_t *ngone)
 {
-	size_t pos = 0, n = 0;
+	struct role_info all[MAX_ROLES], *cur = NULL;
+	size_t pos = 0, n = 0, k = 0;
 	uint16_t tag, len;
 	const uint8_t *v;
 
 	while (wire_next(status, &pos, &tag, &v, &len)) {
-		if (tag == WF_ROLE && len < sizeof(r->name) && !memchr(v, 0, len) && n < MAX_ROLES) {
-			memcpy(r[n].name, v, len);
-			r[n].name[len] = 0;
-			r[n].sandbox[0] = 0;
-			r[n++].pid = 0;
-		} else if (tag == WF_PID && len == 4 && n) {
-			r[n - 1].pid = (uint32_t)wire_uint(v, len);
-		} else if (tag == WF_SANDBOX && n && len < sizeof(r->sandbox) && !memchr(v, 0, len)) {
-			memcpy(r[n - 1].sandbox, v, len);
-			r[n - 1].sandbox[len] = 0;
+		if (tag == WF_ROLE || tag == WF_GONE) {
+			cur = NULL;
+			if (len >= sizeof(r->name) || memchr(v, 0, len) || n == MAX_ROLES)
+				continue;
+			cur = &all[n++];
+			memset(cur, 0, sizeof(*cur));
+			memcpy(cur->name, v, len);
+			cur->gone = tag == WF_GONE;
+		} else if (!cur) {
+			continue;
+		} else if (tag == WF_PID && len == 4 && !cur->gone) {
+			cur->pid = (uint32_t)wire_uint(v, len);
+		} else if (tag == WF_CONNECTS && len == 4) {
+			cur->connects = (uint32_t)wire_uint(v, len);
+		} else if (tag == WF_SINCE_MS && len == 8) {
+			cur->since_ms = wire_uint(v, len);
+		} else if (tag == WF_SANDBOX && len < sizeof(r->sandbox) && !memchr(v, 0, len)) {
+			memcpy(cur->sandbox, v, len);
+			cur->sandbox[len] = 0;
 		}
 	}
+	for (int gone = 0; gone < 2; gone++)
+		for (size_t i = 0; i < n; i++)
+			if (all[i].gone == gone)
+				r[k++] = all[i];
+	*ngone = 0;
+	for (size_t i = 0; i < n; i++)
+		*ngone += (size_t)all[i].gone;
+	n -= *ngone;
 	for (size_t i = 0; i < n; i++)
 		if (!r[i].sandbox[0] && !strcmp(r[i].name, "secrets") && vaults->type != WIRE_ERROR)
 			wire_get_str(vaults, WF_SANDBOX, r[i].sandbox, sizeof(r[i].sandbox));
@@ -284,7 +309,8 @@ static int ends_with(const char *s, const char *tail)
 /* A check's category, from its id. */
 static unsigned category_of(const char *id)
 {
-	if (!strcmp(id, "bus") || !strncmp(id, "roles.", 6))
+	if (!strcmp(id, "bus") || !strncmp(id, "roles.", 6) || ends_with(id, ".restarts") ||
+	    ends_with(id, ".running"))
 		return C_DAEMON;
 	if (!strncmp(id, "vault.", 6) || !strncmp(id, "audit.", 6))
 		return C_VAULT;
@@ -431,6 +457,51 @@ static void doctor_role(const char *role, unsigned pid, const char *reported)
 			"role can be: encrypted swap keeps it off the disk in clear", "%ld KiB swapped out", pv.swap_kb);
 }
 
+/* "3h 2m": a duration, in its two largest units. */
+static const char *duration(uint64_t ms, char *buf, size_t size)
+{
+	unsigned long long s = ms / 1000;
+
+	if (s < 60)
+		snprintf(buf, size, "%llus", s);
+	else if (s < 3600)
+		snprintf(buf, size, "%llum %llus", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, size, "%lluh %llum", s / 3600, s % 3600 / 60);
+	else
+		snprintf(buf, size, "%llud %lluh", s / 86400, s % 86400 / 3600);
+	return buf;
+}
+
+/* A connected role's reconnections since daemon-profile started: a role
+ * that keeps coming back is being restarted, by hand or by a supervisor
+ * after it exited.  As the original grades systemd's NRestarts: none
+ * passes, up to 3 warn, more fail.  (A hub that does not count says 0.) */
+static void doctor_restarts(const struct role_info *r)
+{
+	char id[48], t[32];
+	uint32_t n = r->connects ? r->connects - 1 : 0;
+
+	if (!r->connects)
+		return;
+	snprintf(id, sizeof(id), "%.31s.restarts", r->name);
+	check(n == 0 ? PASS : n <= 3 ? WARN : FAIL, id, "it connected again after it went: it was "
+		"restarted, by hand or by its supervisor after it exited; its log says why",
+		"%u; connected for %s", n, duration(r->since_ms, t, sizeof(t)));
+}
+
+/* A role that was connected and is not: it exited (or lost the bus) and
+ * nothing started it again. */
+static void doctor_gone(const struct role_info *r)
+{
+	char id[48], t[32];
+
+	snprintf(id, sizeof(id), "%.31s.running", r->name);
+	check(WARN, id, "it exited or lost the bus: its log says why; under an init system its "
+		"service restarts it", "not connected for %s (it connected %u time%s)",
+		duration(r->since_ms, t, sizeof(t)), r->connects, r->connects == 1 ? "" : "s");
+}
+
 /* What the kernel offers every role. */
 static void doctor_kernel(void)
 {
@@ -515,10 +586,10 @@ static int doctor(const struct paths *p, struct bus_client *c, struct wire_msg *
 	int exit_code)
 {
 	struct role_info r[MAX_ROLES];
-	char version[64] = "?", state[96], roles[8 + sizeof(r)] = "profile", text[256];
+	char version[64] = "?", state[96], roles[8 + MAX_ROLES * sizeof(r->name)] = "profile", text[256];
 	uint32_t pid = 0, clients = 0;
-	int has_secrets = 0;
-	size_t nr;
+	int has_secrets = 0, secrets_gone = 0;
+	size_t nr, ngone;
 
 	unsigned asked = dr.cats;
 
@@ -537,13 +608,15 @@ static int doctor(const struct paths *p, struct bus_client *c, struct wire_msg *
 	} else {
 		wire_get_str(&replies[0], WF_VERSION, version, sizeof(version));
 		wire_get_u32(&replies[0], WF_CLIENTS, &clients);
-		nr = connected_roles(&replies[0], &replies[2], r);
+		nr = hub_roles(&replies[0], &replies[2], r, &ngone);
 		for (size_t i = 0; i < nr; i++) {
 			has_secrets |= !strcmp(r[i].name, "secrets");
-			snprintf(roles + strlen(roles), sizeof(roles) - strlen(roles), " %s", r[i].name);
+			snprintf(roles + strlen(roles), sizeof(roles) - strlen(roles), " %.31s", r[i].name);
 		}
+		for (size_t i = nr; i < nr + ngone; i++)
+			secrets_gone |= !strcmp(r[i].name, "secrets");
 		check(PASS, "bus", NULL, "up, sesame %s, %u clients; roles: %s", version, clients, roles);
-		if (!has_secrets)
+		if (!has_secrets && !secrets_gone)
 			check(WARN, "roles.secrets", "start daemon-secrets: vaults and secrets need it",
 				"daemon-secrets is not connected");
 		strcpy(state, "");
@@ -553,7 +626,10 @@ static int doctor(const struct paths *p, struct bus_client *c, struct wire_msg *
 		for (size_t i = 0; i < nr; i++) {
 			if (r[i].pid)
 				doctor_role(r[i].name, r[i].pid, r[i].sandbox[0] ? r[i].sandbox : NULL);
+			doctor_restarts(&r[i]);
 		}
+		for (size_t i = nr; i < nr + ngone; i++)
+			doctor_gone(&r[i]);
 		if (has_secrets && error_text(&replies[2], text, sizeof(text)))
 			check(FAIL, "roles.secrets", "daemon-secrets is connected but does not answer as it "
 				"should: its log may say why; restart it", "%s", text);
@@ -589,7 +665,7 @@ int status_main(int argc, char **argv)
 	struct paths p;
 	char version[64] = "?";
 	struct role_info r[MAX_ROLES];
-	size_t nr;
+	size_t nr, ngone;
 	uint64_t up = 0;
 	uint32_t clients = 0;
 	int json = 0, has_secrets = 0, sandbox = 0, doc = 0, stuck = 0, exit_code = 0;
@@ -674,7 +750,7 @@ int status_main(int argc, char **argv)
 		printf("bus: up\nversion: %s\nuptime: %llu.%03llus\nclients: %u\nroles: profile",
 			version, (unsigned long long)(up / 1000), (unsigned long long)(up % 1000), clients);
 	}
-	nr = connected_roles(&m, &replies[2], r);
+	nr = hub_roles(&m, &replies[2], r, &ngone);
 	for (size_t i = 0; i < nr; i++) {
 		has_secrets |= !strcmp(r[i].name, "secrets");
 		if (json) {

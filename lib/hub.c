@@ -87,6 +87,8 @@ struct hub {
 	int nconns;
 	uint32_t next_gen, next_seq;
 	uint64_t role_conn[NROLES];	/* 0: not connected */
+	uint32_t role_connects[NROLES];	/* since the hub started */
+	long long role_since[NROLES];	/* now_ms() when it connected, or went */
 	uint8_t role_pub[NROLES][32];
 	uint8_t *server_priv;	/* secure memory */
 	uint8_t server_pub[32];
@@ -300,6 +302,7 @@ static void conn_close(struct hub *h, int slot, const char *why)
 	for (size_t i = 0; i < NROLES; i++)
 		if (h->role_conn[i] == hnd) {
 			h->role_conn[i] = 0;
+			h->role_since[i] = now_ms();
 			log_info("role %s disconnected", roles[i].name);
 		}
 	/* Its requests are forgotten; requests waiting on it fail now. */
@@ -566,6 +569,8 @@ static void handshake(struct hub *h, int slot, struct conn *c, size_t len)
 		if (prev && prev != c)
 			conn_close(h, old, "replaced by a new connection of the same role");
 		h->role_conn[c->role] = handle(slot, c);
+		h->role_connects[c->role]++;
+		h->role_since[c->role] = now_ms();
 		log_info("role %s connected (pid %d)", roles[c->role].name, (int)c->pid);
 	}
 	log_debug("connection %d established as %s", slot, who(c));
@@ -589,16 +594,21 @@ static void reply_status(struct hub *h, int slot, const struct wire_msg *m)
 	wire_put_u32(&o, WF_CLIENTS, (uint32_t)h->nconns);
 	wire_put_u32(&o, WF_PID, (uint32_t)getpid());
 	wire_put_str(&o, WF_SANDBOX, sandbox_describe());
-	for (size_t i = 0; i < NROLES; i++) {
-		struct conn *rc = lookup(h, h->role_conn[i], NULL);
+	/* The connected roles, then those that went. */
+	for (int gone = 0; gone < 2; gone++)
+		for (size_t i = 0; i < NROLES; i++) {
+			struct conn *rc = lookup(h, h->role_conn[i], NULL);
 
-		if (rc) {
-			wire_put_str(&o, WF_ROLE, roles[i].name);
-			wire_put_u32(&o, WF_PID, (uint32_t)rc->pid);
-			if (rc->sandbox[0])
+			if (gone ? rc || !h->role_connects[i] : !rc)
+				continue;
+			wire_put_str(&o, gone ? WF_GONE : WF_ROLE, roles[i].name);
+			if (rc)
+				wire_put_u32(&o, WF_PID, (uint32_t)rc->pid);
+			wire_put_u32(&o, WF_CONNECTS, h->role_connects[i]);
+			wire_put_u64(&o, WF_SINCE_MS, (uint64_t)(now_ms() - h->role_since[i]));
+			if (rc && rc->sandbox[0])
 				wire_put_str(&o, WF_SANDBOX, rc->sandbox);
 		}
-	}
 	if (wire_end(&o) == 0)
 		send_msg(h, slot, o.buf, o.len);
 }

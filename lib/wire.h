@@ -65,8 +65,11 @@ enum wire_type {
 	WIRE_PING = 0x01,	/* hub; reply echoes WF_DATA */
 	WIRE_STATUS = 0x02,	/* hub; reply: WF_VERSION, WF_UPTIME_MS, WF_CLIENTS,
 				 * WF_PID and WF_SANDBOX of the hub, then WF_ROLE and
-				 * WF_PID for each connected role, and its WF_SANDBOX
-				 * if it sent WIRE_ROLE_INFO */
+				 * WF_PID for each connected role, WF_CONNECTS and
+				 * WF_SINCE_MS, and its WF_SANDBOX if it sent
+				 * WIRE_ROLE_INFO; then WF_GONE, WF_CONNECTS and
+				 * WF_SINCE_MS for each role that was connected and
+				 * is not */
 	/* daemon-profile (the hub's own role): profiles and their state. */
 	WIRE_PROFILE_LIST = 0x03,	/* reply: WF_DEFAULT once, then per profile WF_PROFILE,
 					 * WF_STATE "active" or "inactive", WF_REASON */
@@ -229,6 +232,10 @@ enum wire_field {
 	WF_FIRED = 48,		/* string: the combination of a binding that fired */
 	WF_LAUNCHER = 49,	/* u32: 1 for the overlay's launcher mode */
 	WF_MSG = 50,		/* bytes: one whole message, in a WIRE_BATCH */
+	/* In status replies, after a WF_ROLE or a WF_GONE: */
+	WF_CONNECTS = 51,	/* u32: times the role connected since the hub started */
+	WF_GONE = 52,		/* string: a role that connected before and is not connected now */
+	WF_SINCE_MS = 53,	/* u64: milliseconds since the role connected, or went */
 };
 
 struct wire_msg {

@@ -144,6 +144,29 @@ ok "$rc" "without it, a warning exits 0"
 run "$SESAME" status --doctor=daemon --quiet
 is "$rc" 2 "--quiet exits as --exit-code does"
 is "$(cat "$T/out")" "" "and prints nothing"
+
+# Restarts, and roles that went: the hub counts each role's connections.
+gone() { wait_for 10 sh -c "! '$SESAME' status 2>/dev/null | grep -q 'roles:.* secrets'"; }
+start_secrets
+run "$SESAME" status --doctor=daemon --exit-code
+ok "$rc" "a role connected once: nothing to warn of"
+grep -Eq "^ok   secrets\.restarts +0; connected for [0-9]+s$" "$T/out"
+ok $? "no restarts, and how long it has been connected"
+stop_secrets; gone
+run "$SESAME" status --doctor=daemon --exit-code
+is "$rc" 2 "a role that was connected and went is a warning"
+grep -Eq "^warn secrets\.running +not connected for [0-9]+s \(it connected 1 time\)$" "$T/out"
+ok $? "named, with how long it has been gone"
+! grep -q "roles\.secrets" "$T/out"; ok $? "and not reported a second time as never connected"
+start_secrets
+run "$SESAME" status --doctor=daemon --output json
+grep -q '"id":"secrets.restarts","category":"daemon","status":"warn","value":"1; connected for ' "$T/out"
+ok $? "back again: one restart, a warning (JSON)"
+for i in 1 2 3; do stop_secrets; gone; start_secrets; done
+run "$SESAME" status --doctor=daemon
+is "$rc" 1 "past 3 restarts the check fails"
+grep -Eq "^FAIL secrets\.restarts +4; connected for" "$T/out"; ok $? "and says how many"
+stop_secrets
 stop_hub
 run "$SESAME" status --doctor -q
 is "$rc" 1 "a failure exits 1, quietly too"
