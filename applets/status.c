@@ -151,67 +151,6 @@ static void json_str(const char *s)
 	cli_json_str(stdout, s, strlen(s));
 }
 
-/* The roles in the hub's status reply: each WF_ROLE (connected) or
- * WF_GONE (connected before, not now) is followed by that role's fields
- * (the hub's own pid and sandbox come before them all). */
-#define MAX_ROLES 16
-struct role_info {
-	char name[32];
-	uint32_t pid;		/* 0 if gone */
-	uint32_t connects;	/* times connected since the hub started; 0: not said */
-	uint64_t since_ms;	/* since it connected, or went */
-	int gone;
-	char sandbox[48];	/* what it told the hub; "" if nothing */
-};
-
-/* The connected roles, each with what confines it, in r[0..n) (n is
- * returned), then the gone ones in r[n..n + *ngone).  A daemon-secrets
- * older than WIRE_ROLE_INFO says what confines it in its vault status
- * (vaults) instead. */
-static size_t hub_roles(const struct wire_msg *status, const struct wire_msg *vaults,
-	struct role_info *r, size_t *ngone)
-{
-	struct role_info all[MAX_ROLES], *cur = NULL;
-	size_t pos = 0, n = 0, k = 0;
-	uint16_t tag, len;
-	const uint8_t *v;
-
-	while (wire_next(status, &pos, &tag, &v, &len)) {
-		if (tag == WF_ROLE || tag == WF_GONE) {
-			cur = NULL;
-			if (len >= sizeof(r->name) || memchr(v, 0, len) || n == MAX_ROLES)
-				continue;
-			cur = &all[n++];
-			memset(cur, 0, sizeof(*cur));
-			memcpy(cur->name, v, len);
-			cur->gone = tag == WF_GONE;
-		} else if (!cur) {
-			continue;
-		} else if (tag == WF_PID && len == 4 && !cur->gone) {
-			cur->pid = (uint32_t)wire_uint(v, len);
-		} else if (tag == WF_CONNECTS && len == 4) {
-			cur->connects = (uint32_t)wire_uint(v, len);
-		} else if (tag == WF_SINCE_MS && len == 8) {
-			cur->since_ms = wire_uint(v, len);
-		} else if (tag == WF_SANDBOX && len < sizeof(r->sandbox) && !memchr(v, 0, len)) {
-			memcpy(cur->sandbox, v, len);
-			cur->sandbox[len] = 0;
-		}
-	}
-	for (int gone = 0; gone < 2; gone++)
-		for (size_t i = 0; i < n; i++)
-			if (all[i].gone == gone)
-				r[k++] = all[i];
-	*ngone = 0;
-	for (size_t i = 0; i < n; i++)
-		*ngone += (size_t)all[i].gone;
-	n -= *ngone;
-	for (size_t i = 0; i < n; i++)
-		if (!r[i].sandbox[0] && !strcmp(r[i].name, "secrets") && vaults->type != WIRE_ERROR)
-			wire_get_str(vaults, WF_SANDBOX, r[i].sandbox, sizeof(r[i].sandbox));
-	return n;
-}
-
 /* Vaults and their state, from daemon-secrets. */
 struct vault_out {
 	int json, n;
@@ -477,7 +416,7 @@ static const char *duration(uint64_t ms, char *buf, size_t size)
  * that keeps coming back is being restarted, by hand or by a supervisor
  * after it exited.  As the original grades systemd's NRestarts: none
  * passes, up to 3 warn, more fail.  (A hub that does not count says 0.) */
-static void doctor_restarts(const struct role_info *r)
+static void doctor_restarts(const struct cli_role *r)
 {
 	char id[48], t[32];
 	uint32_t n = r->connects ? r->connects - 1 : 0;
@@ -492,7 +431,7 @@ static void doctor_restarts(const struct role_info *r)
 
 /* A role that was connected and is not: it exited (or lost the bus) and
  * nothing started it again. */
-static void doctor_gone(const struct role_info *r)
+static void doctor_gone(const struct cli_role *r)
 {
 	char id[48], t[32];
 
@@ -585,8 +524,8 @@ static void doctor_audit(const struct paths *p, int has_secrets)
 static int doctor(const struct paths *p, struct bus_client *c, struct wire_msg *replies, int json,
 	int exit_code)
 {
-	struct role_info r[MAX_ROLES];
-	char version[64] = "?", state[96], roles[8 + MAX_ROLES * sizeof(r->name)] = "profile", text[256];
+	struct cli_role r[CLI_MAX_ROLES];
+	char version[64] = "?", state[96], roles[8 + CLI_MAX_ROLES * sizeof(r->name)] = "profile", text[256];
 	uint32_t pid = 0, clients = 0;
 	int has_secrets = 0, secrets_gone = 0;
 	size_t nr, ngone;
@@ -608,7 +547,7 @@ static int doctor(const struct paths *p, struct bus_client *c, struct wire_msg *
 	} else {
 		wire_get_str(&replies[0], WF_VERSION, version, sizeof(version));
 		wire_get_u32(&replies[0], WF_CLIENTS, &clients);
-		nr = hub_roles(&replies[0], &replies[2], r, &ngone);
+		nr = cli_hub_roles(&replies[0], &replies[2], r, &ngone);
 		for (size_t i = 0; i < nr; i++) {
 			has_secrets |= !strcmp(r[i].name, "secrets");
 			snprintf(roles + strlen(roles), sizeof(roles) - strlen(roles), " %.31s", r[i].name);
@@ -664,7 +603,7 @@ int status_main(int argc, char **argv)
 	struct bus_client *c;
 	struct paths p;
 	char version[64] = "?";
-	struct role_info r[MAX_ROLES];
+	struct cli_role r[CLI_MAX_ROLES];
 	size_t nr, ngone;
 	uint64_t up = 0;
 	uint32_t clients = 0;
@@ -750,7 +689,7 @@ int status_main(int argc, char **argv)
 		printf("bus: up\nversion: %s\nuptime: %llu.%03llus\nclients: %u\nroles: profile",
 			version, (unsigned long long)(up / 1000), (unsigned long long)(up % 1000), clients);
 	}
-	nr = hub_roles(&m, &replies[2], r, &ngone);
+	nr = cli_hub_roles(&m, &replies[2], r, &ngone);
 	for (size_t i = 0; i < nr; i++) {
 		has_secrets |= !strcmp(r[i].name, "secrets");
 		if (json) {

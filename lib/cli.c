@@ -107,6 +107,52 @@ void cli_vault_states_parse(const struct wire_msg *mp, void (*fn)(const char *pr
 	}
 }
 
+/* Each WF_ROLE or WF_GONE is followed by that role's fields; the hub's
+ * own pid and sandbox come before them all. */
+size_t cli_hub_roles(const struct wire_msg *status, const struct wire_msg *vaults,
+	struct cli_role r[CLI_MAX_ROLES], size_t *ngone)
+{
+	struct cli_role all[CLI_MAX_ROLES], *cur = NULL;
+	size_t pos = 0, n = 0, k = 0;
+	uint16_t tag, len;
+	const uint8_t *v;
+
+	while (wire_next(status, &pos, &tag, &v, &len)) {
+		if (tag == WF_ROLE || tag == WF_GONE) {
+			cur = NULL;
+			if (len >= sizeof(r->name) || memchr(v, 0, len) || n == CLI_MAX_ROLES)
+				continue;
+			cur = &all[n++];
+			memset(cur, 0, sizeof(*cur));
+			memcpy(cur->name, v, len);
+			cur->gone = tag == WF_GONE;
+		} else if (!cur) {
+			continue;
+		} else if (tag == WF_PID && len == 4 && !cur->gone) {
+			cur->pid = (uint32_t)wire_uint(v, len);
+		} else if (tag == WF_CONNECTS && len == 4) {
+			cur->connects = (uint32_t)wire_uint(v, len);
+		} else if (tag == WF_SINCE_MS && len == 8) {
+			cur->since_ms = wire_uint(v, len);
+		} else if (tag == WF_SANDBOX && len < sizeof(r->sandbox) && !memchr(v, 0, len)) {
+			memcpy(cur->sandbox, v, len);
+			cur->sandbox[len] = 0;
+		}
+	}
+	*ngone = 0;
+	for (int gone = 0; gone < 2; gone++)
+		for (size_t i = 0; i < n; i++)
+			if (all[i].gone == gone) {
+				r[k++] = all[i];
+				*ngone += (size_t)gone;
+			}
+	n -= *ngone;
+	for (size_t i = 0; i < n; i++)
+		if (!r[i].sandbox[0] && !strcmp(r[i].name, "secrets") && vaults->type != WIRE_ERROR)
+			wire_get_str(vaults, WF_SANDBOX, r[i].sandbox, sizeof(r[i].sandbox));
+	return n;
+}
+
 int cli_vault_auth(struct bus_client *c, const char *profile, struct cli_auth *a)
 {
 	static uint8_t buf[WIRE_MAX_MESSAGE];

@@ -53,6 +53,23 @@ struct wire_msg;
 void cli_vault_states_parse(const struct wire_msg *m, void (*fn)(const char *profile, const char *state,
 	void *ctx), void *ctx);
 
+/* The roles in the hub's WIRE_STATUS reply: the connected ones in
+ * r[0..n) (n is returned), each with what confines it, then in
+ * r[n..n + *ngone) those that were connected and went.  A daemon-secrets
+ * older than WIRE_ROLE_INFO says what confines it in its vault status
+ * (vaults; give a WIRE_ERROR message if there is none) instead. */
+#define CLI_MAX_ROLES 16
+struct cli_role {
+	char name[32];
+	uint32_t pid;		/* 0 if gone */
+	uint32_t connects;	/* times connected since the hub started; 0: not said */
+	uint64_t since_ms;	/* since it connected, or went */
+	int gone;
+	char sandbox[48];	/* what it told the hub; "" if nothing */
+};
+size_t cli_hub_roles(const struct wire_msg *status, const struct wire_msg *vaults,
+	struct cli_role r[CLI_MAX_ROLES], size_t *ngone);
+
 #include "sshagent.h"
 
 /* What protects a vault (WIRE_VAULT_AUTH). */
