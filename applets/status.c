@@ -43,8 +43,7 @@ or if daemon-secrets does not (what daemon-profile answered is shown).
               LIST picks categories, comma-separated: daemon (the bus,
               daemon-secrets, restarts, roles gone), sandbox, memory
               (RSS, core dumps, swap, memfd_secret), vault (each vault,
-              the audit log),
-              platform (the kernel), all (the default).
+              the audit log), platform (the kernel), all (the default).
               With --json (or --output json): {"checks":[{"id",
               "category","status","value","hint"}],
               "summary":{"pass","warn","fail"}}
