@@ -11,8 +11,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 /*APPLET status status_main "show whether the bus is up and which roles are connected"
 usage: sesame status [--json] [--sandbox | --doctor[=LIST] [--exit-code] [--quiet]]
@@ -35,11 +38,12 @@ or if daemon-secrets does not (what daemon-profile answered is shown).
               Landlock (as the role reports it to daemon-profile), core
               dumps off, nothing swapped out and its memory against its
               cgroup's limit (warn past half, fail at it); a role that
-              was connected and went (warn); each vault opens; the audit
-              log's chain is whole (as audit verify checks it); the
-              kernel's memfd_secret and Yama ptrace_scope.  Exits 1 if
-              a check fails (a warning does not fail), 0 otherwise; the
-              bus being down is a failed check.
+              was connected and went (warn); each vault opens, and its
+              files are yours and 0600; the audit log's chain is whole
+              (as audit verify checks it); the kernel's memfd_secret
+              and Yama ptrace_scope.  Exits 1 if a check fails (a
+              warning does not fail), 0 otherwise; the bus being down
+              is a failed check.
               LIST picks categories, comma-separated: daemon (the bus,
               daemon-secrets, restarts, roles gone), sandbox, memory
               (RSS, core dumps, swap, memfd_secret), vault (each vault,
@@ -473,13 +477,29 @@ static void doctor_kernel(void)
 			"kernel.yama.ptrace_scope = 1", "%s", scope);
 }
 
-/* A vault, from daemon-secrets' list. */
+/* A vault, from daemon-secrets' list.  daemon-secrets checks a vault's
+ * mode when it opens it; one made readable to others since is seen here
+ * (the database, or its WAL or shared memory next to it). */
 static void doctor_vault(const char *profile, const char *state, void *ctx)
 {
-	char id[80], hint[200];
+	static const char *const suffix[] = { ".db", ".db-wal", ".db-shm" };
+	const struct paths *p = ctx;
+	char id[80], hint[200], name[96], path[PATH_MAX];
+	struct stat st;
 
-	(void)ctx;
 	snprintf(id, sizeof(id), "vault.%s", profile);
+	for (size_t i = 0; i < ARRAY_LEN(suffix); i++) {
+		snprintf(name, sizeof(name), "vaults/%s%s", profile, suffix[i]);
+		if (paths_join(path, p->data, name) < 0 || lstat(path, &st) < 0)
+			continue;
+		if (st.st_uid != geteuid() || (st.st_mode & 077)) {
+			check(FAIL, id, "others can copy the sealed vault and attack its password offline: "
+				"chown it to the daemons' user and chmod 600 it", "%s: mode %04o, uid %u (want "
+				"0600, uid %u)", name + 7,
+				(unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, (unsigned)geteuid());
+			return;
+		}
+	}
 	if (strcmp(state, "unreadable")) {
 		check(PASS, id, NULL, "%s", state);
 		return;
@@ -572,7 +592,7 @@ static int doctor(const struct paths *p, struct bus_client *c, struct wire_msg *
 			check(FAIL, "roles.secrets", "daemon-secrets is connected but does not answer as it "
 				"should: its log may say why; restart it", "%s", text);
 		else if (has_secrets)
-			cli_vault_states_parse(&replies[2], doctor_vault, NULL);
+			cli_vault_states_parse(&replies[2], doctor_vault, (void *)p);
 	}
 	doctor_audit(p, has_secrets);
 	doctor_kernel();

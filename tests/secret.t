@@ -290,6 +290,15 @@ run "$SESAME" status --doctor
 grep -q "^FAIL vault.broken  *unreadable" "$T/out"; ok $? "status --doctor fails the damaged vault"
 grep -q "^ok   vault.work  *locked" "$T/out"; ok $? "and passes the others"
 is "$rc" 1 "and exits 1"
+# A vault opened to others after daemon-secrets opened it: still locked
+# or unlocked to daemon-secrets, but the doctor sees the file.
+chmod 644 "$SESAME_DATA_DIR/vaults/work.db"
+run "$SESAME" status --doctor=vault
+grep -q "^FAIL vault.work  *work.db: mode 0644, uid [0-9]* (want 0600, uid [0-9]*)" "$T/out"
+ok $? "status --doctor fails a vault file others can read, with its mode"
+chmod 600 "$SESAME_DATA_DIR/vaults/work.db"
+run "$SESAME" status --doctor=vault
+grep -q "^ok   vault.work " "$T/out"; ok $? "and passes it once it is 0600 again"
 printf 'pw\n' | "$SESAME" unlock -p broken >/dev/null 2>"$T/err"
 contains "$T/err" "malformed" "unlocking it says what SQLite found"
 printf 'correct horse\n' | "$SESAME" unlock -p work >/dev/null
