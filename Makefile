@@ -86,7 +86,8 @@ $(BIN): $(OBJ) $(SQLITE_A)
 # SQLite, vendored (config.mk): built before anything includes its header.
 ifneq ($(SQLITE_A),)
 $(SQLITE_A): vendor/build.sh vendor/pins
-	VENDOR_CC="$(VENDOR_CC)" VENDOR_DL="$(VENDOR_DL)" sh vendor/build.sh $(SQLITE_VENDOR) sqlite3
+	VENDOR_CC="$(VENDOR_CC)" VENDOR_DL="$(VENDOR_DL)" sh vendor/build.sh $(SQLITE_VENDOR) sqlite3 $(if \
+		$(filter 1,$(STATIC)),,|| { echo "make: or build with SQLITE=system, the system's SQLite" >&2; exit 1; })
 	@touch $@
 $(OBJ): | $(SQLITE_A)
 endif

@@ -52,7 +52,8 @@ fetch() { # package version
 	done
 	if [ $missing = 1 ]; then
 		(cd "$dl" && apt-get source --download-only "$1=$2" >/dev/null 2>"$dl/$1.fetch.log") ||
-			die "apt-get source $1=$2 failed (see $dl/$1.fetch.log; make deps adds the deb-src lines)"
+			die "apt-get source $1=$2 failed (see $dl/$1.fetch.log): make deps adds the deb-src lines;" \
+				"if Debian has a newer revision of $1 now, vendor/pins needs it"
 	fi
 	pins | awk -v p="$1" '$1 == p { print $4 "  " $3 }' | (cd "$dl" && sha256sum -c --quiet -) ||
 		die "$1: SHA-256 mismatch against vendor/pins"
