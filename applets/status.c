@@ -40,14 +40,16 @@ or if daemon-secrets does not (what daemon-profile answered is shown).
               cgroup's limit (warn past half, fail at it); a role that
               was connected and went (warn); each vault opens, and its
               files are yours and 0600; the audit log's chain is whole
-              (as audit verify checks it); the kernel's memfd_secret
-              and Yama ptrace_scope.  Exits 1 if a check fails (a
-              warning does not fail), 0 otherwise; the bus being down
-              is a failed check.
+              (as audit verify checks it); daemon-input, if running,
+              reads a keyboard (warn); the kernel's memfd_secret and
+              Yama ptrace_scope.  Exits 1 if a check fails (a warning
+              does not fail), 0 otherwise; the bus being down is a
+              failed check.
               LIST picks categories, comma-separated: daemon (the bus,
               daemon-secrets, restarts, roles gone), sandbox, memory
               (RSS, core dumps, swap, memfd_secret), vault (each vault,
-              the audit log), platform (the kernel), all (the default).
+              the audit log), platform (the kernel, daemon-input's
+              keyboards), all (the default).
               With --json (or --output json): {"checks":[{"id",
               "category","status","value","hint"}],
               "summary":{"pass","warn","fail"}}
@@ -259,7 +261,7 @@ static unsigned category_of(const char *id)
 	if (!strcmp(id, "kernel.memfd_secret") || ends_with(id, ".core_dumps") || ends_with(id, ".swap") ||
 	    ends_with(id, ".memory"))
 		return C_MEMORY;
-	if (!strncmp(id, "kernel.", 7))
+	if (!strncmp(id, "kernel.", 7) || !strcmp(id, "input.keyboards"))
 		return C_PLATFORM;
 	return C_SANDBOX;	/* ROLE.seccomp, .no_new_privs, .landlock, launcher.sandbox */
 }
@@ -444,6 +446,40 @@ static void doctor_gone(const struct cli_role *r)
 		duration(r->since_ms, t, sizeof(t)), r->connects, r->connects == 1 ? "" : "s");
 }
 
+/* daemon-input, when it is connected: whether it reads a keyboard.  (The
+ * original checked that the user is in the input group; the role knows
+ * what it can open, ACLs and logind included.) */
+static void doctor_input(struct bus_client *c)
+{
+	static uint8_t buf[WIRE_MAX_MESSAGE];
+	static struct wire_out req;
+	struct wire_msg m;
+	char text[256] = "";
+	size_t pos = 0, n = 0;
+	uint16_t len;
+	const uint8_t *v;
+
+	wire_begin(&req, WIRE_INPUT_STATUS, 0, 0);
+	if (wire_end(&req) < 0 || bus_request(c, &req, buf, &m, BUS_CLI_TIMEOUT_MS) < 0) {
+		check(FAIL, "input.keyboards", "daemon-input is connected but does not answer: its log may "
+			"say why", "%s", last_error());
+		return;
+	}
+	if (error_text(&m, text, sizeof(text))) {
+		check(FAIL, "input.keyboards", NULL, "daemon-input answered: %s", text);
+		return;
+	}
+	while (wire_next_tag(&m, &pos, WF_DEVICE, &v, &len))
+		n++;
+	if (n) {
+		check(PASS, "input.keyboards", NULL, "%zu device%s read", n, n == 1 ? "" : "s");
+		return;
+	}
+	wire_get_str(&m, WF_TEXT, text, sizeof(text));
+	check(WARN, "input.keyboards", "key bindings need a keyboard daemon-input can read: add its user "
+		"to the input group", "%s", text[0] ? text : "no keyboard to read");
+}
+
 /* What the kernel offers every role. */
 static void doctor_kernel(void)
 {
@@ -588,6 +624,9 @@ static int doctor(const struct paths *p, struct bus_client *c, struct wire_msg *
 		}
 		for (size_t i = nr; i < nr + ngone; i++)
 			doctor_gone(&r[i]);
+		for (size_t i = 0; i < nr; i++)
+			if (!strcmp(r[i].name, "input") && (dr.cats & C_PLATFORM))
+				doctor_input(c);
 		if (has_secrets && error_text(&replies[2], text, sizeof(text)))
 			check(FAIL, "roles.secrets", "daemon-secrets is connected but does not answer as it "
 				"should: its log may say why; restart it", "%s", text);
@@ -668,7 +707,8 @@ int status_main(int argc, char **argv)
 	if ((c = bus_connect(&p, NULL, BUS_CLI_TIMEOUT_MS))) {
 		wire_begin(&req[0], WIRE_STATUS, 0, 0);
 		wire_begin(&req[1], WIRE_PROFILE_LIST, 0, 0);
-		wire_begin(&req[2], WIRE_VAULT_STATUS, WIRE_F_LAST, 0);	/* nothing follows */
+		/* Nothing follows, but for the doctor's question to daemon-input. */
+		wire_begin(&req[2], WIRE_VAULT_STATUS, doc ? 0 : WIRE_F_LAST, 0);
 		if (bus_pipeline(c, reqs, bufs, replies, 3, BUS_CLI_TIMEOUT_MS) < 0) {
 			static struct wire_out err;
 

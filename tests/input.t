@@ -29,6 +29,8 @@ INPUT=$spawned
 wait_for 10 sh -c "'$SESAME' status 2>/dev/null | grep -q 'roles:.* input'"
 ok $? "daemon-input joins the bus"
 contains "$T/input.log" "sandbox: landlock=" "inside its sandbox (the commands it runs too)"
+run "$SESAME" status --doctor=platform
+grep -q "^ok   input.keyboards  *1 device read$" "$T/out"; ok $? "status --doctor: it reads a device (its pipe)"
 
 keys() { printf "$1" | "$EV" 5 >"$T/kbd"; }
 state() { "$SESAME" profile list | awk -v p="$1" '$1 == p { print $2 }'; }
@@ -126,6 +128,9 @@ else
 	contains "$T/nodev.log" "no keyboard to read" "and logs that it has none"
 	run "$SESAME" input status
 	contains "$T/out" "no keyboard to read" "status says so too"
+	run "$SESAME" status --doctor=platform --exit-code
+	is "$rc" 2 "status --doctor warns of it"
+	grep -q "^warn input.keyboards  *no keyboard to read" "$T/out"; ok $? "saying what daemon-input says"
 fi
 
 # A real keyboard through uinput, picked up by hot-plug.
