@@ -28,17 +28,43 @@ session (SWAYSOCK, HYPRLAND_INSTANCE_SIGNATURE, XDG_CURRENT_DESKTOP).
             added twice
   --yes     do not ask (for scripts)
 
-Files: sway ~/.config/sway/config, Hyprland ~/.config/hypr/hyprland.conf,
-river ~/.config/river/init (a shell script), labwc ~/.config/labwc/rc.xml
-(inside <keyboard>); XDG_CONFIG_HOME is honoured.  Reload the compositor
-afterwards (swaymsg reload, hyprctl reload, labwc -r; river: restart).
+The file is the one the compositor really reads, in its own search
+order: sway ~/.sway/config, ~/.config/sway/config, ~/.i3/config,
+~/.config/i3/config; Hyprland ~/.config/hypr/hyprland.conf; river
+~/.config/river/init (a shell script: the lines go before its first
+exec); labwc ~/.config/labwc/rc.xml (inside <keyboard>).  XDG_CONFIG_HOME
+is honoured.  A compositor reads one file only, so when the user has none
+it is started as a copy of the system one (sway /etc/sway/config, then
+/etc/i3/config; Hyprland hypr/hyprland.conf in XDG_DATA_DIRS; river
+/etc/river/init; labwc labwc/rc.xml in XDG_CONFIG_DIRS): the defaults are
+kept, not replaced by three lines.  labwc drops its default bindings once
+rc.xml binds any key, so a <default /> is added to a file that had no
+keybind.  Hyprland writes its own default file on first start: with
+neither that nor a system example, nothing is written.  Reload the
+compositor afterwards (swaymsg reload, hyprctl reload, labwc -r; river:
+restart).
 */
 
 #define MARK "sesame wm overlay"
 
 enum wm { SWAY, HYPRLAND, RIVER, LABWC, NWM };
 static const char *const wm_names[NWM] = { "sway", "hyprland", "river", "labwc" };
-static const char *const wm_files[NWM] = { "sway/config", "hypr/hyprland.conf", "river/init", "labwc/rc.xml" };
+/* Each compositor's files in the order it looks for them: the user's
+ * ("~/" under HOME, "$/" under the XDG config home; the first "$/" one is
+ * where a new file goes), then the system's ("/..." as it is, "c:" under
+ * each of XDG_CONFIG_DIRS, "d:" under each of XDG_DATA_DIRS). */
+static const char *const user_files[NWM][4] = {
+	[SWAY] = { "~/.sway/config", "$/sway/config", "~/.i3/config", "$/i3/config" },
+	[HYPRLAND] = { "$/hypr/hyprland.conf" },
+	[RIVER] = { "$/river/init" },
+	[LABWC] = { "$/labwc/rc.xml" },
+};
+static const char *const system_files[NWM][2] = {
+	[SWAY] = { "/etc/sway/config", "/etc/i3/config" },
+	[HYPRLAND] = { "d:hypr/hyprland.conf" },
+	[RIVER] = { "/etc/river/init" },
+	[LABWC] = { "c:labwc/rc.xml" },
+};
 
 static int guess(void)
 {
@@ -112,25 +138,105 @@ static int replace(const char *path, const char *text, int mode)
 	return 0;
 }
 
+/* The user's config file for wm into path: 1 if it exists (path is then
+ * the file itself, through any symlink, so that a dotfiles link stays a
+ * link), 0 if not (path is where a new one goes). */
+static int user_file(int wm, char *path, size_t n)
+{
+	const char *cfg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char p[PATH_MAX], real[PATH_MAX];
+	int fresh = -1;
+
+	if (!home || *home != '/')
+		die("setup-keybinding: HOME is not set");
+	for (int i = 0; i < 4 && user_files[wm][i]; i++) {
+		const char *f = user_files[wm][i];
+
+		if (f[0] == '~')
+			snprintf(p, sizeof(p), "%s%s", home, f + 1);
+		else if (cfg && *cfg == '/')
+			snprintf(p, sizeof(p), "%s%s", cfg, f + 1);
+		else
+			snprintf(p, sizeof(p), "%s/.config%s", home, f + 1);
+		if (fresh < 0 && f[0] == '$') {
+			snprintf(path, n, "%s", p);
+			fresh = i;
+		}
+		if (access(p, F_OK) == 0) {
+			snprintf(path, n, "%s", realpath(p, real) ? real : p);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The first system file for wm that exists, into path; 0 if none. */
+static int system_file(int wm, char *path, size_t n)
+{
+	for (int i = 0; i < 2 && system_files[wm][i]; i++) {
+		const char *f = system_files[wm][i], *var = NULL, *dflt = NULL;
+
+		if (f[0] == '/') {
+			snprintf(path, n, "%s", f);
+			if (access(path, R_OK) == 0)
+				return 1;
+			continue;
+		}
+		if (f[0] == 'c')
+			var = getenv("XDG_CONFIG_DIRS"), dflt = "/etc/xdg";
+		else
+			var = getenv("XDG_DATA_DIRS"), dflt = "/usr/local/share:/usr/share";
+		if (!var || !*var)
+			var = dflt;
+		for (const char *d = var; *d; d += strcspn(d, ":"), d += *d == ':') {
+			int len = (int)strcspn(d, ":");
+
+			if (*d != '/')
+				continue;
+			snprintf(path, n, "%.*s/%s", len, d, f + 2);
+			if (access(path, R_OK) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* Where river's init stops running lines: its first top-level exec. */
+static const char *river_exec(const char *old)
+{
+	for (const char *l = old; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l)) {
+		const char *w = l + strspn(l, " \t");
+
+		if (!strncmp(w, "exec", 4) && (w[4] == ' ' || w[4] == '\t'))
+			return l;
+	}
+	return NULL;
+}
+
 /* The new contents of the config file, or NULL if the lines are there. */
 static char *merged(int wm, const char *old, const char *add)
 {
-	const char *kb, *end;
+	const char *kb, *end, *ex;
+	/* labwc loads its default bindings only while rc.xml binds nothing. */
+	const char *dflt = strstr(old, "<keybind") || strstr(old, "<default") ? "" : "<default />\n";
 	size_t olen = strlen(old);
 
 	if (strstr(old, MARK))
 		return NULL;
+	if (wm == RIVER && (ex = river_exec(old)))
+		return xasprintf("%.*s%s\n%s", (int)(ex - old), old, add, ex);
 	if (wm != LABWC)
 		return xasprintf("%s%s%s%s", old, olen && old[olen - 1] != '\n' ? "\n" : "", olen ? "\n" : "", add);
 	if ((kb = strstr(old, "<keyboard>"))) {
 		kb += strlen("<keyboard>");
-		return xasprintf("%.*s\n%s%s", (int)(kb - old), old, add, kb);
+		return xasprintf("%.*s\n%s%s%s", (int)(kb - old), old, dflt, add, kb);
 	}
 	if ((end = strstr(old, "</labwc_config>")))
-		return xasprintf("%.*s<keyboard>\n%s</keyboard>\n%s", (int)(end - old), old, add, end);
+		return xasprintf("%.*s<keyboard>\n%s%s</keyboard>\n%s", (int)(end - old), old, dflt, add, end);
 	if (olen)
 		return NULL;	/* not a file we understand: the caller says so */
-	return xasprintf("<?xml version=\"1.0\"?>\n<labwc_config>\n<keyboard>\n%s</keyboard>\n</labwc_config>\n", add);
+	return xasprintf("<?xml version=\"1.0\"?>\n<labwc_config>\n<keyboard>\n%s%s</keyboard>\n</labwc_config>\n",
+		dflt, add);
 }
 
 int setup_keybinding_main(int argc, char **argv)
@@ -140,9 +246,8 @@ int setup_keybinding_main(int argc, char **argv)
 		{ "yes", no_argument, NULL, 'y' },
 		{ 0 }
 	};
-	char exe[PATH_MAX], text[4 * PATH_MAX + 512], path[PATH_MAX], *old, *neu;
-	const char *cfg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	int o, wm = -1, do_write = 0, yes = 0;
+	char exe[PATH_MAX], text[4 * PATH_MAX + 512], path[PATH_MAX], sys[PATH_MAX], *old, *neu;
+	int o, wm = -1, do_write = 0, yes = 0, have;
 	ssize_t n;
 	size_t len;
 	struct stat st;
@@ -178,18 +283,19 @@ int setup_keybinding_main(int argc, char **argv)
 		fputs(text, stdout);
 		return fflush(stdout) == 0 ? 0 : 1;
 	}
-	if (cfg && *cfg == '/')
-		snprintf(path, sizeof(path), "%s/%s", cfg, wm_files[wm]);
-	else if (home && *home == '/')
-		snprintf(path, sizeof(path), "%s/.config/%s", home, wm_files[wm]);
-	else
-		die("setup-keybinding: neither XDG_CONFIG_HOME nor HOME is set");
-	if (!(old = read_file(path, 16u << 20, &len)) && errno == ENOENT)
+	if ((have = user_file(wm, path, sizeof(path))) || !system_file(wm, sys, sizeof(sys))) {
+		if (!have && wm == HYPRLAND)
+			die("setup-keybinding: %s does not exist and there is no system hypr/hyprland.conf to "
+				"start it from; start Hyprland once (it writes its default config), then run this "
+				"again", path);
+		*sys = 0;
+	}
+	if (!(old = read_file(*sys ? sys : path, 16u << 20, &len)) && errno == ENOENT && !have)
 		old = xstrdup(""), len = 0;
 	if (!old)
-		die("setup-keybinding: cannot read %s: %s", path, last_error());
+		die("setup-keybinding: cannot read %s: %s", *sys ? sys : path, last_error());
 	if (strlen(old) != len)
-		die("setup-keybinding: %s holds a NUL byte; not touching it", path);
+		die("setup-keybinding: %s holds a NUL byte; not touching it", *sys ? sys : path);
 	if (!(neu = merged(wm, old, text))) {
 		if (strstr(old, MARK)) {
 			printf("%s already runs sesame wm overlay; nothing to add.\n", path);
@@ -199,6 +305,9 @@ int setup_keybinding_main(int argc, char **argv)
 		die("setup-keybinding: %s has no <labwc_config> or <keyboard> element; add the lines by hand:\n%s",
 			path, text);
 	}
+	if (*sys)
+		printf("%s does not exist: it starts as a copy of %s, which %s stops reading once it "
+			"exists, so that no default is lost.\n", path, sys, wm_names[wm]);
 	printf("To add to %s:\n\n%s\n", path, text);
 	if (!yes) {
 		char answer[16];
@@ -231,7 +340,7 @@ int setup_keybinding_main(int argc, char **argv)
 			}
 		}
 	}
-	if (replace(path, neu, stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : wm == RIVER ? 0755 : 0644) < 0)
+	if (replace(path, neu, have && stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : wm == RIVER ? 0755 : 0644) < 0)
 		die("setup-keybinding: %s", last_error());
 	printf("Written.  Reload %s to use them%s.\n", wm_names[wm], wm == SWAY ? " (swaymsg reload)" :
 		wm == HYPRLAND ? " (hyprctl reload)" : wm == LABWC ? " (labwc -r)" : "");

@@ -68,7 +68,66 @@ sk labwc --write --yes
 contains "$H/.config/labwc/rc.xml" "<labwc_config>" "labwc: a new rc.xml is a whole config"
 
 # XDG_CONFIG_HOME wins over HOME.
-env -u SWAYSOCK XDG_CONFIG_HOME="$T/xdgc" HOME="$H" "$SESAME" setup-keybinding hyprland --write --yes \
+env -u SWAYSOCK XDG_CONFIG_HOME="$T/xdgc" HOME="$H" "$SESAME" setup-keybinding river --write --yes \
 	>/dev/null 2>&1 </dev/null
-contains "$T/xdgc/hypr/hyprland.conf" "bind = ALT, Tab" "XDG_CONFIG_HOME is honoured"
+contains "$T/xdgc/river/init" "riverctl map normal Alt Tab" "XDG_CONFIG_HOME is honoured"
+
+# No user file: the compositor reads the system one, so the new user file
+# starts as a copy of it; nothing the system bound is lost.
+if [ -r /etc/sway/config ]; then
+	H2=$T/fresh; mkdir -p "$H2"
+	sysn=$(grep -c '^[[:space:]]*bindsym' /etc/sway/config)
+	env -u SWAYSOCK -u XDG_CONFIG_HOME HOME="$H2" "$SESAME" setup-keybinding sway --write --yes \
+		>"$T/out" 2>&1 </dev/null
+	is "$(grep -c '^[[:space:]]*bindsym' "$H2/.config/sway/config")" "$((sysn + 3))" \
+		"sway, no user config: every one of /etc/sway/config's $sysn bindings kept, 3 added"
+	contains "$T/out" "copy of /etc/sway/config" "saying where it started from"
+else
+	echo "ok - # SKIP no /etc/sway/config (sway not installed)"
+fi
+# sway reads ~/.i3/config before /etc/sway/config: that is the file to edit,
+# and a new ~/.config/sway/config would hide it.
+H3=$T/i3user; mkdir -p "$H3/.i3"
+printf 'bindsym Mod4+Return exec foot\n' >"$H3/.i3/config"
+env -u SWAYSOCK -u XDG_CONFIG_HOME HOME="$H3" "$SESAME" setup-keybinding sway --write --yes >/dev/null 2>&1 </dev/null
+test ! -e "$H3/.config/sway/config"; ok $? "sway with ~/.i3/config: no ~/.config/sway/config to hide it"
+is "$(grep -c bindsym "$H3/.i3/config")" 4 "~/.i3/config gets the lines, its own kept"
+# A config that is a symlink (dotfiles) stays one; its target is edited.
+H4=$T/dots; mkdir -p "$H4/dotfiles" "$H4/.config/sway"
+printf 'bindsym Mod4+d exec fuzzel\n' >"$H4/dotfiles/sway"
+ln -s "$H4/dotfiles/sway" "$H4/.config/sway/config"
+env -u SWAYSOCK -u XDG_CONFIG_HOME HOME="$H4" "$SESAME" setup-keybinding sway --write --yes >/dev/null 2>&1 </dev/null
+test -L "$H4/.config/sway/config"; ok $? "a symlinked config stays a symlink"
+is "$(grep -c bindsym "$H4/dotfiles/sway")" 4 "and its target gets the lines"
+# labwc: the system rc.xml (XDG_CONFIG_DIRS) is the start of a new one.
+H5=$T/labwc; mkdir -p "$H5" "$T/xdg/labwc"
+printf '<?xml version="1.0"?>\n<labwc_config>\n<keyboard>\n<keybind key="W-Return"/>\n<keybind key="W-e"/>\n</keyboard>\n</labwc_config>\n' \
+	>"$T/xdg/labwc/rc.xml"
+env -u XDG_CONFIG_HOME XDG_CONFIG_DIRS="$T/xdg" HOME="$H5" "$SESAME" setup-keybinding labwc --write --yes \
+	>/dev/null 2>&1 </dev/null
+is "$(grep -c '<keybind' "$H5/.config/labwc/rc.xml")" 5 "labwc, no user rc.xml: the system's 2 keybinds kept, 3 added"
+# labwc without any rc.xml: its built-in bindings are kept with <default />.
+H6=$T/labwc2; mkdir -p "$H6"
+env -u XDG_CONFIG_HOME XDG_CONFIG_DIRS="$T/none" HOME="$H6" "$SESAME" setup-keybinding labwc --write --yes \
+	>/dev/null 2>&1 </dev/null
+contains "$H6/.config/labwc/rc.xml" "<default />" "labwc, no rc.xml anywhere: <default /> keeps labwc's own bindings"
+# Hyprland writes its default file itself on first start: with no system
+# example to start from, nothing is written.
+H7=$T/hypr; mkdir -p "$H7"
+env -u XDG_CONFIG_HOME XDG_DATA_DIRS="$T/none" HOME="$H7" "$SESAME" setup-keybinding hyprland --write --yes \
+	>/dev/null 2>"$T/err" </dev/null
+is "$?" 1 "Hyprland, no config and no example: exit 1"
+test ! -e "$H7/.config/hypr/hyprland.conf"; ok $? "(nothing written)"
+contains "$T/err" "start Hyprland once" "saying what to do"
+mkdir -p "$T/share/hypr"
+printf 'bind = SUPER, Q, exec, kitty\nbind = SUPER, C, killactive,\n' >"$T/share/hypr/hyprland.conf"
+env -u XDG_CONFIG_HOME XDG_DATA_DIRS="$T/share" HOME="$H7" "$SESAME" setup-keybinding hyprland --write --yes \
+	>/dev/null 2>&1 </dev/null
+is "$(grep -c '^bind' "$H7/.config/hypr/hyprland.conf")" 5 "Hyprland: the example's 2 binds kept, 3 added"
+# river's init is a script: lines after its exec would never run.
+H8=$T/river; mkdir -p "$H8/.config/river"
+printf '#!/bin/sh\nriverctl map normal Super Return spawn foot\nexec rivertile\n' >"$H8/.config/river/init"
+env -u XDG_CONFIG_HOME HOME="$H8" "$SESAME" setup-keybinding river --write --yes >/dev/null 2>&1 </dev/null
+is "$(tail -1 "$H8/.config/river/init")" "exec rivertile" "river: the lines go before init's exec"
+is "$(grep -c 'riverctl map' "$H8/.config/river/init")" 4 "(all four maps there)"
 done_testing
