@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,6 +33,11 @@ struct hdr {
 	int backend;
 };
 
+/* Threads: daemon-secrets' KDF worker and the hub's key thread allocate
+ * and free while their main loop does.  mu guards the backend choice,
+ * canary, page and the block cache; the mapping work and the wiping
+ * happen outside it. */
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static enum secmem_backend backend = SECMEM_NONE;
 
 /* Freed one-page blocks, wiped, kept for reuse: mapping and unmapping
@@ -43,6 +49,7 @@ static unsigned char *cache[CACHE_MAX];	/* base of each cached mapping */
 static int cached;
 static pid_t cache_pid;	/* blocks are MADV_DONTFORK: a child has none of them */
 
+/* With mu held. */
 static int cache_usable(void)
 {
 	if (cache_pid != getpid()) {
@@ -70,15 +77,23 @@ const char *secmem_backend_name(enum secmem_backend b)
 	}
 }
 
-void secmem_use(enum secmem_backend b)
+/* With mu held. */
+static void init_locked(void)
 {
-	if (backend != SECMEM_NONE)
-		return;
 	if (sodium_init() < 0)
 		die("libsodium failed to initialise");
 	page = (size_t)sysconf(_SC_PAGESIZE);
 	randombytes_buf(canary, sizeof(canary));
-	backend = b;
+}
+
+void secmem_use(enum secmem_backend b)
+{
+	pthread_mutex_lock(&mu);
+	if (backend == SECMEM_NONE) {
+		init_locked();
+		backend = b;
+	}
+	pthread_mutex_unlock(&mu);
 }
 
 int secmem_secret_available(void)
@@ -93,20 +108,25 @@ int secmem_secret_available(void)
 
 enum secmem_backend secmem_probe(void)
 {
-	if (backend != SECMEM_NONE)
-		return backend;
-	if (sodium_init() < 0)
-		die("libsodium failed to initialise");
-	page = (size_t)sysconf(_SC_PAGESIZE);
-	randombytes_buf(canary, sizeof(canary));
-	if (secmem_secret_available()) {
-		backend = SECMEM_MEMFD_SECRET;
-	} else {
-		log_error("memfd_secret unavailable (%s): secrets fall back to mlock'ed "
-			"memory, still visible to the kernel and to root", strerror(errno));
-		backend = SECMEM_MLOCK;
+	enum secmem_backend b;
+	int e = 0;
+
+	pthread_mutex_lock(&mu);
+	if (backend == SECMEM_NONE) {
+		init_locked();
+		if (secmem_secret_available()) {
+			backend = SECMEM_MEMFD_SECRET;
+		} else {
+			e = errno;
+			backend = SECMEM_MLOCK;
+		}
 	}
-	return backend;
+	b = backend;
+	pthread_mutex_unlock(&mu);
+	if (e)
+		log_error("memfd_secret unavailable (%s): secrets fall back to mlock'ed "
+			"memory, still visible to the kernel and to root", strerror(e));
+	return b;
 }
 
 static int map_data(unsigned char *data, size_t len)
@@ -152,8 +172,10 @@ void *secmem_alloc(size_t n)
 	body = round_up(n ? n : 1, ALIGN);
 	data_len = round_up(sizeof(struct hdr) + CANARY_LEN + body, page);
 	total = data_len + 2 * page;
-	if (data_len == page && cache_usable() && cached) {
-		base = cache[--cached];
+	pthread_mutex_lock(&mu);
+	base = data_len == page && cache_usable() && cached ? cache[--cached] : NULL;
+	pthread_mutex_unlock(&mu);
+	if (base) {
 		data = base + page;
 	} else {
 		base = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -238,10 +260,13 @@ void secmem_free(void *p)
 			corrupt("canary after the block was overwritten (buffer overflow)");
 	data = h.base + page;
 	sodium_memzero(data, h.data_len);
+	pthread_mutex_lock(&mu);
 	if (h.data_len == page && cache_usable() && cached < CACHE_MAX) {
 		cache[cached++] = h.base;
+		pthread_mutex_unlock(&mu);
 		return;
 	}
+	pthread_mutex_unlock(&mu);
 	if (h.backend == SECMEM_MLOCK)
 		munlock(data, h.data_len);
 	munmap(h.base, h.total);

@@ -11,7 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char reason[512];
+/* Per thread: a worker thread's failure must not rewrite the reason the
+ * main loop is about to print. */
+static _Thread_local char reason[512];
 
 /* Formatted aside first: a new reason may quote the last one
  * (fail("%s: %s", path, last_error())), and the two must not overlap. */

@@ -22,7 +22,8 @@ enum {
 #define PRINTF(f, a) __attribute__((format(printf, f, a)))
 #define NORETURN __attribute__((noreturn))
 
-/* Record why the current operation failed; always returns -1. */
+/* Record why the current operation failed; always returns -1.  The
+ * reason is the calling thread's own. */
 int fail(const char *fmt, ...) PRINTF(1, 2);
 int vfail(const char *fmt, va_list ap) PRINTF(1, 0);
 /* The last reason recorded by fail(), or "unknown error"; a new reason

@@ -5,10 +5,19 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* Another thread's failure must not change this thread's reason. */
+static void *other_thread(void *arg)
+{
+	fail("the other thread's reason");
+	*(int *)arg = !strcmp(last_error(), "the other thread's reason");
+	return NULL;
+}
 
 int main(void)
 {
@@ -20,6 +29,15 @@ int main(void)
 	fail("inner reason");
 	fail("outer: %s", last_error());
 	ok(!strcmp(last_error(), "outer: inner reason"), "a reason may quote the last one (got '%s')", last_error());
+	{
+		pthread_t th;
+		int theirs = 0;
+
+		pthread_create(&th, NULL, other_thread, &theirs);
+		pthread_join(th, NULL);
+		ok(theirs && !strcmp(last_error(), "outer: inner reason"),
+			"each thread has its own failure reason (this one's: '%s')", last_error());
+	}
 
 	if (!mkdtemp(dir))
 		return perror("mkdtemp"), 1;
