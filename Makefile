@@ -41,6 +41,13 @@ O = build/san
 BIN = build/san/sesame
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
+# TSAN=1: ThreadSanitizer, for the threads DESIGN.md allows (make check
+# TSAN=1 runs the unit tests and the bus, secret and crash tests).
+ifeq ($(TSAN),1)
+O = build/tsan
+BIN = build/tsan/sesame
+SAN_FLAGS = -fsanitize=thread -fno-omit-frame-pointer
+endif
 ifeq ($(STATIC),1)
 O = build/static
 BIN = build/static/sesame
@@ -242,9 +249,10 @@ bench: $(BIN) $(TOOLS) $(O)/bench/timing $(O)/bench/noop $(O)/bench/noop-dyn $(O
 # The fuzz targets are part of check wherever clang can build them.
 HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
 PROVE_FLAGS ?= --failures --comments
-check: $(BIN) $(UNIT) $(TOOLS) $(GEN)/stamp $(if $(HAVE_FUZZ_CC),$(FUZZ))
+CHECK_TESTS = $(if $(filter 1,$(TSAN)),tests/bus.t tests/secret.t tests/crash.t,tests/*.t)
+check: $(BIN) $(UNIT) $(TOOLS) $(GEN)/stamp $(if $(and $(HAVE_FUZZ_CC),$(filter-out 1,$(TSAN))),$(FUZZ))
 	SESAME="$(CURDIR)/$(BIN)" SESAME_BUILD="$(CURDIR)/$(O)" SESAME_SRC="$(CURDIR)" \
-		prove $(PROVE_FLAGS) $(UNIT) tests/*.t
+		prove $(PROVE_FLAGS) $(UNIT) $(CHECK_TESTS)
 
 # A fully static musl build of the headless roles, against libraries built
 # from pinned Debian source packages (vendor/pins).

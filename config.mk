@@ -68,6 +68,8 @@ DLOPEN ?= 1
 DLOPEN_SQLITE = $(if $(and $(filter 1,$(DLOPEN)),$(filter system,$(SQLITE))),1,0)
 # SANITIZE=1 builds with ASan + UBSan into build/san (make check SANITIZE=1).
 SANITIZE ?= 0
+# TSAN=1 builds with ThreadSanitizer into build/tsan (make check TSAN=1).
+TSAN ?= 0
 
 # Yours to set; the flags the code needs are kept apart below.
 CFLAGS ?= -O2 -g

@@ -529,8 +529,12 @@ static void auth_job(const struct wire_msg *m, enum job_kind kind, const char *n
 	uint32_t code;
 	int has_pw = wire_find(m, WF_PASSWORD, &pw, &pwlen) && pwlen > 0;
 	int has_sig = wire_find(m, WF_SSH_SIG, &sig, &siglen) && siglen > 0;
+	int queued;
 
-	if (S.queued >= 16) {
+	pthread_mutex_lock(&S.lock);	/* the worker takes jobs off meanwhile */
+	queued = S.queued;
+	pthread_mutex_unlock(&S.lock);
+	if (queued >= 16) {
 		reply_error(m->id, WIRE_E_BUSY, "too many unlocks in progress");
 		return;
 	}

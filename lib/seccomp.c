@@ -48,10 +48,10 @@ static const char *const input_extra[] = {
 
 /* The sanitizer runtimes (make check SANITIZE=1) stop the world with
  * ptrace and read /proc/self/maps at exit to find leaks. */
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define SANITIZED 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 #define SANITIZED 1
 #endif
 #endif

@@ -19,8 +19,10 @@ contains "$T/out" "bus: up" "status says the bus is up"
 run "$SESAME" status --json
 contains "$T/out" '"roles":["profile"]' "status --json lists the connected roles"
 # /proc/PID/task/TID/stat field 41 is the scheduling policy (5: SCHED_IDLE)
+# (ThreadSanitizer's runtime adds a background thread of its own.)
 policies=$(for f in /proc/"$HUB"/task/*/stat; do sed 's/.*) //' "$f" | awk '{print $39}'; done | sort | tr '\n' ' ')
-is "$policies" "0 5 " "the hub runs its loop and a key thread of idle priority, nothing else"
+case $SESAME_BUILD in */tsan) want="0 0 5 ";; *) want="0 5 ";; esac
+is "$policies" "$want" "the hub runs its loop and a key thread of idle priority, nothing else"
 
 # --- 8 well-behaved clients, measured, while hostile ones come and go ---
 for i in 1 2 3 4 5 6 7 8; do

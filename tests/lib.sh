@@ -108,6 +108,18 @@ skip() { # skip REASON
 }
 
 done_testing() {
+	# A sanitizer's report in a daemon's log is a failure of its own
+	# (make check TSAN=1, SANITIZE=1): daemons' stderr is only logged.
+	for _l in "$T"/*.log; do
+		[ -f "$_l" ] || continue
+		if grep -q 'WARNING: ThreadSanitizer\|ERROR: AddressSanitizer\|runtime error:' "$_l"; then
+			ok 1 "no sanitizer report in ${_l##*/}"
+			grep -A30 -m1 'WARNING: ThreadSanitizer\|ERROR: AddressSanitizer\|runtime error:' "$_l" |
+				sed 's/^/# /'
+		else
+			ok 0 "no sanitizer report in ${_l##*/}"
+		fi
+	done
 	echo "1..$_n"
 	[ "$_failed" -eq 0 ]
 }
