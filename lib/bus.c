@@ -324,25 +324,6 @@ static int prepare_anonymous(struct bus_client *c, const struct paths *p)
 	return 0;
 }
 
-/* Requests whose plaintext may travel in message 1, which has no forward
- * secrecy: none carries a password, a signature or a value.  A batch is
- * made by bus_pipeline of such requests only. */
-static int zero_rtt_ok(uint8_t type)
-{
-	switch (type) {
-	case WIRE_BATCH:
-	case WIRE_PING: case WIRE_STATUS: case WIRE_SECRET_GET: case WIRE_SECRET_LIST:
-	case WIRE_VAULT_STATUS: case WIRE_VAULT_AUTH: case WIRE_PROFILE_LIST: case WIRE_LOCK:
-	case WIRE_LAUNCH_SEARCH: case WIRE_SNIPPET_LIST:
-	case WIRE_CLIPBOARD_GET: case WIRE_CLIPBOARD_HISTORY: case WIRE_CLIPBOARD_CLEAR:
-	case WIRE_INPUT_STATUS: case WIRE_SUBSCRIBE:
-	case WIRE_WM_LIST: case WIRE_WM_FOCUS: case WIRE_WM_SWITCH: case WIRE_WM_OVERLAY:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 struct bus_client *bus_connect(const struct paths *p, const char *key_file, int timeout_ms)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -418,7 +399,7 @@ int bus_send(struct bus_client *c, struct wire_out *msg)
 	if (wire_end(msg) < 0)
 		return -1;
 	if (hs) {
-		int early = zero_rtt_ok(msg->buf[1]) && msg->len <= WIRE_EARLY_MAX;
+		int early = wire_type_early(msg->buf[1]) && msg->len <= WIRE_EARLY_MAX;
 
 		c->hs = NULL;
 		if (send_first(c, hs, WIRE_HS_CLI, early ? msg->buf : NULL, early ? msg->len : 0, deadline) < 0)
@@ -453,7 +434,7 @@ static int make_batch(struct wire_out *b, struct wire_out **reqs, int n, uint32_
 {
 	wire_begin(b, WIRE_BATCH, 0, id);
 	for (int i = 0; i < n; i++) {
-		if (!zero_rtt_ok(reqs[i]->buf[1]) || wire_end(reqs[i]) < 0)
+		if (!wire_type_early(reqs[i]->buf[1]) || wire_end(reqs[i]) < 0)
 			return 0;
 		wire_put(b, WF_MSG, reqs[i]->buf, reqs[i]->len);
 	}

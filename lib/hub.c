@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -439,6 +440,38 @@ static int find_role(struct hub *h, const uint8_t *pub)
 	return NO_ROLE;
 }
 
+/* 1 if a connection's peer is still there: a role stopped (SIGSTOP) is,
+ * one that died has hung up even if its hang-up is not read yet. */
+static int conn_alive(const struct conn *c)
+{
+	struct pollfd pfd = { c->fd, POLLIN | POLLRDHUP, 0 };
+
+	return poll(&pfd, 1, 0) >= 0 && !(pfd.revents & (POLLHUP | POLLRDHUP | POLLERR | POLLNVAL));
+}
+
+/* An IK initiator is a role: its static key must be one the hub issued,
+ * for a role that is not connected now.  A live role is never replaced
+ * (wire.h): whoever else holds the key file gets nothing.  Sets c->role;
+ * -1 with a reason to refuse. */
+static int claim_role(struct hub *h, struct conn *c)
+{
+	int r = find_role(h, noise_remote_static(c->hs)), old;
+	struct conn *prev;
+
+	if (r == NO_ROLE)
+		return fail("IK with a static key the hub never issued (the CLI uses NNpsk0): refused");
+	if ((prev = lookup(h, h->role_conn[r], &old))) {
+		if (conn_alive(prev)) {
+			log_warn("refusing pid %d as role %s: pid %d holds the role and is alive; a live role "
+				"is never replaced", (int)c->pid, roles[r].name, (int)prev->pid);
+			return fail("role %s is connected already (pid %d)", roles[r].name, (int)prev->pid);
+		}
+		conn_close(h, old, "hung up (a new connection for its role arrived first)");
+	}
+	c->role = r;
+	return 0;
+}
+
 /* The responder's handshake state for the pattern the client named,
  * with the ephemeral key computed while idle. */
 static struct noise_handshake *responder(struct hub *h, uint8_t pattern)
@@ -463,6 +496,7 @@ static struct noise_handshake *responder(struct hub *h, uint8_t pattern)
 }
 
 static void request(struct hub *h, int slot, struct conn *c, size_t pl);
+static void early_request(struct hub *h, int slot, struct conn *c, size_t pl);
 static int route_request(struct hub *h, int slot, struct conn *c, const struct wire_msg *m, size_t len,
 	int early);
 
@@ -474,7 +508,7 @@ static int forward_early(struct hub *h, int slot, struct conn *c, size_t pl)
 	struct wire_msg m;
 
 	if (c->rd.body[0] != WIRE_HS_CLI || wire_decode(h->plain, pl, &m) < 0 || m.flags & WIRE_F_REPLY ||
-	    !route_request(h, slot, c, &m, pl, 1))
+	    !wire_type_early(m.type) || !route_request(h, slot, c, &m, pl, 1))
 		return 0;
 	sodium_memzero(h->plain, pl);
 	return 1;
@@ -497,7 +531,7 @@ static uint64_t batch_each(struct hub *h, int slot, struct conn *c, size_t len, 
 			continue;
 		memcpy(h->plain, v, l);
 		if (!early) {
-			request(h, slot, c, l);
+			early_request(h, slot, c, l);
 			if (!lookup(h, hnd, NULL))
 				break;	/* closed: its output queue overflowed */
 		} else if (i < 64 && forward_early(h, slot, c, l)) {
@@ -523,7 +557,8 @@ static void handshake(struct hub *h, int slot, struct conn *c, size_t len)
 	uint64_t went = 0;
 
 	if (len < 1 || !(c->hs = responder(h, c->rd.body[0])) ||
-	    noise_read_message(c->hs, c->rd.body + 1, len - 1, h->plain, WIRE_MAX_MESSAGE, &pl) < 0) {
+	    noise_read_message(c->hs, c->rd.body + 1, len - 1, h->plain, WIRE_MAX_MESSAGE, &pl) < 0 ||
+	    (c->rd.body[0] == WIRE_HS_IK && claim_role(h, c) < 0)) {
 		sodium_memzero(h->plain, pl);
 		conn_close(h, slot, last_error());
 		return;
@@ -552,8 +587,6 @@ static void handshake(struct hub *h, int slot, struct conn *c, size_t len)
 		return;
 	}
 	wire_frame_header(out, (uint32_t)n);
-	if (c->rd.body[0] == WIRE_HS_IK)
-		c->role = find_role(h, noise_remote_static(c->hs));
 	noise_handshake_free(c->hs);
 	c->hs = NULL;
 	c->established = 1;
@@ -563,11 +596,6 @@ static void handshake(struct hub *h, int slot, struct conn *c, size_t len)
 		return;
 	}
 	if (c->role != NO_ROLE) {
-		int old;
-		struct conn *prev = lookup(h, h->role_conn[c->role], &old);
-
-		if (prev && prev != c)
-			conn_close(h, old, "replaced by a new connection of the same role");
 		h->role_conn[c->role] = handle(slot, c);
 		h->role_connects[c->role]++;
 		h->role_since[c->role] = now_ms();
@@ -578,7 +606,7 @@ static void handshake(struct hub *h, int slot, struct conn *c, size_t len)
 		batch_each(h, slot, c, bl, 0, went);
 		sodium_memzero(h->batch, bl);
 	} else if (pl) {
-		request(h, slot, c, pl);	/* 0-RTT: the first request came along */
+		early_request(h, slot, c, pl);	/* 0-RTT: the first request came along */
 	} else {
 		sodium_memzero(h->plain, WIRE_HEADER);
 	}
@@ -897,6 +925,24 @@ static void request(struct hub *h, int slot, struct conn *c, size_t pl)
 		route_request(h, slot, c, &m, pl, 0);
 	}
 	sodium_memzero(h->plain, pl);
+}
+
+/* A request that came in message 1, handled once the handshake is done:
+ * only the read-only ones wire_type_early allows, since message 1 can be
+ * replayed (wire.h).  Anything else is refused, not carried out. */
+static void early_request(struct hub *h, int slot, struct conn *c, size_t pl)
+{
+	struct wire_msg m;
+	char text[120];
+
+	if (wire_decode(h->plain, pl, &m) < 0 || m.flags & WIRE_F_REPLY || wire_type_early(m.type)) {
+		request(h, slot, c, pl);
+		return;
+	}
+	sodium_memzero(h->plain, pl);
+	snprintf(text, sizeof(text), "%s may not ride in message 1 (0-RTT, replayable): send it after the handshake",
+		wire_type_name(m.type));
+	send_error(h, slot, m.id, WIRE_E_DENIED, text);
 }
 
 /* Read what is there; at most a few frames per wake-up, so one busy

@@ -175,47 +175,57 @@ void wire_error(struct wire_out *o, const struct wire_msg *req, uint32_t code, c
 	wire_put_str(o, WF_TEXT, text);
 }
 
+/* One row per message type: its name, the role serving it, and what the
+ * hub and the client must know of it.
+ *   EARLY  may ride in message 1 (0-RTT): read-only and idempotent, and
+ *          its request holds no password, signature or value.  Message 1
+ *          can be replayed by whoever captured it (the replayer cannot
+ *          read the answer, nor send anything after it), so a request
+ *          that changes state must come after the handshake; the hub
+ *          refuses any other in message 1.
+ *   KDF    may run Argon2id in daemon-secrets: WIRE_KDF_TIMEOUT_MS. */
+enum { EARLY = 1, KDF = 2 };
 static const struct {
-	uint8_t type;
+	uint8_t type, flags;
 	const char *name, *role;
 } types[] = {
-	{ WIRE_PING, "ping", "profile" },
-	{ WIRE_STATUS, "status", "profile" },
-	{ WIRE_PROFILE_LIST, "profile.list", "profile" },
-	{ WIRE_PROFILE_ACTIVATE, "profile.activate", "profile" },
-	{ WIRE_PROFILE_DEACTIVATE, "profile.deactivate", "profile" },
-	{ WIRE_PROFILE_DEFAULT, "profile.default", "profile" },
-	{ WIRE_SUBSCRIBE, "subscribe", "profile" },
-	{ WIRE_EVENT, "event", "profile" },
-	{ WIRE_BATCH, "batch", "profile" },
-	{ WIRE_ROLE_INFO, "role.info", "profile" },
-	{ WIRE_SECRET_GET, "secret.get", "secrets" },
-	{ WIRE_VAULT_INIT, "vault.init", "secrets" },
-	{ WIRE_UNLOCK, "unlock", "secrets" },
-	{ WIRE_LOCK, "lock", "secrets" },
-	{ WIRE_SECRET_SET, "secret.set", "secrets" },
-	{ WIRE_SECRET_DELETE, "secret.delete", "secrets" },
-	{ WIRE_SECRET_LIST, "secret.list", "secrets" },
-	{ WIRE_VAULT_STATUS, "vault.status", "secrets" },
-	{ WIRE_PASSWD, "passwd", "secrets" },
-	{ WIRE_VAULT_AUTH, "vault.auth", "secrets" },
-	{ WIRE_SSH_ENROLL, "ssh.enroll", "secrets" },
-	{ WIRE_SSH_REVOKE, "ssh.revoke", "secrets" },
-	{ WIRE_CLIPBOARD_KEY, "clipboard.key", "secrets" },
-	{ WIRE_LAUNCH_SEARCH, "launch.search", "launcher" },
-	{ WIRE_LAUNCH_RUN, "launch.run", "launcher" },
-	{ WIRE_SNIPPET_LIST, "snippet.list", "snippets" },
-	{ WIRE_SNIPPET_ADD, "snippet.add", "snippets" },
-	{ WIRE_SNIPPET_REMOVE, "snippet.remove", "snippets" },
-	{ WIRE_SNIPPET_EXPAND, "snippet.expand", "snippets" },
-	{ WIRE_CLIPBOARD_GET, "clipboard.get", "clipboard" },
-	{ WIRE_CLIPBOARD_HISTORY, "clipboard.history", "clipboard" },
-	{ WIRE_CLIPBOARD_CLEAR, "clipboard.clear", "clipboard" },
-	{ WIRE_WM_LIST, "wm.list", "wm" },
-	{ WIRE_WM_FOCUS, "wm.focus", "wm" },
-	{ WIRE_WM_SWITCH, "wm.switch", "wm" },
-	{ WIRE_WM_OVERLAY, "wm.overlay", "wm" },
-	{ WIRE_INPUT_STATUS, "input.status", "input" },
+	{ WIRE_PING, EARLY, "ping", "profile" },
+	{ WIRE_STATUS, EARLY, "status", "profile" },
+	{ WIRE_PROFILE_LIST, EARLY, "profile.list", "profile" },
+	{ WIRE_PROFILE_ACTIVATE, 0, "profile.activate", "profile" },
+	{ WIRE_PROFILE_DEACTIVATE, 0, "profile.deactivate", "profile" },
+	{ WIRE_PROFILE_DEFAULT, 0, "profile.default", "profile" },
+	{ WIRE_SUBSCRIBE, EARLY, "subscribe", "profile" },	/* this connection's own state */
+	{ WIRE_EVENT, 0, "event", "profile" },
+	{ WIRE_BATCH, EARLY, "batch", "profile" },		/* each request in it is checked */
+	{ WIRE_ROLE_INFO, 0, "role.info", "profile" },
+	{ WIRE_SECRET_GET, EARLY, "secret.get", "secrets" },
+	{ WIRE_VAULT_INIT, KDF, "vault.init", "secrets" },
+	{ WIRE_UNLOCK, KDF, "unlock", "secrets" },
+	{ WIRE_LOCK, 0, "lock", "secrets" },
+	{ WIRE_SECRET_SET, 0, "secret.set", "secrets" },
+	{ WIRE_SECRET_DELETE, 0, "secret.delete", "secrets" },
+	{ WIRE_SECRET_LIST, EARLY, "secret.list", "secrets" },
+	{ WIRE_VAULT_STATUS, EARLY, "vault.status", "secrets" },
+	{ WIRE_PASSWD, KDF, "passwd", "secrets" },
+	{ WIRE_VAULT_AUTH, EARLY, "vault.auth", "secrets" },
+	{ WIRE_SSH_ENROLL, KDF, "ssh.enroll", "secrets" },
+	{ WIRE_SSH_REVOKE, KDF, "ssh.revoke", "secrets" },
+	{ WIRE_CLIPBOARD_KEY, 0, "clipboard.key", "secrets" },
+	{ WIRE_LAUNCH_SEARCH, EARLY, "launch.search", "launcher" },
+	{ WIRE_LAUNCH_RUN, 0, "launch.run", "launcher" },
+	{ WIRE_SNIPPET_LIST, EARLY, "snippet.list", "snippets" },
+	{ WIRE_SNIPPET_ADD, 0, "snippet.add", "snippets" },
+	{ WIRE_SNIPPET_REMOVE, 0, "snippet.remove", "snippets" },
+	{ WIRE_SNIPPET_EXPAND, 0, "snippet.expand", "snippets" },
+	{ WIRE_CLIPBOARD_GET, EARLY, "clipboard.get", "clipboard" },
+	{ WIRE_CLIPBOARD_HISTORY, EARLY, "clipboard.history", "clipboard" },
+	{ WIRE_CLIPBOARD_CLEAR, 0, "clipboard.clear", "clipboard" },
+	{ WIRE_WM_LIST, EARLY, "wm.list", "wm" },
+	{ WIRE_WM_FOCUS, 0, "wm.focus", "wm" },
+	{ WIRE_WM_SWITCH, 0, "wm.switch", "wm" },
+	{ WIRE_WM_OVERLAY, 0, "wm.overlay", "wm" },
+	{ WIRE_INPUT_STATUS, EARLY, "input.status", "input" },
 };
 
 const char *wire_type_role(uint8_t type)
@@ -234,11 +244,16 @@ const char *wire_type_name(uint8_t type)
 	return type == WIRE_ERROR ? "error" : "unknown";
 }
 
-int wire_type_kdf(uint8_t type)
+static int type_flags(uint8_t type)
 {
-	return type == WIRE_VAULT_INIT || type == WIRE_UNLOCK || type == WIRE_PASSWD ||
-		type == WIRE_SSH_ENROLL || type == WIRE_SSH_REVOKE;
+	for (size_t i = 0; i < ARRAY_LEN(types); i++)
+		if (types[i].type == type)
+			return types[i].flags;
+	return 0;
 }
+
+int wire_type_kdf(uint8_t type) { return !!(type_flags(type) & KDF); }
+int wire_type_early(uint8_t type) { return !!(type_flags(type) & EARLY); }
 
 int wire_error_exit(uint32_t code)
 {

@@ -11,11 +11,18 @@
  *      0600), so only the bus owner's uid can speak; SO_PEERCRED checks
  *      that uid too.  An anonymous static key would authenticate nothing,
  *      and this costs three X25519 operations instead of ten.  Message 1's
- *      payload may be the first request (0-RTT) when that request holds
- *      no password, signature or value (bus.c: zero_rtt_ok), since
- *      message 1 is encrypted under the PSK alone, without forward secrecy;
- *      or a WIRE_BATCH of such requests, so that several questions cost
- *      one round trip.  Either is at most WIRE_EARLY_MAX bytes.
+ *      payload may be the first request (0-RTT), or a WIRE_BATCH of such
+ *      requests so that several questions cost one round trip, at most
+ *      WIRE_EARLY_MAX bytes.  Message 1 is encrypted under the PSK alone,
+ *      without forward secrecy, and whoever captured it can send it again
+ *      (without reading the answer or sending anything after it): so only
+ *      read-only, idempotent requests that hold no password, signature or
+ *      value may ride in it (wire_type_early).  The hub decides, not the
+ *      client: any other request in message 1 is answered with
+ *      WIRE_E_DENIED and not carried out.
+ * A client that uses IK with a static key the hub did not issue to a role
+ * is refused (the CLI has NNpsk0), and so is a second connection for a role
+ * whose connection is alive (stopped, even): a live role is never replaced.
  * Every later frame is one Noise transport message, which decrypts to one
  * message.  A length of 0 or over 65535 closes the connection.
  *
@@ -302,6 +309,9 @@ const char *wire_type_name(uint8_t type);
  * 5 s, the hub's --request-timeout-ms). */
 #define WIRE_KDF_TIMEOUT_MS 120000
 int wire_type_kdf(uint8_t type);
+/* Requests that may ride in message 1 (0-RTT): read-only, idempotent,
+ * holding no secret; the table in wire.c says which and why. */
+int wire_type_early(uint8_t type);
 /* Exit code for an error code (DESIGN.md conventions). */
 int wire_error_exit(uint32_t code);
 

@@ -15,7 +15,9 @@
  *                               ("flag-passed-on" if the request still
  *                               has WIRE_F_LAST, which is the hub's)
  *                               (silent: read and never answer; noread:
- *                               never read)
+ *                               never read); answers vault-auth with
+ *                               "password" and prints "password=PW" for
+ *                               any password it is sent
  *   buspeer fill-role PROFILE N up to N secret-gets with a 3000-byte key,
  *                               each on a new connection in message 1
  *                               (0-RTT), each given up after 50 ms, until
@@ -90,6 +92,18 @@
  *                               bind a datagram socket at PATH (as systemd's
  *                               NOTIFY_SOCKET) and print what arrives in MS,
  *                               or until STOPPING=1
+ *
+ *   buspeer capture TYPE PROFILE FILE
+ *                               write to FILE the handshake frame a client
+ *                               would send with request TYPE (a name from
+ *                               wire.c: "lock", "secret.get"...) of PROFILE
+ *                               in message 1, as anyone watching could
+ *                               capture it; sends nothing
+ *   buspeer replay FILE         send FILE's frame on a new connection as a
+ *                               replayer would: it reads message 2 and
+ *                               cannot go on (it has no ephemeral key);
+ *                               holds the connection 500 ms, prints
+ *                               "answered=1" if message 2 came
  *
  * Paths come from the environment as for sesame (SESAME_RUNTIME_DIR...).
  */
@@ -302,6 +316,18 @@ static int cmd_role(const char *role, const char *mode)
 
 		if (bus_recv(c, buf, &m, 3600 * 1000) < 0)
 			die("%s", last_error());
+		if (wire_get_str(&m, WF_PASSWORD, value, sizeof(value)) == 0) {
+			printf("password=%s\n", value);	/* what an impostor would steal */
+			fflush(stdout);
+		}
+		if (m.type == WIRE_VAULT_AUTH && !silent) {	/* so that unlock sends its password */
+			wire_begin(&out, m.type, WIRE_F_REPLY, m.id);
+			wire_put_str(&out, WF_POLICY, "any");
+			wire_put_str(&out, WF_FACTOR, "password");
+			if (bus_send(c, &out) < 0)
+				die("%s", last_error());
+			continue;
+		}
 		if (m.type != WIRE_SECRET_GET || silent)
 			continue;
 		if (delay)
@@ -841,6 +867,68 @@ static int cmd_batch_noread(long n)
 	return 0;
 }
 
+static int type_by_name(const char *name)
+{
+	for (int t = 1; t < 256; t++)
+		if (!strcmp(wire_type_name((uint8_t)t), name))
+			return t;
+	die("no request type named %s", name);
+}
+
+static int cmd_capture(const char *type, const char *profile, const char *file)
+{
+	struct noise_protocol proto;
+	struct noise_handshake *hs;
+	uint8_t psk[32], frame[4 + 1 + 1024];
+	char path[PATH_MAX];
+	size_t n;
+	FILE *f;
+
+	paths_join(path, P.runtime, "cli.psk");
+	if (bus_read_key(path, psk) < 0)
+		die("%s", last_error());
+	wire_begin(&out, (uint8_t)type_by_name(type), 0, 1);
+	wire_put_str(&out, WF_PROFILE, profile);
+	wire_put_str(&out, WF_KEY, "k");
+	if (wire_end(&out) < 0 || noise_protocol_parse(WIRE_NOISE_CLI, &proto) < 0 ||
+	    !(hs = noise_handshake_new(&proto, 1, (const uint8_t *)WIRE_PROLOGUE, strlen(WIRE_PROLOGUE))) ||
+	    noise_add_psk(hs, psk) < 0 ||
+	    noise_write_message(hs, out.buf, out.len, frame + 5, sizeof(frame) - 5, &n) < 0)
+		die("%s", last_error());
+	frame[4] = WIRE_HS_CLI;
+	wire_frame_header(frame, (uint32_t)(n + 1));
+	if (!(f = fopen(file, "w")) || fwrite(frame, 1, n + 5, f) != n + 5 || fclose(f) != 0)
+		die("%s: %s", file, strerror(errno));
+	noise_handshake_free(hs);
+	return 0;
+}
+
+static int cmd_replay(const char *file)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	uint8_t frame[2048], hdr[4];
+	struct pollfd pfd;
+	size_t n;
+	int fd, answered = 0;
+	FILE *f = fopen(file, "r");
+
+	if (!f || (n = fread(frame, 1, sizeof(frame), f)) < 5)
+		die("%s: cannot read", file);
+	fclose(f);
+	paths_join(sa.sun_path, P.runtime, "bus.sock");
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		die_code(69, "connect: %s", strerror(errno));
+	if (write(fd, frame, n) != (ssize_t)n)
+		die("write: %s", strerror(errno));
+	pfd = (struct pollfd){ fd, POLLIN, 0 };
+	if (poll(&pfd, 1, 2000) == 1 && read(fd, hdr, 4) == 4)
+		answered = 1;
+	usleep(500 * 1000);
+	printf("answered=%d\n", answered);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (sodium_init() < 0 || paths_resolve(&P) < 0)
@@ -891,6 +979,10 @@ int main(int argc, char **argv)
 		return cmd_batch(argv[2], argv[3]);
 	if (argc == 5 && !strcmp(argv[1], "flood-get"))
 		return cmd_flood_get(argv[2], argv[3], atol(argv[4]));
+	if (argc == 5 && !strcmp(argv[1], "capture"))
+		return cmd_capture(argv[2], argv[3], argv[4]);
+	if (argc == 3 && !strcmp(argv[1], "replay"))
+		return cmd_replay(argv[2]);
 	fprintf(stderr, "usage: see the comment at the top of tests/buspeer.c\n");
 	return 2;
 }

@@ -1,0 +1,73 @@
+#!/bin/sh
+# Attacks on the bus by a process of the bus owner's uid (README, Security:
+# what such a process can and cannot do): posing as a daemon role with a
+# key file, using IK with a key the hub never issued, replaying message 1.
+# Each is run as an attacker would run it, with tests/buspeer.
+. "$(dirname "$0")/lib.sh"
+
+B=$SESAME_BUILD/tests/buspeer
+use_private_paths
+start_hub
+start_secrets
+printf 'pw\n' | "$SESAME" init -p work >/dev/null 2>&1
+printf 'the real value' | "$SESAME" secret set -p work k >/dev/null 2>&1
+is "$("$SESAME" secret get -p work k)" "the real value" "(set-up: a vault with a secret)"
+
+# 1. A second process with keys/secrets.key cannot take the role from the
+# live daemon-secrets, running or stopped: it gets no request, and no
+# password (the impostor, tests/buspeer role, answers every get with
+# "value-of-KEY" and prints any password it is sent).
+spawn "$B" role secrets >"$T/imp.out" 2>/dev/null
+IMP=$spawned
+got=
+for i in $(seq 20); do got="$got$("$SESAME" secret get -p work k 2>/dev/null | grep -c value-of)"; sleep 0.05; done
+is "$got" "00000000000000000000" \
+	"a live role is not replaced: a process holding keys/secrets.key answers none of 20 gets"
+grep -q "refusing pid $IMP as role secrets" "$T/hub.log"; ok $? "the hub logs the refused impostor"
+kill "$IMP" 2>/dev/null; wait "$IMP" 2>/dev/null
+kill -STOP "$SECRETS"
+spawn "$B" role secrets >"$T/imp.out" 2>/dev/null
+IMP=$spawned
+sleep 1
+run "$SESAME" secret get -p work k
+getrc=$rc getout=$(cat "$T/out")
+run sh -c "printf 'pw\n' | '$SESAME' unlock -p work"
+kill "$IMP" 2>/dev/null; wait "$IMP" 2>/dev/null
+kill -CONT "$SECRETS"
+is "$getrc:$getout" "75:" "a stopped role is not replaced either: a get waits for it and times out (75)"
+grep -q "password=" "$T/imp.out"; [ $? -ne 0 ]; ok $? "the impostor never sees unlock's password"
+grep -q "refusing pid $IMP as role secrets" "$T/hub.log"; ok $? "(the impostor was refused while it was stopped)"
+wait_for 10 sh -c "'$SESAME' status 2>/dev/null | grep -q 'roles:.* secrets'"
+is "$("$SESAME" secret get -p work k 2>&1)" "the real value" "once continued, the real daemon-secrets still holds the role"
+
+# A role that died is replaced at once by its successor.
+stop_secrets
+start_secrets
+ok $? "a restarted daemon-secrets takes its role back"
+
+# 2. IK with a key the hub never issued is not served as the CLI.
+head -c 32 /dev/urandom >"$SESAME_RUNTIME_DIR/keys/stranger.key"
+chmod 600 "$SESAME_RUNTIME_DIR/keys/stranger.key"
+printf 'pw\n' | "$SESAME" unlock -p work >/dev/null 2>&1
+run "$B" get work k stranger
+[ "$rc" -ne 0 ]; ok $? "IK with a static key the hub never issued is refused (exit $rc)"
+[ ! -s "$T/out" ]; ok $? "and gets no value"
+grep -q "static key the hub never issued" "$T/hub.log"; ok $? "the hub says why"
+
+# 3. Message 1 can be replayed: a state-changing request in it is never
+# carried out, however often it is sent.
+"$B" capture lock work "$T/lock.frame"
+ok $? "(a message 1 holding 'lock' is captured)"
+run "$B" replay "$T/lock.frame"
+contains "$T/out" "answered=1" "the hub answers the replayed handshake"
+run "$B" replay "$T/lock.frame"
+run "$SESAME" secret get -p work k
+is "$rc" 0 "a replayed 'lock' in message 1 does not lock the vault"
+"$B" capture secret.get work "$T/get.frame"
+run "$B" replay "$T/get.frame"
+contains "$T/out" "answered=1" "a read-only request in message 1 is still served (0-RTT)"
+run "$SESAME" lock
+ok "$rc" "sesame lock works, after the handshake"
+run "$SESAME" secret get -p work k
+is "$rc" 77 "(and locked it)"
+done_testing
