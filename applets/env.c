@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 /*APPLET env env_main "run a command with a profile's secrets in its environment"
-usage: sesame env [-p PROFILES] [--prefix P] -- COMMAND [ARGS...]
+usage: sesame env [-p PROFILES] [--prefix P] [--allow NAME]... -- COMMAND [ARGS...]
 
 Fetches every secret of PROFILES (comma-separated; default $SESAME_PROFILES,
 else default; for a name in several profiles the first one wins) and runs
@@ -29,18 +29,24 @@ COMMAND with them added to the environment, plus SESAME_PROFILES.  A
 secret named db-password becomes DB_PASSWORD (letters upper-cased, '-' and
 '.' and anything else not alphanumeric become '_'); --prefix P makes it
 P_DB_PASSWORD.  COMMAND does not run at all if any secret cannot be
-fetched, maps to a variable that changes how programs load or run
-(LD_*, DYLD_*, PATH, IFS, BASH_ENV, ENV, NODE_OPTIONS, PYTHONPATH,
-PERL5OPT, JAVA_TOOL_OPTIONS, SESAME_*, ...), collides with another secret's
+fetched, maps to a variable that changes how programs load or run or
+what command they run (LD_*, DYLD_*, PATH, IFS, BASH_ENV, ENV, PS4,
+NODE_OPTIONS, PYTHONPATH, PERL5OPT, PERL5DB, JAVA_TOOL_OPTIONS,
+GIT_SSH_COMMAND, GIT_CONFIG_*, GLIBC_TUNABLES, PAGER, SESAME_*, ... after
+sudo's table of unsafe variables), collides with another secret's
 variable, or holds a NUL byte.  Exits with COMMAND's status (127 if it
 cannot be run).
+
+  --allow NAME  let the variable NAME (any case) through all the same,
+                for a secret that really is one (repeatable)
 */
 
 /*APPLET export export_main "print a profile's secrets as shell, dotenv or JSON"
-usage: sesame export [-p PROFILES] [-f shell|dotenv|json] [--prefix P]
+usage: sesame export [-p PROFILES] [-f shell|dotenv|json] [--prefix P] [--allow NAME]...
 
 Prints every secret of PROFILES as variables, named and checked as for
-sesame env (the same refusals apply; nothing is printed if one fails):
+sesame env (the same refusals apply, and --allow NAME as there; nothing
+is printed if one fails):
   shell    export NAME='value'     (single quotes; safe to eval)
   dotenv   NAME="value"            (\ " $ ` and newlines escaped)
   json     {"NAME":"value",...}    (values must be valid UTF-8)
@@ -59,6 +65,16 @@ struct var {
 
 static struct var *vars;
 static int nvars;
+static const char *allowed[16];	/* --allow NAME */
+static int nallowed;
+
+static int denied(const char *name)
+{
+	for (int i = 0; i < nallowed; i++)
+		if (!strcasecmp(allowed[i], name))
+			return 0;
+	return envvar_denied(name);
+}
 
 static void free_vars(void)
 {
@@ -135,8 +151,8 @@ static void fetch(const char *cmd, const char *spec, const char *prefix, int she
 	for (int i = 0; i < nvars; i++) {
 		const char *why = NULL, *other = "";
 
-		if (envvar_denied(vars[i].name))
-			why = "a variable that changes how programs load or run; refused";
+		if (denied(vars[i].name))
+			why = "a variable that changes how programs load or run; refused (--allow NAME if meant)";
 		else if (memchr(vars[i].value, 0, vars[i].len))
 			why = "its value holds a NUL byte, which an environment cannot carry";
 		else if (shell_names && vars[i].name[0] >= '0' && vars[i].name[0] <= '9')
@@ -164,6 +180,7 @@ static void usage_opts(int argc, char **argv, const char *cmd, const char **spec
 		{ "profile", required_argument, NULL, 'p' },
 		{ "prefix", required_argument, NULL, 'P' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "allow", required_argument, NULL, 'a' },
 		{ 0 }
 	};
 	int o;
@@ -172,6 +189,11 @@ static void usage_opts(int argc, char **argv, const char *cmd, const char **spec
 		switch (o) {
 		case 'p': *spec = optarg; break;
 		case 'P': *prefix = optarg; break;
+		case 'a':
+			if (nallowed == (int)ARRAY_LEN(allowed))
+				usage_error(cmd, "--allow: %zu names at most", ARRAY_LEN(allowed));
+			allowed[nallowed++] = optarg;
+			break;
 		case 'f':
 			if (!format)
 				usage_error(cmd, "--format is for export, not env");

@@ -9,7 +9,9 @@
 #include <strings.h>
 
 /* Variables a secret must never set (compared without case), and
- * prefixes. */
+ * prefixes: those that change where a program finds its code or what
+ * command it runs.  sudo's table of unsafe variables is the anchor, with
+ * git's, the interpreters' and glibc's own hooks added. */
 static const char *const denied[] = {
 	"PATH", "HOME", "USER", "SHELL", "LOGNAME", "LANG", "TERM", "DISPLAY", "WAYLAND_DISPLAY",
 	"XDG_RUNTIME_DIR", "BASH_ENV", "ENV", "CDPATH", "GLOBIGNORE", "SHELLOPTS", "BASHOPTS",
@@ -21,8 +23,20 @@ static const char *const denied[] = {
 	"NIX_SSL_CERT_FILE", "NIX_PATH", "NIX_CONF_DIR", "SUDO_ASKPASS", "SUDO_EDITOR", "VISUAL",
 	"EDITOR", "SYSTEMD_UNIT_PATH", "DBUS_SESSION_BUS_ADDRESS", "TMPDIR", "GCONV_PATH",
 	"MALLOC_CHECK_", "HOSTALIASES", "RESOLV_HOST_CONF", "LOCALDOMAIN", "NLSPATH", "TZDIR",
+	/* git runs these, or takes its configuration (core.sshCommand...) from them */
+	"GIT_SSH", "GIT_SSH_COMMAND", "GIT_EXEC_PATH", "GIT_ASKPASS", "GIT_PROXY_COMMAND", "GIT_EDITOR",
+	"GIT_PAGER", "GIT_EXTERNAL_DIFF", "GIT_TEMPLATE_DIR", "SSH_ASKPASS", "PAGER", "MANPAGER",
+	"LESSOPEN", "LESSCLOSE", "BROWSER",
+	/* interpreters */
+	"PERL5DB", "PERLLIB", "PERLIO_DEBUG", "PYTHONWARNINGS", "PYTHONINSPECT", "PYTHONUSERBASE",
+	"PYTHONBREAKPOINT", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "NODE_REPL_EXTERNAL_MODULE",
+	/* glibc and the resolver */
+	"GLIBC_TUNABLES", "LOCPATH", "RES_OPTIONS", "PATH_LOCALE", "LIBPATH", "SHLIB_PATH",
+	/* shells */
+	"FPATH", "NULLCMD", "READNULLCMD", "ZDOTDIR", "TMPPREFIX", "TERMINFO", "TERMINFO_DIRS",
+	"TERMPATH", "TERMCAP",
 };
-static const char *const denied_prefix[] = { "LD_", "DYLD_", "BASH_FUNC_", "SESAME_" };
+static const char *const denied_prefix[] = { "LD_", "DYLD_", "_RLD", "BASH_FUNC_", "SESAME_", "GIT_CONFIG" };
 
 int envvar_denied(const char *v)
 {

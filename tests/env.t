@@ -63,6 +63,27 @@ for name in path ifs sesame-profiles bash-env node-options ld-library-path; do
 	is "$rc" 1 "a secret named $name is refused"
 	"$SESAME" secret delete -p b "$name" --yes >/dev/null
 done
+# Variables that make a program run a command of their choosing (sudo's
+# table of unsafe variables, and git's, perl's, python's, glibc's own).
+for name in git-ssh git-ssh-command git-exec-path git-askpass git-proxy-command git-config-count \
+	git-config-key-0 git-config-global perl5db perl5opt perllib perl5lib pythonstartup pythonpath \
+	pythonwarnings pythonhome pythoninspect node-options rubyopt rubylib java-tool-options _java-options \
+	jdk-java-options glibc-tunables locpath gconv-path hostaliases res-options ld-audit bash-env env ps4 \
+	shellopts prompt-command ssh-askpass pager git-pager lessopen zdotdir fpath terminfo; do
+	printf 'x' | "$SESAME" secret set -p b "$name" >/dev/null 2>&1
+	run "$SESAME" env -p b -- true
+	is "$rc" 1 "a secret named $name is refused (a variable that runs code)"
+	"$SESAME" secret delete -p b "$name" --yes >/dev/null 2>&1
+done
+# git runs GIT_SSH_COMMAND for an ssh remote: what the refusal prevents.
+printf 'touch %s/pwned; false' "$T" | "$SESAME" secret set -p b git-ssh-command >/dev/null
+run "$SESAME" env -p b -- git ls-remote ssh://example.invalid/x
+[ ! -e "$T/pwned" ]; ok $? "GIT_SSH_COMMAND from a secret never reaches git"
+run "$SESAME" env -p b --allow GIT_SSH_COMMAND -- sh -c 'printf %s "$GIT_SSH_COMMAND"'
+is "$rc:$(cat "$T/out")" "0:touch $T/pwned; false" "--allow NAME lets one through, for a user who means it"
+run "$SESAME" export -p b --allow git_ssh_command -f dotenv
+contains "$T/out" 'GIT_SSH_COMMAND="touch' "export takes --allow too (any case)"
+"$SESAME" secret delete -p b git-ssh-command --yes >/dev/null
 
 printf 'x' | "$SESAME" secret set -p b api-token >/dev/null
 run "$SESAME" env -p b -- true
