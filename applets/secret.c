@@ -96,7 +96,8 @@ int secret_main(int argc, char **argv)
 				key, VAULT_MAX_NAME);
 		if (type == WIRE_SECRET_SET && !vault_name_new_valid(key))
 			usage_error("secret", "a secret name must be UTF-8 (this one is not, or holds a control "
-				"character U+0080 to U+009F)");
+				"character: U+0080 to U+009F, or a bidirectional one, U+202A-202E, U+2066-2069, "
+				"U+200E, U+200F, U+061C)");
 	} else if (optind != argc) {
 		usage_error("secret", "list takes no KEY");
 	}

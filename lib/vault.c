@@ -79,9 +79,19 @@ int vault_name_new_valid(const char *name)
 
 	if (!vault_name_valid(name) || !utf8_valid(name, strlen(name)))
 		return 0;
-	for (; *u; u++)	/* C1 controls, U+0080 to U+009F: C2 80 to C2 9F */
+	for (; *u; u++) {
 		if (u[0] == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f)
+			return 0;	/* C1 controls, U+0080 to U+009F */
+		/* Bidirectional controls show the letters in another order than
+		 * they are stored: U+202A-202E (E2 80 AA-AE), U+2066-2069 (E2 81
+		 * A6-A9), and the marks U+200E-200F (E2 80 8E-8F), U+061C (D8 9C). */
+		if (u[0] == 0xe2 && u[1] == 0x80 && ((u[2] >= 0xaa && u[2] <= 0xae) || u[2] == 0x8e || u[2] == 0x8f))
 			return 0;
+		if (u[0] == 0xe2 && u[1] == 0x81 && u[2] >= 0xa6 && u[2] <= 0xa9)
+			return 0;
+		if (u[0] == 0xd8 && u[1] == 0x9c)
+			return 0;
+	}
 	return 1;
 }
 
@@ -722,7 +732,7 @@ int vault_set(struct vault *v, const char *name, const uint8_t *value, size_t le
 	if (!vault_name_valid(name))
 		return fail("'%s' is not a valid secret name", name);
 	if (!vault_name_new_valid(name))
-		return fail("a new secret name must be UTF-8 without control characters");
+		return fail("a new secret name must be UTF-8 without control characters (C1 or bidirectional)");
 	if (len > VAULT_MAX_VALUE)
 		return fail("value of %zu bytes is too large (at most %d)", len, VAULT_MAX_VALUE);
 	name_id(v, name, id);

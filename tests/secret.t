@@ -150,6 +150,15 @@ is "$rc" 2 "a secret name that is not UTF-8 is a usage error"
 contains "$T/err" "a secret name must be UTF-8" "and the message says why"
 run "$SESAME" secret set -p work "$(printf 'c1\302\233name')" </dev/null
 is "$rc" 2 "a secret name with a C1 control (U+009B) is a usage error"
+# Bidirectional controls make `secret list` show another order of letters
+# than is stored ("Trojan Source"): refused in new names, by both sides.
+for cp in '\342\200\252' '\342\200\256' '\342\201\246' '\342\201\251' '\342\200\217'; do
+	run "$SESAME" secret set -p work "$(printf "bidi${cp}eman")" </dev/null
+	is "$rc" 2 "a secret name with a bidirectional control ($(printf "$cp" | od -An -tx1 | tr -d ' ')) is a usage error"
+done
+contains "$T/err" "bidirectional" "and the message says why"
+run "$SESAME_BUILD/tests/buspeer" set work "$(printf 'bidi\342\200\256eman')" v
+is "$rc" 1 "daemon-secrets refuses a bidirectional control from another client"
 run "$SESAME_BUILD/tests/buspeer" set work "$(printf 'bad\377name')" v
 is "$rc" 1 "daemon-secrets refuses such a name from another client"
 contains "$T/err" "a new secret name must be UTF-8" "with the reason"
