@@ -55,9 +55,8 @@ struct vault;
 /* Profile names: 1-64 of [A-Za-z0-9_-], starting with a letter or digit.
  * Secret names: 1-VAULT_MAX_NAME bytes, no control characters; a name
  * set from now on must also be UTF-8 without C1 or bidirectional controls
- * (new_valid), so
- * that it lists as it was typed.  Older names that are not stay
- * readable and deletable. */
+ * (new_valid), so that it lists as it was typed.  Older names that are
+ * not stay readable and deletable. */
 int vault_profile_valid(const char *profile);
 int vault_name_valid(const char *name);
 int vault_name_new_valid(const char *name);
