@@ -251,9 +251,9 @@ struct audit *audit_open(const char *path)
 	if (access(path, F_OK) < 0 && errno == ENOENT &&
 	    snprintf(fresh, sizeof(fresh), "%s.new", path) < (int)sizeof(fresh) && rename(fresh, path) == 0)
 		log_info("audit: finished the rotation of %s", path);
-	a->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	a->fd = open_private(path, O_RDWR | O_CREAT | O_APPEND, 0600);
 	if (a->fd < 0 || fstat(a->fd, &st) < 0) {
-		fail("audit: cannot open %s: %s", path, strerror(errno));
+		fail("audit: cannot open %s", last_error());
 		if (a->fd >= 0)
 			close(a->fd);
 		free(a);
@@ -323,9 +323,9 @@ static int gone(struct audit *a, const struct stat *mine)
 
 	if (stat(a->path, &named) == 0 && named.st_ino == mine->st_ino && named.st_dev == mine->st_dev)
 		return 0;
-	if ((fd = open(a->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
+	if ((fd = open_private(a->path, O_RDWR | O_CREAT | O_APPEND, 0600)) < 0) {
 		log_error("audit: %s was removed or replaced, and cannot be opened again (%s); lines go "
-			"to the old file", a->path, strerror(errno));
+			"to the old file", a->path, last_error());
 		return 0;
 	}
 	if (dup3(fd, a->fd, O_CLOEXEC) < 0) {

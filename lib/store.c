@@ -37,11 +37,12 @@ int store_load(void)
 sqlite3 *store_open(const char *path, const char *schema)
 {
 	sqlite3 *db = NULL;
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* Created here with the right mode, never by SQLite's umask; a FIFO,
+	 * a link or a file of someone else's is refused before SQLite sees it. */
+	int fd = open_private(path, O_RDWR | O_CREAT, 0600);
 
-	/* Created here with the right mode, never by SQLite's umask. */
 	if (fd < 0)
-		return fail("%s: %s", path, strerror(errno)), NULL;
+		return NULL;
 	close(fd);
 	if (paths_check_private(path) < 0 || store_load() < 0)
 		return NULL;

@@ -242,6 +242,49 @@ char *read_file(const char *path, size_t max, size_t *len)
 	return buf;
 }
 
+static const char *file_kind(mode_t m)
+{
+	return S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" : S_ISCHR(m) || S_ISBLK(m) ? "a device" :
+		S_ISDIR(m) ? "a directory" : "not a regular file";
+}
+
+int open_private(const char *path, int flags, int mode)
+{
+	struct stat st;
+	int fd = open(path, flags | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, mode), e;
+
+	if (fd < 0) {
+		e = errno;
+		if (e == ELOOP)
+			return fail("%s is a symbolic link; refusing it", path);
+		if (e == ENXIO)	/* a FIFO or socket opened for writing alone */
+			return fail("%s is a FIFO or a socket; refusing it", path);
+		errno = e;
+		return fail("%s: %s", path, strerror(e));
+	}
+	if (fstat(fd, &st) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return fail("%s: %s", path, strerror(e));
+	}
+	if (!S_ISREG(st.st_mode))
+		fail("%s is %s, not a regular file; refusing it", path, file_kind(st.st_mode));
+	else if (st.st_uid != geteuid())
+		fail("%s belongs to uid %u, not to us (uid %u); refusing it", path, (unsigned)st.st_uid,
+			(unsigned)geteuid());
+	else if (st.st_mode & 077)
+		fail("%s is open to others (mode %04o, want 0600): chmod 600 it", path,
+			(unsigned)(st.st_mode & 07777));
+	else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == 0)
+		return fd;
+	else
+		fail("%s: %s", path, strerror(errno));
+	close(fd);
+	errno = EINVAL;
+	return -1;
+}
+
 int write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;

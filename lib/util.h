@@ -65,6 +65,13 @@ char *xasprintf(const char *fmt, ...) PRINTF(1, 2);
  * larger than max. */
 char *read_file(const char *path, size_t max, size_t *len);
 
+/* open(2) for the files sesame keeps (vault, audit log, databases):
+ * never blocks on a FIFO and never follows a symlink, and refuses all but
+ * a regular file of this uid closed to others (no group or other bits).
+ * The descriptor is blocking again on return (O_CLOEXEC).  -1 with a
+ * reason naming path and what is wrong with it. */
+int open_private(const char *path, int flags, int mode);
+
 /* Write all of buf, retrying on EINTR and short writes; -1 with a reason. */
 int write_all(int fd, const void *buf, size_t len);
 

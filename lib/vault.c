@@ -276,20 +276,19 @@ static struct vault *db_open(const char *path, const char *profile, int create)
 		}
 		close(fd);
 	} else {
-		/* Ours and 0600 (SQLite gives its WAL the same mode): a vault
-		 * others can read invites an offline attack on its password. */
-		struct stat st;
+		/* Ours, 0600 (SQLite gives its WAL the same mode: a vault others
+		 * can read invites an offline attack on its password) and a
+		 * regular file: a FIFO would hang the daemon, a link lead
+		 * elsewhere. */
+		int fd = open_private(path, O_RDONLY, 0);
 
-		if (stat(path, &st) == 0 && (st.st_uid != geteuid() || (st.st_mode & 077))) {
-			if (st.st_uid != geteuid())
-				fail("vault %s (%s) belongs to uid %u, not to us (uid %u)", profile, path,
-					(unsigned)st.st_uid, (unsigned)geteuid());
-			else
-				fail("vault %s (%s) is open to others (mode %04o, want 0600): chmod 600 it",
-					profile, path, (unsigned)(st.st_mode & 07777));
+		if (fd < 0 && errno != ENOENT) {
+			fail("vault %s: %s", profile, last_error());
 			free(v);
 			return NULL;
 		}
+		if (fd >= 0)
+			close(fd);
 	}
 	if (sqlite3_open_v2(path, &v->db, flags, NULL) != SQLITE_OK) {
 		fail("cannot open vault %s (%s): %s", profile, path, store_error(v->db));
