@@ -59,6 +59,14 @@ option given here wins over the configuration:
   --request-timeout-ms N     time a role has to answer (default 10000)
   --queue-frames N           queued output frames per client (default
                              1024; global.ipc.channel_capacity)
+  --idle-timeout-ms N        time a command's connection may sit with
+                             nothing asked and nothing to answer (default
+                             60000; subscribers and roles are not idle)
+  --max-per-pid N            connections one process may hold (default 16)
+When every slot is taken, a new connection takes the one that costs least
+to lose: a connection still in its handshake, else the command connection
+idle longest; so nobody holding idle or half-open connections locks the
+others out.
 */
 
 #define MAX_PROFILES 64
@@ -563,6 +571,8 @@ int daemon_profile_main(int argc, char **argv)
 		{ "slow-timeout-ms", required_argument, NULL, 's' },
 		{ "request-timeout-ms", required_argument, NULL, 'r' },
 		{ "queue-frames", required_argument, NULL, 'q' },
+		{ "idle-timeout-ms", required_argument, NULL, 'i' },
+		{ "max-per-pid", required_argument, NULL, 'P' },
 		{ 0 }
 	};
 	static const struct hub_hooks hooks = { NULL, started, serve, tick, ready, hangup };
@@ -580,6 +590,8 @@ int daemon_profile_main(int argc, char **argv)
 			D.set_slow = 1;
 			break;
 		case 'r': D.cfg.request_timeout_ms = number("--request-timeout-ms", optarg, 10, 600000); break;
+		case 'i': D.cfg.idle_timeout_ms = number("--idle-timeout-ms", optarg, 10, 3600000); break;
+		case 'P': D.cfg.max_per_pid = number("--max-per-pid", optarg, 1, 65536); break;
 		case 'q':
 			D.cfg.queue_frames = number("--queue-frames", optarg, 1, 1 << 20);
 			D.set_queue = 1;

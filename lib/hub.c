@@ -64,6 +64,7 @@ struct conn {
 	struct noise_handshake *hs;
 	struct keys *k;
 	long long handshake_deadline, stalled_since;
+	long long active;	/* now_ms() of its last request or reply */
 	struct wire_reader rd;	/* rd.body: WIRE_MAX_FRAME bytes */
 	struct frame *out_head, *out_tail;
 	size_t out_bytes;
@@ -239,7 +240,7 @@ static long long now_ms(void)
 
 void hub_config_defaults(struct hub_config *cfg)
 {
-	*cfg = (struct hub_config){ 256, 5000, 5000, 10000, 1024, 4u << 20, 64 };
+	*cfg = (struct hub_config){ 256, 5000, 5000, 10000, 1024, 4u << 20, 64, 60000, 16 };
 }
 
 static uint64_t handle(int slot, const struct conn *c)
@@ -750,6 +751,7 @@ static void route_reply(struct hub *h, int slot, struct conn *c, const struct wi
 	if (!from)
 		return;		/* the requester left */
 	from->inflight--;
+	from->active = now_ms();
 	wire_set_id(h->plain, p->orig_id);
 	send_msg(h, fslot, h->plain, len);
 }
@@ -902,6 +904,7 @@ static void message(struct hub *h, int slot, struct conn *c, size_t len)
 		conn_close(h, slot, last_error());
 		return;
 	}
+	c->active = now_ms();
 	request(h, slot, c, pl);
 }
 
@@ -979,9 +982,85 @@ static void readable(struct hub *h, int slot, struct conn *c)
 	}
 }
 
+/* Refusals are counted and logged at most once a second: a flood of them
+ * must not become a flood of log lines. */
+static void refused(const char *why, pid_t pid)
+{
+	static long long last;
+	static unsigned quiet;
+	long long now = now_ms();
+
+	if (now - last < 1000) {
+		quiet++;
+		return;
+	}
+	if (pid)
+		log_warn("refusing a connection from pid %d: %s%s", (int)pid, why,
+			quiet ? " (and more in the last second)" : "");
+	else
+		log_warn("%s%s", why, quiet ? " (and more in the last second)" : "");
+	last = now;
+	quiet = 0;
+}
+
+/* A connection that costs nothing to lose: idle (nothing asked, nothing
+ * queued, no subscription) for ms, and the CLI's, not a role's. */
+static int conn_idle(const struct conn *c, long long now, long long ms)
+{
+	return c->established && c->role == NO_ROLE && !c->inflight && !c->out_head && !c->subs &&
+		now - c->active >= ms;
+}
+
+/* The table is full: close the connection that costs least to lose, one
+ * still in its handshake (oldest first), else the CLI connection idle
+ * longest.  -1 if every one is busy. */
+static int evict_one(struct hub *h)
+{
+	long long now = now_ms(), best = now + 1;
+	int victim = -1, pending = 0;
+
+	for (int s = 0; s < h->cfg->max_clients; s++) {
+		struct conn *c = h->conns[s];
+
+		if (!c)
+			continue;
+		if (!c->established) {
+			if (!pending || c->handshake_deadline < best)
+				best = c->handshake_deadline, victim = s, pending = 1;
+		} else if (!pending && conn_idle(c, now, 0) && c->active < best) {
+			best = c->active, victim = s;
+		}
+	}
+	if (victim >= 0) {
+		log_debug("connection %d (pid %d): its slot was needed (%s)", victim, (int)h->conns[victim]->pid,
+			pending ? "still in its handshake" : "idle");
+		conn_close(h, victim, NULL);
+		refused("every slot was taken: the one that cost least to lose was closed", 0);
+	}
+	return victim;
+}
+
+static int conns_of(const struct hub *h, pid_t pid)
+{
+	int n = 0;
+
+	for (int s = 0, seen = 0; s < h->cfg->max_clients && seen < h->nconns; s++)
+		if (h->conns[s]) {
+			seen++;
+			n += h->conns[s]->pid == pid;
+		}
+	return n;
+}
+
+/* At most ACCEPT_BURST connections per wake-up: a flood of connects (each
+ * remade as soon as it is closed) would otherwise keep this loop here and
+ * starve the replies everyone else waits for (epoll is level-triggered:
+ * the rest are taken on the next turn). */
+#define ACCEPT_BURST 16
+
 static void accept_all(struct hub *h)
 {
-	for (;;) {
+	for (int burst = 0; burst < ACCEPT_BURST; burst++) {
 		int fd = accept4(h->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), slot;
 		struct ucred cred;
 		socklen_t cl = sizeof(cred);
@@ -1001,9 +1080,13 @@ static void accept_all(struct hub *h)
 			close(fd);
 			continue;
 		}
-		if (h->nconns >= h->cfg->max_clients) {
-			log_warn("refusing a connection from pid %d: %d connections already", (int)cred.pid,
-				h->nconns);
+		if (conns_of(h, cred.pid) >= h->cfg->max_per_pid) {
+			refused("it holds the most connections one process may", cred.pid);
+			close(fd);
+			continue;
+		}
+		if (h->nconns >= h->cfg->max_clients && evict_one(h) < 0) {
+			refused("every connection is busy", cred.pid);
 			close(fd);
 			continue;
 		}
@@ -1015,7 +1098,8 @@ static void accept_all(struct hub *h)
 		c->pid = cred.pid;
 		c->role = NO_ROLE;
 		c->rd.body = body_get();
-		c->handshake_deadline = now_ms() + h->cfg->handshake_timeout_ms;
+		c->active = now_ms();
+		c->handshake_deadline = c->active + h->cfg->handshake_timeout_ms;
 		c->k = secmem_alloc(sizeof(*c->k));
 		if (!c->k) {
 			log_error("cannot accept pid %d: %s", (int)cred.pid, last_error());
@@ -1054,6 +1138,15 @@ static int timers(struct hub *h)
 			}
 			if (c->handshake_deadline < next)
 				next = c->handshake_deadline;
+		} else if (c->role == NO_ROLE && !c->inflight && !c->out_head && !c->subs) {
+			long long limit = c->active + h->cfg->idle_timeout_ms;
+
+			if (now >= limit) {
+				conn_close(h, s, "idle");
+				continue;
+			}
+			if (limit < next)
+				next = limit;
 		}
 		if (c->stalled_since) {
 			long long limit = c->stalled_since + h->cfg->slow_timeout_ms;

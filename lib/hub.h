@@ -23,9 +23,15 @@ struct hub_config {
 	int queue_frames;		/* queued output frames per connection */
 	size_t queue_bytes;		/* queued output bytes per connection */
 	int max_inflight;		/* routed requests per connection */
+	int idle_timeout_ms;		/* a CLI connection with nothing to do */
+	int max_per_pid;		/* connections one process may hold */
 };
 
-/* The defaults: 256, 5000, 5000, 10000, 1024, 4 MiB, 64. */
+/* The defaults: 256, 5000, 5000, 10000, 1024, 4 MiB, 64, 60000, 16.
+ * Slots: when the table is full, a new connection takes the slot of the
+ * one that costs least to lose (one still in its handshake, oldest first,
+ * else the CLI connection idle longest), so a process holding idle or
+ * half-open connections cannot lock others, roles included, out. */
 void hub_config_defaults(struct hub_config *cfg);
 
 struct hub;

@@ -176,15 +176,20 @@ ok "$rc" "with the right one it can"
 contains "$T/hub.log" "message 1 holds a batch" "status asks its three questions in message 1"
 
 # --- the connection cap ---
-# (The log is emptied first: the status calls above were connections too,
-# and counting them let the fourth stall race the third.)
+# Beyond --max-clients a new connection takes the slot of the one that
+# costs least to lose: here the oldest still in its handshake.  (The log
+# is emptied first: the status calls above were connections too.)
 : >"$T/hub.log"
-for i in 1 2 3; do spawn "$B" stall >/dev/null 2>&1; done
-wait_for 5 sh -c "[ \$(grep -c 'from pid' '$T/hub.log') -ge 3 ]"
-run "$B" stall
-c=$(ms "$T/out")
-[ -n "$c" ] && [ "$c" -lt 1000 ]; ok $? "beyond --max-clients a connection is refused at once (${c} ms)"
-contains "$T/hub.log" "connections already" "the refusal is logged"
+for i in 1 2 3; do
+	spawn "$B" stall >"$T/cap.$i" 2>&1
+	wait_for 5 sh -c "[ \$(grep -c 'from pid' '$T/hub.log') -ge $i ]"
+done
+spawn "$B" stall >"$T/cap.4" 2>&1
+wait_for 5 sh -c "grep -q closed_after_ms '$T/cap.1'"
+c=$(ms "$T/cap.1")
+[ -n "$c" ] && [ "$c" -lt 4000 ]; ok $? "beyond --max-clients the oldest half-open connection gives its slot to a new one (${c} ms, not the 5000 ms deadline)"
+[ -z "$(ms "$T/cap.2")$(ms "$T/cap.3")" ]; ok $? "the younger ones keep theirs"
+contains "$T/hub.log" "every slot was taken" "the eviction is logged"
 stop_hub
 
 # --- queues that overflow at awkward moments (one queued frame allowed).

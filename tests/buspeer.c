@@ -104,6 +104,13 @@
  *                               cannot go on (it has no ephemeral key);
  *                               holds the connection 500 ms, prints
  *                               "answered=1" if message 2 came
+ *   buspeer hold IDLE STALL PROCS MS
+ *                               PROCS processes each hold IDLE/PROCS
+ *                               connections that handshook (a ping) and
+ *                               then sit idle, and STALL/PROCS that never
+ *                               handshake; each one the hub closes is made
+ *                               again at once, for MS milliseconds; prints
+ *                               "held=N remade=M" per process at the end
  *
  * Paths come from the environment as for sesame (SESAME_RUNTIME_DIR...).
  */
@@ -119,6 +126,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -905,7 +913,6 @@ static int cmd_capture(const char *type, const char *profile, const char *file)
 
 static int cmd_replay(const char *file)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	uint8_t frame[2048], hdr[4];
 	struct pollfd pfd;
 	size_t n;
@@ -915,9 +922,7 @@ static int cmd_replay(const char *file)
 	if (!f || (n = fread(frame, 1, sizeof(frame), f)) < 5)
 		die("%s: cannot read", file);
 	fclose(f);
-	paths_join(sa.sun_path, P.runtime, "bus.sock");
-	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		die_code(69, "connect: %s", strerror(errno));
+	fd = raw_connect();
 	if (write(fd, frame, n) != (ssize_t)n)
 		die("write: %s", strerror(errno));
 	pfd = (struct pollfd){ fd, POLLIN, 0 };
@@ -926,6 +931,94 @@ static int cmd_replay(const char *file)
 	usleep(500 * 1000);
 	printf("answered=%d\n", answered);
 	close(fd);
+	return 0;
+}
+
+/* raw_connect, but -1 when the hub is full rather than dying. */
+static int try_connect(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	paths_join(sa.sun_path, P.runtime, "bus.sock");
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0 &&
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* An idle connection: handshake and one ping, then nothing. */
+static struct bus_client *idle_connect(void)
+{
+	struct bus_client *c = bus_connect(&P, NULL, 1000);
+	struct wire_msg m;
+
+	if (c) {
+		wire_begin(&out, WIRE_PING, 0, 0);
+		if (bus_request(c, &out, buf, &m, 1000) < 0) {
+			bus_close(c);
+			c = NULL;
+		}
+	}
+	return c;
+}
+
+static void hold_one(int idle, int stall, long ms)
+{
+	int n = idle + stall;
+	struct bus_client **cl = calloc((size_t)n, sizeof(*cl));
+	int *fd = calloc((size_t)n, sizeof(*fd));
+	struct pollfd *pfd = calloc((size_t)n, sizeof(*pfd));
+	long long end = now_us() + ms * 1000;
+	long remade = 0;
+	int held = 0;
+
+	for (int i = 0; i < n; i++) {
+		cl[i] = i < idle ? idle_connect() : NULL;
+		fd[i] = i < idle ? (cl[i] ? bus_fd(cl[i]) : -1) : try_connect();
+	}
+	while (now_us() < end) {
+		for (int i = 0; i < n; i++)
+			pfd[i] = (struct pollfd){ fd[i], POLLIN, 0 };
+		poll(pfd, (nfds_t)n, 100);
+		for (int i = 0; i < n && now_us() < end; i++) {
+			if (fd[i] >= 0 && !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			/* Closed by the hub (or never opened): make it again. */
+			if (i < idle) {
+				bus_close(cl[i]);
+				cl[i] = idle_connect();
+				fd[i] = cl[i] ? bus_fd(cl[i]) : -1;
+			} else {
+				if (fd[i] >= 0)
+					close(fd[i]);
+				fd[i] = try_connect();
+			}
+			remade++;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		held += fd[i] >= 0;
+	printf("held=%d remade=%ld\n", held, remade);
+	fflush(stdout);
+}
+
+static int cmd_hold(long idle, long stall, long procs, long ms)
+{
+	if (procs < 1 || idle < 0 || stall < 0)
+		die("hold: bad numbers");
+	for (long p = 0; p < procs; p++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			hold_one((int)(idle / procs), (int)(stall / procs), ms);
+			_exit(0);
+		}
+	}
+	while (wait(NULL) > 0)
+		;
 	return 0;
 }
 
@@ -979,6 +1072,8 @@ int main(int argc, char **argv)
 		return cmd_batch(argv[2], argv[3]);
 	if (argc == 5 && !strcmp(argv[1], "flood-get"))
 		return cmd_flood_get(argv[2], argv[3], atol(argv[4]));
+	if (argc == 6 && !strcmp(argv[1], "hold"))
+		return cmd_hold(atol(argv[2]), atol(argv[3]), atol(argv[4]), atol(argv[5]));
 	if (argc == 5 && !strcmp(argv[1], "capture"))
 		return cmd_capture(argv[2], argv[3], argv[4]);
 	if (argc == 3 && !strcmp(argv[1], "replay"))
