@@ -86,6 +86,8 @@ struct hub {
 	const struct paths *paths;
 	int ep, lfd, sfd;
 	struct conn **conns;	/* max_clients slots */
+	int *held, *pidcnt, pidcap;	/* evict_one's counts: max_clients, pidcap */
+	pid_t *pidkey;
 	int nconns;
 	uint32_t next_gen, next_seq;
 	uint64_t role_conn[NROLES];	/* 0: not connected */
@@ -1011,29 +1013,62 @@ static int conn_idle(const struct conn *c, long long now, long long ms)
 		now - c->active >= ms;
 }
 
-/* The table is full: close the connection that costs least to lose, one
- * still in its handshake (oldest first), else the CLI connection idle
- * longest.  -1 if every one is busy. */
+/* How many connections each connection's process holds, into h->held[]
+ * (slot order): an open-addressing count over at most max_clients pids,
+ * in h->pidkey and h->pidcnt (pidcap entries, made in setup). */
+static void pid_counts(struct hub *h)
+{
+	int cap = h->pidcap, *n = h->held, *cnt = h->pidcnt;
+	pid_t *key = h->pidkey;
+
+	memset(key, 0, (size_t)cap * sizeof(*key));
+	memset(cnt, 0, (size_t)cap * sizeof(*cnt));
+	for (int pass = 0; pass < 2; pass++)
+		for (int s = 0; s < h->cfg->max_clients; s++) {
+			const struct conn *c = h->conns[s];
+			unsigned i;
+
+			if (!c)
+				continue;
+			/* pid 0 (a peer in another pid namespace) is kept as -1:
+			 * 0 marks a free entry. */
+			for (i = (unsigned)c->pid * 2654435761u & (unsigned)(cap - 1);
+			     key[i] && key[i] != (c->pid ? c->pid : -1); i = (i + 1) & (unsigned)(cap - 1))
+				;
+			key[i] = c->pid ? c->pid : -1;
+			if (pass == 0)
+				cnt[i]++;
+			else
+				n[s] = cnt[i];
+		}
+}
+
+/* The table is full: close the connection that costs least to lose.  It
+ * belongs to the process holding the most connections (a command holds
+ * one; whoever floods holds many), and of those is one still in its
+ * handshake, oldest first, else the command connection idle longest.
+ * Roles and subscribers are never chosen.  -1 if every one is busy. */
 static int evict_one(struct hub *h)
 {
-	long long now = now_ms(), best = now + 1;
-	int victim = -1, pending = 0;
+	long long now = now_ms(), vt = 0;
+	int *n = h->held, victim = -1, vn = 0, vhalf = 0;
 
+	pid_counts(h);
 	for (int s = 0; s < h->cfg->max_clients; s++) {
 		struct conn *c = h->conns[s];
+		int half;
+		long long t;
 
-		if (!c)
+		if (!c || (c->established && !conn_idle(c, now, 0)))
 			continue;
-		if (!c->established) {
-			if (!pending || c->handshake_deadline < best)
-				best = c->handshake_deadline, victim = s, pending = 1;
-		} else if (!pending && conn_idle(c, now, 0) && c->active < best) {
-			best = c->active, victim = s;
-		}
+		half = !c->established;
+		t = half ? c->handshake_deadline : c->active;
+		if (victim < 0 || n[s] > vn || (n[s] == vn && (half > vhalf || (half == vhalf && t < vt))))
+			victim = s, vn = n[s], vhalf = half, vt = t;
 	}
 	if (victim >= 0) {
-		log_debug("connection %d (pid %d): its slot was needed (%s)", victim, (int)h->conns[victim]->pid,
-			pending ? "still in its handshake" : "idle");
+		log_debug("connection %d (pid %d, holding %d): its slot was needed (%s)", victim,
+			(int)h->conns[victim]->pid, vn, vhalf ? "still in its handshake" : "idle");
 		conn_close(h, victim, NULL);
 		refused("every slot was taken: the one that cost least to lose was closed", 0);
 	}
@@ -1265,6 +1300,11 @@ static int setup(struct hub *h)
 	if (bind_socket(h) < 0 || make_keys(h) < 0)
 		return -1;
 	h->conns = xcalloc(h->cfg->max_clients, sizeof(*h->conns));
+	for (h->pidcap = 1; h->pidcap < 2 * h->cfg->max_clients; h->pidcap <<= 1)
+		;
+	h->held = xcalloc(h->cfg->max_clients, sizeof(*h->held));
+	h->pidcnt = xcalloc(h->pidcap, sizeof(*h->pidcnt));
+	h->pidkey = xcalloc(h->pidcap, sizeof(*h->pidkey));
 	h->plain = secmem_alloc(WIRE_MAX_MESSAGE);
 	h->sealed = xmalloc(4 + WIRE_MAX_FRAME);
 	h->batch = secmem_alloc(WIRE_EARLY_MAX);
@@ -1318,6 +1358,9 @@ static void teardown(struct hub *h)
 	if (h->sfd >= 0)
 		close(h->sfd);
 	free(h->conns);
+	free(h->held);
+	free(h->pidcnt);
+	free(h->pidkey);
 	free(h->sealed);
 	secmem_free(h->plain);
 	secmem_free(h->batch);

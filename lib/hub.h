@@ -29,9 +29,10 @@ struct hub_config {
 
 /* The defaults: 256, 5000, 5000, 10000, 1024, 4 MiB, 64, 60000, 16.
  * Slots: when the table is full, a new connection takes the slot of the
- * one that costs least to lose (one still in its handshake, oldest first,
- * else the CLI connection idle longest), so a process holding idle or
- * half-open connections cannot lock others, roles included, out. */
+ * one that costs least to lose: of the process holding the most, one
+ * still in its handshake (oldest first), else the CLI connection idle
+ * longest; so processes holding idle or half-open connections cannot
+ * lock others, roles included, out. */
 void hub_config_defaults(struct hub_config *cfg);
 
 struct hub;
