@@ -126,16 +126,19 @@ kill "$SILENT"; wait "$SILENT" 2>/dev/null
 
 # --- events: a subscriber that never reads is cut off; the publisher and
 # a reading subscriber are not held up ---
-spawn sh -c "exec '$B' watch input 3000 >'$T/watch.ok' 2>&1"
+# (1000 events of 2 KB fit in a subscriber's queue, 1024 frames and 4 MiB,
+# so a reader that the scheduler leaves behind for a while still gets
+# every one: what is measured is the hub, not the machine's speed.)
+spawn sh -c "exec '$B' watch input 1000 >'$T/watch.ok' 2>&1"
 GOODW=$spawned
 spawn sh -c "exec '$B' watch-noread input >'$T/watch.bad' 2>&1"
 BADW=$spawned
 wait_for 10 sh -c "grep -q subscribed '$T/watch.ok' && grep -q subscribed '$T/watch.bad'"
-run "$B" publish input 3000 20000
-ok "$rc" "a role publishes 3000 events of 20 KB"
+run "$B" publish input 1000 2000
+ok "$rc" "a role publishes 1000 events of 2 KB"
 diag "$(cat "$T/out")"
 wait "$GOODW"
-is "$(cat "$T/watch.ok" | tail -1)" "events=3000" "the reading subscriber gets every one"
+is "$(cat "$T/watch.ok" | tail -1)" "events=1000" "the reading subscriber gets every one"
 wait "$BADW"
 grep -q closed_after_ms "$T/watch.bad"
 ok $? "the subscriber that never reads is cut off ($(tail -1 "$T/watch.bad"))"

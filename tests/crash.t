@@ -43,7 +43,10 @@ for r in $(seq 1 "$rounds"); do
 	wait "$SECRETS" 2>/dev/null
 	kill "$w"; wait "$w" 2>/dev/null
 	start_secrets
-	printf 'pw\n' | "$SESAME" unlock -p c >/dev/null 2>&1 || reopen_failures=$((reopen_failures + 1))
+	if ! printf 'pw\n' | "$SESAME" unlock -p c >/dev/null 2>"$T/unlock.err"; then
+		reopen_failures=$((reopen_failures + 1))
+		diag "round $r: unlock after the restart failed: $(cat "$T/unlock.err")"
+	fi
 done
 
 acked=$(wc -l <"$T/acked" | tr -d ' ')

@@ -274,9 +274,14 @@ else
 fi
 
 # --- nothing in clear on disk ---
+# (Only a check of stored secrets: each set must succeed, and each value
+# read back, or finding nothing on disk would prove nothing.)
+setok=0
 for i in $(seq 1 40); do
-	printf "plaintext-value-$i" | "$SESAME" secret set -p work "plaintext-name-$i" >/dev/null
+	printf "plaintext-value-$i" | "$SESAME" secret set -p work "plaintext-name-$i" >/dev/null &&
+		[ "$("$SESAME" secret get -p work "plaintext-name-$i")" = "plaintext-value-$i" ] && setok=$((setok + 1))
 done
+is "$setok" 40 "(40 secrets stored and read back before the disk is searched)"
 if grep -r -a -q -e plaintext-value -e plaintext-name -e wifi-password -e 'correct horse' \
 	"$SESAME_DATA_DIR" "$SESAME_CONFIG_DIR" "$SESAME_RUNTIME_DIR" 2>/dev/null; then
 	ok 1 "no secret name, value or password appears in any file (DB, WAL, runtime)"
