@@ -87,6 +87,7 @@ struct job {
 	int all;		/* init: policy all */
 	int failed;
 	char err[256];
+	long long deadline;	/* WF_DEADLINE: past it, the result is not applied */
 	struct job *next;
 };
 
@@ -460,6 +461,12 @@ static void finish(struct job *j)
 
 	if (j->failed) {
 		reply_error(j->id, WIRE_E_FAILED, "%s", j->err);
+	} else if (j->deadline && role_now_ms() >= j->deadline) {
+		/* The requester gave up (wire.h, WF_DEADLINE): no unlock,
+		 * init or new password behind its back. */
+		log_info("not applying %s for profile %s: its deadline passed while it was computed",
+			wire_type_name(j->type), j->profile);
+		reply_error(j->id, WIRE_E_TIMEOUT, "the deadline passed while the key was derived; nothing changed");
 	} else if (j->kind == JOB_INIT) {
 		finish_init(j);
 	} else if (!(pr = profile(j->profile, &code))) {
@@ -530,6 +537,7 @@ static void auth_job(const struct wire_msg *m, enum job_kind kind, const char *n
 	int has_pw = wire_find(m, WF_PASSWORD, &pw, &pwlen) && pwlen > 0;
 	int has_sig = wire_find(m, WF_SSH_SIG, &sig, &siglen) && siglen > 0;
 	int queued;
+	uint64_t dl;
 
 	pthread_mutex_lock(&S.lock);	/* the worker takes jobs off meanwhile */
 	queued = S.queued;
@@ -546,6 +554,8 @@ static void auth_job(const struct wire_msg *m, enum job_kind kind, const char *n
 	j = xcalloc(1, sizeof(*j));
 	j->kind = kind;
 	j->id = m->id;
+	if (wire_get_u64(m, WF_DEADLINE, &dl) == 0)
+		j->deadline = (long long)(dl & INT64_MAX);
 	j->type = m->type;
 	strcpy(j->profile, name);
 	if ((has_pw && !(j->pw = secmem_dup(pw, pwlen))) || (has_sig && !(j->sig = secmem_dup(sig, siglen)))) {

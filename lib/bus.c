@@ -471,6 +471,7 @@ int bus_pipeline(struct bus_client *c, struct wire_out **reqs, uint8_t **bufs, s
 
 	for (int i = 0; i < n; i++) {
 		wire_set_id(reqs[i]->buf, c->next_id++);
+		wire_put_u64(reqs[i], WF_DEADLINE, (uint64_t)deadline);
 		replies[i].type = 0xff;
 	}
 	if (c->hs && n > 1 && make_batch(&batch, reqs, n, c->next_id))
@@ -514,6 +515,7 @@ int bus_request(struct bus_client *c, struct wire_out *req, uint8_t *buf, struct
 	uint32_t id = c->next_id++;
 
 	wire_set_id(req->buf, id);
+	wire_put_u64(req, WF_DEADLINE, (uint64_t)deadline);	/* wire.h: WF_DEADLINE */
 	if (bus_send(c, req) < 0)
 		return -1;
 	for (;;) {

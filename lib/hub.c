@@ -758,9 +758,19 @@ static void route_reply(struct hub *h, int slot, struct conn *c, const struct wi
 	send_msg(h, fslot, h->plain, len);
 }
 
-/* Replace any WF_CALLER* fields the client sent with the hub's own, in
- * h->plain; the new length, or 0 if they do not fit. */
-static size_t stamp_caller(struct hub *h, const struct conn *c, uint64_t caller, const struct wire_msg *m)
+static void put_field_u64(uint8_t *at, uint16_t tag, uint64_t v)
+{
+	at[0] = (uint8_t)(tag >> 8), at[1] = (uint8_t)tag, at[2] = 0, at[3] = 8;
+	for (int i = 0; i < 8; i++)
+		at[4 + i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+/* Replace any WF_CALLER* and WF_DEADLINE fields the client sent with the
+ * hub's own, in h->plain: the caller, and (deadline > 0) the earlier of
+ * the client's deadline less the margin and the hub's (wire.h).  The new
+ * length, or 0 if they do not fit. */
+static size_t stamp_caller(struct hub *h, const struct conn *c, uint64_t caller, const struct wire_msg *m,
+	long long deadline)
 {
 	const char *role = c->role == NO_ROLE ? "cli" : roles[c->role].name;
 	size_t pos = 0, out = WIRE_HEADER, rl = strlen(role);
@@ -768,16 +778,24 @@ static size_t stamp_caller(struct hub *h, const struct conn *c, uint64_t caller,
 	const uint8_t *v;
 
 	while (wire_next(m, &pos, &tag, &v, &len)) {
-		if (tag == WF_CALLER || tag == WF_CALLER_ROLE)
+		if (tag == WF_DEADLINE && len == 8 && deadline > 0) {
+			long long theirs = (long long)(wire_uint(v, len) & INT64_MAX) - WIRE_DEADLINE_MARGIN_MS;
+
+			if (theirs < deadline)
+				deadline = theirs;
+		}
+		if (tag == WF_CALLER || tag == WF_CALLER_ROLE || tag == WF_DEADLINE)
 			continue;
 		memmove(h->plain + out, v - 4, 4 + (size_t)len);	/* never forward of v */
 		out += 4 + (size_t)len;
 	}
-	if (out + 4 + 8 + 4 + rl > WIRE_MAX_MESSAGE)
+	if (out + 12 + 4 + 8 + 4 + rl > WIRE_MAX_MESSAGE)
 		return 0;
-	h->plain[out] = 0, h->plain[out + 1] = WF_CALLER, h->plain[out + 2] = 0, h->plain[out + 3] = 8;
-	for (int i = 0; i < 8; i++)
-		h->plain[out + 4 + i] = (uint8_t)(caller >> (56 - 8 * i));
+	if (deadline > 0) {
+		put_field_u64(h->plain + out, WF_DEADLINE, (uint64_t)deadline);
+		out += 12;
+	}
+	put_field_u64(h->plain + out, WF_CALLER, caller);
 	out += 12;
 	h->plain[out] = 0, h->plain[out + 1] = WF_CALLER_ROLE, h->plain[out + 2] = 0, h->plain[out + 3] = (uint8_t)rl;
 	memcpy(h->plain + out + 4, role, rl);
@@ -841,7 +859,9 @@ static int route_request(struct hub *h, int slot, struct conn *c, const struct w
 			send_error(h, slot, m->id, WIRE_E_BUSY, "the bus is saturated");
 		return 0;
 	}
-	if (!(len = stamp_caller(h, c, handle(slot, c), m))) {
+	p->deadline = now_ms() + (wire_type_kdf(m->type) && h->cfg->request_timeout_ms < WIRE_KDF_TIMEOUT_MS ?
+		WIRE_KDF_TIMEOUT_MS : h->cfg->request_timeout_ms);
+	if (!(len = stamp_caller(h, c, handle(slot, c), m, p->deadline))) {
 		p->hub_id = 0;
 		h->npending--;
 		send_error(h, slot, m->id, WIRE_E_BAD_MESSAGE, "request too large");
@@ -852,8 +872,6 @@ static int route_request(struct hub *h, int slot, struct conn *c, const struct w
 	p->from = handle(slot, c);
 	p->to = h->role_conn[r];
 	p->type = m->type;
-	p->deadline = now_ms() + (wire_type_kdf(m->type) && h->cfg->request_timeout_ms < WIRE_KDF_TIMEOUT_MS ?
-		WIRE_KDF_TIMEOUT_MS : h->cfg->request_timeout_ms);
 	c->inflight++;
 	wire_set_id(h->plain, p->hub_id);
 	send_msg(h, to, h->plain, len);
@@ -870,7 +888,7 @@ static void publish(struct hub *h, int slot, struct conn *c, const struct wire_m
 		send_error(h, slot, m->id, WIRE_E_DENIED, "only daemon roles publish events");
 		return;
 	}
-	if (!(len = stamp_caller(h, c, handle(slot, c), m)))
+	if (!(len = stamp_caller(h, c, handle(slot, c), m, 0)))
 		return;
 	wire_set_id(h->plain, 0);
 	h->plain[2] = 0, h->plain[3] = WIRE_F_EVENT;

@@ -200,12 +200,24 @@ int role_dispatch(struct role *r, void (*handle)(const struct wire_msg *m))
 	static uint8_t in[WIRE_MAX_MESSAGE];	/* requests may carry secrets: wiped */
 	struct wire_msg m;
 
+	uint64_t deadline;
+
 	if (bus_recv(r->c, in, &m, BUS_CLI_TIMEOUT_MS) < 0) {
 		sodium_memzero(in, sizeof(in));
 		role_disconnect(r);
 		return -1;
 	}
-	handle(&m);
+	/* Past its deadline the requester has given up (wire.h, WF_DEADLINE):
+	 * carried out now, it would be done behind the back of someone told
+	 * it timed out.  (A role stopped for a while wakes up to such.) */
+	if (!(m.flags & (WIRE_F_REPLY | WIRE_F_EVENT)) && wire_get_u64(&m, WF_DEADLINE, &deadline) == 0 &&
+	    role_now_ms() >= (long long)(deadline & INT64_MAX)) {
+		log_info("dropping a %s request: its deadline passed %lld ms ago", wire_type_name(m.type),
+			role_now_ms() - (long long)(deadline & INT64_MAX));
+		role_reply_error(r, m.id, WIRE_E_TIMEOUT, "the request's deadline passed before it was read");
+	} else {
+		handle(&m);
+	}
 	sodium_memzero(in, WIRE_HEADER + m.fields_len);
 	return 0;
 }

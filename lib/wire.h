@@ -243,7 +243,17 @@ enum wire_field {
 	WF_CONNECTS = 51,	/* u32: times the role connected since the hub started */
 	WF_GONE = 52,		/* string: a role that connected before and is not connected now */
 	WF_SINCE_MS = 53,	/* u64: milliseconds since the role connected, or went */
+	/* On a request: by when it must be done, in CLOCK_MONOTONIC
+	 * milliseconds (one clock for every process of the machine).  A client
+	 * sends its own; the hub replaces it with the earlier of that, less
+	 * WIRE_DEADLINE_MARGIN_MS for the reply's way back, and its own
+	 * deadline for the role.  A role drops a request it reads past its
+	 * deadline, and does not apply the result of work that ends past it:
+	 * a requester that gave up (exit 75) never sees its request carried
+	 * out afterwards, even if the role was stopped for a while. */
+	WF_DEADLINE = 54,	/* u64 */
 };
+#define WIRE_DEADLINE_MARGIN_MS 250
 
 struct wire_msg {
 	uint8_t version, type;

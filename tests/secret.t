@@ -68,6 +68,20 @@ is "$rc" 1 "status --doctor fails"
 contains "$T/out" "ok   bus " "with the bus up"
 contains "$T/out" "FAIL roles.secrets            daemon-secrets did not answer" "and daemon-secrets named"
 
+# A timeout is not "done later": a set and a lock the CLI gave up on (75)
+# while daemon-secrets was stopped are dropped when it continues, since
+# each request carries its deadline (wire.h, WF_DEADLINE).
+kill -STOP "$SECRETS"
+printf 'late' | "$SESAME" secret set -p work late-key >/dev/null 2>&1; setrc=$?
+"$SESAME" lock -p work >/dev/null 2>&1; lockrc=$?
+kill -CONT "$SECRETS"
+is "$setrc:$lockrc" "75:75" "a set and a lock time out (75) while daemon-secrets is stopped"
+sleep 0.5
+run "$SESAME" secret get -p work late-key
+is "$rc" 1 "once it continues, the timed-out lock is not carried out (the vault answers) and neither is the set"
+contains "$T/err" "no secret named 'late-key'" "(the set was dropped)"
+grep -q "dropping a secret.set request: its deadline passed" "$T/secrets.log"; ok $? "daemon-secrets logs what it dropped"
+
 printf 'wifi-password' | "$SESAME" secret set -p work wifi >/dev/null
 ok $? "secret set takes the value from standard input"
 run "$SESAME" secret get -p work wifi
