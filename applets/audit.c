@@ -19,9 +19,13 @@ usage: sesame audit verify|tail [-n N] [-f] [FILE]
 
 The audit log (audit.jsonl in the data directory) records every vault
 operation and its outcome, one JSON line each, never a value or a key
-name.  Each line holds the hash of the line before it.  On a full disk
-operations go on: a line that cannot be written is left out whole (the
-chain stays verifiable) and the daemon logs an error for it.
+name.  Each line holds the hash of the line before it.  On a full disk,
+with global.audit.required (the default in system mode, as root), an
+operation whose line cannot be written is refused (a lock still locks,
+and says it went unaudited).  Without it, operations go on: a line that
+cannot be written is left out whole (the chain stays verifiable), the
+daemon logs an error, and the next line written says how many were lost,
+which verify reports.
 
 Once it would pass global.audit.max_size_kib (default 8192; 0: never),
 the log is rotated: it becomes audit.jsonl.1, the one before that .2,
@@ -31,7 +35,8 @@ from the last line of the old one, so the chain runs through them all.
 
   verify       check the whole chain, through the rotated files, oldest
                first; exits 1 and names the file and the first broken
-               line if a line was edited, deleted, inserted or moved
+               line if a line was edited, deleted, inserted or moved,
+               and exits 1 too if entries could not be written
   tail         print the last lines (-n N, default 10), reaching back
                into the rotated files; -f keeps printing new lines as
                they are written, following the log when it is rotated,
@@ -217,6 +222,11 @@ static int verify(const char *path)
 	if (c.rotated)
 		printf("; it begins at entry %llu, the ones before having been rotated out", c.first_seq);
 	printf("\n");
+	if (c.lost) {
+		printf("but entries are missing: %llu could not be written (a full disk?), the first gap "
+			"being before entry %llu\n", c.lost, c.lost_seq);
+		return 1;
+	}
 	return 0;
 }
 

@@ -130,10 +130,18 @@ static struct prof *find(const char *name)
 	return NULL;
 }
 
-static void audit_event(const char *event, const char *profile, const char *outcome)
+/* -1 if the line could not be written and global.audit.required says
+ * to refuse what cannot be audited (the reason is set); else 0. */
+static int audit_event(const char *event, const char *profile, const char *outcome)
 {
-	if (D.audit && (audit_append(D.audit, event, profile, NULL, outcome) < 0 || audit_sync(D.audit) < 0))
+	if (D.audit && audit_append(D.audit, event, profile, NULL, outcome) == 0 && audit_sync(D.audit) == 0)
+		return 0;
+	if (D.audit)
 		log_error("%s", last_error());
+	if (!config_bool(D.conf, "global.audit.required", D.p.system))
+		return 0;
+	return fail("%s; global.audit.required refuses what cannot be audited",
+		D.audit ? last_error() : "there is no audit log");
 }
 
 /* ---- state: the default and the profiles activated by hand ----------- */
@@ -258,7 +266,7 @@ static void apply_config(void)
 		D.cfg.slow_timeout_ms = (int)config_int(D.conf, "global.ipc.slow_subscriber_timeout_ms", 5000);
 	if (!D.set_queue)
 		D.cfg.queue_frames = (int)config_int(D.conf, "global.ipc.channel_capacity", 1024);
-	audit_configure(D.audit, D.conf);
+	audit_configure(D.audit, D.conf, D.p.system);
 	rebuild_profiles();
 	D.next_eval = 0;
 	D.next_wifi = 0;
@@ -492,10 +500,17 @@ static uint32_t serve(void *ctx, const struct wire_msg *m, struct wire_out *o, c
 	if (m->type != WIRE_PROFILE_LIST) {
 		if (wire_get_str(m, WF_PROFILE, name, sizeof(name)) < 0 && m->type == WIRE_PROFILE_DEFAULT) {
 			/* No name: forget the choice, the configuration decides. */
+			char old[sizeof(D.def)];
+
+			memcpy(old, D.def, sizeof(old));
 			D.def[0] = 0;
+			if (audit_event("profile.default", default_profile(), "reset") < 0) {
+				memcpy(D.def, old, sizeof(old));
+				snprintf(text, n, "%s", last_error());
+				return WIRE_E_FAILED;
+			}
 			save_state();
 			log_info("default profile choice reset: %s from the configuration", default_profile());
-			audit_event("profile.default", default_profile(), "reset");
 			wire_put_str(o, WF_DEFAULT, default_profile());
 			return 0;
 		}
@@ -523,11 +538,14 @@ static uint32_t serve(void *ctx, const struct wire_msg *m, struct wire_out *o, c
 			wire_put_str(o, WF_TEXT, "already active");
 			return 0;
 		}
+		if (audit_event("profile.activate", pr->name, "manual") < 0) {
+			snprintf(text, n, "%s", last_error());
+			return WIRE_E_FAILED;
+		}
 		pr->manual = 1;
 		pr->suppressed = 0;
 		save_state();
 		log_info("profile %s activated by hand", pr->name);
-		audit_event("profile.activate", pr->name, "manual");
 		wire_put_str(o, WF_TEXT, "activated");
 		return 0;
 	case WIRE_PROFILE_DEACTIVATE:
@@ -535,12 +553,15 @@ static uint32_t serve(void *ctx, const struct wire_msg *m, struct wire_out *o, c
 			snprintf(text, n, "profile '%s' is not active", pr->name);
 			return WIRE_E_FAILED;
 		}
+		if (audit_event("profile.deactivate", pr->name, "manual") < 0) {
+			snprintf(text, n, "%s", last_error());
+			return WIRE_E_FAILED;
+		}
 		/* A matching rule stays overruled until it stops matching. */
 		pr->suppressed = pr->context;
 		pr->manual = pr->context = 0;
 		save_state();
 		log_info("profile %s deactivated by hand", pr->name);
-		audit_event("profile.deactivate", pr->name, "manual");
 		wire_put_str(o, WF_TEXT, "deactivated");
 		return 0;
 	case WIRE_PROFILE_DEFAULT: {
@@ -551,10 +572,13 @@ static uint32_t serve(void *ctx, const struct wire_msg *m, struct wire_out *o, c
 				config_source(D.conf, "global.default_profile", src, sizeof(src)));
 			return WIRE_E_DENIED;
 		}
+		if (audit_event("profile.default", pr->name, "ok") < 0) {
+			snprintf(text, n, "%s", last_error());
+			return WIRE_E_FAILED;
+		}
 		snprintf(D.def, sizeof(D.def), "%s", pr->name);
 		save_state();
 		log_info("default profile set to %s", pr->name);
-		audit_event("profile.default", pr->name, "ok");
 		wire_put_str(o, WF_TEXT, "default");
 		return 0;
 	}
@@ -613,8 +637,11 @@ int daemon_profile_main(int argc, char **argv)
 	if (paths_join(D.state_path, D.p.data, "profiles.state") < 0 ||
 	    paths_join(path, D.p.data, "audit.jsonl") < 0)
 		die("daemon-profile: data directory path too long");
-	if (!(D.audit = audit_open(path)))
+	if (!(D.audit = audit_open(path))) {
+		if (config_bool(D.conf, "global.audit.required", D.p.system))
+			die("daemon-profile: %s, and global.audit.required refuses to run unaudited", last_error());
 		log_error("%s; profile changes will not be audited", last_error());
+	}
 	apply_config();
 	load_state();
 	secmem_probe();

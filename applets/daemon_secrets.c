@@ -134,7 +134,12 @@ static struct bucket {
 static struct wire_out out;
 
 /* One audit line; the key is recorded only as the vault's keyed tag. */
-static void audit(const char *event, struct vault *v, const char *profile, const char *key,
+/* Append an event.  -1 if its line could not be written and the log is
+ * required (global.audit.required): the caller refuses the operation (or,
+ * for a lock, says it went unaudited), the reason set.  Otherwise 0; a
+ * line that could not be written is logged, and the next one written
+ * says how many were lost. */
+static int audit(const char *event, struct vault *v, const char *profile, const char *key,
 	const char *outcome)
 {
 	char tag[17], why[512];
@@ -144,12 +149,17 @@ static void audit(const char *event, struct vault *v, const char *profile, const
 	 * reason, the one the client must see, if the append fails too. */
 	snprintf(why, sizeof(why), "%s", last_error());
 	has_tag = key && v && vault_name_tag(v, key, tag) == 0;
-	if (audit_append(S.audit, event, profile, has_tag ? tag : NULL, outcome) < 0) {
-		log_error("%s", last_error());
-		fail("%s", why);
-	}
 	if (!S.sync_due)
 		S.sync_due = role_now_ms() + AUDIT_SYNC_MS;
+	if (audit_append(S.audit, event, profile, has_tag ? tag : NULL, outcome) == 0)
+		return 0;
+	log_error("%s", last_error());
+	/* Only what would be done is refused; a failure stays a failure,
+	 * with its own reason. */
+	if (audit_required(S.audit) && !strcmp(outcome, "ok"))
+		return fail("%s; global.audit.required refuses what cannot be audited", last_error());
+	fail("%s", why);
+	return 0;
 }
 
 /* The audit syncer: fdatasync of the descriptor handed over, until stop. */
@@ -437,8 +447,17 @@ static void finish_init(struct job *j)
 		audit("vault.init", NULL, j->profile, NULL, "failed");
 		reply_error(j->id, strstr(last_error(), "already exists") ? WIRE_E_EXISTS : WIRE_E_FAILED,
 			"%s", last_error());
+	} else if (audit("vault.init", v, j->profile, NULL, "ok") < 0) {
+		char file[PATH_MAX + 8];
+
+		reply_error(j->id, WIRE_E_FAILED, "%s", last_error());
+		vault_close(v);	/* and gone again: nothing unaudited stays */
+		unlink(path);
+		snprintf(file, sizeof(file), "%s-wal", path);
+		unlink(file);
+		snprintf(file, sizeof(file), "%s-shm", path);
+		unlink(file);
 	} else {
-		audit("vault.init", v, j->profile, NULL, "ok");
 		pr = xcalloc(1, sizeof(*pr));
 		strcpy(pr->name, j->profile);
 		pr->v = v;
@@ -488,9 +507,14 @@ static void finish(struct job *j)
 			audit("vault.unlock", pr->v, pr->name, NULL, wrong_outcome(&keys));
 			reply_error(j->id, WIRE_E_DENIED, "%s", why);
 		} else {
+			if (audit("vault.unlock", pr->v, pr->name, NULL, "ok") < 0) {
+				vault_lock(pr->v);	/* what cannot be audited is not done */
+				reply_error(j->id, WIRE_E_FAILED, "%s", last_error());
+				secmem_free(sshkek);
+				return;
+			}
 			if (vault_unlock_succeeded(pr->v) < 0)
 				log_error("cannot reset the unlock backoff of %s: %s", j->profile, last_error());
-			audit("vault.unlock", pr->v, pr->name, NULL, "ok");
 			pr->used = role_now_ms();
 			log_info("vault %s unlocked (%s%s%s)", j->profile, keys.password ? "password" : "",
 				keys.password && keys.ssh ? " and " : "", keys.ssh ? "SSH key" : "");
@@ -698,18 +722,24 @@ static int idle_lock(void)
 	return next < 0 ? -1 : (int)(next > 60000 ? 60000 : next);
 }
 
-static void lock_profiles(const char *only)
+/* Locks whatever the audit log says: locking is the safe way.  -1 if a
+ * lock could not be audited and the log is required: the caller says so. */
+static int lock_profiles(const char *only)
 {
+	int r = 0;
+
 	for (struct prof *pr = S.profiles; pr; pr = pr->next) {
 		if (only && strcmp(only, pr->name))
 			continue;
 		if (vault_unlocked(pr->v)) {
 			vault_lock(pr->v);
-			audit("vault.lock", pr->v, pr->name, NULL, "ok");
+			if (audit("vault.lock", pr->v, pr->name, NULL, "ok") < 0)
+				r = -1;
 			log_info("vault %s locked", pr->name);
 			wire_put_str(&out, WF_PROFILE, pr->name);
 		}
 	}
+	return r;
 }
 
 static void vault_status(const struct wire_msg *m)
@@ -851,7 +881,10 @@ static void handle(const struct wire_msg *m)
 	}
 	if (m->type == WIRE_LOCK && !has_profile) {
 		wire_begin(&out, m->type, WIRE_F_REPLY, m->id);
-		lock_profiles(NULL);
+		if (lock_profiles(NULL) < 0) {
+			reply_error(m->id, WIRE_E_FAILED, "locked, but not audited: %s", last_error());
+			return;
+		}
 		send_out();
 		return;
 	}
@@ -884,7 +917,10 @@ static void handle(const struct wire_msg *m)
 			return;
 		}
 		wire_begin(&out, m->type, WIRE_F_REPLY, m->id);
-		lock_profiles(name);
+		if (lock_profiles(name) < 0) {
+			reply_error(m->id, WIRE_E_FAILED, "locked, but not audited: %s", last_error());
+			return;
+		}
 		send_out();
 		return;
 	case WIRE_CLIPBOARD_KEY:
@@ -940,7 +976,10 @@ static void handle(const struct wire_msg *m)
 				reply_error(m->id, WIRE_E_FAILED, "%s", out.overflow ? "too many names" : last_error());
 				return;
 			}
-			audit("secret.list", pr->v, name, NULL, "ok");
+			if (audit("secret.list", pr->v, name, NULL, "ok") < 0) {
+				reply_error(m->id, WIRE_E_FAILED, "%s", last_error());
+				return;
+			}
 			send_out();
 			return;
 		}
@@ -952,7 +991,11 @@ static void handle(const struct wire_msg *m)
 			break;
 		wire_put(&out, WF_VALUE, secret, slen);
 		secmem_free(secret);
-		audit("secret.get", pr->v, name, key, "ok");
+		if (audit("secret.get", pr->v, name, key, "ok") < 0) {
+			sodium_memzero(out.buf, out.len);
+			reply_error(m->id, WIRE_E_FAILED, "%s", last_error());
+			return;
+		}
 		send_out();
 		return;
 	case WIRE_SECRET_SET:
@@ -960,15 +1003,37 @@ static void handle(const struct wire_msg *m)
 			fail("a value is required");
 			break;
 		}
-		if (vault_set(pr->v, key, val, vlen) < 0)
+		/* Its audit line is written before the change is committed:
+		 * a change that cannot be audited is undone if it must be. */
+		if (vault_bulk_begin(pr->v) < 0)
 			break;
-		audit("secret.set", pr->v, name, key, "ok");
+		if (vault_set(pr->v, key, val, vlen) < 0) {
+			vault_bulk_abort(pr->v);
+			break;
+		}
+		if (audit("secret.set", pr->v, name, key, "ok") < 0) {
+			vault_bulk_abort(pr->v);
+			reply_error(m->id, WIRE_E_FAILED, "%s", last_error());
+			return;
+		}
+		if (vault_bulk_end(pr->v) < 0)
+			break;
 		send_out();
 		return;
 	case WIRE_SECRET_DELETE:
-		if (vault_delete(pr->v, key) < 0)
+		if (vault_bulk_begin(pr->v) < 0)
 			break;
-		audit("secret.delete", pr->v, name, key, "ok");
+		if (vault_delete(pr->v, key) < 0) {
+			vault_bulk_abort(pr->v);
+			break;
+		}
+		if (audit("secret.delete", pr->v, name, key, "ok") < 0) {
+			vault_bulk_abort(pr->v);
+			reply_error(m->id, WIRE_E_FAILED, "%s", last_error());
+			return;
+		}
+		if (vault_bulk_end(pr->v) < 0)
+			break;
 		send_out();
 		return;
 	case WIRE_SECRET_LIST:
@@ -978,7 +1043,10 @@ static void handle(const struct wire_msg *m)
 			fail("too many names for one reply");
 			break;
 		}
-		audit("secret.list", pr->v, name, NULL, "ok");
+		if (audit("secret.list", pr->v, name, NULL, "ok") < 0) {
+			reply_error(m->id, WIRE_E_FAILED, "%s", last_error());
+			return;
+		}
 		send_out();
 		return;
 	}
@@ -1041,7 +1109,7 @@ int daemon_secrets_main(int argc, char **argv)
 
 		if (paths_join(ap, S.r.p.data, "audit.jsonl") < 0 || !(S.audit = audit_open(ap)))
 			die("daemon-secrets: %s", last_error());
-		audit_configure(S.audit, S.r.conf);
+		audit_configure(S.audit, S.r.conf, S.r.p.system);
 		audit("daemon.start", NULL, NULL, NULL, "ok");
 	}
 	/* Landlock grants only what exists: if daemon-profile has not made
@@ -1065,7 +1133,7 @@ int daemon_secrets_main(int argc, char **argv)
 		if (ev & ROLE_STOP)
 			stop = 1;
 		if (ev & ROLE_RELOADED)
-			audit_configure(S.audit, S.r.conf);
+			audit_configure(S.audit, S.r.conf, S.r.p.system);
 		if (pf[0].revents & POLLIN) {
 			struct job *j;
 

@@ -567,6 +567,10 @@ static void doctor_audit(const struct paths *p, int has_secrets)
 	} else if (rc) {
 		check(FAIL, "audit.log", "'sesame audit verify' names the break: a line was edited, removed "
 			"or moved, or the log was cut", "broken at %s line %ld", c.file, c.r.bad_line);
+	} else if (c.lost) {
+		check(WARN, "audit.log", "the disk was full, or the log could not grow: make room, or set "
+			"global.audit.required to refuse what cannot be audited", "chained, but %llu entr%s could "
+			"not be written (first gap before entry %llu)", c.lost, c.lost == 1 ? "y" : "ies", c.lost_seq);
 	} else {
 		check(PASS, "audit.log", NULL, "intact: %ld entries, %zu file%s, %lld KiB", c.lines, c.files,
 			c.files == 1 ? "" : "s", (c.bytes + 1023) / 1024);

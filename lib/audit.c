@@ -28,6 +28,8 @@ struct audit {
 	long long max;		/* rotate before passing this size; 0: never */
 	int keep;		/* rotated files kept */
 	off_t retry;		/* after a failed rotation, the size to try again at */
+	unsigned long long lost;	/* lines that could not be written since the last one */
+	int required;		/* global.audit.required */
 };
 
 static void hash_hex(const char *s, size_t n, char out[65])
@@ -129,6 +131,13 @@ int audit_verify_buf(const char *buf, size_t len, const char *from, unsigned lon
 			snprintf(r->why, sizeof(r->why), "its sequence number is not %llu", seq + 1);
 			return 1;
 		}
+		if (field(line, body, "lost", seqs, sizeof(seqs)) == 0) {
+			unsigned long long l = strtoull(seqs, &end, 10);
+
+			if (!r->lost)
+				r->lost_seq = s;
+			r->lost += l;
+		}
 		if (r->lines == 1)
 			r->first_seq = s;
 		r->last_seq = seq = s;
@@ -192,6 +201,9 @@ int audit_verify_chain(const char *path, struct audit_chain *c)
 			seq = c->r.last_seq;
 		}
 		c->lines += c->r.lines;
+		if (c->r.lost && !c->lost)
+			c->lost_seq = c->r.lost_seq;
+		c->lost += c->r.lost;
 	}
 	if (!rc)
 		c->file[0] = 0;
@@ -282,10 +294,17 @@ static void put_str(char *out, size_t size, size_t *n, const char *key, const ch
 	*n += (size_t)snprintf(out + *n, size - *n, "\"");
 }
 
-void audit_configure(struct audit *a, const struct config *c)
+void audit_configure(struct audit *a, const struct config *c, int system)
 {
 	audit_set_rotation(a, config_int(c, "global.audit.max_size_kib", 8192) * 1024,
 		(int)config_int(c, "global.audit.keep", 4));
+	if (a)
+		a->required = config_bool(c, "global.audit.required", system);
+}
+
+int audit_required(const struct audit *a)
+{
+	return a ? a->required : 0;
 }
 
 /* Does the file begin with an audit.rotate line? */
@@ -367,6 +386,8 @@ static size_t compose(const struct audit *a, char *line, size_t size, const char
 	if (key_id)
 		put_str(line, size, &n, "key_id", key_id);
 	put_str(line, size, &n, "outcome", outcome);
+	if (a->lost)	/* the gap before this line, for audit verify */
+		n += (size_t)snprintf(line + n, size - n, ",\"lost\":%llu", a->lost);
 	put_str(line, size, &n, "prev", a->prev);
 	hash_hex(line, n, h);
 	return n + (size_t)snprintf(line + n, size - n, HASH_FIELD "%s\"}\n", h);
@@ -484,18 +505,22 @@ int audit_append(struct audit *a, const char *event, const char *profile, const 
 	}
 	if (n >= sizeof(line)) {
 		r = fail("audit: line too long");
+		a->lost++;
 	} else if (write_all(a->fd, line, n) < 0) {
 		/* A full disk (or a file size limit) can cut a line short.
 		 * Under the lock nobody else wrote, so take the torn part
 		 * back: the log stays whole and the chain goes on from the
-		 * last line once there is room again. */
-		r = fail("audit: cannot append: %s", strerror(errno));
+		 * last line once there is room again, saying how many lines
+		 * were lost meanwhile. */
+		r = fail("audit: cannot append to %s: %s", a->path, strerror(errno));
+		a->lost++;
 		if (!known || ftruncate(a->fd, a->size) < 0)
 			a->size = -1;	/* resynchronise next time */
 	} else {
 		a->seq++;
 		a->size += (off_t)n;
 		a->dirty = 1;
+		a->lost = 0;
 		memcpy(a->prev, h, 65);
 	}
 	flock(a->fd, LOCK_UN);

@@ -19,6 +19,11 @@
  * so the chain runs on through the files.  The oldest file kept begins
  * with such a line too; the lines before it are gone, which verify says.
  * Without a key, dropping whole old files cannot be told from rotation.
+ *
+ * A line that cannot be written (a full disk) is counted, and the next
+ * line written carries ,"lost":N before "prev": the chain is whole, and
+ * audit verify says entries are missing.  With global.audit.required the
+ * daemons refuse the operation instead (audit_required).
  */
 #ifndef SESAME_AUDIT_H
 #define SESAME_AUDIT_H
@@ -44,7 +49,12 @@ void audit_set_rotation(struct audit *a, long long max_bytes, int keep);
 /* The same from global.audit.max_size_kib and global.audit.keep (a may
  * be NULL). */
 struct config;
-void audit_configure(struct audit *a, const struct config *c);
+void audit_configure(struct audit *a, const struct config *c, int system);
+/* global.audit.required (default: system mode, the third argument above):
+ * an operation whose line cannot be written must be refused.  When it is
+ * not, the next line written says how many were lost ("lost":N) and
+ * audit verify reports the gap. */
+int audit_required(const struct audit *a);
 /* fdatasync what was appended since the last call. */
 int audit_sync(struct audit *a);
 /* The same for a caller that syncs in another thread: the descriptor to
@@ -60,6 +70,8 @@ struct audit_report {
 	unsigned long long first_seq, last_seq;	/* 0: no line */
 	char last_hash[65];	/* the last line's hash; "" if none */
 	int rotated;		/* begins at an audit.rotate line, alone */
+	unsigned long long lost;	/* lines lost before some line (its "lost") */
+	unsigned long long lost_seq;	/* the first line that says so */
 };
 
 /* Verify one file's lines in memory: 0 intact, 1 broken (see r).  The
@@ -84,6 +96,7 @@ struct audit_chain {
 	int rotated;			/* older entries were rotated out */
 	char file[PATH_MAX + 8];		/* where it breaks or cannot be read */
 	struct audit_report r;		/* the broken file's report */
+	unsigned long long lost, lost_seq;	/* gaps, in all files */
 };
 
 /* Verify path and its rotated files, oldest first, the chain running

@@ -83,6 +83,8 @@ static const struct rule schema[] = {
 	{ "global.audit", K_TABLE, 0, 0, 0, NULL, NULL, NULL },
 	{ "global.audit.max_size_kib", K_INT, 0, 0, 1 << 20, NULL, "8192", NULL },	/* 0: never rotate */
 	{ "global.audit.keep", K_INT, 0, 1, 100, NULL, "4", NULL },
+	/* default: true in system mode, false for a user (audit_configure) */
+	{ "global.audit.required", K_BOOL, 0, 0, 0, NULL, NULL, NULL },
 	{ "global.activation", K_TABLE, 0, 0, 0, NULL, NULL, NULL },
 	{ "global.activation.wifi_source", K_ENUM, 0, 0, 0,
 	  "auto|iwgetid|wpa_supplicant|networkmanager|none", "\"auto\"", NULL },

@@ -788,6 +788,14 @@ int vault_bulk_begin(struct vault *v)
 	return 0;
 }
 
+void vault_bulk_abort(struct vault *v)
+{
+	if (!v->bulk)
+		return;
+	v->bulk = 0;
+	exec(v, "ROLLBACK;");
+}
+
 int vault_bulk_end(struct vault *v)
 {
 	if (!v->bulk)
@@ -816,7 +824,10 @@ int vault_delete(struct vault *v, const char *name)
 		return sqlfail(v, "delete");
 	if (sqlite3_changes(v->db) == 0)
 		return nfail("no secret named '%s'", name);
-	empty_wal(v);
+	if (v->bulk)
+		v->bulk_replaced = 1;	/* the commit empties the WAL */
+	else
+		empty_wal(v);
 	return 0;
 }
 

@@ -146,10 +146,14 @@ int vault_name_tag(struct vault *v, const char *name, char out[17]);
  * of the vault key (crypto_kdf, as the name and value keys).  -1 if
  * locked. */
 int vault_clipboard_key(struct vault *v, uint8_t out[VAULT_KEYLEN]);
-/* Many sets in one transaction (imports, benchmarks): between begin and
- * end, vault_set does not commit on its own; end commits them all. */
+/* Many sets in one transaction (imports, benchmarks), or one that must
+ * not stand unless something else succeeds (its audit line): between
+ * begin and end, vault_set and vault_delete do not commit on their own;
+ * end commits them all. */
 int vault_bulk_begin(struct vault *v);
 int vault_bulk_end(struct vault *v);
+/* Undo every set and delete since vault_bulk_begin. */
+void vault_bulk_abort(struct vault *v);
 /* Whether the last failure was "not found" (vs. locked, corrupt, I/O). */
 int vault_not_found(void);
 

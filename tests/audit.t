@@ -127,10 +127,56 @@ if command -v prlimit >/dev/null 2>&1; then
 	prlimit --pid "$SECRETS" --fsize=unlimited:
 	is "$("$SESAME" secret get -p a the-name)" the-value "the value stored before is intact"
 	run "$SESAME" audit verify
-	ok "$rc" "with room again, the chain goes on unbroken"
+	is "$rc" 1 "with room again, the chain goes on unbroken, but verify does not call the log whole"
+	contains "$T/out" "but entries are missing: " "it says how many entries could not be written"
+	grep -q '"lost":' "$log"; ok $? "(the first line written after the gap says how many)"
 	stop_secrets
+
+	# global.audit.required (the default in system mode): what cannot be
+	# audited is not done.  A log that cannot grow by one line:
+	mkdir -p "$SESAME_CONFIG_DIR"
+	printf '[global.audit]\nrequired = true\n' >"$SESAME_CONFIG_DIR/config.toml"
+	start_secrets
+	printf 'pw\n' | "$SESAME" unlock -p a >/dev/null
+	# (A log larger than the vault and its WAL get: the size limit then
+	# stops the log's next line and nothing else.)
+	for i in $(seq 400); do "$SESAME" secret get -p a the-name >/dev/null; done
+	diag "audit log $(stat -c %s "$log") bytes; vault $(stat -c %s "$SESAME_DATA_DIR/vaults/a.db") bytes"
+	prlimit --pid "$SECRETS" --fsize=$(( $(stat -c %s "$log") + 40 )):
+	printf 'unaudited' | "$SESAME" secret set -p a new-name >/dev/null 2>"$T/err"
+	is "$?" 1 "required: a set whose audit line cannot be written is refused"
+	contains "$T/err" "global.audit.required refuses what cannot be audited" "saying why"
+	run "$SESAME" secret get -p a the-name
+	is "$rc:$(cat "$T/out")" "1:" "a get is refused too, and no value is given out"
+	run "$SESAME" lock -p a
+	is "$rc" 1 "a lock that cannot be audited says so (exit 1)"
+	contains "$T/err" "locked, but not audited" "and still locks: locking is the safe way"
+	printf 'pw\n' | "$SESAME" unlock -p a >/dev/null 2>"$T/err"
+	is "$?" 1 "an unlock that cannot be audited is refused"
+	prlimit --pid "$SECRETS" --fsize=unlimited:
+	run "$SESAME" secret get -p a the-name
+	is "$rc" 77 "and the vault stayed locked"
+	printf 'pw\n' | "$SESAME" unlock -p a >/dev/null
+	run "$SESAME" secret get -p a new-name
+	is "$rc" 1 "the refused set was undone (no new-name)"
+	stop_secrets
+	# required = false: the operation goes ahead, the gap is recorded.
+	printf '[global.audit]\nrequired = false\n' >"$SESAME_CONFIG_DIR/config.toml"
+	start_secrets
+	printf 'pw\n' | "$SESAME" unlock -p a >/dev/null
+	prlimit --pid "$SECRETS" --fsize=$(( $(stat -c %s "$log") + 40 )):
+	printf 'done anyway' | "$SESAME" secret set -p a new-name >/dev/null 2>"$T/err"
+	is "$?" 0 "not required: the set goes ahead unaudited"; sed "s/^/# /" "$T/err"
+	prlimit --pid "$SECRETS" --fsize=unlimited:
+	"$SESAME" secret get -p a new-name >/dev/null
+	run "$SESAME" audit verify
+	is "$rc" 1 "and audit verify reports the gap"
+	run "$SESAME" status --doctor=vault
+	contains "$T/out" "could not be written" "status --doctor warns of it"
+	stop_secrets
+	rm -f "$SESAME_CONFIG_DIR/config.toml"
 else
-	for i in $(seq 9); do skip "prlimit (util-linux) is not installed"; done
+	for i in $(seq 23); do skip "prlimit (util-linux) is not installed"; done
 fi
 
 # A slow disk does not hold up requests: the audit log's fdatasync runs in

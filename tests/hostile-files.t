@@ -10,9 +10,15 @@ chmod 700 "$SESAME_DATA_DIR"
 
 # A FIFO at audit.jsonl used to block daemon-secrets forever.
 mkfifo -m 600 "$SESAME_DATA_DIR/audit.jsonl"
+mkdir -p "$SESAME_CONFIG_DIR"
+printf '[global.audit]\nrequired = true\n' >"$SESAME_CONFIG_DIR/config.toml"
+run timeout 10 "$SESAME" daemon profile
+is "$rc" 1 "daemon-profile does not hang on a FIFO at audit.jsonl: with the log required, it refuses to start"
+contains "$T/err" "audit.jsonl is a FIFO, not a regular file" "naming the file and what it is"
+printf '[global.audit]\nrequired = false\n' >"$SESAME_CONFIG_DIR/config.toml"
 start_hub
 run timeout 10 "$SESAME" status
-ok "$rc" "daemon-profile does not hang on a FIFO at audit.jsonl: it serves"
+ok "$rc" "not required, it serves"
 contains "$T/hub.log" "audit.jsonl is a FIFO, not a regular file" "and logs the file refused, and what it is"
 run timeout 10 "$SESAME" daemon secrets
 [ "$rc" -ne 124 ]; ok $? "daemon-secrets does not hang on a FIFO at audit.jsonl (exit $rc)"
