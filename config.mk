@@ -11,6 +11,9 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 SHAREDIR ?= $(PREFIX)/share/sesame
 SYSCONFDIR ?= /etc
+# The administrator's policy file, fixed at build time: no environment
+# variable moves or removes it (SESAME_POLICY only adds a layer under it).
+POLICY_FILE ?= /etc/pds/policy.toml
 SYSTEMDUSERDIR ?= $(PREFIX)/lib/systemd/user
 SYSTEMDSYSTEMDIR ?= $(PREFIX)/lib/systemd/system
 OPENRCDIR ?= $(SYSCONFDIR)/init.d

@@ -16,7 +16,9 @@ usage: sesame config check [FILE]
        sesame config show [--json]
 
 The configuration is read in layers, lowest first: the policy file
-($SESAME_POLICY, default /etc/pds/policy.toml), config.toml in the config
+(/etc/pds/policy.toml, fixed when sesame is built; root's and writable by
+root alone, or it is refused), then $SESAME_POLICY if set (a further policy
+layer, which cannot change what the first sets), config.toml in the config
 directory, then config.d/ *.toml in name order.  A key the policy sets
 cannot be overridden; a layer that tries gets a warning and the policy
 value stays.  Unknown keys, wrong types and values out of range are

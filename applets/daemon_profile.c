@@ -393,11 +393,11 @@ static void wifi_ready(void)
  * WiFi probe (iwgetid, nmcli) from the system directories. */
 static void enter_sandbox(void)
 {
-	char policy_dir[PATH_MAX], iw[PATH_MAX] = "", nm[PATH_MAX] = "";
-	const char *slash = strrchr(D.p.policy, '/');
+	char policy_dir[PATH_MAX], extra_dir[PATH_MAX], iw[PATH_MAX] = "", nm[PATH_MAX] = "";
 	struct sandbox_path paths[] = {
 		{ D.p.runtime, SB_READ | SB_WRITE }, { D.p.data, SB_READ | SB_WRITE },
-		{ D.p.config, SB_READ }, { policy_dir, SB_READ },
+		{ D.p.config, SB_READ }, { paths_policy_dir(&D.p, 0, policy_dir), SB_READ },
+		{ paths_policy_dir(&D.p, 1, extra_dir), SB_READ },
 		{ config_str(D.conf, "global.activation.usb_sysfs", "/sys/bus/usb/devices"), SB_READ },
 		{ "/sys/devices", SB_READ },
 		{ config_str(D.conf, "global.activation.wpa_supplicant_dir", "/run/wpa_supplicant"), SB_READ },
@@ -414,8 +414,6 @@ static void enter_sandbox(void)
 		*dir = 0;
 	if (wifi && activation_which("nmcli", nm, sizeof(nm)) && (dir = strrchr(nm, '/')))
 		*dir = 0;
-
-	snprintf(policy_dir, sizeof(policy_dir), "%.*s", slash ? (int)(slash - D.p.policy) : 0, D.p.policy);
 	if (sandbox_enter("profile", paths, ARRAY_LEN(paths), best) < 0)
 		die("daemon-profile: sandbox: %s (global.sandbox = \"best-effort\" runs without)", last_error());
 	log_info("sandbox: %s", sandbox_describe());

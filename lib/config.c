@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 
@@ -525,7 +526,7 @@ static void set_entry(struct config *c, size_t layer, const char *path, const st
 	struct layer *l = &c->layers[layer];
 	struct entry *e = find_entry(c, path);
 
-	if (e && e->locked && !l->policy && r->kind != K_TABLE) {
+	if (e && e->locked && l->policy < c->layers[e->layer].policy && r->kind != K_TABLE) {
 		say(c, CONFIG_WARNING, "%s:%d:%d: %s is set by policy (%s:%d) and cannot be overridden; "
 			"the policy value stays", l->file, line, col, path, c->layers[e->layer].file, e->line);
 		return;
@@ -700,13 +701,26 @@ static void add_text(struct config *c, const char *name, char *text, size_t len,
 	walk(c, c->nlayers - 1, l->root, "", 0);
 }
 
-/* Reads one layer; a missing file is no layer. */
+/* Policy levels: a layer cannot change what a higher one locked. */
+enum { USER_LAYER, EXTRA_POLICY, SYSTEM_POLICY };
+
+/* Reads one layer; a missing file is no layer.  The administrator's
+ * policy counts only if root owns it and nobody else may write it: a file
+ * anyone could have put there is no policy (an error, not ignored). */
 static void add_layer(struct config *c, const char *path, int policy)
 {
 	char *text;
 	size_t len;
-	int r = read_layer(path, &text, &len);
+	int r;
+	struct stat st;
 
+	if (policy == SYSTEM_POLICY && stat(path, &st) == 0 && (st.st_uid != 0 || st.st_mode & 022)) {
+		say(c, CONFIG_ERROR, "%s: a policy file must belong to root and be writable by root alone "
+			"(it is uid %u's, mode %04o): fix it with chown root and chmod go-w", path,
+			(unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+		return;
+	}
+	r = read_layer(path, &text, &len);
 	if (r == 1)
 		return;
 	if (r < 0)
@@ -752,14 +766,16 @@ struct config *config_load(const struct paths *p, config_report_fn *report, void
 	struct dirent **list;
 	int n;
 
-	add_layer(c, p->policy, 1);
+	add_layer(c, p->policy, SYSTEM_POLICY);
+	if (p->extra_policy)
+		add_layer(c, p->extra_policy, EXTRA_POLICY);
 	if (paths_join(path, p->config, "config.toml") == 0)
-		add_layer(c, path, 0);
+		add_layer(c, path, USER_LAYER);
 	if (paths_join(dir, p->config, "config.d") == 0 &&
 	    (n = scandir(dir, &list, toml_name, alphasort)) >= 0) {
 		for (int i = 0; i < n; i++) {
 			if (paths_join(path, dir, list[i]->d_name) == 0)
-				add_layer(c, path, 0);
+				add_layer(c, path, USER_LAYER);
 			free(list[i]);
 		}
 		free(list);
@@ -954,9 +970,13 @@ int config_watch(const struct paths *p)
 	if (paths_join(dir, p->config, "config.d") == 0 && inotify_add_watch(fd, dir, mask) < 0 &&
 	    errno != ENOENT)
 		log_warn("config: cannot watch %s: %s", dir, strerror(errno));
-	if ((slash = strrchr(p->policy, '/')) && slash != p->policy) {
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - p->policy), p->policy);
-		inotify_add_watch(fd, dir, mask);	/* /etc/pds may not exist: fine */
+	for (int i = 0; i < 2; i++) {
+		const char *pol = i ? p->extra_policy : p->policy;
+
+		if (pol && (slash = strrchr(pol, '/')) && slash != pol) {
+			snprintf(dir, sizeof(dir), "%.*s", (int)(slash - pol), pol);
+			inotify_add_watch(fd, dir, mask);	/* /etc/pds may not exist: fine */
+		}
 	}
 	return fd;
 }

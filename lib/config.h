@@ -1,9 +1,11 @@
 /* config.h - layered configuration: the schema of config.toml version 3.
  *
- * Layers, lowest first: the policy file (SESAME_POLICY, default
- * /etc/pds/policy.toml), config.toml, then config.d/ *.toml in name order.
+ * Layers, lowest first: the administrator's policy file (paths.h: fixed
+ * at build time, root's and writable by root alone or refused), the extra
+ * policy layer SESAME_POLICY names (tests), config.toml, then config.d/
+ * *.toml in name order.
  * Tables merge key by key; a later layer replaces a value (arrays whole).
- * A value the policy sets is locked: a user layer that sets it again gets
+ * A value a policy sets is locked: a lower layer that sets it again gets
  * a warning and the policy value stays.  Every key is checked against the
  * schema in config.c: an unknown key, a wrong type or a value out of range
  * is an error naming FILE:LINE:COL and the key path, and the whole load

@@ -61,6 +61,11 @@ static const char *pick(struct paths *p, size_t *used, const char *var, const ch
 	return put(p, used, home, fallback, leaf);
 }
 
+/* config.mk's POLICY_FILE, given by the Makefile. */
+#ifndef SESAME_POLICY_FILE
+#define SESAME_POLICY_FILE "/etc/pds/policy.toml"
+#endif
+
 int paths_resolve(struct paths *p)
 {
 	const char *rt = env("XDG_RUNTIME_DIR"), *v;
@@ -71,9 +76,12 @@ int paths_resolve(struct paths *p)
 	if (!(p->config = pick(p, &used, "SESAME_CONFIG_DIR", sys ? "/etc/pds" : NULL,
 			"XDG_CONFIG_HOME", "/.config", "/pds")) ||
 	    !(p->cache = pick(p, &used, "SESAME_CACHE_DIR", sys ? "/var/cache/sesame" : NULL,
-			"XDG_CACHE_HOME", "/.cache", "/sesame")) ||
-	    !(p->policy = pick(p, &used, "SESAME_POLICY", "/etc/pds/policy.toml", NULL, NULL, NULL)))
+			"XDG_CACHE_HOME", "/.cache", "/sesame")))
 		return -1;
+	p->policy = SESAME_POLICY_FILE;
+	if ((r = override("SESAME_POLICY", &v)) < 0)
+		return -1;
+	p->extra_policy = r ? v : NULL;
 	/* data: the config dir for a user */
 	if (!(p->data = pick(p, &used, "SESAME_DATA_DIR", sys ? "/var/lib/pds" : p->config, NULL, NULL, NULL)))
 		return -1;
@@ -88,6 +96,16 @@ int paths_resolve(struct paths *p)
 	else
 		return fail("XDG_RUNTIME_DIR is not set (or not absolute); set it or SESAME_RUNTIME_DIR");
 	return p->runtime ? 0 : -1;
+}
+
+const char *paths_policy_dir(const struct paths *p, int i, char *dir)
+{
+	const char *f = i ? p->extra_policy : p->policy, *slash;
+
+	if (!f || !(slash = strrchr(f, '/')))
+		return NULL;
+	snprintf(dir, PATH_MAX, "%.*s", slash == f ? 1 : (int)(slash - f), f);
+	return dir;
 }
 
 int paths_join(char *out, const char *dir, const char *name)

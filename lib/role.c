@@ -265,19 +265,18 @@ void xrole_load_sqlite(struct role *r)
 
 void xrole_sandbox(struct role *r, const struct sandbox_path *own, size_t n)
 {
-	struct sandbox_path paths[16 + 4];
-	char policy_dir[PATH_MAX];
-	const char *slash = strrchr(r->p.policy, '/');
+	struct sandbox_path paths[16 + 5];
+	char policy_dir[PATH_MAX], extra_dir[PATH_MAX];
 	int best = !strcmp(config_str(r->conf, "global.sandbox", "enforce"), "best-effort");
 	size_t k = 0;
 
 	if (n > 16)
 		die("daemon-%s: sandbox: too many paths", r->name);
-	snprintf(policy_dir, sizeof(policy_dir), "%.*s", slash ? (int)(slash - r->p.policy) : 0, r->p.policy);
 	for (size_t i = 0; i < n; i++)
 		paths[k++] = own[i];
 	paths[k++] = (struct sandbox_path){ r->p.config, SB_READ };
-	paths[k++] = (struct sandbox_path){ policy_dir, SB_READ };
+	paths[k++] = (struct sandbox_path){ paths_policy_dir(&r->p, 0, policy_dir), SB_READ };
+	paths[k++] = (struct sandbox_path){ paths_policy_dir(&r->p, 1, extra_dir), SB_READ };
 	paths[k++] = (struct sandbox_path){ r->p.runtime, SB_READ };
 	paths[k++] = (struct sandbox_path){ sandbox_sanitized() ? "/proc" : NULL, SB_READ };
 	if (sandbox_enter(r->name, paths, k, best) < 0)

@@ -43,8 +43,14 @@ int main(void)
 	setenv("SESAME_CACHE_DIR", "/t/k", 1);
 	setenv("SESAME_POLICY", "/t/policy.toml", 1);
 	ok(paths_resolve(&p) == 0 && !strcmp(p.config, "/t/c") && !strcmp(p.data, "/t/d") &&
-		!strcmp(p.runtime, "/t/r") && !strcmp(p.cache, "/t/k") && !strcmp(p.policy, "/t/policy.toml"),
-		"every path can be overridden by environment");
+		!strcmp(p.runtime, "/t/r") && !strcmp(p.cache, "/t/k") && !strcmp(p.extra_policy, "/t/policy.toml"),
+		"every directory can be overridden by environment, and SESAME_POLICY adds a policy layer");
+	ok(!strcmp(p.policy, "/etc/pds/policy.toml"),
+		"but no variable moves the administrator's policy file (got %s)", p.policy);
+	setenv("SESAME_POLICY", "/dev/null", 1);
+	ok(paths_resolve(&p) == 0 && !strcmp(p.policy, "/etc/pds/policy.toml"),
+		"SESAME_POLICY=/dev/null does not drop it either");
+	setenv("SESAME_POLICY", "/t/policy.toml", 1);
 	{
 		/* Five paths of PATH_MAX - 1 bytes fit together; one byte more does not. */
 		static char longp[5][PATH_MAX + 1];
@@ -57,7 +63,7 @@ int main(void)
 			setenv(var[i], longp[i], 1);
 		}
 		ok(paths_resolve(&p) == 0 && !strcmp(p.config, longp[0]) && !strcmp(p.data, longp[1]) &&
-			!strcmp(p.runtime, longp[2]) && !strcmp(p.cache, longp[3]) && !strcmp(p.policy, longp[4]),
+			!strcmp(p.runtime, longp[2]) && !strcmp(p.cache, longp[3]) && !strcmp(p.extra_policy, longp[4]),
 			"five paths of PATH_MAX - 1 bytes each resolve intact");
 		longp[2][PATH_MAX - 1] = 'x';
 		setenv(var[2], longp[2], 1);
