@@ -696,6 +696,8 @@ int daemon_launcher_main(int argc, char **argv)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	secmem_use(SECMEM_MLOCK);
 	xrole_setup(&L.r, "launcher");
+	if (paths_mkdir_private(L.r.p.data) < 0)	/* its frecency databases' */
+		die("daemon-launcher: %s", last_error());
 	L.r.status = "serving application searches";
 	L.ino = -1;
 	L.systemd = systemd_user();

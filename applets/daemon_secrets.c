@@ -1102,7 +1102,11 @@ int daemon_secrets_main(int argc, char **argv)
 	xrole_setup(&S.r, "secrets");
 	S.r.status = "serving vaults";
 	secmem_probe();
-	if (paths_join(S.vaults, S.r.p.data, "vaults") < 0 || paths_mkdir_private(S.vaults) < 0)
+	/* Its own directories, whoever made them (daemon-profile may have):
+	 * a data directory others can write lets them rename vaults/ and
+	 * the audit log away under it. */
+	if (paths_mkdir_private(S.r.p.data) < 0 || paths_join(S.vaults, S.r.p.data, "vaults") < 0 ||
+	    paths_mkdir_private(S.vaults) < 0)
 		die("daemon-secrets: %s", last_error());
 	{
 		char ap[PATH_MAX];

@@ -437,7 +437,8 @@ static void enter_sandbox(void)
 		{ dir, SB_READ | SB_WRITE }, { "/etc/localtime", SB_READ }, { "/usr/share/zoneinfo", SB_READ },
 	};
 
-	if (paths_join(dir, N.r.p.data, "snippets") < 0 || paths_mkdir_private(dir) < 0 ||
+	if (paths_mkdir_private(N.r.p.data) < 0 || paths_join(dir, N.r.p.data, "snippets") < 0 ||
+	    paths_mkdir_private(dir) < 0 ||
 	    paths_mkdir_private(N.r.p.runtime) < 0)
 		die("daemon-snippets: %s", last_error());
 	xrole_load_sqlite(&N.r);

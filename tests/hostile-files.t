@@ -30,6 +30,21 @@ run timeout 10 "$SESAME" daemon secrets
 contains "$T/err" "audit.jsonl is a symbolic link" "a symlink at audit.jsonl is refused too"
 rm -f "$SESAME_DATA_DIR/audit.jsonl"
 
+# The data directory made open to all (or swapped for a symlink) while the
+# hub runs: daemon-secrets checks its own directories and will not start.
+chmod 777 "$SESAME_DATA_DIR"
+run timeout 10 "$SESAME" daemon secrets
+is "$rc" 1 "daemon-secrets refuses a data directory others can write"
+contains "$T/err" "permissions 0777 are too open" "saying so"
+chmod 700 "$SESAME_DATA_DIR"
+mv "$SESAME_DATA_DIR" "$T/realdata"
+ln -s "$T/realdata" "$SESAME_DATA_DIR"
+run timeout 10 "$SESAME" daemon secrets
+is "$rc" 1 "and a data directory that is a symlink"
+contains "$T/err" "is a symbolic link" "saying so"
+rm "$SESAME_DATA_DIR"
+mv "$T/realdata" "$SESAME_DATA_DIR"
+
 start_secrets
 printf 'pw\n' | "$SESAME" init -p work >/dev/null 2>&1
 ok $? "(set-up: a vault)"
