@@ -2,9 +2,12 @@
  * answers fuzzy searches ranked with per-profile frecency, and starts
  * them with the environment and secrets of launch profiles.
  *
- * Not sandboxed (what it starts would inherit the sandbox), only made
- * non-dumpable so that other processes of the user cannot read the
- * secrets passing through it.  Secrets are asked of daemon-secrets over
+ * Sandboxed like the other roles, once it has forked its spawner (spawn.h):
+ * the small unconfined process that starts what it is told to, so that
+ * what the launcher starts does not inherit its sandbox.  A desktop entry
+ * the confined part parses can then do nothing but ask for a program to
+ * be started.  Non-dumpable, so that other processes of the user cannot
+ * read the secrets passing through it.  Secrets are asked of daemon-secrets over
  * the bus without blocking the loop; searches keep being answered while a
  * launch waits for them.  Each value lives in secure memory, is copied
  * only into the child's environment, and is wiped once the child has
@@ -17,7 +20,9 @@
 #include "../lib/frecency.h"
 #include "../lib/log.h"
 #include "../lib/role.h"
+#include "../lib/sandbox.h"
 #include "../lib/secmem.h"
+#include "../lib/spawn.h"
 #include "../lib/store.h"
 #include "../lib/util.h"
 #include "../lib/vault.h"
@@ -59,7 +64,11 @@ also gets SESAME_PROFILE and SESAME_APP_ID.  It is started through
 `systemd-run --user --scope` when a user systemd runs, else directly
 (its own session, stdin and stdout on /dev/null, stderr inherited).
 
-Not sandboxed: what it starts would inherit the sandbox.
+Sandboxed (Landlock: its data directory, the configuration and the
+applications directories that exist at its start; seccomp: no fork, no
+exec).  What it starts is started by its spawner, a small process forked
+before the sandbox that only execs the argv, environment and directory it
+is sent, so that applications do not inherit the sandbox.
 */
 
 #define MAX_RESULTS 200
@@ -91,6 +100,7 @@ static struct {
 	uint32_t next_id;
 	int systemd;
 	unsigned spawned;
+	int spawner;		/* socket to the spawner (spawn.h) */
 } L;
 
 static struct wire_out out;
@@ -362,8 +372,6 @@ static int has_name(char *const *vec, int n, const char *entry)
 	return 0;
 }
 
-struct msg { int kind, val; };	/* from the children: 1 pid, 2 exec errno */
-
 /* Start l; the pid, or -1 with a reason. */
 static pid_t spawn(struct launch *l)
 {
@@ -371,15 +379,13 @@ static pid_t spawn(struct launch *l)
 	char **envp, *extra[2 + FETCH_MAX], profile_var[80], *app_var;
 	char **argv = l->argv, *sd[8], unit[200], *map = NULL;
 	size_t mapsz = 0, used = 0;
-	int nextra = 0, n = 0, p[2], status;
+	int nextra = 0, n = 0;
 	size_t ne = 0;
-	pid_t child, pid = -1;
-	struct msg m;
-	ssize_t got;
+	pid_t pid = -1;
 
-	/* The secrets as "VAR=value", where the child can read them: secure
-	 * memory is not inherited by fork, so they go into a mapping of
-	 * their own, locked, wiped and unmapped once the child has exec'd. */
+	/* The secrets as "VAR=value", for the spawner's request: in a
+	 * mapping of their own, locked, wiped and unmapped once sent (the
+	 * spawner does the same with its copy once the program has exec'd). */
 	for (int i = 0; i < l->f.n; i++) {
 		if (memchr(l->f.v[i].value, 0, l->f.v[i].len))
 			return fail("secret '%s' of %s cannot be an environment variable (it holds a NUL byte)",
@@ -436,62 +442,7 @@ static pid_t spawn(struct launch *l)
 		memcpy(argv, sd, 6 * sizeof(char *));
 		memcpy(argv + 6, l->argv, (size_t)n * sizeof(char *));
 	}
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		fail("pipe: %s", strerror(errno));
-		goto out;
-	}
-	if ((child = fork()) < 0) {
-		fail("fork: %s", strerror(errno));
-		close(p[0]), close(p[1]);
-		goto out;
-	}
-	if (child == 0) {
-		/* Double fork: the application is not our child, so it is
-		 * never a zombie of ours, and it leads its own session. */
-		sigset_t none;
-		pid_t app;
-
-		close(p[0]);
-		setsid();
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		signal(SIGXFSZ, SIG_DFL);
-		if ((app = fork()) == 0) {
-			int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-			if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || chdir(l->cwd) < 0) {
-				m = (struct msg){ 2, errno };
-			} else {
-				execvpe(argv[0], argv, envp);
-				m = (struct msg){ 2, errno };
-			}
-			(void)!write(p[1], &m, sizeof(m));
-			_exit(127);
-		}
-		m = (struct msg){ app > 0 ? 1 : 2, app > 0 ? app : errno };
-		(void)!write(p[1], &m, sizeof(m));
-		_exit(0);
-	}
-	close(p[1]);
-	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-		;
-	/* Until EOF: the pid from the first child, then an errno if exec failed. */
-	while ((got = read(p[0], &m, sizeof(m))) == sizeof(m) || (got < 0 && errno == EINTR)) {
-		if (got < 0)
-			continue;
-		if (m.kind == 1)
-			pid = m.val;
-		else {
-			fail("cannot run %s: %s", argv[0], strerror(m.val));
-			pid = -1;
-			break;
-		}
-	}
-	close(p[0]);
-	if (pid < 0 && !strstr(last_error(), "cannot run"))
-		fail("the launch failed before exec");
-out:
+	pid = spawn_request(L.spawner, l->cwd, argv, envp);
 	if (map) {
 		sodium_memzero(map, mapsz);
 		munmap(map, mapsz);
@@ -686,6 +637,21 @@ static int systemd_user(void)
 	return 0;
 }
 
+/* Its data directory (frecency), and read access to the applications
+ * directories that exist now (one made later is not seen until a
+ * restart).  xrole_sandbox adds the configuration and the runtime. */
+static void enter_sandbox(void)
+{
+	struct sandbox_path paths[1 + APPINDEX_MAX_DIRS];
+	size_t n = 0;
+
+	paths[n++] = (struct sandbox_path){ L.r.p.data, SB_READ | SB_WRITE };
+	for (int i = 0; i < L.ix.ndirs; i++)
+		paths[n++] = (struct sandbox_path){ L.ix.dirs[i], SB_READ };
+	xrole_load_sqlite(&L.r);
+	xrole_sandbox(&L.r, paths, n);
+}
+
 int daemon_launcher_main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -695,6 +661,10 @@ int daemon_launcher_main(int argc, char **argv)
 	 * user out of our memory (and so out of the secrets in it). */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	secmem_use(SECMEM_MLOCK);
+	/* First, while nothing else is open: the spawner keeps only its
+	 * socket. */
+	if ((L.spawner = spawner_start()) < 0)
+		die("daemon-launcher: %s", last_error());
 	xrole_setup(&L.r, "launcher");
 	if (paths_mkdir_private(L.r.p.data) < 0)	/* its frecency databases' */
 		die("daemon-launcher: %s", last_error());
@@ -702,6 +672,7 @@ int daemon_launcher_main(int argc, char **argv)
 	L.ino = -1;
 	L.systemd = systemd_user();
 	rescan();
+	enter_sandbox();
 	log_info("launcher: starting applications %s", L.systemd ? "in systemd user scopes" : "directly");
 	for (;;) {
 		struct pollfd pf[1] = { { L.ino, POLLIN, 0 } };

@@ -367,20 +367,15 @@ static void doctor_confined(const char *role, unsigned pid, const struct proc_vi
 			pv->core == -2 ? "unlimited" : "not 0");
 }
 
-/* A running role.  daemon-launcher is confined by nothing but being
- * undumpable, by design: the applications it starts would inherit its
- * filter, its Landlock rules, no_new_privs and its limits. */
+/* A running role.  (daemon-launcher too: the applications it starts are
+ * started by its unconfined spawner, and inherit nothing of its sandbox.) */
 static void doctor_role(const char *role, unsigned pid, const char *reported)
 {
 	struct proc_view pv;
 	char id[48];
 
 	proc_view(pid, &pv);
-	if (!strcmp(role, "launcher"))
-		check(PASS, "launcher.sandbox", NULL, "none, by design: the applications it starts would "
-			"inherit it (pid %u)", pid);
-	else
-		doctor_confined(role, pid, &pv, reported);
+	doctor_confined(role, pid, &pv, reported);
 	snprintf(id, sizeof(id), "%s.memory", role);
 	if (pv.rss_kb >= 0) {
 		long long limit = cgroup_limit_kb(pid);

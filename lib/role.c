@@ -265,12 +265,12 @@ void xrole_load_sqlite(struct role *r)
 
 void xrole_sandbox(struct role *r, const struct sandbox_path *own, size_t n)
 {
-	struct sandbox_path paths[16 + 5];
+	struct sandbox_path paths[40 + 5];
 	char policy_dir[PATH_MAX], extra_dir[PATH_MAX];
 	int best = !strcmp(config_str(r->conf, "global.sandbox", "enforce"), "best-effort");
 	size_t k = 0;
 
-	if (n > 16)
+	if (n > 40)
 		die("daemon-%s: sandbox: too many paths", r->name);
 	for (size_t i = 0; i < n; i++)
 		paths[k++] = own[i];

@@ -46,6 +46,10 @@ static const char *const input_extra[] = {
 	"arch_prctl", "pipe", "sendmmsg", "recvmmsg",
 };
 
+/* daemon-launcher keeps the secrets it passes on in mlock'ed memory
+ * (its spawner, unconfined, does the forking and exec'ing). */
+static const char *const launcher_extra[] = { "mlock", "munlock" };
+
 /* The sanitizer runtimes (make check SANITIZE=1) stop the world with
  * ptrace and read /proc/self/maps at exit to find leaks. */
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -127,6 +131,8 @@ int sandbox_seccomp(const char *role)
 		r = fail("seccomp: cannot allow sched_setscheduler");
 	if (!r && !strcmp(role, "input"))
 		r = allow(ctx, input_extra, ARRAY_LEN(input_extra));
+	if (!r && !strcmp(role, "launcher"))
+		r = allow(ctx, launcher_extra, ARRAY_LEN(launcher_extra));
 #ifdef SANITIZED
 	if (!r)
 		r = allow(ctx, sanitizer_extra, ARRAY_LEN(sanitizer_extra));

@@ -67,8 +67,15 @@ start_launcher
 grep -q '34 applications indexed' "$T/launcher.log"; ok $? "34 applications indexed from two trees"
 grep -q '5 files left out' "$T/launcher.log"; ok $? "a Link, a TryExec not installed, a broken file, a bad field code and a Hidden entry are left out"
 run "$SESAME" status --doctor
-contains "$T/out" "ok   launcher.sandbox         none, by design" \
-	"status --doctor knows daemon-launcher is unconfined by design (the applications it starts would inherit it)"
+contains "$T/out" "ok   launcher.seccomp" "status --doctor: daemon-launcher runs under its seccomp filter"
+contains "$T/out" "ok   launcher.landlock        on" "and Landlock"
+run "$SESAME" status --sandbox
+grep -q "launcher.*landlock=abi[0-9]* seccomp=on" "$T/out"; ok $? "status --sandbox shows the launcher confined"
+[ "$(awk '/^Seccomp:/ { print $2 }' /proc/"$LAUNCHER"/status)" = 2 ]; ok $? "(the kernel says so: Seccomp 2)"
+sp=$(pgrep -P "$LAUNCHER" -x sesame-spawner)
+[ -n "$sp" ] && [ "$(awk '/^Seccomp:/ { print $2 }' /proc/"$sp"/status)" = 0 ]
+ok $? "its spawner (pid $sp) is the one process left unconfined, so that what it starts inherits nothing"
+[ "$(ls /proc/"$sp"/fd 2>/dev/null | wc -l)" = 4 ]; ok $? "and holds nothing but stdin, stdout, stderr and its socket"
 
 # Queries and their expected best match: exact, prefix, letters left
 # out, a transposition, keywords, generic names, ids, several words.
