@@ -124,8 +124,9 @@ int clipboard_main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ 0 }
 	};
-	static uint8_t buf[WIRE_MAX_MESSAGE];
-	static struct wire_out req;
+	struct cli_io *io = cli_io();	/* secure memory: values pass here */
+	uint8_t *buf = io->buf;
+	struct wire_out *req = &io->req;
 	const char *profile = NULL, *cmd;
 	int o, json = 0, type;
 	unsigned long limit = 20, id = 0;
@@ -173,19 +174,19 @@ int clipboard_main(int argc, char **argv)
 		if (*end || !*argv[0] || !id)
 			usage_error("clipboard", "'%s' is not an entry id (see sesame clipboard history)", argv[0]);
 	}
-	wire_begin(&req, (uint8_t)type, 0, 0);
+	wire_begin(req, (uint8_t)type, 0, 0);
 	if (profile)
-		wire_put_str(&req, WF_PROFILE, profile);
+		wire_put_str(req, WF_PROFILE, profile);
 	if (type == WIRE_CLIPBOARD_HISTORY)
-		wire_put_u32(&req, WF_LIMIT, (uint32_t)limit);
+		wire_put_u32(req, WF_LIMIT, (uint32_t)limit);
 	if (id)
-		wire_put_u64(&req, WF_CLIP, id);
-	if (wire_end(&req) < 0)
+		wire_put_u64(req, WF_CLIP, id);
+	if (wire_end(req) < 0)
 		die("clipboard: %s", last_error());
 	if (paths_resolve(&p) < 0)
 		die("%s", last_error());
 	c = xbus_connect(&p);
-	xbus_request(c, &req, buf, &m);
+	xbus_request(c, req, buf, &m);
 	if (type == WIRE_CLIPBOARD_HISTORY) {
 		print_history(&m, json);
 	} else if (type == WIRE_CLIPBOARD_GET) {
@@ -196,7 +197,7 @@ int clipboard_main(int argc, char **argv)
 		wire_get_str(&m, WF_TEXT, text, sizeof(text));
 		fprintf(stderr, "Clipboard history cleared (%s).\n", text);
 	}
-	sodium_memzero(buf, sizeof(buf));	/* may hold copied secrets */
+	sodium_memzero(buf, WIRE_MAX_MESSAGE);	/* may hold copied secrets */
 	bus_close(c);
 	return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -131,7 +131,9 @@ static struct bucket {
 	long long last;
 } buckets[BUCKETS];
 
-static struct wire_out out;
+/* Replies carry values and keys: built in secure memory (allocated at
+ * start, wiped after each send). */
+static struct wire_out *out;
 
 /* One audit line; the key is recorded only as the vault's keyed tag. */
 /* Append an event.  -1 if its line could not be written and the log is
@@ -231,17 +233,17 @@ static void *worker(void *arg)
 /* Replies may hold a value: wiped once sent. */
 static void send_out(void)
 {
-	role_send(&S.r, &out);
-	sodium_memzero(out.buf, out.len);
+	role_send(&S.r, out);
+	sodium_memzero(out->buf, out->len);
 }
 
 #define reply_error(...) role_reply_error(&S.r, __VA_ARGS__)
 
 static void reply_ok(uint8_t type, uint32_t id, const char *text)
 {
-	wire_begin(&out, type, WIRE_F_REPLY, id);
+	wire_begin(out, type, WIRE_F_REPLY, id);
 	if (text)
-		wire_put_str(&out, WF_TEXT, text);
+		wire_put_str(out, WF_TEXT, text);
 	send_out();
 }
 
@@ -675,15 +677,15 @@ static void vault_auth(const struct wire_msg *m, const char *name)
 	} else if (vault_get_factors(pr->v, f) < 0) {
 		reply_error(m->id, WIRE_E_FAILED, "%s", last_error());
 	} else {
-		wire_begin(&out, m->type, WIRE_F_REPLY, m->id);
-		wire_put_str(&out, WF_POLICY, f->all ? "all" : "any");
-		wire_put_str(&out, WF_STATE, vault_unlocked(pr->v) ? "unlocked" : "locked");
+		wire_begin(out, m->type, WIRE_F_REPLY, m->id);
+		wire_put_str(out, WF_POLICY, f->all ? "all" : "any");
+		wire_put_str(out, WF_STATE, vault_unlocked(pr->v) ? "unlocked" : "locked");
 		if (f->password)
-			wire_put_str(&out, WF_FACTOR, "password");
+			wire_put_str(out, WF_FACTOR, "password");
 		if (f->ssh) {
-			wire_put_str(&out, WF_FACTOR, "ssh");
-			wire_put(&out, WF_SSH_KEY, f->ssh_key, f->ssh_key_len);
-			wire_put(&out, WF_SSH_NONCE, f->ssh_nonce, 32);
+			wire_put_str(out, WF_FACTOR, "ssh");
+			wire_put(out, WF_SSH_KEY, f->ssh_key, f->ssh_key_len);
+			wire_put(out, WF_SSH_NONCE, f->ssh_nonce, 32);
 		}
 		send_out();
 	}
@@ -693,8 +695,8 @@ static void vault_auth(const struct wire_msg *m, const char *name)
 static int add_name(const char *name, void *ctx)
 {
 	(void)ctx;
-	wire_put_str(&out, WF_KEY, name);
-	return out.overflow;
+	wire_put_str(out, WF_KEY, name);
+	return out->overflow;
 }
 
 /* Lock vaults idle for longer than --idle-lock; returns the ms until the
@@ -736,7 +738,7 @@ static int lock_profiles(const char *only)
 			if (audit("vault.lock", pr->v, pr->name, NULL, "ok") < 0)
 				r = -1;
 			log_info("vault %s locked", pr->name);
-			wire_put_str(&out, WF_PROFILE, pr->name);
+			wire_put_str(out, WF_PROFILE, pr->name);
 		}
 	}
 	return r;
@@ -748,7 +750,7 @@ static void vault_status(const struct wire_msg *m)
 	struct dirent *e;
 	uint32_t code;
 
-	wire_begin(&out, m->type, WIRE_F_REPLY, m->id);
+	wire_begin(out, m->type, WIRE_F_REPLY, m->id);
 	while (d && (e = readdir(d))) {
 		size_t n = strlen(e->d_name);
 		char name[80];
@@ -764,13 +766,13 @@ static void vault_status(const struct wire_msg *m)
 		 * shown as such, not left out as if there were none. */
 		if (!(pr = profile(name, &code)) && code == WIRE_E_NOT_FOUND)
 			continue;
-		wire_put_str(&out, WF_PROFILE, name);
-		wire_put_str(&out, WF_STATE, !pr ? "unreadable" : vault_unlocked(pr->v) ? "unlocked" : "locked");
+		wire_put_str(out, WF_PROFILE, name);
+		wire_put_str(out, WF_STATE, !pr ? "unreadable" : vault_unlocked(pr->v) ? "unlocked" : "locked");
 	}
 	if (d)
 		closedir(d);
-	wire_put_str(&out, WF_SANDBOX, sandbox_describe());
-	wire_put_u32(&out, WF_PID, (uint32_t)getpid());
+	wire_put_str(out, WF_SANDBOX, sandbox_describe());
+	wire_put_u32(out, WF_PID, (uint32_t)getpid());
 	send_out();
 }
 
@@ -830,8 +832,8 @@ static int add_allowed_name(const char *name, void *vctx)
 	struct list_ctx *l = vctx;
 
 	if (acl_allows(l->role, l->profile, name))
-		wire_put_str(&out, WF_KEY, name);
-	return out.overflow;
+		wire_put_str(out, WF_KEY, name);
+	return out->overflow;
 }
 
 /* The history key, for daemon-clipboard alone (the hub stamps who asks). */
@@ -856,8 +858,8 @@ static void clipboard_key(const struct wire_msg *m, const char *name)
 		return;
 	}
 	/* Not a use for --idle-lock: copying text is not using secrets. */
-	wire_begin(&out, m->type, WIRE_F_REPLY, m->id);
-	wire_put(&out, WF_VALUE, key, sizeof(key));
+	wire_begin(out, m->type, WIRE_F_REPLY, m->id);
+	wire_put(out, WF_VALUE, key, sizeof(key));
 	sodium_memzero(key, sizeof(key));
 	send_out();
 }
@@ -880,7 +882,7 @@ static void handle(const struct wire_msg *m)
 		return;
 	}
 	if (m->type == WIRE_LOCK && !has_profile) {
-		wire_begin(&out, m->type, WIRE_F_REPLY, m->id);
+		wire_begin(out, m->type, WIRE_F_REPLY, m->id);
 		if (lock_profiles(NULL) < 0) {
 			reply_error(m->id, WIRE_E_FAILED, "locked, but not audited: %s", last_error());
 			return;
@@ -916,7 +918,7 @@ static void handle(const struct wire_msg *m)
 			reply_error(m->id, code, "%s", last_error());
 			return;
 		}
-		wire_begin(&out, m->type, WIRE_F_REPLY, m->id);
+		wire_begin(out, m->type, WIRE_F_REPLY, m->id);
 		if (lock_profiles(name) < 0) {
 			reply_error(m->id, WIRE_E_FAILED, "locked, but not audited: %s", last_error());
 			return;
@@ -971,9 +973,9 @@ static void handle(const struct wire_msg *m)
 		if (m->type == WIRE_SECRET_LIST && strcmp(role, "cli")) {
 			struct list_ctx l = { role, name };
 
-			wire_begin(&out, m->type, WIRE_F_REPLY, m->id);
-			if (vault_list(pr->v, add_allowed_name, &l) < 0 || out.overflow) {
-				reply_error(m->id, WIRE_E_FAILED, "%s", out.overflow ? "too many names" : last_error());
+			wire_begin(out, m->type, WIRE_F_REPLY, m->id);
+			if (vault_list(pr->v, add_allowed_name, &l) < 0 || out->overflow) {
+				reply_error(m->id, WIRE_E_FAILED, "%s", out->overflow ? "too many names" : last_error());
 				return;
 			}
 			if (audit("secret.list", pr->v, name, NULL, "ok") < 0) {
@@ -984,15 +986,15 @@ static void handle(const struct wire_msg *m)
 			return;
 		}
 	}
-	wire_begin(&out, m->type, WIRE_F_REPLY, m->id);
+	wire_begin(out, m->type, WIRE_F_REPLY, m->id);
 	switch (m->type) {
 	case WIRE_SECRET_GET:
 		if (!(secret = vault_get(pr->v, key, &slen)))
 			break;
-		wire_put(&out, WF_VALUE, secret, slen);
+		wire_put(out, WF_VALUE, secret, slen);
 		secmem_free(secret);
 		if (audit("secret.get", pr->v, name, key, "ok") < 0) {
-			sodium_memzero(out.buf, out.len);
+			sodium_memzero(out->buf, out->len);
 			reply_error(m->id, WIRE_E_FAILED, "%s", last_error());
 			return;
 		}
@@ -1039,7 +1041,7 @@ static void handle(const struct wire_msg *m)
 	case WIRE_SECRET_LIST:
 		if (vault_list(pr->v, add_name, NULL) < 0)
 			break;
-		if (out.overflow) {
+		if (out->overflow) {
 			fail("too many names for one reply");
 			break;
 		}
@@ -1102,6 +1104,7 @@ int daemon_secrets_main(int argc, char **argv)
 	xrole_setup(&S.r, "secrets");
 	S.r.status = "serving vaults";
 	secmem_probe();
+	out = xsecmem_alloc(sizeof(*out));
 	/* Its own directories, whoever made them (daemon-profile may have):
 	 * a data directory others can write lets them rename vaults/ and
 	 * the audit log away under it. */

@@ -87,8 +87,10 @@ static void free_vars(void)
  * shell_names: every name must also be one a shell accepts. */
 static void fetch(const char *cmd, const char *spec, const char *prefix, int shell_names)
 {
-	static uint8_t buf[WIRE_MAX_MESSAGE], names[WIRE_MAX_MESSAGE];
-	static struct wire_out req;
+	static uint8_t names[WIRE_MAX_MESSAGE];
+	struct cli_io *io = cli_io();	/* secure memory: the values pass here */
+	uint8_t *buf = io->buf;
+	struct wire_out *req = &io->req;
 	char profiles[CLI_MAX_PROFILES][65];
 	int np = cli_profiles(cmd, spec, profiles, CLI_MAX_PROFILES), cap = 0;
 	struct bus_client *c;
@@ -108,9 +110,9 @@ static void fetch(const char *cmd, const char *spec, const char *prefix, int she
 		uint16_t tag, len;
 		const uint8_t *v;
 
-		wire_begin(&req, WIRE_SECRET_LIST, 0, 0);
-		wire_put_str(&req, WF_PROFILE, profiles[i]);
-		xbus_request(c, &req, buf, &list);
+		wire_begin(req, WIRE_SECRET_LIST, 0, 0);
+		wire_put_str(req, WF_PROFILE, profiles[i]);
+		xbus_request(c, req, buf, &list);
 		/* The list reply is needed while the gets reuse buf. */
 		memcpy(names, buf, WIRE_HEADER + list.fields_len);
 		wire_decode(names, WIRE_HEADER + list.fields_len, &list);
@@ -133,10 +135,10 @@ static void fetch(const char *cmd, const char *spec, const char *prefix, int she
 				continue;	/* an earlier profile has it: first wins */
 			memcpy(x->profile, profiles[i], sizeof(x->profile));
 			envvar_name(x->name, sizeof(x->name), prefix, x->secret);
-			wire_begin(&req, WIRE_SECRET_GET, 0, 0);
-			wire_put_str(&req, WF_PROFILE, profiles[i]);
-			wire_put_str(&req, WF_KEY, x->secret);
-			xbus_request(c, &req, buf, &m);
+			wire_begin(req, WIRE_SECRET_GET, 0, 0);
+			wire_put_str(req, WF_PROFILE, profiles[i]);
+			wire_put_str(req, WF_KEY, x->secret);
+			xbus_request(c, req, buf, &m);
 			if (!wire_find(&m, WF_VALUE, &val, &vl) || !(x->value = secmem_dup(val, vl))) {
 				free_vars();
 				die("%s: cannot fetch secret '%s' of profile %s: %s", cmd, x->secret, profiles[i],

@@ -55,8 +55,9 @@ int secret_main(int argc, char **argv)
 		{ "yes", no_argument, NULL, 'y' },
 		{ 0 }
 	};
-	static uint8_t buf[WIRE_MAX_MESSAGE];
-	static struct wire_out req;
+	struct cli_io *io = cli_io();	/* secure memory: values pass here */
+	uint8_t *buf = io->buf;
+	struct wire_out *req = &io->req;
 	const char *profile = "default", *cmd, *key = NULL;
 	int o, json = 0, yes = 0, type;
 	struct bus_client *c;
@@ -115,10 +116,10 @@ int secret_main(int argc, char **argv)
 		}
 	}
 	c = xbus_connect(&p);
-	wire_begin(&req, (uint8_t)type, WIRE_F_LAST, 0);	/* the one request */
-	wire_put_str(&req, WF_PROFILE, profile);
+	wire_begin(req, (uint8_t)type, WIRE_F_LAST, 0);	/* the one request */
+	wire_put_str(req, WF_PROFILE, profile);
 	if (key)
-		wire_put_str(&req, WF_KEY, key);
+		wire_put_str(req, WF_KEY, key);
 	if (type == WIRE_SECRET_SET) {
 		char prompt[VAULT_MAX_NAME + 32];
 		uint8_t *val;
@@ -127,11 +128,11 @@ int secret_main(int argc, char **argv)
 		snprintf(prompt, sizeof(prompt), "Value for '%s': ", key);
 		if (!(val = prompt_value(prompt, VAULT_MAX_VALUE, &vlen)))
 			die("secret set: %s", last_error());
-		wire_put(&req, WF_VALUE, val, vlen);
+		wire_put(req, WF_VALUE, val, vlen);
 		secmem_free(val);
 	}
-	xbus_request(c, &req, buf, &m);
-	sodium_memzero(req.buf, req.len);
+	xbus_request(c, req, buf, &m);
+	sodium_memzero(req->buf, req->len);
 	if (type == WIRE_SECRET_GET) {
 		cli_write_value("secret get", &m);
 		sodium_memzero(buf, WIRE_HEADER + m.fields_len);	/* what was used: no new pages */

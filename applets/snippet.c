@@ -93,8 +93,9 @@ int snippet_main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ 0 }
 	};
-	static uint8_t buf[WIRE_MAX_MESSAGE];
-	static struct wire_out req;
+	struct cli_io *io = cli_io();	/* secure memory: values pass here */
+	uint8_t *buf = io->buf;
+	struct wire_out *req = &io->req;
 	static char tpl[WIRE_MAX_MESSAGE];
 	const char *profile = "default", *cmd;
 	int o, json = 0, type;
@@ -129,10 +130,10 @@ int snippet_main(int argc, char **argv)
 		usage_error("snippet", "unknown subcommand '%s' (list, add, remove, expand)", cmd);
 	if (type == WIRE_SNIPPET_LIST ? argc != 0 : type == WIRE_SNIPPET_ADD ? argc < 1 || argc > 2 : argc != 1)
 		usage_error("snippet", "wrong number of arguments for %s", cmd);
-	wire_begin(&req, (uint8_t)type, 0, 0);
-	wire_put_str(&req, WF_PROFILE, profile);
+	wire_begin(req, (uint8_t)type, 0, 0);
+	wire_put_str(req, WF_PROFILE, profile);
 	if (argc)
-		wire_put_str(&req, WF_TRIGGER, argv[0]);
+		wire_put_str(req, WF_TRIGGER, argv[0]);
 	if (type == WIRE_SNIPPET_ADD) {
 		if (argc == 2) {
 			tlen = strlen(argv[1]);
@@ -150,19 +151,19 @@ int snippet_main(int argc, char **argv)
 			if (ferror(stdin))
 				die("snippet: cannot read the template from standard input");
 		}
-		wire_put(&req, WF_TEMPLATE, tpl, tlen);
+		wire_put(req, WF_TEMPLATE, tpl, tlen);
 	}
-	if (wire_end(&req) < 0)
+	if (wire_end(req) < 0)
 		die("snippet: %s", last_error());
 	if (paths_resolve(&p) < 0)
 		die("%s", last_error());
 	c = xbus_connect(&p);
-	xbus_request(c, &req, buf, &m);
+	xbus_request(c, req, buf, &m);
 	if (type == WIRE_SNIPPET_LIST) {
 		print_list(&m, json);
 	} else if (type == WIRE_SNIPPET_EXPAND) {
 		cli_write_value("snippet", &m);
-		sodium_memzero(buf, sizeof(buf));	/* may hold secrets */
+		sodium_memzero(buf, WIRE_MAX_MESSAGE);	/* may hold secrets */
 	} else {
 		char text[32] = "done";
 

@@ -153,6 +153,25 @@ size_t cli_hub_roles(const struct wire_msg *status, const struct wire_msg *vault
 	return n;
 }
 
+static struct cli_io *io;
+
+static void io_wipe(void)
+{
+	secmem_free(io);	/* wipes */
+	io = NULL;
+}
+
+struct cli_io *cli_io(void)
+{
+	if (!io) {
+		if (!(io = secmem_alloc(sizeof(*io))))
+			die("%s (the locked-memory limit, ulimit -l, is too low for a request and its reply)",
+				last_error());
+		atexit(io_wipe);
+	}
+	return io;
+}
+
 int cli_vault_auth(struct bus_client *c, const char *profile, struct cli_auth *a)
 {
 	static uint8_t buf[WIRE_MAX_MESSAGE];
@@ -276,31 +295,32 @@ int cli_ssh_pick(const char *spec, struct ssh_identity *out)
 int cli_factor_request(struct bus_client *c, uint8_t type, const char *profile, struct cli_factors *f,
 	int or_die)
 {
-	static uint8_t buf[WIRE_MAX_MESSAGE];
-	static struct wire_out req;
+	struct cli_io *x = cli_io();	/* the request holds passwords */
+	uint8_t *buf = x->buf;
+	struct wire_out *req = &x->req;
 	struct wire_msg m;
 	int r;
 
-	wire_begin(&req, type, 0, 0);
-	wire_put_str(&req, WF_PROFILE, profile);
+	wire_begin(req, type, 0, 0);
+	wire_put_str(req, WF_PROFILE, profile);
 	if (f->pw)
-		wire_put(&req, WF_PASSWORD, f->pw, f->pwlen);
+		wire_put(req, WF_PASSWORD, f->pw, f->pwlen);
 	if (f->pw2)
-		wire_put(&req, WF_NEW_PASSWORD, f->pw2, f->pw2len);
+		wire_put(req, WF_NEW_PASSWORD, f->pw2, f->pw2len);
 	if (f->sig)
-		wire_put(&req, WF_SSH_SIG, f->sig, f->siglen);
+		wire_put(req, WF_SSH_SIG, f->sig, f->siglen);
 	if (f->key) {
-		wire_put(&req, WF_SSH_KEY, f->key->blob, f->key->len);
-		wire_put(&req, WF_SSH_NONCE, f->nonce, sizeof(f->nonce));
+		wire_put(req, WF_SSH_KEY, f->key->blob, f->key->len);
+		wire_put(req, WF_SSH_NONCE, f->nonce, sizeof(f->nonce));
 	}
 	if (f->policy)
-		wire_put_str(&req, WF_POLICY, f->policy);
+		wire_put_str(req, WF_POLICY, f->policy);
 	secmem_free(f->pw);
 	secmem_free(f->pw2);
 	secmem_free(f->sig);
 	f->pw = f->pw2 = f->sig = NULL;
-	r = bus_request(c, &req, buf, &m, wire_type_kdf(type) ? WIRE_KDF_TIMEOUT_MS : BUS_CLI_TIMEOUT_MS);
-	sodium_memzero(req.buf, req.len);
+	r = bus_request(c, req, buf, &m, wire_type_kdf(type) ? WIRE_KDF_TIMEOUT_MS : BUS_CLI_TIMEOUT_MS);
+	sodium_memzero(req->buf, req->len);
 	if (r < 0 && or_die)
 		die_code(bus_error_exit(), "%s", last_error());
 	return r;

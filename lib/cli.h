@@ -17,6 +17,8 @@ const char *cli_profile_arg(const char *cmd, const char *name);
 #include <stdint.h>
 #include <stdio.h>
 
+#include "wire.h"
+
 /* s (n bytes) as a JSON string, quotes included.  Control characters are
  * escaped, and a byte that is not part of valid UTF-8 becomes U+FFFD, so
  * the output is always valid JSON; a caller that needs the exact bytes
@@ -44,6 +46,15 @@ void cli_watch(const char *role, const struct cli_field *f, size_t n, int json) 
 /* A reply's WF_VALUE to standard output exactly (a newline added only on
  * a terminal); dies naming cmd if there is none or it cannot be written. */
 void cli_write_value(const char *cmd, const struct wire_msg *m);
+
+/* A command's request and reply buffer, in secure memory: requests carry
+ * passwords and values (set), replies values (get, expand, env).  Made
+ * on the first call, wiped when the process exits, die() included. */
+struct cli_io {
+	struct wire_out req;
+	uint8_t buf[WIRE_MAX_MESSAGE];
+};
+struct cli_io *cli_io(void);
 
 struct bus_client;
 struct wire_msg;

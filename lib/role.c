@@ -1,5 +1,6 @@
 /* role.c - the common frame of a daemon role (role.h). */
 #include "role.h"
+#include "secmem.h"
 #include "log.h"
 #include "sandbox.h"
 #include "sdnotify.h"
@@ -197,13 +198,16 @@ void role_disconnect(struct role *r)
 
 int role_dispatch(struct role *r, void (*handle)(const struct wire_msg *m))
 {
-	static uint8_t in[WIRE_MAX_MESSAGE];	/* requests may carry secrets: wiped */
+	/* Requests and replies may carry passwords and values: secure memory,
+	 * wiped after each. */
+	static uint8_t *in;
 	struct wire_msg m;
-
 	uint64_t deadline;
 
+	if (!in)
+		in = xsecmem_alloc(WIRE_MAX_MESSAGE);
 	if (bus_recv(r->c, in, &m, BUS_CLI_TIMEOUT_MS) < 0) {
-		sodium_memzero(in, sizeof(in));
+		sodium_memzero(in, WIRE_MAX_MESSAGE);
 		role_disconnect(r);
 		return -1;
 	}

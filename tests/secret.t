@@ -217,6 +217,55 @@ ms=$(( (end - start) / 1000000 ))
 diag "a get while 4 Argon2id unlocks (m=19456 KiB, t=2) were queued took ${ms} ms"
 is "$g" 0 "a get is served while unlocks are being computed"
 
+# --- where a value sits while the CLI prints it ---
+# sesame secret get writing into a pipe nobody reads yet: the value is in
+# its memory.  It must be only in locked memory kept out of core dumps
+# (secure memory), not in .bss or the heap; root reads /proc/PID/mem.
+printf 'wire-path-value-5e1f' | "$SESAME" secret set -p work wirevalue >/dev/null
+# (The pipe is held open here and filled, so that the command's write of
+# the value blocks, with the value in its memory.)
+mkfifo "$T/stuck"
+exec 3<>"$T/stuck"
+head -c 65536 /dev/zero >&3
+"$SESAME" secret get -p work wirevalue >&3 &
+getpid=$!
+sleep 0.5
+grep -q sesame "/proc/$getpid/cmdline" 2>/dev/null; ok $? "(the command is blocked writing the value)"
+where=$(perl -e '
+	my ($pid, $needle) = @ARGV; my @out;
+	open(my $maps, "<", "/proc/$pid/maps") or exit 2;
+	open(my $mem, "<:raw", "/proc/$pid/mem") or exit 2;
+	my @regions;
+	while (<$maps>) {
+		my ($a, $b, $perm) = /^([0-9a-f]+)-([0-9a-f]+) (\S+)/ or next;
+		push @regions, [$a, $b] if $perm =~ /^r/ && !/\[vvar|\[vsyscall/;
+	}
+	my %flags; my $cur;
+	open(my $smaps, "<", "/proc/$pid/smaps") or exit 2;
+	while (<$smaps>) {
+		$cur = $1 if /^([0-9a-f]+)-/;
+		$flags{$cur} = $1 if /^VmFlags:\s*(.*)/;
+	}
+	for my $r (@regions) {
+		my ($s, $e) = (hex $r->[0], hex $r->[1]);
+		sysseek($mem, $s, 0) or next;
+		my $buf = ""; sysread($mem, $buf, $e - $s) or next;
+		next if index($buf, $needle) < 0;
+		my $f = $flags{$r->[0]} // "";
+		push @out, ($f =~ /\blo\b/ && $f =~ /\bdd\b/) ? "secure" : "plain";
+	}
+	print join(" ", @out) || "none", "\n";
+' "$getpid" wire-path-value-5e1f 2>/dev/null)
+head -c 65556 <&3 >/dev/null
+wait "$getpid"
+exec 3>&-
+if [ -z "$where" ]; then
+	skip "cannot read /proc/PID/mem of the command here (needs root)"
+else
+	is "$where" "secure" "a value being printed sits in locked, undumped memory only (found: $where)"
+fi
+"$SESAME" secret delete -p work -y wirevalue >/dev/null
+
 # --- restarts ---
 stop_secrets
 run "$SESAME" secret get -p work wifi
