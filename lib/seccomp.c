@@ -30,6 +30,8 @@ static const char *const common[] = {
 	"set_tid_address", "clone", "clone3", "tgkill", "tkill", "umask", "statfs", "fstatfs",
 	"getcwd", "prctl", "membarrier", "sched_getparam", "sched_getscheduler", "fchown", "fchownat",
 	"utimensat", "fadvise64", "sync", "syncfs",
+	/* secure memory where the kernel has no memfd_secret (lib/secmem.c) */
+	"mlock", "mlock2", "munlock", "mincore",
 };
 
 /* daemon-profile also accepts connections, reads hot-plug events and runs
@@ -42,13 +44,10 @@ static const char *const profile_extra[] = {
 /* daemon-input runs sesame commands for its bindings (fork, exec, reap);
  * they inherit this filter, and a command locks its secure memory. */
 static const char *const input_extra[] = {
-	"execve", "execveat", "wait4", "waitid", "fork", "vfork", "mlock", "munlock", "getdents",
+	"execve", "execveat", "wait4", "waitid", "fork", "vfork", "getdents",
 	"arch_prctl", "pipe", "sendmmsg", "recvmmsg",
 };
 
-/* daemon-launcher keeps the secrets it passes on in mlock'ed memory
- * (its spawner, unconfined, does the forking and exec'ing). */
-static const char *const launcher_extra[] = { "mlock", "munlock" };
 
 /* The sanitizer runtimes (make check SANITIZE=1) stop the world with
  * ptrace and read /proc/self/maps at exit to find leaks. */
@@ -131,8 +130,6 @@ int sandbox_seccomp(const char *role)
 		r = fail("seccomp: cannot allow sched_setscheduler");
 	if (!r && !strcmp(role, "input"))
 		r = allow(ctx, input_extra, ARRAY_LEN(input_extra));
-	if (!r && !strcmp(role, "launcher"))
-		r = allow(ctx, launcher_extra, ARRAY_LEN(launcher_extra));
 #ifdef SANITIZED
 	if (!r)
 		r = allow(ctx, sanitizer_extra, ARRAY_LEN(sanitizer_extra));
