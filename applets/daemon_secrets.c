@@ -864,6 +864,28 @@ static void clipboard_key(const struct wire_msg *m, const char *name)
 	send_out();
 }
 
+/* A set (val) or delete (val NULL), committed only once its audit line is
+ * written: where the log is required, a change that cannot be audited is
+ * undone and refused.  1 if answered; 0 to answer with the failure. */
+static int audited_change(uint32_t id, struct prof *pr, const char *name, const char *key, const char *event,
+	const uint8_t *val, size_t vlen)
+{
+	if (vault_bulk_begin(pr->v) < 0)
+		return 0;
+	if ((val ? vault_set(pr->v, key, val, vlen) : vault_delete(pr->v, key)) < 0) {
+		vault_bulk_abort(pr->v);
+		return 0;
+	}
+	if (audit(event, pr->v, name, key, "ok") < 0) {
+		vault_bulk_abort(pr->v);
+		reply_error(id, WIRE_E_FAILED, "%s", last_error());
+		return 1;
+	}
+	if (vault_bulk_end(pr->v) < 0)
+		return 0;
+	send_out();
+	return 1;
+}
 static void handle(const struct wire_msg *m)
 {
 	char name[80], key[VAULT_MAX_NAME + 1];
@@ -1005,39 +1027,13 @@ static void handle(const struct wire_msg *m)
 			fail("a value is required");
 			break;
 		}
-		/* Its audit line is written before the change is committed:
-		 * a change that cannot be audited is undone if it must be. */
-		if (vault_bulk_begin(pr->v) < 0)
-			break;
-		if (vault_set(pr->v, key, val, vlen) < 0) {
-			vault_bulk_abort(pr->v);
-			break;
-		}
-		if (audit("secret.set", pr->v, name, key, "ok") < 0) {
-			vault_bulk_abort(pr->v);
-			reply_error(m->id, WIRE_E_FAILED, "%s", last_error());
+		if (audited_change(m->id, pr, name, key, "secret.set", val, vlen))
 			return;
-		}
-		if (vault_bulk_end(pr->v) < 0)
-			break;
-		send_out();
-		return;
+		break;
 	case WIRE_SECRET_DELETE:
-		if (vault_bulk_begin(pr->v) < 0)
-			break;
-		if (vault_delete(pr->v, key) < 0) {
-			vault_bulk_abort(pr->v);
-			break;
-		}
-		if (audit("secret.delete", pr->v, name, key, "ok") < 0) {
-			vault_bulk_abort(pr->v);
-			reply_error(m->id, WIRE_E_FAILED, "%s", last_error());
+		if (audited_change(m->id, pr, name, key, "secret.delete", NULL, 0))
 			return;
-		}
-		if (vault_bulk_end(pr->v) < 0)
-			break;
-		send_out();
-		return;
+		break;
 	case WIRE_SECRET_LIST:
 		if (vault_list(pr->v, add_name, NULL) < 0)
 			break;

@@ -1171,7 +1171,20 @@ static void accept_all(struct hub *h)
 	}
 }
 
-/* Deadlines: handshakes, slow readers, routed requests.  Returns the
+/* 1 if the connection's limit has passed (it is closed, saying why);
+ * else next is brought forward to the limit. */
+static int expired(struct hub *h, int s, long long now, long long limit, const char *why, long long *next)
+{
+	if (now >= limit) {
+		conn_close(h, s, why);
+		return 1;
+	}
+	if (limit < *next)
+		*next = limit;
+	return 0;
+}
+
+/* Deadlines: handshakes, idle commands, slow readers, routed requests.  Returns the
  * milliseconds until the next one (for epoll_wait), at most 1000. */
 static int timers(struct hub *h)
 {
@@ -1185,32 +1198,15 @@ static int timers(struct hub *h)
 			continue;
 		seen++;
 		if (!c->established) {
-			if (now >= c->handshake_deadline) {
-				conn_close(h, s, "no handshake before the deadline");
+			if (expired(h, s, now, c->handshake_deadline, "no handshake before the deadline", &next))
 				continue;
-			}
-			if (c->handshake_deadline < next)
-				next = c->handshake_deadline;
-		} else if (c->role == NO_ROLE && !c->inflight && !c->out_head && !c->subs) {
-			long long limit = c->active + h->cfg->idle_timeout_ms;
-
-			if (now >= limit) {
-				conn_close(h, s, "idle");
-				continue;
-			}
-			if (limit < next)
-				next = limit;
+		} else if (conn_idle(c, now, 0) &&
+		    expired(h, s, now, c->active + h->cfg->idle_timeout_ms, "idle", &next)) {
+			continue;
 		}
-		if (c->stalled_since) {
-			long long limit = c->stalled_since + h->cfg->slow_timeout_ms;
-
-			if (now >= limit) {
-				conn_close(h, s, "slow reader: output made no progress");
-				continue;
-			}
-			if (limit < next)
-				next = limit;
-		}
+		if (c->stalled_since && expired(h, s, now, c->stalled_since + h->cfg->slow_timeout_ms,
+		    "slow reader: output made no progress", &next))
+			continue;
 	}
 	for (struct pending_walk w = { 0, h->npending }; (p = pending_next(h, &w)); ) {
 		struct conn *from;
