@@ -19,6 +19,7 @@
 
 /*APPLET status status_main "show whether the bus is up and which roles are connected"
 usage: sesame status [--json] [--sandbox | --doctor[=LIST] [--exit-code] [--quiet]]
+       sesame status --rotate-keys
 
 Asks daemon-profile over the bus for its version, uptime, the number of
 connected clients and the roles connected to it, the profiles, and
@@ -27,6 +28,11 @@ locked (or unreadable: the file is there but does not open).  Exits 69
 if daemon-profile is not running, 75 if it does not answer within 5 s,
 or if daemon-secrets does not (what daemon-profile answered is shown).
 
+  --rotate-keys
+              new keys for the bus (bus.pub), the commands (cli.psk) and
+              every role (keys/ROLE.key), nothing restarted: each
+              connected role comes back with its new key, and the old
+              keys are refused from then on
   --json      one JSON object instead of lines of text
   --sandbox   also, per running role: its pid, Landlock (and its ABI) and
               seccomp as the role reports them, and Seccomp and
@@ -648,6 +654,34 @@ static int doctor(const struct paths *p, struct bus_client *c, struct wire_msg *
 	return dr.count[FAIL] ? 1 : exit_code && dr.count[WARN] ? 2 : 0;
 }
 
+/* sesame status --rotate-keys: the hub makes new keys, and says which
+ * roles it told to come back with theirs. */
+static int rotate_keys(void)
+{
+	struct cli_io *io = cli_io();
+	struct bus_client *c;
+	struct wire_msg m;
+	struct paths p;
+	size_t pos = 0;
+	uint16_t tag, len;
+	const uint8_t *v;
+	int n = 0;
+
+	if (paths_resolve(&p) < 0)
+		die("%s", last_error());
+	c = xbus_connect(&p);
+	wire_begin(&io->req, WIRE_ROTATE_KEYS, WIRE_F_LAST, 0);
+	xbus_request(c, &io->req, io->buf, &m);
+	printf("Keys rotated: the bus's, the commands' and every role's.\n");
+	while (wire_next(&m, &pos, &tag, &v, &len))
+		if (tag == WF_ROLE)
+			printf("%sdaemon-%.*s", n++ ? ", " : "Told to reconnect with its new key: ", (int)len,
+				(const char *)v);
+	printf(n ? ".\n" : "No role was connected.\n");
+	bus_close(c);
+	return fflush(stdout) ? 1 : 0;
+}
+
 int status_main(int argc, char **argv)
 {
 	/* Three questions in one round trip: the hub, the profiles, the vaults. */
@@ -674,6 +708,10 @@ int status_main(int argc, char **argv)
 			json = 1;
 		else if (!strcmp(a, "--sandbox"))
 			sandbox = 1;
+		else if (!strcmp(a, "--rotate-keys") && argc == 2)
+			return rotate_keys();
+		else if (!strcmp(a, "--rotate-keys"))
+			usage_error("status", "--rotate-keys goes alone");
 		else if (!strcmp(a, "--doctor") && i + 1 < argc && argv[i + 1][0] != '-')
 			doc = 1, cats = argv[++i];	/* --doctor LIST, as the original takes it */
 		else if (!strcmp(a, "--doctor"))

@@ -646,6 +646,8 @@ static void reply_status(struct hub *h, int slot, const struct wire_msg *m)
 
 static int role_index(const char *name);
 
+static void rotate_keys(struct hub *h, int slot, const struct wire_msg *m);
+
 static void serve_local(struct hub *h, int slot, const struct wire_msg *m, size_t len)
 {
 	static struct wire_out o;
@@ -661,6 +663,12 @@ static void serve_local(struct hub *h, int slot, const struct wire_msg *m, size_
 		break;
 	case WIRE_STATUS:
 		reply_status(h, slot, m);
+		break;
+	case WIRE_ROTATE_KEYS:
+		rotate_keys(h, slot, m);
+		break;
+	case WIRE_REKEY:
+		send_error(h, slot, m->id, WIRE_E_DENIED, "only the hub tells a role to take its new key");
 		break;
 	case WIRE_BATCH:
 		send_error(h, slot, m->id, WIRE_E_BAD_MESSAGE,
@@ -1267,19 +1275,21 @@ static int bind_socket(struct hub *h)
 	return 0;
 }
 
-/* The server key lives only in this process; role keys are written for
- * the roles to read, fresh at every start. */
-static int make_keys(struct hub *h)
+/* New keys: the server's (it lives only in this process, its public half
+ * in bus.pub), each role's (written for the roles to read), the CLI's
+ * pre-shared key.  At every start, and on WIRE_ROTATE_KEYS.  The old ones
+ * are refused from then on: connections made with them keep their
+ * sessions until they end. */
+static int new_keys(struct hub *h)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
 	uint8_t pub[32], *priv;
 
 	if (paths_join(dir, h->paths->runtime, "keys") < 0 || paths_mkdir_private(dir) < 0)
 		return -1;
-	if (!(h->server_priv = secmem_alloc(32)) || !(priv = secmem_alloc(32)))
+	if ((!h->server_priv && !(h->server_priv = secmem_alloc(32))) || !(priv = secmem_alloc(32)) ||
+	    (!h->cli_psk && !(h->cli_psk = secmem_alloc(32))))
 		return -1;
-	noise_keypair(h->server_priv, pub);
-	memcpy(h->server_pub, pub, 32);
 	for (size_t i = 0; i < NROLES; i++) {
 		char name[64];
 
@@ -1290,15 +1300,43 @@ static int make_keys(struct hub *h)
 			return -1;
 		}
 	}
-	secmem_free(priv);
-	/* The CLI's pre-shared key, readable by the bus owner only. */
-	if (!(h->cli_psk = secmem_alloc(32)))
-		return -1;
+	/* The server's last, once the role keys are in place. */
+	noise_keypair(priv, pub);
 	randombytes_buf(h->cli_psk, 32);
-	if (paths_join(path, h->paths->runtime, "cli.psk") < 0 || bus_write_key(path, h->cli_psk, 0600) < 0)
+	if (paths_join(path, h->paths->runtime, "cli.psk") < 0 || bus_write_key(path, h->cli_psk, 0600) < 0) {
+		secmem_free(priv);
 		return -1;
-	/* bus.pub last: its presence says the hub is ready. */
+	}
+	memcpy(h->server_priv, priv, 32);
+	memcpy(h->server_pub, pub, 32);
+	secmem_free(priv);
+	/* bus.pub last: at start, its presence says the hub is ready. */
 	return bus_write_key(h->pub_path, pub, 0644);
+}
+
+/* WIRE_ROTATE_KEYS: new keys, then each connected role is told to come
+ * back with its new one (the original's sesame status --rotate-keys). */
+static void rotate_keys(struct hub *h, int slot, const struct wire_msg *m)
+{
+	static struct wire_out o, rk;
+
+	if (new_keys(h) < 0) {
+		send_error(h, slot, m->id, WIRE_E_FAILED, last_error());
+		return;
+	}
+	wire_begin(&o, m->type, WIRE_F_REPLY, m->id);
+	wire_begin(&rk, WIRE_REKEY, 0, 0);
+	for (size_t i = 0; i < NROLES; i++) {
+		int rs;
+
+		if (!lookup(h, h->role_conn[i], &rs))
+			continue;
+		wire_put_str(&o, WF_ROLE, roles[i].name);
+		send_msg(h, rs, rk.buf, rk.len);
+	}
+	log_info("keys rotated: the hub's, the CLI's and every role's");
+	if (wire_end(&o) == 0)
+		send_msg(h, slot, o.buf, o.len);
 }
 
 static int setup(struct hub *h)
@@ -1311,7 +1349,7 @@ static int setup(struct hub *h)
 	paths_join(h->sock_path, h->paths->runtime, "bus.sock");
 	paths_join(h->pub_path, h->paths->runtime, "bus.pub");
 	unlink(h->pub_path);
-	if (bind_socket(h) < 0 || make_keys(h) < 0)
+	if (bind_socket(h) < 0 || new_keys(h) < 0)
 		return -1;
 	h->conns = xcalloc(h->cfg->max_clients, sizeof(*h->conns));
 	for (h->pidcap = 1; h->pidcap < 2 * h->cfg->max_clients; h->pidcap <<= 1)

@@ -211,6 +211,13 @@ int role_dispatch(struct role *r, void (*handle)(const struct wire_msg *m))
 		role_disconnect(r);
 		return -1;
 	}
+	if (m.type == WIRE_REKEY && !(m.flags & WIRE_F_REPLY)) {
+		/* Only the hub speaks on this connection: it has new keys. */
+		sodium_memzero(in, WIRE_HEADER + m.fields_len);
+		fail("the hub rotated the keys: taking the new one");
+		role_disconnect(r);
+		return -1;
+	}
 	/* Past its deadline the requester has given up (wire.h, WF_DEADLINE):
 	 * carried out now, it would be done behind the back of someone told
 	 * it timed out.  (A role stopped for a while wakes up to such.) */

@@ -199,6 +199,8 @@ static const struct {
 	{ WIRE_EVENT, 0, "event", "profile" },
 	{ WIRE_BATCH, EARLY, "batch", "profile" },		/* each request in it is checked */
 	{ WIRE_ROLE_INFO, 0, "role.info", "profile" },
+	{ WIRE_ROTATE_KEYS, 0, "rotate.keys", "profile" },
+	{ WIRE_REKEY, 0, "rekey", "profile" },
 	{ WIRE_SECRET_GET, EARLY, "secret.get", "secrets" },
 	{ WIRE_VAULT_INIT, KDF, "vault.init", "secrets" },
 	{ WIRE_UNLOCK, KDF, "unlock", "secrets" },

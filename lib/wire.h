@@ -105,6 +105,14 @@ enum wire_type {
 				 * WF_SANDBOX, what confines it ("landlock=abi7
 				 * seccomp=on", "none"); the hub keeps it for
 				 * WIRE_STATUS.  From anyone else: an error */
+	WIRE_ROTATE_KEYS = 0x0b,	/* hub: new keys for the hub (bus.pub), the CLI (cli.psk)
+				 * and every role (keys/ROLE.key), nothing restarted.
+				 * Each connected role is sent WIRE_REKEY and comes
+				 * back with its new key; its old key is refused from
+				 * then on.  Reply: WF_ROLE per role told */
+	WIRE_REKEY = 0x0c,	/* hub to a role, never answered: reconnect, reading its
+				 * key file and bus.pub again.  From anyone else: an
+				 * error */
 	/* daemon-secrets; every request names WF_PROFILE. */
 	WIRE_SECRET_GET = 0x10,	/* WF_KEY; reply WF_VALUE */
 	WIRE_VAULT_INIT = 0x11,	/* WF_PASSWORD; creates the vault, never over one */

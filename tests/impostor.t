@@ -70,4 +70,23 @@ run "$SESAME" lock
 ok "$rc" "sesame lock works, after the handshake"
 run "$SESAME" secret get -p work k
 is "$rc" 77 "(and locked it)"
+
+# sesame status --rotate-keys: new keys, nothing restarted; the roles come
+# back with theirs, and a copy of an old key file is worth nothing.
+printf 'pw\n' | "$SESAME" unlock -p work >/dev/null 2>&1
+cp "$SESAME_RUNTIME_DIR/keys/secrets.key" "$T/old-secrets.key"
+cp "$SESAME_RUNTIME_DIR/bus.pub" "$T/old-bus.pub"
+run "$SESAME" status --rotate-keys
+ok "$rc" "sesame status --rotate-keys"
+contains "$T/out" "daemon-secrets" "names the roles told to take their new keys"
+! cmp -s "$T/old-secrets.key" "$SESAME_RUNTIME_DIR/keys/secrets.key" &&
+	! cmp -s "$T/old-bus.pub" "$SESAME_RUNTIME_DIR/bus.pub"
+ok $? "keys/secrets.key and bus.pub are new"
+wait_for 10 sh -c "'$SESAME' status 2>/dev/null | grep -q 'roles:.* secrets'"
+is "$("$SESAME" secret get -p work k 2>&1)" "the real value" "daemon-secrets is back, with its new key, vault still unlocked"
+kill -0 "$SECRETS"; ok $? "(the same process: nothing was restarted)"
+grep -q "rotated the keys" "$T/secrets.log"; ok $? "daemon-secrets says why it reconnected"
+cp "$T/old-secrets.key" "$SESAME_RUNTIME_DIR/keys/stale.key"
+run "$B" get work k stale
+[ "$rc" -ne 0 ]; ok $? "the old key of the secrets role is refused (exit $rc)"
 done_testing
