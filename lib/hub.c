@@ -667,9 +667,6 @@ static void serve_local(struct hub *h, int slot, const struct wire_msg *m, size_
 	case WIRE_ROTATE_KEYS:
 		rotate_keys(h, slot, m);
 		break;
-	case WIRE_REKEY:
-		send_error(h, slot, m->id, WIRE_E_DENIED, "only the hub tells a role to take its new key");
-		break;
 	case WIRE_BATCH:
 		send_error(h, slot, m->id, WIRE_E_BAD_MESSAGE,
 			"a batch is only accepted as message 1's payload (4 KiB at most)");
@@ -886,16 +883,13 @@ static int route_request(struct hub *h, int slot, struct conn *c, const struct w
 	return 1;
 }
 
-/* An event from a role, to each connection subscribed to it.  The CLI
- * cannot publish: an event's origin is the role the hub knows. */
+/* An event from a role, to each connection subscribed to it.  (The CLI
+ * cannot publish, says wire.c's table: an event's origin is the role the
+ * hub knows.) */
 static void publish(struct hub *h, int slot, struct conn *c, const struct wire_msg *m)
 {
 	size_t len;
 
-	if (c->role == NO_ROLE) {
-		send_error(h, slot, m->id, WIRE_E_DENIED, "only daemon roles publish events");
-		return;
-	}
 	if (!(len = stamp_caller(h, c, handle(slot, c), m, 0)))
 		return;
 	wire_set_id(h->plain, 0);
@@ -908,13 +902,10 @@ static void publish(struct hub *h, int slot, struct conn *c, const struct wire_m
 	}
 }
 
-/* What confines a role, as it says: kept for WIRE_STATUS, never answered. */
+/* What confines a role, as it says: kept for WIRE_STATUS, never answered
+ * (from a role only: wire.c's table). */
 static void role_info(struct hub *h, int slot, struct conn *c, const struct wire_msg *m)
 {
-	if (c->role == NO_ROLE) {
-		send_error(h, slot, m->id, WIRE_E_DENIED, "only daemon roles tell what confines them");
-		return;
-	}
 	if (wire_get_str(m, WF_SANDBOX, c->sandbox, sizeof(c->sandbox)) < 0) {
 		c->sandbox[0] = 0;
 		return;
@@ -940,6 +931,7 @@ static void message(struct hub *h, int slot, struct conn *c, size_t len)
 static void request(struct hub *h, int slot, struct conn *c, size_t pl)
 {
 	struct wire_msg m;
+	const char *why;
 
 	if (wire_decode(h->plain, pl, &m) < 0) {
 		uint32_t id = pl >= WIRE_HEADER ?
@@ -948,6 +940,8 @@ static void request(struct hub *h, int slot, struct conn *c, size_t pl)
 		send_error(h, slot, id, WIRE_E_BAD_MESSAGE, last_error());
 	} else if (m.flags & WIRE_F_REPLY) {
 		route_reply(h, slot, c, &m, pl);
+	} else if ((why = wire_type_sender_refused(m.type, who(c)))) {
+		send_error(h, slot, m.id, WIRE_E_DENIED, why);
 	} else if (m.type == WIRE_EVENT) {
 		publish(h, slot, c, &m);
 	} else if (m.type == WIRE_ROLE_INFO) {

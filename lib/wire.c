@@ -2,6 +2,7 @@
 #include "wire.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
@@ -183,51 +184,55 @@ void wire_error(struct wire_out *o, const struct wire_msg *req, uint32_t code, c
  *          read the answer, nor send anything after it), so a request
  *          that changes state must come after the handshake; the hub
  *          refuses any other in message 1.
- *   KDF    may run Argon2id in daemon-secrets: WIRE_KDF_TIMEOUT_MS. */
-enum { EARLY = 1, KDF = 2 };
+ *   KDF    may run Argon2id in daemon-secrets: WIRE_KDF_TIMEOUT_MS.
+ *   ROLES  only a daemon role may send it (the hub refuses the CLI);
+ *   HUB    nobody may send it: the hub does.
+ * A type with a sender named in the last column is that role's alone
+ * (the hub refuses anyone else, before it is routed). */
+enum { EARLY = 1, KDF = 2, ROLES = 4, HUB = 8 };
 static const struct {
 	uint8_t type, flags;
-	const char *name, *role;
+	const char *name, *role, *from;
 } types[] = {
-	{ WIRE_PING, EARLY, "ping", "profile" },
-	{ WIRE_STATUS, EARLY, "status", "profile" },
-	{ WIRE_PROFILE_LIST, EARLY, "profile.list", "profile" },
-	{ WIRE_PROFILE_ACTIVATE, 0, "profile.activate", "profile" },
-	{ WIRE_PROFILE_DEACTIVATE, 0, "profile.deactivate", "profile" },
-	{ WIRE_PROFILE_DEFAULT, 0, "profile.default", "profile" },
-	{ WIRE_SUBSCRIBE, EARLY, "subscribe", "profile" },	/* this connection's own state */
-	{ WIRE_EVENT, 0, "event", "profile" },
-	{ WIRE_BATCH, EARLY, "batch", "profile" },		/* each request in it is checked */
-	{ WIRE_ROLE_INFO, 0, "role.info", "profile" },
-	{ WIRE_ROTATE_KEYS, 0, "rotate.keys", "profile" },
-	{ WIRE_REKEY, 0, "rekey", "profile" },
-	{ WIRE_SECRET_GET, EARLY, "secret.get", "secrets" },
-	{ WIRE_VAULT_INIT, KDF, "vault.init", "secrets" },
-	{ WIRE_UNLOCK, KDF, "unlock", "secrets" },
-	{ WIRE_LOCK, 0, "lock", "secrets" },
-	{ WIRE_SECRET_SET, 0, "secret.set", "secrets" },
-	{ WIRE_SECRET_DELETE, 0, "secret.delete", "secrets" },
-	{ WIRE_SECRET_LIST, EARLY, "secret.list", "secrets" },
-	{ WIRE_VAULT_STATUS, EARLY, "vault.status", "secrets" },
-	{ WIRE_PASSWD, KDF, "passwd", "secrets" },
-	{ WIRE_VAULT_AUTH, EARLY, "vault.auth", "secrets" },
-	{ WIRE_SSH_ENROLL, KDF, "ssh.enroll", "secrets" },
-	{ WIRE_SSH_REVOKE, KDF, "ssh.revoke", "secrets" },
-	{ WIRE_CLIPBOARD_KEY, 0, "clipboard.key", "secrets" },
-	{ WIRE_LAUNCH_SEARCH, EARLY, "launch.search", "launcher" },
-	{ WIRE_LAUNCH_RUN, 0, "launch.run", "launcher" },
-	{ WIRE_SNIPPET_LIST, EARLY, "snippet.list", "snippets" },
-	{ WIRE_SNIPPET_ADD, 0, "snippet.add", "snippets" },
-	{ WIRE_SNIPPET_REMOVE, 0, "snippet.remove", "snippets" },
-	{ WIRE_SNIPPET_EXPAND, 0, "snippet.expand", "snippets" },
-	{ WIRE_CLIPBOARD_GET, EARLY, "clipboard.get", "clipboard" },
-	{ WIRE_CLIPBOARD_HISTORY, EARLY, "clipboard.history", "clipboard" },
-	{ WIRE_CLIPBOARD_CLEAR, 0, "clipboard.clear", "clipboard" },
-	{ WIRE_WM_LIST, EARLY, "wm.list", "wm" },
-	{ WIRE_WM_FOCUS, 0, "wm.focus", "wm" },
-	{ WIRE_WM_SWITCH, 0, "wm.switch", "wm" },
-	{ WIRE_WM_OVERLAY, 0, "wm.overlay", "wm" },
-	{ WIRE_INPUT_STATUS, EARLY, "input.status", "input" },
+	{ WIRE_PING, EARLY, "ping", "profile", NULL },
+	{ WIRE_STATUS, EARLY, "status", "profile", NULL },
+	{ WIRE_PROFILE_LIST, EARLY, "profile.list", "profile", NULL },
+	{ WIRE_PROFILE_ACTIVATE, 0, "profile.activate", "profile", NULL },
+	{ WIRE_PROFILE_DEACTIVATE, 0, "profile.deactivate", "profile", NULL },
+	{ WIRE_PROFILE_DEFAULT, 0, "profile.default", "profile", NULL },
+	{ WIRE_SUBSCRIBE, EARLY, "subscribe", "profile", NULL },	/* this connection's own state */
+	{ WIRE_EVENT, ROLES, "event", "profile", NULL },
+	{ WIRE_BATCH, EARLY, "batch", "profile", NULL },		/* each request in it is checked */
+	{ WIRE_ROLE_INFO, ROLES, "role.info", "profile", NULL },
+	{ WIRE_ROTATE_KEYS, 0, "rotate.keys", "profile", NULL },
+	{ WIRE_REKEY, HUB, "rekey", "profile", NULL },
+	{ WIRE_SECRET_GET, EARLY, "secret.get", "secrets", NULL },
+	{ WIRE_VAULT_INIT, KDF, "vault.init", "secrets", NULL },
+	{ WIRE_UNLOCK, KDF, "unlock", "secrets", NULL },
+	{ WIRE_LOCK, 0, "lock", "secrets", NULL },
+	{ WIRE_SECRET_SET, 0, "secret.set", "secrets", NULL },
+	{ WIRE_SECRET_DELETE, 0, "secret.delete", "secrets", NULL },
+	{ WIRE_SECRET_LIST, EARLY, "secret.list", "secrets", NULL },
+	{ WIRE_VAULT_STATUS, EARLY, "vault.status", "secrets", NULL },
+	{ WIRE_PASSWD, KDF, "passwd", "secrets", NULL },
+	{ WIRE_VAULT_AUTH, EARLY, "vault.auth", "secrets", NULL },
+	{ WIRE_SSH_ENROLL, KDF, "ssh.enroll", "secrets", NULL },
+	{ WIRE_SSH_REVOKE, KDF, "ssh.revoke", "secrets", NULL },
+	{ WIRE_CLIPBOARD_KEY, ROLES, "clipboard.key", "secrets", "clipboard" },
+	{ WIRE_LAUNCH_SEARCH, EARLY, "launch.search", "launcher", NULL },
+	{ WIRE_LAUNCH_RUN, 0, "launch.run", "launcher", NULL },
+	{ WIRE_SNIPPET_LIST, EARLY, "snippet.list", "snippets", NULL },
+	{ WIRE_SNIPPET_ADD, 0, "snippet.add", "snippets", NULL },
+	{ WIRE_SNIPPET_REMOVE, 0, "snippet.remove", "snippets", NULL },
+	{ WIRE_SNIPPET_EXPAND, 0, "snippet.expand", "snippets", NULL },
+	{ WIRE_CLIPBOARD_GET, EARLY, "clipboard.get", "clipboard", NULL },
+	{ WIRE_CLIPBOARD_HISTORY, EARLY, "clipboard.history", "clipboard", NULL },
+	{ WIRE_CLIPBOARD_CLEAR, 0, "clipboard.clear", "clipboard", NULL },
+	{ WIRE_WM_LIST, EARLY, "wm.list", "wm", NULL },
+	{ WIRE_WM_FOCUS, 0, "wm.focus", "wm", NULL },
+	{ WIRE_WM_SWITCH, 0, "wm.switch", "wm", NULL },
+	{ WIRE_WM_OVERLAY, 0, "wm.overlay", "wm", NULL },
+	{ WIRE_INPUT_STATUS, EARLY, "input.status", "input", NULL },
 };
 
 const char *wire_type_role(uint8_t type)
@@ -255,6 +260,26 @@ static int type_flags(uint8_t type)
 }
 
 int wire_type_kdf(uint8_t type) { return !!(type_flags(type) & KDF); }
+
+const char *wire_type_sender_refused(uint8_t type, const char *sender)
+{
+	static _Thread_local char why[96];
+
+	for (size_t i = 0; i < ARRAY_LEN(types); i++) {
+		if (types[i].type != type)
+			continue;
+		if (types[i].flags & HUB)
+			snprintf(why, sizeof(why), "only the hub sends %s", types[i].name);
+		else if (types[i].from && strcmp(sender, types[i].from))
+			snprintf(why, sizeof(why), "%s is for daemon-%s alone", types[i].name, types[i].from);
+		else if (types[i].flags & ROLES && !strcmp(sender, "cli"))
+			snprintf(why, sizeof(why), "%s is for daemon roles alone", types[i].name);
+		else
+			return NULL;
+		return why;
+	}
+	return NULL;
+}
 int wire_type_early(uint8_t type) { return !!(type_flags(type) & EARLY); }
 
 int wire_error_exit(uint32_t code)

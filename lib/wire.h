@@ -66,7 +66,8 @@
 #define WIRE_F_EVENT 0x0002	/* an event the hub passes to subscribers (id 0) */
 #define WIRE_F_LAST 0x0004	/* the sender's last request: close when answered */
 
-/* Message types.  Who serves each is in wire_type_role(). */
+/* Message types.  Who serves each, who may send it, whether it may ride
+ * in message 1 and its deadline are one row each in lib/wire.c's table. */
 enum wire_type {
 	WIRE_ERROR = 0x00,	/* reply only: WF_CODE, WF_TEXT */
 	WIRE_PING = 0x01,	/* hub; reply echoes WF_DATA */
@@ -330,6 +331,10 @@ int wire_type_kdf(uint8_t type);
 /* Requests that may ride in message 1 (0-RTT): read-only, idempotent,
  * holding no secret; the table in wire.c says which and why. */
 int wire_type_early(uint8_t type);
+/* Whether sender ("cli" or a role's name) may send a request of type (the
+ * table in wire.c): NULL if it may, else why not.  The hub asks before it
+ * serves or routes anything. */
+const char *wire_type_sender_refused(uint8_t type, const char *sender);
 /* Exit code for an error code (DESIGN.md conventions). */
 int wire_error_exit(uint32_t code);
 

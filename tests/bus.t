@@ -154,7 +154,7 @@ run "$B" role-info "$(printf 'tab\there\033[2J')" input
 contains "$T/out" "input sandbox=tab?here?[2J" "control characters in it are not passed on"
 run "$B" role-info "landlock=abi9 seccomp=on"
 is "$rc" 77 "the CLI cannot send WIRE_ROLE_INFO"
-contains "$T/err" "only daemon roles tell what confines them" "and is told why"
+contains "$T/err" "role.info is for daemon roles alone" "and is told why"
 
 # --- one hub at a time; a stale socket does not block a restart ---
 run "$SESAME" daemon profile

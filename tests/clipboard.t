@@ -112,7 +112,7 @@ is "$(grep -c 'copied while locked' "$T/out")" 0 "without what was copied while 
 # The key is for daemon-clipboard alone.
 as "$SESAME_BUILD/tests/buspeer" clipkey default >"$T/out" 2>"$T/err"
 is "$?" 77 "the CLI cannot have the clipboard key, even claiming to be daemon-clipboard"
-contains "$T/err" "only daemon-clipboard may have the clipboard key" "it is refused with the reason"
+contains "$T/err" "clipboard.key is for daemon-clipboard alone" "it is refused with the reason"
 
 clip clear
 ok "$rc" "sesame clipboard clear"

@@ -71,6 +71,12 @@ ok "$rc" "sesame lock works, after the handshake"
 run "$SESAME" secret get -p work k
 is "$rc" 77 "(and locked it)"
 
+# Who may send what is one table (lib/wire.c): the clipboard history key is
+# daemon-clipboard's alone, whichever role asks, forged caller or not.
+run "$B" clipkey work launcher
+is "$rc" 77 "another role (launcher's key, a forged caller stamp) cannot have the clipboard key"
+contains "$T/err" "clipboard.key is for daemon-clipboard alone" "the hub refuses it before it reaches daemon-secrets"
+
 # sesame status --rotate-keys: new keys, nothing restarted; the roles come
 # back with theirs, and a copy of an old key file is worth nothing.
 printf 'pw\n' | "$SESAME" unlock -p work >/dev/null 2>&1

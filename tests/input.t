@@ -64,7 +64,7 @@ ok $? "the watcher saw it fire and end (exit 0)"
 is "$(cut -f4 "$T/watch.out" | tr '\n' ' ')" "running exit 0 " "in order: running, then exit 0"
 "$SESAME_BUILD/tests/buspeer" event >/dev/null 2>"$T/forge.err"
 is "$?" 77 "the CLI cannot publish an event"
-contains "$T/forge.err" "only daemon roles publish events" "it is refused with the reason"
+contains "$T/forge.err" "event is for daemon roles alone" "it is refused with the reason"
 
 # Left meta + left shift + Enter: the binding is written with the
 # unshifted symbol (Return), matched with shift held.
