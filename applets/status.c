@@ -661,24 +661,20 @@ static int rotate_keys(void)
 	struct cli_io *io = cli_io();
 	struct bus_client *c;
 	struct wire_msg m;
-	struct paths p;
 	size_t pos = 0;
 	uint16_t tag, len;
 	const uint8_t *v;
 	int n = 0;
 
-	if (paths_resolve(&p) < 0)
-		die("%s", last_error());
-	c = xbus_connect(&p);
 	wire_begin(&io->req, WIRE_ROTATE_KEYS, WIRE_F_LAST, 0);
-	xbus_request(c, &io->req, io->buf, &m);
+	c = cli_ask(io, &m);
 	printf("Keys rotated: the bus's, the commands' and every role's.\n");
 	while (wire_next(&m, &pos, &tag, &v, &len))
 		if (tag == WF_ROLE)
 			printf("%sdaemon-%.*s", n++ ? ", " : "Told to reconnect with its new key: ", (int)len,
 				(const char *)v);
 	printf(n ? ".\n" : "No role was connected.\n");
-	bus_close(c);
+	cli_done(c, io, &m);
 	return fflush(stdout) ? 1 : 0;
 }
 

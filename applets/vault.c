@@ -286,8 +286,7 @@ int passwd_main(int argc, char **argv)
 
 int lock_main(int argc, char **argv)
 {
-	static uint8_t buf[WIRE_MAX_MESSAGE];
-	static struct wire_out req;
+	struct cli_io *io = cli_io();
 	static const struct option opts[] = {
 		{ "profile", required_argument, NULL, 'p' },
 		{ "all", no_argument, NULL, 'a' },
@@ -296,7 +295,6 @@ int lock_main(int argc, char **argv)
 	const char *profile = NULL;
 	struct bus_client *c;
 	struct wire_msg m;
-	struct paths p;
 	size_t pos = 0;
 	uint16_t tag, len;
 	const uint8_t *v;
@@ -311,13 +309,10 @@ int lock_main(int argc, char **argv)
 	}
 	if (optind < argc || (all && profile))
 		usage_error("lock", "give -p PROFILE or --all, not both");
-	if (paths_resolve(&p) < 0)
-		die("%s", last_error());
-	c = xbus_connect(&p);
-	wire_begin(&req, WIRE_LOCK, 0, 0);
+	wire_begin(&io->req, WIRE_LOCK, 0, 0);
 	if (profile)
-		wire_put_str(&req, WF_PROFILE, profile);
-	xbus_request(c, &req, buf, &m);
+		wire_put_str(&io->req, WF_PROFILE, profile);
+	c = cli_ask(io, &m);
 	while (wire_next(&m, &pos, &tag, &v, &len)) {
 		if (tag == WF_PROFILE) {
 			printf("Vault '%.*s' locked; its keys are wiped.\n", (int)len, (const char *)v);
@@ -326,6 +321,6 @@ int lock_main(int argc, char **argv)
 	}
 	if (!n)
 		printf("%s\n", profile ? "That vault was already locked." : "No vault was unlocked.");
-	bus_close(c);
+	cli_done(c, io, &m);
 	return 0;
 }

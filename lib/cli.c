@@ -172,6 +172,25 @@ struct cli_io *cli_io(void)
 	return io;
 }
 
+struct bus_client *cli_ask(struct cli_io *x, struct wire_msg *m)
+{
+	struct bus_client *c;
+	struct paths p;
+
+	if (paths_resolve(&p) < 0)
+		die("%s", last_error());
+	c = xbus_connect(&p);
+	xbus_request(c, &x->req, x->buf, m);
+	sodium_memzero(x->req.buf, x->req.len);
+	return c;
+}
+
+void cli_done(struct bus_client *c, struct cli_io *x, const struct wire_msg *m)
+{
+	sodium_memzero(x->buf, WIRE_HEADER + m->fields_len);
+	bus_close(c);
+}
+
 int cli_vault_auth(struct bus_client *c, const char *profile, struct cli_auth *a)
 {
 	static uint8_t buf[WIRE_MAX_MESSAGE];

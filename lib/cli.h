@@ -55,6 +55,12 @@ struct cli_io {
 	uint8_t buf[WIRE_MAX_MESSAGE];
 };
 struct cli_io *cli_io(void);
+/* A command's one question: connect to the bus (paths from the
+ * environment), send io->req, read the reply into io->buf (m points into
+ * it); dies with the exit code the failure maps to.  cli_done closes the
+ * connection and wipes what the reply held. */
+struct bus_client *cli_ask(struct cli_io *io, struct wire_msg *m);
+void cli_done(struct bus_client *c, struct cli_io *io, const struct wire_msg *m);
 
 struct bus_client;
 struct wire_msg;
