@@ -203,6 +203,7 @@ int role_dispatch(struct role *r, void (*handle)(const struct wire_msg *m))
 	static uint8_t *in;
 	struct wire_msg m;
 	uint64_t deadline;
+	long long late;
 
 	if (!in)
 		in = xsecmem_alloc(WIRE_MAX_MESSAGE);
@@ -222,9 +223,8 @@ int role_dispatch(struct role *r, void (*handle)(const struct wire_msg *m))
 	 * carried out now, it would be done behind the back of someone told
 	 * it timed out.  (A role stopped for a while wakes up to such.) */
 	if (!(m.flags & (WIRE_F_REPLY | WIRE_F_EVENT)) && wire_get_u64(&m, WF_DEADLINE, &deadline) == 0 &&
-	    role_now_ms() >= (long long)(deadline & INT64_MAX)) {
-		log_info("dropping a %s request: its deadline passed %lld ms ago", wire_type_name(m.type),
-			role_now_ms() - (long long)(deadline & INT64_MAX));
+	    (late = role_now_ms() - (long long)(deadline & INT64_MAX)) >= 0) {
+		log_info("dropping a %s request: its deadline passed %lld ms ago", wire_type_name(m.type), late);
 		role_reply_error(r, m.id, WIRE_E_TIMEOUT, "the request's deadline passed before it was read");
 	} else {
 		handle(&m);

@@ -3,12 +3,14 @@
  * Every allocation gets its own pages: a PROT_NONE guard page on each side,
  * data pages from memfd_secret(2) (removed from the kernel's direct map, so
  * not even root reading /proc/PID/mem or a kernel bug can see them), or, if
- * the kernel has no memfd_secret, anonymous pages that are mlock()ed and
- * excluded from core dumps (logged at error level: weaker).  Pages are never
+ * the kernel has no memfd_secret, anonymous pages that are locked as they
+ * are first touched (mlock2 MLOCK_ONFAULT) and excluded from core dumps
+ * (logged at error level: weaker).  Pages are never
  * inherited by fork().  The block is right-aligned against the trailing guard
  * page; a random canary sits before it and fills the alignment padding after
  * it.  secmem_free() checks the canaries (abort on mismatch: memory has
- * been corrupted, carrying on is unsafe), wipes every data page and unmaps
+ * been corrupted, carrying on is unsafe), wipes every data page that was
+ * ever touched (an untouched anonymous page holds only zeros) and unmaps
  * it, except that up to 64 wiped one-page blocks are kept (locked, guarded)
  * for reuse, because mapping and unmapping secretmem is slow.
  */
