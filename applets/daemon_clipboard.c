@@ -897,7 +897,7 @@ int daemon_clipboard_main(int argc, char **argv)
 
 	if (argc > 1)
 		usage_error("daemon-clipboard", "unexpected argument '%s'", argv[1]);
-	if (sandbox_harden() < 0)
+	if (sandbox_limits() < 0)
 		die("daemon-clipboard: %s", last_error());
 	C.cap.fd = -1;
 	C.pending.text = C.current.text = -1;
@@ -963,6 +963,5 @@ int daemon_clipboard_main(int argc, char **argv)
 		sqlite3_close(d->db);
 		free(d);
 	}
-	role_close(&C.r);
-	return r;
+	return role_close(&C.r) ? 1 : r;
 }

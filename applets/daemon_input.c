@@ -545,7 +545,7 @@ int daemon_input_main(int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_error("daemon-input", "unexpected argument '%s'", argv[optind]);
-	if (sandbox_harden() < 0)
+	if (sandbox_limits() < 0)
 		die("daemon-input: %s", last_error());
 	if ((n = readlink("/proc/self/exe", I.self, sizeof(I.self) - 1)) <= 0)
 		die("daemon-input: cannot find its own executable: %s", strerror(errno));
@@ -619,6 +619,5 @@ int daemon_input_main(int argc, char **argv)
 	if (I.ino >= 0)
 		close(I.ino);
 	close(I.ep);
-	role_close(&I.r);
-	return 0;
+	return role_close(&I.r);
 }

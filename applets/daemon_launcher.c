@@ -656,10 +656,9 @@ int daemon_launcher_main(int argc, char **argv)
 {
 	if (argc > 1)
 		usage_error("daemon-launcher", "unexpected argument '%s'", argv[1]);
-	/* Not the full sandbox_harden: its limits would pass to every
-	 * application started.  Not dumpable keeps other processes of the
-	 * user out of our memory (and so out of the secrets in it). */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* Not sandbox_limits: they would pass to every application started.
+	 * Not dumpable (other processes of the user kept out of our memory)
+	 * once the hub has accepted it, as every role (role.c). */
 	secmem_use(SECMEM_MLOCK);
 	/* First, while nothing else is open: the spawner keeps only its
 	 * socket. */
@@ -709,6 +708,5 @@ int daemon_launcher_main(int argc, char **argv)
 		free(u);
 	}
 	appindex_free(&L.ix);
-	role_close(&L.r);
-	return 0;
+	return role_close(&L.r);
 }

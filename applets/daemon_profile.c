@@ -10,6 +10,7 @@
 #include "../lib/hub.h"
 #include "../lib/log.h"
 #include "../lib/paths.h"
+#include "../lib/peer.h"
 #include "../lib/pstate.h"
 #include "../lib/sandbox.h"
 #include "../lib/secmem.h"
@@ -63,10 +64,21 @@ option given here wins over the configuration:
                              nothing asked and nothing to answer (default
                              60000; subscribers and roles are not idle)
   --max-per-pid N            connections one process may hold (default 16)
+  --role-exe PATH            also accept a process running PATH as any
+                             role (for tests; at most 8)
 When every slot is taken, a new connection takes the one that costs least
 to lose: a connection still in its handshake, else the command connection
 idle longest; so nobody holding idle or half-open connections locks the
 others out.
+
+A role's key file is not enough to be that role.  The process that
+connects with it must run this same executable (or the file now at its
+path) as that role (`daemon-secrets`, `sesame daemon secrets`), as the
+same uid, untraced; every byte on the connection must come from that
+process; and its first message is checked again.  A small unconfined
+process forked before the sandbox looks at /proc for the hub.  A role
+stays dumpable until it is accepted, then hardens; so a role that loses
+its daemon-profile exits, for its supervisor to start a fresh one.
 */
 
 #define MAX_PROFILES 64
@@ -585,6 +597,11 @@ static uint32_t serve(void *ctx, const struct wire_msg *m, struct wire_out *o, c
 	return WIRE_E_UNKNOWN_TYPE;
 }
 
+static int is_applet(const char *name)
+{
+	return applet_find(name) != NULL;
+}
+
 int daemon_profile_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -595,10 +612,12 @@ int daemon_profile_main(int argc, char **argv)
 		{ "queue-frames", required_argument, NULL, 'q' },
 		{ "idle-timeout-ms", required_argument, NULL, 'i' },
 		{ "max-per-pid", required_argument, NULL, 'P' },
+		{ "role-exe", required_argument, NULL, 'x' },
 		{ 0 }
 	};
 	static const struct hub_hooks hooks = { NULL, started, serve, tick, ready, hangup };
-	char path[PATH_MAX];
+	char path[PATH_MAX], *exe[8];
+	size_t nexe = 0;
 	int o;
 
 	D.watch = D.uevent = D.wifi.fd = -1;
@@ -614,6 +633,11 @@ int daemon_profile_main(int argc, char **argv)
 		case 'r': D.cfg.request_timeout_ms = number("--request-timeout-ms", optarg, 10, 600000); break;
 		case 'i': D.cfg.idle_timeout_ms = number("--idle-timeout-ms", optarg, 10, 3600000); break;
 		case 'P': D.cfg.max_per_pid = number("--max-per-pid", optarg, 1, 65536); break;
+		case 'x':
+			if (nexe == ARRAY_LEN(exe))
+				usage_error("daemon-profile", "--role-exe: at most %zu", ARRAY_LEN(exe));
+			exe[nexe++] = optarg;
+			break;
 		case 'q':
 			D.cfg.queue_frames = number("--queue-frames", optarg, 1, 1 << 20);
 			D.set_queue = 1;
@@ -625,6 +649,9 @@ int daemon_profile_main(int argc, char **argv)
 		usage_error("daemon-profile", "unexpected argument '%s'", argv[optind]);
 	if (sandbox_harden() < 0)
 		die("daemon-profile: %s", last_error());
+	/* First, while nothing else is open: it keeps only its socket. */
+	if ((D.cfg.peer_fd = peer_checker_start(exe, nexe, is_applet)) < 0)
+		die("daemon-profile: the peer checker: %s", last_error());
 	if (paths_resolve(&D.p) < 0)
 		die("%s", last_error());
 	/* A broken config at start is fatal: there is nothing to fall back on. */

@@ -1093,7 +1093,7 @@ int daemon_secrets_main(int argc, char **argv)
 			usage_error("daemon-secrets", "--idle-lock: seconds from 0 to 2592000");
 		S.idle_ms = v * 1000LL;
 	}
-	if (sandbox_harden() < 0)
+	if (sandbox_limits() < 0)
 		die("daemon-secrets: %s", last_error());
 	/* Blocks SIGTERM before the worker exists, so that it inherits the
 	 * mask and SIGTERM always reaches the loop (a clean, wiping stop). */
@@ -1157,6 +1157,5 @@ int daemon_secrets_main(int argc, char **argv)
 	for (struct prof *pr = S.profiles; pr; pr = pr->next)
 		vault_close(pr->v);	/* wipes the keys */
 	audit_close(S.audit);
-	role_close(&S.r);
-	return 0;
+	return role_close(&S.r);
 }

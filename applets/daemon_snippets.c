@@ -449,7 +449,7 @@ int daemon_snippets_main(int argc, char **argv)
 {
 	if (argc > 1)
 		usage_error("daemon-snippets", "unexpected argument '%s'", argv[1]);
-	if (sandbox_harden() < 0)
+	if (sandbox_limits() < 0)
 		die("daemon-snippets: %s", last_error());
 	xrole_setup(&N.r, "snippets");
 	N.r.status = "serving snippets";
@@ -478,6 +478,5 @@ int daemon_snippets_main(int argc, char **argv)
 		sqlite3_close(d->db);
 		free(d);
 	}
-	role_close(&N.r);
-	return 0;
+	return role_close(&N.r);
 }

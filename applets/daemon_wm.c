@@ -1085,7 +1085,7 @@ int daemon_wm_main(int argc, char **argv)
 
 	if (argc > 1)
 		usage_error("daemon-wm", "unexpected argument '%s'", argv[1]);
-	if (sandbox_harden() < 0)
+	if (sandbox_limits() < 0)
 		die("daemon-wm: %s", last_error());
 	if (desk_load_xkb() < 0)
 		die("daemon-wm: %s", last_error());
@@ -1128,6 +1128,5 @@ int daemon_wm_main(int argc, char **argv)
 	}
 	log_info("wm: stopping");
 	wayland_close();
-	role_close(&W.r);
-	return r;
+	return role_close(&W.r) ? 1 : r;
 }

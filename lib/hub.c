@@ -4,6 +4,7 @@
 #include "bus.h"
 #include "log.h"
 #include "noise.h"
+#include "peer.h"
 #include "sdnotify.h"
 #include "secmem.h"
 #include "util.h"
@@ -58,9 +59,12 @@ struct conn {
 	int fd;
 	uint32_t gen;		/* with the slot index, names this connection */
 	int established, role, inflight;
+	int unconfirmed;	/* a role's, until its first message (claim_role) */
 	int lost;		/* a request it sent on early (0-RTT) found its daemon gone */
 	uint32_t subs;		/* roles (bit = index) whose events it gets */
-	pid_t pid;
+	pid_t pid;		/* SO_PEERCRED: who connected */
+	pid_t writer;		/* who wrote what it sent (SCM_CREDENTIALS), while checked */
+	uint64_t start;		/* a role's: its start time (peer.h) */
 	struct noise_handshake *hs;
 	struct keys *k;
 	long long handshake_deadline, stalled_since;
@@ -94,6 +98,10 @@ struct hub {
 	uint32_t role_connects[NROLES];	/* since the hub started */
 	long long role_since[NROLES];	/* now_ms() when it connected, or went */
 	uint8_t role_pub[NROLES][32];
+	struct {
+		pid_t pid;
+		uint64_t start;
+	} verified[NROLES];	/* the process last accepted as each role */
 	uint8_t *server_priv;	/* secure memory */
 	uint8_t server_pub[32];
 	uint8_t *cli_psk;	/* secure memory: the CLI's pre-shared key (cli.psk) */
@@ -242,7 +250,7 @@ static long long now_ms(void)
 
 void hub_config_defaults(struct hub_config *cfg)
 {
-	*cfg = (struct hub_config){ 256, 5000, 5000, 10000, 1024, 4u << 20, 64, 60000, 16 };
+	*cfg = (struct hub_config){ 256, 5000, 5000, 10000, 1024, 4u << 20, 64, 60000, 16, -1 };
 }
 
 static uint64_t handle(int slot, const struct conn *c)
@@ -452,24 +460,91 @@ static int conn_alive(const struct conn *c)
 	return poll(&pfd, 1, 0) >= 0 && !(pfd.revents & (POLLHUP | POLLRDHUP | POLLERR | POLLNVAL));
 }
 
-/* An IK initiator is a role: its static key must be one the hub issued,
- * for a role that is not connected now.  A live role is never replaced
- * (wire.h): whoever else holds the key file gets nothing.  Sets c->role;
- * -1 with a reason to refuse. */
+/* The role r is free: nobody holds it, or its holder died (closed now). */
+static int role_free(struct hub *h, struct conn *c, int r)
+{
+	struct conn *prev;
+	int old;
+
+	if (!(prev = lookup(h, h->role_conn[r], &old)))
+		return 0;
+	if (conn_alive(prev)) {
+		log_warn("refusing pid %d as role %s: pid %d holds the role and is alive; a live role "
+			"is never replaced", (int)c->writer, roles[r].name, (int)prev->pid);
+		return fail("role %s is connected already (pid %d)", roles[r].name, (int)prev->pid);
+	}
+	conn_close(h, old, "hung up (a new connection for its role arrived first)");
+	return 0;
+}
+
+/* Is the process that wrote to c (c->writer) role r?  Its key is not
+ * enough (wire.h): it runs this executable as that role, untraced, as
+ * our uid; or it is the very process accepted as r before (same pid and
+ * start time: a role that reconnects after WIRE_REKEY, no longer dumpable
+ * so its executable cannot be read).  Sets c->start. */
+static int peer_is_role(struct hub *h, struct conn *c, int r)
+{
+	struct peer_facts f;
+	const char *name = roles[r].name;
+
+	if (h->cfg->peer_fd < 0)
+		return fail("role %s: no peer checker to tell who pid %d is: refused", name, (int)c->writer);
+	if (c->writer <= 0)
+		return fail("role %s from a process outside this pid namespace: refused", name);
+	if (peer_check(h->cfg->peer_fd, c->writer, &f) < 0)
+		return -1;
+	if (!f.ok)
+		return fail("role %s: %s", name, f.why);
+	if (c->start) {
+		/* Its first message: the process checked at message 1 (one
+		 * writer, same start time), which has run sesame's code for
+		 * the role ever since and may have hardened meanwhile. */
+		if (f.start != c->start)
+			return fail("role %s: pid %d is another process than the one that began", name,
+				(int)c->writer);
+		return 0;
+	}
+	c->start = f.start;
+	if (f.uid != geteuid())
+		return fail("role %s: pid %d runs as uid %u", name, (int)c->writer, f.uid);
+	if (f.tracer)
+		return fail("role %s: pid %d is traced by pid %d: refused", name, (int)c->writer, (int)f.tracer);
+	if (h->verified[r].pid == c->writer && h->verified[r].start == f.start)
+		return 0;
+	switch (f.exe) {
+	case PEER_EXE_SAME:
+		if (strcmp(f.role, name))
+			return fail("role %s: pid %d runs sesame as %s%s, not daemon-%s", name, (int)c->writer,
+				f.role[0] ? "daemon-" : "a command", f.role, name);
+		return 0;
+	case PEER_EXE_EXTRA:
+		return 0;
+	case PEER_EXE_HIDDEN:
+		return fail("role %s: pid %d is not dumpable, so what it runs cannot be checked (a role proves "
+			"itself before it hardens, and restarts when its daemon-profile does)", name, (int)c->writer);
+	default:
+		return fail("role %s: pid %d runs %s, not this sesame", name, (int)c->writer,
+			f.exe_path[0] ? f.exe_path : "another program");
+	}
+}
+
+/* An IK initiator claims a role: its static key must be one the hub
+ * issued, for a role nobody alive holds (a live role is never replaced),
+ * and the process that wrote message 1 must be that role (peer_is_role).
+ * It becomes the role only with its first message, which must be
+ * WIRE_ROLE_INFO from that same process (confirm_role): a process that
+ * wrote message 1 and then exec'ed sesame cannot leave a child of its
+ * own to read what the role is sent.  Sets c->role; -1 to refuse. */
 static int claim_role(struct hub *h, struct conn *c)
 {
-	int r = find_role(h, noise_remote_static(c->hs)), old;
-	struct conn *prev;
+	int r = find_role(h, noise_remote_static(c->hs));
 
 	if (r == NO_ROLE)
 		return fail("IK with a static key the hub never issued (the CLI uses NNpsk0): refused");
-	if ((prev = lookup(h, h->role_conn[r], &old))) {
-		if (conn_alive(prev)) {
-			log_warn("refusing pid %d as role %s: pid %d holds the role and is alive; a live role "
-				"is never replaced", (int)c->pid, roles[r].name, (int)prev->pid);
-			return fail("role %s is connected already (pid %d)", roles[r].name, (int)prev->pid);
-		}
-		conn_close(h, old, "hung up (a new connection for its role arrived first)");
+	if (role_free(h, c, r) < 0 || peer_is_role(h, c, r) < 0) {
+		if (r != NO_ROLE)
+			log_warn("refusing pid %d as role %s: %s", (int)c->writer, roles[r].name, last_error());
+		return -1;
 	}
 	c->role = r;
 	return 0;
@@ -598,12 +673,7 @@ static void handshake(struct hub *h, int slot, struct conn *c, size_t len)
 		sodium_memzero(h->batch, bl);
 		return;
 	}
-	if (c->role != NO_ROLE) {
-		h->role_conn[c->role] = handle(slot, c);
-		h->role_connects[c->role]++;
-		h->role_since[c->role] = now_ms();
-		log_info("role %s connected (pid %d)", roles[c->role].name, (int)c->pid);
-	}
+	c->unconfirmed = c->role != NO_ROLE;
 	log_debug("connection %d established as %s", slot, who(c));
 	if (bl) {
 		batch_each(h, slot, c, bl, 0, went);
@@ -915,6 +985,33 @@ static void role_info(struct hub *h, int slot, struct conn *c, const struct wire
 			*s = '?';	/* shown as it is by sesame status */
 }
 
+/* A role's first message (claim_role): WIRE_ROLE_INFO, from the process
+ * checked at message 1, which must still be that role.  Then it is the
+ * role: requests are routed to it.  -1 if refused (c is closed). */
+static int confirm_role(struct hub *h, int slot, struct conn *c, size_t pl)
+{
+	struct wire_msg m;
+	int r = c->role;
+
+	if (wire_decode(h->plain, pl, &m) < 0 || m.type != WIRE_ROLE_INFO || m.flags & WIRE_F_REPLY)
+		fail("role %s: its first message is not WIRE_ROLE_INFO", roles[r].name);
+	else if (role_free(h, c, r) == 0 && peer_is_role(h, c, r) == 0)
+		goto accepted;
+	log_warn("refusing pid %d as role %s: %s", (int)c->writer, roles[r].name, last_error());
+	sodium_memzero(h->plain, pl);
+	conn_close(h, slot, last_error());
+	return -1;
+accepted:
+	c->unconfirmed = 0;
+	h->verified[r].pid = c->writer;
+	h->verified[r].start = c->start;
+	h->role_conn[r] = handle(slot, c);
+	h->role_connects[r]++;
+	h->role_since[r] = now_ms();
+	log_info("role %s connected (pid %d)", roles[r].name, (int)c->writer);
+	return 0;
+}
+
 static void message(struct hub *h, int slot, struct conn *c, size_t len)
 {
 	size_t pl;
@@ -924,6 +1021,8 @@ static void message(struct hub *h, int slot, struct conn *c, size_t len)
 		return;
 	}
 	c->active = now_ms();
+	if (c->unconfirmed && confirm_role(h, slot, c, pl) < 0)
+		return;
 	request(h, slot, c, pl);
 }
 
@@ -970,6 +1069,53 @@ static void early_request(struct hub *h, int slot, struct conn *c, size_t pl)
 	send_error(h, slot, m.id, WIRE_E_DENIED, text);
 }
 
+/* Read into at, noting who wrote it (SO_PASSCRED is on: the kernel
+ * never mixes two writers' bytes in one read).  Until a connection is
+ * known for the CLI's, and for a role's always, every byte must come
+ * from one process: the one checked (claim_role).  A role's connection
+ * is its own; a child or a stranger given the descriptor writes in vain. */
+static ssize_t recv_checked(struct conn *c, uint8_t *at, size_t room)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(struct ucred))];
+	} cm;
+	struct iovec iov = { at, room };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &cm, .msg_controllen = sizeof(cm) };
+	struct cmsghdr *ch;
+	pid_t pid = 0;
+	ssize_t n;
+
+	if (c->established && c->role == NO_ROLE)
+		return recv(c->fd, at, room, MSG_DONTWAIT);
+	if ((n = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC)) <= 0)
+		return n;
+	for (ch = CMSG_FIRSTHDR(&mh); ch; ch = CMSG_NXTHDR(&mh, ch)) {
+		if (ch->cmsg_level == SOL_SOCKET && ch->cmsg_type == SCM_CREDENTIALS) {
+			struct ucred u;
+
+			memcpy(&u, CMSG_DATA(ch), sizeof(u));
+			pid = u.pid;
+		} else if (ch->cmsg_level == SOL_SOCKET && ch->cmsg_type == SCM_RIGHTS) {
+			int fds = (int)((ch->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+
+			for (int i = 0; i < fds; i++) {	/* nobody sends us descriptors */
+				int fd;
+
+				memcpy(&fd, CMSG_DATA(ch) + i * sizeof(int), sizeof(fd));
+				close(fd);
+			}
+		}
+	}
+	if (!c->writer)
+		c->writer = pid ? pid : -1;
+	if (pid != c->writer) {
+		errno = EPERM;
+		return fail("bytes from pid %d on a connection pid %d writes: refused", (int)pid, (int)c->writer);
+	}
+	return n;
+}
+
 /* Read what is there; at most a few frames per wake-up, so one busy
  * client cannot monopolise the loop (epoll is level-triggered). */
 static void readable(struct hub *h, int slot, struct conn *c)
@@ -977,7 +1123,7 @@ static void readable(struct hub *h, int slot, struct conn *c)
 	for (int frames = 0; frames < 16; ) {
 		size_t room;
 		uint8_t *at = wire_reader_space(&c->rd, &room);
-		ssize_t n = recv(c->fd, at, room, MSG_DONTWAIT);
+		ssize_t n = recv_checked(c, at, room);
 		int r;
 
 		if (n < 0 && errno == EINTR)
@@ -985,7 +1131,7 @@ static void readable(struct hub *h, int slot, struct conn *c)
 		if (n < 0 && errno == EAGAIN)
 			return;
 		if (n <= 0) {
-			conn_close(h, slot, n == 0 ? NULL : strerror(errno));
+			conn_close(h, slot, n == 0 ? NULL : errno == EPERM ? last_error() : strerror(errno));
 			return;
 		}
 		if ((r = wire_reader_commit(&c->rd, (size_t)n)) < 0) {
@@ -1079,9 +1225,9 @@ static int evict_one(struct hub *h)
 		int half;
 		long long t;
 
-		if (!c || (c->established && !conn_idle(c, now, 0)))
+		if (!c || (c->established && !c->unconfirmed && !conn_idle(c, now, 0)))
 			continue;
-		half = !c->established;
+		half = !c->established || c->unconfirmed;
 		t = half ? c->handshake_deadline : c->active;
 		if (victim < 0 || n[s] > vn || (n[s] == vn && (half > vhalf || (half == vhalf && t < vt))))
 			victim = s, vn = n[s], vhalf = half, vt = t;
@@ -1199,8 +1345,9 @@ static int timers(struct hub *h)
 		if (!c)
 			continue;
 		seen++;
-		if (!c->established) {
-			if (expired(h, s, now, c->handshake_deadline, "no handshake before the deadline", &next))
+		if (!c->established || c->unconfirmed) {
+			if (expired(h, s, now, c->handshake_deadline, c->established ?
+			    "a role that never sent its first message" : "no handshake before the deadline", &next))
 				continue;
 		} else if (conn_idle(c, now, 0) &&
 		    expired(h, s, now, c->active + h->cfg->idle_timeout_ms, "idle", &next)) {
@@ -1258,6 +1405,9 @@ static int bind_socket(struct hub *h)
 	h->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (h->lfd < 0)
 		return fail("socket: %s", strerror(errno));
+	/* Accepted connections inherit it: who wrote each read (recv_checked). */
+	if (setsockopt(h->lfd, SOL_SOCKET, SO_PASSCRED, &(int){ 1 }, sizeof(int)) < 0)
+		return fail("SO_PASSCRED: %s", strerror(errno));
 	old = umask(077);
 	if (bind(h->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		umask(old);

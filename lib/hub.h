@@ -25,9 +25,10 @@ struct hub_config {
 	int max_inflight;		/* routed requests per connection */
 	int idle_timeout_ms;		/* a CLI connection with nothing to do */
 	int max_per_pid;		/* connections one process may hold */
+	int peer_fd;			/* the peer checker (peer.h); -1: none, no role accepted */
 };
 
-/* The defaults: 256, 5000, 5000, 10000, 1024, 4 MiB, 64, 60000, 16.
+/* The defaults: 256, 5000, 5000, 10000, 1024, 4 MiB, 64, 60000, 16, -1.
  * Slots: when the table is full, a new connection takes the slot of the
  * one that costs least to lose: of the process holding the most, one
  * still in its handshake (oldest first), else the CLI connection idle

@@ -21,6 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#define REKEY_MS 5000	/* to reconnect with a new key (WIRE_REKEY) */
+
+static void lost(struct role *r);
+
 long long role_now_ms(void)
 {
 	struct timespec ts;
@@ -127,9 +131,23 @@ int role_poll(struct role *r, struct pollfd *extra, int nextra, int timeout_ms)
 
 	if (nextra > 8)
 		nextra = 8;
+	if (!r->c && r->rekey_until && role_now_ms() > r->rekey_until) {
+		fail("no daemon-profile took the new key within %d ms", REKEY_MS);
+		lost(r);
+	}
+	if (r->exit_code) {
+		for (int i = 0; i < nextra; i++)
+			extra[i].revents = 0;
+		return ROLE_STOP;
+	}
 	if (!r->c && (r->c = bus_connect_retry(&r->p, r->key, 2000))) {
 		static struct wire_out o;
 
+		/* The hub has checked this process (message 1): from now on
+		 * nothing else of the user's may read or trace it. */
+		if (!r->accepted++ && sandbox_undumpable() < 0)
+			log_error("%s", last_error());
+		r->rekey_until = 0;
 		log_info("connected to the bus");
 		flags |= ROLE_CONNECTED;
 		wire_begin(&o, WIRE_ROLE_INFO, 0, 0);
@@ -189,9 +207,23 @@ int role_poll(struct role *r, struct pollfd *extra, int nextra, int timeout_ms)
 	return flags;
 }
 
+/* A role accepted once is no longer dumpable: no daemon-profile can
+ * check it again (peer.h) but the one that accepted it, after a
+ * WIRE_REKEY.  So it stops (exit status 1), for its supervisor to start
+ * a fresh one, which proves itself. */
+static void lost(struct role *r)
+{
+	log_error("%s; a role proves who it is only before it hardens: stopping, for a fresh daemon-%s to "
+		"take its place", last_error(), r->name);
+	r->exit_code = 1;
+}
+
 void role_disconnect(struct role *r)
 {
-	log_warn("%s; reconnecting", last_error());
+	if (!r->accepted || r->rekey_until)
+		log_warn("%s; reconnecting", last_error());
+	else
+		lost(r);
 	bus_close(r->c);
 	r->c = NULL;
 }
@@ -216,6 +248,7 @@ int role_dispatch(struct role *r, void (*handle)(const struct wire_msg *m))
 		/* Only the hub speaks on this connection: it has new keys. */
 		sodium_memzero(in, WIRE_HEADER + m.fields_len);
 		fail("the hub rotated the keys: taking the new one");
+		r->rekey_until = role_now_ms() + REKEY_MS;
 		role_disconnect(r);
 		return -1;
 	}
@@ -233,7 +266,7 @@ int role_dispatch(struct role *r, void (*handle)(const struct wire_msg *m))
 	return 0;
 }
 
-void role_close(struct role *r)
+int role_close(struct role *r)
 {
 	sdnotify("STOPPING=1");
 	bus_close(r->c);
@@ -244,6 +277,7 @@ void role_close(struct role *r)
 		close(r->watch);
 	close(r->sfd);
 	close(r->lock);
+	return r->exit_code;
 }
 
 void role_send(struct role *r, struct wire_out *o)

@@ -1,8 +1,12 @@
 /* role.h - what every daemon role other than the hub does around its own
  * work: paths and configuration (reloaded on change or SIGHUP, a broken
  * file logged and the previous one kept), SIGTERM/SIGINT through a
- * signalfd, the bus connection with its role key (reconnecting when
- * daemon-profile restarts), sd_notify READY and WATCHDOG.  The role's main loop calls
+ * signalfd, the bus connection with its role key, sd_notify READY and
+ * WATCHDOG.  Until the hub first accepts it a role waits for the bus and
+ * stays dumpable (the hub checks what it runs: peer.h); then it hardens,
+ * and from then on it reconnects only to take a new key (WIRE_REKEY): a
+ * role that loses its daemon-profile stops with status 1, and its
+ * supervisor starts a fresh one.  The role's main loop calls
  * role_poll() and handles what it reports.
  */
 #ifndef SESAME_ROLE_H
@@ -25,6 +29,9 @@ struct role {
 	long long reload_at, watchdog_ms;
 	char key[PATH_MAX];		/* keys/NAME.key */
 	const char *status;		/* sd_notify STATUS= once connected */
+	int accepted;			/* the hub accepted it once: not dumpable since */
+	long long rekey_until;		/* reconnecting after WIRE_REKEY, until then */
+	int exit_code;			/* 1: lost its hub (role_poll says ROLE_STOP) */
 };
 
 enum { ROLE_STOP = 1, ROLE_BUS = 2, ROLE_RELOADED = 4, ROLE_CONNECTED = 8 };
@@ -41,13 +48,14 @@ void xrole_setup(struct role *r, const char *name);
  * limit).  Returns ROLE_* flags; extra[i].revents are set. */
 int role_poll(struct role *r, struct pollfd *extra, int nextra, int timeout_ms);
 /* Drop the bus connection after a failure (logged); the next role_poll
- * reconnects. */
+ * reconnects, or, for a role the hub had accepted, says ROLE_STOP. */
 void role_disconnect(struct role *r);
 /* Read the message role_poll reported (ROLE_BUS) and hand it to handle,
  * then wipe it; -1 if the connection failed (dropped, as by
  * role_disconnect). */
 int role_dispatch(struct role *r, void (*handle)(const struct wire_msg *m));
-void role_close(struct role *r);
+/* The status to exit with: 0, or 1 if the role lost its hub. */
+int role_close(struct role *r);
 /* Confine the role (sandbox.h) to the paths it names (at most 16) and
  * what every role reads: its config, the policy file's directory, the
  * runtime directory (keys; no right is needed to connect to the bus),

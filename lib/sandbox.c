@@ -60,14 +60,24 @@ struct ll_path_beneath {
 static char described[96] = "none";
 static int landlock_abi;
 
-int sandbox_harden(void)
+int sandbox_undumpable(void)
 {
-	struct rlimit core = { 0, 0 }, nofile = { 4096, 4096 }, cur;
-
 	/* (A sanitizer build stays dumpable: LeakSanitizer ptraces the
 	 * process at exit to stop it while it looks for leaks.) */
 	if (!sandbox_sanitized() && prctl(PR_SET_DUMPABLE, 0) < 0)
 		return fail("sandbox: PR_SET_DUMPABLE: %s", strerror(errno));
+	return 0;
+}
+
+int sandbox_harden(void)
+{
+	return sandbox_undumpable() < 0 ? -1 : sandbox_limits();
+}
+
+int sandbox_limits(void)
+{
+	struct rlimit core = { 0, 0 }, nofile = { 4096, 4096 }, cur;
+
 	if (setrlimit(RLIMIT_CORE, &core) < 0)
 		return fail("sandbox: RLIMIT_CORE: %s", strerror(errno));
 	/* At most 4096 descriptors; a lower limit (a unit's LimitNOFILE=) stays. */

@@ -1,7 +1,8 @@
 /* sandbox.h - confining a daemon role once it has opened what it needs.
  *
  * Order (DESIGN.md): sandbox_harden() first (not dumpable, no core
- * files, bounded descriptors); then the role opens its sockets and files
+ * files, bounded descriptors; a role other than the hub: sandbox_limits()
+ * first, and not dumpable once the hub has accepted it); then the role opens its sockets and files
  * and probes secure memory; then sandbox_enter(): Landlock with the
  * role's path rules (the best ABI the kernel offers; paths that do not
  * exist yet are skipped; files get file rights only), then a seccomp
@@ -24,8 +25,15 @@ struct sandbox_path {
 	unsigned rights;
 };
 
-/* PR_SET_DUMPABLE 0, RLIMIT_CORE 0, RLIMIT_NOFILE 4096; -1 with a reason. */
+/* sandbox_undumpable, then sandbox_limits (daemon-profile). */
 int sandbox_harden(void);
+/* RLIMIT_CORE 0, RLIMIT_NOFILE at most 4096; -1 with a reason. */
+int sandbox_limits(void);
+/* PR_SET_DUMPABLE 0 (not in sanitizer builds): other processes of the
+ * user can no longer read or trace this one.  A role calls it once the
+ * hub has accepted it, not before: until then the hub's peer checker
+ * must be able to read its /proc/PID/exe (peer.h). */
+int sandbox_undumpable(void);
 /* Landlock (paths) then seccomp (the role's allowlist).  best_effort:
  * log what could not be done instead of failing.  -1 with a reason. */
 int sandbox_enter(const char *role, const struct sandbox_path *paths, size_t n, int best_effort);

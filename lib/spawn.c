@@ -229,6 +229,7 @@ int spawner_start(void)
 		/* Nothing but the socket (and stdin, stdout, stderr, which the
 		 * programs it starts get) stays open here. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		prctl(PR_SET_DUMPABLE, 0);	/* forked before the launcher hardens */
 		if (getppid() == 1)
 			_exit(0);
 		if (dup2(sv[1], 3) < 0)

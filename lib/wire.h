@@ -23,6 +23,15 @@
  * A client that uses IK with a static key the hub did not issue to a role
  * is refused (the CLI has NNpsk0), and so is a second connection for a role
  * whose connection is alive (stopped, even): a live role is never replaced.
+ * The key is not enough to be a role: the process that wrote message 1
+ * (SCM_CREDENTIALS; SO_PASSCRED is on) must run the hub's executable as
+ * that role, as the bus owner's uid, untraced (lib/peer.h says how it is
+ * checked); every later byte on the connection must come from that same
+ * process; and the role's first transport message must be WIRE_ROLE_INFO.
+ * Until then it is routed nothing.  A role stays dumpable until message 2
+ * (so that its executable can be read), then hardens; the hub takes it
+ * back after WIRE_REKEY as the same process (pid and start time), but no
+ * other hub can check it, so a role that loses its hub stops.
  * Every later frame is one Noise transport message, which decrypts to one
  * message.  A length of 0 or over 65535 closes the connection.
  *
@@ -102,7 +111,7 @@ enum wire_type {
 				 * in order, and never answers the batch itself.  Anywhere
 				 * else it is answered with an error, as by a hub older
 				 * than batches; a client then sends each request alone */
-	WIRE_ROLE_INFO = 0x0a,	/* sent by a daemon role once connected, never answered:
+	WIRE_ROLE_INFO = 0x0a,	/* a daemon role's first message (FRAMES), never answered:
 				 * WF_SANDBOX, what confines it ("landlock=abi7
 				 * seccomp=on", "none"); the hub keeps it for
 				 * WIRE_STATUS.  From anyone else: an error */

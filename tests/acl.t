@@ -10,7 +10,7 @@ mkdir -p "$SESAME_CONFIG_DIR"
 CFG=$SESAME_CONFIG_DIR/config.toml
 printf '[profiles.work.secrets.access]\nlauncher = ["api-token"]\n' >"$CFG"
 PEER=$SESAME_BUILD/tests/buspeer
-start_hub
+start_hub --role-exe "$PEER"
 start_secrets
 printf 'pw\n' | "$SESAME" init -p work >/dev/null
 printf 'tok' | "$SESAME" secret set -p work api-token >/dev/null

@@ -7,7 +7,7 @@
 B=$SESAME_BUILD/tests/buspeer
 use_private_paths
 
-start_hub --handshake-timeout-ms 1000 --slow-timeout-ms 1000 --request-timeout-ms 800
+start_hub --role-exe "$B" --handshake-timeout-ms 1000 --slow-timeout-ms 1000 --request-timeout-ms 800
 ok $? "daemon-profile starts and publishes bus.pub"
 [ "$(stat -c %a "$SESAME_RUNTIME_DIR")" = 700 ]; ok $? "the runtime directory is 0700"
 [ "$(stat -c %a "$SESAME_RUNTIME_DIR/bus.sock")" = 600 ]; ok $? "bus.sock is 0600"
@@ -163,7 +163,7 @@ contains "$T/err" "another daemon-profile is serving" "and says why"
 kill -9 "$HUB"; wait "$HUB" 2>/dev/null
 [ -S "$SESAME_RUNTIME_DIR/bus.sock" ]; ok $? "after SIGKILL a stale bus.sock is left behind"
 : >"$T/hub.log"
-SESAME_LOG=debug start_hub --max-clients 3 --handshake-timeout-ms 5000
+SESAME_LOG=debug start_hub --role-exe "$B" --max-clients 3 --handshake-timeout-ms 5000
 ok $? "daemon-profile restarts over the stale socket"
 
 # --- the CLI's handshake needs cli.psk (0600, fresh at each start) ---
@@ -201,7 +201,7 @@ stop_hub
 : >"$T/hub.log"
 # 60 profiles with long names: a profile list is a reply of ~6 KB
 for i in $(seq 10 69); do printf '[profiles.p%s%060d]\n' "$i" 0; done >"$SESAME_CONFIG_DIR/config.toml"
-start_hub --queue-frames 1 --slow-timeout-ms 600000 --request-timeout-ms 600000
+start_hub --role-exe "$B" --queue-frames 1 --slow-timeout-ms 600000 --request-timeout-ms 600000
 spawn sh -c "exec '$B' role secrets noread >'$T/noread.out' 2>&1"
 NOREAD=$spawned
 wait_for 10 grep -q connected "$T/noread.out"

@@ -9,15 +9,26 @@
  *   buspeer huge                announce a 16 MiB frame
  *   buspeer noread              handshake, flood requests, never read
  *   (the four hostile modes print "closed_after_ms=N" once cut off)
- *   buspeer role NAME [DELAY_MS|silent|noread]
+ *   (as a role, with keys/NAME.key, it first sends WIRE_ROLE_INFO
+ *   "buspeer", as a role must: wire.h)
+ *   buspeer role NAME [DELAY_MS|silent|noread|split]
  *                               serve WIRE_SECRET_GET as role NAME with
  *                               keys/NAME.key: value "value-of-KEY"
  *                               ("flag-passed-on" if the request still
  *                               has WIRE_F_LAST, which is the hub's)
  *                               (silent: read and never answer; noread:
- *                               never read); answers vault-auth with
+ *                               never read; split: the handshake is
+ *                               done, then a child of its own writes a
+ *                               frame on the connection, as one left
+ *                               behind by a process that exec'ed sesame
+ *                               would, and it prints "split
+ *                               child=PID"); answers vault-auth with
  *                               "password" and prints "password=PW" for
  *                               any password it is sent
+ *   buspeer traced CMD [ARGS...]
+ *                               run CMD traced by this process (as
+ *                               strace would); prints "tracer=PID
+ *                               traced=PID"; exits with CMD's status
  *   buspeer fill-role PROFILE N up to N secret-gets with a 3000-byte key,
  *                               each on a new connection in message 1
  *                               (0-RTT), each given up after 50 ms, until
@@ -120,10 +131,12 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -302,6 +315,15 @@ static int cmd_noread(void)
 	return 0;
 }
 
+/* A role's first message (wire.h): what confines it. */
+static void announce(struct bus_client *c)
+{
+	wire_begin(&out, WIRE_ROLE_INFO, 0, 0);
+	wire_put_str(&out, WF_SANDBOX, "buspeer");
+	if (wire_end(&out) < 0 || bus_send(c, &out) < 0)
+		die("%s", last_error());
+}
+
 static int cmd_role(const char *role, const char *mode)
 {
 	char key[PATH_MAX];
@@ -314,6 +336,25 @@ static int cmd_role(const char *role, const char *mode)
 	c = bus_connect_retry(&P, key, 10000);
 	if (!c)
 		die_code(bus_error_exit(), "%s", last_error());
+	if (mode && !strcmp(mode, "split")) {
+		pid_t child = fork();
+
+		if (child < 0)
+			die("fork: %s", strerror(errno));
+		if (child > 0) {
+			printf("split child=%d\n", (int)child);
+			fflush(stdout);
+			for (;;)
+				pause();	/* alive, holding the connection, silent */
+		}
+		/* The child has the descriptor but not the keys (secure memory
+		 * is not inherited); an attacker's would have them.  The hub
+		 * must refuse its bytes before it decrypts anything. */
+		if (write(bus_fd(c), "\0\0\0\x20 the child speaks for the role", 35) < 0)
+			die("split: %s", strerror(errno));
+		pause();
+	}
+	announce(c);
 	printf("connected\n");
 	fflush(stdout);
 	while (noread)
@@ -386,9 +427,13 @@ static struct bus_client *connect_as(const char *role)
 
 	if (!role)
 		return connect_or_die(NULL);
+	struct bus_client *c;
+
 	if (snprintf(key, sizeof(key), "%s/keys/%s.key", P.runtime, role) >= (int)sizeof(key))
 		die("key path too long");
-	return connect_or_die(key);
+	c = connect_or_die(key);
+	announce(c);
+	return c;
 }
 
 static int cmd_get(const char *profile, const char *key, const char *role)
@@ -1008,6 +1053,35 @@ static void hold_one(int idle, int stall, long ms)
 	fflush(stdout);
 }
 
+/* Run argv under this process as its tracer (as a debugger or strace
+ * would), passing its signals on, until it ends; its exit status. */
+static int cmd_traced(char **argv)
+{
+	pid_t child = fork();
+	int st;
+
+	if (child < 0)
+		die("fork: %s", strerror(errno));
+	if (child == 0) {
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) < 0)
+			die("PTRACE_TRACEME: %s", strerror(errno));
+		execvp(argv[0], argv);
+		die("%s: %s", argv[0], strerror(errno));
+	}
+	printf("tracer=%d traced=%d\n", (int)getpid(), (int)child);
+	fflush(stdout);
+	while (waitpid(child, &st, 0) == child) {
+		if (WIFEXITED(st))
+			return WEXITSTATUS(st);
+		if (WIFSIGNALED(st))
+			return 128 + WTERMSIG(st);
+		if (WIFSTOPPED(st))
+			ptrace(PTRACE_CONT, child, NULL,
+				(void *)(long)(WSTOPSIG(st) == SIGTRAP ? 0 : WSTOPSIG(st)));
+	}
+	return 1;
+}
+
 static int cmd_hold(long idle, long stall, long procs, long ms)
 {
 	if (procs < 1 || idle < 0 || stall < 0)
@@ -1039,6 +1113,8 @@ int main(int argc, char **argv)
 		return cmd_noread();
 	if (argc >= 3 && !strcmp(argv[1], "role"))
 		return cmd_role(argv[2], argc > 3 ? argv[3] : NULL);
+	if (argc >= 3 && !strcmp(argv[1], "traced"))
+		return cmd_traced(argv + 2);
 	if (argc == 5 && !strcmp(argv[1], "unlock-time"))
 		return cmd_unlock_time(argv[2], argv[3], atol(argv[4]) > 0 ? atol(argv[4]) : 1);
 	if (argc >= 4 && !strcmp(argv[1], "search"))

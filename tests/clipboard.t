@@ -143,6 +143,17 @@ wait_for 10 up clipboard
 wait_for 5 in_history "kept across restarts"
 ok $? "the history survives a restart of daemon-clipboard"
 
+# As a user who is not root (the peer checker cannot read the executable
+# of a process that is not dumpable): roles that hardened come back
+# after sesame status --rotate-keys, the same processes, still serving.
+as "$SESAME" status --rotate-keys >/dev/null 2>&1
+ok $? "status --rotate-keys, as a user"
+wait_for 10 sh -c "[ \$(grep -c 'role clipboard connected (pid $CLIP)' '$T/hub.log') -ge 2 ]"
+ok $? "daemon-clipboard, no longer dumpable, is taken back with its new key (same pid)"
+as wl-copy "after the rotation" 2>/dev/null
+wait_for 10 in_history "after the rotation"
+ok $? "and records the clipboard again"
+
 # Without a compositor: a clear error, exit 1.
 as env WAYLAND_DISPLAY=wayland-none "$SESAME" daemon clipboard >/dev/null 2>"$T/nowl"
 is "$?" 1 "daemon-clipboard without a compositor exits 1"

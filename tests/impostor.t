@@ -71,12 +71,6 @@ ok "$rc" "sesame lock works, after the handshake"
 run "$SESAME" secret get -p work k
 is "$rc" 77 "(and locked it)"
 
-# Who may send what is one table (lib/wire.c): the clipboard history key is
-# daemon-clipboard's alone, whichever role asks, forged caller or not.
-run "$B" clipkey work launcher
-is "$rc" 77 "another role (launcher's key, a forged caller stamp) cannot have the clipboard key"
-contains "$T/err" "clipboard.key is for daemon-clipboard alone" "the hub refuses it before it reaches daemon-secrets"
-
 # sesame status --rotate-keys: new keys, nothing restarted; the roles come
 # back with theirs, and a copy of an old key file is worth nothing.
 printf 'pw\n' | "$SESAME" unlock -p work >/dev/null 2>&1
@@ -95,4 +89,60 @@ grep -q "rotated the keys" "$T/secrets.log"; ok $? "daemon-secrets says why it r
 cp "$T/old-secrets.key" "$SESAME_RUNTIME_DIR/keys/stale.key"
 run "$B" get work k stale
 [ "$rc" -ne 0 ]; ok $? "the old key of the secrets role is refused (exit $rc)"
+
+# A key file is not enough: what runs at the other end is checked too
+# (lib/peer.h).  With daemon-secrets gone, whoever holds its key...
+stop_secrets
+spawn "$B" role secrets >"$T/imp.out" 2>"$T/imp.err"
+IMP=$spawned
+wait_for 10 grep -q "refusing pid $IMP as role secrets" "$T/hub.log"
+grep "refusing pid $IMP as role secrets" "$T/hub.log" | grep -q "runs .*buspeer, not this sesame"
+ok $? "another program holding keys/secrets.key is refused: the hub names what it runs"
+run "$SESAME" secret get -p work k
+is "$rc" 69 "(so daemon-secrets is simply not running: exit 69, no impostor's value)"
+kill "$IMP" 2>/dev/null; wait "$IMP" 2>/dev/null
+# ...sesame itself run as another role, given the secrets key...
+cp "$SESAME_RUNTIME_DIR/keys/snippets.key" "$T/snippets.key"
+cp "$SESAME_RUNTIME_DIR/keys/secrets.key" "$SESAME_RUNTIME_DIR/keys/snippets.key"
+spawn "$SESAME" daemon snippets 2>"$T/snip.log"
+SNIP=$spawned
+wait_for 10 grep -q "refusing pid $SNIP as role secrets" "$T/hub.log"
+grep "refusing pid $SNIP as role secrets" "$T/hub.log" | grep -q "runs sesame as daemon-snippets, not daemon-secrets"
+ok $? "sesame run as daemon-snippets with the secrets key is refused as daemon-secrets"
+kill "$SNIP" 2>/dev/null; wait "$SNIP" 2>/dev/null
+cp "$T/snippets.key" "$SESAME_RUNTIME_DIR/keys/snippets.key"
+# ...and the real daemon-secrets, under a tracer (strace, a debugger, or
+# whoever attached to it to take it over).
+spawn "$B" traced "$SESAME" daemon secrets >"$T/tracer.out" 2>>"$T/secrets.log"
+TRACER=$spawned
+wait_for 10 grep -q "is traced by pid $TRACER: refused" "$T/hub.log"
+ok $? "daemon-secrets running under a tracer is refused"
+run "$SESAME" secret get -p work k
+is "$rc" 69 "(and serves nothing)"
+kill "$TRACER" 2>/dev/null; wait "$TRACER" 2>/dev/null
+start_secrets
+ok $? "the real daemon-secrets, untraced, is accepted"
+
+# Every byte on a role's connection comes from the process that was
+# checked.  A hub that also trusts buspeer's executable (--role-exe, for
+# tests) shows it: a process that handshakes and leaves a child to speak
+# (as one that exec'ed sesame right after message 1 would) is refused.
+stop_secrets
+stop_hub
+start_hub --role-exe "$B"
+spawn "$B" role secrets split >"$T/split.out" 2>/dev/null
+IMP=$spawned
+wait_for 10 grep -q "split child=" "$T/split.out"
+CHILD=$(sed -n 's/^split child=//p' "$T/split.out")
+wait_for 10 grep -q "bytes from pid $CHILD on a connection pid $IMP writes" "$T/hub.log"
+ok $? "a child left behind on a role's connection is refused"
+run "$SESAME" secret get -p work k
+is "$rc" 69 "(the role was never given to it)"
+kill "$IMP" "$CHILD" 2>/dev/null; wait "$IMP" 2>/dev/null
+
+# Who may send what is one table (lib/wire.c): the clipboard history key is
+# daemon-clipboard's alone, whichever role asks, forged caller or not.
+run "$B" clipkey work launcher
+is "$rc" 77 "another role (launcher's key, a forged caller stamp) cannot have the clipboard key"
+contains "$T/err" "clipboard.key is for daemon-clipboard alone" "the hub refuses it before it reaches daemon-secrets"
 done_testing

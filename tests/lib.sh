@@ -1,6 +1,6 @@
 # lib.sh - TAP helpers for the shell integration tests (sourced).
 # $SESAME is the binary under test (make check sets it); $T a scratch dir
-# removed on exit.
+# removed on exit (kept, and named on stderr, with SESAME_KEEP=1).
 
 : "${SESAME:?run through make check, or set SESAME to the binary}"
 : "${SESAME_SRC:=$(cd "$(dirname "$0")/.." && pwd)}"
@@ -9,7 +9,7 @@ _pids=
 cleanup() {
 	for p in $_pids; do kill "$p" 2>/dev/null; done
 	for p in $_pids; do wait "$p" 2>/dev/null; done
-	rm -rf "$T"
+	if [ "${SESAME_KEEP:-0}" = 1 ]; then echo "# kept $T" >&2; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
 _n=0 _failed=0
