@@ -125,14 +125,12 @@ int clipboard_main(int argc, char **argv)
 		{ 0 }
 	};
 	struct cli_io *io = cli_io();	/* secure memory: values pass here */
-	uint8_t *buf = io->buf;
 	struct wire_out *req = &io->req;
 	const char *profile = NULL, *cmd;
 	int o, json = 0, type;
 	unsigned long limit = 20, id = 0;
 	struct bus_client *c;
 	struct wire_msg m;
-	struct paths p;
 	char *end;
 
 	if (argc < 2)
@@ -183,10 +181,7 @@ int clipboard_main(int argc, char **argv)
 		wire_put_u64(req, WF_CLIP, id);
 	if (wire_end(req) < 0)
 		die("clipboard: %s", last_error());
-	if (paths_resolve(&p) < 0)
-		die("%s", last_error());
-	c = xbus_connect(&p);
-	xbus_request(c, req, buf, &m);
+	c = cli_ask(io, &m);
 	if (type == WIRE_CLIPBOARD_HISTORY) {
 		print_history(&m, json);
 	} else if (type == WIRE_CLIPBOARD_GET) {
@@ -197,7 +192,6 @@ int clipboard_main(int argc, char **argv)
 		wire_get_str(&m, WF_TEXT, text, sizeof(text));
 		fprintf(stderr, "Clipboard history cleared (%s).\n", text);
 	}
-	sodium_memzero(buf, WIRE_MAX_MESSAGE);	/* may hold copied secrets */
-	bus_close(c);
+	cli_done(c, io, &m);	/* wipes what may be copied secrets */
 	return fflush(stdout) == 0 ? 0 : 1;
 }

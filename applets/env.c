@@ -94,16 +94,13 @@ static void fetch(const char *cmd, const char *spec, const char *prefix, int she
 	char profiles[CLI_MAX_PROFILES][65];
 	int np = cli_profiles(cmd, spec, profiles, CLI_MAX_PROFILES), cap = 0;
 	struct bus_client *c;
-	struct paths p;
 
 	if (prefix && *prefix) {
 		for (const char *s = prefix; *s; s++)
 			if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
 				usage_error(cmd, "--prefix '%s': letters, digits and '_' only", prefix);
 	}
-	if (paths_resolve(&p) < 0)
-		die("%s", last_error());
-	c = xbus_connect(&p);
+	c = cli_connect();
 	for (int i = 0; i < np; i++) {
 		struct wire_msg list, m;
 		size_t pos = 0;
@@ -112,7 +109,7 @@ static void fetch(const char *cmd, const char *spec, const char *prefix, int she
 
 		wire_begin(req, WIRE_SECRET_LIST, 0, 0);
 		wire_put_str(req, WF_PROFILE, profiles[i]);
-		xbus_request(c, req, buf, &list);
+		cli_request(c, io, &list);
 		/* The list reply is needed while the gets reuse buf. */
 		memcpy(names, buf, WIRE_HEADER + list.fields_len);
 		wire_decode(names, WIRE_HEADER + list.fields_len, &list);
@@ -138,7 +135,7 @@ static void fetch(const char *cmd, const char *spec, const char *prefix, int she
 			wire_begin(req, WIRE_SECRET_GET, 0, 0);
 			wire_put_str(req, WF_PROFILE, profiles[i]);
 			wire_put_str(req, WF_KEY, x->secret);
-			xbus_request(c, req, buf, &m);
+			cli_request(c, io, &m);
 			if (!wire_find(&m, WF_VALUE, &val, &vl) || !(x->value = secmem_dup(val, vl))) {
 				free_vars();
 				die("%s: cannot fetch secret '%s' of profile %s: %s", cmd, x->secret, profiles[i],

@@ -130,11 +130,10 @@ int input_main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ 0 }
 	};
-	static uint8_t buf[WIRE_MAX_MESSAGE];
-	static struct wire_out req;
+	struct cli_io *io = cli_io();
+	struct wire_out *req = &io->req;
 	struct bus_client *c;
 	struct wire_msg m;
-	struct paths p;
 	int o, json = 0, do_watch;
 
 	if (argc < 2 || (strcmp(argv[1], "status") && strcmp(argv[1], "watch")))
@@ -152,14 +151,11 @@ int input_main(int argc, char **argv)
 		usage_error("input", "unexpected argument '%s'", argv[optind]);
 	if (do_watch)
 		cli_watch("input", event_fields, ARRAY_LEN(event_fields), json);
-	wire_begin(&req, WIRE_INPUT_STATUS, 0, 0);
-	if (wire_end(&req) < 0)
+	wire_begin(req, WIRE_INPUT_STATUS, 0, 0);
+	if (wire_end(req) < 0)
 		die("input: %s", last_error());
-	if (paths_resolve(&p) < 0)
-		die("%s", last_error());
-	c = xbus_connect(&p);
-	xbus_request(c, &req, buf, &m);
+	c = cli_ask(io, &m);
 	print_status(&m, json);
-	bus_close(c);
+	cli_done(c, io, &m);
 	return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -94,14 +94,13 @@ int launch_main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ 0 }
 	};
-	static uint8_t buf[WIRE_MAX_MESSAGE];
-	static struct wire_out req;
+	struct cli_io *io = cli_io();
+	struct wire_out *req = &io->req;
 	const char *cmd, *profile = NULL, *tags[32];
 	int o, json = 0, ntags = 0;
 	long max = 0;
 	struct bus_client *c;
 	struct wire_msg m;
-	struct paths p;
 
 	if (argc < 2)
 		usage_error("launch", "which one: search or run?");
@@ -133,32 +132,29 @@ int launch_main(int argc, char **argv)
 			usage_error("launch", "search takes one QUERY (quote it if it has spaces)");
 		if (ntags)
 			usage_error("launch", "--tag is for run");
-		wire_begin(&req, WIRE_LAUNCH_SEARCH, 0, 0);
-		wire_put_str(&req, WF_QUERY, argv[optind]);
+		wire_begin(req, WIRE_LAUNCH_SEARCH, 0, 0);
+		wire_put_str(req, WF_QUERY, argv[optind]);
 		if (max)
-			wire_put_u32(&req, WF_LIMIT, (uint32_t)max);
+			wire_put_u32(req, WF_LIMIT, (uint32_t)max);
 	} else if (!strcmp(cmd, "run")) {
 		if (optind >= argc)
 			usage_error("launch", "run needs an ENTRY_ID");
 		if (max)
 			usage_error("launch", "-n is for search");
-		wire_begin(&req, WIRE_LAUNCH_RUN, 0, 0);
-		wire_put_str(&req, WF_ENTRY, argv[optind]);
+		wire_begin(req, WIRE_LAUNCH_RUN, 0, 0);
+		wire_put_str(req, WF_ENTRY, argv[optind]);
 		for (int i = 0; i < ntags; i++)
-			wire_put_str(&req, WF_TAG, tags[i]);
+			wire_put_str(req, WF_TAG, tags[i]);
 		for (int i = optind + 1; i < argc; i++)
-			wire_put_str(&req, WF_ARG, argv[i]);
+			wire_put_str(req, WF_ARG, argv[i]);
 	} else {
 		usage_error("launch", "unknown subcommand '%s' (search or run)", cmd);
 	}
 	if (profile)
-		wire_put_str(&req, WF_PROFILE, profile);
-	if (wire_end(&req) < 0)
+		wire_put_str(req, WF_PROFILE, profile);
+	if (wire_end(req) < 0)
 		die("launch: %s", last_error());
-	if (paths_resolve(&p) < 0)
-		die("%s", last_error());
-	c = xbus_connect(&p);
-	xbus_request(c, &req, buf, &m);
+	c = cli_ask(io, &m);
 	if (!strcmp(cmd, "search")) {
 		print_search(&m, json);
 	} else {
@@ -175,6 +171,6 @@ int launch_main(int argc, char **argv)
 			printf("started %s (pid %u)\n", entry, pid);
 		}
 	}
-	bus_close(c);
+	cli_done(c, io, &m);
 	return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -42,22 +42,18 @@ struct row {
 
 static int list(int json)
 {
-	static uint8_t buf[WIRE_MAX_MESSAGE];
-	static struct wire_out req;
+	struct cli_io *io = cli_io();
+	struct wire_out *req = &io->req;
 	struct row rows[256];
 	struct wire_msg m;
-	struct paths p;
 	struct bus_client *c;
 	char def[65] = "";
 	size_t pos = 0, n = 0, w = 4;
 	uint16_t tag, len;
 	const uint8_t *v;
 
-	if (paths_resolve(&p) < 0)
-		die("%s", last_error());
-	c = xbus_connect(&p);
-	wire_begin(&req, WIRE_PROFILE_LIST, 0, 0);
-	xbus_request(c, &req, buf, &m);
+	wire_begin(req, WIRE_PROFILE_LIST, 0, 0);
+	c = cli_ask(io, &m);
 	wire_get_str(&m, WF_DEFAULT, def, sizeof(def));
 	while (wire_next(&m, &pos, &tag, &v, &len)) {
 		char s[96];
@@ -75,7 +71,7 @@ static int list(int json)
 			snprintf(rows[n - 1].reason, sizeof(rows[0].reason), "%s", s);
 		}
 	}
-	bus_close(c);
+	cli_done(c, io, &m);
 	if (json) {
 		printf("[");
 		for (size_t i = 0; i < n; i++) {
@@ -171,20 +167,16 @@ static int show(const char *name)
 
 static int change(uint8_t type, const char *name)
 {
-	static uint8_t buf[WIRE_MAX_MESSAGE];
-	static struct wire_out req;
+	struct cli_io *io = cli_io();
+	struct wire_out *req = &io->req;
 	struct wire_msg m;
-	struct paths p;
 	struct bus_client *c;
 	char text[64] = "";
 
-	if (paths_resolve(&p) < 0)
-		die("%s", last_error());
-	c = xbus_connect(&p);
-	wire_begin(&req, type, 0, 0);
+	wire_begin(req, type, 0, 0);
 	if (name)
-		wire_put_str(&req, WF_PROFILE, name);
-	xbus_request(c, &req, buf, &m);
+		wire_put_str(req, WF_PROFILE, name);
+	c = cli_ask(io, &m);
 	wire_get_str(&m, WF_TEXT, text, sizeof(text));
 	if (!name) {
 		char def[65] = "?";
@@ -196,7 +188,7 @@ static int change(uint8_t type, const char *name)
 	} else {
 		printf("profile %s: %s\n", name, text);
 	}
-	bus_close(c);
+	cli_done(c, io, &m);
 	return fflush(stdout) ? 1 : 0;
 }
 

@@ -56,13 +56,11 @@ int secret_main(int argc, char **argv)
 		{ 0 }
 	};
 	struct cli_io *io = cli_io();	/* secure memory: values pass here */
-	uint8_t *buf = io->buf;
 	struct wire_out *req = &io->req;
 	const char *profile = "default", *cmd, *key = NULL;
 	int o, json = 0, yes = 0, type;
 	struct bus_client *c;
 	struct wire_msg m;
-	struct paths p;
 
 	if (argc < 2)
 		usage_error("secret", "which one: set, get, list or delete?");
@@ -102,8 +100,6 @@ int secret_main(int argc, char **argv)
 	} else if (optind != argc) {
 		usage_error("secret", "list takes no KEY");
 	}
-	if (paths_resolve(&p) < 0)
-		die("%s", last_error());
 	if (type == WIRE_SECRET_DELETE && !yes) {
 		char q[400];
 
@@ -115,7 +111,7 @@ int secret_main(int argc, char **argv)
 			return 0;
 		}
 	}
-	c = xbus_connect(&p);
+	c = cli_connect();
 	wire_begin(req, (uint8_t)type, WIRE_F_LAST, 0);	/* the one request */
 	wire_put_str(req, WF_PROFILE, profile);
 	if (key)
@@ -131,11 +127,9 @@ int secret_main(int argc, char **argv)
 		wire_put(req, WF_VALUE, val, vlen);
 		secmem_free(val);
 	}
-	xbus_request(c, req, buf, &m);
-	sodium_memzero(req->buf, req->len);
+	cli_request(c, io, &m);
 	if (type == WIRE_SECRET_GET) {
 		cli_write_value("secret get", &m);
-		sodium_memzero(buf, WIRE_HEADER + m.fields_len);	/* what was used: no new pages */
 	} else if (type == WIRE_SECRET_LIST) {
 		size_t pos = 0;
 		uint16_t tag, len;
@@ -163,6 +157,6 @@ int secret_main(int argc, char **argv)
 	} else {
 		printf("Secret '%s' deleted from profile '%s'.\n", key, profile);
 	}
-	bus_close(c);
+	cli_done(c, io, &m);	/* wipes what was used: no new pages */
 	return fflush(stdout) ? 1 : 0;
 }

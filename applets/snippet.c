@@ -94,14 +94,12 @@ int snippet_main(int argc, char **argv)
 		{ 0 }
 	};
 	struct cli_io *io = cli_io();	/* secure memory: values pass here */
-	uint8_t *buf = io->buf;
 	struct wire_out *req = &io->req;
 	static char tpl[WIRE_MAX_MESSAGE];
 	const char *profile = "default", *cmd;
 	int o, json = 0, type;
 	struct bus_client *c;
 	struct wire_msg m;
-	struct paths p;
 	size_t tlen = 0;
 
 	if (argc < 2)
@@ -155,21 +153,17 @@ int snippet_main(int argc, char **argv)
 	}
 	if (wire_end(req) < 0)
 		die("snippet: %s", last_error());
-	if (paths_resolve(&p) < 0)
-		die("%s", last_error());
-	c = xbus_connect(&p);
-	xbus_request(c, req, buf, &m);
+	c = cli_ask(io, &m);
 	if (type == WIRE_SNIPPET_LIST) {
 		print_list(&m, json);
 	} else if (type == WIRE_SNIPPET_EXPAND) {
 		cli_write_value("snippet", &m);
-		sodium_memzero(buf, WIRE_MAX_MESSAGE);	/* may hold secrets */
 	} else {
 		char text[32] = "done";
 
 		wire_get_str(&m, WF_TEXT, text, sizeof(text));
 		fprintf(stderr, "Snippet '%s' %s.\n", argv[0], text);
 	}
-	bus_close(c);
+	cli_done(c, io, &m);	/* wipes what may hold secrets */
 	return fflush(stdout) == 0 ? 0 : 1;
 }

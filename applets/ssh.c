@@ -119,7 +119,6 @@ int ssh_main(int argc, char **argv)
 	char names[CLI_MAX_PROFILES][65];
 	const char *sub = argc > 1 ? argv[1] : NULL, *spec = NULL, *keyspec = NULL;
 	struct bus_client *c;
-	struct paths p;
 	int o, n;
 
 	if (!sub || (strcmp(sub, "enroll") && strcmp(sub, "list") && strcmp(sub, "revoke")))
@@ -139,9 +138,7 @@ int ssh_main(int argc, char **argv)
 	if (optind < argc)
 		usage_error("ssh", "unexpected argument '%s'", argv[optind]);
 	n = cli_profiles("ssh", spec, names, CLI_MAX_PROFILES);
-	if (paths_resolve(&p) < 0)
-		die("%s", last_error());
-	c = xbus_connect(&p);
+	c = cli_connect();
 	if (!strcmp(sub, "list"))
 		list(c, names, n);
 	for (int i = 0; i < n && strcmp(sub, "list"); i++) {

@@ -147,7 +147,7 @@ int init_main(int argc, char **argv)
 	if (!strcmp(policy, "all") && !want_ssh)
 		usage_error("init", "policy all needs two factors: give --ssh-key as well");
 	f.policy = policy;
-	c = xbus_connect(&p);
+	c = cli_connect();
 	if (want_ssh) {
 		if (cli_ssh_pick(ssh_spec, &key) < 0)
 			die("init: %s", last_error());
@@ -176,7 +176,6 @@ int unlock_main(int argc, char **argv)
 	char names[CLI_MAX_PROFILES][65];
 	const char *spec = NULL;
 	struct bus_client *c;
-	struct paths p;
 	int o, n;
 
 	while ((o = getopt(argc, argv, ":p:")) != -1) {
@@ -188,9 +187,7 @@ int unlock_main(int argc, char **argv)
 	if (optind < argc)
 		usage_error("unlock", "unexpected argument '%s'", argv[optind]);
 	n = cli_profiles("unlock", spec, names, CLI_MAX_PROFILES);
-	if (paths_resolve(&p) < 0)
-		die("%s", last_error());
-	c = xbus_connect(&p);
+	c = cli_connect();
 	for (int i = 0; i < n; i++) {
 		const char *name = names[i];
 		struct cli_factors f = { 0 };
@@ -247,7 +244,6 @@ int passwd_main(int argc, char **argv)
 	struct cli_factors f = { 0 };
 	struct bus_client *c;
 	struct cli_auth a;
-	struct paths p;
 	char prompt[128];
 	int o;
 
@@ -259,9 +255,7 @@ int passwd_main(int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_error("passwd", "unexpected argument '%s'", argv[optind]);
-	if (paths_resolve(&p) < 0)
-		die("%s", last_error());
-	c = xbus_connect(&p);
+	c = cli_connect();
 	if (cli_vault_auth(c, profile, &a) < 0)
 		die_code(bus_error_exit(), "passwd: %s", last_error());
 	if (!a.password)

@@ -136,13 +136,12 @@ int wm_main(int argc, char **argv)
 		{ "launcher", no_argument, NULL, 'l' },
 		{ 0 }
 	};
-	static uint8_t buf[WIRE_MAX_MESSAGE];
-	static struct wire_out req;
+	struct cli_io *io = cli_io();
+	struct wire_out *req = &io->req;
 	const char *cmd;
 	int o, json = 0, back = 0, launcher = 0, type;
 	struct bus_client *c;
 	struct wire_msg m;
-	struct paths p;
 
 	if (argc < 2)
 		usage_error("wm", "which one: list, focus, switch or overlay?");
@@ -178,23 +177,20 @@ int wm_main(int argc, char **argv)
 	if ((json && type != WIRE_WM_LIST) || (back && type != WIRE_WM_SWITCH && type != WIRE_WM_OVERLAY) ||
 	    (launcher && type != WIRE_WM_OVERLAY))
 		usage_error("wm", "that option does not go with %s", cmd);
-	wire_begin(&req, (uint8_t)type, 0, 0);
+	wire_begin(req, (uint8_t)type, 0, 0);
 	if (type == WIRE_WM_FOCUS)
-		wire_put_str(&req, WF_TARGET, argv[0]);
+		wire_put_str(req, WF_TARGET, argv[0]);
 	if (back)
-		wire_put_u32(&req, WF_BACKWARD, 1);
+		wire_put_u32(req, WF_BACKWARD, 1);
 	if (launcher)
-		wire_put_u32(&req, WF_LAUNCHER, 1);
-	if (wire_end(&req) < 0)
+		wire_put_u32(req, WF_LAUNCHER, 1);
+	if (wire_end(req) < 0)
 		die("wm: %s", last_error());
-	if (paths_resolve(&p) < 0)
-		die("%s", last_error());
-	c = xbus_connect(&p);
-	xbus_request(c, &req, buf, &m);
+	c = cli_ask(io, &m);
 	if (type == WIRE_WM_LIST)
 		print_list(&m, json);
 	else if (type != WIRE_WM_OVERLAY)
 		print_focus(&m, type == WIRE_WM_SWITCH);
-	bus_close(c);
+	cli_done(c, io, &m);
 	return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -465,20 +465,25 @@ int bus_pipeline(struct bus_client *c, struct wire_out **reqs, uint8_t **bufs, s
 	long long deadline = now_ms() + timeout_ms;
 	uint32_t first = c->next_id;
 	int got = 0;
-	static uint8_t in[WIRE_MAX_MESSAGE];
-	static struct wire_out batch;
+	/* Replies, and a batch of requests, may hold values: secure memory. */
+	static uint8_t *in;
+	static struct wire_out *bp;
 	uint32_t batch_id = 0;
 
+	if ((!in && !(in = secmem_alloc(WIRE_MAX_MESSAGE))) || (!bp && !(bp = secmem_alloc(sizeof(*bp)))))
+		return -1;
 	for (int i = 0; i < n; i++) {
 		wire_set_id(reqs[i]->buf, c->next_id++);
 		wire_put_u64(reqs[i], WF_DEADLINE, (uint64_t)deadline);
 		replies[i].type = 0xff;
 	}
-	if (c->hs && n > 1 && make_batch(&batch, reqs, n, c->next_id))
+	if (c->hs && n > 1 && make_batch(bp, reqs, n, c->next_id))
 		batch_id = c->next_id++;
 	for (int i = 0; i < (batch_id ? 1 : n); i++)
-		if (bus_send(c, batch_id ? &batch : reqs[i]) < 0)
+		if (bus_send(c, batch_id ? bp : reqs[i]) < 0)
 			return -1;
+	if (batch_id)
+		sodium_memzero(bp->buf, bp->len);
 	while (got < n) {
 		long long left = deadline - now_ms();
 		struct wire_msg m;

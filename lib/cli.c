@@ -172,16 +172,26 @@ struct cli_io *cli_io(void)
 	return io;
 }
 
-struct bus_client *cli_ask(struct cli_io *x, struct wire_msg *m)
+struct bus_client *cli_connect(void)
 {
-	struct bus_client *c;
 	struct paths p;
 
 	if (paths_resolve(&p) < 0)
 		die("%s", last_error());
-	c = xbus_connect(&p);
+	return xbus_connect(&p);
+}
+
+void cli_request(struct bus_client *c, struct cli_io *x, struct wire_msg *m)
+{
 	xbus_request(c, &x->req, x->buf, m);
 	sodium_memzero(x->req.buf, x->req.len);
+}
+
+struct bus_client *cli_ask(struct cli_io *x, struct wire_msg *m)
+{
+	struct bus_client *c = cli_connect();
+
+	cli_request(c, x, m);
 	return c;
 }
 
@@ -193,8 +203,8 @@ void cli_done(struct bus_client *c, struct cli_io *x, const struct wire_msg *m)
 
 int cli_vault_auth(struct bus_client *c, const char *profile, struct cli_auth *a)
 {
-	static uint8_t buf[WIRE_MAX_MESSAGE];
-	static struct wire_out req;
+	struct cli_io *x = cli_io();
+	struct wire_out *req = &x->req;
 	struct wire_msg m;
 	char s[16];
 	size_t pos = 0;
@@ -202,9 +212,9 @@ int cli_vault_auth(struct bus_client *c, const char *profile, struct cli_auth *a
 	const uint8_t *v;
 
 	memset(a, 0, sizeof(*a));
-	wire_begin(&req, WIRE_VAULT_AUTH, 0, 0);
-	wire_put_str(&req, WF_PROFILE, profile);
-	if (bus_request(c, &req, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
+	wire_begin(req, WIRE_VAULT_AUTH, 0, 0);
+	wire_put_str(req, WF_PROFILE, profile);
+	if (bus_request(c, req, x->buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
 		return -1;
 	a->all = wire_get_str(&m, WF_POLICY, s, sizeof(s)) == 0 && !strcmp(s, "all");
 	a->unlocked = wire_get_str(&m, WF_STATE, s, sizeof(s)) == 0 && !strcmp(s, "unlocked");
@@ -500,20 +510,16 @@ void cli_print_fields(const struct wire_msg *m, const struct cli_field *f, size_
 
 void cli_watch(const char *role, const struct cli_field *f, size_t n, int json)
 {
-	static uint8_t buf[WIRE_MAX_MESSAGE];
-	static struct wire_out req;
+	struct cli_io *x = cli_io();
+	uint8_t *buf = x->buf;
 	struct bus_client *c;
 	struct wire_msg m;
-	struct paths p;
 
-	wire_begin(&req, WIRE_SUBSCRIBE, 0, 0);
-	wire_put_str(&req, WF_ROLE, role);
-	if (wire_end(&req) < 0)
+	wire_begin(&x->req, WIRE_SUBSCRIBE, 0, 0);
+	wire_put_str(&x->req, WF_ROLE, role);
+	if (wire_end(&x->req) < 0)
 		die("%s watch: %s", role, last_error());
-	if (paths_resolve(&p) < 0)
-		die("%s", last_error());
-	c = xbus_connect(&p);
-	xbus_request(c, &req, buf, &m);
+	c = cli_ask(x, &m);
 	fprintf(stderr, "Following daemon-%s's events (interrupt to stop).\n", role);
 	for (;;) {
 		if (bus_recv(c, buf, &m, 3600 * 1000) < 0) {

@@ -58,9 +58,14 @@ struct cli_io *cli_io(void);
 /* A command's one question: connect to the bus (paths from the
  * environment), send io->req, read the reply into io->buf (m points into
  * it); dies with the exit code the failure maps to.  cli_done closes the
- * connection and wipes what the reply held. */
+ * connection and wipes what the reply held.  Every command asks through
+ * these, so what it sends and reads stays in secure memory.  For several
+ * questions on one connection: cli_connect, then cli_request for each
+ * (io->req is wiped once sent; the caller wipes io->buf when done). */
 struct bus_client *cli_ask(struct cli_io *io, struct wire_msg *m);
 void cli_done(struct bus_client *c, struct cli_io *io, const struct wire_msg *m);
+struct bus_client *cli_connect(void);
+void cli_request(struct bus_client *c, struct cli_io *io, struct wire_msg *m);
 
 struct bus_client;
 struct wire_msg;

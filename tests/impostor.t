@@ -116,7 +116,8 @@ cp "$T/snippets.key" "$SESAME_RUNTIME_DIR/keys/snippets.key"
 spawn "$B" traced "$SESAME" daemon secrets >"$T/tracer.out" 2>>"$T/secrets.log"
 TRACER=$spawned
 wait_for 10 grep -q "is traced by pid $TRACER: refused" "$T/hub.log"
-ok $? "daemon-secrets running under a tracer is refused"
+ok $? "daemon-secrets running under a tracer is refused" ||
+	{ cat "$T/tracer.out"; grep "refusing\|role secrets" "$T/hub.log" | tail -5; tail -5 "$T/secrets.log"; } | sed 's/^/# /'
 run "$SESAME" secret get -p work k
 is "$rc" 69 "(and serves nothing)"
 kill "$TRACER" 2>/dev/null; wait "$TRACER" 2>/dev/null

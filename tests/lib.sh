@@ -67,13 +67,14 @@ stop_hub() {
 	wait "$HUB" 2>/dev/null
 }
 
-ok() { # ok CONDITION-EXIT-STATUS DESCRIPTION
+ok() { # ok CONDITION-EXIT-STATUS DESCRIPTION; returns 1 if it failed
 	_n=$((_n + 1))
 	if [ "$1" -eq 0 ]; then
 		echo "ok $_n - $2"
 	else
 		echo "not ok $_n - $2"
 		_failed=$((_failed + 1))
+		return 1
 	fi
 }
 
