@@ -32,16 +32,8 @@
 #define SESAME_VERSION "unknown"
 #endif
 
-/* Roles whose keys the hub issues, and what they may do. */
-enum clearance { CL_CLI, CL_INTERNAL, CL_SECRETS };
-static const struct {
-	const char *name;
-	enum clearance cl;
-} roles[] = {
-	{ "secrets", CL_SECRETS }, { "launcher", CL_INTERNAL }, { "snippets", CL_INTERNAL },
-	{ "wm", CL_INTERNAL }, { "clipboard", CL_INTERNAL }, { "input", CL_INTERNAL },
-};
-#define NROLES ARRAY_LEN(roles)
+/* Roles (wire.h): the hub's tables are indexed by enum wire_role; the
+ * hub itself is WR_PROFILE, and it issues keys to the others. */
 #define NO_ROLE (-1)
 #define MAX_PENDING 4096	/* routed requests in flight, all connections */
 
@@ -94,14 +86,14 @@ struct hub {
 	pid_t *pidkey;
 	int nconns;
 	uint32_t next_gen, next_seq;
-	uint64_t role_conn[NROLES];	/* 0: not connected */
-	uint32_t role_connects[NROLES];	/* since the hub started */
-	long long role_since[NROLES];	/* now_ms() when it connected, or went */
-	uint8_t role_pub[NROLES][32];
+	uint64_t role_conn[WR_COUNT];	/* 0: not connected */
+	uint32_t role_connects[WR_COUNT];	/* since the hub started */
+	long long role_since[WR_COUNT];	/* now_ms() when it connected, or went */
+	uint8_t role_pub[WR_COUNT][32];
 	struct {
 		pid_t pid;
 		uint64_t start;
-	} verified[NROLES];	/* the process last accepted as each role */
+	} verified[WR_COUNT];	/* the process last accepted as each role */
 	uint8_t *server_priv;	/* secure memory */
 	uint8_t server_pub[32];
 	uint8_t *cli_psk;	/* secure memory: the CLI's pre-shared key (cli.psk) */
@@ -272,7 +264,7 @@ static struct conn *lookup(struct hub *h, uint64_t hnd, int *slot)
 
 static const char *who(const struct conn *c)
 {
-	return c->role == NO_ROLE ? "cli" : roles[c->role].name;
+	return c->role == NO_ROLE ? "cli" : wire_role_name(c->role);
 }
 
 static void send_error(struct hub *h, int slot, uint32_t id, uint32_t code, const char *text);
@@ -311,11 +303,11 @@ static void conn_close(struct hub *h, int slot, const char *why)
 	h->conns[slot] = NULL;
 	h->nconns--;
 	h->nlast -= c->last;
-	for (size_t i = 0; i < NROLES; i++)
+	for (int i = WR_SECRETS; i < WR_COUNT; i++)
 		if (h->role_conn[i] == hnd) {
 			h->role_conn[i] = 0;
 			h->role_since[i] = now_ms();
-			log_info("role %s disconnected", roles[i].name);
+			log_info("role %s disconnected", wire_role_name(i));
 		}
 	/* Its requests are forgotten; requests waiting on it fail now. */
 	for (struct pending_walk w = { 0, h->npending }; (p = pending_next(h, &w)); ) {
@@ -445,9 +437,9 @@ static void send_error(struct hub *h, int slot, uint32_t id, uint32_t code, cons
 
 static int find_role(struct hub *h, const uint8_t *pub)
 {
-	for (size_t i = 0; i < NROLES; i++)
+	for (int i = WR_SECRETS; i < WR_COUNT; i++)
 		if (sodium_memcmp(h->role_pub[i], pub, 32) == 0)
-			return (int)i;
+			return i;
 	return NO_ROLE;
 }
 
@@ -470,8 +462,8 @@ static int role_free(struct hub *h, struct conn *c, int r)
 		return 0;
 	if (conn_alive(prev)) {
 		log_warn("refusing pid %d as role %s: pid %d holds the role and is alive; a live role "
-			"is never replaced", (int)c->writer, roles[r].name, (int)prev->pid);
-		return fail("role %s is connected already (pid %d)", roles[r].name, (int)prev->pid);
+			"is never replaced", (int)c->writer, wire_role_name(r), (int)prev->pid);
+		return fail("role %s is connected already (pid %d)", wire_role_name(r), (int)prev->pid);
 	}
 	conn_close(h, old, "hung up (a new connection for its role arrived first)");
 	return 0;
@@ -485,7 +477,7 @@ static int role_free(struct hub *h, struct conn *c, int r)
 static int peer_is_role(struct hub *h, struct conn *c, int r)
 {
 	struct peer_facts f;
-	const char *name = roles[r].name;
+	const char *name = wire_role_name(r);
 
 	if (h->cfg->peer_fd < 0)
 		return fail("role %s: no peer checker to tell who pid %d is: refused", name, (int)c->writer);
@@ -543,7 +535,7 @@ static int claim_role(struct hub *h, struct conn *c)
 		return fail("IK with a static key the hub never issued (the CLI uses NNpsk0): refused");
 	if (role_free(h, c, r) < 0 || peer_is_role(h, c, r) < 0) {
 		if (r != NO_ROLE)
-			log_warn("refusing pid %d as role %s: %s", (int)c->writer, roles[r].name, last_error());
+			log_warn("refusing pid %d as role %s: %s", (int)c->writer, wire_role_name(r), last_error());
 		return -1;
 	}
 	c->role = r;
@@ -697,12 +689,12 @@ static void reply_status(struct hub *h, int slot, const struct wire_msg *m)
 	wire_put_str(&o, WF_SANDBOX, sandbox_describe());
 	/* The connected roles, then those that went. */
 	for (int gone = 0; gone < 2; gone++)
-		for (size_t i = 0; i < NROLES; i++) {
+		for (int i = WR_SECRETS; i < WR_COUNT; i++) {
 			struct conn *rc = lookup(h, h->role_conn[i], NULL);
 
 			if (gone ? rc || !h->role_connects[i] : !rc)
 				continue;
-			wire_put_str(&o, gone ? WF_GONE : WF_ROLE, roles[i].name);
+			wire_put_str(&o, gone ? WF_GONE : WF_ROLE, wire_role_name(i));
 			if (rc)
 				wire_put_u32(&o, WF_PID, (uint32_t)rc->pid);
 			wire_put_u32(&o, WF_CONNECTS, h->role_connects[i]);
@@ -714,7 +706,6 @@ static void reply_status(struct hub *h, int slot, const struct wire_msg *m)
 		send_msg(h, slot, o.buf, o.len);
 }
 
-static int role_index(const char *name);
 
 static void rotate_keys(struct hub *h, int slot, const struct wire_msg *m);
 
@@ -753,7 +744,7 @@ static void serve_local(struct hub *h, int slot, const struct wire_msg *m, size_
 			if (tag != WF_ROLE)
 				continue;
 			snprintf(name, sizeof(name), "%.*s", l < 31 ? (int)l : 31, (const char *)v);
-			if ((r = role_index(name)) == NO_ROLE) {
+			if ((r = wire_role_index(name)) <= WR_PROFILE) {
 				send_error(h, slot, m->id, WIRE_E_BAD_MESSAGE, "no such role to subscribe to");
 				return;
 			}
@@ -803,13 +794,6 @@ void hub_unwatch_fd(struct hub *h, int fd)
 	epoll_ctl(h->ep, EPOLL_CTL_DEL, fd, NULL);
 }
 
-static int role_index(const char *name)
-{
-	for (size_t i = 0; i < NROLES; i++)
-		if (!strcmp(roles[i].name, name))
-			return (int)i;
-	return NO_ROLE;
-}
 
 /* A reply from a role: back to whoever asked, under their id. */
 static void route_reply(struct hub *h, int slot, struct conn *c, const struct wire_msg *m, size_t len)
@@ -847,7 +831,7 @@ static void put_field_u64(uint8_t *at, uint16_t tag, uint64_t v)
 static size_t stamp_caller(struct hub *h, const struct conn *c, uint64_t caller, const struct wire_msg *m,
 	long long deadline)
 {
-	const char *role = c->role == NO_ROLE ? "cli" : roles[c->role].name;
+	const char *role = c->role == NO_ROLE ? "cli" : wire_role_name(c->role);
 	size_t pos = 0, out = WIRE_HEADER, rl = strlen(role);
 	uint16_t tag, len;
 	const uint8_t *v;
@@ -884,31 +868,29 @@ static size_t stamp_caller(struct hub *h, const struct conn *c, uint64_t caller,
 static int route_request(struct hub *h, int slot, struct conn *c, const struct wire_msg *m, size_t len,
 	int early)
 {
-	const char *role = wire_type_role(m->type);
-	int r, to;
+	int r = wire_type_role_index(m->type), to;
 	struct conn *dst;
 	struct pending *p = NULL;
 
 	if (m->flags & WIRE_F_LAST && !c->last)
 		c->last = 1, h->nlast++;
-	if (early && (!role || !strcmp(role, "profile") || c->inflight >= h->cfg->max_inflight ||
-	    len + 16 + strlen(role) > WIRE_MAX_MESSAGE))
+	if (early && (r <= WR_PROFILE || c->inflight >= h->cfg->max_inflight ||
+	    len + 16 + strlen(who(c)) > WIRE_MAX_MESSAGE))
 		return 0;
-	if (!role) {
+	if (r < 0) {
 		send_error(h, slot, m->id, WIRE_E_UNKNOWN_TYPE, "unknown request type");
 		return 0;
 	}
-	if (!strcmp(role, "profile")) {
+	if (r == WR_PROFILE) {
 		serve_local(h, slot, m, len);
 		return 0;
 	}
-	r = role_index(role);
-	if (r == NO_ROLE || !(dst = lookup(h, h->role_conn[r], &to))) {
+	if (!(dst = lookup(h, h->role_conn[r], &to))) {
 		char text[96];
 
 		if (early)
 			return 0;
-		snprintf(text, sizeof(text), "daemon-%s is not running", role);
+		snprintf(text, sizeof(text), "daemon-%s is not running", wire_role_name(r));
 		send_error(h, slot, m->id, WIRE_E_UNAVAILABLE, text);
 		return 0;
 	}
@@ -994,10 +976,10 @@ static int confirm_role(struct hub *h, int slot, struct conn *c, size_t pl)
 	int r = c->role;
 
 	if (wire_decode(h->plain, pl, &m) < 0 || m.type != WIRE_ROLE_INFO || m.flags & WIRE_F_REPLY)
-		fail("role %s: its first message is not WIRE_ROLE_INFO", roles[r].name);
+		fail("role %s: its first message is not WIRE_ROLE_INFO", wire_role_name(r));
 	else if (role_free(h, c, r) == 0 && peer_is_role(h, c, r) == 0)
 		goto accepted;
-	log_warn("refusing pid %d as role %s: %s", (int)c->writer, roles[r].name, last_error());
+	log_warn("refusing pid %d as role %s: %s", (int)c->writer, wire_role_name(r), last_error());
 	sodium_memzero(h->plain, pl);
 	conn_close(h, slot, last_error());
 	return -1;
@@ -1008,7 +990,7 @@ accepted:
 	h->role_conn[r] = handle(slot, c);
 	h->role_connects[r]++;
 	h->role_since[r] = now_ms();
-	log_info("role %s connected (pid %d)", roles[r].name, (int)c->writer);
+	log_info("role %s connected (pid %d)", wire_role_name(r), (int)c->writer);
 	return 0;
 }
 
@@ -1434,10 +1416,10 @@ static int new_keys(struct hub *h)
 	if ((!h->server_priv && !(h->server_priv = secmem_alloc(32))) || !(priv = secmem_alloc(32)) ||
 	    (!h->cli_psk && !(h->cli_psk = secmem_alloc(32))))
 		return -1;
-	for (size_t i = 0; i < NROLES; i++) {
+	for (int i = WR_SECRETS; i < WR_COUNT; i++) {
 		char name[64];
 
-		snprintf(name, sizeof(name), "%s.key", roles[i].name);
+		snprintf(name, sizeof(name), "%s.key", wire_role_name(i));
 		noise_keypair(priv, h->role_pub[i]);
 		if (paths_join(path, dir, name) < 0 || bus_write_key(path, priv, 0600) < 0) {
 			secmem_free(priv);
@@ -1470,12 +1452,12 @@ static void rotate_keys(struct hub *h, int slot, const struct wire_msg *m)
 	}
 	wire_begin(&o, m->type, WIRE_F_REPLY, m->id);
 	wire_begin(&rk, WIRE_REKEY, 0, 0);
-	for (size_t i = 0; i < NROLES; i++) {
+	for (int i = WR_SECRETS; i < WR_COUNT; i++) {
 		int rs;
 
 		if (!lookup(h, h->role_conn[i], &rs))
 			continue;
-		wire_put_str(&o, WF_ROLE, roles[i].name);
+		wire_put_str(&o, WF_ROLE, wire_role_name(i));
 		send_msg(h, rs, rk.buf, rk.len);
 	}
 	log_info("keys rotated: the hub's, the CLI's and every role's");
@@ -1542,10 +1524,10 @@ static void teardown(struct hub *h)
 	unlink(h->pub_path);
 	if (paths_join(path, h->paths->runtime, "cli.psk") == 0)
 		unlink(path);
-	for (size_t i = 0; i < NROLES; i++) {
+	for (int i = WR_SECRETS; i < WR_COUNT; i++) {
 		char name[64];
 
-		snprintf(name, sizeof(name), "keys/%s.key", roles[i].name);
+		snprintf(name, sizeof(name), "keys/%s.key", wire_role_name(i));
 		if (paths_join(path, h->paths->runtime, name) == 0)
 			unlink(path);
 	}

@@ -192,55 +192,91 @@ void wire_error(struct wire_out *o, const struct wire_msg *req, uint32_t code, c
 enum { EARLY = 1, KDF = 2, ROLES = 4, HUB = 8 };
 static const struct {
 	uint8_t type, flags;
-	const char *name, *role, *from;
+	const char *name;
+	signed char role, from;	/* WR_*; from: -1 for anyone */
 } types[] = {
-	{ WIRE_PING, EARLY, "ping", "profile", NULL },
-	{ WIRE_STATUS, EARLY, "status", "profile", NULL },
-	{ WIRE_PROFILE_LIST, EARLY, "profile.list", "profile", NULL },
-	{ WIRE_PROFILE_ACTIVATE, 0, "profile.activate", "profile", NULL },
-	{ WIRE_PROFILE_DEACTIVATE, 0, "profile.deactivate", "profile", NULL },
-	{ WIRE_PROFILE_DEFAULT, 0, "profile.default", "profile", NULL },
-	{ WIRE_SUBSCRIBE, EARLY, "subscribe", "profile", NULL },	/* this connection's own state */
-	{ WIRE_EVENT, ROLES, "event", "profile", NULL },
-	{ WIRE_BATCH, EARLY, "batch", "profile", NULL },		/* each request in it is checked */
-	{ WIRE_ROLE_INFO, ROLES, "role.info", "profile", NULL },
-	{ WIRE_ROTATE_KEYS, 0, "rotate.keys", "profile", NULL },
-	{ WIRE_REKEY, HUB, "rekey", "profile", NULL },
-	{ WIRE_SECRET_GET, EARLY, "secret.get", "secrets", NULL },
-	{ WIRE_VAULT_INIT, KDF, "vault.init", "secrets", NULL },
-	{ WIRE_UNLOCK, KDF, "unlock", "secrets", NULL },
-	{ WIRE_LOCK, 0, "lock", "secrets", NULL },
-	{ WIRE_SECRET_SET, 0, "secret.set", "secrets", NULL },
-	{ WIRE_SECRET_DELETE, 0, "secret.delete", "secrets", NULL },
-	{ WIRE_SECRET_LIST, EARLY, "secret.list", "secrets", NULL },
-	{ WIRE_VAULT_STATUS, EARLY, "vault.status", "secrets", NULL },
-	{ WIRE_PASSWD, KDF, "passwd", "secrets", NULL },
-	{ WIRE_VAULT_AUTH, EARLY, "vault.auth", "secrets", NULL },
-	{ WIRE_SSH_ENROLL, KDF, "ssh.enroll", "secrets", NULL },
-	{ WIRE_SSH_REVOKE, KDF, "ssh.revoke", "secrets", NULL },
-	{ WIRE_CLIPBOARD_KEY, ROLES, "clipboard.key", "secrets", "clipboard" },
-	{ WIRE_LAUNCH_SEARCH, EARLY, "launch.search", "launcher", NULL },
-	{ WIRE_LAUNCH_RUN, 0, "launch.run", "launcher", NULL },
-	{ WIRE_SNIPPET_LIST, EARLY, "snippet.list", "snippets", NULL },
-	{ WIRE_SNIPPET_ADD, 0, "snippet.add", "snippets", NULL },
-	{ WIRE_SNIPPET_REMOVE, 0, "snippet.remove", "snippets", NULL },
-	{ WIRE_SNIPPET_EXPAND, 0, "snippet.expand", "snippets", NULL },
-	{ WIRE_CLIPBOARD_GET, EARLY, "clipboard.get", "clipboard", NULL },
-	{ WIRE_CLIPBOARD_HISTORY, EARLY, "clipboard.history", "clipboard", NULL },
-	{ WIRE_CLIPBOARD_CLEAR, 0, "clipboard.clear", "clipboard", NULL },
-	{ WIRE_WM_LIST, EARLY, "wm.list", "wm", NULL },
-	{ WIRE_WM_FOCUS, 0, "wm.focus", "wm", NULL },
-	{ WIRE_WM_SWITCH, 0, "wm.switch", "wm", NULL },
-	{ WIRE_WM_OVERLAY, 0, "wm.overlay", "wm", NULL },
-	{ WIRE_INPUT_STATUS, EARLY, "input.status", "input", NULL },
+	{ WIRE_PING, EARLY, "ping", WR_PROFILE, -1 },
+	{ WIRE_STATUS, EARLY, "status", WR_PROFILE, -1 },
+	{ WIRE_PROFILE_LIST, EARLY, "profile.list", WR_PROFILE, -1 },
+	{ WIRE_PROFILE_ACTIVATE, 0, "profile.activate", WR_PROFILE, -1 },
+	{ WIRE_PROFILE_DEACTIVATE, 0, "profile.deactivate", WR_PROFILE, -1 },
+	{ WIRE_PROFILE_DEFAULT, 0, "profile.default", WR_PROFILE, -1 },
+	{ WIRE_SUBSCRIBE, EARLY, "subscribe", WR_PROFILE, -1 },	/* this connection's own state */
+	{ WIRE_EVENT, ROLES, "event", WR_PROFILE, -1 },
+	{ WIRE_BATCH, EARLY, "batch", WR_PROFILE, -1 },		/* each request in it is checked */
+	{ WIRE_ROLE_INFO, ROLES, "role.info", WR_PROFILE, -1 },
+	{ WIRE_ROTATE_KEYS, 0, "rotate.keys", WR_PROFILE, -1 },
+	{ WIRE_REKEY, HUB, "rekey", WR_PROFILE, -1 },
+	{ WIRE_SECRET_GET, EARLY, "secret.get", WR_SECRETS, -1 },
+	{ WIRE_VAULT_INIT, KDF, "vault.init", WR_SECRETS, -1 },
+	{ WIRE_UNLOCK, KDF, "unlock", WR_SECRETS, -1 },
+	{ WIRE_LOCK, 0, "lock", WR_SECRETS, -1 },
+	{ WIRE_SECRET_SET, 0, "secret.set", WR_SECRETS, -1 },
+	{ WIRE_SECRET_DELETE, 0, "secret.delete", WR_SECRETS, -1 },
+	{ WIRE_SECRET_LIST, EARLY, "secret.list", WR_SECRETS, -1 },
+	{ WIRE_VAULT_STATUS, EARLY, "vault.status", WR_SECRETS, -1 },
+	{ WIRE_PASSWD, KDF, "passwd", WR_SECRETS, -1 },
+	{ WIRE_VAULT_AUTH, EARLY, "vault.auth", WR_SECRETS, -1 },
+	{ WIRE_SSH_ENROLL, KDF, "ssh.enroll", WR_SECRETS, -1 },
+	{ WIRE_SSH_REVOKE, KDF, "ssh.revoke", WR_SECRETS, -1 },
+	{ WIRE_CLIPBOARD_KEY, ROLES, "clipboard.key", WR_SECRETS, WR_CLIPBOARD },
+	{ WIRE_LAUNCH_SEARCH, EARLY, "launch.search", WR_LAUNCHER, -1 },
+	{ WIRE_LAUNCH_RUN, 0, "launch.run", WR_LAUNCHER, -1 },
+	{ WIRE_SNIPPET_LIST, EARLY, "snippet.list", WR_SNIPPETS, -1 },
+	{ WIRE_SNIPPET_ADD, 0, "snippet.add", WR_SNIPPETS, -1 },
+	{ WIRE_SNIPPET_REMOVE, 0, "snippet.remove", WR_SNIPPETS, -1 },
+	{ WIRE_SNIPPET_EXPAND, 0, "snippet.expand", WR_SNIPPETS, -1 },
+	{ WIRE_CLIPBOARD_GET, EARLY, "clipboard.get", WR_CLIPBOARD, -1 },
+	{ WIRE_CLIPBOARD_HISTORY, EARLY, "clipboard.history", WR_CLIPBOARD, -1 },
+	{ WIRE_CLIPBOARD_CLEAR, 0, "clipboard.clear", WR_CLIPBOARD, -1 },
+	{ WIRE_WM_LIST, EARLY, "wm.list", WR_WM, -1 },
+	{ WIRE_WM_FOCUS, 0, "wm.focus", WR_WM, -1 },
+	{ WIRE_WM_SWITCH, 0, "wm.switch", WR_WM, -1 },
+	{ WIRE_WM_OVERLAY, 0, "wm.overlay", WR_WM, -1 },
+	{ WIRE_INPUT_STATUS, EARLY, "input.status", WR_INPUT, -1 },
 };
 
-const char *wire_type_role(uint8_t type)
+/* The roles, by enum wire_role; the desktop ones are left out of a
+ * DESKTOP=0 build (applets/nodesktop.c names them, checked by
+ * tests/unit/wire.c). */
+static const struct {
+	const char *name;
+	int desktop;
+} roles[WR_COUNT] = {
+	[WR_PROFILE] = { "profile", 0 }, [WR_SECRETS] = { "secrets", 0 }, [WR_LAUNCHER] = { "launcher", 0 },
+	[WR_SNIPPETS] = { "snippets", 0 }, [WR_WM] = { "wm", 1 }, [WR_CLIPBOARD] = { "clipboard", 1 },
+	[WR_INPUT] = { "input", 1 },
+};
+
+const char *wire_role_name(int role)
+{
+	return role >= 0 && role < WR_COUNT ? roles[role].name : NULL;
+}
+
+int wire_role_index(const char *name)
+{
+	for (int i = 0; i < WR_COUNT; i++)
+		if (!strcmp(roles[i].name, name))
+			return i;
+	return -1;
+}
+
+int wire_role_desktop(int role)
+{
+	return role >= 0 && role < WR_COUNT && roles[role].desktop;
+}
+
+int wire_type_role_index(uint8_t type)
 {
 	for (size_t i = 0; i < ARRAY_LEN(types); i++)
 		if (types[i].type == type)
 			return types[i].role;
-	return NULL;
+	return -1;
+}
+
+const char *wire_type_role(uint8_t type)
+{
+	return wire_role_name(wire_type_role_index(type));
 }
 
 const char *wire_type_name(uint8_t type)
@@ -270,8 +306,9 @@ const char *wire_type_sender_refused(uint8_t type, const char *sender)
 			continue;
 		if (types[i].flags & HUB)
 			snprintf(why, sizeof(why), "only the hub sends %s", types[i].name);
-		else if (types[i].from && strcmp(sender, types[i].from))
-			snprintf(why, sizeof(why), "%s is for daemon-%s alone", types[i].name, types[i].from);
+		else if (types[i].from >= 0 && strcmp(sender, roles[types[i].from].name))
+			snprintf(why, sizeof(why), "%s is for daemon-%s alone", types[i].name,
+				roles[types[i].from].name);
 		else if (types[i].flags & ROLES && !strcmp(sender, "cli"))
 			snprintf(why, sizeof(why), "%s is for daemon roles alone", types[i].name);
 		else

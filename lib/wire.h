@@ -75,6 +75,17 @@
 #define WIRE_F_EVENT 0x0002	/* an event the hub passes to subscribers (id 0) */
 #define WIRE_F_LAST 0x0004	/* the sender's last request: close when answered */
 
+/* The roles: daemon-profile (the hub, which serves its own requests)
+ * and the daemons it issues keys to.  Their names are lib/wire.c's; the
+ * hub's tables of connected roles are indexed by these. */
+enum wire_role { WR_PROFILE, WR_SECRETS, WR_LAUNCHER, WR_SNIPPETS, WR_WM, WR_CLIPBOARD, WR_INPUT, WR_COUNT };
+/* "secrets" for WR_SECRETS; NULL out of range. */
+const char *wire_role_name(int role);
+/* The role called name ("secrets"), or -1. */
+int wire_role_index(const char *name);
+/* 1 for a desktop role (Wayland or input devices: not in a DESKTOP=0 build). */
+int wire_role_desktop(int role);
+
 /* Message types.  Who serves each, who may send it, whether it may ride
  * in message 1 and its deadline are one row each in lib/wire.c's table. */
 enum wire_type {
@@ -329,6 +340,8 @@ void wire_error(struct wire_out *o, const struct wire_msg *req, uint32_t code, c
 /* Which role serves a request type ("profile" for the hub itself), or
  * NULL if the type is unknown. */
 const char *wire_type_role(uint8_t type);
+/* The same as an index into the roles (WR_*), or -1 if the type is unknown. */
+int wire_type_role_index(uint8_t type);
 const char *wire_type_name(uint8_t type);
 /* Requests that may run Argon2id in daemon-secrets (init, unlock, passwd,
  * ssh enroll and revoke): its cost is configurable per vault, and a slow

@@ -42,6 +42,19 @@ __attribute__((unused)) static void skip(const char *fmt, ...)
 	fflush(stdout);
 }
 
+__attribute__((format(printf, 1, 2)))
+__attribute__((unused)) static void diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
 static int done_testing(void)
 {
 	printf("1..%d\n", tap_count);

@@ -3,7 +3,68 @@
 #include "lib/util.h"
 #include "tap.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* The file at path (from the source tree: make check runs the unit tests
+ * there) holds text; 0 if it does not exist. */
+static int file_holds(const char *path, const char *text)
+{
+	static char buf[1 << 16];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return !text || strstr(buf, text) != NULL;
+}
+
+/* The role table (wire.c) and the daemons agree: each role but the hub
+ * has its applets/daemon_NAME.c with its APPLET block, each desktop role
+ * is named in nodesktop.c too (DESKTOP=0 builds), and no other file
+ * holds a daemon-* applet. */
+static void roles_match_applets(void)
+{
+	char path[128], applet[64], cmd[256];
+	int bad = 0, n = 0;
+	FILE *ls;
+
+	if (!file_holds("applets/nodesktop.c", NULL)) {
+		skip("not run from the source tree: no applets/ to compare with");
+		skip("likewise");
+		return;
+	}
+	for (int r = 0; r < WR_COUNT; r++) {
+		const char *name = wire_role_name(r);
+
+		snprintf(path, sizeof(path), "applets/daemon_%s.c", name);
+		snprintf(applet, sizeof(applet), "/*APPLET daemon-%s ", name);
+		if (!file_holds(path, applet) ||
+		    (wire_role_desktop(r) != file_holds("applets/nodesktop.c", applet)))
+			bad++, diag("role %s: %s or applets/nodesktop.c disagrees with wire.c", name, path);
+	}
+	ok(!bad && wire_role_index("secrets") == WR_SECRETS && wire_role_index("cli") == -1,
+		"every role in wire.c's table has its daemon applet, desktop ones in nodesktop.c too");
+	snprintf(cmd, sizeof(cmd), "grep -l '^/\\*APPLET daemon-' applets/*.c");
+	if ((ls = popen(cmd, "r"))) {
+		while (fgets(path, sizeof(path), ls)) {
+			char name[64];
+
+			path[strcspn(path, "\n")] = 0;
+			if (!strcmp(path, "applets/nodesktop.c"))
+				continue;
+			n++;
+			if (sscanf(path, "applets/daemon_%63[a-z].c", name) != 1 || wire_role_index(name) < 0)
+				bad++, diag("%s: a daemon that is no role in wire.c", path);
+		}
+		pclose(ls);
+	}
+	ok(!bad && n == WR_COUNT, "and no daemon applet is missing from it (%d of %d)", n, WR_COUNT);
+}
 
 int main(void)
 {
@@ -58,6 +119,9 @@ int main(void)
 	ok(wire_end(&o) < 0, "a message over the maximum is refused when it is finished");
 	ok(wire_type_role(WIRE_SECRET_GET) && !strcmp(wire_type_role(WIRE_SECRET_GET), "secrets") &&
 		!wire_type_role(0x77), "request types map to the role that serves them");
+	ok(wire_type_role_index(WIRE_STATUS) == WR_PROFILE && wire_type_role_index(WIRE_CLIPBOARD_GET) == WR_CLIPBOARD &&
+		wire_type_role_index(0x77) == -1, "and to its index in the roles");
+	roles_match_applets();
 	ok(wire_error_exit(WIRE_E_UNAVAILABLE) == EXIT_UNREACHABLE && wire_error_exit(WIRE_E_TIMEOUT) == EXIT_TIMEOUT &&
 		wire_error_exit(WIRE_E_DENIED) == EXIT_DENIED, "error codes map to the exit codes in DESIGN.md");
 
