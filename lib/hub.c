@@ -1089,8 +1089,10 @@ static ssize_t recv_checked(struct conn *c, uint8_t *at, size_t room)
 			}
 		}
 	}
+	if (!pid)
+		pid = -1;	/* a writer outside our pid namespace */
 	if (!c->writer)
-		c->writer = pid ? pid : -1;
+		c->writer = pid;
 	if (pid != c->writer) {
 		errno = EPERM;
 		return fail("bytes from pid %d on a connection pid %d writes: refused", (int)pid, (int)c->writer);
