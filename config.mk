@@ -18,9 +18,14 @@ SYSTEMDUSERDIR ?= $(PREFIX)/lib/systemd/user
 SYSTEMDSYSTEMDIR ?= $(PREFIX)/lib/systemd/system
 OPENRCDIR ?= $(SYSCONFDIR)/init.d
 RUNITDIR ?= $(SYSCONFDIR)/sv
-# Which init files make install installs.
-INIT ?= systemd openrc runit busybox
+# Which init systems' files make install installs, any of: systemd openrc
+# runit busybox (a recipe names its image's; INIT= installs none).
+INIT ?= systemd
 DESTDIR ?=
+
+# Where `make fetch` puts the pinned sources and the build finds them
+# (a recipe's own download directory will do: vendor/pins names the files).
+DL_DIR ?= build/dl
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
@@ -37,7 +42,13 @@ MUSL_CC ?= musl-gcc
 ifeq ($(STATIC),1)
 DESKTOP = 0
 endif
-DESKTOP ?= $(shell $(PKG_CONFIG) --exists wayland-client 2>/dev/null && echo 1 || echo 0)
+# Left unset, it is decided here and the build says so (once per
+# configuration); a recipe should set it.
+ifeq ($(origin DESKTOP),undefined)
+DESKTOP := $(shell $(PKG_CONFIG) --exists wayland-client 2>/dev/null && echo 1 || echo 0)
+DESKTOP_WHY = DESKTOP not set: $(if $(filter 1,$(DESKTOP)),$(PKG_CONFIG) finds wayland-client,$(PKG_CONFIG) \
+	finds no wayland-client), so DESKTOP=$(DESKTOP) (set DESKTOP=0 or 1 to choose)
+endif
 # Protocol XML files, turned into C by wayland-scanner at build time:
 # the stable and staging ones from Debian's wayland-protocols, and the
 # wlroots ones (layer-shell, foreign-toplevel, data-control), which Debian
@@ -79,9 +90,14 @@ CFLAGS ?= -O2 -g
 LDFLAGS ?=
 CPPFLAGS ?=
 
+# WERROR=1 turns warnings into errors (CI and development ask for it; a
+# recipe on a newer compiler should not break on a new warning).
+WERROR ?= 0
+# V=1 prints each command; quiet otherwise.
+V ?= 0
+
 # What the code needs, whatever CFLAGS says.
-WERROR ?= -Werror
-SESAME_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Wshadow \
+SESAME_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
 	-fstack-protector-strong -fPIE
 SESAME_LDFLAGS = -pie -Wl,-z,relro,-z,now -pthread

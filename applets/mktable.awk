@@ -133,8 +133,9 @@ END {
 	close(h)
 	r = out "/roles"
 	printf "" > r
+	# the roles this build runs: make install links them
 	for (i = 1; i <= n; i++)
-		if (flags[i] ~ / role/)
+		if (flags[i] ~ / role/ && fn[i] != "-")
 			print name[i] > r
 	close(r)
 	manpage(out "/sesame.1")

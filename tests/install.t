@@ -5,13 +5,30 @@
 . "$(dirname "$0")/lib.sh"
 
 dest=$T/stage
+# Installed as it was built: with or without the desktop roles.
+desktop=1
+"$SESAME" daemon wm --help | grep -q "no Wayland support" && desktop=0
 run make -C "$SESAME_SRC" install DESTDIR="$dest" PREFIX=/usr BIN="$SESAME" \
-	O="${SESAME_BUILD:-build}"
+	O="${SESAME_BUILD:-build}" DESKTOP=$desktop
 ok "$rc" "make install DESTDIR=... PREFIX=/usr succeeds"
 [ "$rc" -eq 0 ] || sed 's/^/#   /' "$T/err" | tail -5
 
 bin=$dest/usr/bin
 [ -x "$bin/sesame" ]; ok $? "the binary is installed"
+# Desktop roles: linked and given units only when the build has them.
+units=$dest/usr/lib/systemd/user
+if [ $desktop = 0 ]; then
+	[ ! -e "$bin/daemon-wm" ] && [ ! -e "$bin/daemon-clipboard" ] && [ ! -e "$bin/daemon-input" ] &&
+		[ ! -e "$units/sesame-wm.service" ] && [ ! -e "$units/sesame-desktop.target" ]
+	ok $? "a build without desktop roles installs none of their symlinks or units"
+	[ -e "$units/sesame-secrets.service" ]; ok $? "(but the headless roles' units)"
+else
+	[ -L "$bin/daemon-wm" ] && [ -e "$units/sesame-wm.service" ] && [ -e "$units/sesame-desktop.target" ]
+	ok $? "a build with desktop roles installs their symlinks and units"
+	[ -e "$units/sesame-secrets.service" ]; ok $? "(and the headless roles')"
+fi
+[ ! -e "$dest/etc/init.d" ] && [ ! -e "$dest/etc/sv" ]
+ok $? "by default (INIT=systemd) no OpenRC or runit files"
 for r in daemon-profile daemon-secrets daemon-launcher daemon-snippets; do
 	[ "$(readlink "$bin/$r")" = sesame ]; ok $? "$r is a relative symlink to sesame"
 done

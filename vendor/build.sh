@@ -6,7 +6,11 @@
 # recipes.
 #
 # usage: vendor/build.sh OUTDIR [PACKAGE...]
+#        vendor/build.sh --fetch [PACKAGE...]
 #   PACKAGE: libsodium, libseccomp, sqlite3 (default: all three)
+#   A build never downloads: the files must be in the download directory
+#   already, else it stops naming them.  --fetch (make fetch) is the one
+#   step that downloads (apt-get source), verifies and builds nothing.
 #   `make static` builds all three with musl-gcc into build/static/vendor;
 #   a dynamic build with SQLITE=vendored (config.mk) builds sqlite3 alone
 #   with its own compiler into build/vendor.
@@ -16,23 +20,64 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-out=${1:?usage: vendor/build.sh OUTDIR [PACKAGE...]}
-shift
-mkdir -p "$out" && out=$(cd "$out" && pwd)
-src=$out/src prefix=$out/prefix kinc=$out/kernel-include
-dl=${VENDOR_DL:-$src}
-CC=${VENDOR_CC:-${MUSL_CC:-musl-gcc}}
-JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+die() { echo "vendor: $*" >&2; exit 1; }
+pins() { grep -v '^#' "$top/vendor/pins" | grep -v '^[[:space:]]*$'; }
+ver() { pins | awk -v p="$1" '$1 == p { print $2; exit }'; }
+only_fetch=0
+if [ "${1:-}" = --fetch ]; then
+	only_fetch=1
+	shift
+	dl=${VENDOR_DL:?--fetch needs VENDOR_DL, the download directory}
+else
+	out=${1:?usage: vendor/build.sh OUTDIR [PACKAGE...] | --fetch [PACKAGE...]}
+	shift
+	mkdir -p "$out" && out=$(cd "$out" && pwd)
+	src=$out/src prefix=$out/prefix kinc=$out/kernel-include
+	dl=${VENDOR_DL:-$src}
+fi
 [ $# -gt 0 ] || set -- libsodium libseccomp sqlite3
 
-die() { echo "vendor: $*" >&2; exit 1; }
+# Download (apt-get source, --fetch only) or check that every pinned file
+# of the package is there; then verify each against vendor/pins.
+fetch() { # package version
+	mkdir -p "$dl"
+	missing=
+	for f in $(pins | awk -v p="$1" '$1 == p { print $3 }'); do
+		[ -f "$dl/$f" ] || missing="$missing $f"
+	done
+	if [ -n "$missing" ] && [ $only_fetch = 0 ]; then
+		die "$1 $2: not downloaded:$missing not in $dl." \
+			"Run 'make fetch' first (the one step that downloads), or put those files there" \
+			"(DL_DIR=...); or build with SQLITE=system, which downloads nothing"
+	fi
+	if [ -n "$missing" ]; then
+		command -v apt-get >/dev/null || die "$1: apt-get not found to download$missing"
+		echo "vendor: downloading $1 $2 (apt-get source)"
+		(cd "$dl" && apt-get source --download-only "$1=$2" >/dev/null 2>"$dl/$1.fetch.log") ||
+			die "apt-get source $1=$2 failed (see $dl/$1.fetch.log): make deps adds the deb-src lines;" \
+				"if Debian has a newer revision of $1 now, vendor/pins needs it"
+	fi
+	pins | awk -v p="$1" '$1 == p { print $4 "  " $3 }' | (cd "$dl" && sha256sum -c --quiet -) ||
+		die "$1: SHA-256 mismatch against vendor/pins"
+}
+
+if [ $only_fetch = 1 ]; then
+	for pkg; do
+		[ -n "$(ver "$pkg")" ] || die "unknown package $pkg (libsodium, libseccomp or sqlite3)"
+		fetch "$pkg" "$(ver "$pkg")"
+	done
+	echo "vendor: downloaded and verified in $dl"
+	exit 0
+fi
+
+CC=${VENDOR_CC:-${MUSL_CC:-musl-gcc}}
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+
 need() { # command package
 	command -v "$1" >/dev/null || die "$1 not found (make deps installs $2)"
 }
 case $CC in musl-gcc) need "$CC" musl-tools ;; *) need "${CC%% *}" build-essential ;; esac
 need dpkg-source dpkg-dev
-
-pins() { grep -v '^#' "$top/vendor/pins" | grep -v '^[[:space:]]*$'; }
 
 # musl's headers carry no kernel headers; borrow the distribution's.
 multiarch=$(gcc -print-multiarch 2>/dev/null || true)
@@ -43,21 +88,6 @@ if [ -n "$multiarch" ] && [ -d "/usr/include/$multiarch/asm" ]; then
 else
 	ln -sfn /usr/include/asm "$kinc/asm"
 fi
-
-fetch() { # package version
-	mkdir -p "$dl"
-	missing=0
-	for f in $(pins | awk -v p="$1" '$1 == p { print $3 }'); do
-		[ -f "$dl/$f" ] || missing=1
-	done
-	if [ $missing = 1 ]; then
-		(cd "$dl" && apt-get source --download-only "$1=$2" >/dev/null 2>"$dl/$1.fetch.log") ||
-			die "apt-get source $1=$2 failed (see $dl/$1.fetch.log): make deps adds the deb-src lines;" \
-				"if Debian has a newer revision of $1 now, vendor/pins needs it"
-	fi
-	pins | awk -v p="$1" '$1 == p { print $4 "  " $3 }' | (cd "$dl" && sha256sum -c --quiet -) ||
-		die "$1: SHA-256 mismatch against vendor/pins"
-}
 
 unpack() { # package version dir
 	dsc=$(pins | awk -v p="$1" '$1 == p && $3 ~ /\.dsc$/ { print $3 }')
@@ -84,8 +114,6 @@ build_autotools() { # package version dir [configure args...]
 		die "$pkg: build failed (see $src/$pkg.build.log)"
 	touch "$prefix/.$pkg-$ver"
 }
-
-ver() { pins | awk -v p="$1" '$1 == p { print $2; exit }'; }
 
 # SQLite: the amalgamation, generated from Debian's source (configure, then
 # `make sqlite3.c`, which runs tclsh), compiled alone with only what sesame
