@@ -57,10 +57,11 @@ O = build/tsan
 BIN = build/tsan/sesame
 SAN_FLAGS = -fsanitize=thread -fno-omit-frame-pointer
 endif
+STATIC_O = build/static$(if $(CROSS_COMPILE),-$(patsubst %-,%,$(CROSS_COMPILE)))
 ifeq ($(STATIC),1)
-O = build/static
-BIN = build/static/sesame
-VENDOR = $(CURDIR)/build/static/vendor
+O = $(STATIC_O)
+BIN = $(STATIC_O)/sesame
+VENDOR = $(CURDIR)/$(STATIC_O)/vendor
 CC = $(MUSL_CC)
 DEP_CFLAGS = -I$(VENDOR)/prefix/include -isystem $(VENDOR)/kernel-include
 DEP_LIBS = -L$(VENDOR)/prefix/lib -lsodium -lsqlite3 $(if $(filter 1,$(SECCOMP)),-lseccomp)
@@ -103,7 +104,8 @@ $(BIN): $(OBJ) $(SQLITE_A)
 # SQLite, vendored (config.mk): built before anything includes its header.
 ifneq ($(SQLITE_A),)
 $(SQLITE_A): vendor/build.sh vendor/pins
-	$(Q)VENDOR_CC="$(VENDOR_CC)" VENDOR_DL="$(VENDOR_DL)" sh vendor/build.sh $(SQLITE_VENDOR) sqlite3
+	$(Q)VENDOR_CC="$(VENDOR_CC)" VENDOR_DL="$(VENDOR_DL)" VENDOR_CFLAGS="$(VENDOR_CFLAGS)" \
+		sh vendor/build.sh $(SQLITE_VENDOR) sqlite3
 	@touch $@
 $(OBJ): | $(SQLITE_A)
 endif
@@ -279,10 +281,27 @@ check: $(BIN) $(UNIT) $(TOOLS) $(GEN)/stamp $(if $(and $(HAVE_FUZZ_CC),$(filter-
 # A fully static musl build of the headless roles, against libraries built
 # from pinned Debian source packages (vendor/pins).
 static:
-	VENDOR_CC="$(MUSL_CC)" VENDOR_DL="$(VENDOR_DL)" sh vendor/build.sh build/static/vendor
-	$(MAKE) STATIC=1 DESKTOP=0 build/static/sesame
-	@file build/static/sesame
-	@ls -l build/static/sesame
+	VENDOR_CC="$(MUSL_CC)" VENDOR_DL="$(VENDOR_DL)" VENDOR_CFLAGS="$(VENDOR_CFLAGS)" \
+		sh vendor/build.sh $(STATIC_O)/vendor
+	$(MAKE) STATIC=1 DESKTOP=0 $(STATIC_O)/sesame
+	@file $(STATIC_O)/sesame
+	@ls -l $(STATIC_O)/sesame
+
+# Another architecture under qemu-user: `make check-cross
+# CROSS_COMPILE=aarch64-linux-musl- QEMU=qemu-aarch64` builds it static
+# (make static) and runs tests/essentials.t on it, through a wrapper that
+# runs it in the emulator.
+QEMU ?=
+check-cross:
+	@test -n "$(CROSS_COMPILE)" && test -n "$(QEMU)" || \
+		{ echo "make check-cross: give CROSS_COMPILE=... and QEMU=..." >&2; exit 2; }
+	@command -v $(QEMU) >/dev/null || { echo "make check-cross: $(QEMU) not found (qemu-user)" >&2; exit 1; }
+	$(MAKE) static
+	@mkdir -p $(STATIC_O)/qemu
+	@printf '#!/bin/sh\nexec %s %s "$$@"\n' '$(QEMU)' '$(CURDIR)/$(STATIC_O)/sesame' >$(STATIC_O)/qemu/sesame
+	@chmod 0755 $(STATIC_O)/qemu/sesame
+	SESAME="$(CURDIR)/$(STATIC_O)/qemu/sesame" SESAME_BUILD="$(CURDIR)/$(STATIC_O)" SESAME_SRC="$(CURDIR)" \
+		SESAME_QEMU=$(QEMU) prove $(PROVE_FLAGS) tests/essentials.t
 
 # --- install -----------------------------------------------------------
 install: $(BIN) $(GEN)/stamp
@@ -378,6 +397,16 @@ deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEPS)
 	$(MAKE) fetch
 
+# For make check-cross: Debian's musl cross compilers, the target kernel
+# headers and qemu-user, for aarch64 and armhf.
+CROSS_DEPS = musl-dev:arm64 musl-dev:armhf linux-libc-dev:arm64 linux-libc-dev:armhf gcc-aarch64-linux-gnu \
+	gcc-arm-linux-gnueabihf qemu-user
+deps-cross:
+	dpkg --add-architecture arm64
+	dpkg --add-architecture armhf
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(CROSS_DEPS)
+
 # The one step that downloads: the pinned sources (vendor/pins) into
 # DL_DIR, verified.  make, make static and make check never download.
 fetch:
@@ -389,4 +418,4 @@ clean:
 		tests/toml-decode
 
 .PHONY: install-init-systemd install-init-openrc install-init-runit install-init-busybox
-.PHONY: all bench check clean demo deps doc fetch fuzz install static uninstall
+.PHONY: all bench check check-cross clean demo deps deps-cross doc fetch fuzz install static uninstall

@@ -33,8 +33,14 @@ AWK ?= awk
 INSTALL ?= install
 # Compiler for the libFuzzer targets (make fuzz); needs clang.
 FUZZ_CC ?= clang
-# Compiler for `make static`.
-MUSL_CC ?= musl-gcc
+# Compiler for `make static`; CROSS_COMPILE=aarch64-linux-musl- (or
+# arm-linux-musleabihf-: Debian's musl-dev:arm64, musl-dev:armhf) builds
+# for that architecture instead, into build/static-aarch64-linux-musl.
+CROSS_COMPILE ?=
+# Flags for the vendored libraries besides their own: a recipe's CFLAGS,
+# when it gives them (-mcpu=..., hardening); not the default -O2 -g.
+VENDOR_CFLAGS ?= $(if $(filter command% environment%,$(origin CFLAGS)),$(CFLAGS))
+MUSL_CC ?= $(if $(CROSS_COMPILE),$(CROSS_COMPILE)gcc,musl-gcc)
 
 # Features, toggled per file in the Makefile.
 # DESKTOP=1 builds the Wayland roles (daemon-wm); the default is 1 where

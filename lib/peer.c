@@ -218,17 +218,21 @@ static void describe(pid_t pid, struct peer_facts *f)
 			return;
 		}
 		f->exe = PEER_EXE_HIDDEN;
-	} else if (same(&self, &st) || (stat(self.path, &now) == 0 && now.st_dev == st.st_dev &&
-			now.st_ino == st.st_ino)) {
-		f->exe = PEER_EXE_SAME;
 	} else {
-		f->exe = PEER_EXE_OTHER;
-		for (size_t i = 0; i < nextra; i++)
+		/* An extra first: under qemu-user the emulator is every
+		 * process's executable, the hub's included. */
+		for (size_t i = 0; i < nextra && !f->exe; i++)
 			if (same(&extra[i], &st))
 				f->exe = PEER_EXE_EXTRA;
-		if ((n = readlinkat(d, "exe", f->exe_path, sizeof(f->exe_path) - 1)) < 0)
-			n = 0;
-		f->exe_path[n] = 0;
+		if (!f->exe && (same(&self, &st) || (stat(self.path, &now) == 0 && now.st_dev == st.st_dev &&
+				now.st_ino == st.st_ino)))
+			f->exe = PEER_EXE_SAME;
+		if (!f->exe) {
+			f->exe = PEER_EXE_OTHER;
+			if ((n = readlinkat(d, "exe", f->exe_path, sizeof(f->exe_path) - 1)) < 0)
+				n = 0;
+			f->exe_path[n] = 0;
+		}
 	}
 	/* Still the same process: the descriptor would fail otherwise, but a
 	 * last read says so plainly. */

@@ -79,8 +79,22 @@ need() { # command package
 case $CC in musl-gcc) need "$CC" musl-tools ;; *) need "${CC%% *}" build-essential ;; esac
 need dpkg-source dpkg-dev
 
-# musl's headers carry no kernel headers; borrow the distribution's.
-multiarch=$(gcc -print-multiarch 2>/dev/null || true)
+# The target, when it is not this machine (a cross compiler): configure
+# is told --host, and the target's kernel headers are used.
+host=$($CC -dumpmachine 2>/dev/null || true)
+build=$(gcc -dumpmachine 2>/dev/null || true)
+host_opt= AR=ar
+if [ -n "$host" ] && [ "$host" != "$build" ]; then
+	host_opt="--host=$host"
+	command -v "$host-ar" >/dev/null && AR=$host-ar
+fi
+# Extra flags for the libraries (a recipe's CFLAGS), after ours.
+VENDOR_CFLAGS=${VENDOR_CFLAGS:-}
+
+# musl's headers carry no kernel headers; borrow the distribution's, the
+# target's (linux-libc-dev of that architecture for a cross build).
+multiarch=$($CC -print-multiarch 2>/dev/null || true)
+[ -n "$multiarch" ] || multiarch=$(gcc -print-multiarch 2>/dev/null || true)
 mkdir -p "$kinc"
 for d in linux asm-generic; do ln -sfn "/usr/include/$d" "$kinc/$d"; done
 if [ -n "$multiarch" ] && [ -d "/usr/include/$multiarch/asm" ]; then
@@ -107,8 +121,8 @@ build_autotools() { # package version dir [configure args...]
 	echo "vendor: building $pkg $ver with $CC"
 	(cd "$src/$dir" &&
 		{ [ -x configure ] || autoreconf -fi >"$src/$pkg.build.log" 2>&1; } &&
-		CC="$CC" CFLAGS="-O2 -fPIE -isystem $kinc" ./configure --prefix="$prefix" \
-			--disable-shared --enable-static "$@" >>"$src/$pkg.build.log" 2>&1 &&
+		CC="$CC" CFLAGS="-O2 -fPIE -isystem $kinc $VENDOR_CFLAGS" ./configure --prefix="$prefix" \
+			$host_opt --disable-shared --enable-static "$@" >>"$src/$pkg.build.log" 2>&1 &&
 		make -j"$JOBS" >>"$src/$pkg.build.log" 2>&1 &&
 		make install >>"$src/$pkg.build.log" 2>&1) ||
 		die "$pkg: build failed (see $src/$pkg.build.log)"
@@ -140,7 +154,7 @@ SQLITE_CFLAGS="-Os -fPIE -DSQLITE_THREADSAFE=0 -DSQLITE_OMIT_LOAD_EXTENSION -DSQ
 build_sqlite() { # version
 	ver=$1
 	# The stamp names the compiler and the options: a change rebuilds.
-	sum=$(printf '%s %s' "$CC" "$SQLITE_CFLAGS" | cksum | cut -d' ' -f1)
+	sum=$(printf '%s %s %s' "$CC" "$SQLITE_CFLAGS" "$VENDOR_CFLAGS" | cksum | cut -d' ' -f1)
 	stamp sqlite3 "$ver-$sum" && return 0
 	need tclsh tcl
 	fetch sqlite3 "$ver"
@@ -149,10 +163,10 @@ build_sqlite() { # version
 	log=$src/sqlite3.build.log
 	# shellcheck disable=SC2086 # SQLITE_CFLAGS is a list of options
 	(cd "$src/sqlite3" &&
-		./configure --disable-tcl --disable-readline >"$log" 2>&1 &&
+		CC=gcc ./configure --disable-tcl --disable-readline >"$log" 2>&1 &&
 		make sqlite3.c >>"$log" 2>&1 &&
-		$CC $SQLITE_CFLAGS -c -o sqlite3.o sqlite3.c >>"$log" 2>&1 &&
-		rm -f libsqlite3.a && ar rcs libsqlite3.a sqlite3.o &&
+		$CC $SQLITE_CFLAGS $VENDOR_CFLAGS -c -o sqlite3.o sqlite3.c >>"$log" 2>&1 &&
+		rm -f libsqlite3.a && $AR rcs libsqlite3.a sqlite3.o &&
 		mkdir -p "$prefix/lib" "$prefix/include" &&
 		cp libsqlite3.a "$prefix/lib/" && cp sqlite3.h "$prefix/include/") ||
 		die "sqlite3: build failed (see $log)"
