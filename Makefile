@@ -32,6 +32,10 @@ else
 LIB += lib/seccomp_off.c
 endif
 
+ifeq ($(filter enforce best-effort,$(SANDBOX_DEFAULT)),)
+$(error SANDBOX_DEFAULT is enforce or best-effort, not '$(SANDBOX_DEFAULT)')
+endif
+
 # Quiet unless V=1: "CC file" instead of the command.
 ifeq ($(V),1)
 Q =
@@ -76,7 +80,7 @@ VENDOR_DL = $(abspath $(DL_DIR))
 GEN = $(O)/gen
 ALL_CFLAGS = $(SESAME_CFLAGS) $(SAN_FLAGS) -DSESAME_VERSION='"$(VERSION)"' -DSESAME_DESKTOP=$(DESKTOP) \
 	-DSESAME_DLOPEN=$(DLOPEN) -DSESAME_DLOPEN_SQLITE=$(DLOPEN_SQLITE) -DSESAME_SQLITE_VENDORED=$(if $(SQLITE_A),1,0) \
-	-DSESAME_SECCOMP=$(SECCOMP) \
+	-DSESAME_SECCOMP=$(SECCOMP) -DSANDBOX_DEFAULT='"$(SANDBOX_DEFAULT)"' \
 	-I. -I$(GEN) $(DEP_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SESAME_LDFLAGS) $(SAN_FLAGS) $(LDFLAGS)
 

@@ -63,6 +63,11 @@ endif
 WAYLAND_SCANNER ?= wayland-scanner
 WAYLAND_PROTOCOLS_DIR ?= $(shell $(PKG_CONFIG) --variable=pkgdatadir wayland-protocols 2>/dev/null)
 WLR_PROTOCOLS_DIR ?= $(lastword $(sort $(wildcard /usr/share/cargo/registry/wayland-protocols-*/wlr-protocols/unstable)))
+# What a role does when the kernel lacks Landlock or seccomp and the
+# configuration does not say (global.sandbox): enforce (refuse to start)
+# or best-effort (run, logging at error level what is missing), for an
+# image whose kernels are older than Linux 5.13.
+SANDBOX_DEFAULT ?= enforce
 # SECCOMP=1 builds the syscall filters with libseccomp.
 SECCOMP ?= 1
 # SQLITE=vendored (the default) builds SQLite from the pinned Debian source

@@ -403,7 +403,7 @@ static void wifi_ready(void)
 /* Everything is open: confine the hub.  It writes the runtime and data
  * directories, reads the config, sysfs and hot-plug events, and may run a
  * WiFi probe (iwgetid, nmcli) from the system directories. */
-static void enter_sandbox(void)
+static int enter_sandbox(void)
 {
 	char policy_dir[PATH_MAX], extra_dir[PATH_MAX], iw[PATH_MAX] = "", nm[PATH_MAX] = "";
 	struct sandbox_path paths[] = {
@@ -419,7 +419,7 @@ static void enter_sandbox(void)
 		{ iw, SB_EXEC }, { nm, SB_EXEC },	/* the probes' directories, wherever PATH has them */
 	};
 	int wifi = strcmp(config_str(D.conf, "global.activation.wifi_source", "auto"), "none") != 0;
-	int best = !strcmp(config_str(D.conf, "global.sandbox", "enforce"), "best-effort");
+	int best = !strcmp(config_str(D.conf, "global.sandbox", SANDBOX_DEFAULT), "best-effort");
 	char *dir;
 
 	if (wifi && activation_which("iwgetid", iw, sizeof(iw)) && (dir = strrchr(iw, '/')))
@@ -427,19 +427,20 @@ static void enter_sandbox(void)
 	if (wifi && activation_which("nmcli", nm, sizeof(nm)) && (dir = strrchr(nm, '/')))
 		*dir = 0;
 	if (sandbox_enter("profile", paths, ARRAY_LEN(paths), best) < 0)
-		die("daemon-profile: sandbox: %s (global.sandbox = \"best-effort\" runs without)", last_error());
+		return fail("sandbox: %s (global.sandbox = \"best-effort\" runs without)", last_error());
 	log_info("sandbox: %s", sandbox_describe());
 	sandbox_selftest();
+	return 0;
 }
 
-static void started(struct hub *h, void *ctx)
+static int started(struct hub *h, void *ctx)
 {
 	(void)ctx;
 	D.hub = h;
 	watch_config();
 	if ((D.uevent = uevent_open()) >= 0)
 		hub_watch_fd(h, D.uevent);
-	enter_sandbox();
+	return enter_sandbox();
 }
 
 static int tick(void *ctx)

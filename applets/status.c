@@ -4,6 +4,7 @@
 #include "../lib/bus.h"
 #include "../lib/cli.h"
 #include "../lib/paths.h"
+#include "../lib/sandbox.h"
 #include "../lib/secmem.h"
 #include "../lib/util.h"
 
@@ -488,8 +489,21 @@ static void doctor_kernel(void)
 	char scope[16] = "";
 	FILE *f;
 
+	int abi;
+
 	if (uname(&u) == 0)
 		check(PASS, "kernel.version", NULL, "%s", u.release);
+	if ((abi = sandbox_landlock_abi()) > 0)
+		check(PASS, "kernel.landlock", NULL, "ABI %d", abi);
+	else
+		check(sandbox_default_best_effort() ? WARN : FAIL, "kernel.landlock", "the roles refuse to start "
+			"without it unless global.sandbox = \"best-effort\" (built with SANDBOX_DEFAULT=" SANDBOX_DEFAULT
+			")", "%s", last_error());
+	if (sandbox_seccomp_available())
+		check(PASS, "kernel.seccomp", NULL, "filters available");
+	else
+		check(sandbox_default_best_effort() ? WARN : FAIL, "kernel.seccomp", "the roles refuse to start "
+			"without it unless global.sandbox = \"best-effort\"", "%s", last_error());
 	if (secmem_secret_available())
 		check(PASS, "kernel.memfd_secret", NULL, "available: keys are out of the kernel's direct map");
 	else

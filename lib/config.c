@@ -6,6 +6,7 @@
  * against it and records every value with the file and line it came from.
  */
 #include "config.h"
+#include "sandbox.h"
 #include "binding.h"
 #include "log.h"
 #include "util.h"
@@ -71,7 +72,7 @@ static const struct rule schema[] = {
 	{ "config_version", K_INT, 0, 1, CONFIG_VERSION, NULL, "3", NULL },
 	{ "global", K_TABLE, 0, 0, 0, NULL, NULL, NULL },
 	{ "global.default_profile", K_NAME, 0, 0, 0, NULL, "\"default\"", NULL },
-	{ "global.sandbox", K_ENUM, 0, 0, 0, "enforce|best-effort", "\"enforce\"", NULL },
+	{ "global.sandbox", K_ENUM, 0, 0, 0, "enforce|best-effort", "\"" SANDBOX_DEFAULT "\"", NULL },
 	{ "global.ipc", K_TABLE, 0, 0, 0, NULL, NULL, NULL },
 	{ "global.ipc.socket_path", K_STR, 0, 0, 0, NULL, NULL,
 	  "has no effect: the bus is always bus.sock in the runtime directory (SESAME_RUNTIME_DIR moves it)" },

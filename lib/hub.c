@@ -1582,8 +1582,13 @@ int hub_run(const struct paths *p, const struct hub_config *cfg, const struct hu
 		return fail("%s", why);
 	}
 	log_info("bus listening on %s (max %d clients)", h->sock_path, cfg->max_clients);
-	if (hooks && hooks->started)
-		hooks->started(h, hooks->ctx);	/* enters the sandbox */
+	if (hooks && hooks->started && hooks->started(h, hooks->ctx) < 0) {	/* enters the sandbox */
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", last_error());
+		teardown(h);	/* no dead bus.sock left for clients to find */
+		return fail("%s", why);
+	}
 	ahead_start();
 	sdnotify("READY=1\nSTATUS=bus up");
 	while (!stop) {

@@ -45,8 +45,10 @@ struct wire_out;
  * the hooks between calls (except max_clients). */
 struct hub_hooks {
 	void *ctx;
-	/* Once, when the bus is up: add fds with hub_watch_fd. */
-	void (*started)(struct hub *h, void *ctx);
+	/* Once, when the bus is up: add fds with hub_watch_fd.  -1 with a
+	 * reason stops the hub before it serves anyone (bus.sock, bus.pub
+	 * and the keys removed), and hub_run returns -1. */
+	int (*started)(struct hub *h, void *ctx);
 	/* A request of the "profile" role that the hub does not serve
 	 * itself.  Write the reply into out (wire_begin done, with the
 	 * request's type, id and the reply flag); return 0, or a

@@ -312,7 +312,7 @@ void xrole_sandbox(struct role *r, const struct sandbox_path *own, size_t n)
 {
 	struct sandbox_path paths[40 + 5];
 	char policy_dir[PATH_MAX], extra_dir[PATH_MAX];
-	int best = !strcmp(config_str(r->conf, "global.sandbox", "enforce"), "best-effort");
+	int best = !strcmp(config_str(r->conf, "global.sandbox", SANDBOX_DEFAULT), "best-effort");
 	size_t k = 0;
 
 	if (n > 40)

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -121,14 +122,42 @@ static uint64_t rights_for(unsigned sb, int abi)
 	return r & fs_rights(abi);
 }
 
+int sandbox_landlock_abi(void)
+{
+	int abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0, LL_CREATE_RULESET_VERSION);
+
+	if (abi >= 1)
+		return abi;
+	if (errno == ENOSYS)
+		return fail("Landlock is not available (%s): the kernel needs CONFIG_SECURITY_LANDLOCK "
+			"(Linux 5.13 or later)", strerror(errno));
+	if (errno == EOPNOTSUPP)
+		return fail("Landlock is not available (%s): the kernel has it but did not enable it: add "
+			"landlock to lsm= on its command line (or to CONFIG_LSM)", strerror(errno));
+	return fail("Landlock is not available (%s)", strerror(errno));
+}
+
+int sandbox_seccomp_available(void)
+{
+	uint32_t action = SECCOMP_RET_TRAP;
+
+	if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0)
+		return 1;
+	if (errno == ENOSYS || prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0)
+		return fail("no seccomp (%s): the kernel needs CONFIG_SECCOMP and CONFIG_SECCOMP_FILTER",
+			strerror(errno)), 0;
+	return fail("seccomp filters unavailable (%s): the kernel needs CONFIG_SECCOMP_FILTER (Linux 4.14 "
+		"or later)", strerror(errno)), 0;
+}
+
 static int landlock(const struct sandbox_path *paths, size_t n)
 {
 	struct ll_ruleset_attr attr = { 0 };
 	size_t attr_size = sizeof(attr);
-	int abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0, LL_CREATE_RULESET_VERSION), fd;
+	int abi = sandbox_landlock_abi(), fd;
 
 	if (abi < 1)
-		return fail("Landlock is not available (%s)", strerror(errno));
+		return -1;
 	attr.handled_access_fs = fs_rights(abi);
 	if (abi >= 4)
 		attr.handled_access_net = LL_NET_ALL;

@@ -20,6 +20,17 @@
 
 enum { SB_READ = 1, SB_WRITE = 2, SB_EXEC = 4 };
 
+/* global.sandbox when the configuration does not set it: "enforce", or
+ * "best-effort" for an image whose kernels may lack Landlock or seccomp
+ * (make SANDBOX_DEFAULT=best-effort). */
+#ifndef SANDBOX_DEFAULT
+#define SANDBOX_DEFAULT "enforce"
+#endif
+static inline int sandbox_default_best_effort(void)
+{
+	return SANDBOX_DEFAULT[0] == 'b';
+}
+
 struct sandbox_path {
 	const char *path;
 	unsigned rights;
@@ -40,6 +51,12 @@ int sandbox_enter(const char *role, const struct sandbox_path *paths, size_t n, 
 /* The role's seccomp allowlist (lib/seccomp.c, or seccomp_off.c when
  * built without libseccomp): -1 with a reason. */
 int sandbox_seccomp(const char *role);
+/* The Landlock ABI the kernel offers, or -1 with a reason that names the
+ * kernel option to enable (sesame status --doctor, the roles' errors). */
+int sandbox_landlock_abi(void);
+/* 1 if the kernel takes seccomp filters; 0 with a reason naming the
+ * kernel option if not. */
+int sandbox_seccomp_available(void);
 /* What is in force, e.g. "landlock=abi7 seccomp=on" (logs, status). */
 const char *sandbox_describe(void);
 /* 1 in sanitizer builds (whose runtime needs /proc and ptrace). */

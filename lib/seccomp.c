@@ -137,7 +137,8 @@ int sandbox_seccomp(const char *role)
 	if (!r && seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1) < 0)
 		r = fail("seccomp: cannot sync the filter to all threads");
 	if (!r && (r = seccomp_load(ctx)) < 0)
-		r = fail("seccomp_load: %s", strerror(-r));
+		r = fail("seccomp_load: %s%s", strerror(-r), -r == EINVAL ?
+			" (the kernel needs CONFIG_SECCOMP_FILTER)" : "");
 	seccomp_release(ctx);
 	return r < 0 ? -1 : 0;
 }

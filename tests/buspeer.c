@@ -25,6 +25,10 @@
  *                               child=PID"); answers vault-auth with
  *                               "password" and prints "password=PW" for
  *                               any password it is sent
+ *   buspeer without landlock|memfd_secret CMD [ARGS...]
+ *                               run CMD as on a kernel without that
+ *                               feature: its syscalls fail with ENOSYS
+ *                               (x86_64 and aarch64 numbers)
  *   buspeer traced CMD [ARGS...]
  *                               run CMD traced by this process (as
  *                               strace would); prints "tracer=PID
@@ -136,6 +140,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -1053,6 +1061,36 @@ static void hold_one(int idle, int stall, long ms)
 	fflush(stdout);
 }
 
+/* Run argv where the kernel seems to lack a feature: a seccomp filter
+ * (inherited, and kept across exec) makes its syscalls fail with ENOSYS,
+ * as on a kernel built without it.  landlock: landlock_create_ruleset,
+ * _add_rule, restrict_self; memfd_secret.  (These numbers are the same
+ * on x86_64 and aarch64.) */
+static int cmd_without(const char *what, char **argv)
+{
+	int nrs[4], n = 0;
+	struct sock_filter f[16];
+	struct sock_fprog prog;
+	unsigned k = 0;
+
+	if (!strcmp(what, "landlock"))
+		nrs[n++] = 444, nrs[n++] = 445, nrs[n++] = 446;
+	else if (!strcmp(what, "memfd_secret"))
+		nrs[n++] = 447;
+	else
+		die("without: landlock or memfd_secret");
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+	for (int i = 0; i < n; i++)
+		f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nrs[i], (unsigned)(n - i), 0);
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+	prog = (struct sock_fprog){ (unsigned short)k, f };
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+		die("without %s: %s", what, strerror(errno));
+	execvp(argv[0], argv);
+	die("%s: %s", argv[0], strerror(errno));
+}
+
 /* Run argv under this process as its tracer (as a debugger or strace
  * would), passing its signals on, until it ends; its exit status. */
 static int cmd_traced(char **argv)
@@ -1115,6 +1153,8 @@ int main(int argc, char **argv)
 		return cmd_role(argv[2], argc > 3 ? argv[3] : NULL);
 	if (argc >= 3 && !strcmp(argv[1], "traced"))
 		return cmd_traced(argv + 2);
+	if (argc >= 4 && !strcmp(argv[1], "without"))
+		return cmd_without(argv[2], argv + 3);
 	if (argc == 5 && !strcmp(argv[1], "unlock-time"))
 		return cmd_unlock_time(argv[2], argv[3], atol(argv[4]) > 0 ? atol(argv[4]) : 1);
 	if (argc >= 4 && !strcmp(argv[1], "search"))
