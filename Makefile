@@ -336,6 +336,10 @@ install-init-runit:
 		$(INSTALL) -d $(DESTDIR)$(RUNITDIR)/$$s/log; \
 		for f in run finish log/run; do $(SUBST) $$d$$f >$(DESTDIR)$(RUNITDIR)/$$s/$$f; \
 			chmod 0755 $(DESTDIR)$(RUNITDIR)/$$s/$$f; done; done
+install-init-sysv:
+	$(INSTALL) -d $(DESTDIR)$(SYSVINITDIR)
+	$(SUBST) init/sysv/S50sesame >$(DESTDIR)$(SYSVINITDIR)/$(SYSV_SCRIPT)
+	chmod 0755 $(DESTDIR)$(SYSVINITDIR)/$(SYSV_SCRIPT)
 install-init-busybox:
 	$(INSTALL) -d $(DESTDIR)$(SHAREDIR)
 	$(SUBST) init/busybox/inittab >$(DESTDIR)$(SHAREDIR)/inittab.sesame
@@ -348,7 +352,7 @@ uninstall:
 	for f in init/systemd/system/*; do rm -f $(DESTDIR)$(SYSTEMDSYSTEMDIR)/$${f##*/}; done
 	for f in init/openrc/*; do rm -f $(DESTDIR)$(OPENRCDIR)/$${f##*/}; done
 	for d in init/runit/*/; do s=$${d%/}; rm -rf $(DESTDIR)$(RUNITDIR)/$${s##*/}; done
-	rm -f $(DESTDIR)$(SHAREDIR)/inittab.sesame
+	rm -f $(DESTDIR)$(SHAREDIR)/inittab.sesame $(DESTDIR)$(SYSVINITDIR)/$(SYSV_SCRIPT)
 	-rmdir $(DESTDIR)$(SHAREDIR) 2>/dev/null
 
 # The main job (README, first line): start the daemons in a private
@@ -382,7 +386,7 @@ demo: $(BIN)
 DEPS = build-essential pkg-config clang libclang-rt-dev file perl \
 	libsodium-dev libsqlite3-dev libseccomp-dev \
 	musl-tools dpkg-dev autoconf automake libtool gperf tcl \
-	openssh-client sqlite3 systemd runit openrc \
+	openssh-client sqlite3 systemd runit openrc busybox-static \
 	keyutils gnome-keyring libsecret-tools dbus-daemon dbus-bin pass gnupg gnuplot-nox \
 	libwayland-dev wayland-protocols librust-wayland-protocols-dev \
 	libxkbcommon-dev libpixman-1-dev libfcft-dev \
@@ -421,5 +425,5 @@ clean:
 	rm -rf $(filter-out $(abspath $(DL_DIR)),$(abspath $(wildcard build/*))) sesame tests/noise-vectors \
 		tests/toml-decode
 
-.PHONY: install-init-systemd install-init-openrc install-init-runit install-init-busybox
+.PHONY: install-init-systemd install-init-openrc install-init-runit install-init-busybox install-init-sysv
 .PHONY: all bench check check-cross clean demo deps deps-cross doc fetch fuzz install static uninstall

@@ -18,8 +18,12 @@ SYSTEMDUSERDIR ?= $(PREFIX)/lib/systemd/user
 SYSTEMDSYSTEMDIR ?= $(PREFIX)/lib/systemd/system
 OPENRCDIR ?= $(SYSCONFDIR)/init.d
 RUNITDIR ?= $(SYSCONFDIR)/sv
+# The SysV script (INIT=sysv): S50sesame for busybox's rcS; a sysvinit
+# recipe names it sesame and lets update-rc.d make the links.
+SYSVINITDIR ?= $(SYSCONFDIR)/init.d
+SYSV_SCRIPT ?= S50sesame
 # Which init systems' files make install installs, any of: systemd openrc
-# runit busybox (a recipe names its image's; INIT= installs none).
+# runit busybox sysv (a recipe names its image's; INIT= installs none).
 INIT ?= systemd
 DESTDIR ?=
 

@@ -963,8 +963,13 @@ int config_watch(const struct paths *p)
 
 	if (fd < 0)
 		return fail("inotify: %s", strerror(errno));
-	/* A first start: make the directory, so a config written later is seen. */
-	if (access(p->config, F_OK) < 0 && errno == ENOENT && paths_mkdir_private(p->config) < 0)
+	/* A first start: make the directory, so a config written later is seen.
+	 * In system mode it is /etc/pds, where the administrator's policy
+	 * lives too, which every user's sesame must read: 0755, not private
+	 * (a root daemon that made it 0700 locked every user out). */
+	if (access(p->config, F_OK) < 0 && errno == ENOENT &&
+	    (p->system ? (mkdir(p->config, 0755) < 0 || chmod(p->config, 0755) < 0) &&	/* whatever the umask */
+		fail("cannot make %s: %s", p->config, strerror(errno)) : paths_mkdir_private(p->config) < 0))
 		log_warn("config: %s", last_error());
 	if (inotify_add_watch(fd, p->config, mask) < 0)
 		log_warn("config: cannot watch %s: %s", p->config, strerror(errno));

@@ -38,6 +38,8 @@ for f in "$T/etc/init.d"/sesame-* "$T/etc/sv"/*/run "$T/etc/sv"/*/finish "$T/etc
 done
 grep -q "^command=\"$pfx/bin/daemon-profile\"" "$T/etc/init.d/sesame-profile"; ok $? "the OpenRC script runs the role symlink"
 grep -q 'need localmount sesame-profile' "$T/etc/init.d/sesame-secrets"; ok $? "OpenRC starts daemon-secrets after daemon-profile"
+grep -l '^supervisor=supervise-daemon' "$T/etc/init.d"/sesame-* | wc -l | grep -q '^ *3$'
+ok $? "every OpenRC script runs its daemon under supervise-daemon, which restarts it"
 grep -q "::respawn:.*$pfx/bin/daemon-secrets" "$pfx/share/sesame/inittab.sesame"; ok $? "the busybox inittab lines respawn the roles"
 if command -v openrc-run >/dev/null 2>&1; then
 	# OpenRC reads each script (description, depend, commands); starting
