@@ -415,6 +415,19 @@ deps-cross:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(CROSS_DEPS)
 
+# A source tarball of the tracked files, the same bytes every time: in name
+# order, owner 0, every mtime SOURCE_DATE_EPOCH (default: HEAD's commit
+# time), gzip without a name or time.  Prints its SHA-256 (for a
+# recipe's hash file).
+DIST = build/sesame-$(VERSION).tar.gz
+dist:
+	@git rev-parse --git-dir >/dev/null 2>&1 || { echo "make dist: needs a git checkout" >&2; exit 1; }
+	@mkdir -p build
+	@epoch=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct)}; \
+	git ls-files -z | tar --null -T - --transform 's|^|sesame-$(VERSION)/|' --sort=name --format=gnu \
+		--owner=0 --group=0 --numeric-owner --mtime=@$$epoch --mode=u+rw,go=u-w -cf - | gzip -n -9 >$(DIST)
+	@sha256sum $(DIST)
+
 # The one step that downloads: the pinned sources (vendor/pins) into
 # DL_DIR, verified.  make, make static and make check never download.
 fetch:
@@ -426,4 +439,4 @@ clean:
 		tests/toml-decode
 
 .PHONY: install-init-systemd install-init-openrc install-init-runit install-init-busybox install-init-sysv
-.PHONY: all bench check check-cross clean demo deps deps-cross doc fetch fuzz install static uninstall
+.PHONY: all bench check check-cross clean demo deps deps-cross dist doc fetch fuzz install static uninstall

@@ -2,7 +2,11 @@
 # command line or in the environment win (`make CC=clang PREFIX=/usr`), so
 # distribution recipes (Yocto, Buildroot, Debian) need no patches.
 
-VERSION ?= 0.1.0
+# The version is the VERSION file's, the one place a release sets it
+# (make dist puts it in the tarball).
+ifeq ($(origin VERSION),undefined)
+VERSION := $(shell cat $(dir $(lastword $(MAKEFILE_LIST)))VERSION 2>/dev/null || echo unknown)
+endif
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -112,7 +116,10 @@ WERROR ?= 0
 V ?= 0
 
 # What the code needs, whatever CFLAGS says.
+# -ffile-prefix-map: no build directory in the binary, so two builds of
+# one tree in two places give the same bytes.
 SESAME_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) -Wshadow \
+	-ffile-prefix-map=$(CURDIR)=. \
 	-Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
 	-fstack-protector-strong -fPIE
 SESAME_LDFLAGS = -pie -Wl,-z,relro,-z,now -pthread
