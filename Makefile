@@ -151,7 +151,9 @@ $(PROTO_OBJ): $(O)/proto/%.o: $(GEN)/proto/%.c
 $(APPLETS:%.c=$(O)/%.o) $(LIB:%.c=$(O)/%.o) $(PROTO_OBJ): | $(PROTO_H) $(if $(PROTO_H),$(GEN)/wayland-client.h)
 $(O)/lib/overlay.o: private ALL_CFLAGS += $(if $(FCFT_SONAME),-DFCFT_LIB='"$(FCFT_SONAME)"') \
 	$(if $(PIXMAN_SONAME),-DPIXMAN_LIB='"$(PIXMAN_SONAME)"')
-$(O)/lib/paths.o: private ALL_CFLAGS += -DSESAME_POLICY_FILE='"$(POLICY_FILE)"'
+$(O)/lib/paths.o: private ALL_CFLAGS += -DSESAME_POLICY_FILE='"$(POLICY_FILE)"' \
+	-DSESAME_SYS_CONFIG='"$(SYSCONFDIR)/pds"' -DSESAME_SYS_DATA='"$(LOCALSTATEDIR)/lib/pds"' \
+	-DSESAME_SYS_CACHE='"$(LOCALSTATEDIR)/cache/sesame"' -DSESAME_SYS_RUNTIME='"$(RUNSTATEDIR)/pds"'
 $(O)/lib/dynlib.o: private ALL_CFLAGS += $(if $(SQLITE_SONAME),-DSQLITE_LIB='"$(SQLITE_SONAME)"') $(if $(SECCOMP_SONAME),-DSECCOMP_LIB='"$(SECCOMP_SONAME)"')
 $(O)/lib/desklib.o: private ALL_CFLAGS += $(if $(WAYLAND_SONAME),-DWAYLAND_CLIENT_LIB='"$(WAYLAND_SONAME)"') \
 	$(if $(XKBCOMMON_SONAME),-DXKBCOMMON_LIB='"$(XKBCOMMON_SONAME)"')
@@ -162,7 +164,7 @@ $(O)/lib/desklib.o: private ALL_CFLAGS += $(if $(WAYLAND_SONAME),-DWAYLAND_CLIEN
 # instead of mixing old objects and an old applet table with new ones.
 $(O)/config.flags: config-check
 	@mkdir -p $(@D)
-	@printf '%s\n' '$(subst ','\'',$(CC) $(ALL_CFLAGS) $(APPLETS) $(POLICY_FILE) $(FCFT_SONAME) $(PIXMAN_SONAME) $(SQLITE_SONAME) $(SECCOMP_SONAME) $(WAYLAND_SONAME) $(XKBCOMMON_SONAME))' > $@.tmp
+	@printf '%s\n' '$(subst ','\'',$(CC) $(ALL_CFLAGS) $(APPLETS) $(POLICY_FILE) $(SYSCONFDIR) $(LOCALSTATEDIR) $(RUNSTATEDIR) $(FCFT_SONAME) $(PIXMAN_SONAME) $(SQLITE_SONAME) $(SECCOMP_SONAME) $(WAYLAND_SONAME) $(XKBCOMMON_SONAME))' > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else $(if $(DESKTOP_WHY),echo 'make: $(DESKTOP_WHY)';) mv $@.tmp $@; fi
 .PHONY: config-check
 $(OBJ): $(O)/config.flags

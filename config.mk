@@ -14,10 +14,17 @@ MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 SHAREDIR ?= $(PREFIX)/share/sesame
+# Where system mode (root, no XDG_RUNTIME_DIR) keeps its files, fixed at
+# build time: SYSCONFDIR/pds (configuration), LOCALSTATEDIR/lib/pds
+# (vaults, audit log, state: must persist), LOCALSTATEDIR/cache/sesame,
+# RUNSTATEDIR/pds (the bus: per boot).  SYSCONFDIR also places the
+# init files (OPENRCDIR and the like, which a test may set alone).
 SYSCONFDIR ?= /etc
+LOCALSTATEDIR ?= /var
+RUNSTATEDIR ?= /run
 # The administrator's policy file, fixed at build time: no environment
 # variable moves or removes it (SESAME_POLICY only adds a layer under it).
-POLICY_FILE ?= /etc/pds/policy.toml
+POLICY_FILE ?= $(SYSCONFDIR)/pds/policy.toml
 SYSTEMDUSERDIR ?= $(PREFIX)/lib/systemd/user
 SYSTEMDSYSTEMDIR ?= $(PREFIX)/lib/systemd/system
 OPENRCDIR ?= $(SYSCONFDIR)/init.d

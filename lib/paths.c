@@ -61,9 +61,22 @@ static const char *pick(struct paths *p, size_t *used, const char *var, const ch
 	return put(p, used, home, fallback, leaf);
 }
 
-/* config.mk's POLICY_FILE, given by the Makefile. */
+/* config.mk's POLICY_FILE and the system mode's directories under
+ * SYSCONFDIR, LOCALSTATEDIR and RUNSTATEDIR, given by the Makefile. */
 #ifndef SESAME_POLICY_FILE
 #define SESAME_POLICY_FILE "/etc/pds/policy.toml"
+#endif
+#ifndef SESAME_SYS_CONFIG
+#define SESAME_SYS_CONFIG "/etc/pds"
+#endif
+#ifndef SESAME_SYS_DATA
+#define SESAME_SYS_DATA "/var/lib/pds"
+#endif
+#ifndef SESAME_SYS_CACHE
+#define SESAME_SYS_CACHE "/var/cache/sesame"
+#endif
+#ifndef SESAME_SYS_RUNTIME
+#define SESAME_SYS_RUNTIME "/run/pds"
 #endif
 
 int paths_resolve(struct paths *p)
@@ -73,9 +86,9 @@ int paths_resolve(struct paths *p)
 	int sys, r;
 
 	p->system = sys = geteuid() == 0 && !rt;
-	if (!(p->config = pick(p, &used, "SESAME_CONFIG_DIR", sys ? "/etc/pds" : NULL,
+	if (!(p->config = pick(p, &used, "SESAME_CONFIG_DIR", sys ? SESAME_SYS_CONFIG : NULL,
 			"XDG_CONFIG_HOME", "/.config", "/pds")) ||
-	    !(p->cache = pick(p, &used, "SESAME_CACHE_DIR", sys ? "/var/cache/sesame" : NULL,
+	    !(p->cache = pick(p, &used, "SESAME_CACHE_DIR", sys ? SESAME_SYS_CACHE : NULL,
 			"XDG_CACHE_HOME", "/.cache", "/sesame")))
 		return -1;
 	p->policy = SESAME_POLICY_FILE;
@@ -83,14 +96,14 @@ int paths_resolve(struct paths *p)
 		return -1;
 	p->extra_policy = r ? v : NULL;
 	/* data: the config dir for a user */
-	if (!(p->data = pick(p, &used, "SESAME_DATA_DIR", sys ? "/var/lib/pds" : p->config, NULL, NULL, NULL)))
+	if (!(p->data = pick(p, &used, "SESAME_DATA_DIR", sys ? SESAME_SYS_DATA : p->config, NULL, NULL, NULL)))
 		return -1;
 	if ((r = override("SESAME_RUNTIME_DIR", &v)) < 0)
 		return -1;
 	if (r)
 		p->runtime = put(p, &used, v, NULL, NULL);
 	else if (sys)
-		p->runtime = put(p, &used, "/run/pds", NULL, NULL);
+		p->runtime = put(p, &used, SESAME_SYS_RUNTIME, NULL, NULL);
 	else if (rt && rt[0] == '/')
 		p->runtime = put(p, &used, rt, "/pds", NULL);
 	else

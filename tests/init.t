@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 pfx=$T/usr
-run make -C "$SESAME_SRC" install PREFIX="$pfx" SYSCONFDIR="$T/etc" BIN="$SESAME" O="${SESAME_BUILD:-build}" \
+run make -C "$SESAME_SRC" install PREFIX="$pfx" OPENRCDIR="$T/etc/init.d" RUNITDIR="$T/etc/sv" SYSVINITDIR="$T/etc/init.d" BIN="$SESAME" O="${SESAME_BUILD:-build}" \
 	INIT="systemd openrc runit busybox"
 ok "$rc" "make install with a private PREFIX and SYSCONFDIR"
 grep -q "ExecStart=$pfx/bin/daemon-secrets" "$pfx/lib/systemd/user/sesame-secrets.service"

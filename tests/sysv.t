@@ -18,7 +18,7 @@ fi
 
 use_private_paths	# the same directories as the defaults file below gives the daemons
 pfx=$T/usr
-run make -C "$SESAME_SRC" install PREFIX="$pfx" SYSCONFDIR="$T/etc" BIN="$SESAME" O="${SESAME_BUILD:-build}" \
+run make -C "$SESAME_SRC" install PREFIX="$pfx" OPENRCDIR="$T/etc/init.d" RUNITDIR="$T/etc/sv" SYSVINITDIR="$T/etc/init.d" BIN="$SESAME" O="${SESAME_BUILD:-build}" \
 	INIT=sysv
 ok "$rc" "make install INIT=sysv"
 s=$T/etc/init.d/S50sesame
