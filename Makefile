@@ -1,4 +1,6 @@
-# sesame - one multicall binary.  Knobs are in config.mk.
+# sesame - one multicall binary: its build and install.  Knobs are in
+# config.mk; tests, fuzzing, benchmarks (mk/tests.mk) and machine set-up,
+# downloads, the release tarball (mk/deps.mk) are included below.
 include config.mk
 
 # Applets, one file each; a feature is a file (or a list of files) here.
@@ -184,105 +186,8 @@ doc: $(GEN)/stamp
 
 -include $(patsubst %.o,%.d,$(filter-out $(PROTO_OBJ),$(OBJ)))
 
-# --- tests -------------------------------------------------------------
-UNIT = $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/*.c))
-# secmem's test watches munmap to prove that freed memory was wiped.
-$(O)/tests/unit/secmem: TEST_LDFLAGS = -Wl,--wrap=munmap
-
-$(O)/tests/unit/%: tests/unit/%.c tests/tap.h $(LIB_OBJ) $(SQLITE_A)
-	@mkdir -p $(@D)
-	$(call say,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(TEST_LDFLAGS) $(DEP_LIBS) -lm
-
-# Test tools built per build directory (sanitizers apply to them too).
-# $(O)/tests/noise-vectors FILE runs any vector file in the cacophony
-# format; $(O)/tests/toml-decode is the toml-test decoder interface (TOML
-# on stdin, tagged JSON on stdout), for any conformance suite.
-TOOLS = $(O)/tests/buspeer $(O)/tests/evwrite $(O)/tests/ptyrun $(O)/tests/noise-vectors $(O)/tests/toml-decode
-$(O)/tests/noise-vectors: tests/noise-vectors.c tests/json.c tests/json.h $(LIB_OBJ) $(SQLITE_A)
-	@mkdir -p $(@D)
-	$(call say,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/noise-vectors.c tests/json.c $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
-
-# An LD_PRELOAD that makes fdatasync slow (tests/audit.t); a static
-# sesame cannot be given one.
-ifneq ($(STATIC),1)
-TOOLS += $(O)/tests/slowsync.so
-endif
-$(O)/tests/slowsync.so: tests/slowsync.c
-	@mkdir -p $(@D)
-	$(call say,LINK,$@)
-	$(Q)$(CC) $(SESAME_CFLAGS) -fPIC -shared -o $@ $< -ldl
-
-# Their fixed places, tests/noise-vectors and tests/toml-decode, hold the
-# normal build's: a sanitizer or static build makes its own in $(O)/tests.
-ifeq ($(O),build)
-tests/noise-vectors tests/toml-decode: tests/%: build/tests/%
-	$(Q)cp $< $@
-endif
-$(O)/tests/%: tests/%.c $(LIB_OBJ) $(SQLITE_A)
-	@mkdir -p $(@D)
-	$(call say,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
-
-# The fuzz targets share one set of instrumented objects (built once, not
-# once per target), in build/fuzz/obj whatever the build.
-FUZZ = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/*.c))
-FUZZ_OBJ = $(patsubst %.c,build/fuzz/obj/%.o,$(filter-out $(DESKTOP_LIB) lib/dynlib.c,$(LIB)))
-FUZZ_CFLAGS = $(SESAME_CFLAGS) -g -O1 -I. -Itests $(DEP_CFLAGS)
-build/fuzz/obj/%.o: %.c | $(SQLITE_A)
-	@mkdir -p $(@D)
-	$(call say,CC,$<)
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c -o $@ $<
-build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ) build/fuzz/obj/tests/json.o
-	$(call say,LINK,$@)
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJ) \
-		$(if $(filter json,$*),build/fuzz/obj/tests/json.o) $(FUZZ_LIBS) -lm
-.SECONDARY: $(FUZZ_OBJ) build/fuzz/obj/tests/json.o
--include $(wildcard build/fuzz/obj/*/*.d)
-
-fuzz: $(FUZZ)
-
-# Benchmarks: figures are ratios to baselines measured in the same run.
-# The exec floor is a static no-op (musl when available).
-$(O)/bench/timing: tests/bench/timing.c
-	@mkdir -p $(@D)
-	$(CC) $(SESAME_CFLAGS) $(CFLAGS) -o $@ $< $(SESAME_LDFLAGS) $(LDFLAGS)
-$(O)/bench/noop: tests/bench/noop.c
-	@mkdir -p $(@D)
-	if command -v $(MUSL_CC) >/dev/null; then $(MUSL_CC) -O2 -static -o $@ $<; \
-	else $(CC) -O2 -static -o $@ $<; fi
-
-$(O)/bench/noop-dyn: tests/bench/noop.c
-	@mkdir -p $(@D)
-	$(CC) -O2 -o $@ $<
-
-# A glibc + libsodium + SQLite process with one database open and idle:
-# the roles' memory floor (dynamic builds only), with the SQLite sesame has.
-$(O)/bench/sqlfloor: tests/bench/sqlfloor.c $(SQLITE_A)
-	@mkdir -p $(@D)
-	$(CC) $(SESAME_CFLAGS) $(DEP_CFLAGS) $(CFLAGS) -o $@ $< $(SESAME_LDFLAGS) $(LDFLAGS) $(SQLITE_LIBS) -lsodium
-
-$(O)/bench/vault: tests/bench/vault.c $(LIB_OBJ) $(SQLITE_A)
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
-
-# The static build is measured too, so bench builds it (musl-gcc permitting).
-bench: $(BIN) $(TOOLS) $(O)/bench/timing $(O)/bench/noop $(O)/bench/noop-dyn $(O)/bench/vault \
-	$(if $(filter 1,$(STATIC)),,$(O)/bench/sqlfloor)
-	if command -v $(MUSL_CC) >/dev/null && [ "$(STATIC)" != 1 ]; then $(MAKE) static; fi
-	SESAME="$(CURDIR)/$(BIN)" SESAME_BUILD="$(CURDIR)/$(O)" sh tests/bench/run.sh
-	SESAME="$(CURDIR)/$(BIN)" SESAME_BUILD="$(CURDIR)/$(O)" sh tests/bench/compare.sh
-	SESAME="$(CURDIR)/$(BIN)" SESAME_BUILD="$(CURDIR)/$(O)" sh tests/bench/launcher.sh
-	SESAME="$(CURDIR)/$(BIN)" SESAME_BUILD="$(CURDIR)/$(O)" sh tests/bench/roles.sh
-
-# The fuzz targets are part of check wherever clang can build them.
-HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
-PROVE_FLAGS ?= --failures --comments
-CHECK_TESTS = $(if $(filter 1,$(TSAN)),tests/bus.t tests/secret.t tests/crash.t,tests/*.t)
-check: $(BIN) $(UNIT) $(TOOLS) $(GEN)/stamp $(if $(and $(HAVE_FUZZ_CC),$(filter-out 1,$(TSAN))),$(FUZZ))
-	SESAME="$(CURDIR)/$(BIN)" SESAME_BUILD="$(CURDIR)/$(O)" SESAME_SRC="$(CURDIR)" \
-		prove $(PROVE_FLAGS) $(UNIT) $(CHECK_TESTS)
+# Tests, fuzzing, benchmarks, the cross check and the demo.
+include mk/tests.mk
 
 # A fully static musl build of the headless roles, against libraries built
 # from pinned Debian source packages (vendor/pins).
@@ -292,22 +197,6 @@ static:
 	$(MAKE) STATIC=1 DESKTOP=0 $(STATIC_O)/sesame
 	@file $(STATIC_O)/sesame
 	@ls -l $(STATIC_O)/sesame
-
-# Another architecture under qemu-user: `make check-cross
-# CROSS_COMPILE=aarch64-linux-musl- QEMU=qemu-aarch64` builds it static
-# (make static) and runs tests/essentials.t on it, through a wrapper that
-# runs it in the emulator.
-QEMU ?=
-check-cross:
-	@test -n "$(CROSS_COMPILE)" && test -n "$(QEMU)" || \
-		{ echo "make check-cross: give CROSS_COMPILE=... and QEMU=..." >&2; exit 2; }
-	@command -v $(QEMU) >/dev/null || { echo "make check-cross: $(QEMU) not found (qemu-user)" >&2; exit 1; }
-	$(MAKE) static
-	@mkdir -p $(STATIC_O)/qemu
-	@printf '#!/bin/sh\nexec %s %s "$$@"\n' '$(QEMU)' '$(CURDIR)/$(STATIC_O)/sesame' >$(STATIC_O)/qemu/sesame
-	@chmod 0755 $(STATIC_O)/qemu/sesame
-	SESAME="$(CURDIR)/$(STATIC_O)/qemu/sesame" SESAME_BUILD="$(CURDIR)/$(STATIC_O)" SESAME_SRC="$(CURDIR)" \
-		SESAME_QEMU=$(QEMU) prove $(PROVE_FLAGS) tests/essentials.t
 
 # --- install -----------------------------------------------------------
 install: $(BIN) $(GEN)/stamp
@@ -357,83 +246,8 @@ uninstall:
 	rm -f $(DESTDIR)$(SHAREDIR)/inittab.sesame $(DESTDIR)$(SYSVINITDIR)/$(SYSV_SCRIPT)
 	-rmdir $(DESTDIR)$(SHAREDIR) 2>/dev/null
 
-# The main job (README, first line): start the daemons in a private
-# directory, create a vault, store a secret and read it back, lock, stop.
-DEMO_ENV = SESAME_RUNTIME_DIR=$(CURDIR)/build/demo/run SESAME_CONFIG_DIR=$(CURDIR)/build/demo/config \
-	SESAME_DATA_DIR=$(CURDIR)/build/demo/data SESAME_CACHE_DIR=$(CURDIR)/build/demo/cache
-demo: $(BIN)
-	@rm -rf build/demo && mkdir -p build/demo
-	@echo '$$ daemon-profile & daemon-secrets &'
-	@: >build/demo/daemons.log; $(DEMO_ENV) ./$(BIN) daemon profile 2>>build/demo/daemons.log & echo $$! >build/demo/pids; \
-	$(DEMO_ENV) ./$(BIN) daemon secrets 2>>build/demo/daemons.log & echo $$! >>build/demo/pids; \
-	for i in $$(seq 100); do $(DEMO_ENV) ./$(BIN) status 2>/dev/null | grep -q 'roles:.* secrets' && break; \
-		sleep 0.05; done
-	@set -e; trap 'kill $$(cat build/demo/pids) 2>/dev/null' EXIT; \
-	printf '%s\n' "$$ printf 'demo password\\n' | sesame init -p device"; \
-	printf 'demo password\n' | $(DEMO_ENV) ./$(BIN) init -p device; \
-	echo "$$ printf 'hunter2' | sesame secret set -p device wifi-psk"; \
-	printf 'hunter2' | $(DEMO_ENV) ./$(BIN) secret set -p device wifi-psk; \
-	echo '$$ sesame secret get -p device wifi-psk'; \
-	$(DEMO_ENV) ./$(BIN) secret get -p device wifi-psk; echo; \
-	echo '$$ sesame status'; $(DEMO_ENV) ./$(BIN) status; \
-	echo '$$ sesame lock && sesame secret get -p device wifi-psk'; \
-	$(DEMO_ENV) ./$(BIN) lock; \
-	if $(DEMO_ENV) ./$(BIN) secret get -p device wifi-psk; then exit 1; else echo "(exit $$?: locked)"; fi
-	@sleep 0.2; echo '--- daemon logs'; cat build/demo/daemons.log
-
-# --- machine set-up ----------------------------------------------------
-# Everything the build, `make static` and the tests need, from the
-# distribution's packages only.  Idempotent.  Source lines (deb-src) are
-# derived from the configured deb lines, for `apt-get source`.
-DEPS = build-essential pkg-config clang libclang-rt-dev file perl \
-	libsodium-dev libsqlite3-dev libseccomp-dev \
-	musl-tools dpkg-dev autoconf automake libtool gperf tcl \
-	openssh-client sqlite3 systemd runit openrc busybox-static \
-	keyutils gnome-keyring libsecret-tools dbus-daemon dbus-bin pass gnupg gnuplot-nox \
-	libwayland-dev wayland-protocols librust-wayland-protocols-dev \
-	libxkbcommon-dev libpixman-1-dev libfcft-dev \
-	sway foot grim wl-clipboard wtype
-deps:
-	@command -v apt-get >/dev/null || { echo "make deps: needs apt-get (Debian/Ubuntu)"; exit 1; }
-	@if ! grep -rqs '^Types:.*deb-src\|^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/; then \
-		for f in /etc/apt/sources.list.d/*.sources; do [ -f "$$f" ] && \
-			sed 's/^Types: deb$$/Types: deb-src/' "$$f" >> /etc/apt/sources.list.d/sesame-src.sources && \
-			echo >> /etc/apt/sources.list.d/sesame-src.sources; done; \
-		[ -f /etc/apt/sources.list ] && grep '^deb ' /etc/apt/sources.list | \
-			sed 's/^deb /deb-src /' > /etc/apt/sources.list.d/sesame-src.list; \
-		echo "make deps: added deb-src lines for apt-get source"; \
-	fi; true
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEPS)
-	$(MAKE) fetch
-
-# For make check-cross: Debian's musl cross compilers, the target kernel
-# headers and qemu-user, for aarch64 and armhf.
-CROSS_DEPS = musl-dev:arm64 musl-dev:armhf linux-libc-dev:arm64 linux-libc-dev:armhf gcc-aarch64-linux-gnu \
-	gcc-arm-linux-gnueabihf qemu-user
-deps-cross:
-	dpkg --add-architecture arm64
-	dpkg --add-architecture armhf
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(CROSS_DEPS)
-
-# A source tarball of the tracked files, the same bytes every time: in name
-# order, owner 0, every mtime SOURCE_DATE_EPOCH (default: HEAD's commit
-# time), gzip without a name or time.  Prints its SHA-256 (for a
-# recipe's hash file).
-DIST = build/sesame-$(VERSION).tar.gz
-dist:
-	@git rev-parse --git-dir >/dev/null 2>&1 || { echo "make dist: needs a git checkout" >&2; exit 1; }
-	@mkdir -p build
-	@epoch=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct)}; \
-	git ls-files -z | tar --null -T - --transform 's|^|sesame-$(VERSION)/|' --sort=name --format=gnu \
-		--owner=0 --group=0 --numeric-owner --mtime=@$$epoch --mode=u+rw,go=u-w -cf - | gzip -n -9 >$(DIST)
-	@sha256sum $(DIST)
-
-# The one step that downloads: the pinned sources (vendor/pins) into
-# DL_DIR, verified.  make, make static and make check never download.
-fetch:
-	VENDOR_DL="$(VENDOR_DL)" sh vendor/build.sh --fetch
+# Machine set-up, downloads and the release tarball.
+include mk/deps.mk
 
 # The downloads (DL_DIR) stay: only make fetch downloads them again.
 clean:
