@@ -142,7 +142,7 @@ static struct {
 	int finished;
 } C;
 
-static struct wire_out out;
+static struct wire_out *out;	/* secure memory: replies may hold values */
 
 
 static const char *setting(const char *key)
@@ -409,10 +409,10 @@ static void answer_history(const struct op *o, const uint8_t key[VAULT_KEYLEN])
 		return;
 	}
 	sqlite3_bind_int64(st, 1, !o->limit ? 20 : o->limit > 1000 ? 1000 : o->limit);
-	wire_begin(&out, WIRE_CLIPBOARD_HISTORY, WIRE_F_REPLY, o->req);
+	wire_begin(out, WIRE_CLIPBOARD_HISTORY, WIRE_F_REPLY, o->req);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *kind = (const char *)sqlite3_column_text(st, 3);
-		size_t before = out.len, len;
+		size_t before = out->len, len;
 		uint8_t *plain;
 
 		text[0] = 0;
@@ -425,22 +425,22 @@ static void answer_history(const struct op *o, const uint8_t key[VAULT_KEYLEN])
 			preview(plain, len, text, sizeof(text));
 			secmem_free(plain);
 		}
-		wire_put_u64(&out, WF_CLIP, (uint64_t)sqlite3_column_int64(st, 0));
-		wire_put_u64(&out, WF_TIME, (uint64_t)sqlite3_column_int64(st, 1));
-		wire_put_str(&out, WF_MIME, (const char *)sqlite3_column_text(st, 4));
-		wire_put_str(&out, WF_KIND, kind ? kind : "");
-		wire_put_u64(&out, WF_EXPIRES, (uint64_t)sqlite3_column_int64(st, 2));
-		wire_put_str(&out, WF_TEXT, text);
-		if (out.overflow) {		/* a full reply: what fits */
-			out.overflow = 0;
-			out.len = before;
+		wire_put_u64(out, WF_CLIP, (uint64_t)sqlite3_column_int64(st, 0));
+		wire_put_u64(out, WF_TIME, (uint64_t)sqlite3_column_int64(st, 1));
+		wire_put_str(out, WF_MIME, (const char *)sqlite3_column_text(st, 4));
+		wire_put_str(out, WF_KIND, kind ? kind : "");
+		wire_put_u64(out, WF_EXPIRES, (uint64_t)sqlite3_column_int64(st, 2));
+		wire_put_str(out, WF_TEXT, text);
+		if (out->overflow) {		/* a full reply: what fits */
+			out->overflow = 0;
+			out->len = before;
 			break;
 		}
 	}
 	sqlite3_finalize(st);
 	sodium_memzero(text, sizeof(text));
-	role_send(&C.r, &out);
-	sodium_memzero(out.buf, out.len);
+	role_send(&C.r, out);
+	sodium_memzero(out->buf, out->len);
 }
 
 static void answer_get(const struct op *o, const uint8_t key[VAULT_KEYLEN])
@@ -481,15 +481,15 @@ static void answer_get(const struct op *o, const uint8_t key[VAULT_KEYLEN])
 		role_reply_error(&C.r, o->req, WIRE_E_FAILED, "%s", last_error());
 		return;
 	}
-	wire_begin(&out, WIRE_CLIPBOARD_GET, WIRE_F_REPLY, o->req);
-	wire_put(&out, WF_VALUE, plain, len);
-	wire_put_str(&out, WF_MIME, (const char *)sqlite3_column_text(st, 4));
-	wire_put_str(&out, WF_KIND, (const char *)sqlite3_column_text(st, 3));
-	wire_put_u64(&out, WF_CLIP, (uint64_t)sqlite3_column_int64(st, 0));
+	wire_begin(out, WIRE_CLIPBOARD_GET, WIRE_F_REPLY, o->req);
+	wire_put(out, WF_VALUE, plain, len);
+	wire_put_str(out, WF_MIME, (const char *)sqlite3_column_text(st, 4));
+	wire_put_str(out, WF_KIND, (const char *)sqlite3_column_text(st, 3));
+	wire_put_u64(out, WF_CLIP, (uint64_t)sqlite3_column_int64(st, 0));
 	secmem_free(plain);
 	sqlite3_finalize(st);
-	role_send(&C.r, &out);
-	sodium_memzero(out.buf, out.len);
+	role_send(&C.r, out);
+	sodium_memzero(out->buf, out->len);
 }
 
 static void clear(const struct wire_msg *m, const char *profile)
@@ -507,9 +507,9 @@ static void clear(const struct wire_msg *m, const char *profile)
 	exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
 	log_info("clipboard: history of profile %s cleared (%d entries)", profile, n);
 	snprintf(text, sizeof(text), "%d %s removed", n, n == 1 ? "entry" : "entries");
-	wire_begin(&out, m->type, WIRE_F_REPLY, m->id);
-	wire_put_str(&out, WF_TEXT, text);
-	role_send(&C.r, &out);
+	wire_begin(out, m->type, WIRE_F_REPLY, m->id);
+	wire_put_str(out, WF_TEXT, text);
+	role_send(&C.r, out);
 }
 
 static void op_free(struct op *o)
@@ -903,6 +903,7 @@ int daemon_clipboard_main(int argc, char **argv)
 	C.pending.text = C.current.text = -1;
 	wayland_connect();
 	xrole_setup(&C.r, "clipboard");
+	out = xsecmem_alloc(sizeof(*out));
 	C.r.status = "recording the clipboard";
 	secmem_probe();
 	enter_sandbox();

@@ -65,13 +65,13 @@ static struct {
 	uint32_t next_id;
 } N;
 
-static struct wire_out out;
+static struct wire_out *out;	/* secure memory: replies may hold values */
 
 static void reply_text(const struct wire_msg *m, const char *text)
 {
-	wire_begin(&out, m->type, WIRE_F_REPLY, m->id);
-	wire_put_str(&out, WF_TEXT, text);
-	role_send(&N.r, &out);
+	wire_begin(out, m->type, WIRE_F_REPLY, m->id);
+	wire_put_str(out, WF_TEXT, text);
+	role_send(&N.r, out);
 }
 
 static const char schema[] =
@@ -149,7 +149,7 @@ static void list(const struct wire_msg *m)
 		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", store_error(db));
 		return;
 	}
-	wire_begin(&out, m->type, WIRE_F_REPLY, m->id);
+	wire_begin(out, m->type, WIRE_F_REPLY, m->id);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(st, 0), *tpl = (const char *)sqlite3_column_text(st, 1);
 		size_t n = tpl ? strlen(tpl) : 0, cut = n;
@@ -162,19 +162,19 @@ static void list(const struct wire_msg *m)
 			while (cut > 0 && ((unsigned char)tpl[cut] & 0xc0) == 0x80)
 				cut--;
 		}
-		if (out.len + 8 + strlen(t) + cut + 3 + 64 > WIRE_MAX_MESSAGE) {
+		if (out->len + 8 + strlen(t) + cut + 3 + 64 > WIRE_MAX_MESSAGE) {
 			more++;
 			continue;
 		}
-		wire_put_str(&out, WF_TRIGGER, t);
+		wire_put_str(out, WF_TRIGGER, t);
 		if (cut < n) {
 			char buf[PREVIEW + 4];
 
 			memcpy(buf, tpl, cut);
 			memcpy(buf + cut, "...", 4);
-			wire_put_str(&out, WF_TEMPLATE, buf);
+			wire_put_str(out, WF_TEMPLATE, buf);
 		} else {
-			wire_put_str(&out, WF_TEMPLATE, tpl);
+			wire_put_str(out, WF_TEMPLATE, tpl);
 		}
 	}
 	sqlite3_finalize(st);
@@ -182,9 +182,9 @@ static void list(const struct wire_msg *m)
 		char text[64];
 
 		snprintf(text, sizeof(text), "%d more not shown", more);
-		wire_put_str(&out, WF_TEXT, text);
+		wire_put_str(out, WF_TEXT, text);
 	}
-	role_send(&N.r, &out);
+	role_send(&N.r, out);
 }
 
 static void add(const struct wire_msg *m)
@@ -326,10 +326,10 @@ static void render(struct expansion *e)
 			return;
 		}
 	}
-	wire_begin(&out, WIRE_SNIPPET_EXPAND, WIRE_F_REPLY, e->f.req);
-	wire_put(&out, WF_VALUE, buf, n);
-	role_send(&N.r, &out);
-	sodium_memzero(out.buf, out.len);
+	wire_begin(out, WIRE_SNIPPET_EXPAND, WIRE_F_REPLY, e->f.req);
+	wire_put(out, WF_VALUE, buf, n);
+	role_send(&N.r, out);
+	sodium_memzero(out->buf, out->len);
 	secmem_free(buf);
 }
 
@@ -452,6 +452,7 @@ int daemon_snippets_main(int argc, char **argv)
 	if (sandbox_limits() < 0)
 		die("daemon-snippets: %s", last_error());
 	xrole_setup(&N.r, "snippets");
+	out = xsecmem_alloc(sizeof(*out));
 	N.r.status = "serving snippets";
 	secmem_probe();
 	tzset();
