@@ -187,9 +187,13 @@ void wire_error(struct wire_out *o, const struct wire_msg *req, uint32_t code, c
  *   KDF    may run Argon2id in daemon-secrets: WIRE_KDF_TIMEOUT_MS.
  *   ROLES  only a daemon role may send it (the hub refuses the CLI);
  *   HUB    nobody may send it: the hub does.
+ *   SREQ   its request carries secret material (a password, a value);
+ *   SREP   its reply does (a value, a key, clipboard text).  Both are
+ *          built and read in secure memory and wiped; an EARLY type has
+ *          no SREQ (tests/unit/wire.c checks the table).
  * A type with a sender named in the last column is that role's alone
  * (the hub refuses anyone else, before it is routed). */
-enum { EARLY = 1, KDF = 2, ROLES = 4, HUB = 8 };
+enum { EARLY = 1, KDF = 2, ROLES = 4, HUB = 8, SREQ = 16, SREP = 32 };
 static const struct {
 	uint8_t type, flags;
 	const char *name;
@@ -207,27 +211,27 @@ static const struct {
 	{ WIRE_ROLE_INFO, ROLES, "role.info", WR_PROFILE, -1 },
 	{ WIRE_ROTATE_KEYS, 0, "rotate.keys", WR_PROFILE, -1 },
 	{ WIRE_REKEY, HUB, "rekey", WR_PROFILE, -1 },
-	{ WIRE_SECRET_GET, EARLY, "secret.get", WR_SECRETS, -1 },
-	{ WIRE_VAULT_INIT, KDF, "vault.init", WR_SECRETS, -1 },
-	{ WIRE_UNLOCK, KDF, "unlock", WR_SECRETS, -1 },
+	{ WIRE_SECRET_GET, EARLY | SREP, "secret.get", WR_SECRETS, -1 },
+	{ WIRE_VAULT_INIT, KDF | SREQ, "vault.init", WR_SECRETS, -1 },
+	{ WIRE_UNLOCK, KDF | SREQ, "unlock", WR_SECRETS, -1 },
 	{ WIRE_LOCK, 0, "lock", WR_SECRETS, -1 },
-	{ WIRE_SECRET_SET, 0, "secret.set", WR_SECRETS, -1 },
+	{ WIRE_SECRET_SET, SREQ, "secret.set", WR_SECRETS, -1 },
 	{ WIRE_SECRET_DELETE, 0, "secret.delete", WR_SECRETS, -1 },
 	{ WIRE_SECRET_LIST, EARLY, "secret.list", WR_SECRETS, -1 },
 	{ WIRE_VAULT_STATUS, EARLY, "vault.status", WR_SECRETS, -1 },
-	{ WIRE_PASSWD, KDF, "passwd", WR_SECRETS, -1 },
+	{ WIRE_PASSWD, KDF | SREQ, "passwd", WR_SECRETS, -1 },
 	{ WIRE_VAULT_AUTH, EARLY, "vault.auth", WR_SECRETS, -1 },
-	{ WIRE_SSH_ENROLL, KDF, "ssh.enroll", WR_SECRETS, -1 },
-	{ WIRE_SSH_REVOKE, KDF, "ssh.revoke", WR_SECRETS, -1 },
-	{ WIRE_CLIPBOARD_KEY, ROLES, "clipboard.key", WR_SECRETS, WR_CLIPBOARD },
+	{ WIRE_SSH_ENROLL, KDF | SREQ, "ssh.enroll", WR_SECRETS, -1 },
+	{ WIRE_SSH_REVOKE, KDF | SREQ, "ssh.revoke", WR_SECRETS, -1 },
+	{ WIRE_CLIPBOARD_KEY, ROLES | SREP, "clipboard.key", WR_SECRETS, WR_CLIPBOARD },
 	{ WIRE_LAUNCH_SEARCH, EARLY, "launch.search", WR_LAUNCHER, -1 },
 	{ WIRE_LAUNCH_RUN, 0, "launch.run", WR_LAUNCHER, -1 },
 	{ WIRE_SNIPPET_LIST, EARLY, "snippet.list", WR_SNIPPETS, -1 },
 	{ WIRE_SNIPPET_ADD, 0, "snippet.add", WR_SNIPPETS, -1 },
 	{ WIRE_SNIPPET_REMOVE, 0, "snippet.remove", WR_SNIPPETS, -1 },
-	{ WIRE_SNIPPET_EXPAND, 0, "snippet.expand", WR_SNIPPETS, -1 },
-	{ WIRE_CLIPBOARD_GET, EARLY, "clipboard.get", WR_CLIPBOARD, -1 },
-	{ WIRE_CLIPBOARD_HISTORY, EARLY, "clipboard.history", WR_CLIPBOARD, -1 },
+	{ WIRE_SNIPPET_EXPAND, SREP, "snippet.expand", WR_SNIPPETS, -1 },
+	{ WIRE_CLIPBOARD_GET, EARLY | SREP, "clipboard.get", WR_CLIPBOARD, -1 },
+	{ WIRE_CLIPBOARD_HISTORY, EARLY | SREP, "clipboard.history", WR_CLIPBOARD, -1 },
 	{ WIRE_CLIPBOARD_CLEAR, 0, "clipboard.clear", WR_CLIPBOARD, -1 },
 	{ WIRE_WM_LIST, EARLY, "wm.list", WR_WM, -1 },
 	{ WIRE_WM_FOCUS, 0, "wm.focus", WR_WM, -1 },
@@ -318,6 +322,7 @@ const char *wire_type_sender_refused(uint8_t type, const char *sender)
 	return NULL;
 }
 int wire_type_early(uint8_t type) { return !!(type_flags(type) & EARLY); }
+int wire_type_secret(uint8_t type, int reply) { return !!(type_flags(type) & (reply ? SREP : SREQ)); }
 
 int wire_error_exit(uint32_t code)
 {

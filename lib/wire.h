@@ -353,6 +353,9 @@ int wire_type_kdf(uint8_t type);
 /* Requests that may ride in message 1 (0-RTT): read-only, idempotent,
  * holding no secret; the table in wire.c says which and why. */
 int wire_type_early(uint8_t type);
+/* 1 if the type's request (reply 0) or reply (reply 1) carries secret
+ * material: a password, a value, a key. */
+int wire_type_secret(uint8_t type, int reply);
 /* Whether sender ("cli" or a role's name) may send a request of type (the
  * table in wire.c): NULL if it may, else why not.  The hub asks before it
  * serves or routes anything. */

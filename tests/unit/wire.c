@@ -122,6 +122,17 @@ int main(void)
 	ok(wire_type_role_index(WIRE_STATUS) == WR_PROFILE && wire_type_role_index(WIRE_CLIPBOARD_GET) == WR_CLIPBOARD &&
 		wire_type_role_index(0x77) == -1, "and to its index in the roles");
 	roles_match_applets();
+	{
+		int bad = 0, secret = 0;
+
+		for (int t = 0; t < 256; t++) {
+			bad += wire_type_early((uint8_t)t) && wire_type_secret((uint8_t)t, 0);
+			secret += wire_type_secret((uint8_t)t, 0) + wire_type_secret((uint8_t)t, 1);
+		}
+		ok(!bad && secret >= 10 && wire_type_secret(WIRE_UNLOCK, 0) && wire_type_secret(WIRE_SECRET_GET, 1) &&
+			!wire_type_secret(WIRE_SECRET_GET, 0) && !wire_type_secret(WIRE_PING, 1),
+			"the table marks what carries secrets, and no 0-RTT request does (%d marked)", secret);
+	}
 	ok(wire_error_exit(WIRE_E_UNAVAILABLE) == EXIT_UNREACHABLE && wire_error_exit(WIRE_E_TIMEOUT) == EXIT_TIMEOUT &&
 		wire_error_exit(WIRE_E_DENIED) == EXIT_DENIED, "error codes map to the exit codes in DESIGN.md");
 
