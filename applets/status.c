@@ -48,15 +48,16 @@ or if daemon-secrets does not (what daemon-profile answered is shown).
               was connected and went (warn); each vault opens, and its
               files are yours and 0600; the audit log's chain is whole
               (as audit verify checks it); daemon-input, if running,
-              reads a keyboard (warn); the kernel's memfd_secret and
-              Yama ptrace_scope.  Exits 1 if a check fails (a warning
+              reads a keyboard (warn); the kernel's Landlock (its ABI),
+              seccomp filters, memfd_secret and Yama ptrace_scope, with
+              the kernel option to enable for what is missing.  Exits 1 if a check fails (a warning
               does not fail), 0 otherwise; the bus being down is a
               failed check.
               LIST picks categories, comma-separated: daemon (the bus,
               daemon-secrets, restarts, roles gone), sandbox, memory
               (RSS, core dumps, swap, memfd_secret), vault (each vault,
-              the audit log), platform (the kernel, daemon-input's
-              keyboards), all (the default).
+              the audit log), platform (the kernel: Landlock, seccomp,
+              memfd_secret; daemon-input's keyboards), all (the default).
               With --json (or --output json): {"checks":[{"id",
               "category","status","value","hint"}],
               "summary":{"pass","warn","fail"}}
@@ -265,8 +266,9 @@ static unsigned category_of(const char *id)
 		return C_DAEMON;
 	if (!strncmp(id, "vault.", 6) || !strncmp(id, "audit.", 6))
 		return C_VAULT;
-	if (!strcmp(id, "kernel.memfd_secret") || ends_with(id, ".core_dumps") || ends_with(id, ".swap") ||
-	    ends_with(id, ".memory"))
+	if (!strcmp(id, "kernel.memfd_secret"))
+		return C_MEMORY | C_PLATFORM;	/* memory, and what the kernel offers */
+	if (ends_with(id, ".core_dumps") || ends_with(id, ".swap") || ends_with(id, ".memory"))
 		return C_MEMORY;
 	if (!strncmp(id, "kernel.", 7) || !strcmp(id, "input.keyboards"))
 		return C_PLATFORM;
@@ -314,7 +316,7 @@ static void check(int st, const char *id, const char *hint, const char *fmt, ...
 
 	if (!(dr.cats & cat))
 		return;
-	while (1u << ci != cat)
+	while (!(1u << ci & cat & dr.cats))	/* the first of its categories asked for */
 		ci++;
 	va_start(ap, fmt);
 	vsnprintf(value, sizeof(value), fmt, ap);

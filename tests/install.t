@@ -29,6 +29,18 @@ else
 fi
 [ ! -e "$dest/etc/init.d" ] && [ ! -e "$dest/etc/sv" ]
 ok $? "by default (INIT=systemd) no OpenRC or runit files"
+if [ $desktop = 0 ]; then
+	# The tree an embedded image gets, entry by entry (Buildroot's, as
+	# contrib/check-recipes.sh checks it too).
+	run make -C "$SESAME_SRC" install DESTDIR="$T/sysv" PREFIX=/usr BIN="$SESAME" O="${SESAME_BUILD:-build}" \
+		DESKTOP=0 INIT=sysv
+	(cd "$T/sysv" && find . -mindepth 1 | sort) >"$T/sysv.tree"
+	diff -u "$SESAME_SRC/contrib/buildroot/expected-tree.txt" "$T/sysv.tree" >"$T/tree.diff"
+	ok $? "make install DESTDIR=d PREFIX=/usr DESKTOP=0 INIT=sysv installs exactly the expected tree" ||
+		sed 's/^/#   /' "$T/tree.diff"
+else
+	skip "a DESKTOP=1 build: the DESKTOP=0 INIT=sysv tree is checked on the static build (make check STATIC=1)"
+fi
 for r in daemon-profile daemon-secrets daemon-launcher daemon-snippets; do
 	[ "$(readlink "$bin/$r")" = sesame ]; ok $? "$r is a relative symlink to sesame"
 done
