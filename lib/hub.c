@@ -534,8 +534,7 @@ static int claim_role(struct hub *h, struct conn *c)
 	if (r == NO_ROLE)
 		return fail("IK with a static key the hub never issued (the CLI uses NNpsk0): refused");
 	if (role_free(h, c, r) < 0 || peer_is_role(h, c, r) < 0) {
-		if (r != NO_ROLE)
-			log_warn("refusing pid %d as role %s: %s", (int)c->writer, wire_role_name(r), last_error());
+		log_warn("refusing pid %d as role %s: %s", (int)c->writer, wire_role_name(r), last_error());
 		return -1;
 	}
 	c->role = r;
