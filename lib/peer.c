@@ -285,8 +285,7 @@ static int exe_id(const char *path, struct exe_id *id)
 
 int peer_checker_start(char *const *paths, size_t n, int (*is_applet)(const char *))
 {
-	int sv[2];
-	pid_t pid;
+	int fd, child;
 
 	if (n > MAX_EXTRA)
 		return fail("at most %d --role-exe", MAX_EXTRA);
@@ -296,31 +295,17 @@ int peer_checker_start(char *const *paths, size_t n, int (*is_applet)(const char
 		if (exe_id(paths[nextra], &extra[nextra]) < 0)
 			return -1;
 	applet_known = is_applet;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return fail("socketpair: %s", strerror(errno));
-	if ((pid = fork()) < 0) {
-		close(sv[0]), close(sv[1]);
-		return fail("fork: %s", strerror(errno));
-	}
-	if (pid == 0) {
+	/* Nothing of the hub's stays open there but the socket. */
+	if ((fd = fork_helper(SOCK_SEQPACKET, &child)) < 0)
+		return fail("the peer checker: %s", last_error());
+	if (child) {
 		sigset_t none;
 
-		/* Nothing of the hub's stays open here but the socket. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		prctl(PR_SET_DUMPABLE, 0);
-		if (getppid() == 1 || dup2(sv[1], 3) < 0)
-			_exit(1);
-#ifdef SYS_close_range
-		if (syscall(SYS_close_range, 4U, ~0U, 0U) < 0)
-#endif
-			for (long f = 4, max = sysconf(_SC_OPEN_MAX); f < (max > 0 ? max : 1024); f++)
-				close((int)f);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		checker_main(3);
+		checker_main(fd);
 	}
-	close(sv[1]);
-	return sv[0];
+	return fd;
 }
 
 int peer_check(int fd, pid_t pid, struct peer_facts *f)

@@ -216,33 +216,15 @@ NORETURN static void spawner_main(int fd)
 
 int spawner_start(void)
 {
-	int sv[2];
-	pid_t pid;
+	/* Nothing but the socket (and stdin, stdout, stderr, which the
+	 * programs it starts get) stays open there. */
+	int child, fd = fork_helper(SOCK_STREAM, &child);
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return fail("spawner: socketpair: %s", strerror(errno));
-	if ((pid = fork()) < 0) {
-		close(sv[0]), close(sv[1]);
-		return fail("spawner: fork: %s", strerror(errno));
-	}
-	if (pid == 0) {
-		/* Nothing but the socket (and stdin, stdout, stderr, which the
-		 * programs it starts get) stays open here. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		prctl(PR_SET_DUMPABLE, 0);	/* forked before the launcher hardens */
-		if (getppid() == 1)
-			_exit(0);
-		if (dup2(sv[1], 3) < 0)
-			_exit(1);
-#ifdef SYS_close_range
-		if (syscall(SYS_close_range, 4U, ~0U, 0U) < 0)
-#endif
-			for (long f = 4, max = sysconf(_SC_OPEN_MAX); f < (max > 0 ? max : 1024); f++)
-				close((int)f);
-		spawner_main(3);
-	}
-	close(sv[1]);
-	return sv[0];
+	if (fd < 0)
+		return fail("spawner: %s", last_error());
+	if (child)
+		spawner_main(fd);
+	return fd;
 }
 
 pid_t spawn_request(int fd, const char *cwd, char *const argv[], char *const envp[])

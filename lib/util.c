@@ -5,10 +5,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* Per thread: a worker thread's failure must not rewrite the reason the
@@ -338,4 +342,33 @@ int utf8_valid(const void *buf, size_t n)
 		if (!(l = utf8_seq(s + i, n - i)))
 			return 0;
 	return 1;
+}
+
+int fork_helper(int type, int *child)
+{
+	int sv[2];
+	pid_t pid;
+
+	*child = 0;
+	if (socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv) < 0)
+		return fail("socketpair: %s", strerror(errno));
+	if ((pid = fork()) < 0) {
+		close(sv[0]), close(sv[1]);
+		return fail("fork: %s", strerror(errno));
+	}
+	if (pid > 0) {
+		close(sv[1]);
+		return sv[0];
+	}
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_DUMPABLE, 0);	/* forked before its parent hardens */
+	if (getppid() == 1 || dup2(sv[1], 3) < 0)
+		_exit(1);
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, 4U, ~0U, 0U) < 0)
+#endif
+		for (long f = 4, max = sysconf(_SC_OPEN_MAX); f < (max > 0 ? max : 1024); f++)
+			close((int)f);
+	*child = 1;
+	return 3;
 }

@@ -74,6 +74,12 @@ int open_private(const char *path, int flags, int mode);
 
 /* Write all of buf, retrying on EINTR and short writes; -1 with a reason. */
 int write_all(int fd, const void *buf, size_t len);
+/* Fork a helper process that keeps one end of a new socketpair (of
+ * type, SOCK_CLOEXEC added) as fd 3 and no other descriptor above 2, is
+ * not dumpable, and dies with its parent.  In the parent: the other end,
+ * with *child set to 0 (or -1 with a reason).  In the child: 3, with
+ * *child set to 1.  (The peer checker and the launcher's spawner.) */
+int fork_helper(int type, int *child);
 
 /* UTF-8: the length of the valid sequence at s (n bytes available), 0
  * if it is not one (overlong, surrogate, past U+10FFFF, truncated); and 1
