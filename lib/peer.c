@@ -11,7 +11,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #define MAX_EXTRA 8
@@ -116,9 +115,8 @@ static const char *dispatched(const char *argv[3], int argc, int (*is_applet)(co
 int peer_cmdline_role(const char *buf, size_t len, int (*is_applet)(const char *name), char *role,
 	size_t n)
 {
-	const char *argv[3];
-	char tmp[64], *copy;
-	const char *a;
+	const char *argv[3], *a;
+	char tmp[64];
 	int argc = 0;
 	size_t off = 0;
 
@@ -127,18 +125,15 @@ int peer_cmdline_role(const char *buf, size_t len, int (*is_applet)(const char *
 	role[0] = 0;
 	if (len == 0 || buf[len - 1] != 0)
 		return fail("cmdline: not arguments ended by NUL");
-	/* The first three arguments, copied so that each ends in a NUL. */
-	if (!(copy = malloc(len)))
-		return fail("cmdline: out of memory");
-	memcpy(copy, buf, len);
+	/* The first three arguments: each ends in a NUL inside buf, the last
+	 * byte being one. */
 	while (off < len && argc < 3) {
-		argv[argc++] = copy + off;
-		off += strlen(copy + off) + 1;
+		argv[argc++] = buf + off;
+		off += strlen(buf + off) + 1;
 	}
 	a = dispatched(argv, argc, is_applet, tmp, sizeof(tmp));
 	if (a && !strncmp(a, "daemon-", 7) && strlen(a + 7) < n)
 		memcpy(role, a + 7, strlen(a + 7) + 1);
-	free(copy);
 	return 0;
 }
 
