@@ -212,7 +212,7 @@ install: $(BIN) $(GEN)/stamp
 # Init files, with @BINDIR@ replaced by where the binary goes.  A build
 # without the desktop roles (DESKTOP=0) installs none of their units.
 DESKTOP_UNITS = sesame-desktop.target|sesame-wm.service|sesame-clipboard.service|sesame-input.service|sesame-launcher.service
-SUBST = sed 's|@BINDIR@|$(BINDIR)|g'
+SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@LOGDIR@|$(LOGDIR)|g'
 install-init-systemd:
 	$(INSTALL) -d $(DESTDIR)$(SYSTEMDUSERDIR) $(DESTDIR)$(SYSTEMDSYSTEMDIR)
 	for f in init/systemd/user/*; do case $${f##*/} in $(if $(filter 0,$(DESKTOP)),$(DESKTOP_UNITS),-)) \

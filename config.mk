@@ -33,6 +33,11 @@ RUNITDIR ?= $(SYSCONFDIR)/sv
 # recipe names it sesame and lets update-rc.d make the links.
 SYSVINITDIR ?= $(SYSCONFDIR)/init.d
 SYSV_SCRIPT ?= S50sesame
+# Where the init files without a journal (busybox, sysv, runit) send the
+# daemons' logs: LOGDIR/sesame-ROLE.log, or runit's svlogd directory
+# LOGDIR/sesame-ROLE/ (never in the service directory, which may sit on
+# a read-only root).
+LOGDIR ?= $(LOCALSTATEDIR)/log
 # Which init systems' files make install installs, any of: systemd openrc
 # runit busybox sysv (a recipe names its image's; INIT= installs none).
 INIT ?= systemd

@@ -5,8 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 
 pfx=$T/usr
-run make -C "$SESAME_SRC" install PREFIX="$pfx" OPENRCDIR="$T/etc/init.d" RUNITDIR="$T/etc/sv" SYSVINITDIR="$T/etc/init.d" BIN="$SESAME" O="${SESAME_BUILD:-build}" \
-	INIT="systemd openrc runit busybox"
+run make -C "$SESAME_SRC" install PREFIX="$pfx" OPENRCDIR="$T/etc/init.d" RUNITDIR="$T/etc/sv" SYSVINITDIR="$T/etc/init.d" LOGDIR="$T/log" \
+	BIN="$SESAME" O="${SESAME_BUILD:-build}" INIT="systemd openrc runit busybox"
 ok "$rc" "make install with a private PREFIX and SYSCONFDIR"
 grep -q "ExecStart=$pfx/bin/daemon-secrets" "$pfx/lib/systemd/user/sesame-secrets.service"
 ok $? "installed units point at the installed role symlinks"
@@ -102,15 +102,16 @@ ok $? "runit brings it back and it rejoins the bus"
 printf 'pw\n' | "$SESAME" unlock -p dev >/dev/null
 run "$SESAME" secret get -p dev wifi
 is "$(cat "$T/out")" "psk" "after the restart (and an unlock) the secret is still there"
-wait_for 5 test -s "$T/service/sesame-secrets/log/main/current"
-grep -q "serving vaults" "$T/service/sesame-secrets/log/main/current"; ok $? "the daemon's log lands in log/main (svlogd)"
+wait_for 5 test -s "$T/log/sesame-secrets/current"
+grep -q "serving vaults" "$T/log/sesame-secrets/current"
+ok $? "the daemon's log lands in LOGDIR/sesame-secrets (svlogd), not in the service directory"
 # sv reload sends SIGHUP: each daemon reloads its configuration and stays.
 for s in profile secrets snippets; do
 	eval "pid_$s=\$(sv status '$T/service/sesame-$s' | sed -n 's/.*(pid \([0-9]*\)).*/\1/p')"
 done
 sv reload "$T/service/sesame-profile" "$T/service/sesame-secrets" "$T/service/sesame-snippets" >/dev/null
 for s in profile secrets snippets; do
-	wait_for 10 grep -q "signal 1: reloading the configuration" "$T/service/sesame-$s/log/main/current"
+	wait_for 10 grep -q "signal 1: reloading the configuration" "$T/log/sesame-$s/current"
 	ok $? "sv reload: daemon-$s reloads its configuration"
 	sv status "$T/service/sesame-$s" | grep -q "(pid $(eval echo \$pid_$s))"
 	ok $? "and keeps running (pid $(eval echo \$pid_$s))"
