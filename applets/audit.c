@@ -25,7 +25,10 @@ operation whose line cannot be written is refused (a lock still locks,
 and says it went unaudited).  Without it, operations go on: a line that
 cannot be written is left out whole (the chain stays verifiable), the
 daemon logs an error, and the next line written says how many were lost,
-which verify reports.
+which verify reports.  A power cut can tear the last line: the next
+daemon to start cuts the torn bytes off and says so in its next line,
+which verify reports too (and exits 0: a change's line is on disk before
+the change is, so only the last reads' lines can be lost).
 
 Once it would pass global.audit.max_size_kib (default 8192; 0: never),
 the log is rotated: it becomes audit.jsonl.1, the one before that .2,
@@ -222,6 +225,10 @@ static int verify(const char *path)
 	if (c.rotated)
 		printf("; it begins at entry %llu, the ones before having been rotated out", c.first_seq);
 	printf("\n");
+	if (c.torn)
+		printf("a crash or power cut tore the end of the log %llu time%s (the first before entry %llu): "
+			"the torn bytes, never a whole entry, were cut off; reads in the moments before may be "
+			"unrecorded, changes never are\n", c.torn, c.torn == 1 ? "" : "s", c.torn_seq);
 	if (c.lost) {
 		printf("but entries are missing: %llu could not be written (a full disk?), the first gap "
 			"being before entry %llu\n", c.lost, c.lost_seq);

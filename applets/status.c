@@ -589,8 +589,9 @@ static void doctor_audit(const struct paths *p, int has_secrets)
 			"global.audit.required to refuse what cannot be audited", "chained, but %llu entr%s could "
 			"not be written (first gap before entry %llu)", c.lost, c.lost == 1 ? "y" : "ies", c.lost_seq);
 	} else {
-		check(PASS, "audit.log", NULL, "intact: %ld entries, %zu file%s, %lld KiB", c.lines, c.files,
-			c.files == 1 ? "" : "s", (c.bytes + 1023) / 1024);
+		check(PASS, "audit.log", NULL, "intact: %ld entries, %zu file%s, %lld KiB%s", c.lines, c.files,
+			c.files == 1 ? "" : "s", (c.bytes + 1023) / 1024,
+			c.torn ? "; a torn end (a crash) was cut off: sesame audit verify says where" : "");
 	}
 }
 

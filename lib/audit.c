@@ -29,6 +29,7 @@ struct audit {
 	int keep;		/* rotated files kept */
 	off_t retry;		/* after a failed rotation, the size to try again at */
 	unsigned long long lost;	/* lines that could not be written since the last one */
+	unsigned long long torn;	/* bytes of a torn tail cut off since the last one */
 	int required;		/* global.audit.required */
 };
 
@@ -138,6 +139,11 @@ int audit_verify_buf(const char *buf, size_t len, const char *from, unsigned lon
 				r->lost_seq = s;
 			r->lost += l;
 		}
+		if (field(line, body, "torn", seqs, sizeof(seqs)) == 0) {
+			if (!r->torn)
+				r->torn_seq = s;
+			r->torn++;
+		}
 		if (r->lines == 1)
 			r->first_seq = s;
 		r->last_seq = seq = s;
@@ -204,6 +210,9 @@ int audit_verify_chain(const char *path, struct audit_chain *c)
 		if (c->r.lost && !c->lost)
 			c->lost_seq = c->r.lost_seq;
 		c->lost += c->r.lost;
+		if (c->r.torn && !c->torn)
+			c->torn_seq = c->r.torn_seq;
+		c->torn += c->r.torn;
 	}
 	if (!rc)
 		c->file[0] = 0;
@@ -213,7 +222,23 @@ int audit_verify_chain(const char *path, struct audit_chain *c)
 	return rc;
 }
 
-/* Continue the chain from the last complete line of a file of size bytes. */
+/* The length of buf[0..n) without a torn tail: the NUL bytes a file
+ * system leaves where it had extended a file whose blocks a crash kept
+ * from being written, then a line cut short (no newline).  Neither was
+ * ever a line of the chain. */
+static size_t untorn(const char *buf, size_t n)
+{
+	while (n > 0 && buf[n - 1] == 0)
+		n--;
+	while (n > 0 && buf[n - 1] != '\n')
+		n--;
+	return n;
+}
+
+/* Continue the chain from the last complete line of a file of size
+ * bytes.  A torn tail (a crash or power cut while appending) is cut off,
+ * durably, and the next line says how many bytes went ("torn"), so the
+ * chain stays verifiable and the cut stays on record. */
 static void resume(struct audit *a, off_t size)
 {
 	char *buf;
@@ -230,18 +255,30 @@ static void resume(struct audit *a, off_t size)
 	buf = xmalloc(65537);
 	n = pread(a->fd, buf, (size_t)(size - from), from);
 	if (n > 0) {
-		char *end = buf + n, *last, seqs[24], h[65];
+		size_t keep = untorn(buf, (size_t)n);
+		char *last, seqs[24], h[65];
 
-		*end = 0;
-		if (end[-1] != '\n') {
-			/* A torn write: end it, so the next line starts cleanly
-			 * (verify will point at the torn line). */
+		if (keep < (size_t)n && (keep > 0 || from == 0)) {
+			if (ftruncate(a->fd, from + (off_t)keep) == 0 && fdatasync(a->fd) == 0) {
+				log_error("audit: %s ended in a torn write (%zd bytes: a crash or power cut while "
+					"appending): cut off; the next line records it", a->path, n - (ssize_t)keep);
+				a->torn += (unsigned long long)(n - (ssize_t)keep);
+				a->size = from + (off_t)keep;
+				n = (ssize_t)keep;
+			} else {
+				log_error("audit: %s ends in a torn write that cannot be cut off (%s): "
+					"audit verify will point at it", a->path, strerror(errno));
+			}
+		}
+		if (n > 0 && buf[n - 1] != '\n') {
+			/* Torn and not cut: end it, so the next line starts
+			 * cleanly. */
 			if (write(a->fd, "\n", 1) == 1)
 				a->size++;
-		} else {
-			end--;
+		} else if (n > 0) {
+			n--;
 		}
-		*end = 0;
+		buf[n > 0 ? n : 0] = 0;
 		last = strrchr(buf, '\n');
 		last = last ? last + 1 : buf;
 		if (field(last, strlen(last), "seq", seqs, sizeof(seqs)) == 0)
@@ -388,6 +425,8 @@ static size_t compose(const struct audit *a, char *line, size_t size, const char
 	put_str(line, size, &n, "outcome", outcome);
 	if (a->lost)	/* the gap before this line, for audit verify */
 		n += (size_t)snprintf(line + n, size - n, ",\"lost\":%llu", a->lost);
+	if (a->torn)	/* a torn tail cut off before it */
+		n += (size_t)snprintf(line + n, size - n, ",\"torn\":%llu", a->torn);
 	put_str(line, size, &n, "prev", a->prev);
 	hash_hex(line, n, h);
 	return n + (size_t)snprintf(line + n, size - n, HASH_FIELD "%s\"}\n", h);
@@ -521,6 +560,7 @@ int audit_append(struct audit *a, const char *event, const char *profile, const 
 		a->size += (off_t)n;
 		a->dirty = 1;
 		a->lost = 0;
+		a->torn = 0;
 		memcpy(a->prev, h, 65);
 	}
 	flock(a->fd, LOCK_UN);

@@ -24,6 +24,14 @@
  * line written carries ,"lost":N before "prev": the chain is whole, and
  * audit verify says entries are missing.  With global.audit.required the
  * daemons refuse the operation instead (audit_required).
+ *
+ * A crash or power cut while appending can leave a torn tail (a line cut
+ * short, or NUL bytes where the file had grown but its blocks were never
+ * written).  It never was a line of the chain: the next writer to open
+ * the file cuts it off, durably, and its next line carries ,"torn":BYTES,
+ * which verify reports.  Lines appended but not yet synced (audit_sync)
+ * are what a power cut can lose; daemon-secrets syncs a change's line
+ * before it commits the change.
  */
 #ifndef SESAME_AUDIT_H
 #define SESAME_AUDIT_H
@@ -72,6 +80,8 @@ struct audit_report {
 	int rotated;		/* begins at an audit.rotate line, alone */
 	unsigned long long lost;	/* lines lost before some line (its "lost") */
 	unsigned long long lost_seq;	/* the first line that says so */
+	unsigned long long torn;	/* lines saying a torn tail was cut off before them */
+	unsigned long long torn_seq;	/* the first of them */
 };
 
 /* Verify one file's lines in memory: 0 intact, 1 broken (see r).  The
@@ -97,6 +107,7 @@ struct audit_chain {
 	char file[PATH_MAX + 8];		/* where it breaks or cannot be read */
 	struct audit_report r;		/* the broken file's report */
 	unsigned long long lost, lost_seq;	/* gaps, in all files */
+	unsigned long long torn, torn_seq;	/* torn tails cut off, in all files */
 };
 
 /* Verify path and its rotated files, oldest first, the chain running
