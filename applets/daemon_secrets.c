@@ -164,6 +164,20 @@ static int audit(const char *event, struct vault *v, const char *profile, const 
 	return 0;
 }
 
+/* A change's audit line on disk before the change is: a power cut may
+ * lose the lines of the last reads (synced within AUDIT_SYNC_MS), never
+ * that of a change the client was told is done.  -1 (the reason set) if
+ * the log is required and the line cannot be synced. */
+static int audit_durable(void)
+{
+	if (audit_sync(S.audit) == 0)
+		return 0;
+	log_error("%s", last_error());
+	if (audit_required(S.audit))
+		return fail("%s; global.audit.required refuses what cannot be audited", last_error());
+	return 0;
+}
+
 /* The audit syncer: fdatasync of the descriptor handed over, until stop. */
 static struct {
 	pthread_mutex_t lock;
@@ -449,7 +463,7 @@ static void finish_init(struct job *j)
 		audit("vault.init", NULL, j->profile, NULL, "failed");
 		reply_error(j->id, strstr(last_error(), "already exists") ? WIRE_E_EXISTS : WIRE_E_FAILED,
 			"%s", last_error());
-	} else if (audit("vault.init", v, j->profile, NULL, "ok") < 0) {
+	} else if (audit("vault.init", v, j->profile, NULL, "ok") < 0 || audit_durable() < 0) {
 		char file[PATH_MAX + 8];
 
 		reply_error(j->id, WIRE_E_FAILED, "%s", last_error());
@@ -865,8 +879,9 @@ static void clipboard_key(const struct wire_msg *m, const char *name)
 }
 
 /* A set (val) or delete (val NULL), committed only once its audit line is
- * written: where the log is required, a change that cannot be audited is
- * undone and refused.  1 if answered; 0 to answer with the failure. */
+ * written and synced: where the log is required, a change that cannot be
+ * audited is undone and refused.  1 if answered; 0 to answer with the
+ * failure. */
 static int audited_change(uint32_t id, struct prof *pr, const char *name, const char *key, const char *event,
 	const uint8_t *val, size_t vlen)
 {
@@ -876,7 +891,7 @@ static int audited_change(uint32_t id, struct prof *pr, const char *name, const 
 		vault_bulk_abort(pr->v);
 		return 0;
 	}
-	if (audit(event, pr->v, name, key, "ok") < 0) {
+	if (audit(event, pr->v, name, key, "ok") < 0 || audit_durable() < 0) {
 		vault_bulk_abort(pr->v);
 		reply_error(id, WIRE_E_FAILED, "%s", last_error());
 		return 1;
