@@ -249,6 +249,9 @@ uninstall:
 # Machine set-up, downloads and the release tarball.
 include mk/deps.mk
 
+# The image test: sesame booted under QEMU, driven over its serial console.
+include mk/image.mk
+
 # The downloads (DL_DIR) stay: only make fetch downloads them again.
 clean:
 	rm -rf $(filter-out $(abspath $(DL_DIR)),$(abspath $(wildcard build/*))) sesame tests/noise-vectors \

@@ -1,0 +1,148 @@
+#!/bin/sh
+# tests/image/mkimage.sh [--fetch] ARCH: the embedded image the image tests
+# boot (ARCH aarch64 or x86_64), from Debian's packages and the static
+# sesame for ARCH (make static, with CROSS_COMPILE for aarch64).
+#
+#   --fetch   downloads the packages (apt-get download, Debian's archive
+#             only) into $DL_DIR/image-DEBARCH and stops: the one step
+#             here that downloads (make deps-image runs it).
+#
+# Without --fetch it builds, in build/image/ARCH:
+#   vmlinuz     Debian's kernel (linux-image-DEBARCH's current version)
+#   initrd.gz   busybox and the kernel modules the image needs (virtio
+#               block, console and rng, ext4); its /init loads them,
+#               mounts the root read-only and switches to it
+#   root.ext4   the read-only root: busybox and its applet links, sesame
+#               installed by make install (daemon-* links, the init files
+#               of INIT="busybox sysv runit"), Debian's runit (busybox
+#               has no runsvdir), and the boot scripts in tests/image/rootfs
+#   data.ext4   an empty data disk (a test copies it): /etc/pds,
+#               /var/lib/pds and /var/log are bound from it at boot
+# The kernel command line's sesame.boot=busybox|sysv|runit|none picks
+# the inittab: sesame's respawn lines, the SysV script through rcS,
+# runit's service directories, or none of sesame (a baseline).
+set -eu
+fetch=0
+[ "${1-}" = --fetch ] && { fetch=1; shift; }
+arch=${1:?usage: mkimage.sh [--fetch] aarch64|x86_64}
+case $arch in
+aarch64) deb=arm64 cross=aarch64-linux-musl- tty=ttyAMA0 ;;
+x86_64) deb=amd64 cross= tty=ttyS0 ;;
+*) echo "mkimage: ARCH is aarch64 or x86_64, not '$arch'" >&2; exit 2 ;;
+esac
+cd "$(dirname "$0")/../.."
+dl=${DL_DIR:-build/dl}/image-$deb
+pkgs="busybox-static runit libc6"
+
+if [ $fetch = 1 ]; then
+	# linux-image-DEBARCH depends on the current kernel's package.
+	kpkg=$(apt-cache depends "linux-image-$deb:$deb" |
+		sed -n 's/^ *Depends: \(linux-image-[0-9][^ :]*\).*/\1/p' | head -n 1)
+	[ -n "$kpkg" ] || { echo "mkimage: apt-cache knows no linux-image-$deb:$deb" \
+		"(is the $deb architecture added? make deps-image does it)" >&2; exit 1; }
+	rm -rf "$dl.new" && mkdir -p "$dl.new"
+	# apt's sandbox user cannot write here: download as the caller.
+	(cd "$dl.new" && apt-get -q -o APT::Sandbox::User=root download \
+		$(for p in $pkgs $kpkg; do printf '%s:%s ' "$p" "$deb"; done))
+	rm -rf "$dl" && mv "$dl.new" "$dl"
+	ls -l "$dl"
+	exit 0
+fi
+
+die() { echo "mkimage: $*" >&2; exit 1; }
+for p in $pkgs linux-image; do
+	ls "$dl/${p}"[_-]*.deb >/dev/null 2>&1 || die "no $p package in $dl: run make deps-image ARCH=$arch"
+done
+bin=build/static${cross:+-${cross%-}}/sesame
+[ -x "$bin" ] || die "no $bin: run make static${cross:+ CROSS_COMPILE=$cross}"
+command -v mke2fs >/dev/null || die "no mke2fs: run make deps-image"
+command -v cpio >/dev/null || die "no cpio: run make deps-image"
+command -v busybox >/dev/null || die "no busybox (for depmod): run make deps"
+
+out=build/image/$arch
+x=$out/x ir=$out/initrd r=$out/root
+rm -rf "$x" "$ir" "$r"
+mkdir -p "$x" "$ir" "$r"
+for f in "$dl"/*.deb; do dpkg-deb -x "$f" "$x"; done
+kver=$(ls "$x/lib/modules")
+[ "$(echo "$kver" | wc -w)" = 1 ] || die "not one kernel in $dl: $kver"
+cp "$x/boot/vmlinuz-$kver" "$out/vmlinuz"
+
+# --- initramfs: busybox, the modules and their dependencies, /init
+busybox depmod -b "$x" "$kver"
+mods="virtio_pci virtio_mmio virtio_blk virtio_console virtio-rng crc32c_generic ext4"
+m=$x/lib/modules/$kver
+need=
+for mod in $mods; do
+	line=$(grep "/$mod\.ko:" "$m/modules.dep") || {
+		grep -q "/$mod\.ko\$" "$m/modules.builtin" && continue
+		die "kernel $kver has no module $mod"
+	}
+	need="$need $(echo "$line" | tr -d :)"
+done
+mkdir -p "$ir/bin" "$ir/dev" "$ir/proc" "$ir/sys" "$ir/newroot" "$ir/etc" "$ir/lib/modules/$kver"
+for f in $(echo "$need" | tr ' ' '\n' | sort -u); do
+	mkdir -p "$ir/lib/modules/$kver/${f%/*}"
+	cp "$m/$f" "$ir/lib/modules/$kver/$f"
+done
+cp "$m/modules.builtin" "$m/modules.order" "$ir/lib/modules/$kver/"
+busybox depmod -b "$ir" "$kver"
+echo "$mods" >"$ir/etc/modules"
+cp "$x/bin/busybox" "$ir/bin/busybox"
+cp tests/image/initramfs-init "$ir/init"
+chmod 0755 "$ir/init"
+(cd "$ir" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -n -9 >"$out/initrd.gz"
+
+# --- root
+# The target's busybox lists its applets (under qemu-user off x86_64).
+run=
+[ "$arch" = "$(uname -m)" ] || run=qemu-$arch
+mkdir -p "$r/bin" "$r/sbin" "$r/usr/bin" "$r/usr/sbin"
+cp "$x/bin/busybox" "$r/bin/busybox"
+$run "$r/bin/busybox" --list-full | while read -r p; do
+	[ -e "$r/$p" ] || ln -s /bin/busybox "$r/$p"
+done
+# runit from Debian (dynamically linked: its libc comes along).
+for b in runsvdir runsv sv svlogd chpst; do cp "$x/usr/bin/$b" "$r/usr/bin/$b"; done
+(cd "$x" && find lib lib64 -maxdepth 2 \( -name 'ld-linux*' -o -name libc.so.6 \) 2>/dev/null) |
+	while read -r f; do mkdir -p "$r/${f%/*}" && cp -a "$x/$f" "$r/$f"; done
+# sesame as a recipe installs it.
+make -s install STATIC=1 DESKTOP=0 CROSS_COMPILE="$cross" DESTDIR="$PWD/$r" PREFIX=/usr \
+	SYSCONFDIR=/etc LOCALSTATEDIR=/var RUNSTATEDIR=/run INIT="busybox sysv runit" >/dev/null
+# Stripped, as Buildroot and Yocto strip what they install.
+strip=strip
+[ "$arch" = "$(uname -m)" ] || strip=$arch-linux-gnu-strip
+if command -v "$strip" >/dev/null; then
+	"$strip" "$r/usr/bin/sesame"
+else
+	echo "mkimage: no $strip: sesame goes in unstripped"
+fi
+cp -R tests/image/rootfs/. "$r/"
+mkdir -p "$r/dev" "$r/proc" "$r/sys" "$r/run" "$r/tmp" "$r/data" "$r/root" \
+	"$r/etc/pds" "$r/var/lib/pds" "$r/var/log" "$r/etc/service"
+# Each inittab starts the same; busybox's appends sesame's lines as a
+# packager would, runit's starts runsvdir on /etc/service.
+base="::sysinit:/etc/rc.boot
+$tty::respawn:-/bin/sh
+::ctrlaltdel:/sbin/reboot
+::shutdown:/etc/rc.shutdown"
+printf '%s\n' "$base" >"$r/etc/inittab.none"
+{ printf '%s\n' "$base"; cat "$r/usr/share/sesame/inittab.sesame"; } >"$r/etc/inittab.busybox"
+printf '%s\n::sysinit:/etc/init.d/rcS\n' "$base" >"$r/etc/inittab.sysv"
+printf '%s\n::respawn:/usr/bin/runsvdir -P /etc/service\n' "$base" >"$r/etc/inittab.runit"
+cp "$r/etc/inittab.none" "$r/etc/inittab"
+# runit: the services enabled, and (the root being read-only) their
+# supervise directories in /run, as Debian's dh_runit links them.
+for d in "$r"/etc/sv/*/; do
+	s=${d%/}; s=${s##*/}
+	ln -s "/etc/sv/$s" "$r/etc/service/$s"
+	ln -s "/run/runit/supervise/$s" "$d/supervise"
+	ln -s "/run/runit/supervise/$s-log" "$d/log/supervise"
+done
+echo "$arch" >"$r/etc/image-arch"
+rm -f "$out/root.ext4" "$out/data.ext4"
+size=$(du -sm "$r" | cut -f1)
+mke2fs -q -t ext4 -L sesame-root -d "$r" "$out/root.ext4" "$((size + 8))M"
+mke2fs -q -t ext4 -L sesame-data "$out/data.ext4" 64M
+echo "kernel $kver" >"$out/info"
+echo "image: $out (kernel $kver, root $(wc -c <"$out/root.ext4") bytes, initrd $(wc -c <"$out/initrd.gz") bytes)"
