@@ -11,7 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 /*APPLET setup-keybinding setup_keybinding_main "print or add the compositor's bindings for the switcher"
@@ -42,7 +46,40 @@ rc.xml binds any key, so a <default /> is added to a file that had no
 keybind.  Hyprland writes its own default file on first start: with
 neither that nor a system example, nothing is written.  Reload the
 compositor afterwards (swaymsg reload, hyprctl reload, labwc -r; river:
-restart).
+restart).  remove-keybinding takes them out again; keybinding-status
+tells what is bound.
+*/
+
+/*APPLET remove-keybinding remove_keybinding_main "remove the switcher's bindings that setup-keybinding added"
+usage: sesame remove-keybinding [sway|hyprland|river|labwc] [--restore] [--yes]
+
+Takes out of the compositor's config file exactly the lines
+setup-keybinding adds (its comment and its three bindings, whatever
+path to sesame they name, and the blank line it put beside them); the
+rest of the file is left as it is (a <default /> it added to a labwc
+rc.xml that bound no key stays: it changes nothing once none is bound).  Asks first on a terminal; the file
+is replaced atomically and the previous one kept as FILE.sesame-bak.
+
+  --restore  put back the file as it was before setup-keybinding wrote
+             it: FILE.sesame-bak when it holds no sesame line, or, when
+             setup-keybinding made the file as a copy of the system one
+             (no backup), remove the file so the compositor reads the
+             system one again
+  --yes      do not ask (for scripts)
+
+Exit 0 when the bindings are gone (or were never there), 1 on an error.
+*/
+
+/*APPLET keybinding-status keybinding_status_main "show what the compositor's config binds to the switcher, and whether it works"
+usage: sesame keybinding-status [sway|hyprland|river|labwc]
+
+Names the file the compositor reads, then each of the switcher's three
+bindings (Alt+Tab, Alt+Shift+Tab, Alt+Space): the line that binds it, or
+that none does; whether the sesame it runs exists; another binding of
+the same keys in that file; and, for a running sway or Hyprland (asked
+over their IPC socket), whether the loaded configuration has the lines
+or needs a reload.  Exit 0 when all three are bound to a sesame that
+exists with nothing else on their keys, 1 otherwise.
 */
 
 #define MARK "sesame wm overlay"
@@ -78,6 +115,27 @@ static int guess(void)
 		if (strcasestr(d, wm_names[i]))
 			return i;
 	return -1;
+}
+
+/* The compositor named at argv[optind], or the session's. */
+static int pick_wm(const char *cmd, int argc, char **argv)
+{
+	int wm = -1;
+
+	if (optind < argc) {
+		for (int i = 0; i < NWM; i++)
+			if (!strcasecmp(argv[optind], wm_names[i]))
+				wm = i;
+		if (wm < 0)
+			usage_error(cmd, "'%s' is not a compositor sesame knows (sway, hyprland, river, labwc)",
+				argv[optind]);
+		if (optind + 1 < argc)
+			usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
+	} else if ((wm = guess()) < 0) {
+		die("%s: cannot tell the compositor from this session; name it (sway, hyprland, river or "
+			"labwc)", cmd);
+	}
+	return wm;
 }
 
 /* The lines for wm, running exe; into out. */
@@ -247,7 +305,7 @@ int setup_keybinding_main(int argc, char **argv)
 		{ 0 }
 	};
 	char exe[PATH_MAX], text[4 * PATH_MAX + 512], path[PATH_MAX], sys[PATH_MAX], *old, *neu;
-	int o, wm = -1, do_write = 0, yes = 0, have;
+	int o, wm, do_write = 0, yes = 0, have;
 	ssize_t n;
 	size_t len;
 	struct stat st;
@@ -259,19 +317,7 @@ int setup_keybinding_main(int argc, char **argv)
 		default: usage_option("setup-keybinding", argv, o, opts);
 		}
 	}
-	if (optind < argc) {
-		for (int i = 0; i < NWM; i++)
-			if (!strcasecmp(argv[optind], wm_names[i]))
-				wm = i;
-		if (wm < 0)
-			usage_error("setup-keybinding", "'%s' is not a compositor sesame knows (sway, hyprland, "
-				"river, labwc)", argv[optind]);
-		if (optind + 1 < argc)
-			usage_error("setup-keybinding", "unexpected argument '%s'", argv[optind + 1]);
-	} else if ((wm = guess()) < 0) {
-		die("setup-keybinding: cannot tell the compositor from this session; name it "
-			"(sway, hyprland, river or labwc)");
-	}
+	wm = pick_wm("setup-keybinding", argc, argv);
 	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
 		die("setup-keybinding: cannot find this executable: %s", strerror(errno));
 	exe[n] = 0;
@@ -347,4 +393,350 @@ int setup_keybinding_main(int argc, char **argv)
 	free(old);
 	free(neu);
 	return 0;
+}
+
+/* --- remove-keybinding, keybinding-status ------------------------------ */
+
+/* What each of the three lines binds, as the line begins (for another
+ * binding of the same keys); compared without case. */
+static const char *const bound_keys[NWM][3] = {
+	[SWAY] = { "bindsym Mod1+Tab ", "bindsym Mod1+Shift+Tab ", "bindsym Mod1+space " },
+	[HYPRLAND] = { "bind = ALT, Tab,", "bind = ALT SHIFT, Tab,", "bind = ALT, space," },
+	[RIVER] = { "riverctl map normal Alt Tab ", "riverctl map normal Alt+Shift Tab ",
+		"riverctl map normal Alt Space " },
+	[LABWC] = { "<keybind key=\"A-Tab\"", "<keybind key=\"A-S-Tab\"", "<keybind key=\"A-space\"" },
+};
+static const char *const key_names[3] = { "Alt+Tab", "Alt+Shift+Tab", "Alt+Space" };
+
+/* Which of setup-keybinding's lines line (len bytes, leading blanks
+ * skipped) is, whatever sesame it names: 0 the comment, 1 to 3 a
+ * binding (its sesame's path into exe), -1 none. */
+static int ours(int wm, const char *line, size_t len, char *exe, size_t exesz)
+{
+	char tmpl[1024], *t = tmpl, *nl, *hole;
+
+	while (len && (*line == ' ' || *line == '\t'))
+		line++, len--;
+	lines(wm, "\001", tmpl, sizeof(tmpl));
+	for (int i = 0; (nl = strchr(t, '\n')); t = nl + 1, i++) {
+		size_t pre, suf, elen;
+
+		*nl = 0;
+		if (!(hole = strchr(t, '\001'))) {
+			if (strlen(t) == len && !memcmp(t, line, len))
+				return i;
+			continue;
+		}
+		pre = (size_t)(hole - t), suf = strlen(hole + 1);
+		if (len < pre + suf + 6 || memcmp(line, t, pre) || memcmp(line + len - suf, hole + 1, suf))
+			continue;
+		elen = len - pre - suf;
+		if (memchr(line + pre, ' ', elen) || memchr(line + pre, '\'', elen) || memchr(line + pre, '"', elen) ||
+		    memcmp(line + pre + elen - 6, "sesame", 6) || elen >= exesz)
+			continue;
+		memcpy(exe, line + pre, elen);
+		exe[elen] = 0;
+		return i;
+	}
+	return -1;
+}
+
+static int blank(const char *l, size_t n)
+{
+	return strspn(l, " \t") >= n;
+}
+
+/* old without setup-keybinding's lines and the blank line it put beside
+ * them (before them; after them in river's init, where they go before an
+ * exec, and in labwc's <keyboard>, where they go first); NULL if none of
+ * them is there. */
+static char *without(int wm, const char *old)
+{
+	char *out = xmalloc(strlen(old) + 1), exe[PATH_MAX];
+	size_t o = 0, last = 0;	/* where the last line written starts */
+	int skipping = 0, found = 0, drop_blank = 0;
+
+	for (const char *l = old; *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t n = nl ? (size_t)(nl - l) : strlen(l), full = nl ? n + 1 : n;
+
+		if (ours(wm, l, n, exe, sizeof(exe)) >= 0) {
+			if (!skipping && wm != RIVER && wm != LABWC && o > 0 && blank(out + last, o - last - 1))
+				o = last;	/* the blank line before the block */
+			skipping = found = 1;
+			drop_blank = wm == RIVER || wm == LABWC;
+		} else {
+			if (!(drop_blank && blank(l, n))) {
+				last = o;
+				memcpy(out + o, l, full);
+				o += full;
+			}
+			skipping = drop_blank = 0;
+		}
+		l += full;
+	}
+	out[o] = 0;
+	if (!found) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* Ask on a terminal (yes: don't); 1 to go on. */
+static int agree(const char *cmd, const char *question, int yes, const char *path)
+{
+	char answer[16];
+
+	if (yes)
+		return 1;
+	if (!isatty(0))
+		die("%s: not asking without a terminal; add --yes to change %s", cmd, path);
+	printf("%s [y/N] ", question);
+	fflush(stdout);
+	if (fgets(answer, sizeof(answer), stdin) && (answer[0] == 'y' || answer[0] == 'Y'))
+		return 1;
+	printf("Nothing changed.\n");
+	return 0;
+}
+
+static const char *reload_hint(int wm)
+{
+	return wm == SWAY ? "swaymsg reload" : wm == HYPRLAND ? "hyprctl reload" : wm == LABWC ? "labwc -r" :
+		"restart river";
+}
+
+/* --restore: the backup put back, or a file setup-keybinding made as a
+ * copy of the system one removed. */
+static int restore(int wm, const char *path, const char *old, int yes)
+{
+	char bak[PATH_MAX + 16], sys[PATH_MAX], *b, *rest;
+	size_t len;
+
+	snprintf(bak, sizeof(bak), "%s.sesame-bak", path);
+	if ((b = read_file(bak, 16u << 20, &len))) {
+		if (strstr(b, MARK))
+			die("remove-keybinding: %s holds sesame's bindings too, so it is not the file from "
+				"before them; run remove-keybinding without --restore", bak);
+		free(b);
+		printf("To put %s back in place of %s.\n", bak, path);
+		if (!agree("remove-keybinding", "Restore it?", yes, path))
+			return 1;
+		if (rename(bak, path) < 0)
+			die("remove-keybinding: %s: %s", path, strerror(errno));
+		printf("Restored %s.  Reload %s to use it (%s).\n", path, wm_names[wm], reload_hint(wm));
+		return 0;
+	}
+	if (errno != ENOENT)
+		die("remove-keybinding: cannot read %s: %s", bak, last_error());
+	rest = without(wm, old);
+	if (system_file(wm, sys, sizeof(sys)) && (b = read_file(sys, 16u << 20, &len)) &&
+	    !strcmp(rest ? rest : old, b)) {
+		free(b);
+		free(rest);
+		printf("%s is %s with sesame's bindings added (setup-keybinding made it so): to remove it, "
+			"so that %s reads %s again.\n", path, sys, wm_names[wm], sys);
+		if (!agree("remove-keybinding", "Remove it?", yes, path))
+			return 1;
+		if (unlink(path) < 0)
+			die("remove-keybinding: %s: %s", path, strerror(errno));
+		printf("Removed %s.  Reload %s to use %s (%s).\n", path, wm_names[wm], sys, reload_hint(wm));
+		return 0;
+	}
+	die("remove-keybinding: there is no %s to restore, and %s is not a copy of the system's file; "
+		"run remove-keybinding without --restore to take out sesame's lines only", bak, path);
+}
+
+int remove_keybinding_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "restore", no_argument, NULL, 'r' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ 0 }
+	};
+	char path[PATH_MAX], *old, *neu;
+	int o, wm, yes = 0, back = 0, r;
+	size_t len;
+	struct stat st;
+
+	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (o) {
+		case 'r': back = 1; break;
+		case 'y': yes = 1; break;
+		default: usage_option("remove-keybinding", argv, o, opts);
+		}
+	}
+	wm = pick_wm("remove-keybinding", argc, argv);
+	if (!user_file(wm, path, sizeof(path))) {
+		printf("No sesame keybinding found: %s does not exist.\n", path);
+		return 0;
+	}
+	if (!(old = read_file(path, 16u << 20, &len)))
+		die("remove-keybinding: cannot read %s: %s", path, last_error());
+	if (strlen(old) != len)
+		die("remove-keybinding: %s holds a NUL byte; not touching it", path);
+	if (back) {
+		r = restore(wm, path, old, yes);
+		free(old);
+		return r;
+	}
+	if (!(neu = without(wm, old))) {
+		printf("No sesame keybinding found in %s%s.\n", path, strstr(old, MARK) ? " (it runs sesame wm "
+			"overlay in lines setup-keybinding did not write: edit them by hand)" : "");
+		free(old);
+		return 0;
+	}
+	printf("To take sesame's bindings out of %s.\n", path);
+	if (!agree("remove-keybinding", "Remove them?", yes, path)) {
+		free(old);
+		free(neu);
+		return 1;
+	}
+	if (replace(path, neu, stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : 0644) < 0)
+		die("remove-keybinding: %s", last_error());
+	printf("Removed sesame's bindings from %s (the previous file is %s.sesame-bak).  Reload %s (%s).\n",
+		path, path, wm_names[wm], reload_hint(wm));
+	free(old);
+	free(neu);
+	return 0;
+}
+
+/* n bytes from fd (a socket with a receive timeout); -1 short. */
+static int read_all(int fd, void *buf, size_t n)
+{
+	for (size_t got = 0; got < n;) {
+		ssize_t r = read(fd, (char *)buf + got, n - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+/* Whether the running sway has loaded lines running sesame wm overlay,
+ * asked over its IPC socket (GET_CONFIG: the main file as it was read):
+ * 1 yes, 0 no, -1 cannot tell (no sway, no answer within 2 s). */
+static int sway_loaded(void)
+{
+	const char *sock = getenv("SWAYSOCK");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tv = { 2, 0 };
+	uint8_t hdr[14];
+	uint32_t len, type = 9;	/* GET_CONFIG */
+	char *buf;
+	int fd, r = -1;
+
+	if (!sock || strlen(sock) >= sizeof(sa.sun_path))
+		return -1;
+	strcpy(sa.sun_path, sock);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	memcpy(hdr, "i3-ipc", 6);
+	len = 0;
+	memcpy(hdr + 6, &len, 4);
+	memcpy(hdr + 10, &type, 4);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || write_all(fd, hdr, sizeof(hdr)) < 0 ||
+	    read_all(fd, hdr, sizeof(hdr)) < 0 || memcmp(hdr, "i3-ipc", 6)) {
+		close(fd);
+		return -1;
+	}
+	memcpy(&len, hdr + 6, 4);
+	if (len > 0 && len <= 16u << 20) {
+		buf = xmalloc(len + 1);
+		if (read_all(fd, buf, len) == 0) {
+			buf[len] = 0;
+			r = strstr(buf, MARK) != NULL;
+		}
+		free(buf);
+	}
+	close(fd);
+	return r;
+}
+
+int keybinding_status_main(int argc, char **argv)
+{
+	char path[PATH_MAX], exe[PATH_MAX], *text;
+	const char *file = path;
+	int wm, good = 1, any = 0, at[3] = { 0 }, loaded;
+	size_t len;
+
+	if (argc > 1 && argv[1][0] == '-')
+		usage_error("keybinding-status", "unknown option '%s'", argv[1]);
+	optind = 1;
+	wm = pick_wm("keybinding-status", argc, argv);
+	if (!user_file(wm, path, sizeof(path))) {
+		static char sys[PATH_MAX];
+
+		if (!system_file(wm, sys, sizeof(sys))) {
+			printf("%s has no configuration file here (%s does not exist).\n"
+				"No sesame keybinding configured: sesame setup-keybinding %s --write adds them.\n",
+				wm_names[wm], path, wm_names[wm]);
+			return 1;
+		}
+		file = sys;
+	}
+	if (!(text = read_file(file, 16u << 20, &len)))
+		die("keybinding-status: cannot read %s: %s", file, last_error());
+	printf("%s reads %s%s\n", wm_names[wm], file, file == path ? "" : " (there is no user file)");
+	for (int pass = 0; pass < 2; pass++) {
+		int no = 0;
+
+		for (const char *l = text; *l; no++) {
+			const char *nl = strchr(l, '\n'), *w = l + strspn(l, " \t");
+			size_t n = nl ? (size_t)(nl - l) : strlen(l);
+			int k = ours(wm, l, n, exe, sizeof(exe));
+
+			if (pass == 0 && k > 0 && !at[k - 1]) {
+				at[k - 1] = no + 1;
+				any = 1;
+				if (access(exe, X_OK) == 0) {
+					printf("ok        %-14s line %d: %.*s\n", key_names[k - 1], no + 1, (int)(n - (size_t)(w - l)), w);
+				} else {
+					printf("BROKEN    %-14s line %d runs %s, which %s: sesame remove-keybinding %s --yes, "
+						"then setup-keybinding %s --write\n", key_names[k - 1], no + 1, exe,
+						errno == ENOENT ? "does not exist" : "cannot be run", wm_names[wm], wm_names[wm]);
+					good = 0;
+				}
+			}
+			for (int i = 0; pass == 1 && i < 3; i++) {
+				size_t kl = strlen(bound_keys[wm][i]);
+
+				if (at[i] && at[i] != no + 1 && (size_t)(n - (size_t)(w - l)) >= kl &&
+				    !strncasecmp(w, bound_keys[wm][i], kl)) {
+					printf("CONFLICT  %-14s line %d binds it too: %.*s\n", key_names[i], no + 1,
+						(int)(n - (size_t)(w - l)), w);
+					good = 0;
+				}
+			}
+			l += nl ? n + 1 : n;
+		}
+	}
+	for (int i = 0; i < 3; i++) {
+		if (!at[i]) {
+			printf("MISSING   %-14s not bound to sesame wm overlay\n", key_names[i]);
+			good = 0;
+		}
+	}
+	free(text);
+	if (!any) {
+		printf("No sesame keybinding configured: sesame setup-keybinding %s --write adds them.\n", wm_names[wm]);
+		return 1;
+	}
+	if (wm != SWAY) {
+		printf("(%s cannot be asked whether it loaded them: %s after a change)\n", wm_names[wm],
+			reload_hint(wm));
+	} else if ((loaded = sway_loaded()) == 1) {
+		printf("loaded: the running sway's configuration has them\n");
+	} else if (loaded == 0) {
+		printf("NOT LOADED the running sway's configuration does not have them yet: swaymsg reload\n");
+		good = 0;
+	} else {
+		printf("(no running sway answered on SWAYSOCK: whether it loaded them is not known)\n");
+	}
+	return good ? 0 : 1;
 }

@@ -130,4 +130,90 @@ printf '#!/bin/sh\nriverctl map normal Super Return spawn foot\nexec rivertile\n
 env -u XDG_CONFIG_HOME HOME="$H8" "$SESAME" setup-keybinding river --write --yes >/dev/null 2>&1 </dev/null
 is "$(tail -1 "$H8/.config/river/init")" "exec rivertile" "river: the lines go before init's exec"
 is "$(grep -c 'riverctl map' "$H8/.config/river/init")" 4 "(all four maps there)"
+
+# remove-keybinding takes out exactly what --write added, in each
+# compositor's file; keybinding-status says what is bound.
+rk() { env -u SWAYSOCK -u HYPRLAND_INSTANCE_SIGNATURE -u XDG_CURRENT_DESKTOP -u XDG_CONFIG_HOME HOME="$1" \
+	"$SESAME" remove-keybinding "$2" --yes >"$T/out" 2>"$T/err" </dev/null; rc=$?; }
+ks() { env -u SWAYSOCK -u HYPRLAND_INSTANCE_SIGNATURE -u XDG_CURRENT_DESKTOP -u XDG_CONFIG_HOME HOME="$1" \
+	"$SESAME" keybinding-status "$2" >"$T/out" 2>"$T/err" </dev/null; rc=$?; }
+R=$T/remove
+for wm in sway hyprland river labwc; do
+	rm -rf "$R"; mkdir -p "$R"
+	case $wm in
+	sway) f=$R/.config/sway/config; orig='bindsym Mod4+Return exec foot\n\nbindsym Mod4+d exec fuzzel\n' ;;
+	hyprland) f=$R/.config/hypr/hyprland.conf; orig='bind = SUPER, Q, exec, kitty\n' ;;
+	river) f=$R/.config/river/init; orig='#!/bin/sh\nriverctl map normal Super Return spawn foot\nexec rivertile\n' ;;
+	labwc) f=$R/.config/labwc/rc.xml
+		orig='<?xml version="1.0"?>\n<labwc_config>\n<keyboard>\n<keybind key="W-e"/>\n</keyboard>\n</labwc_config>\n' ;;
+	esac
+	mkdir -p "${f%/*}"
+	printf "$orig" >"$f"
+	cp "$f" "$T/orig"
+	env -u SWAYSOCK -u XDG_CONFIG_HOME HOME="$R" "$SESAME" setup-keybinding $wm --write --yes >/dev/null 2>&1 </dev/null
+	ks "$R" $wm
+	is "$rc" 0 "$wm: keybinding-status after setup-keybinding --write: exit 0"
+	is "$(grep -c '^ok ' "$T/out")" 3 "$wm: the three bindings, each ok"
+	rk "$R" $wm
+	ok "$rc" "$wm: remove-keybinding --yes"
+	cmp -s "$f" "$T/orig"; ok $? "$wm: the file is again byte for byte what it was before setup-keybinding"
+	rk "$R" $wm
+	ok "$rc" "$wm: a second remove-keybinding finds nothing, and that is not an error"
+	contains "$T/out" "No sesame keybinding found" "$wm: saying so"
+	ks "$R" $wm
+	is "$rc" 1 "$wm: keybinding-status now: exit 1"
+	contains "$T/out" "No sesame keybinding configured" "$wm: nothing configured"
+done
+
+# The lines of a sesame since moved: still recognised and removed, and
+# status calls them broken.  Another binding on Alt+Tab is named.
+rm -rf "$R"; mkdir -p "$R/.config/sway"
+printf 'bindsym Mod1+Tab focus next\n' >"$R/.config/sway/config"
+env -u SWAYSOCK -u XDG_CONFIG_HOME HOME="$R" "$SESAME" setup-keybinding sway --write --yes >/dev/null 2>&1 </dev/null
+sed -i "s|$exe|/opt/old/bin/sesame|" "$R/.config/sway/config"
+ks "$R" sway
+is "$rc" 1 "a binding to a sesame that is gone: keybinding-status exits 1"
+contains "$T/out" "runs /opt/old/bin/sesame, which does not exist" "saying which sesame is gone"
+contains "$T/out" "CONFLICT  Alt+Tab        line 1 binds it too: bindsym Mod1+Tab focus next" \
+	"and naming the other binding of Alt+Tab"
+rk "$R" sway
+is "$(cat "$R/.config/sway/config")" "bindsym Mod1+Tab focus next" "remove-keybinding takes out the moved sesame's lines too"
+# Asks first; without a terminal and --yes, changes nothing.
+env -u SWAYSOCK -u XDG_CONFIG_HOME HOME="$R" "$SESAME" setup-keybinding sway --write --yes >/dev/null 2>&1 </dev/null
+cp "$R/.config/sway/config" "$T/with"
+env -u SWAYSOCK -u XDG_CONFIG_HOME HOME="$R" "$SESAME" remove-keybinding sway >"$T/out" 2>"$T/err" </dev/null
+is "$?" 1 "remove-keybinding without a terminal and without --yes: exit 1"
+cmp -s "$R/.config/sway/config" "$T/with"; ok $? "(the file untouched)"
+
+# --restore: the backup from before setup-keybinding put back.
+rm -rf "$R"; mkdir -p "$R/.config/hypr"
+printf 'bind = SUPER, Q, exec, kitty\n# mine\n' >"$R/.config/hypr/hyprland.conf"
+cp "$R/.config/hypr/hyprland.conf" "$T/orig"
+env -u XDG_CONFIG_HOME HOME="$R" "$SESAME" setup-keybinding hyprland --write --yes >/dev/null 2>&1 </dev/null
+env -u XDG_CONFIG_HOME HOME="$R" "$SESAME" remove-keybinding hyprland --restore --yes >"$T/out" 2>&1 </dev/null
+ok $? "remove-keybinding --restore"
+cmp -s "$R/.config/hypr/hyprland.conf" "$T/orig"; ok $? "puts back the file from before setup-keybinding"
+test ! -e "$R/.config/hypr/hyprland.conf.sesame-bak"; ok $? "(the backup moved into place)"
+# A backup that holds sesame's lines is not the file from before them.
+env -u XDG_CONFIG_HOME HOME="$R" "$SESAME" setup-keybinding hyprland --write --yes >/dev/null 2>&1 </dev/null
+cp "$R/.config/hypr/hyprland.conf" "$R/.config/hypr/hyprland.conf.sesame-bak"
+env -u XDG_CONFIG_HOME HOME="$R" "$SESAME" remove-keybinding hyprland --restore --yes >"$T/out" 2>"$T/err" </dev/null
+is "$?" 1 "--restore refuses a backup that has sesame's lines too"
+contains "$T/err" "not the file from before them" "saying why"
+# A file setup-keybinding made as a copy of the system's: removed, so the
+# compositor reads the system file again.
+rm -rf "$R" "$T/xdg2"; mkdir -p "$R" "$T/xdg2/labwc"
+printf '<?xml version="1.0"?>\n<labwc_config>\n<keyboard>\n<keybind key="W-e"/>\n</keyboard>\n</labwc_config>\n' \
+	>"$T/xdg2/labwc/rc.xml"
+env -u XDG_CONFIG_HOME XDG_CONFIG_DIRS="$T/xdg2" HOME="$R" "$SESAME" setup-keybinding labwc --write --yes \
+	>/dev/null 2>&1 </dev/null
+test -f "$R/.config/labwc/rc.xml"; ok $? "labwc: setup-keybinding made a user rc.xml from the system's"
+env -u XDG_CONFIG_HOME XDG_CONFIG_DIRS="$T/xdg2" HOME="$R" "$SESAME" keybinding-status labwc >"$T/out" 2>&1 </dev/null
+contains "$T/out" "labwc reads $R/.config/labwc/rc.xml" "keybinding-status names the file labwc reads"
+env -u XDG_CONFIG_HOME XDG_CONFIG_DIRS="$T/xdg2" HOME="$R" "$SESAME" remove-keybinding labwc --restore --yes \
+	>"$T/out" 2>&1 </dev/null
+ok $? "remove-keybinding --restore"
+test ! -e "$R/.config/labwc/rc.xml"; ok $? "removes the copy, so labwc reads the system rc.xml again"
+env -u XDG_CONFIG_HOME XDG_CONFIG_DIRS="$T/xdg2" HOME="$R" "$SESAME" keybinding-status labwc >"$T/out" 2>&1 </dev/null
+contains "$T/out" "labwc reads $T/xdg2/labwc/rc.xml (there is no user file)" "and keybinding-status says so"
 done_testing
