@@ -13,6 +13,7 @@
 
 #include <getopt.h>
 #include <sodium.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +49,7 @@ agent, never the private key file.
 */
 
 /*APPLET unlock unlock_main "unlock profiles' vaults (SSH agent, then password)"
-usage: sesame unlock [-p PROFILES]
+usage: sesame unlock [-p PROFILES | --all] [--no-prompt] [--wait SECONDS]
 
 Unlocks each profile in PROFILES, a comma-separated list (default:
 $SESAME_PROFILES, else default; "org:name" means the profile name).  A
@@ -62,6 +63,14 @@ in the vault, so a restart of daemon-secrets does not reset it, and the
 right password does.  Like init and passwd, it waits up to 2 minutes for
 daemon-secrets (a high Argon2id cost takes seconds on a small machine);
 other requests get 5 s.
+
+  --all          every locked vault daemon-secrets has
+  --no-prompt    never ask or read anything: only what opens without a
+                 person (an SSH agent key) is used; the vaults that stay
+                 locked are listed, each with what it needs, and the exit
+                 status is then 77 (for boot scripts: init/README)
+  --wait S       wait up to S seconds for daemon-profile and
+                 daemon-secrets to answer (a boot script starts with them)
 */
 
 /*APPLET passwd passwd_main "change a vault's password"
@@ -171,70 +180,179 @@ int init_main(int argc, char **argv)
 	return 0;
 }
 
+/* One profile: 0 unlocked (or already), 1 left locked (no_prompt only:
+ * what it needs into why), or dies as an interactive unlock does. */
+static int unlock_one(struct bus_client *c, const char *name, int no_prompt, char *why, size_t whysz)
+{
+	struct cli_factors f = { 0 };
+	struct cli_auth a;
+
+	*why = 0;
+	if (cli_vault_auth(c, name, &a) < 0) {
+		if (!no_prompt)
+			die_code(bus_error_exit(), "unlock: %s", last_error());
+		snprintf(why, whysz, "%s", last_error());
+		return 1;
+	}
+	if (a.unlocked) {
+		printf("Vault '%s' is already unlocked.\n", name);
+		return 0;
+	}
+	if (a.ssh && !(f.sig = agent_sig(name, &a, &f.siglen)))
+		snprintf(why, whysz, "%s", last_error());
+	if (a.all && !f.sig) {
+		if (no_prompt) {
+			snprintf(why, whysz, "its SSH key %s and its password (policy all)", a.key.fp);
+			return 1;
+		}
+		die_code(EXIT_DENIED, "unlock: profile %s needs its SSH key %s as well as its password "
+			"(policy all): %s", name, a.key.fp, why);
+	}
+	if (f.sig && !a.all) {
+		/* The agent alone; on refusal, fall back to the password. */
+		if (cli_factor_request(c, WIRE_UNLOCK, name, &f, 0) == 0) {
+			printf("Vault '%s' unlocked (SSH key %s).\n", name, a.key.fp);
+			return 0;
+		}
+		secmem_free(f.sig);
+		if (no_prompt) {
+			snprintf(why, whysz, "its password (the SSH key %s did not unlock it: %s)", a.key.fp,
+				last_error());
+			return 1;
+		}
+		if (!a.password)
+			die_code(bus_error_exit(), "unlock: %s", last_error());
+		complain("unlock: the SSH key did not unlock %s (%s); asking for the password", name,
+			last_error());
+		memset(&f, 0, sizeof(f));
+	} else if (a.ssh && !a.password) {
+		if (no_prompt) {
+			char agent[256];
+
+			snprintf(agent, sizeof(agent), "%s", why);
+			snprintf(why, whysz, "its SSH key %s in the agent (%.255s)", a.key.fp, agent);
+			return 1;
+		}
+		die_code(EXIT_DENIED, "unlock: profile %s opens only with its SSH key %s: %s", name,
+			a.key.fp, why);
+	} else if (no_prompt) {
+		secmem_free(f.sig);
+		snprintf(why, whysz, a.all ? "its password as well as its SSH key (policy all)" : "its password");
+		return 1;
+	} else if (a.ssh && !f.sig && a.password) {
+		complain("unlock: %s; asking for the password", why);
+	}
+	{
+		char prompt[128];
+
+		snprintf(prompt, sizeof(prompt), "Password for profile '%.64s': ", name);
+		if (!(f.pw = prompt_secret(prompt, 0, CLI_MAX_PASSWORD, &f.pwlen))) {
+			secmem_free(f.sig);
+			die("unlock: %s", last_error());
+		}
+	}
+	cli_factor_request(c, WIRE_UNLOCK, name, &f, 1);
+	printf("Vault '%s' unlocked (%s).\n", name, a.all ? "password and SSH key" : "password");
+	return 0;
+}
+
+struct locked {
+	char (*names)[65];
+	int n;
+};
+
+static void add_locked(const char *profile, const char *state, void *ctx)
+{
+	struct locked *l = ctx;
+
+	if (strcmp(state, "unlocked") && l->n < CLI_MAX_PROFILES && strlen(profile) < 65)
+		strcpy(l->names[l->n++], profile);
+}
+
+/* Connected, with daemon-secrets answering: within wait_ms, retrying
+ * while either is not there yet; the vaults' states into l if l. */
+static struct bus_client *connect_secrets(long wait_ms, struct locked *l)
+{
+	struct cli_io *io = cli_io();
+	struct timespec t0, t;
+	struct wire_msg m;
+	struct paths p;
+
+	if (paths_resolve(&p) < 0)
+		die("%s", last_error());
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct bus_client *c = bus_connect(&p, NULL, BUS_CLI_TIMEOUT_MS);
+
+		if (c) {
+			wire_begin(&io->req, WIRE_VAULT_STATUS, 0, 0);
+			if (wire_end(&io->req) < 0)
+				die("unlock: %s", last_error());
+			if (bus_request(c, &io->req, io->buf, &m, BUS_CLI_TIMEOUT_MS) == 0) {
+				if (l)
+					cli_vault_states_parse(&m, add_locked, l);
+				return c;
+			}
+			bus_close(c);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (bus_error_exit() != EXIT_UNREACHABLE ||
+		    (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >= wait_ms)
+			die_code(bus_error_exit(), "unlock: %s", last_error());
+		nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
+	}
+}
+
 int unlock_main(int argc, char **argv)
 {
-	char names[CLI_MAX_PROFILES][65];
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "no-prompt", no_argument, NULL, 'n' },
+		{ "wait", required_argument, NULL, 'w' },
+		{ 0 }
+	};
+	char names[CLI_MAX_PROFILES][65], why[512], *end;
+	struct locked l = { names, 0 };
 	const char *spec = NULL;
 	struct bus_client *c;
-	int o, n;
+	int o, n, all = 0, no_prompt = 0, left = 0;
+	long wait_s = 0;
 
-	while ((o = getopt(argc, argv, ":p:")) != -1) {
-		if (o == 'p')
-			spec = optarg;
-		else
-			usage_option("unlock", argv, o, NULL);
+	while ((o = getopt_long(argc, argv, ":p:", opts, NULL)) != -1) {
+		switch (o) {
+		case 'p': spec = optarg; break;
+		case 'a': all = 1; break;
+		case 'n': no_prompt = 1; break;
+		case 'w':
+			wait_s = strtol(optarg, &end, 10);
+			if (*end || wait_s < 0 || wait_s > 3600 || end == optarg)
+				usage_error("unlock", "--wait takes 0 to 3600 seconds, not '%s'", optarg);
+			break;
+		default: usage_option("unlock", argv, o, opts);
+		}
 	}
 	if (optind < argc)
 		usage_error("unlock", "unexpected argument '%s'", argv[optind]);
-	n = cli_profiles("unlock", spec, names, CLI_MAX_PROFILES);
-	c = cli_connect();
+	if (all && spec)
+		usage_error("unlock", "-p and --all exclude each other");
+	n = all ? 0 : cli_profiles("unlock", spec, names, CLI_MAX_PROFILES);
+	c = connect_secrets(wait_s * 1000, all ? &l : NULL);
+	if (all)
+		n = l.n;
+	if (all && !n)
+		printf("No vault is locked.\n");
 	for (int i = 0; i < n; i++) {
-		const char *name = names[i];
-		struct cli_factors f = { 0 };
-		struct cli_auth a;
-		char why[256] = "";
-
-		if (cli_vault_auth(c, name, &a) < 0)
-			die_code(bus_error_exit(), "unlock: %s", last_error());
-		if (a.unlocked) {
-			printf("Vault '%s' is already unlocked.\n", name);
+		if (unlock_one(c, names[i], no_prompt, why, sizeof(why)) == 0)
 			continue;
-		}
-		if (a.ssh && !(f.sig = agent_sig(name, &a, &f.siglen)))
-			snprintf(why, sizeof(why), "%s", last_error());
-		if (a.all && !f.sig)
-			die_code(EXIT_DENIED, "unlock: profile %s needs its SSH key %s as well as its password "
-				"(policy all): %s", name, a.key.fp, why);
-		if (f.sig && !a.all) {
-			/* The agent alone; on refusal, fall back to the password. */
-			if (cli_factor_request(c, WIRE_UNLOCK, name, &f, 0) == 0) {
-				printf("Vault '%s' unlocked (SSH key %s).\n", name, a.key.fp);
-				continue;
-			}
-			if (!a.password)
-				die_code(bus_error_exit(), "unlock: %s", last_error());
-			complain("unlock: the SSH key did not unlock %s (%s); asking for the password", name,
-				last_error());
-			memset(&f, 0, sizeof(f));
-		} else if (a.ssh && !f.sig && a.password) {
-			complain("unlock: %s; asking for the password", why);
-		} else if (a.ssh && !a.password) {
-			die_code(EXIT_DENIED, "unlock: profile %s opens only with its SSH key %s: %s", name,
-				a.key.fp, why);
-		}
-		{
-			char prompt[128];
-
-			snprintf(prompt, sizeof(prompt), "Password for profile '%.64s': ", name);
-			if (!(f.pw = prompt_secret(prompt, 0, CLI_MAX_PASSWORD, &f.pwlen))) {
-				secmem_free(f.sig);
-				die("unlock: %s", last_error());
-			}
-		}
-		cli_factor_request(c, WIRE_UNLOCK, name, &f, 1);
-		printf("Vault '%s' unlocked (%s).\n", name, a.all ? "password and SSH key" : "password");
+		fprintf(stderr, "sesame: unlock: %s stays locked: it needs %s\n", names[i], why);
+		left++;
 	}
 	bus_close(c);
+	if (left) {
+		fprintf(stderr, "sesame: unlock: %d vault%s left locked\n", left, left == 1 ? "" : "s");
+		return EXIT_DENIED;
+	}
 	return 0;
 }
 

@@ -256,7 +256,8 @@ where=$(perl -e '
 	}
 	print join(" ", @out) || "none", "\n";
 ' "$getpid" wire-path-value-5e1f 2>/dev/null)
-head -c 65556 <&3 >/dev/null
+# (Bounded: a get that wrote less must fail the test, not hang it.)
+timeout 10 head -c 65556 <&3 >/dev/null
 wait "$getpid"
 exec 3>&-
 if [ -z "$where" ]; then
