@@ -224,8 +224,10 @@ install-init-openrc:
 		chmod 0755 $(DESTDIR)$(OPENRCDIR)/$${f##*/}; done
 install-init-runit:
 	for d in init/runit/*/; do s=$${d%/}; s=$${s##*/}; \
-		$(INSTALL) -d $(DESTDIR)$(RUNITDIR)/$$s/log; \
-		for f in run finish log/run; do $(SUBST) $$d$$f >$(DESTDIR)$(RUNITDIR)/$$s/$$f; \
+		$(INSTALL) -d $(DESTDIR)$(RUNITDIR)/$$s; \
+		if [ -d $$d/log ]; then $(INSTALL) -d $(DESTDIR)$(RUNITDIR)/$$s/log; fi; \
+		for f in run finish log/run; do [ -f $$d$$f ] || continue; \
+			$(SUBST) $$d$$f >$(DESTDIR)$(RUNITDIR)/$$s/$$f; \
 			chmod 0755 $(DESTDIR)$(RUNITDIR)/$$s/$$f; done; done
 install-init-sysv:
 	$(INSTALL) -d $(DESTDIR)$(SYSVINITDIR)

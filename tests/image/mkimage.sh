@@ -132,7 +132,10 @@ $tty::respawn:-/bin/sh
 ::ctrlaltdel:/sbin/reboot
 ::shutdown:/etc/rc.shutdown"
 printf '%s\n' "$base" >"$r/etc/inittab.none"
-{ printf '%s\n' "$base"; cat "$r/usr/share/sesame/inittab.sesame"; } >"$r/etc/inittab.busybox"
+# The busybox and SysV boots enable the optional unlock at boot (init/README).
+{ printf '%s\n' "$base"; sed 's/^#::once:/::once:/' "$r/usr/share/sesame/inittab.sesame"; } >"$r/etc/inittab.busybox"
+mkdir -p "$r/etc/default"
+echo SESAME_UNLOCK=yes >"$r/etc/default/sesame"
 printf '%s\n::sysinit:/etc/init.d/rcS\n' "$base" >"$r/etc/inittab.sysv"
 printf '%s\n::respawn:/usr/bin/runsvdir -P /etc/service\n' "$base" >"$r/etc/inittab.runit"
 cp "$r/etc/inittab.none" "$r/etc/inittab"
@@ -142,7 +145,7 @@ for d in "$r"/etc/sv/*/; do
 	s=${d%/}; s=${s##*/}
 	ln -s "/etc/sv/$s" "$r/etc/service/$s"
 	ln -s "/run/runit/supervise/$s" "$d/supervise"
-	ln -s "/run/runit/supervise/$s-log" "$d/log/supervise"
+	[ -d "$d/log" ] && ln -s "/run/runit/supervise/$s-log" "$d/log/supervise"
 done
 echo "$arch" >"$r/etc/image-arch"
 rm -f "$out/root.ext4" "$out/data.ext4"

@@ -34,8 +34,12 @@ def body(tap, m):
     rc, log = m.run("grep -c '5 in a row' /var/log/sesame-secrets.log")
     tap.is_(log.strip(), "1", "a fifth wrong one after the wait: 5 in a row, the next wait 2 s")
 
+    off = m.offset()
     took = m.reboot()
     tap.ok(True, "reboot: back at the prompt in %.1f s" % took)
+    m.run("sleep 1")
+    tap.like(m.transcript_since(off), r"device stays locked: it needs its password",
+             "the unlock at boot (inittab's ::once: line) leaves the vault locked, saying why, without waiting")
     tap.ok(m.wait_roles(("secrets",), 15), "the roles are up again")
     rc, out = m.run("sesame status")
     tap.like(out, r"^vaults: .*device \(locked\)", "the vault is there, locked")

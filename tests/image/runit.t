@@ -14,8 +14,11 @@ def body(tap, m):
     m.start()
     tap.ok(m.wait_roles(("profile", "secrets", "snippets"), 15),
            "runsvdir starts the three services; the bus is up with its roles")
-    rc, out = m.run("sv status /etc/service/*")
+    rc, out = m.run("sv status /etc/service/sesame-profile /etc/service/sesame-secrets "
+                    "/etc/service/sesame-snippets")
     tap.ok(rc == 0 and out.count("run: ") == 6, "sv status: each service and its log running", out)
+    rc, out = m.run("sleep 1; sv status /etc/service/sesame-unlock")
+    tap.like(out, r"^down: /etc/service/sesame-unlock", "sesame-unlock ran once at boot and is down")
     console_session(tap, m)
     rc, out = m.run("ls /var/log/sesame-secrets/ && grep -c 'connected to the bus' /var/log/sesame-secrets/current")
     tap.ok(rc == 0 and "current" in out, "svlogd writes each role's log under /var/log", out)
