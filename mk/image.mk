@@ -30,7 +30,7 @@ image-check-arch:
 
 deps-image: image-check-arch
 	@command -v apt-get >/dev/null || { echo "make deps-image: needs apt-get (Debian/Ubuntu)"; exit 1; }
-	dpkg --add-architecture $(IMAGE_DEB)
+	$(if $(filter-out $(shell dpkg --print-architecture 2>/dev/null),$(IMAGE_DEB)),dpkg --add-architecture $(IMAGE_DEB))
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(IMAGE_DEPS)
 	sh tests/image/mkimage.sh --fetch $(ARCH)
