@@ -2,6 +2,7 @@
  * binding lines for the switcher, printed, or added to its config file
  * when the user agrees. */
 #include "../lib/applet.h"
+#include "../lib/keybind.h"
 #include "../lib/util.h"
 
 #include <errno.h>
@@ -82,25 +83,21 @@ or needs a reload.  Exit 0 when all three are bound to a sesame that
 exists with nothing else on their keys, 1 otherwise.
 */
 
-#define MARK "sesame wm overlay"
-
-enum wm { SWAY, HYPRLAND, RIVER, LABWC, NWM };
-static const char *const wm_names[NWM] = { "sway", "hyprland", "river", "labwc" };
 /* Each compositor's files in the order it looks for them: the user's
  * ("~/" under HOME, "$/" under the XDG config home; the first "$/" one is
  * where a new file goes), then the system's ("/..." as it is, "c:" under
  * each of XDG_CONFIG_DIRS, "d:" under each of XDG_DATA_DIRS). */
-static const char *const user_files[NWM][4] = {
-	[SWAY] = { "~/.sway/config", "$/sway/config", "~/.i3/config", "$/i3/config" },
-	[HYPRLAND] = { "$/hypr/hyprland.conf" },
-	[RIVER] = { "$/river/init" },
-	[LABWC] = { "$/labwc/rc.xml" },
+static const char *const user_files[KB_NWM][4] = {
+	[KB_SWAY] = { "~/.sway/config", "$/sway/config", "~/.i3/config", "$/i3/config" },
+	[KB_HYPRLAND] = { "$/hypr/hyprland.conf" },
+	[KB_RIVER] = { "$/river/init" },
+	[KB_LABWC] = { "$/labwc/rc.xml" },
 };
-static const char *const system_files[NWM][2] = {
-	[SWAY] = { "/etc/sway/config", "/etc/i3/config" },
-	[HYPRLAND] = { "d:hypr/hyprland.conf" },
-	[RIVER] = { "/etc/river/init" },
-	[LABWC] = { "c:labwc/rc.xml" },
+static const char *const system_files[KB_NWM][2] = {
+	[KB_SWAY] = { "/etc/sway/config", "/etc/i3/config" },
+	[KB_HYPRLAND] = { "d:hypr/hyprland.conf" },
+	[KB_RIVER] = { "/etc/river/init" },
+	[KB_LABWC] = { "c:labwc/rc.xml" },
 };
 
 static int guess(void)
@@ -108,11 +105,11 @@ static int guess(void)
 	const char *d = getenv("XDG_CURRENT_DESKTOP");
 
 	if (getenv("SWAYSOCK"))
-		return SWAY;
+		return KB_SWAY;
 	if (getenv("HYPRLAND_INSTANCE_SIGNATURE"))
-		return HYPRLAND;
-	for (int i = 0; d && i < NWM; i++)
-		if (strcasestr(d, wm_names[i]))
+		return KB_HYPRLAND;
+	for (int i = 0; d && i < KB_NWM; i++)
+		if (strcasestr(d, keybind_names[i]))
 			return i;
 	return -1;
 }
@@ -123,8 +120,8 @@ static int pick_wm(const char *cmd, int argc, char **argv)
 	int wm = -1;
 
 	if (optind < argc) {
-		for (int i = 0; i < NWM; i++)
-			if (!strcasecmp(argv[optind], wm_names[i]))
+		for (int i = 0; i < KB_NWM; i++)
+			if (!strcasecmp(argv[optind], keybind_names[i]))
 				wm = i;
 		if (wm < 0)
 			usage_error(cmd, "'%s' is not a compositor sesame knows (sway, hyprland, river, labwc)",
@@ -136,37 +133,6 @@ static int pick_wm(const char *cmd, int argc, char **argv)
 			"labwc)", cmd);
 	}
 	return wm;
-}
-
-/* The lines for wm, running exe; into out. */
-static void lines(int wm, const char *exe, char *out, size_t n)
-{
-	switch (wm) {
-	case SWAY:
-		snprintf(out, n, "# sesame: the window switcher\n"
-			"bindsym Mod1+Tab exec %s wm overlay\n"
-			"bindsym Mod1+Shift+Tab exec %s wm overlay --backward\n"
-			"bindsym Mod1+space exec %s wm overlay --launcher\n", exe, exe, exe);
-		break;
-	case HYPRLAND:
-		snprintf(out, n, "# sesame: the window switcher\n"
-			"bind = ALT, Tab, exec, %s wm overlay\n"
-			"bind = ALT SHIFT, Tab, exec, %s wm overlay --backward\n"
-			"bind = ALT, space, exec, %s wm overlay --launcher\n", exe, exe, exe);
-		break;
-	case RIVER:
-		snprintf(out, n, "# sesame: the window switcher\n"
-			"riverctl map normal Alt Tab spawn '%s wm overlay'\n"
-			"riverctl map normal Alt+Shift Tab spawn '%s wm overlay --backward'\n"
-			"riverctl map normal Alt Space spawn '%s wm overlay --launcher'\n", exe, exe, exe);
-		break;
-	default:
-		snprintf(out, n, "<!-- sesame: the window switcher -->\n"
-			"<keybind key=\"A-Tab\"><action name=\"Execute\" command=\"%s wm overlay\"/></keybind>\n"
-			"<keybind key=\"A-S-Tab\"><action name=\"Execute\" command=\"%s wm overlay --backward\"/></keybind>\n"
-			"<keybind key=\"A-space\"><action name=\"Execute\" command=\"%s wm overlay --launcher\"/></keybind>\n",
-			exe, exe, exe);
-	}
 }
 
 /* Write text to path through a temporary file and rename, keeping the old
@@ -259,44 +225,6 @@ static int system_file(int wm, char *path, size_t n)
 	return 0;
 }
 
-/* Where river's init stops running lines: its first top-level exec. */
-static const char *river_exec(const char *old)
-{
-	for (const char *l = old; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l)) {
-		const char *w = l + strspn(l, " \t");
-
-		if (!strncmp(w, "exec", 4) && (w[4] == ' ' || w[4] == '\t'))
-			return l;
-	}
-	return NULL;
-}
-
-/* The new contents of the config file, or NULL if the lines are there. */
-static char *merged(int wm, const char *old, const char *add)
-{
-	const char *kb, *end, *ex;
-	/* labwc loads its default bindings only while rc.xml binds nothing. */
-	const char *dflt = strstr(old, "<keybind") || strstr(old, "<default") ? "" : "<default />\n";
-	size_t olen = strlen(old);
-
-	if (strstr(old, MARK))
-		return NULL;
-	if (wm == RIVER && (ex = river_exec(old)))
-		return xasprintf("%.*s%s\n%s", (int)(ex - old), old, add, ex);
-	if (wm != LABWC)
-		return xasprintf("%s%s%s%s", old, olen && old[olen - 1] != '\n' ? "\n" : "", olen ? "\n" : "", add);
-	if ((kb = strstr(old, "<keyboard>"))) {
-		kb += strlen("<keyboard>");
-		return xasprintf("%.*s\n%s%s%s", (int)(kb - old), old, dflt, add, kb);
-	}
-	if ((end = strstr(old, "</labwc_config>")))
-		return xasprintf("%.*s<keyboard>\n%s%s</keyboard>\n%s", (int)(end - old), old, dflt, add, end);
-	if (olen)
-		return NULL;	/* not a file we understand: the caller says so */
-	return xasprintf("<?xml version=\"1.0\"?>\n<labwc_config>\n<keyboard>\n%s%s</keyboard>\n</labwc_config>\n",
-		dflt, add);
-}
-
 int setup_keybinding_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -324,13 +252,13 @@ int setup_keybinding_main(int argc, char **argv)
 	if (strpbrk(exe, " '\"<>&\\"))
 		die("setup-keybinding: the path %s needs quoting in compositor configs; install sesame "
 			"elsewhere or write the lines by hand", exe);
-	lines(wm, exe, text, sizeof(text));
+	keybind_lines(wm, exe, text, sizeof(text));
 	if (!do_write) {
 		fputs(text, stdout);
 		return fflush(stdout) == 0 ? 0 : 1;
 	}
 	if ((have = user_file(wm, path, sizeof(path))) || !system_file(wm, sys, sizeof(sys))) {
-		if (!have && wm == HYPRLAND)
+		if (!have && wm == KB_HYPRLAND)
 			die("setup-keybinding: %s does not exist and there is no system hypr/hyprland.conf to "
 				"start it from; start Hyprland once (it writes its default config), then run this "
 				"again", path);
@@ -342,8 +270,8 @@ int setup_keybinding_main(int argc, char **argv)
 		die("setup-keybinding: cannot read %s: %s", *sys ? sys : path, last_error());
 	if (strlen(old) != len)
 		die("setup-keybinding: %s holds a NUL byte; not touching it", *sys ? sys : path);
-	if (!(neu = merged(wm, old, text))) {
-		if (strstr(old, MARK)) {
+	if (!(neu = keybind_merged(wm, old, text))) {
+		if (strstr(old, KEYBIND_MARK)) {
 			printf("%s already runs sesame wm overlay; nothing to add.\n", path);
 			free(old);
 			return 0;
@@ -353,7 +281,7 @@ int setup_keybinding_main(int argc, char **argv)
 	}
 	if (*sys)
 		printf("%s does not exist: it starts as a copy of %s, which %s stops reading once it "
-			"exists, so that no default is lost.\n", path, sys, wm_names[wm]);
+			"exists, so that no default is lost.\n", path, sys, keybind_names[wm]);
 	printf("To add to %s:\n\n%s\n", path, text);
 	if (!yes) {
 		char answer[16];
@@ -386,102 +314,16 @@ int setup_keybinding_main(int argc, char **argv)
 			}
 		}
 	}
-	if (replace(path, neu, have && stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : wm == RIVER ? 0755 : 0644) < 0)
+	if (replace(path, neu, have && stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : wm == KB_RIVER ? 0755 : 0644) < 0)
 		die("setup-keybinding: %s", last_error());
-	printf("Written.  Reload %s to use them%s.\n", wm_names[wm], wm == SWAY ? " (swaymsg reload)" :
-		wm == HYPRLAND ? " (hyprctl reload)" : wm == LABWC ? " (labwc -r)" : "");
+	printf("Written.  Reload %s to use them%s.\n", keybind_names[wm], wm == KB_SWAY ? " (swaymsg reload)" :
+		wm == KB_HYPRLAND ? " (hyprctl reload)" : wm == KB_LABWC ? " (labwc -r)" : "");
 	free(old);
 	free(neu);
 	return 0;
 }
 
 /* --- remove-keybinding, keybinding-status ------------------------------ */
-
-/* What each of the three lines binds, as the line begins (for another
- * binding of the same keys); compared without case. */
-static const char *const bound_keys[NWM][3] = {
-	[SWAY] = { "bindsym Mod1+Tab ", "bindsym Mod1+Shift+Tab ", "bindsym Mod1+space " },
-	[HYPRLAND] = { "bind = ALT, Tab,", "bind = ALT SHIFT, Tab,", "bind = ALT, space," },
-	[RIVER] = { "riverctl map normal Alt Tab ", "riverctl map normal Alt+Shift Tab ",
-		"riverctl map normal Alt Space " },
-	[LABWC] = { "<keybind key=\"A-Tab\"", "<keybind key=\"A-S-Tab\"", "<keybind key=\"A-space\"" },
-};
-static const char *const key_names[3] = { "Alt+Tab", "Alt+Shift+Tab", "Alt+Space" };
-
-/* Which of setup-keybinding's lines line (len bytes, leading blanks
- * skipped) is, whatever sesame it names: 0 the comment, 1 to 3 a
- * binding (its sesame's path into exe), -1 none. */
-static int ours(int wm, const char *line, size_t len, char *exe, size_t exesz)
-{
-	char tmpl[1024], *t = tmpl, *nl, *hole;
-
-	while (len && (*line == ' ' || *line == '\t'))
-		line++, len--;
-	lines(wm, "\001", tmpl, sizeof(tmpl));
-	for (int i = 0; (nl = strchr(t, '\n')); t = nl + 1, i++) {
-		size_t pre, suf, elen;
-
-		*nl = 0;
-		if (!(hole = strchr(t, '\001'))) {
-			if (strlen(t) == len && !memcmp(t, line, len))
-				return i;
-			continue;
-		}
-		pre = (size_t)(hole - t), suf = strlen(hole + 1);
-		if (len < pre + suf + 6 || memcmp(line, t, pre) || memcmp(line + len - suf, hole + 1, suf))
-			continue;
-		elen = len - pre - suf;
-		if (memchr(line + pre, ' ', elen) || memchr(line + pre, '\'', elen) || memchr(line + pre, '"', elen) ||
-		    memcmp(line + pre + elen - 6, "sesame", 6) || elen >= exesz)
-			continue;
-		memcpy(exe, line + pre, elen);
-		exe[elen] = 0;
-		return i;
-	}
-	return -1;
-}
-
-static int blank(const char *l, size_t n)
-{
-	return strspn(l, " \t") >= n;
-}
-
-/* old without setup-keybinding's lines and the blank line it put beside
- * them (before them; after them in river's init, where they go before an
- * exec, and in labwc's <keyboard>, where they go first); NULL if none of
- * them is there. */
-static char *without(int wm, const char *old)
-{
-	char *out = xmalloc(strlen(old) + 1), exe[PATH_MAX];
-	size_t o = 0, last = 0;	/* where the last line written starts */
-	int skipping = 0, found = 0, drop_blank = 0;
-
-	for (const char *l = old; *l;) {
-		const char *nl = strchr(l, '\n');
-		size_t n = nl ? (size_t)(nl - l) : strlen(l), full = nl ? n + 1 : n;
-
-		if (ours(wm, l, n, exe, sizeof(exe)) >= 0) {
-			if (!skipping && wm != RIVER && wm != LABWC && o > 0 && blank(out + last, o - last - 1))
-				o = last;	/* the blank line before the block */
-			skipping = found = 1;
-			drop_blank = wm == RIVER || wm == LABWC;
-		} else {
-			if (!(drop_blank && blank(l, n))) {
-				last = o;
-				memcpy(out + o, l, full);
-				o += full;
-			}
-			skipping = drop_blank = 0;
-		}
-		l += full;
-	}
-	out[o] = 0;
-	if (!found) {
-		free(out);
-		return NULL;
-	}
-	return out;
-}
 
 /* Ask on a terminal (yes: don't); 1 to go on. */
 static int agree(const char *cmd, const char *question, int yes, const char *path)
@@ -502,7 +344,7 @@ static int agree(const char *cmd, const char *question, int yes, const char *pat
 
 static const char *reload_hint(int wm)
 {
-	return wm == SWAY ? "swaymsg reload" : wm == HYPRLAND ? "hyprctl reload" : wm == LABWC ? "labwc -r" :
+	return wm == KB_SWAY ? "swaymsg reload" : wm == KB_HYPRLAND ? "hyprctl reload" : wm == KB_LABWC ? "labwc -r" :
 		"restart river";
 }
 
@@ -515,7 +357,7 @@ static int restore(int wm, const char *path, const char *old, int yes)
 
 	snprintf(bak, sizeof(bak), "%s.sesame-bak", path);
 	if ((b = read_file(bak, 16u << 20, &len))) {
-		if (strstr(b, MARK))
+		if (strstr(b, KEYBIND_MARK))
 			die("remove-keybinding: %s holds sesame's bindings too, so it is not the file from "
 				"before them; run remove-keybinding without --restore", bak);
 		free(b);
@@ -524,23 +366,23 @@ static int restore(int wm, const char *path, const char *old, int yes)
 			return 1;
 		if (rename(bak, path) < 0)
 			die("remove-keybinding: %s: %s", path, strerror(errno));
-		printf("Restored %s.  Reload %s to use it (%s).\n", path, wm_names[wm], reload_hint(wm));
+		printf("Restored %s.  Reload %s to use it (%s).\n", path, keybind_names[wm], reload_hint(wm));
 		return 0;
 	}
 	if (errno != ENOENT)
 		die("remove-keybinding: cannot read %s: %s", bak, last_error());
-	rest = without(wm, old);
+	rest = keybind_without(wm, old);
 	if (system_file(wm, sys, sizeof(sys)) && (b = read_file(sys, 16u << 20, &len)) &&
 	    !strcmp(rest ? rest : old, b)) {
 		free(b);
 		free(rest);
 		printf("%s is %s with sesame's bindings added (setup-keybinding made it so): to remove it, "
-			"so that %s reads %s again.\n", path, sys, wm_names[wm], sys);
+			"so that %s reads %s again.\n", path, sys, keybind_names[wm], sys);
 		if (!agree("remove-keybinding", "Remove it?", yes, path))
 			return 1;
 		if (unlink(path) < 0)
 			die("remove-keybinding: %s: %s", path, strerror(errno));
-		printf("Removed %s.  Reload %s to use %s (%s).\n", path, wm_names[wm], sys, reload_hint(wm));
+		printf("Removed %s.  Reload %s to use %s (%s).\n", path, keybind_names[wm], sys, reload_hint(wm));
 		return 0;
 	}
 	die("remove-keybinding: there is no %s to restore, and %s is not a copy of the system's file; "
@@ -580,8 +422,8 @@ int remove_keybinding_main(int argc, char **argv)
 		free(old);
 		return r;
 	}
-	if (!(neu = without(wm, old))) {
-		printf("No sesame keybinding found in %s%s.\n", path, strstr(old, MARK) ? " (it runs sesame wm "
+	if (!(neu = keybind_without(wm, old))) {
+		printf("No sesame keybinding found in %s%s.\n", path, strstr(old, KEYBIND_MARK) ? " (it runs sesame wm "
 			"overlay in lines setup-keybinding did not write: edit them by hand)" : "");
 		free(old);
 		return 0;
@@ -595,7 +437,7 @@ int remove_keybinding_main(int argc, char **argv)
 	if (replace(path, neu, stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : 0644) < 0)
 		die("remove-keybinding: %s", last_error());
 	printf("Removed sesame's bindings from %s (the previous file is %s.sesame-bak).  Reload %s (%s).\n",
-		path, path, wm_names[wm], reload_hint(wm));
+		path, path, keybind_names[wm], reload_hint(wm));
 	free(old);
 	free(neu);
 	return 0;
@@ -650,7 +492,7 @@ static int sway_loaded(void)
 		buf = xmalloc(len + 1);
 		if (read_all(fd, buf, len) == 0) {
 			buf[len] = 0;
-			r = strstr(buf, MARK) != NULL;
+			r = strstr(buf, KEYBIND_MARK) != NULL;
 		}
 		free(buf);
 	}
@@ -675,40 +517,40 @@ int keybinding_status_main(int argc, char **argv)
 		if (!system_file(wm, sys, sizeof(sys))) {
 			printf("%s has no configuration file here (%s does not exist).\n"
 				"No sesame keybinding configured: sesame setup-keybinding %s --write adds them.\n",
-				wm_names[wm], path, wm_names[wm]);
+				keybind_names[wm], path, keybind_names[wm]);
 			return 1;
 		}
 		file = sys;
 	}
 	if (!(text = read_file(file, 16u << 20, &len)))
 		die("keybinding-status: cannot read %s: %s", file, last_error());
-	printf("%s reads %s%s\n", wm_names[wm], file, file == path ? "" : " (there is no user file)");
+	printf("%s reads %s%s\n", keybind_names[wm], file, file == path ? "" : " (there is no user file)");
 	for (int pass = 0; pass < 2; pass++) {
 		int no = 0;
 
 		for (const char *l = text; *l; no++) {
 			const char *nl = strchr(l, '\n'), *w = l + strspn(l, " \t");
 			size_t n = nl ? (size_t)(nl - l) : strlen(l);
-			int k = ours(wm, l, n, exe, sizeof(exe));
+			int k = keybind_ours(wm, l, n, exe, sizeof(exe));
 
 			if (pass == 0 && k > 0 && !at[k - 1]) {
 				at[k - 1] = no + 1;
 				any = 1;
 				if (access(exe, X_OK) == 0) {
-					printf("ok        %-14s line %d: %.*s\n", key_names[k - 1], no + 1, (int)(n - (size_t)(w - l)), w);
+					printf("ok        %-14s line %d: %.*s\n", keybind_key_names[k - 1], no + 1, (int)(n - (size_t)(w - l)), w);
 				} else {
 					printf("BROKEN    %-14s line %d runs %s, which %s: sesame remove-keybinding %s --yes, "
-						"then setup-keybinding %s --write\n", key_names[k - 1], no + 1, exe,
-						errno == ENOENT ? "does not exist" : "cannot be run", wm_names[wm], wm_names[wm]);
+						"then setup-keybinding %s --write\n", keybind_key_names[k - 1], no + 1, exe,
+						errno == ENOENT ? "does not exist" : "cannot be run", keybind_names[wm], keybind_names[wm]);
 					good = 0;
 				}
 			}
 			for (int i = 0; pass == 1 && i < 3; i++) {
-				size_t kl = strlen(bound_keys[wm][i]);
+				size_t kl = strlen(keybind_keys[wm][i]);
 
 				if (at[i] && at[i] != no + 1 && (size_t)(n - (size_t)(w - l)) >= kl &&
-				    !strncasecmp(w, bound_keys[wm][i], kl)) {
-					printf("CONFLICT  %-14s line %d binds it too: %.*s\n", key_names[i], no + 1,
+				    !strncasecmp(w, keybind_keys[wm][i], kl)) {
+					printf("CONFLICT  %-14s line %d binds it too: %.*s\n", keybind_key_names[i], no + 1,
 						(int)(n - (size_t)(w - l)), w);
 					good = 0;
 				}
@@ -718,17 +560,17 @@ int keybinding_status_main(int argc, char **argv)
 	}
 	for (int i = 0; i < 3; i++) {
 		if (!at[i]) {
-			printf("MISSING   %-14s not bound to sesame wm overlay\n", key_names[i]);
+			printf("MISSING   %-14s not bound to sesame wm overlay\n", keybind_key_names[i]);
 			good = 0;
 		}
 	}
 	free(text);
 	if (!any) {
-		printf("No sesame keybinding configured: sesame setup-keybinding %s --write adds them.\n", wm_names[wm]);
+		printf("No sesame keybinding configured: sesame setup-keybinding %s --write adds them.\n", keybind_names[wm]);
 		return 1;
 	}
-	if (wm != SWAY) {
-		printf("(%s cannot be asked whether it loaded them: %s after a change)\n", wm_names[wm],
+	if (wm != KB_SWAY) {
+		printf("(%s cannot be asked whether it loaded them: %s after a change)\n", keybind_names[wm],
 			reload_hint(wm));
 	} else if ((loaded = sway_loaded()) == 1) {
 		printf("loaded: the running sway's configuration has them\n");
