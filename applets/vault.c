@@ -214,8 +214,7 @@ static int unlock_one(struct bus_client *c, const char *name, int no_prompt, cha
 			printf("Vault '%s' unlocked (SSH key %s).\n", name, a.key.fp);
 			return 0;
 		}
-		secmem_free(f.sig);
-		if (no_prompt) {
+		if (no_prompt) {	/* (the request took f.sig) */
 			snprintf(why, whysz, "its password (the SSH key %s did not unlock it: %s)", a.key.fp,
 				last_error());
 			return 1;
