@@ -43,6 +43,8 @@ do_install() {
 
 INITSCRIPT_NAME = "sesame"
 INITSCRIPT_PARAMS = "defaults 50"
+# sesame-unlock.service (unlock at boot what needs no person) is
+# installed but not enabled: an image that wants it adds it here.
 SYSTEMD_SERVICE:${PN} = "sesame-profile.service sesame-secrets.service"
 SYSTEMD_AUTO_ENABLE = "enable"
 
