@@ -42,6 +42,20 @@ use_private_paths() {
 
 # start_hub [ARGS...]: daemon-profile in the background, ready when
 # bus.pub exists; its log is $T/hub.log, its pid $HUB.
+# start_ssh_agent: a real OpenSSH ssh-agent on $T/agent.sock
+# (SSH_AUTH_SOCK exported), or skip the whole test, saying why.
+start_ssh_agent() {
+	for tool in ssh-agent ssh-add ssh-keygen; do
+		if ! command -v $tool >/dev/null; then
+			skip "$tool is not installed (make deps installs openssh-client)"
+			done_testing; exit
+		fi
+	done
+	export SSH_AUTH_SOCK="$T/agent.sock"
+	spawn ssh-agent -D -a "$SSH_AUTH_SOCK" >/dev/null
+	wait_for 5 test -S "$SSH_AUTH_SOCK"
+}
+
 start_hub() {
 	rm -f "$SESAME_RUNTIME_DIR/bus.pub"
 	spawn "$SESAME" daemon profile "$@" 2>>"$T/hub.log"

@@ -6,16 +6,8 @@
 # feed TEXT CMD...: CMD in this shell (so run's $rc survives) with TEXT
 # (printf format) on its standard input.
 feed() { printf "$1" >"$T/in"; shift; "$@" <"$T/in"; }
-for tool in ssh-agent ssh-add ssh-keygen; do
-	if ! command -v $tool >/dev/null; then
-		skip "$tool is not installed (make deps installs openssh-client)"
-		done_testing; exit
-	fi
-done
 use_private_paths
-export SSH_AUTH_SOCK="$T/agent.sock"
-spawn ssh-agent -D -a "$SSH_AUTH_SOCK" >/dev/null
-wait_for 5 test -S "$SSH_AUTH_SOCK"
+start_ssh_agent
 ssh-keygen -q -t ed25519 -N '' -C 'test ed25519' -f "$T/ed"
 ssh-keygen -q -t rsa -b 2048 -N '' -C 'test rsa' -f "$T/rsa"
 ssh-keygen -q -t ecdsa -N '' -C 'test ecdsa' -f "$T/ec"

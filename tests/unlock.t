@@ -5,16 +5,8 @@
 # 77; nothing is ever read from the terminal or standard input.  --wait
 # covers a script started alongside the daemons.
 . "$(dirname "$0")/lib.sh"
-for tool in ssh-agent ssh-add ssh-keygen; do
-	if ! command -v $tool >/dev/null; then
-		skip "$tool is not installed (make deps installs openssh-client)"
-		done_testing; exit
-	fi
-done
 use_private_paths
-export SSH_AUTH_SOCK="$T/agent.sock"
-spawn ssh-agent -D -a "$SSH_AUTH_SOCK" >/dev/null
-wait_for 5 test -S "$SSH_AUTH_SOCK"
+start_ssh_agent
 ssh-keygen -q -t ed25519 -N '' -C 'boot key' -f "$T/ed"
 ssh-add -q "$T/ed" 2>/dev/null
 FP=$(ssh-keygen -lf "$T/ed.pub" | awk '{print $2}')
