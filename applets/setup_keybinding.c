@@ -225,6 +225,23 @@ static int system_file(int wm, char *path, size_t n)
 	return 0;
 }
 
+/* Ask on a terminal (yes: don't); 1 to go on. */
+static int agree(const char *cmd, const char *question, int yes, const char *path)
+{
+	char answer[16];
+
+	if (yes)
+		return 1;
+	if (!isatty(0))
+		die("%s: not asking without a terminal; add --yes to change %s", cmd, path);
+	printf("%s [y/N] ", question);
+	fflush(stdout);
+	if (fgets(answer, sizeof(answer), stdin) && (answer[0] == 'y' || answer[0] == 'Y'))
+		return 1;
+	printf("Nothing changed.\n");
+	return 0;
+}
+
 int setup_keybinding_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -283,19 +300,10 @@ int setup_keybinding_main(int argc, char **argv)
 		printf("%s does not exist: it starts as a copy of %s, which %s stops reading once it "
 			"exists, so that no default is lost.\n", path, sys, keybind_names[wm]);
 	printf("To add to %s:\n\n%s\n", path, text);
-	if (!yes) {
-		char answer[16];
-
-		if (!isatty(0))
-			die("setup-keybinding: not asking without a terminal; add --yes to write %s", path);
-		fputs("Add them? [y/N] ", stdout);
-		fflush(stdout);
-		if (!fgets(answer, sizeof(answer), stdin) || (answer[0] != 'y' && answer[0] != 'Y')) {
-			printf("Nothing written.\n");
-			free(old);
-			free(neu);
-			return 1;
-		}
+	if (!agree("setup-keybinding", "Add them?", yes, path)) {
+		free(old);
+		free(neu);
+		return 1;
 	}
 	{
 		char dir[PATH_MAX], *slash;
@@ -324,23 +332,6 @@ int setup_keybinding_main(int argc, char **argv)
 }
 
 /* --- remove-keybinding, keybinding-status ------------------------------ */
-
-/* Ask on a terminal (yes: don't); 1 to go on. */
-static int agree(const char *cmd, const char *question, int yes, const char *path)
-{
-	char answer[16];
-
-	if (yes)
-		return 1;
-	if (!isatty(0))
-		die("%s: not asking without a terminal; add --yes to change %s", cmd, path);
-	printf("%s [y/N] ", question);
-	fflush(stdout);
-	if (fgets(answer, sizeof(answer), stdin) && (answer[0] == 'y' || answer[0] == 'Y'))
-		return 1;
-	printf("Nothing changed.\n");
-	return 0;
-}
 
 static const char *reload_hint(int wm)
 {

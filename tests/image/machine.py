@@ -291,13 +291,18 @@ def scenario(name, body, boot="busybox", append="", plan_note=None):
     m = Machine(name, boot=boot, append=append)
     tap.diag("%s on %s (%s); transcript: %s" % (name, ARCH, "KVM" if m.kvm else "software emulation",
                                                  os.path.relpath(m.logpath, ROOT)))
+    drive(tap, m, body)
+    tap.done()
+
+
+def drive(tap, m, body):
+    """BODY(tap, m), a timeout being a failed test; m powered off after."""
     try:
         body(tap, m)
     except Timeout as e:
-        tap.ok(False, "the console answered in time", str(e))
+        tap.ok(False, "the console answered in time (%s)" % m.name, str(e))
     finally:
         m.close()
-    tap.done()
 
 
 # --- steps the scenarios share ------------------------------------------
