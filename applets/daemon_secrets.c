@@ -706,13 +706,6 @@ static void vault_auth(const struct wire_msg *m, const char *name)
 	free(f);
 }
 
-static int add_name(const char *name, void *ctx)
-{
-	(void)ctx;
-	wire_put_str(out, WF_KEY, name);
-	return out->overflow;
-}
-
 /* Lock vaults idle for longer than --idle-lock; returns the ms until the
  * next one would be due (for poll), or -1 if none is unlocked. */
 static int idle_lock(void)
@@ -837,17 +830,54 @@ static int acl_allows(const char *role, const char *profile, const char *key)
 	return 0;
 }
 
+/* A list is sent a page at a time: the names after l->after (sorted, as
+ * vault_list gives them) that fit in one reply, with WF_MORE if some are
+ * left; the client asks again from the last name it got. */
 struct list_ctx {
-	const char *role, *profile;
+	const char *role, *profile;	/* role: NULL for the CLI, which may see all */
+	char after[VAULT_MAX_NAME + 1];
+	int more;
 };
 
-static int add_allowed_name(const char *name, void *vctx)
+static int add_listed(const char *name, void *vctx)
 {
 	struct list_ctx *l = vctx;
+	size_t room = sizeof(out->buf) - out->len;
 
-	if (acl_allows(l->role, l->profile, name))
-		wire_put_str(out, WF_KEY, name);
-	return out->overflow;
+	if (strcmp(name, l->after) <= 0 || (l->role && !acl_allows(l->role, l->profile, name)))
+		return 0;
+	if (4 + strlen(name) + 4 + 4 > room) {	/* keep room for WF_MORE */
+		l->more = 1;
+		return 1;
+	}
+	wire_put_str(out, WF_KEY, name);
+	return 0;
+}
+
+static void list_secrets(const struct wire_msg *m, struct prof *pr, const char *name, const char *role)
+{
+	struct list_ctx l = { strcmp(role, "cli") ? role : NULL, name, "", 0 };
+	const uint8_t *v;
+	uint16_t len;
+
+	if (wire_find(m, WF_AFTER, &v, &len) && wire_get_str(m, WF_AFTER, l.after, sizeof(l.after)) < 0) {
+		reply_error(m->id, WIRE_E_BAD_MESSAGE, "a list continues after a name of at most %d bytes",
+			VAULT_MAX_NAME);
+		return;
+	}
+	wire_begin(out, m->type, WIRE_F_REPLY, m->id);
+	if (vault_list(pr->v, add_listed, &l) < 0) {
+		audit("secret.list", pr->v, name, NULL, "failed");
+		reply_error(m->id, WIRE_E_FAILED, "%s", last_error());
+		return;
+	}
+	if (l.more)
+		wire_put_u32(out, WF_MORE, 1);
+	if (audit("secret.list", pr->v, name, NULL, "ok") < 0) {
+		reply_error(m->id, WIRE_E_FAILED, "%s", last_error());
+		return;
+	}
+	send_out();
 }
 
 /* The history key, for daemon-clipboard alone (the hub stamps who asks). */
@@ -1007,19 +1037,8 @@ static void handle(const struct wire_msg *m)
 				"try again shortly", READ_RATE);
 			return;
 		}
-		if (m->type == WIRE_SECRET_LIST && strcmp(role, "cli")) {
-			struct list_ctx l = { role, name };
-
-			wire_begin(out, m->type, WIRE_F_REPLY, m->id);
-			if (vault_list(pr->v, add_allowed_name, &l) < 0 || out->overflow) {
-				reply_error(m->id, WIRE_E_FAILED, "%s", out->overflow ? "too many names" : last_error());
-				return;
-			}
-			if (audit("secret.list", pr->v, name, NULL, "ok") < 0) {
-				reply_error(m->id, WIRE_E_FAILED, "%s", last_error());
-				return;
-			}
-			send_out();
+		if (m->type == WIRE_SECRET_LIST) {
+			list_secrets(m, pr, name, role);
 			return;
 		}
 	}
@@ -1049,21 +1068,8 @@ static void handle(const struct wire_msg *m)
 		if (audited_change(m->id, pr, name, key, "secret.delete", NULL, 0))
 			return;
 		break;
-	case WIRE_SECRET_LIST:
-		if (vault_list(pr->v, add_name, NULL) < 0)
-			break;
-		if (out->overflow) {
-			fail("too many names for one reply");
-			break;
-		}
-		if (audit("secret.list", pr->v, name, NULL, "ok") < 0) {
-			reply_error(m->id, WIRE_E_FAILED, "%s", last_error());
-			return;
-		}
-		send_out();
-		return;
 	}
-	audit(wire_type_name(m->type), pr->v, name, m->type == WIRE_SECRET_LIST ? NULL : key,
+	audit(wire_type_name(m->type), pr->v, name, key,
 		vault_not_found() ? "not-found" : "failed");
 	reply_error(m->id, vault_not_found() ? WIRE_E_NOT_FOUND : WIRE_E_FAILED, "%s", last_error());
 }

@@ -83,11 +83,34 @@ static void free_vars(void)
 	free(vars);
 }
 
+struct listing {
+	const char *profile, *prefix;
+	int *cap;
+};
+
+/* A name cli_list found: a new variable, unless an earlier profile has
+ * a secret of that name (the first wins). */
+static void add_var(const char *secret, void *vctx)
+{
+	struct listing *l = vctx;
+	struct var *x;
+
+	for (int k = 0; k < nvars; k++)
+		if (!strcmp(vars[k].secret, secret))
+			return;
+	if (nvars == *l->cap)
+		vars = xreallocarray(vars, *l->cap = *l->cap ? *l->cap * 2 : 32, sizeof(*vars));
+	x = &vars[nvars++];
+	memset(x, 0, sizeof(*x));
+	snprintf(x->secret, sizeof(x->secret), "%s", secret);
+	snprintf(x->profile, sizeof(x->profile), "%s", l->profile);
+	envvar_name(x->name, sizeof(x->name), l->prefix, x->secret);
+}
+
 /* Everything from every profile, checked; dies with a clear error.
  * shell_names: every name must also be one a shell accepts. */
 static void fetch(const char *cmd, const char *spec, const char *prefix, int shell_names)
 {
-	static uint8_t names[WIRE_MAX_MESSAGE];
 	struct cli_io *io = cli_io();	/* secure memory: the values pass here */
 	uint8_t *buf = io->buf;
 	struct wire_out *req = &io->req;
@@ -102,36 +125,16 @@ static void fetch(const char *cmd, const char *spec, const char *prefix, int she
 	}
 	c = cli_connect();
 	for (int i = 0; i < np; i++) {
-		struct wire_msg list, m;
-		size_t pos = 0;
-		uint16_t tag, len;
-		const uint8_t *v;
+		struct listing l = { profiles[i], prefix, &cap };
+		int from = nvars;
 
-		wire_begin(req, WIRE_SECRET_LIST, 0, 0);
-		wire_put_str(req, WF_PROFILE, profiles[i]);
-		cli_request(c, io, &list);
-		/* The list reply is needed while the gets reuse buf. */
-		memcpy(names, buf, WIRE_HEADER + list.fields_len);
-		wire_decode(names, WIRE_HEADER + list.fields_len, &list);
-		while (wire_next(&list, &pos, &tag, &v, &len)) {
-			struct var *x;
+		cli_list(c, io, profiles[i], add_var, &l);
+		for (int k = from; k < nvars; k++) {
+			struct var *x = &vars[k];
+			struct wire_msg m;
 			const uint8_t *val;
 			uint16_t vl;
-			int dup = 0;
 
-			if (tag != WF_KEY || len > VAULT_MAX_NAME)
-				continue;
-			if (nvars == cap)
-				vars = xreallocarray(vars, cap = cap ? cap * 2 : 32, sizeof(*vars));
-			x = &vars[nvars];
-			memset(x, 0, sizeof(*x));
-			memcpy(x->secret, v, len);
-			for (int k = 0; k < nvars; k++)
-				dup |= !strcmp(vars[k].secret, x->secret);
-			if (dup)
-				continue;	/* an earlier profile has it: first wins */
-			memcpy(x->profile, profiles[i], sizeof(x->profile));
-			envvar_name(x->name, sizeof(x->name), prefix, x->secret);
 			wire_begin(req, WIRE_SECRET_GET, 0, 0);
 			wire_put_str(req, WF_PROFILE, profiles[i]);
 			wire_put_str(req, WF_KEY, x->secret);
@@ -143,7 +146,6 @@ static void fetch(const char *cmd, const char *spec, const char *prefix, int she
 			}
 			x->len = vl;
 			sodium_memzero(buf, WIRE_HEADER + m.fields_len);
-			nvars++;
 		}
 	}
 	bus_close(c);

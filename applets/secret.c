@@ -47,6 +47,20 @@ static int confirm(const char *question)
 	return !strcmp(line, "y\n") || !strcmp(line, "yes\n") || !strcmp(line, "Y\n");
 }
 
+/* --json: "[" before the first name, "," between them. */
+static void print_name(const char *name, void *ctx)
+{
+	int *json = ctx;
+
+	if (!*json) {
+		printf("%s\n", name);
+		return;
+	}
+	putchar(*json == 1 ? '[' : ',');
+	cli_json_str(stdout, (const uint8_t *)name, strlen(name));
+	*json = 2;
+}
+
 int secret_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -112,6 +126,13 @@ int secret_main(int argc, char **argv)
 		}
 	}
 	c = cli_connect();
+	if (type == WIRE_SECRET_LIST) {
+		cli_list(c, io, profile, print_name, &json);
+		bus_close(c);
+		if (json)
+			printf("%s]\n", json == 1 ? "[" : "");
+		return fflush(stdout) ? 1 : 0;
+	}
 	wire_begin(req, (uint8_t)type, WIRE_F_LAST, 0);	/* the one request */
 	wire_put_str(req, WF_PROFILE, profile);
 	if (key)
@@ -130,28 +151,6 @@ int secret_main(int argc, char **argv)
 	cli_request(c, io, &m);
 	if (type == WIRE_SECRET_GET) {
 		cli_write_value("secret get", &m);
-	} else if (type == WIRE_SECRET_LIST) {
-		size_t pos = 0;
-		uint16_t tag, len;
-		const uint8_t *v;
-		int first = 1;
-
-		if (json)
-			putchar('[');
-		while (wire_next(&m, &pos, &tag, &v, &len)) {
-			if (tag != WF_KEY)
-				continue;
-			if (json) {
-				if (!first)
-					putchar(',');
-				cli_json_str(stdout, v, len);
-			} else {
-				printf("%.*s\n", (int)len, (const char *)v);
-			}
-			first = 0;
-		}
-		if (json)
-			printf("]\n");
 	} else if (type == WIRE_SECRET_SET) {
 		printf("Secret '%s' stored in profile '%s'.\n", key, profile);
 	} else {

@@ -187,6 +187,43 @@ void cli_request(struct bus_client *c, struct cli_io *x, struct wire_msg *m)
 	sodium_memzero(x->req.buf, x->req.len);
 }
 
+void cli_list(struct bus_client *c, struct cli_io *x, const char *profile,
+	void (*fn)(const char *name, void *ctx), void *ctx)
+{
+	char after[VAULT_MAX_NAME + 1] = "", name[VAULT_MAX_NAME + 1];
+	uint32_t more = 1;
+
+	while (more) {
+		struct wire_msg m;
+		size_t pos = 0;
+		uint16_t tag, len;
+		const uint8_t *v;
+		int n = 0;
+
+		wire_begin(&x->req, WIRE_SECRET_LIST, 0, 0);
+		wire_put_str(&x->req, WF_PROFILE, profile);
+		if (*after)
+			wire_put_str(&x->req, WF_AFTER, after);
+		cli_request(c, x, &m);
+		while (wire_next(&m, &pos, &tag, &v, &len)) {
+			if (tag != WF_KEY || !len || len > VAULT_MAX_NAME || memchr(v, 0, len))
+				continue;
+			memcpy(name, v, len);
+			name[len] = 0;
+			/* Each after the last: a daemon that went round would never end. */
+			if (strcmp(name, after) <= 0)
+				die("secret list: daemon-secrets sent the names of profile %s out of order", profile);
+			fn(name, ctx);
+			memcpy(after, name, len + 1);
+			n++;
+		}
+		if (wire_get_u32(&m, WF_MORE, &more) < 0)
+			more = 0;
+		if (more && !n)
+			die("secret list: daemon-secrets said more names follow, and sent none");
+	}
+}
+
 struct bus_client *cli_ask(struct cli_io *x, struct wire_msg *m)
 {
 	struct bus_client *c = cli_connect();

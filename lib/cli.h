@@ -66,6 +66,11 @@ struct bus_client *cli_ask(struct cli_io *io, struct wire_msg *m);
 void cli_done(struct bus_client *c, struct cli_io *io, const struct wire_msg *m);
 struct bus_client *cli_connect(void);
 void cli_request(struct bus_client *c, struct cli_io *io, struct wire_msg *m);
+/* Every secret name of a profile, in order, a reply at a time (wire.h:
+ * WF_AFTER, WF_MORE): fn(name, ctx) for each, a NUL-terminated name of
+ * at most VAULT_MAX_NAME bytes.  Uses io; dies as cli_request does. */
+void cli_list(struct bus_client *c, struct cli_io *io, const char *profile,
+	void (*fn)(const char *name, void *ctx), void *ctx);
 
 struct bus_client;
 struct wire_msg;

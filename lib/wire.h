@@ -141,7 +141,7 @@ enum wire_type {
 	WIRE_LOCK = 0x13,	/* no WF_PROFILE: every profile; reply WF_PROFILE per locked one */
 	WIRE_SECRET_SET = 0x14,	/* WF_KEY, WF_VALUE */
 	WIRE_SECRET_DELETE = 0x15,	/* WF_KEY */
-	WIRE_SECRET_LIST = 0x16,	/* reply WF_KEY per secret, sorted */
+	WIRE_SECRET_LIST = 0x16,	/* reply WF_KEY per secret, sorted (WF_AFTER, WF_MORE) */
 	WIRE_VAULT_STATUS = 0x17,	/* no fields; reply WF_PROFILE + WF_STATE per vault,
 				 * and WF_SANDBOX of daemon-secrets */
 	WIRE_PASSWD = 0x18,	/* WF_PASSWORD (current), WF_NEW_PASSWORD: rewrap the vault key */
@@ -281,6 +281,11 @@ enum wire_field {
 	 * a requester that gave up (exit 75) never sees its request carried
 	 * out afterwards, even if the role was stopped for a while. */
 	WF_DEADLINE = 54,	/* u64 */
+	/* A secret.list reply holds what fits in one message; WF_MORE says
+	 * some are left, and the next request asks for those after the last
+	 * name received. */
+	WF_AFTER = 55,		/* string: list the names sorted after this one */
+	WF_MORE = 56,		/* u32: 1 when a list reply was cut short */
 };
 #define WIRE_DEADLINE_MARGIN_MS 250
 

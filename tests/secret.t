@@ -124,6 +124,25 @@ run "$SESAME" secret list -p work
 is "$(tr '\n' ' ' <"$T/out")" "big binary nl wifi " "list shows the names, sorted, never values"
 run "$SESAME" secret list -p work --json
 is "$(cat "$T/out")" '["big","binary","nl","wifi"]' "list --json is a JSON array"
+# A list used to be one reply of at most 64 KiB: past ~4,000 short names
+# (or 250 long ones) `secret list` and `env` failed with "too many names
+# for one reply".  They now ask page after page.
+printf 'pw\n' | "$SESAME" init -p many >/dev/null
+pad=$(printf '%0200d' 0)
+i=0
+while [ $i -lt 400 ]; do
+	printf 'v%d' $i | "$SESAME" secret set -p many "n$(printf %03d $i)$pad" >/dev/null || break
+	i=$((i + 1))
+done
+is "$i" 400 "400 secrets with 204-byte names stored (82 KB of names)"
+run "$SESAME" secret list -p many
+is "$rc:$(wc -l <"$T/out" | tr -d ' ')" 0:400 "secret list shows all 400 names, over more than one reply"
+is "$(sed -n '1p;400p' "$T/out" | cut -c1-4 | tr '\n' ' ')" "n000 n399 " "in order, from first to last"
+is "$(sort -u "$T/out" | wc -l | tr -d ' ')" 400 "each name once"
+run "$SESAME" secret list -p many --json
+is "$rc:$(tr ',' '\n' <"$T/out" | grep -c '"n[0-9]')" 0:400 "list --json too, as one array"
+run "$SESAME" env -p many -- sh -c 'env | grep -c "^N[0-9]*0*=v"'
+is "$rc:$(cat "$T/out")" 0:400 "env passes all 400"
 # tests/vaults/legacy.db: profile "legacy", password "pw", made by sesame
 # 0.1.0 before names had to be UTF-8; it holds "plain" and the name
 # 'caf\351 "q" \' (Latin-1).  A vault from an earlier sesame opens, and
