@@ -66,6 +66,8 @@ change applies to the next init or passwd of the profile.
 */
 
 enum job_kind { JOB_INIT, JOB_UNLOCK, JOB_PASSWD, JOB_ENROLL, JOB_REVOKE };
+/* Indexes in vault_factor_names. */
+enum { F_PASSWORD, F_SSH, F_TPM2, F_KEYFILE };
 
 /* A request that needs its factors' keys: Argon2id for a password runs
  * on the worker; the SSH key is a hash, done on the loop. */
@@ -83,7 +85,9 @@ struct job {
 	size_t pw2len;
 	uint8_t *sig;		/* secure memory: the agent's signature, if given */
 	size_t siglen;
-	struct vault_factors *newf;	/* init, enroll: the SSH key being added */
+	uint8_t *msecret[2];	/* secure memory: the TPM2 and key-file secrets (32 bytes), if given */
+	struct vault_factors *newf;	/* init, enroll: the factors being added */
+	int factor;		/* enroll, revoke: which (F_SSH, F_TPM2, F_KEYFILE) */
 	int all;		/* init: policy all */
 	int failed;
 	char err[256];
@@ -332,6 +336,8 @@ static void job_free(struct job *j)
 	secmem_free(j->pw2);
 	secmem_free(j->kek2);
 	secmem_free(j->sig);
+	secmem_free(j->msecret[0]);
+	secmem_free(j->msecret[1]);
 	free(j->newf);
 	free(j);
 }
@@ -349,7 +355,52 @@ static void record_failure(struct prof *pr, const char *what)
 
 static const char *wrong_outcome(const struct vault_keys *k)
 {
-	return !k->ssh ? "wrong-password" : k->password ? "wrong-password-or-key" : "wrong-key";
+	int n = !!k->password + !!k->ssh + !!k->tpm2 + !!k->keyfile;
+
+	return n > 1 ? (k->password ? "wrong-password-or-key" : "wrong-key") : k->password ? "wrong-password" :
+		k->ssh ? "wrong-key" : k->tpm2 ? "wrong-tpm2-key" : "wrong-keyfile";
+}
+
+/* The keys a job's factors give (secure memory in *mem, secmem_free it):
+ * for init, and the factor an enroll adds, the new ones; stored: the
+ * vault's factors (NULL for init).  -1 with a reason. */
+static int job_keys(const struct job *j, const struct vault_factors *stored, struct vault_keys *k, uint8_t **mem)
+{
+	const uint8_t *nonce = NULL;
+
+	memset(k, 0, sizeof(*k));
+	if (!(*mem = secmem_alloc(3 * VAULT_KEYLEN)))
+		return -1;
+	k->password = j->pw ? j->kek : NULL;
+	if (j->sig) {
+		if (j->kind == JOB_INIT || (j->kind == JOB_ENROLL && j->factor == F_SSH))
+			nonce = j->newf->ssh_nonce;
+		else if (stored && stored->ssh)
+			nonce = stored->ssh_nonce;
+		else
+			return fail("profile %s has no SSH key enrolled", j->profile);
+		vault_ssh_kek(nonce, j->sig, j->siglen, *mem);
+		k->ssh = *mem;
+	}
+	for (int i = 0; i < 2; i++) {
+		if (!j->msecret[i])
+			continue;
+		vault_secret_kek(vault_factor_names[F_TPM2 + i], j->profile, j->msecret[i], *mem + (1 + i) * VAULT_KEYLEN);
+		*(i ? &k->keyfile : &k->tpm2) = *mem + (1 + i) * VAULT_KEYLEN;
+	}
+	return 0;
+}
+
+static const uint8_t **key_of(struct vault_keys *k, int factor)
+{
+	return factor == F_PASSWORD ? &k->password : factor == F_SSH ? &k->ssh : factor == F_TPM2 ? &k->tpm2 :
+		&k->keyfile;
+}
+
+static int *has_of(struct vault_factors *f, int factor)
+{
+	return factor == F_PASSWORD ? &f->password : factor == F_SSH ? &f->ssh : factor == F_TPM2 ? &f->tpm2 :
+		&f->keyfile;
 }
 
 static const char *const job_event[] = {
@@ -357,52 +408,53 @@ static const char *const job_event[] = {
 	[JOB_ENROLL] = "factor.enroll", [JOB_REVOKE] = "factor.revoke",
 };
 
-/* passwd, ssh enroll, ssh revoke: the keys given must open the vault
- * (they count toward the backoff); then its factors are written anew. */
-static void finish_factors(struct job *j, struct prof *pr, const struct vault_keys *keys)
+/* passwd, enroll, revoke: the keys given must open the vault (they count
+ * toward the backoff); then its factors are written anew.  keys: all the
+ * job gave; an enroll's new factor's key is taken out of the proof. */
+static void finish_factors(struct job *j, struct prof *pr, struct vault_factors *f, const struct vault_keys *keys)
 {
-	int was_locked = !vault_unlocked(pr->v);
-	struct vault_factors *f = xmalloc(sizeof(*f));
-	struct vault_keys nk = *keys;
-	uint8_t *sshkek = NULL;
+	static const char *const label[] = { "password", "SSH key", "TPM2 key", "key file" };
+	int was_locked = !vault_unlocked(pr->v), n;
+	struct vault_keys proof = *keys, nk = *keys;
 	const char *done = "changed";
 
-	if (vault_get_factors(pr->v, f) < 0) {
-		reply_error(j->id, WIRE_E_FAILED, "%s", last_error());
-		goto out;
-	}
-	if ((was_locked ? vault_unlock_keys(pr->v, keys) : vault_verify_keys(pr->v, keys)) < 0) {
+	if (j->kind == JOB_ENROLL)
+		*key_of(&proof, j->factor) = NULL;
+	if ((was_locked ? vault_unlock_keys(pr->v, &proof) : vault_verify_keys(pr->v, &proof)) < 0) {
 		char why[300];
 
 		snprintf(why, sizeof(why), "%s", last_error());
 		record_failure(pr, job_event[j->kind]);
-		audit(job_event[j->kind], pr->v, pr->name, NULL, wrong_outcome(keys));
+		audit(job_event[j->kind], pr->v, pr->name, NULL, wrong_outcome(&proof));
 		reply_error(j->id, WIRE_E_DENIED, "%s", why);
-		goto out;
+		return;
 	}
 	vault_unlock_succeeded(pr->v);
 	if (j->kind == JOB_PASSWD) {
 		nk.password = j->kek2;
 	} else if (j->kind == JOB_ENROLL) {
-		f->ssh = 1;
-		memcpy(f->ssh_key, j->newf->ssh_key, j->newf->ssh_key_len);
-		f->ssh_key_len = j->newf->ssh_key_len;
-		memcpy(f->ssh_nonce, j->newf->ssh_nonce, 32);
-		if (!(sshkek = secmem_alloc(VAULT_KEYLEN))) {
-			reply_error(j->id, WIRE_E_FAILED, "%s", last_error());
-			goto relock;
+		*has_of(f, j->factor) = 1;
+		if (j->factor == F_SSH) {
+			memcpy(f->ssh_key, j->newf->ssh_key, j->newf->ssh_key_len);
+			f->ssh_key_len = j->newf->ssh_key_len;
+			memcpy(f->ssh_nonce, j->newf->ssh_nonce, 32);
+		} else if (j->factor == F_TPM2) {
+			memcpy(f->tpm2_data, j->newf->tpm2_data, f->tpm2_len = j->newf->tpm2_len);
+		} else {
+			memcpy(f->keyfile_data, j->newf->keyfile_data, f->keyfile_len = j->newf->keyfile_len);
 		}
-		vault_ssh_kek(f->ssh_nonce, j->sig, j->siglen, sshkek);
-		nk.ssh = sshkek;
 		done = "enrolled";
 	} else {
-		if (!f->ssh || !f->password) {
-			reply_error(j->id, WIRE_E_FAILED, f->ssh ? "the SSH key is the only factor of profile %s; "
-				"revoking it would lose the vault" : "profile %s has no SSH key enrolled", pr->name);
+		n = f->password + f->ssh + f->tpm2 + f->keyfile;
+		if (!*has_of(f, j->factor) || n == 1) {
+			reply_error(j->id, WIRE_E_FAILED, !*has_of(f, j->factor) ? "profile %s has no %s enrolled" :
+				"the %s is the only factor of profile %s; revoking it would lose the vault",
+				!*has_of(f, j->factor) ? pr->name : label[j->factor],
+				!*has_of(f, j->factor) ? label[j->factor] : pr->name);
 			goto relock;
 		}
-		f->ssh = 0;
-		nk.ssh = NULL;
+		*has_of(f, j->factor) = 0;
+		*key_of(&nk, j->factor) = NULL;
 		done = "revoked";
 	}
 	if (vault_set_factors(pr->v, j->kind == JOB_PASSWD ? &j->new_kdf : NULL, f, &nk) < 0) {
@@ -410,55 +462,28 @@ static void finish_factors(struct job *j, struct prof *pr, const struct vault_ke
 		reply_error(j->id, WIRE_E_FAILED, "%s", last_error());
 	} else {
 		audit(job_event[j->kind], pr->v, pr->name, NULL, "ok");
-		log_info("%s of vault %s: %s", job_event[j->kind], pr->name, done);
+		log_info("%s of vault %s: %s %s", job_event[j->kind], pr->name, label[j->kind == JOB_PASSWD ? 0 : j->factor], done);
 		reply_ok(j->type, j->id, done);
 	}
 relock:
 	if (was_locked)
 		vault_lock(pr->v);
-out:
-	secmem_free(sshkek);
-	free(f);
-}
-
-/* The SSH factor's key from the request's signature, if there is one. */
-static uint8_t *ssh_kek(const struct job *j, struct prof *pr)
-{
-	struct vault_factors *f;
-	uint8_t *kek;
-
-	if (!j->sig || j->kind == JOB_INIT || j->kind == JOB_ENROLL)
-		return NULL;
-	f = xmalloc(sizeof(*f));
-	if (vault_get_factors(pr->v, f) < 0 || !f->ssh || !(kek = secmem_alloc(VAULT_KEYLEN))) {
-		free(f);
-		return NULL;
-	}
-	vault_ssh_kek(f->ssh_nonce, j->sig, j->siglen, kek);
-	free(f);
-	return kek;
 }
 
 static void finish_init(struct job *j)
 {
 	struct vault_factors *f = j->newf;
-	struct vault_keys keys = { j->kek, NULL };
-	uint8_t *sshkek = NULL;
+	struct vault_keys keys;
+	uint8_t *mem = NULL;
 	char path[PATH_MAX];
 	struct vault *v;
 	struct prof *pr;
 
 	f->password = j->pw != NULL;
 	f->all = j->all;
-	if (f->ssh) {
-		if (!(sshkek = secmem_alloc(VAULT_KEYLEN))) {
-			reply_error(j->id, WIRE_E_FAILED, "%s", last_error());
-			return;
-		}
-		vault_ssh_kek(f->ssh_nonce, j->sig, j->siglen, sshkek);
-		keys.ssh = sshkek;
-	}
-	if (vault_file(j->profile, path) < 0 ||
+	if (job_keys(j, NULL, &keys, &mem) < 0) {
+		reply_error(j->id, WIRE_E_FAILED, "%s", last_error());
+	} else if (vault_file(j->profile, path) < 0 ||
 	    !(v = vault_create_factors(path, j->profile, &j->kdf, f, &keys))) {
 		audit("vault.init", NULL, j->profile, NULL, "failed");
 		reply_error(j->id, strstr(last_error(), "already exists") ? WIRE_E_EXISTS : WIRE_E_FAILED,
@@ -480,17 +505,18 @@ static void finish_init(struct job *j)
 		pr->used = role_now_ms();
 		pr->next = S.profiles;
 		S.profiles = pr;
-		log_info("vault %s created (%s%s%s) and unlocked", j->profile, f->password ? "password" : "",
-			f->password && f->ssh ? (f->all ? " and " : " or ") : "", f->ssh ? "SSH key" : "");
+		log_info("vault %s created (%s%s%s%s, policy %s) and unlocked", j->profile, f->password ? " password" : "",
+			f->ssh ? " ssh" : "", f->tpm2 ? " tpm2" : "", f->keyfile ? " keyfile" : "", f->all ? "all" : "any");
 		reply_ok(j->type, j->id, "created");
 	}
-	secmem_free(sshkek);
+	secmem_free(mem);
 }
 
 static void finish(struct job *j)
 {
-	struct vault_keys keys = { NULL, NULL };
-	uint8_t *sshkek = NULL;
+	struct vault_factors *f = NULL;
+	struct vault_keys keys;
+	uint8_t *mem = NULL;
 	struct prof *pr;
 	uint32_t code;
 
@@ -506,51 +532,58 @@ static void finish(struct job *j)
 		finish_init(j);
 	} else if (!(pr = profile(j->profile, &code))) {
 		reply_error(j->id, code, "%s", last_error());
-	} else {
-		keys.password = j->pw ? j->kek : NULL;
-		keys.ssh = sshkek = ssh_kek(j, pr);
-		if (j->sig && !sshkek && j->kind != JOB_ENROLL) {
-			reply_error(j->id, WIRE_E_DENIED, "profile %s has no SSH key enrolled", pr->name);
-		} else if (j->kind != JOB_UNLOCK) {
-			finish_factors(j, pr, &keys);
-		} else if (vault_unlocked(pr->v)) {
-			reply_ok(j->type, j->id, "already unlocked");
-		} else if (vault_unlock_keys(pr->v, &keys) < 0) {
-			char why[300];
+	} else if (vault_get_factors(pr->v, f = xmalloc(sizeof(*f))) < 0) {
+		reply_error(j->id, WIRE_E_FAILED, "%s", last_error());
+	} else if (job_keys(j, f, &keys, &mem) < 0) {
+		reply_error(j->id, WIRE_E_DENIED, "%s", last_error());
+	} else if (j->kind != JOB_UNLOCK) {
+		finish_factors(j, pr, f, &keys);
+	} else if (vault_unlocked(pr->v)) {
+		reply_ok(j->type, j->id, "already unlocked");
+	} else if (vault_unlock_keys(pr->v, &keys) < 0) {
+		char why[300];
 
-			snprintf(why, sizeof(why), "%s", last_error());
-			record_failure(pr, "unlock");
-			audit("vault.unlock", pr->v, pr->name, NULL, wrong_outcome(&keys));
-			reply_error(j->id, WIRE_E_DENIED, "%s", why);
-		} else {
-			if (audit("vault.unlock", pr->v, pr->name, NULL, "ok") < 0) {
-				vault_lock(pr->v);	/* what cannot be audited is not done */
-				reply_error(j->id, WIRE_E_FAILED, "%s", last_error());
-				secmem_free(sshkek);
-				return;
-			}
-			if (vault_unlock_succeeded(pr->v) < 0)
-				log_error("cannot reset the unlock backoff of %s: %s", j->profile, last_error());
-			pr->used = role_now_ms();
-			log_info("vault %s unlocked (%s%s%s)", j->profile, keys.password ? "password" : "",
-				keys.password && keys.ssh ? " and " : "", keys.ssh ? "SSH key" : "");
-			reply_ok(j->type, j->id, "unlocked");
-		}
+		snprintf(why, sizeof(why), "%s", last_error());
+		record_failure(pr, "unlock");
+		audit("vault.unlock", pr->v, pr->name, NULL, wrong_outcome(&keys));
+		reply_error(j->id, WIRE_E_DENIED, "%s", why);
+	} else if (audit("vault.unlock", pr->v, pr->name, NULL, "ok") < 0) {
+		vault_lock(pr->v);	/* what cannot be audited is not done */
+		reply_error(j->id, WIRE_E_FAILED, "%s", last_error());
+	} else {
+		if (vault_unlock_succeeded(pr->v) < 0)
+			log_error("cannot reset the unlock backoff of %s: %s", j->profile, last_error());
+		pr->used = role_now_ms();
+		log_info("vault %s unlocked (%s%s%s%s)", j->profile, keys.password ? " password" : "",
+			keys.ssh ? " ssh" : "", keys.tpm2 ? " tpm2" : "", keys.keyfile ? " keyfile" : "");
+		reply_ok(j->type, j->id, "unlocked");
 	}
-	secmem_free(sshkek);
+	secmem_free(mem);
+	free(f);
 	job_free(j);
 }
 
-/* The new SSH key of an init or enroll request; its signature of the
- * vault's challenge is checked where it can be (Ed25519). */
-static int take_new_key(const struct wire_msg *m, struct job *j)
+/* The new factors of an init or enroll request: an SSH key, whose
+ * signature of the vault's challenge is checked where it can be
+ * (Ed25519); a TPM2 or key-file factor's data (its secret was taken). */
+static int take_new_factors(const struct wire_msg *m, struct job *j)
 {
-	const uint8_t *key, *nonce;
-	uint16_t kl, nl;
+	const uint8_t *key, *nonce, *d;
+	uint16_t kl, nl, dl;
 	uint8_t challenge[160];
 	size_t cl;
 
 	j->newf = xcalloc(1, sizeof(*j->newf));
+	for (int i = 0; i < 2; i++) {
+		if (!wire_find(m, i ? WF_KEYFILE_DATA : WF_TPM2_DATA, &d, &dl))
+			continue;
+		if (!dl || dl > VAULT_MAX_FACTOR_DATA || !j->msecret[i])
+			return fail("a %s factor needs its data (1 to %d bytes) and its secret", i ? "key-file" : "TPM2",
+				VAULT_MAX_FACTOR_DATA);
+		memcpy(i ? j->newf->keyfile_data : j->newf->tpm2_data, d, dl);
+		*(i ? &j->newf->keyfile_len : &j->newf->tpm2_len) = dl;
+		*(i ? &j->newf->keyfile : &j->newf->tpm2) = 1;
+	}
 	if (!wire_find(m, WF_SSH_KEY, &key, &kl))
 		return 0;
 	if (kl == 0 || kl > VAULT_MAX_SSH_KEY || !wire_find(m, WF_SSH_NONCE, &nonce, &nl) || nl != 32 || !j->sig)
@@ -568,15 +601,16 @@ static int take_new_key(const struct wire_msg *m, struct job *j)
 /* Requests that need factors: checks, then the worker. */
 static void auth_job(const struct wire_msg *m, enum job_kind kind, const char *name)
 {
-	const uint8_t *pw, *sig;
-	uint16_t pwlen = 0, siglen = 0;
-	char policy[8] = "any";
+	const uint8_t *pw, *sig, *ms[2];
+	uint16_t pwlen = 0, siglen = 0, msl[2] = { 0, 0 };
+	char policy[8] = "any", factor[16] = "ssh";
 	struct job *j;
 	struct prof *pr;
 	uint32_t code;
 	int has_pw = wire_find(m, WF_PASSWORD, &pw, &pwlen) && pwlen > 0;
 	int has_sig = wire_find(m, WF_SSH_SIG, &sig, &siglen) && siglen > 0;
-	int queued;
+	int has_ms[2] = { wire_find(m, WF_TPM2_SECRET, &ms[0], &msl[0]), wire_find(m, WF_KEYFILE_SECRET, &ms[1], &msl[1]) };
+	int queued, nf;
 	uint64_t dl;
 
 	pthread_mutex_lock(&S.lock);	/* the worker takes jobs off meanwhile */
@@ -586,9 +620,14 @@ static void auth_job(const struct wire_msg *m, enum job_kind kind, const char *n
 		reply_error(m->id, WIRE_E_BUSY, "too many unlocks in progress");
 		return;
 	}
-	if ((kind == JOB_INIT || kind == JOB_UNLOCK) ? !has_pw && !has_sig : !has_pw) {
-		reply_error(m->id, WIRE_E_BAD_MESSAGE, kind == JOB_UNLOCK || kind == JOB_INIT ?
-			"a password or an SSH signature is required" : "the password is required");
+	if ((has_ms[0] && msl[0] != 32) || (has_ms[1] && msl[1] != 32)) {
+		reply_error(m->id, WIRE_E_BAD_MESSAGE, "a TPM2 or key-file secret is 32 bytes");
+		return;
+	}
+	nf = has_pw + has_sig + has_ms[0] + has_ms[1];
+	if (kind == JOB_PASSWD ? !has_pw : !nf) {
+		reply_error(m->id, WIRE_E_BAD_MESSAGE, kind == JOB_PASSWD ? "the password is required" :
+			"a password, an SSH signature, a TPM2 or a key-file secret is required");
 		return;
 	}
 	j = xcalloc(1, sizeof(*j));
@@ -598,33 +637,51 @@ static void auth_job(const struct wire_msg *m, enum job_kind kind, const char *n
 		j->deadline = (long long)(dl & INT64_MAX);
 	j->type = m->type;
 	strcpy(j->profile, name);
-	if ((has_pw && !(j->pw = secmem_dup(pw, pwlen))) || (has_sig && !(j->sig = secmem_dup(sig, siglen)))) {
+	if ((has_pw && !(j->pw = secmem_dup(pw, pwlen))) || (has_sig && !(j->sig = secmem_dup(sig, siglen))) ||
+	    (has_ms[0] && !(j->msecret[0] = secmem_dup(ms[0], 32))) ||
+	    (has_ms[1] && !(j->msecret[1] = secmem_dup(ms[1], 32)))) {
 		job_free(j);
 		reply_error(m->id, WIRE_E_FAILED, "%s", last_error());
 		return;
 	}
 	j->pwlen = pwlen;
 	j->siglen = siglen;
-	if ((kind == JOB_INIT || kind == JOB_ENROLL) && take_new_key(m, j) < 0) {
+	if (kind == JOB_ENROLL || kind == JOB_REVOKE) {
+		const uint8_t *fv;
+		uint16_t fl;
+
+		if (wire_find(m, WF_FACTOR, &fv, &fl) && wire_get_str(m, WF_FACTOR, factor, sizeof(factor)) < 0)
+			factor[0] = 0;
+		j->factor = !strcmp(factor, "ssh") ? F_SSH : !strcmp(factor, "tpm2") ? F_TPM2 :
+			!strcmp(factor, "keyfile") ? F_KEYFILE : -1;
+		if (j->factor < 0) {
+			job_free(j);
+			reply_error(m->id, WIRE_E_BAD_MESSAGE, "the factor to %s is ssh, tpm2 or keyfile",
+				kind == JOB_ENROLL ? "enroll" : "revoke");
+			return;
+		}
+	}
+	if ((kind == JOB_INIT || kind == JOB_ENROLL) && take_new_factors(m, j) < 0) {
 		job_free(j);
 		reply_error(m->id, WIRE_E_BAD_MESSAGE, "%s", last_error());
 		return;
 	}
-	if (kind == JOB_ENROLL && !j->newf->ssh) {
+	if (kind == JOB_ENROLL && (!*has_of(j->newf, j->factor) || nf < 2)) {
 		job_free(j);
-		reply_error(m->id, WIRE_E_BAD_MESSAGE, "the SSH key to enroll is missing");
+		reply_error(m->id, WIRE_E_BAD_MESSAGE, !*has_of(j->newf, j->factor) ? "the %s factor to enroll is missing" :
+			"enrolling the %s factor needs another factor to prove the request", vault_factor_names[j->factor]);
 		return;
 	}
 	if (kind == JOB_INIT) {
 		char path[PATH_MAX];
+		int n = !!j->pw + j->newf->ssh + j->newf->tpm2 + j->newf->keyfile;
 
 		wire_get_str(m, WF_POLICY, policy, sizeof(policy));
 		j->all = !strcmp(policy, "all");
-		if ((strcmp(policy, "any") && !j->all) || (j->all && (!j->pw || !j->newf->ssh)) ||
-		    (!j->pw && !j->newf->ssh)) {
+		if ((strcmp(policy, "any") && !j->all) || (j->all && n < 2) || !n || n != nf) {
 			job_free(j);
-			reply_error(m->id, WIRE_E_BAD_MESSAGE, "policy must be \"any\" or \"all\"; \"all\" "
-				"needs both a password and an SSH key");
+			reply_error(m->id, WIRE_E_BAD_MESSAGE, n != nf ? "each factor given needs its data" :
+				"policy must be \"any\" or \"all\"; \"all\" needs two factors or more");
 			return;
 		}
 		if (vault_file(name, path) < 0 || access(path, F_OK) == 0) {
@@ -700,6 +757,14 @@ static void vault_auth(const struct wire_msg *m, const char *name)
 			wire_put_str(out, WF_FACTOR, "ssh");
 			wire_put(out, WF_SSH_KEY, f->ssh_key, f->ssh_key_len);
 			wire_put(out, WF_SSH_NONCE, f->ssh_nonce, 32);
+		}
+		if (f->tpm2) {
+			wire_put_str(out, WF_FACTOR, "tpm2");
+			wire_put(out, WF_TPM2_DATA, f->tpm2_data, f->tpm2_len);
+		}
+		if (f->keyfile) {
+			wire_put_str(out, WF_FACTOR, "keyfile");
+			wire_put(out, WF_KEYFILE_DATA, f->keyfile_data, f->keyfile_len);
 		}
 		send_out();
 	}

@@ -343,15 +343,47 @@ static int put_slot(struct vault *v, const char *slot, const uint8_t kek[VAULT_K
 	return r;
 }
 
-/* The key for policy "all": both factors' keys, bound together. */
-static void combine(const uint8_t *pw_kek, const uint8_t *ssh_kek, uint8_t out[VAULT_KEYLEN])
+const char *const vault_factor_names[VAULT_FACTORS] = { "password", "ssh", "tpm2", "keyfile" };
+
+static void factor_list(const struct vault_factors *f, const struct vault_keys *keys, int has[VAULT_FACTORS],
+	const uint8_t *k[VAULT_FACTORS])
+{
+	has[0] = f->password, has[1] = f->ssh, has[2] = f->tpm2, has[3] = f->keyfile;
+	k[0] = keys->password, k[1] = keys->ssh, k[2] = keys->tpm2, k[3] = keys->keyfile;
+}
+
+/* The key for policy "all": every enrolled factor's key, bound together
+ * in the order of vault_factor_names (for a password and an SSH key, as
+ * vaults made when those were the only two have it). */
+static void combine(const int has[VAULT_FACTORS], const uint8_t *const k[VAULT_FACTORS], uint8_t out[VAULT_KEYLEN])
+{
+	crypto_generichash_state st;
+	int first = 1;
+
+	for (int i = 0; i < VAULT_FACTORS; i++) {
+		if (!has[i])
+			continue;
+		if (first) {
+			crypto_generichash_init(&st, k[i], VAULT_KEYLEN, VAULT_KEYLEN);
+			crypto_generichash_update(&st, (const uint8_t *)"sesame/all/v1", 13);
+			first = 0;
+		} else {
+			crypto_generichash_update(&st, k[i], VAULT_KEYLEN);
+		}
+	}
+	crypto_generichash_final(&st, out, VAULT_KEYLEN);
+	sodium_memzero(&st, sizeof(st));
+}
+
+void vault_secret_kek(const char *factor, const char *profile, const uint8_t secret[32], uint8_t kek[VAULT_KEYLEN])
 {
 	crypto_generichash_state st;
 
-	crypto_generichash_init(&st, pw_kek, VAULT_KEYLEN, VAULT_KEYLEN);
-	crypto_generichash_update(&st, (const uint8_t *)"sesame/all/v1", 13);
-	crypto_generichash_update(&st, ssh_kek, VAULT_KEYLEN);
-	crypto_generichash_final(&st, out, VAULT_KEYLEN);
+	crypto_generichash_init(&st, secret, 32, VAULT_KEYLEN);
+	crypto_generichash_update(&st, (const uint8_t *)"sesame/secret-kek/v1", 20);
+	crypto_generichash_update(&st, (const uint8_t *)factor, strlen(factor) + 1);
+	crypto_generichash_update(&st, (const uint8_t *)profile, strlen(profile) + 1);
+	crypto_generichash_final(&st, kek, VAULT_KEYLEN);
 	sodium_memzero(&st, sizeof(st));
 }
 
@@ -405,44 +437,64 @@ static int meta_has(struct vault *v, const char *k)
 static int put_factors(struct vault *v, const struct vault_kdf *kdf, const struct vault_factors *f,
 	const struct vault_keys *keys)
 {
+	static const char *const data_key[VAULT_FACTORS] = { NULL, NULL, "tpm2:data", "keyfile:data" };
+	const uint8_t *data[VAULT_FACTORS] = { NULL, NULL, f->tpm2_data, f->keyfile_data };
+	const size_t data_len[VAULT_FACTORS] = { 0, 0, f->tpm2_len, f->keyfile_len };
 	uint8_t kdfblob[24], all[VAULT_KEYLEN];
-	int both = f->all && f->password && f->ssh, r = 0;
+	const uint8_t *k[VAULT_FACTORS];
+	int has[VAULT_FACTORS], n = 0, bound, r = 0;
+	char name[32];
 
-	if (!f->password && !f->ssh)
+	factor_list(f, keys, has, k);
+	for (int i = 0; i < VAULT_FACTORS; i++)
+		n += has[i] != 0;
+	if (!n)
 		return fail("vault %s: at least one factor is needed", v->profile);
 	if (f->ssh && !f->ssh_key_len)
 		return fail("vault %s: the SSH factor has no key", v->profile);
-	if (both && (!keys->password || !keys->ssh))
-		return fail("vault %s: policy all needs both the password and the SSH key", v->profile);
-	if (!both && ((f->password && !keys->password && !meta_has(v, "wrap:password")) ||
-	    (f->ssh && !keys->ssh && !meta_has(v, "wrap:ssh"))))
-		return fail("vault %s: a factor's key is missing", v->profile);
+	bound = f->all && n >= 2;
+	for (int i = 0; i < VAULT_FACTORS; i++) {
+		snprintf(name, sizeof(name), "wrap:%s", vault_factor_names[i]);
+		if (has[i] && data_key[i] && (!data_len[i] || data_len[i] > VAULT_MAX_FACTOR_DATA))
+			return fail("vault %s: the %s factor has no data", v->profile, vault_factor_names[i]);
+		if (has[i] && !k[i] && (bound || !meta_has(v, name)))
+			return fail(bound ? "vault %s: policy all needs every factor's key; the %s one is missing" :
+				"vault %s: the %s factor's key is missing", v->profile, vault_factor_names[i]);
+	}
 	r |= meta_put(v, "policy", f->all ? "all" : "any", 3);
 	if (f->password && kdf) {
 		put_kdf_blob(kdf, kdfblob);
 		r |= meta_put(v, "kdf", kdfblob, sizeof(kdfblob));
 	}
-	r |= f->password ? meta_put(v, "factor:password", "1", 1) : meta_del(v, "factor:password");
+	for (int i = 0; i < VAULT_FACTORS; i++) {
+		snprintf(name, sizeof(name), "factor:%s", vault_factor_names[i]);
+		r |= has[i] ? meta_put(v, name, "1", 1) : meta_del(v, name);
+		if (data_key[i])
+			r |= has[i] ? meta_put(v, data_key[i], data[i], data_len[i]) : meta_del(v, data_key[i]);
+	}
 	if (f->ssh)
-		r |= meta_put(v, "factor:ssh", "1", 1) | meta_put(v, "ssh:key", f->ssh_key, f->ssh_key_len) |
-			meta_put(v, "ssh:nonce", f->ssh_nonce, 32);
+		r |= meta_put(v, "ssh:key", f->ssh_key, f->ssh_key_len) | meta_put(v, "ssh:nonce", f->ssh_nonce, 32);
 	else
-		r |= meta_del(v, "factor:ssh") | meta_del(v, "ssh:key") | meta_del(v, "ssh:nonce");
+		r |= meta_del(v, "ssh:key") | meta_del(v, "ssh:nonce");
 	if (r)
 		return -1;
-	if (both) {
-		combine(keys->password, keys->ssh, all);
+	if (bound) {
+		combine(has, k, all);
 		r = put_slot(v, "all", all);
 		sodium_memzero(all, sizeof(all));
-		return r < 0 || meta_del(v, "wrap:password") < 0 || meta_del(v, "wrap:ssh") < 0 ? -1 : 0;
+		for (int i = 0; i < VAULT_FACTORS && r == 0; i++) {
+			snprintf(name, sizeof(name), "wrap:%s", vault_factor_names[i]);
+			r = meta_del(v, name);
+		}
+		return r < 0 ? -1 : 0;
 	}
 	if (meta_del(v, "wrap:all") < 0)
 		return -1;
-	if (!f->password ? meta_del(v, "wrap:password") < 0 :
-	    keys->password && put_slot(v, "password", keys->password) < 0)
-		return -1;
-	if (!f->ssh ? meta_del(v, "wrap:ssh") < 0 : keys->ssh && put_slot(v, "ssh", keys->ssh) < 0)
-		return -1;
+	for (int i = 0; i < VAULT_FACTORS; i++) {
+		snprintf(name, sizeof(name), "wrap:%s", vault_factor_names[i]);
+		if (!has[i] ? meta_del(v, name) < 0 : k[i] && put_slot(v, vault_factor_names[i], k[i]) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -481,7 +533,7 @@ struct vault *vault_create(const char *path, const char *profile, const struct v
 	const uint8_t kek[VAULT_KEYLEN])
 {
 	struct vault_factors f = { .password = 1 };
-	struct vault_keys keys = { kek, NULL };
+	struct vault_keys keys = { .password = kek };
 
 	return vault_create_factors(path, profile, kdf, &f, &keys);
 }
@@ -551,6 +603,17 @@ int vault_get_factors(struct vault *v, struct vault_factors *f)
 			return fail("vault %s: its SSH factor is damaged", v->profile);
 		f->ssh = 1;
 	}
+	if (meta_get_var(v, "factor:tpm2", b, sizeof(b), &n) == 0) {
+		if (meta_get_var(v, "tpm2:data", f->tpm2_data, sizeof(f->tpm2_data), &f->tpm2_len) < 0 || !f->tpm2_len)
+			return fail("vault %s: its TPM2 factor is damaged", v->profile);
+		f->tpm2 = 1;
+	}
+	if (meta_get_var(v, "factor:keyfile", b, sizeof(b), &n) == 0) {
+		if (meta_get_var(v, "keyfile:data", f->keyfile_data, sizeof(f->keyfile_data), &f->keyfile_len) < 0 ||
+		    !f->keyfile_len)
+			return fail("vault %s: its key-file factor is damaged", v->profile);
+		f->keyfile = 1;
+	}
 	return 0;
 }
 
@@ -577,33 +640,60 @@ static uint8_t *unwrap_slot(struct vault *v, const char *slot, const uint8_t kek
  * in secure memory; NULL with a reason. */
 static uint8_t *unwrap(struct vault *v, const struct vault_keys *keys)
 {
-	struct vault_factors f;
+	static const char *const what[VAULT_FACTORS] = {
+		"a password", "an SSH key", "a TPM2-sealed key", "a key file"
+	};
+	static const char *const wrong[VAULT_FACTORS] = {
+		"wrong password for profile %s", "the SSH key's signature does not open profile %s",
+		"the TPM's sealed key does not open profile %s", "the key file does not open profile %s"
+	};
+	struct vault_factors *f = xmalloc(sizeof(*f));
 	uint8_t *key = NULL, all[VAULT_KEYLEN];
+	const uint8_t *k[VAULT_FACTORS];
+	int has[VAULT_FACTORS], n = 0, given = -1;
 
-	if (vault_get_factors(v, &f) < 0)
+	if (vault_get_factors(v, f) < 0) {
+		free(f);
 		return NULL;
-	if (f.all && f.password && f.ssh) {
-		if (!keys->password || !keys->ssh)
-			return fail("profile %s needs both its password and its SSH key (policy all)",
-				v->profile), NULL;
-		combine(keys->password, keys->ssh, all);
+	}
+	factor_list(f, keys, has, k);
+	for (int i = 0; i < VAULT_FACTORS; i++)
+		n += has[i] != 0;
+	if (f->all && n >= 2) {
+		char need[128] = "";
+
+		for (int i = 0; i < VAULT_FACTORS; i++)
+			if (has[i])
+				snprintf(need + strlen(need), sizeof(need) - strlen(need), "%s%s", *need ? " and " : "",
+					what[i]);
+		for (int i = 0; i < VAULT_FACTORS; i++)
+			if (has[i] && !k[i]) {
+				free(f);
+				return fail("profile %s needs %s (policy all)", v->profile, need), NULL;
+			}
+		combine(has, k, all);
 		key = unwrap_slot(v, "all", all);
 		sodium_memzero(all, sizeof(all));
 		if (!key)
-			fail("wrong password or SSH key for profile %s", v->profile);
+			fail("profile %s: %s do not open it together (policy all)", v->profile, need);
+		free(f);
 		return key;
 	}
-	if (keys->password && f.password && (key = unwrap_slot(v, "password", keys->password)))
-		return key;
-	if (keys->ssh && f.ssh && (key = unwrap_slot(v, "ssh", keys->ssh)))
-		return key;
-	if (keys->password && f.password)
-		fail("wrong password for profile %s", v->profile);
-	else if (keys->ssh && f.ssh)
-		fail("the SSH key's signature does not open profile %s", v->profile);
-	else
-		fail("profile %s is not protected by %s", v->profile, keys->ssh ? "an SSH key" : "a password");
-	return NULL;
+	free(f);
+	for (int i = 0; i < VAULT_FACTORS; i++) {
+		if (!k[i] || !has[i])
+			continue;
+		if ((key = unwrap_slot(v, vault_factor_names[i], k[i])))
+			return key;
+		if (given < 0)
+			given = i;
+	}
+	if (given >= 0)
+		return fail(wrong[given], v->profile), NULL;
+	for (int i = 0; i < VAULT_FACTORS; i++)
+		if (k[i])
+			return fail("profile %s is not protected by %s", v->profile, what[i]), NULL;
+	return fail("profile %s: no factor was given", v->profile), NULL;
 }
 
 int vault_verify_keys(struct vault *v, const struct vault_keys *keys)
@@ -616,7 +706,7 @@ int vault_verify_keys(struct vault *v, const struct vault_keys *keys)
 
 int vault_verify(struct vault *v, const uint8_t kek[VAULT_KEYLEN])
 {
-	struct vault_keys keys = { kek, NULL };
+	struct vault_keys keys = { .password = kek };
 
 	return vault_verify_keys(v, &keys);
 }
@@ -658,7 +748,7 @@ int vault_unlock_keys(struct vault *v, const struct vault_keys *keys)
 
 int vault_unlock(struct vault *v, const uint8_t kek[VAULT_KEYLEN])
 {
-	struct vault_keys keys = { kek, NULL };
+	struct vault_keys keys = { .password = kek };
 
 	return vault_unlock_keys(v, &keys);
 }

@@ -6,8 +6,12 @@
  * salt) with parameters stored per vault (default m=19456 KiB, t=2, p=1).
  * The SSH factor's is BLAKE2b(nonce; the agent's signature of
  * vault_ssh_challenge()), Ed25519 or RSA with SHA-512, both deterministic.
- * With policy "all" the vault key is wrapped once, under both keys bound
- * together; with "any", once per factor.
+ * The TPM2 and key-file factors' are BLAKE2b(a 32-byte secret the CLI
+ * gets from the TPM or the file; the factor and the profile): the vault
+ * keeps only their public data (sealed blobs and policy, or the file's
+ * path), opaque here.
+ * With policy "all" the vault key is wrapped once, under every enrolled
+ * factor's key bound together; with "any", once per factor.
  * From the vault key, crypto_kdf derives a name key (keyed BLAKE2b ids:
  * names are never stored in clear), a value key (XChaCha20-Poly1305) and
  * the clipboard history's key (subkey 3, handed to daemon-clipboard).
@@ -23,11 +27,16 @@
  *     profile  the profile name (checked against the file name on open)
  *     kdf      u32 opslimit, u32 memlimit KiB (big-endian), 16-byte salt
  *     policy   "any" (one factor unlocks) or "all" (every factor is needed)
- *     factor:password, factor:ssh   "1" when that factor is enrolled
+ *     factor:password, factor:ssh, factor:tpm2, factor:keyfile
+ *              "1" when that factor is enrolled
  *     ssh:key  the enrolled public key (SSH wire format); ssh:nonce 32 bytes
- *     wrap:password, wrap:ssh  24-byte nonce + the vault key sealed (48
- *              bytes) under that factor's key (policy any)
- *     wrap:all  the same under both keys combined (policy all, two factors)
+ *     tpm2:data, keyfile:data  the factor's public data (lib/tpm2.h,
+ *              applets/keyfile.c), at most VAULT_MAX_FACTOR_DATA bytes
+ *     wrap:password, wrap:ssh, wrap:tpm2, wrap:keyfile  24-byte nonce +
+ *              the vault key sealed (48 bytes) under that factor's key
+ *              (policy any)
+ *     wrap:all  the same under every factor's key combined (policy all,
+ *              two factors or more)
  *     unlock:failures, unlock:not_before  u64 big-endian (backoff)
  *   secrets(id BLOB PRIMARY KEY, name BLOB, value BLOB, version INTEGER,
  *           created INTEGER, updated INTEGER)
@@ -70,6 +79,8 @@ int vault_derive_kek(const struct vault_kdf *kdf, const uint8_t *pw, size_t pwle
 
 #define VAULT_MAX_SSH_KEY 2048
 
+#define VAULT_MAX_FACTOR_DATA 1024
+
 struct vault_factors {
 	int all;		/* policy: every factor needed (else any one) */
 	int password;		/* a password is enrolled */
@@ -77,13 +88,25 @@ struct vault_factors {
 	uint8_t ssh_key[VAULT_MAX_SSH_KEY];	/* its public key blob */
 	size_t ssh_key_len;
 	uint8_t ssh_nonce[32];	/* part of the challenge the agent signs */
+	int tpm2, keyfile;	/* a TPM2-sealed secret, a key file */
+	uint8_t tpm2_data[VAULT_MAX_FACTOR_DATA], keyfile_data[VAULT_MAX_FACTOR_DATA];
+	size_t tpm2_len, keyfile_len;
 };
 
 /* Key-encryption keys at hand (NULL: not given). */
 struct vault_keys {
 	const uint8_t *password;
 	const uint8_t *ssh;
+	const uint8_t *tpm2;
+	const uint8_t *keyfile;
 };
+
+/* The names of the factors, in the order policy "all" binds their keys. */
+#define VAULT_FACTORS 4
+extern const char *const vault_factor_names[VAULT_FACTORS];	/* "password", "ssh", "tpm2", "keyfile" */
+/* A TPM2 or key-file factor's key from its 32-byte secret. */
+void vault_secret_kek(const char *factor, const char *profile, const uint8_t secret[32],
+	uint8_t kek[VAULT_KEYLEN]);
 
 /* What the SSH agent signs for a vault; its length, 0 if n is too small. */
 size_t vault_ssh_challenge(const char *profile, const uint8_t nonce[32], uint8_t *out, size_t n);

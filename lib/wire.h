@@ -147,13 +147,15 @@ enum wire_type {
 	WIRE_PASSWD = 0x18,	/* WF_PASSWORD (current), WF_NEW_PASSWORD: rewrap the vault key */
 	WIRE_VAULT_AUTH = 0x19,	/* reply: WF_POLICY, WF_FACTOR per enrolled factor, and for
 				 * "ssh" WF_SSH_KEY and WF_SSH_NONCE */
-	WIRE_SSH_ENROLL = 0x1a,	/* WF_PASSWORD; WF_SSH_KEY, WF_SSH_NONCE, WF_SSH_SIG of the new key */
-	WIRE_SSH_REVOKE = 0x1b,	/* WF_PASSWORD (and WF_SSH_SIG under policy all) */
+	WIRE_SSH_ENROLL = 0x1a,	/* WF_FACTOR (default "ssh"), the new factor (ssh: WF_SSH_KEY,
+				 * WF_SSH_NONCE, WF_SSH_SIG) and what proves the request */
+	WIRE_SSH_REVOKE = 0x1b,	/* WF_FACTOR (default "ssh") and what proves the request */
 	WIRE_CLIPBOARD_KEY = 0x1c,	/* daemon-clipboard only; reply WF_VALUE: the profile's
 				 * 32-byte clipboard history key, derived from the vault
 				 * key (secret: wipe after use) */
 	/* Unlock factors: WIRE_VAULT_INIT and WIRE_UNLOCK take WF_PASSWORD,
-	 * WF_SSH_SIG or both (init: WF_SSH_KEY, WF_SSH_NONCE, WF_POLICY too);
+	 * WF_SSH_SIG, WF_TPM2_SECRET, WF_KEYFILE_SECRET, as the policy needs
+	 * (init: WF_SSH_KEY, WF_SSH_NONCE, WF_*_DATA, WF_POLICY too);
 	 * WIRE_PASSWD takes WF_SSH_SIG under policy all. */
 	/* daemon-launcher.  WF_PROFILE is optional (default: the config's
 	 * default profile): it picks the frecency and the launch profiles. */
@@ -231,7 +233,7 @@ enum wire_field {
 	WF_DEFAULT = 14,	/* string: the default profile */
 	WF_REASON = 15,		/* string: why a profile is active ("manual", "usb 1050:0407", ...) */
 	WF_POLICY = 16,		/* string: "any" or "all" */
-	WF_FACTOR = 17,		/* string: "password" or "ssh" */
+	WF_FACTOR = 17,		/* string: "password", "ssh", "tpm2" or "keyfile" */
 	WF_SSH_KEY = 18,	/* bytes: an SSH public key blob */
 	WF_SSH_NONCE = 19,	/* bytes: 32, part of the challenge the agent signs */
 	WF_SSH_SIG = 20,	/* bytes (secret: a key is derived from it) */
@@ -286,6 +288,15 @@ enum wire_field {
 	 * name received. */
 	WF_AFTER = 55,		/* string: list the names sorted after this one */
 	WF_MORE = 56,		/* u32: 1 when a list reply was cut short */
+	/* The machine factors (vault.h): the 32-byte secret the CLI got from
+	 * the TPM or the key file, and the factor's public data (the vault
+	 * keeps it, the CLI reads it back in vault.auth replies).  In an
+	 * enroll (WF_FACTOR "tpm2" or "keyfile"), the named factor's secret
+	 * and data are the new ones; the other factors prove the request. */
+	WF_TPM2_SECRET = 57,	/* bytes: 32 (secret: a key is derived from it) */
+	WF_TPM2_DATA = 58,	/* bytes: sealed blobs and policy (lib/tpm2.h) */
+	WF_KEYFILE_SECRET = 59,	/* bytes: 32 (secret) */
+	WF_KEYFILE_DATA = 60,	/* bytes: the key file's path */
 };
 #define WIRE_DEADLINE_MARGIN_MS 250
 
