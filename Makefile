@@ -7,7 +7,7 @@ include config.mk
 APPLETS = applets/daemon.c applets/daemon_profile.c applets/daemon_secrets.c \
 	applets/daemon_launcher.c applets/daemon_snippets.c applets/status.c applets/vault.c \
 	applets/secret.c applets/env.c applets/audit.c applets/config.c applets/profile.c \
-	applets/ssh.c applets/launch.c applets/snippet.c applets/wm.c applets/clipboard.c \
+	applets/ssh.c applets/factor.c applets/launch.c applets/snippet.c applets/wm.c applets/clipboard.c \
 	applets/input.c applets/setup_keybinding.c
 DESKTOP_LIB = lib/overlay.c lib/wlpoll.c lib/desklib.c
 ifeq ($(DESKTOP),1)
@@ -21,7 +21,7 @@ LIB = lib/util.c lib/log.c lib/paths.c lib/secmem.c lib/noise.c lib/wire.c lib/b
 	lib/cli.c lib/audit.c lib/toml.c lib/config.c lib/activation.c lib/sshagent.c lib/sandbox.c \
 	lib/envvar.c lib/desktop.c lib/fuzzy.c lib/appindex.c lib/template.c \
 	lib/store.c lib/frecency.c lib/role.c lib/fetch.c lib/sensitive.c lib/binding.c \
-	lib/num.c lib/pstate.c lib/spawn.c lib/peer.c lib/keybind.c
+	lib/num.c lib/pstate.c lib/spawn.c lib/peer.c lib/keybind.c lib/keyfile.c lib/tpm2data.c
 ifeq ($(DESKTOP),1)
 LIB += $(DESKTOP_LIB)
 endif
@@ -32,6 +32,11 @@ ifeq ($(SECCOMP),1)
 LIB += lib/seccomp.c
 else
 LIB += lib/seccomp_off.c
+endif
+ifeq ($(TPM2),1)
+LIB += lib/tpm2.c
+else
+LIB += lib/tpm2_off.c
 endif
 
 ifeq ($(filter enforce best-effort,$(SANDBOX_DEFAULT)),)
@@ -82,7 +87,7 @@ VENDOR_DL = $(abspath $(DL_DIR))
 GEN = $(O)/gen
 ALL_CFLAGS = $(SESAME_CFLAGS) $(SAN_FLAGS) -DSESAME_VERSION='"$(VERSION)"' -DSESAME_DESKTOP=$(DESKTOP) \
 	-DSESAME_DLOPEN=$(DLOPEN) -DSESAME_DLOPEN_SQLITE=$(DLOPEN_SQLITE) -DSESAME_SQLITE_VENDORED=$(if $(SQLITE_A),1,0) \
-	-DSESAME_SECCOMP=$(SECCOMP) -DSANDBOX_DEFAULT='"$(SANDBOX_DEFAULT)"' \
+	-DSESAME_SECCOMP=$(SECCOMP) -DSESAME_TPM2=$(TPM2) -DSANDBOX_DEFAULT='"$(SANDBOX_DEFAULT)"' \
 	-I. -I$(GEN) $(DEP_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SESAME_LDFLAGS) $(SAN_FLAGS) $(LDFLAGS)
 
@@ -156,6 +161,8 @@ $(O)/lib/overlay.o: private ALL_CFLAGS += $(if $(FCFT_SONAME),-DFCFT_LIB='"$(FCF
 $(O)/lib/paths.o: private ALL_CFLAGS += -DSESAME_POLICY_FILE='"$(POLICY_FILE)"' \
 	-DSESAME_SYS_CONFIG='"$(SYSCONFDIR)/pds"' -DSESAME_SYS_DATA='"$(LOCALSTATEDIR)/lib/pds"' \
 	-DSESAME_SYS_CACHE='"$(LOCALSTATEDIR)/cache/sesame"' -DSESAME_SYS_RUNTIME='"$(RUNSTATEDIR)/pds"'
+$(O)/lib/tpm2.o: private ALL_CFLAGS += $(if $(TSS_ESYS_SONAME),-DTSS_ESYS_LIB='"$(TSS_ESYS_SONAME)"') \
+	$(if $(TSS_TCTILDR_SONAME),-DTSS_TCTILDR_LIB='"$(TSS_TCTILDR_SONAME)"') $(if $(TSS_MU_SONAME),-DTSS_MU_LIB='"$(TSS_MU_SONAME)"')
 $(O)/lib/dynlib.o: private ALL_CFLAGS += $(if $(SQLITE_SONAME),-DSQLITE_LIB='"$(SQLITE_SONAME)"') $(if $(SECCOMP_SONAME),-DSECCOMP_LIB='"$(SECCOMP_SONAME)"')
 $(O)/lib/desklib.o: private ALL_CFLAGS += $(if $(WAYLAND_SONAME),-DWAYLAND_CLIENT_LIB='"$(WAYLAND_SONAME)"') \
 	$(if $(XKBCOMMON_SONAME),-DXKBCOMMON_LIB='"$(XKBCOMMON_SONAME)"')
@@ -166,7 +173,7 @@ $(O)/lib/desklib.o: private ALL_CFLAGS += $(if $(WAYLAND_SONAME),-DWAYLAND_CLIEN
 # instead of mixing old objects and an old applet table with new ones.
 $(O)/config.flags: config-check
 	@mkdir -p $(@D)
-	@printf '%s\n' '$(subst ','\'',$(CC) $(ALL_CFLAGS) $(APPLETS) $(POLICY_FILE) $(SYSCONFDIR) $(LOCALSTATEDIR) $(RUNSTATEDIR) $(FCFT_SONAME) $(PIXMAN_SONAME) $(SQLITE_SONAME) $(SECCOMP_SONAME) $(WAYLAND_SONAME) $(XKBCOMMON_SONAME))' > $@.tmp
+	@printf '%s\n' '$(subst ','\'',$(CC) $(ALL_CFLAGS) $(APPLETS) $(POLICY_FILE) $(SYSCONFDIR) $(LOCALSTATEDIR) $(RUNSTATEDIR) $(FCFT_SONAME) $(PIXMAN_SONAME) $(SQLITE_SONAME) $(SECCOMP_SONAME) $(TSS_ESYS_SONAME) $(WAYLAND_SONAME) $(XKBCOMMON_SONAME))' > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else $(if $(DESKTOP_WHY),echo 'make: $(DESKTOP_WHY)';) mv $@.tmp $@; fi
 .PHONY: config-check
 $(OBJ): $(O)/config.flags

@@ -111,6 +111,18 @@ DLOPEN = 0
 endif
 DLOPEN ?= 1
 DLOPEN_SQLITE = $(if $(and $(filter 1,$(DLOPEN)),$(filter system,$(SQLITE))),1,0)
+# TPM2=1 builds the TPM2 unlock factor (lib/tpm2.h) against tpm2-tss's
+# headers (libtss2-dev).  A dynamic build loads libtss2-esys, -tctildr and
+# -mu only when a command talks to a TPM (never in the daemons, which get
+# the unsealed key over the bus); without them installed, the tpm2 commands
+# say so.  Left unset: 1 where pkg-config finds tss2-esys, else 0.  `make
+# static` has it 0: tpm2-tss is not vendored yet (vendor/pins).
+ifeq ($(STATIC),1)
+TPM2 = 0
+endif
+ifeq ($(origin TPM2),undefined)
+TPM2 := $(shell $(PKG_CONFIG) --exists tss2-esys tss2-tctildr tss2-mu 2>/dev/null && echo 1 || echo 0)
+endif
 # SANITIZE=1 builds with ASan + UBSan into build/san (make check SANITIZE=1).
 SANITIZE ?= 0
 # TSAN=1 builds with ThreadSanitizer into build/tsan (make check TSAN=1).
@@ -161,6 +173,12 @@ SQLITE_SONAME ?= $(if $(SQLITE_A),,$(call soname,sqlite3,libsqlite3.so))
 SECCOMP_SONAME ?= $(call soname,libseccomp,libseccomp.so)
 else
 DEP_LIBS ?= $(LINK_ALL_LIBS) -ldl
+endif
+ifeq ($(TPM2),1)
+DEP_CFLAGS += $(shell $(PKG_CONFIG) --cflags tss2-esys 2>/dev/null)
+TSS_ESYS_SONAME ?= $(call soname,tss2-esys,libtss2-esys.so)
+TSS_TCTILDR_SONAME ?= $(call soname,tss2-tctildr,libtss2-tctildr.so)
+TSS_MU_SONAME ?= $(call soname,tss2-mu,libtss2-mu.so)
 endif
 # The desktop libraries are loaded by the roles that use them, not linked
 # (lib/desklib.h, lib/overlay.c): libwayland-client and libxkbcommon by the

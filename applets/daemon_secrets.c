@@ -505,8 +505,9 @@ static void finish_init(struct job *j)
 		pr->used = role_now_ms();
 		pr->next = S.profiles;
 		S.profiles = pr;
-		log_info("vault %s created (%s%s%s%s, policy %s) and unlocked", j->profile, f->password ? " password" : "",
-			f->ssh ? " ssh" : "", f->tpm2 ? " tpm2" : "", f->keyfile ? " keyfile" : "", f->all ? "all" : "any");
+		log_info("vault %s created (factors:%s%s%s%s, policy %s) and unlocked", j->profile,
+			f->password ? " password" : "", f->ssh ? " ssh" : "", f->tpm2 ? " tpm2" : "",
+			f->keyfile ? " keyfile" : "", f->all ? "all" : "any");
 		reply_ok(j->type, j->id, "created");
 	}
 	secmem_free(mem);
@@ -554,7 +555,7 @@ static void finish(struct job *j)
 		if (vault_unlock_succeeded(pr->v) < 0)
 			log_error("cannot reset the unlock backoff of %s: %s", j->profile, last_error());
 		pr->used = role_now_ms();
-		log_info("vault %s unlocked (%s%s%s%s)", j->profile, keys.password ? " password" : "",
+		log_info("vault %s unlocked (by:%s%s%s%s)", j->profile, keys.password ? " password" : "",
 			keys.ssh ? " ssh" : "", keys.tpm2 ? " tpm2" : "", keys.keyfile ? " keyfile" : "");
 		reply_ok(j->type, j->id, "unlocked");
 	}

@@ -12,6 +12,7 @@
 #include "../lib/vault.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <sodium.h>
 #include <time.h>
 #include <stdio.h>
@@ -19,8 +20,9 @@
 #include <string.h>
 
 
-/*APPLET init init_main "create a profile's vault, protected by a password, an SSH key or both"
-usage: sesame init [-p PROFILE] [--password] [--ssh-key[=FP|PATH]] [--auth-policy any|all]
+/*APPLET init init_main "create a profile's vault, protected by a password, an SSH key, a TPM or a key file"
+usage: sesame init [-p PROFILE] [--password] [--ssh-key[=FP|PATH]] [--tpm2 [--pcrs LIST]
+                   [--pcr-values PCR=HEX,...] [--tpm2-pin]] [--keyfile FILE] [--auth-policy any|all]
        sesame init --wipe-reset-destroy-all-data
 
 Creates the vault of PROFILE (default: default) in daemon-secrets with a
@@ -39,9 +41,23 @@ agent, never the private key file.
   --ssh-key[=KEY]      protect with an SSH agent key: a SHA256:
                        fingerprint, a .pub file, or nothing for the
                        agent's only Ed25519/RSA key
+  --tpm2               protect with a key sealed in the TPM (sesame tpm2)
+  --pcrs LIST          the PCRs it is sealed to: 7,11 ... or none
+                       (default 7: the Secure Boot policy)
+  --pcr-values V       seal to these values (7=HEX,11=HEX) instead of
+                       the PCRs' values now
+  --tpm2-pin           and to a PIN, asked twice (not for unattended
+                       unlock: the PIN is typed)
+  --keyfile FILE       protect with a 32-byte key file (sesame keyfile)
   --auth-policy P      any: one factor unlocks (default, or
                        profiles.NAME.auth.mode); all: every factor is
-                       needed (a password and an SSH key)
+                       needed (with one factor besides it, the password
+                       is added)
+
+Without --ssh-key, --tpm2 or --keyfile, the vault has a password.  A
+device that must come up unlocked unattended wants --tpm2 or --keyfile
+with a password as well (policy any): the password is the way back in
+when the TPM's PCRs change (README: Headless devices).
   --wipe-reset-destroy-all-data
                        destroy every vault, the audit log and the
                        configuration after typing "destroy all data";
@@ -108,14 +124,23 @@ int init_main(int argc, char **argv)
 		{ "ssh-key", optional_argument, NULL, 's' },
 		{ "auth-policy", required_argument, NULL, 'a' },
 		{ "wipe-reset-destroy-all-data", no_argument, NULL, 'x' },
+		{ "tpm2", no_argument, NULL, 't' },
+		{ "pcrs", required_argument, NULL, 'P' },
+		{ "pcr-values", required_argument, NULL, 'V' },
+		{ "tpm2-pin", no_argument, NULL, 'N' },
+		{ "keyfile", required_argument, NULL, 'k' },
 		{ 0 }
 	};
-	const char *profile = "default", *policy = NULL, *ssh_spec = NULL;
+	const char *profile = "default", *policy = NULL, *ssh_spec = NULL, *pcrs = NULL, *values = NULL;
+	const char *keyfile = NULL;
+	static uint8_t tpm2_data[VAULT_MAX_FACTOR_DATA];
+	static char kpath[PATH_MAX];
 	struct cli_factors f = { 0 };
 	struct ssh_identity key;
 	struct bus_client *c;
 	struct paths p;
-	int o, want_pw = 0, want_ssh = 0, wipe = 0;
+	int o, want_pw = 0, want_ssh = 0, want_tpm2 = 0, pin = 0, wipe = 0, others;
+	char desc[256] = "";
 
 	while ((o = getopt_long(argc, argv, ":p:", opts, NULL)) != -1) {
 		switch (o) {
@@ -128,9 +153,16 @@ int init_main(int argc, char **argv)
 			policy = optarg;
 			break;
 		case 'x': wipe = 1; break;
+		case 't': want_tpm2 = 1; break;
+		case 'P': pcrs = optarg; break;
+		case 'V': values = optarg; break;
+		case 'N': pin = 1; break;
+		case 'k': keyfile = optarg; break;
 		default: usage_option("init", argv, o, opts);
 		}
 	}
+	if ((pcrs || values || pin) && !want_tpm2)
+		usage_error("init", "--pcrs, --pcr-values and --tpm2-pin go with --tpm2");
 	if (optind < argc)
 		usage_error("init", "unexpected argument '%s'", argv[optind]);
 	if (paths_resolve(&p) < 0)
@@ -151,11 +183,14 @@ int init_main(int argc, char **argv)
 		policy = !strcmp(config_str(cf, path, "any"), "all") ? "all" : "any";
 		config_free(cf);
 	}
-	if (!want_ssh || !strcmp(policy, "all"))
+	others = want_ssh + want_tpm2 + (keyfile != NULL);
+	if (!others || (!strcmp(policy, "all") && others < 2))
 		want_pw = 1;
-	if (!strcmp(policy, "all") && !want_ssh)
-		usage_error("init", "policy all needs two factors: give --ssh-key as well");
+	if (!strcmp(policy, "all") && !others)
+		usage_error("init", "policy all needs two factors: give --ssh-key, --tpm2 or --keyfile as well");
 	f.policy = policy;
+	if (keyfile && cli_keyfile_new(keyfile, &f, kpath) < 0)
+		die("init: %s", last_error());
 	c = cli_connect();
 	if (want_ssh) {
 		if (cli_ssh_pick(ssh_spec, &key) < 0)
@@ -165,94 +200,176 @@ int init_main(int argc, char **argv)
 			die("init: %s", last_error());
 		f.key = &key;
 	}
+	if (want_tpm2 && cli_tpm2_new(pcrs, values, pin, &f, tpm2_data) < 0) {
+		cli_factors_free(&f);
+		die("init: TPM2: %s", last_error());
+	}
 	if (want_pw) {
 		char prompt[128];
 
 		snprintf(prompt, sizeof(prompt), "New password for profile '%s': ", profile);
-		if (!(f.pw = prompt_secret(prompt, 1, CLI_MAX_PASSWORD, &f.pwlen)))
+		if (!(f.pw = prompt_secret(prompt, 1, CLI_MAX_PASSWORD, &f.pwlen))) {
+			cli_factors_free(&f);
 			die("init: %s", last_error());
+		}
 	}
 	cli_factor_request(c, WIRE_VAULT_INIT, profile, &f, 1);
-	printf("Vault '%s' created and unlocked (%s%s%s).\n", profile, want_pw ? "password" : "",
-		want_pw && want_ssh ? (!strcmp(policy, "all") ? " and " : " or ") : "",
-		want_ssh ? key.fp : "");
+	{
+		const char *names[] = { want_pw ? "password" : NULL, want_ssh ? key.fp : NULL,
+			want_tpm2 ? "TPM2" : NULL, keyfile ? "key file" : NULL };
+
+		for (int i = 0; i < 4; i++)
+			if (names[i])
+				snprintf(desc + strlen(desc), sizeof(desc) - strlen(desc), "%s%s", *desc ?
+					(!strcmp(policy, "all") ? " and " : " or ") : "", names[i]);
+	}
+	printf("Vault '%s' created and unlocked (%s).\n", profile, desc);
 	bus_close(c);
 	return 0;
 }
 
+/* Append "; what: why" to a note of what did not work. */
+static void note(char *tried, size_t n, const char *what)
+{
+	size_t l = strlen(tried);
+
+	snprintf(tried + l, n - l, "%s%s: %s", l ? "; " : "", what, last_error());
+}
+
 /* One profile: 0 unlocked (or already), 1 left locked (no_prompt only:
- * what it needs into why), or dies as an interactive unlock does. */
+ * what it needs into why), or dies as an interactive unlock does.  What
+ * opens with no one typing comes first: the TPM, the key file, the SSH
+ * agent; under policy any, each alone, then the password. */
 static int unlock_one(struct bus_client *c, const char *name, int no_prompt, char *why, size_t whysz)
 {
 	struct cli_factors f = { 0 };
-	struct cli_auth a;
+	struct cli_auth *a = xmalloc(sizeof(*a));
+	char tried[512] = "", used[64] = "";
+	int r = 0;
 
 	*why = 0;
-	if (cli_vault_auth(c, name, &a) < 0) {
+	if (cli_vault_auth(c, name, a) < 0) {
+		free(a);
 		if (!no_prompt)
 			die_code(bus_error_exit(), "unlock: %s", last_error());
 		snprintf(why, whysz, "%s", last_error());
 		return 1;
 	}
-	if (a.unlocked) {
+	if (a->unlocked) {
 		printf("Vault '%s' is already unlocked.\n", name);
+		free(a);
 		return 0;
 	}
-	if (a.ssh && !(f.sig = agent_sig(name, &a, &f.siglen)))
-		snprintf(why, whysz, "%s", last_error());
-	if (a.all && !f.sig) {
-		if (no_prompt) {
-			snprintf(why, whysz, "its SSH key %s and its password (policy all)", a.key.fp);
-			return 1;
+	if (a->tpm2 && !(f.tpm2 = cli_tpm2_secret(name, a, !no_prompt)))
+		note(tried, sizeof(tried), "TPM2");
+	if (!a->all && f.tpm2) {
+		if (cli_factor_request(c, WIRE_UNLOCK, name, &f, 0) == 0) {
+			printf("Vault '%s' unlocked (TPM2).\n", name);
+			goto out;
 		}
-		die_code(EXIT_DENIED, "unlock: profile %s needs its SSH key %s as well as its password "
-			"(policy all): %s", name, a.key.fp, why);
+		note(tried, sizeof(tried), "TPM2");
 	}
-	if (f.sig && !a.all) {
+	if (a->keyfile && !(f.keyfile = cli_keyfile_secret(a)))
+		note(tried, sizeof(tried), "key file");
+	if (!a->all && f.keyfile) {
+		if (cli_factor_request(c, WIRE_UNLOCK, name, &f, 0) == 0) {
+			printf("Vault '%s' unlocked (key file %s).\n", name, a->keyfile_path);
+			goto out;
+		}
+		note(tried, sizeof(tried), "key file");
+	}
+	if (a->all && ((a->tpm2 && !f.tpm2) || (a->keyfile && !f.keyfile))) {
+		cli_factors_free(&f);
+		if (no_prompt) {
+			snprintf(why, whysz, "every factor (policy all): %s", tried);
+			r = 1;
+			goto out;
+		}
+		die_code(EXIT_DENIED, "unlock: profile %s needs every factor (policy all): %s", name, tried);
+	}
+	if (a->ssh && !(f.sig = agent_sig(name, a, &f.siglen)))
+		snprintf(why, whysz, "%s", last_error());
+	if (a->all && a->ssh && !f.sig) {
+		cli_factors_free(&f);
+		if (no_prompt) {
+			snprintf(why, whysz, a->password ? "its SSH key %s and its password (policy all)" :
+				"its SSH key %s (policy all)", a->key.fp);
+			r = 1;
+			goto out;
+		}
+		die_code(EXIT_DENIED, "unlock: profile %s needs its SSH key %s as well as its %s (policy all): %s",
+			name, a->key.fp, a->password ? "password" : "other factors", why);
+	}
+	if (f.sig && !a->all) {
 		/* The agent alone; on refusal, fall back to the password. */
 		if (cli_factor_request(c, WIRE_UNLOCK, name, &f, 0) == 0) {
-			printf("Vault '%s' unlocked (SSH key %s).\n", name, a.key.fp);
-			return 0;
+			printf("Vault '%s' unlocked (SSH key %s).\n", name, a->key.fp);
+			goto out;
 		}
 		if (no_prompt) {	/* (the request took f.sig) */
-			snprintf(why, whysz, "its password (the SSH key %s did not unlock it: %s)", a.key.fp,
+			snprintf(why, whysz, "its password (the SSH key %s did not unlock it: %s)", a->key.fp,
 				last_error());
-			return 1;
+			r = 1;
+			goto out;
 		}
-		if (!a.password)
+		if (!a->password)
 			die_code(bus_error_exit(), "unlock: %s", last_error());
 		complain("unlock: the SSH key did not unlock %s (%s); asking for the password", name,
 			last_error());
-		memset(&f, 0, sizeof(f));
-	} else if (a.ssh && !a.password) {
-		if (no_prompt) {
-			char agent[256];
+	} else if (!a->password && !a->all) {
+		char agent[256], msg[1200];
 
-			snprintf(agent, sizeof(agent), "%s", why);
-			snprintf(why, whysz, "its SSH key %s in the agent (%.255s)", a.key.fp, agent);
-			return 1;
+		snprintf(agent, sizeof(agent), "%s", a->ssh ? why : "");
+		if (a->ssh)
+			snprintf(msg, sizeof(msg), "its SSH key %s in the agent (%s)%s%s", a->key.fp, agent,
+				*tried ? "; " : "", tried);
+		else
+			snprintf(msg, sizeof(msg), "its %s%s%s (%s)", a->tpm2 ? "TPM" : "", a->tpm2 && a->keyfile ? " or " : "",
+				a->keyfile ? "key file" : "", tried);
+		snprintf(why, whysz, "%.500s", msg);
+		if (no_prompt) {
+			r = 1;
+			goto out;
 		}
-		die_code(EXIT_DENIED, "unlock: profile %s opens only with its SSH key %s: %s", name,
-			a.key.fp, why);
+		die_code(EXIT_DENIED, a->ssh ? "unlock: profile %s opens only with its SSH key %s: %s" :
+			"unlock: profile %s opens only with %s", name, a->ssh ? a->key.fp : why, why);
 	} else if (no_prompt) {
-		secmem_free(f.sig);
-		snprintf(why, whysz, a.all ? "its password as well as its SSH key (policy all)" : "its password");
-		return 1;
-	} else if (a.ssh && !f.sig && a.password) {
+		cli_factors_free(&f);
+		snprintf(why, whysz, a->all ? "its password as well as its %s (policy all)" : "its password%s%s%s",
+			a->all ? (a->ssh ? "SSH key" : "other factors") : *tried ? " (" : "", a->all ? "" : tried,
+			!a->all && *tried ? ")" : "");
+		r = 1;
+		goto out;
+	} else if (a->ssh && !f.sig && a->password && !a->all) {
 		complain("unlock: %s; asking for the password", why);
 	}
-	{
+	if (!a->all && *tried && a->password)
+		complain("unlock: %s; asking for the password", tried);
+	if (a->password) {
 		char prompt[128];
 
 		snprintf(prompt, sizeof(prompt), "Password for profile '%.64s': ", name);
 		if (!(f.pw = prompt_secret(prompt, 0, CLI_MAX_PASSWORD, &f.pwlen))) {
-			secmem_free(f.sig);
+			cli_factors_free(&f);
 			die("unlock: %s", last_error());
 		}
 	}
+	snprintf(used, sizeof(used), "%s", !a->all ? "password" : "");
+	if (a->all) {
+		const char *names[] = { a->password ? "password" : NULL, f.sig ? "SSH key" : NULL,
+			f.tpm2 ? "TPM2" : NULL, f.keyfile ? "key file" : NULL };
+
+		for (int i = 0; i < 4; i++)
+			if (names[i])
+				snprintf(used + strlen(used), sizeof(used) - strlen(used), "%s%s", *used ? " and " : "",
+					names[i]);
+	}
 	cli_factor_request(c, WIRE_UNLOCK, name, &f, 1);
-	printf("Vault '%s' unlocked (%s).\n", name, a.all ? "password and SSH key" : "password");
-	return 0;
+	printf("Vault '%s' unlocked (%s).\n", name, used);
+out:
+	cli_factors_free(&f);
+	free(a);
+	return r;
 }
 
 struct locked {

@@ -1,6 +1,9 @@
 /* cli.c - see cli.h. */
 #include "cli.h"
 #include "bus.h"
+#include "keyfile.h"
+#include "prompt.h"
+#include "tpm2.h"
 #include "paths.h"
 #include "secmem.h"
 #include "util.h"
@@ -260,6 +263,16 @@ int cli_vault_auth(struct bus_client *c, const char *profile, struct cli_auth *a
 			a->password = 1;
 		else if (tag == WF_FACTOR && len == 3 && !memcmp(v, "ssh", 3))
 			a->ssh = 1;
+		else if (tag == WF_FACTOR && len == 4 && !memcmp(v, "tpm2", 4))
+			a->tpm2 = 1;
+		else if (tag == WF_FACTOR && len == 7 && !memcmp(v, "keyfile", 7))
+			a->keyfile = 1;
+		else if (tag == WF_TPM2_DATA && len && len <= sizeof(a->tpm2_data))
+			memcpy(a->tpm2_data, v, a->tpm2_len = len);
+		else if (tag == WF_KEYFILE_DATA && len && len < sizeof(a->keyfile_path) && !memchr(v, 0, len)) {
+			memcpy(a->keyfile_path, v, len);
+			a->keyfile_path[len] = 0;
+		}
 		else if (tag == WF_SSH_KEY && len <= SSH_MAX_BLOB) {
 			memcpy(a->key.blob, v, len);
 			a->key.len = len;
@@ -268,6 +281,8 @@ int cli_vault_auth(struct bus_client *c, const char *profile, struct cli_auth *a
 	}
 	if (a->ssh && (!a->key.len || ssh_identity_describe(&a->key) < 0))
 		return fail("daemon-secrets sent a malformed SSH key for profile %s", profile);
+	if ((a->tpm2 && !a->tpm2_len) || (a->keyfile && !*a->keyfile_path))
+		return fail("daemon-secrets sent a factor of profile %s without its data", profile);
 	return 0;
 }
 
@@ -358,6 +373,123 @@ int cli_ssh_pick(const char *spec, struct ssh_identity *out)
 	return fail("which SSH key?");
 }
 
+uint8_t *cli_tpm2_secret(const char *profile, const struct cli_auth *a, int may_prompt)
+{
+	struct tpm2_sealed *s = xmalloc(sizeof(*s));
+	uint8_t *pin = NULL, *secret = NULL;
+	size_t pinlen = 0;
+
+	if (tpm2_data_parse(a->tpm2_data, a->tpm2_len, s) < 0) {
+		free(s);
+		return fail("profile %s: %s", profile, last_error()), NULL;
+	}
+	if (s->pin && !may_prompt) {
+		free(s);
+		return fail("the TPM2 factor of profile %s needs its PIN", profile), NULL;
+	}
+	if (s->pin) {
+		char prompt[128];
+
+		snprintf(prompt, sizeof(prompt), "TPM2 PIN for profile '%.64s': ", profile);
+		if (!(pin = prompt_secret(prompt, 0, 64, &pinlen))) {
+			free(s);
+			return NULL;
+		}
+	}
+	secret = tpm2_unseal(s, pin, pinlen);
+	secmem_free(pin);
+	sodium_memzero(s, sizeof(*s));
+	free(s);
+	return secret;
+}
+
+uint8_t *cli_keyfile_secret(const struct cli_auth *a)
+{
+	return keyfile_read(a->keyfile_path);
+}
+
+/* "7=HEX,11=HEX" into s->values; each listed PCR must be in s->pcrs,
+ * and each of s->pcrs listed. */
+static int pcr_values(const char *spec, struct tpm2_sealed *s)
+{
+	uint32_t seen = 0;
+
+	for (const char *p = spec; *p;) {
+		char *end;
+		long n = strtol(p, &end, 10);
+		size_t hl;
+		const char *hex = end + 1, *stop;
+
+		if (end == p || *end != '=' || n < 0 || n >= TPM2_MAX_PCR || !(s->pcrs >> n & 1))
+			return fail("--pcr-values: '%s': PCR=HEX pairs for the PCRs sealed to, comma-separated", spec);
+		stop = strchr(hex, ',');
+		hl = stop ? (size_t)(stop - hex) : strlen(hex);
+		if (hl != 64 || sodium_hex2bin(s->values[n], 32, hex, hl, NULL, NULL, NULL) < 0)
+			return fail("--pcr-values: PCR %ld needs 64 hex digits (a SHA-256 value)", n);
+		seen |= 1u << n;
+		p = stop ? stop + 1 : hex + hl;
+	}
+	if (seen != s->pcrs)
+		return fail("--pcr-values: give a value for every PCR sealed to");
+	return 0;
+}
+
+int cli_tpm2_new(const char *pcrs, const char *values, int pin, struct cli_factors *f,
+	uint8_t data[VAULT_MAX_FACTOR_DATA])
+{
+	struct tpm2_sealed *s = xcalloc(1, sizeof(*s));
+	uint8_t *p = NULL;
+	size_t plen = 0, n;
+	int r = -1;
+
+	if (tpm2_pcrs_parse(pcrs ? pcrs : "7", &s->pcrs) < 0 || (values && pcr_values(values, s) < 0))
+		goto out;
+	if (pin && !(p = prompt_secret("New TPM2 PIN: ", 1, 64, &plen)))
+		goto out;
+	if (!(f->tpm2 = secmem_alloc(TPM2_SECRET_LEN)))
+		goto out;
+	if (tpm2_seal(s, values != NULL, p, plen, f->tpm2) < 0) {
+		secmem_free(f->tpm2);
+		f->tpm2 = NULL;
+		goto out;
+	}
+	if (!(n = tpm2_data_format(s, data, VAULT_MAX_FACTOR_DATA))) {
+		secmem_free(f->tpm2);
+		f->tpm2 = NULL;
+		fail("the sealed object does not fit in %d bytes", VAULT_MAX_FACTOR_DATA);
+		goto out;
+	}
+	f->tpm2_data = data;
+	f->tpm2_len = n;
+	r = 0;
+out:
+	secmem_free(p);
+	free(s);
+	return r;
+}
+
+int cli_keyfile_new(const char *path, struct cli_factors *f, char *resolved)
+{
+	if (!realpath(path, resolved))
+		return fail("key file %s: %s", path, strerror(errno));
+	if (strlen(resolved) > VAULT_MAX_FACTOR_DATA)
+		return fail("key file %s: the path is too long", resolved);
+	if (!(f->keyfile = keyfile_read(resolved)))
+		return -1;
+	f->keyfile_path = resolved;
+	return 0;
+}
+
+void cli_factors_free(struct cli_factors *f)
+{
+	secmem_free(f->pw);
+	secmem_free(f->pw2);
+	secmem_free(f->sig);
+	secmem_free(f->tpm2);
+	secmem_free(f->keyfile);
+	f->pw = f->pw2 = f->sig = f->tpm2 = f->keyfile = NULL;
+}
+
 int cli_factor_request(struct bus_client *c, uint8_t type, const char *profile, struct cli_factors *f,
 	int or_die)
 {
@@ -379,12 +511,19 @@ int cli_factor_request(struct bus_client *c, uint8_t type, const char *profile, 
 		wire_put(req, WF_SSH_KEY, f->key->blob, f->key->len);
 		wire_put(req, WF_SSH_NONCE, f->nonce, sizeof(f->nonce));
 	}
+	if (f->tpm2)
+		wire_put(req, WF_TPM2_SECRET, f->tpm2, 32);
+	if (f->keyfile)
+		wire_put(req, WF_KEYFILE_SECRET, f->keyfile, 32);
+	if (f->tpm2_data)
+		wire_put(req, WF_TPM2_DATA, f->tpm2_data, f->tpm2_len);
+	if (f->keyfile_path)
+		wire_put_str(req, WF_KEYFILE_DATA, f->keyfile_path);
 	if (f->policy)
 		wire_put_str(req, WF_POLICY, f->policy);
-	secmem_free(f->pw);
-	secmem_free(f->pw2);
-	secmem_free(f->sig);
-	f->pw = f->pw2 = f->sig = NULL;
+	if (f->factor)
+		wire_put_str(req, WF_FACTOR, f->factor);
+	cli_factors_free(f);
 	r = bus_request(c, req, buf, &m, wire_type_kdf(type) ? WIRE_KDF_TIMEOUT_MS : BUS_CLI_TIMEOUT_MS);
 	sodium_memzero(req->buf, req->len);
 	if (r < 0 && or_die)

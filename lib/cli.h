@@ -98,12 +98,16 @@ size_t cli_hub_roles(const struct wire_msg *status, const struct wire_msg *vault
 	struct cli_role r[CLI_MAX_ROLES], size_t *ngone);
 
 #include "sshagent.h"
+#include "vault.h"
 
 /* What protects a vault (WIRE_VAULT_AUTH). */
 struct cli_auth {
-	int all, password, ssh, unlocked;
+	int all, password, ssh, tpm2, keyfile, unlocked;
 	struct ssh_identity key;	/* the enrolled SSH key, if ssh */
 	uint8_t nonce[32];
+	uint8_t tpm2_data[VAULT_MAX_FACTOR_DATA];	/* lib/tpm2.h */
+	size_t tpm2_len;
+	char keyfile_path[VAULT_MAX_FACTOR_DATA + 1];	/* the key file's path */
 };
 int cli_vault_auth(struct bus_client *c, const char *profile, struct cli_auth *a);
 /* The agent's signature of the vault's challenge with key (secure memory),
@@ -116,15 +120,35 @@ int cli_ssh_pick(const char *spec, struct ssh_identity *out);
 
 #define CLI_MAX_PASSWORD 1024
 
-/* The factors a request carries; pw, pw2 and sig are secure memory and
- * are wiped and freed by cli_factor_request whatever happens. */
+/* The factors a request carries; pw, pw2, sig and the 32-byte tpm2 and
+ * keyfile secrets are secure memory, wiped and freed by
+ * cli_factor_request whatever happens. */
 struct cli_factors {
-	uint8_t *pw, *pw2, *sig;
+	uint8_t *pw, *pw2, *sig, *tpm2, *keyfile;
 	size_t pwlen, pw2len, siglen;
 	const struct ssh_identity *key;	/* a new key (init, enroll), with nonce */
 	uint8_t nonce[32];
+	const uint8_t *tpm2_data;	/* a new TPM2 factor (init, enroll) */
+	size_t tpm2_len;
+	const char *keyfile_path;	/* a new key file (init, enroll) */
 	const char *policy;		/* init */
+	const char *factor;		/* enroll, revoke: "ssh" (NULL), "tpm2" or "keyfile" */
 };
+/* Wipe and free what f holds. */
+void cli_factors_free(struct cli_factors *f);
+/* The machine factors' secrets (secure memory, 32 bytes), or NULL with
+ * a reason: the TPM unseals (asking the PIN when the factor has one and
+ * may_prompt), the key file is read. */
+uint8_t *cli_tpm2_secret(const char *profile, const struct cli_auth *a, int may_prompt);
+uint8_t *cli_keyfile_secret(const struct cli_auth *a);
+/* A new TPM2 factor into f (f->tpm2, f->tpm2_data pointing into data):
+ * sealed to the PCRs listed ("7,11", "none"; NULL: 7), at the values
+ * given as "7=HEX,11=HEX" in values (NULL: the TPM's now), with a PIN
+ * asked twice if pin.  -1 with a reason. */
+int cli_tpm2_new(const char *pcrs, const char *values, int pin, struct cli_factors *f,
+	uint8_t data[VAULT_MAX_FACTOR_DATA]);
+/* A new key-file factor into f, path resolved into resolved (PATH_MAX). */
+int cli_keyfile_new(const char *path, struct cli_factors *f, char *resolved);
 /* Send one; on an error reply, die with its exit code if or_die, else -1
  * with the reason (bus_error_exit() has the code). */
 int cli_factor_request(struct bus_client *c, uint8_t type, const char *profile, struct cli_factors *f,

@@ -82,6 +82,9 @@ static const struct rule schema[] = {
 	{ "global.logging.level", K_ENUM, 0, 0, 0, "error|warn|info|debug", "\"info\"", NULL },
 	{ "global.logging.json", K_BOOL, 0, 0, 0, NULL, "false", NULL },
 	{ "global.logging.journald", K_BOOL, 0, 0, 0, NULL, "true", NULL },
+	{ "global.tpm2", K_TABLE, 0, 0, 0, NULL, NULL, NULL },
+	/* The TPM, as a tpm2-tss TCTI string (SESAME_TPM2_TCTI overrides). */
+	{ "global.tpm2.tcti", K_STR, 0, 0, 0, NULL, "\"device:/dev/tpmrm0\"", NULL },
 	{ "global.audit", K_TABLE, 0, 0, 0, NULL, NULL, NULL },
 	{ "global.audit.max_size_kib", K_INT, 0, 0, 1 << 20, NULL, "8192", NULL },	/* 0: never rotate */
 	{ "global.audit.keep", K_INT, 0, 1, 100, NULL, "4", NULL },

@@ -56,6 +56,42 @@ start_ssh_agent() {
 	wait_for 5 test -S "$SSH_AUTH_SOCK"
 }
 
+# start_swtpm [NAME]: a fresh swtpm (TPM 2.0 simulator) with its state in
+# $T/NAME (default swtpm), on a free local port; its TCTI string is in
+# $TCTI, its pid in $SWTPM.  Skips the whole test if swtpm or tpm2-tools
+# are missing, or this sesame has no TPM2 support.
+start_swtpm() {
+	for tool in swtpm tpm2_pcrextend; do
+		if ! command -v $tool >/dev/null; then
+			skip "$tool is not installed (make deps installs swtpm and tpm2-tools)"
+			done_testing; exit
+		fi
+	done
+	if "$SESAME" tpm2 enroll -p x --pcrs x 2>&1 | grep -q 'without TPM2 support'; then
+		skip "this sesame is built without TPM2 support (TPM2=0)"
+		done_testing; exit
+	fi
+	_d="$T/${1:-swtpm}"
+	mkdir -p "$_d"
+	for _try in 1 2 3 4 5 6 7 8; do
+		_port=$(( 20000 + ($$ * 7 + _try * 131 + $(date +%N | sed 's/^0*//;s/^$/0/') % 9973) % 40000 ))
+		rm -f "$_d/pid"
+		spawn swtpm socket --tpm2 --tpmstate dir="$_d" --pid file="$_d/pid" \
+			--server type=tcp,port=$_port,bindaddr=127.0.0.1 \
+			--ctrl type=tcp,port=$((_port + 1)),bindaddr=127.0.0.1 \
+			--flags not-need-init,startup-clear 2>>"$_d.log"
+		SWTPM=$spawned
+		TCTI="swtpm:host=127.0.0.1,port=$_port"
+		if wait_for 5 sh -c "test -s '$_d/pid' || ! kill -0 $SWTPM 2>/dev/null" && kill -0 $SWTPM 2>/dev/null &&
+		    tpm2_getcap -T "$TCTI" properties-fixed >/dev/null 2>&1; then
+			return 0
+		fi
+		kill $SWTPM 2>/dev/null
+	done
+	echo "Bail out! swtpm did not start (see $_d.log)"
+	exit 1
+}
+
 start_hub() {
 	rm -f "$SESAME_RUNTIME_DIR/bus.pub"
 	spawn "$SESAME" daemon profile "$@" 2>>"$T/hub.log"
