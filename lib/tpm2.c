@@ -6,10 +6,17 @@
 #include "util.h"
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 #include <tss2/tss2_esys.h>
 #include <tss2/tss2_mu.h>
 #include <tss2/tss2_tctildr.h>
@@ -243,6 +250,8 @@ static void pcr_digest(const struct tpm2_sealed *s, TPM2B_DIGEST *d)
 	crypto_hash_sha256_final(&st, d->buffer);
 }
 
+static int do_changed(const struct tpm2_sealed *s, uint32_t *changed);
+
 /* Run the object's policy in session ps (a trial one to compute it). */
 static int policy(struct tpm *t, const struct tpm2_sealed *s, ESYS_TR ps)
 {
@@ -258,7 +267,7 @@ static int policy(struct tpm *t, const struct tpm2_sealed *s, ESYS_TR ps)
 			uint32_t changed = 0;
 			char list[96];
 
-			if (tpm_code(rc) != TPM2_RC_VALUE || tpm2_pcrs_changed(s, &changed) < 0 || !changed)
+			if (tpm_code(rc) != TPM2_RC_VALUE || do_changed(s, &changed) < 0 || !changed)
 				return tss_fail(rc, "checking the PCR policy");
 			tpm2_pcrs_format(changed, list, sizeof(list));
 			return fail("PCR %s changed since the TPM2 factor was enrolled (the boot chain or its "
@@ -272,7 +281,7 @@ static int policy(struct tpm *t, const struct tpm2_sealed *s, ESYS_TR ps)
 	return 0;
 }
 
-int tpm2_pcrs_changed(const struct tpm2_sealed *s, uint32_t *changed)
+static int do_changed(const struct tpm2_sealed *s, uint32_t *changed)
 {
 	static uint8_t now[TPM2_MAX_PCR][32];
 	struct tpm t;
@@ -293,7 +302,7 @@ int tpm2_pcrs_changed(const struct tpm2_sealed *s, uint32_t *changed)
 	return 0;
 }
 
-int tpm2_seal(struct tpm2_sealed *s, int values_given, const uint8_t *pin, size_t pinlen, uint8_t *secret)
+static int do_seal(struct tpm2_sealed *s, int values_given, const uint8_t *pin, size_t pinlen, uint8_t *secret)
 {
 	TPM2B_SENSITIVE_CREATE *in = NULL;
 	TPM2B_PUBLIC tmpl = { .publicArea = {
@@ -369,7 +378,7 @@ out:
 	return r;
 }
 
-uint8_t *tpm2_unseal(const struct tpm2_sealed *s, const uint8_t *pin, size_t pinlen)
+static uint8_t *do_unseal(const struct tpm2_sealed *s, const uint8_t *pin, size_t pinlen)
 {
 	TPM2B_PUBLIC pub;
 	TPM2B_PRIVATE priv;
@@ -436,7 +445,7 @@ out:
 	return secret;
 }
 
-int tpm2_info(struct tpm2_info *i)
+static int do_info(struct tpm2_info *i)
 {
 	TPMS_CAPABILITY_DATA *cap = NULL;
 	TPMI_YES_NO more;
@@ -486,4 +495,189 @@ int tpm2_info(struct tpm2_info *i)
 	if (rc != TSS2_RC_SUCCESS)
 		return tss_fail(rc, "reading its capabilities");
 	return 0;
+}
+
+/* Every conversation with the TPM runs in a child process, given
+ * TPM2_TIMEOUT_MS: a TPM, simulator or driver that stops answering cannot
+ * hang the command, whatever the TCTI makes of timeouts.  The child sends
+ * the whole job back through a pipe, its error in place of a result. */
+enum { J_SEAL, J_UNSEAL, J_INFO, J_CHANGED };
+struct job {
+	int kind, values_given, ok;
+	struct tpm2_sealed s;
+	uint8_t pin[sizeof(((TPM2B_AUTH *)0)->buffer)];
+	size_t pinlen;
+	int has_pin;
+	uint8_t secret[TPM2_SECRET_LEN];
+	uint32_t changed;
+	struct tpm2_info info;
+	char err[512];
+};
+
+static void run_job(struct job *j)
+{
+	uint8_t *sec;
+
+	switch (j->kind) {
+	case J_SEAL:
+		j->ok = do_seal(&j->s, j->values_given, j->has_pin ? j->pin : NULL, j->pinlen, j->secret) == 0;
+		break;
+	case J_UNSEAL:
+		if ((sec = do_unseal(&j->s, j->has_pin ? j->pin : NULL, j->pinlen))) {
+			memcpy(j->secret, sec, TPM2_SECRET_LEN);
+			secmem_free(sec);
+		}
+		j->ok = sec != NULL;
+		break;
+	case J_INFO:
+		j->ok = do_info(&j->info) == 0;
+		break;
+	default:
+		j->ok = do_changed(&j->s, &j->changed) == 0;
+	}
+	sodium_memzero(j->pin, sizeof(j->pin));
+	if (!j->ok)
+		snprintf(j->err, sizeof(j->err), "%s", last_error());
+}
+
+static long long ms_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static int bounded(struct job *j)
+{
+	long long end = ms_now() + TPM2_TIMEOUT_MS;
+	size_t got = 0;
+	int p[2], status;
+	pid_t pid;
+
+	if (load() < 0)
+		return -1;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return fail("pipe: %s", strerror(errno));
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) < 0) {
+		close(p[0]), close(p[1]);
+		return fail("fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		close(p[0]);
+		run_job(j);
+		write_all(p[1], j, sizeof(*j));
+		sodium_memzero(j, sizeof(*j));
+		_exit(0);
+	}
+	close(p[1]);
+	sodium_memzero(j->pin, sizeof(j->pin));
+	while (got < sizeof(*j)) {
+		struct pollfd pf = { p[0], POLLIN, 0 };
+		long long left = end - ms_now();
+		ssize_t n;
+
+		if (left <= 0 || poll(&pf, 1, (int)left) == 0)
+			break;
+		if ((n = read(p[0], (uint8_t *)j + got, sizeof(*j) - got)) < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(p[0]);
+	if (got < sizeof(*j))
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (got < sizeof(*j)) {
+		sodium_memzero(j, sizeof(*j));
+		if (ms_now() >= end)
+			return fail("the TPM at %s did not answer within %d ms", tpm2_tcti(), TPM2_TIMEOUT_MS);
+		return fail("the TPM helper process died (%s %d)", WIFSIGNALED(status) ? "signal" : "exit status",
+			WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	}
+	if (!j->ok)
+		return fail("%s", j->err);
+	return 0;
+}
+
+static struct job *new_job(int kind, const uint8_t *pin, size_t pinlen)
+{
+	struct job *j = xcalloc(1, sizeof(*j));
+
+	j->kind = kind;
+	if (pin) {
+		if (pinlen > sizeof(j->pin)) {
+			free(j);
+			return fail("a TPM2 PIN is at most %zu bytes", sizeof(j->pin)), NULL;
+		}
+		memcpy(j->pin, pin, pinlen);
+		j->pinlen = pinlen;
+		j->has_pin = 1;
+	}
+	return j;
+}
+
+static void job_free(struct job *j)
+{
+	sodium_memzero(j, sizeof(*j));
+	free(j);
+}
+
+int tpm2_seal(struct tpm2_sealed *s, int values_given, const uint8_t *pin, size_t pinlen, uint8_t *secret)
+{
+	struct job *j = new_job(J_SEAL, pin, pinlen);
+	int r;
+
+	if (!j)
+		return -1;
+	j->s = *s;
+	j->values_given = values_given;
+	if ((r = bounded(j)) == 0) {
+		*s = j->s;
+		memcpy(secret, j->secret, TPM2_SECRET_LEN);
+	}
+	job_free(j);
+	return r;
+}
+
+uint8_t *tpm2_unseal(const struct tpm2_sealed *s, const uint8_t *pin, size_t pinlen)
+{
+	struct job *j = new_job(J_UNSEAL, pin, pinlen);
+	uint8_t *secret = NULL;
+
+	if (!j)
+		return NULL;
+	j->s = *s;
+	if (bounded(j) == 0 && (secret = secmem_alloc(TPM2_SECRET_LEN)))
+		memcpy(secret, j->secret, TPM2_SECRET_LEN);
+	job_free(j);
+	return secret;
+}
+
+int tpm2_info(struct tpm2_info *i)
+{
+	struct job *j = new_job(J_INFO, NULL, 0);
+	int r = bounded(j);
+
+	*i = j->info;
+	if (r < 0)
+		snprintf(i->tcti, sizeof(i->tcti), "%s", tpm2_tcti());
+	job_free(j);
+	return r;
+}
+
+int tpm2_pcrs_changed(const struct tpm2_sealed *s, uint32_t *changed)
+{
+	struct job *j = new_job(J_CHANGED, NULL, 0);
+	int r;
+
+	j->s = *s;
+	r = bounded(j);
+	*changed = j->changed;
+	job_free(j);
+	return r;
 }
