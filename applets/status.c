@@ -3,9 +3,11 @@
 #include "../lib/audit.h"
 #include "../lib/bus.h"
 #include "../lib/cli.h"
+#include "../lib/keyfile.h"
 #include "../lib/paths.h"
 #include "../lib/sandbox.h"
 #include "../lib/secmem.h"
+#include "../lib/tpm2.h"
 #include "../lib/util.h"
 
 #include <errno.h>
@@ -270,7 +272,7 @@ static unsigned category_of(const char *id)
 		return C_MEMORY | C_PLATFORM;	/* memory, and what the kernel offers */
 	if (ends_with(id, ".core_dumps") || ends_with(id, ".swap") || ends_with(id, ".memory"))
 		return C_MEMORY;
-	if (!strncmp(id, "kernel.", 7) || !strcmp(id, "input.keyboards"))
+	if (!strncmp(id, "kernel.", 7) || !strcmp(id, "input.keyboards") || !strncmp(id, "tpm2.", 5))
 		return C_PLATFORM;
 	return C_SANDBOX;	/* ROLE.seccomp, .no_new_privs, .landlock, launcher.sandbox */
 }
@@ -562,6 +564,109 @@ static void doctor_vault(const char *profile, const char *state, void *ctx)
 	check(FAIL, id, hint, "unreadable");
 }
 
+/* The vaults daemon-secrets has, for doctor_factors once they are listed. */
+static char (*vault_names)[65];
+static size_t nvault_names;
+
+static void note_vault(const char *profile, const char *state, void *ctx)
+{
+	doctor_vault(profile, state, ctx);
+	if (strlen(profile) < 65 && nvault_names < CLI_MAX_PROFILES) {
+		if (!vault_names)
+			vault_names = xcalloc(CLI_MAX_PROFILES, sizeof(*vault_names));
+		strcpy(vault_names[nvault_names++], profile);
+	}
+}
+
+/* A vault's factors, and whether its machine factors would open it now:
+ * the TPM's PCRs still at the sealed values, the key file readable.
+ * *uses_tpm: set if it has a TPM2 factor. */
+static void doctor_factors(struct bus_client *c, const char *profile, int *uses_tpm)
+{
+	struct cli_auth *a = xmalloc(sizeof(*a));
+	char id[96], desc[256] = "", hint[256] = "";
+	int st = PASS;
+
+	snprintf(id, sizeof(id), "vault.%s.factors", profile);
+	if (cli_vault_auth(c, profile, a) < 0) {
+		check(WARN, id, NULL, "cannot read them: %s", last_error());
+		free(a);
+		return;
+	}
+	snprintf(desc, sizeof(desc), "policy %s:%s%s", a->all ? "all" : "any", a->password ? " password" : "",
+		a->ssh ? " ssh-key" : "");
+	if (a->tpm2) {
+		struct tpm2_sealed *s = xmalloc(sizeof(*s));
+		char pcrs[96], ch[96];
+		uint32_t changed = 0;
+
+		*uses_tpm = 1;
+		if (tpm2_data_parse(a->tpm2_data, a->tpm2_len, s) < 0) {
+			st = FAIL;
+			snprintf(desc + strlen(desc), sizeof(desc) - strlen(desc), " tpm2 (damaged: %.100s)", last_error());
+		} else {
+			tpm2_pcrs_format(s->pcrs, pcrs, sizeof(pcrs));
+			if (tpm2_pcrs_changed(s, &changed) < 0) {
+				st = WARN;
+				snprintf(desc + strlen(desc), sizeof(desc) - strlen(desc), " tpm2 (PCRs %s: cannot read "
+					"them: %.100s)", pcrs, last_error());
+				snprintf(hint, sizeof(hint), "the TPM factor cannot unlock %s now; see tpm2.device", profile);
+			} else if (changed) {
+				st = WARN;
+				tpm2_pcrs_format(changed, ch, sizeof(ch));
+				snprintf(desc + strlen(desc), sizeof(desc) - strlen(desc), " tpm2 (PCR %s CHANGED)", ch);
+				snprintf(hint, sizeof(hint), "the TPM will not unseal: unlock %s by another factor, then "
+					"sesame tpm2 enroll -p %s to seal to the new values", profile, profile);
+			} else {
+				snprintf(desc + strlen(desc), sizeof(desc) - strlen(desc), " tpm2 (PCRs %s%s: %s)", pcrs,
+					s->pin ? ", PIN" : "", s->pcrs ? "match" : "not bound to PCRs");
+			}
+		}
+		free(s);
+	}
+	if (a->keyfile) {
+		uint8_t *k = keyfile_read(a->keyfile_path);
+
+		snprintf(desc + strlen(desc), sizeof(desc) - strlen(desc), " keyfile %.100s (%s)", a->keyfile_path,
+			k ? "readable" : "NOT READABLE");
+		if (!k && st == PASS) {
+			st = WARN;
+			snprintf(hint, sizeof(hint), "%.200s", last_error());
+		}
+		secmem_free(k);
+	}
+	check(st, id, hint, "%s", desc);
+	free(a);
+}
+
+/* The TPM, when this sesame can use one: present, whose, its SHA-256
+ * bank, its dictionary-attack state. */
+static void doctor_tpm(int needed)
+{
+	struct tpm2_info i;
+
+	if (!tpm2_available()) {
+		check(needed ? FAIL : PASS, "tpm2.device", "a vault has a TPM2 factor: this sesame needs tpm2-tss "
+			"(Debian: libtss2-esys-3.0.2-0 libtss2-tctildr0 libtss2-tcti-device0)", "%s", last_error());
+		return;
+	}
+	if (tpm2_info(&i) < 0) {
+		check(needed ? FAIL : PASS, "tpm2.device", needed ? "a vault has a TPM2 factor; without the TPM, "
+			"its other factors open it" : NULL, "%s%s", last_error(), needed ? "" : " (no vault uses one)");
+		return;
+	}
+	if (i.lockout)
+		check(WARN, "tpm2.device", "wrong PINs put the TPM in lockout; it recovers after its recovery "
+			"time, or tpm2_dictionarylockout --clear-lockout", "%s at %s: IN LOCKOUT (%u of %u failures, "
+			"recovery %u s)", i.manufacturer, i.tcti, i.failures, i.max_failures, i.recovery_s);
+	else if (!i.sha256_bank)
+		check(needed ? FAIL : WARN, "tpm2.device", "sesame seals to the SHA-256 bank: tpm2_pcrallocate "
+			"sha256:all", "%s at %s: no SHA-256 PCR bank", i.manufacturer, i.tcti);
+	else
+		check(PASS, "tpm2.device", NULL, "%s at %s: SHA-256 bank, not in lockout (%u of %u failures)",
+			*i.manufacturer ? i.manufacturer : "?", i.tcti, i.failures, i.max_failures);
+}
+
 /* The audit log, read here: its chain whole through the rotated files. */
 static void doctor_audit(const struct paths *p, int has_secrets)
 {
@@ -604,7 +709,7 @@ static int doctor(const struct paths *p, struct bus_client *c, struct wire_msg *
 	struct cli_role r[CLI_MAX_ROLES];
 	char version[64] = "?", state[96], roles[8 + CLI_MAX_ROLES * sizeof(r->name)] = "profile", text[256];
 	uint32_t pid = 0, clients = 0;
-	int has_secrets = 0, secrets_gone = 0;
+	int has_secrets = 0, secrets_gone = 0, uses_tpm = 0;
 	size_t nr, ngone;
 
 	unsigned asked = dr.cats;
@@ -653,10 +758,14 @@ static int doctor(const struct paths *p, struct bus_client *c, struct wire_msg *
 			check(FAIL, "roles.secrets", "daemon-secrets is connected but does not answer as it "
 				"should: its log may say why; restart it", "%s", text);
 		else if (has_secrets)
-			cli_vault_states_parse(&replies[2], doctor_vault, (void *)p);
+			cli_vault_states_parse(&replies[2], note_vault, (void *)p);
+		for (size_t i = 0; i < nvault_names && (dr.cats & (C_VAULT | C_PLATFORM)); i++)
+			doctor_factors(c, vault_names[i], &uses_tpm);
 	}
 	doctor_audit(p, has_secrets);
 	doctor_kernel();
+	if (dr.cats & C_PLATFORM)
+		doctor_tpm(uses_tpm);
 	if (dr.quiet)
 		;
 	else if (json)

@@ -26,6 +26,11 @@ is "$("$SESAME" secret get -p dev k)" v1 "the secret reads back"
 run "$SESAME" tpm2 list -p dev
 contains "$T/out" "7,11" "tpm2 list shows the PCRs"
 contains "$T/out" "match" "and that they still match"
+run "$SESAME" status --doctor=vault,platform
+contains "$T/out" "vault.dev.factors" "status --doctor lists the vault's factors"
+contains "$T/out" "password tpm2 (PCRs 7,11: match)" "  and that its PCRs still match"
+grep -q '^ok   tpm2.device *IBM at swtpm:host=127.0.0.1.*SHA-256 bank, not in lockout' "$T/out"
+ok $? "status --doctor reports the TPM: manufacturer, bank, lockout state"
 
 # Nothing of the secret in the vault: only the sealed blobs.
 cat "$SESAME_DATA_DIR/vaults/dev.db"* | grep -aq sesame-tpm2; ok $? "the vault holds the sealed data"
@@ -39,6 +44,10 @@ contains "$T/err" "PCR 11 changed since the TPM2 factor was enrolled" "naming th
 contains "$T/err" "run sesame tpm2 enroll again" "and the way back"
 run "$SESAME" tpm2 list -p dev
 contains "$T/out" "CHANGED: 11" "tpm2 list shows which PCR changed"
+run "$SESAME" status --doctor=vault --exit-code
+is "$rc" 2 "status --doctor warns (exit 2 with --exit-code)"
+contains "$T/out" "tpm2 (PCR 11 CHANGED)" "naming the changed PCR"
+contains "$T/out" "sesame tpm2 enroll -p dev" "and how to re-seal"
 feed 'pw\n' run "$SESAME" unlock -p dev
 ok "$rc" "the password still opens it"
 feed 'pw\n' run "$SESAME" tpm2 enroll -p dev --pcrs 7,11
@@ -77,6 +86,8 @@ feed 'bad\n' run "$SESAME" unlock -p pin
 contains "$T/err" "wrong TPM2 PIN" "a wrong PIN is named"
 for i in 1 2 3; do feed 'bad\n' run "$SESAME" unlock -p pin; cat "$T/err" >>"$T/pinlog"; done
 contains "$T/err" "dictionary-attack lockout" "after 3 wrong PINs the TPM is in lockout, and says so"
+run "$SESAME" status --doctor=platform
+contains "$T/out" "IN LOCKOUT" "status --doctor reports the lockout"
 feed 'pin1\npwp\n' run "$SESAME" unlock -p pin
 ok "$rc" "in lockout, even the right PIN fails and the password opens it"
 tpm2_dictionarylockout -T "$TCTI" --clear-lockout >/dev/null 2>&1
