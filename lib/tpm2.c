@@ -555,6 +555,7 @@ static int bounded(struct job *j)
 	int p[2], status;
 	pid_t pid;
 
+	tpm2_tcti();	/* read once, here: the child's copy has it, and its error messages */
 	if (load() < 0)
 		return -1;
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -660,12 +661,13 @@ uint8_t *tpm2_unseal(const struct tpm2_sealed *s, const uint8_t *pin, size_t pin
 
 int tpm2_info(struct tpm2_info *i)
 {
+	const char *tcti = tpm2_tcti();	/* first: reading the configuration sets last_error() */
 	struct job *j = new_job(J_INFO, NULL, 0);
 	int r = bounded(j);
 
 	*i = j->info;
 	if (r < 0)
-		snprintf(i->tcti, sizeof(i->tcti), "%s", tpm2_tcti());
+		snprintf(i->tcti, sizeof(i->tcti), "%s", tcti);
 	job_free(j);
 	return r;
 }

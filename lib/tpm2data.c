@@ -122,7 +122,10 @@ const char *tpm2_tcti(void)
 		return tcti;
 	snprintf(tcti, sizeof(tcti), "device:/dev/tpmrm0");
 	if (paths_resolve(&p) == 0 && (cf = config_load(&p, NULL, NULL))) {
-		snprintf(tcti, sizeof(tcti), "%s", config_str(cf, "global.tpm2.tcti", tcti));
+		const char *c = config_str(cf, "global.tpm2.tcti", NULL);
+
+		if (c && *c)
+			snprintf(tcti, sizeof(tcti), "%s", c);
 		config_free(cf);
 	}
 	return tcti;
