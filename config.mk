@@ -162,9 +162,12 @@ endif
 ifeq ($(SECCOMP),1)
 PKGS += libseccomp
 endif
+ifeq ($(TPM2),1)
+PKGS += tss2-esys tss2-tctildr tss2-mu
+endif
 DEP_CFLAGS ?= $(if $(SQLITE_A),-I$(SQLITE_VENDOR)/prefix/include) $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # Everything linked, for DLOPEN=0.
-LINK_ALL_LIBS = $(SQLITE_A) $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lsodium $(if $(SQLITE_A),,-lsqlite3) $(if $(filter 1,$(SECCOMP)),-lseccomp))
+LINK_ALL_LIBS = $(SQLITE_A) $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lsodium $(if $(SQLITE_A),,-lsqlite3) $(if $(filter 1,$(SECCOMP)),-lseccomp) $(if $(filter 1,$(TPM2)),-ltss2-esys -ltss2-tctildr -ltss2-mu))
 # The fuzz targets (clang, glibc, whatever the build) link the system's.
 FUZZ_LIBS = $(shell $(PKG_CONFIG) --libs libsodium sqlite3 $(if $(filter 1,$(SECCOMP)),libseccomp) 2>/dev/null || echo -lsodium -lsqlite3 $(if $(filter 1,$(SECCOMP)),-lseccomp))
 ifeq ($(DLOPEN),1)
@@ -175,7 +178,6 @@ else
 DEP_LIBS ?= $(LINK_ALL_LIBS) -ldl
 endif
 ifeq ($(TPM2),1)
-DEP_CFLAGS += $(shell $(PKG_CONFIG) --cflags tss2-esys 2>/dev/null)
 TSS_ESYS_SONAME ?= $(call soname,tss2-esys,libtss2-esys.so)
 TSS_TCTILDR_SONAME ?= $(call soname,tss2-tctildr,libtss2-tctildr.so)
 TSS_MU_SONAME ?= $(call soname,tss2-mu,libtss2-mu.so)

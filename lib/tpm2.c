@@ -1,5 +1,6 @@
 /* tpm2.c - the TPM2 factor with tpm2-tss's ESAPI (tpm2.h), loaded when a
- * command first talks to a TPM: a `secret get` maps none of it. */
+ * command first talks to a TPM: a `secret get` maps none of it.  With
+ * DLOPEN=0 the libraries are linked instead. */
 #include "tpm2.h"
 #include "dynlib.h"
 #include "secmem.h"
@@ -51,6 +52,8 @@ static struct {
 	if (!missing && !(*(void **)&T.name = dlsym(T.lib, #name))) \
 		missing = #name;
 
+#define TSS_LINKED(lib, name) T.name = name;
+
 static int load(void)
 {
 	const char *missing = NULL;
@@ -59,6 +62,13 @@ static int load(void)
 		return 0;
 	/* tpm2-tss logs to stderr by default; sesame says what failed itself. */
 	setenv("TSS2_LOG", "all+NONE", 0);
+#if !SESAME_DLOPEN
+	/* Linked (DLOPEN=0, as the Buildroot and Yocto recipes build). */
+	TSS_FUNCTIONS(TSS_LINKED)
+	T.esys = T.tctildr = T.mu = &T;
+	(void)missing;
+	return 0;
+#endif
 	if (!(T.tctildr = dyn_open(TSS_TCTILDR_LIB, "the TPM2 factor; Debian: libtss2-tctildr0")) ||
 	    !(T.mu = dyn_open(TSS_MU_LIB, "the TPM2 factor; Debian: libtss2-mu0")) ||
 	    !(T.esys = dyn_open(TSS_ESYS_LIB, "the TPM2 factor; Debian: libtss2-esys-3.0.2-0")))

@@ -22,12 +22,16 @@ S = "${WORKDIR}/git"
 # Linked, not loaded at run time (DLOPEN=0): nothing to RDEPEND on but
 # the libraries' own packages, which the shlib dependencies add.
 DEPENDS = "libsodium sqlite3 libseccomp"
+# The TPM2 unlock factor (README: Headless devices): tpm2-tss comes from
+# meta-security's meta-tpm layer.
+PACKAGECONFIG ??= ""
+PACKAGECONFIG[tpm2] = "TPM2=1,TPM2=0,tpm2-tss"
 
 inherit pkgconfig systemd update-rc.d
 
 # bitbake exports CC (with --sysroot), CFLAGS, LDFLAGS and PKG_CONFIG_*;
 # the Makefile takes them from the environment.
-EXTRA_OEMAKE = "PREFIX=${prefix} SYSCONFDIR=${sysconfdir} SQLITE=system DLOPEN=0 DESKTOP=0 \
+EXTRA_OEMAKE = "PREFIX=${prefix} SYSCONFDIR=${sysconfdir} SQLITE=system DLOPEN=0 DESKTOP=0 ${PACKAGECONFIG_CONFARGS} \
 	SANDBOX_DEFAULT=enforce INIT='${SESAME_INIT}' SYSV_SCRIPT=sesame \
 	SYSTEMDSYSTEMDIR=${systemd_system_unitdir} SYSTEMDUSERDIR=${systemd_user_unitdir}"
 SESAME_INIT = "${@bb.utils.contains('DISTRO_FEATURES', 'systemd', 'systemd', '', d)} \

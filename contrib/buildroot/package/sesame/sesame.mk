@@ -17,7 +17,8 @@ SESAME_SITE = $(SESAME_SRC_TREE)
 SESAME_SITE_METHOD = local
 SESAME_LICENSE = ISC
 SESAME_LICENSE_FILES = LICENSE
-SESAME_DEPENDENCIES = host-pkgconf libsodium sqlite libseccomp
+SESAME_DEPENDENCIES = host-pkgconf libsodium sqlite libseccomp \
+	$(if $(BR2_PACKAGE_SESAME_TPM2),tpm2-tss)
 
 # The system's libraries, linked (not loaded at run time), no desktop
 # roles, nothing downloaded: every variable a recipe should set.
@@ -30,6 +31,7 @@ SESAME_MAKE_OPTS = \
 	SQLITE=system \
 	DLOPEN=0 \
 	DESKTOP=0 \
+	TPM2=$(if $(BR2_PACKAGE_SESAME_TPM2),1,0) \
 	SANDBOX_DEFAULT=$(if $(BR2_PACKAGE_SESAME_SANDBOX_BEST_EFFORT),best-effort,enforce)
 
 define SESAME_BUILD_CMDS
