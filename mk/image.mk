@@ -44,6 +44,8 @@ image-test: image-check-arch
 	@($(image-ready)) >/dev/null 2>&1 || $(MAKE) --no-print-directory deps-image ARCH=$(ARCH)
 	$(MAKE) --no-print-directory static CROSS_COMPILE=$(IMAGE_CROSS_$(ARCH))
 	sh tests/image/mkimage.sh $(ARCH)
+	@# tests/image/tpm.t's image: sesame linked to tpm2-tss (x86_64 only).
+	$(if $(filter x86_64,$(ARCH)),sh tests/image/mkimage.sh $(ARCH) tpm)
 	IMAGE_ARCH=$(ARCH) prove $(PROVE_FLAGS) $(IMAGE_TESTS)
 
 .PHONY: deps-image image-check-arch image-test

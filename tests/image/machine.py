@@ -110,20 +110,27 @@ class Transcript:
 class Machine:
     """One emulated device: its disks, its console, its boots."""
 
-    def __init__(self, name, boot="busybox", append="", data=None):
+    def __init__(self, name, boot="busybox", append="", data=None, image=None, tpm=None):
+        """image: another image directory (build/image/x86_64-tpm); tpm: a
+        directory for a swtpm's state, started with each power-on and
+        attached as the machine's TPM (tpm-tis)."""
+        self.image = image or IMAGE
         for f in ("vmlinuz", "initrd.gz", "root.ext4", "data.ext4"):
-            if not os.path.exists(os.path.join(IMAGE, f)):
-                raise SystemExit("no %s/%s: make image-test ARCH=%s builds it" % (IMAGE, f, ARCH))
+            if not os.path.exists(os.path.join(self.image, f)):
+                raise SystemExit("no %s/%s: make image-test ARCH=%s builds it" % (self.image, f, ARCH))
         self.name = name
+        self.tpm = tpm
+        self.swtpm = None
+        self.extra = []     # more QEMU arguments, for the next power-on
         self.boot_mode = boot
         self.append = append
         self.kvm = kvm_usable()
         os.makedirs(ARTIFACTS, exist_ok=True)
-        self.rundir = os.path.join(IMAGE, "run")
+        self.rundir = os.path.join(self.image, "run")
         os.makedirs(self.rundir, exist_ok=True)
         self.data = data or os.path.join(self.rundir, name + "-data.ext4")
         if not data:
-            shutil.copyfile(os.path.join(IMAGE, "data.ext4"), self.data)
+            shutil.copyfile(os.path.join(self.image, "data.ext4"), self.data)
         self.logpath = os.path.join(ARTIFACTS, "image-%s-%s.log" % (ARCH, name))
         self.log = Transcript(self.logpath)
         self.child = None
@@ -145,12 +152,16 @@ class Machine:
             q += ["-enable-kvm", "-cpu", "host", "-smp", "2"] if self.kvm else ["-cpu", "max", "-smp", "1"]
             tty = "ttyS0"
         append = "console=%s quiet panic=-1 sesame.boot=%s %s" % (tty, self.boot_mode, self.append)
+        if self.tpm:
+            q += ["-chardev", "socket,id=chrtpm,path=%s" % os.path.join(self.tpm, "ctrl.sock"),
+                  "-tpmdev", "emulator,id=tpm0,chardev=chrtpm", "-device", "tpm-tis,tpmdev=tpm0"]
+        q += self.extra
         return q + [
             "-m", "512", "-display", "none", "-monitor", "none", "-nodefaults",
             "-chardev", "stdio,id=con,signal=off", "-serial", "chardev:con",
-            "-kernel", os.path.join(IMAGE, "vmlinuz"), "-initrd", os.path.join(IMAGE, "initrd.gz"),
+            "-kernel", os.path.join(self.image, "vmlinuz"), "-initrd", os.path.join(self.image, "initrd.gz"),
             "-append", append.strip(),
-            "-drive", disk % (os.path.join(IMAGE, "root.ext4"), "root", ",readonly=on"),
+            "-drive", disk % (os.path.join(self.image, "root.ext4"), "root", ",readonly=on"),
             "-device", "virtio-blk-pci,drive=root",
             "-drive", disk % (self.data, "data", ""),
             "-device", "virtio-blk-pci,drive=data",
@@ -161,6 +172,8 @@ class Machine:
         """Power on and wait for the console's shell; returns the seconds
         from power-on to the first prompt."""
         cmd = self.command()
+        if self.tpm:
+            self.start_swtpm()
         self.note("power on: " + " ".join(cmd))
         t = time.monotonic()
         self.child = pexpect.spawn(cmd[0], cmd[1:], timeout=30, logfile=None,
@@ -168,6 +181,34 @@ class Machine:
         self.child.logfile_read = self.log
         self.wait_prompt(timeout or self.slow(60), "the console's first prompt")
         return time.monotonic() - t
+
+    def start_swtpm(self):
+        """A swtpm on the state in self.tpm, for one power-on (it ends when
+        QEMU lets go of it)."""
+        import subprocess
+        self.stop_swtpm()
+        os.makedirs(self.tpm, exist_ok=True)
+        sock = os.path.join(self.tpm, "ctrl.sock")
+        if os.path.exists(sock):
+            os.unlink(sock)
+        log = open(os.path.join(ARTIFACTS, "image-%s-%s-swtpm.log" % (ARCH, self.name)), "ab")
+        self.swtpm = subprocess.Popen(["swtpm", "socket", "--tpm2", "--tpmstate", "dir=" + self.tpm,
+                                       "--ctrl", "type=unixio,path=" + sock, "--terminate"],
+                                      stdout=log, stderr=log)
+        for _ in range(100):
+            if os.path.exists(sock):
+                break
+            time.sleep(0.05)
+        self.note("swtpm (pid %d) on %s" % (self.swtpm.pid, sock))
+
+    def stop_swtpm(self):
+        if self.swtpm and self.swtpm.poll() is None:
+            self.swtpm.terminate()
+            try:
+                self.swtpm.wait(5)
+            except Exception:
+                self.swtpm.kill()
+        self.swtpm = None
 
     def slow(self, seconds):
         """A timeout, stretched for software emulation."""
@@ -281,6 +322,7 @@ class Machine:
     def close(self):
         if self.child and self.child.isalive():
             self.power_cut()
+        self.stop_swtpm()
         self.log.close()
 
 

@@ -1,7 +1,13 @@
 #!/bin/sh
-# tests/image/mkimage.sh [--fetch] ARCH: the embedded image the image tests
-# boot (ARCH aarch64 or x86_64), from Debian's packages and the static
+# tests/image/mkimage.sh [--fetch] ARCH [tpm]: the embedded image the image
+# tests boot (ARCH aarch64 or x86_64), from Debian's packages and the static
 # sesame for ARCH (make static, with CROSS_COMPILE for aarch64).
+#
+# With "tpm" (x86_64 only), into build/image/ARCH-tpm: the same image with
+# sesame built as a Buildroot image with BR2_PACKAGE_SESAME_TPM2 has it,
+# dynamically linked to tpm2-tss (DLOPEN=0 TPM2=1; the static build has no
+# TPM2 factor), and Debian's libraries it needs.  Debian's arm64 kernel
+# has no tpm_tis, which QEMU's virt machine's TPM needs: no aarch64 one.
 #
 #   --fetch   downloads the packages (apt-get download, Debian's archive
 #             only) into $DL_DIR/image-DEBARCH and stops: the one step
@@ -24,7 +30,14 @@
 set -eu
 fetch=0
 [ "${1-}" = --fetch ] && { fetch=1; shift; }
-arch=${1:?usage: mkimage.sh [--fetch] aarch64|x86_64}
+arch=${1:?usage: mkimage.sh [--fetch] aarch64|x86_64 [tpm]}
+flavour=${2-}
+case $flavour in
+''|tpm) ;;
+*) echo "mkimage: the flavour is tpm or nothing, not '$flavour'" >&2; exit 2 ;;
+esac
+[ "$flavour" = tpm ] && [ "$arch" != x86_64 ] &&
+	{ echo "mkimage: the tpm image is x86_64 only (Debian's arm64 kernel has no tpm_tis)" >&2; exit 2; }
 case $arch in
 aarch64) deb=arm64 cross=aarch64-linux-musl- tty=ttyAMA0 ;;
 x86_64) deb=amd64 cross= tty=ttyS0 ;;
@@ -33,6 +46,10 @@ esac
 cd "$(dirname "$0")/../.."
 dl=${DL_DIR:-build/dl}/image-$deb
 pkgs="busybox-static runit libc6"
+# What the tpm flavour's sesame links (and tpm2-tss's own: the TCTI for
+# /dev/tpmrm0, which its loader opens, and OpenSSL's libcrypto).
+tpm_pkgs="libsodium23 libseccomp2 libtss2-esys-3.0.2-0 libtss2-mu0 libtss2-sys1 libtss2-tctildr0
+	libtss2-tcti-device0 libssl3"
 
 if [ $fetch = 1 ]; then
 	# linux-image-DEBARCH depends on the current kernel's package.
@@ -43,27 +60,37 @@ if [ $fetch = 1 ]; then
 	rm -rf "$dl.new" && mkdir -p "$dl.new"
 	# apt's sandbox user cannot write here: download as the caller.
 	(cd "$dl.new" && apt-get -q -o APT::Sandbox::User=root download \
-		$(for p in $pkgs $kpkg; do printf '%s:%s ' "$p" "$deb"; done))
+		$(for p in $pkgs $kpkg $([ "$deb" = amd64 ] && echo $tpm_pkgs); do printf '%s:%s ' "$p" "$deb"; done))
 	rm -rf "$dl" && mv "$dl.new" "$dl"
 	ls -l "$dl"
 	exit 0
 fi
 
 die() { echo "mkimage: $*" >&2; exit 1; }
-for p in $pkgs linux-image; do
+for p in $pkgs linux-image $([ "$flavour" = tpm ] && echo $tpm_pkgs); do
 	ls "$dl/${p}"[_-]*.deb >/dev/null 2>&1 || die "no $p package in $dl: run make deps-image ARCH=$arch"
 done
-bin=build/static${cross:+-${cross%-}}/sesame
-[ -x "$bin" ] || die "no $bin: run make static${cross:+ CROSS_COMPILE=$cross}"
+if [ "$flavour" = tpm ]; then
+	# As a Buildroot image with BR2_PACKAGE_SESAME_TPM2=y builds it.
+	mk="O=build/image-tpm BIN=build/image-tpm/sesame DLOPEN=0 TPM2=1"
+	# shellcheck disable=SC2086 # the options are words
+	make -s $mk DESKTOP=0 build/image-tpm/sesame >/dev/null
+else
+	mk="STATIC=1 CROSS_COMPILE=$cross"
+	bin=build/static${cross:+-${cross%-}}/sesame
+	[ -x "$bin" ] || die "no $bin: run make static${cross:+ CROSS_COMPILE=$cross}"
+fi
 command -v mke2fs >/dev/null || die "no mke2fs: run make deps-image"
 command -v cpio >/dev/null || die "no cpio: run make deps-image"
 command -v busybox >/dev/null || die "no busybox (for depmod): run make deps"
 
-out=build/image/$arch
+out=build/image/$arch${flavour:+-$flavour}
 x=$out/x ir=$out/initrd r=$out/root
 rm -rf "$x" "$ir" "$r"
 mkdir -p "$x" "$ir" "$r"
-for f in "$dl"/*.deb; do dpkg-deb -x "$f" "$x"; done
+for p in $pkgs linux-image $([ "$flavour" = tpm ] && echo $tpm_pkgs); do
+	for f in "$dl/${p}"[_-]*.deb; do dpkg-deb -x "$f" "$x"; done
+done
 kver=$(ls "$x/lib/modules")
 [ "$(echo "$kver" | wc -w)" = 1 ] || die "not one kernel in $dl: $kver"
 cp "$x/boot/vmlinuz-$kver" "$out/vmlinuz"
@@ -112,8 +139,15 @@ for b in runsvdir runsv sv svlogd chpst; do cp "$x/usr/bin/$b" "$r/usr/bin/$b"; 
 (cd "$x" && find lib lib64 -maxdepth 2 \( -name 'ld-linux*' -o -name libc.so.6 \) 2>/dev/null) |
 	while read -r f; do mkdir -p "$r/${f%/*}" && cp -a "$x/$f" "$r/$f"; done
 # sesame as a recipe installs it.
-make -s install STATIC=1 DESKTOP=0 CROSS_COMPILE="$cross" DESTDIR="$PWD/$r" PREFIX=/usr \
+# shellcheck disable=SC2086
+make -s install $mk DESKTOP=0 DESTDIR="$PWD/$r" PREFIX=/usr \
 	SYSCONFDIR=/etc LOCALSTATEDIR=/var RUNSTATEDIR=/run INIT="busybox sysv runit" >/dev/null
+if [ "$flavour" = tpm ]; then
+	# Its libraries, from Debian's packages (the kernel's modules aside).
+	for p in $tpm_pkgs; do
+		dpkg-deb -c "$dl/${p}"[_-]*.deb | awk '{ print $6 }' | grep '\.so' | sed 's|^\./||'
+	done | while read -r f; do mkdir -p "$r/${f%/*}" && cp -a "$x/$f" "$r/$f"; done
+fi
 # Stripped, as Buildroot and Yocto strip what they install.
 strip=strip
 [ "$arch" = "$(uname -m)" ] || strip=$arch-linux-gnu-strip
