@@ -250,13 +250,13 @@ int audit_main(int argc, char **argv)
 	cmd = argv[1];
 	argv++, argc--;
 	while ((o = getopt(argc, argv, ":n:f")) != -1) {
-		char *end;
+		long long num;
 
 		switch (o) {
 		case 'n':
-			count = strtol(optarg, &end, 10);
-			if (*end || count < 0 || count > 1000000)
-				usage_error("audit", "-n: a number from 0 to 1000000");
+			if (parse_range(optarg, 0, 1000000, &num) < 0)
+				usage_error("audit", "-n: %s", last_error());
+			count = (long)num;
 			break;
 		case 'f': follow = 1; break;
 		default: usage_option("audit", argv, o, NULL);

@@ -131,7 +131,7 @@ int clipboard_main(int argc, char **argv)
 	unsigned long limit = 20, id = 0;
 	struct bus_client *c;
 	struct wire_msg m;
-	char *end;
+	long long num;
 
 	if (argc < 2)
 		usage_error("clipboard", "which one: history, get or clear?");
@@ -143,9 +143,9 @@ int clipboard_main(int argc, char **argv)
 			profile = cli_profile_arg("clipboard", optarg);
 			break;
 		case 'n':
-			limit = strtoul(optarg, &end, 10);
-			if (*end || !*optarg || limit < 1 || limit > 1000)
-				usage_error("clipboard", "--limit takes a number from 1 to 1000, not '%s'", optarg);
+			if (parse_range(optarg, 1, 1000, &num) < 0)
+				usage_error("clipboard", "--limit: %s", last_error());
+			limit = (unsigned long)num;
 			break;
 		case 'j': json = 1; break;
 		default: usage_option("clipboard", argv, o, opts);
@@ -168,9 +168,9 @@ int clipboard_main(int argc, char **argv)
 	if (argc > (type == WIRE_CLIPBOARD_GET))
 		usage_error("clipboard", "unexpected argument '%s'", argv[type == WIRE_CLIPBOARD_GET]);
 	if (argc) {
-		id = strtoul(argv[0], &end, 10);
-		if (*end || !*argv[0] || !id)
-			usage_error("clipboard", "'%s' is not an entry id (see sesame clipboard history)", argv[0]);
+		if (parse_range(argv[0], 1, INT64_MAX, &num) < 0)
+			usage_error("clipboard", "the entry id (see sesame clipboard history): %s", last_error());
+		id = (unsigned long long)num;
 	}
 	wire_begin(req, (uint8_t)type, 0, 0);
 	if (profile)

@@ -124,13 +124,10 @@ static long long now_ms(void)
 
 static int number(const char *opt, const char *v, long min, long max)
 {
-	char *end;
-	long n;
+	long long n;
 
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (errno || *end || end == v || n < min || n > max)
-		usage_error("daemon-profile", "%s: '%s' is not a number from %ld to %ld", opt, v, min, max);
+	if (parse_range(v, min, max, &n) < 0)
+		usage_error("daemon-profile", "%s: %s", opt, last_error());
 	return (int)n;
 }
 

@@ -1170,14 +1170,12 @@ int daemon_secrets_main(int argc, char **argv)
 	int stop = 0, e;
 
 	for (int i = 1; i < argc; i++) {
-		char *end;
-		long v;
+		long long v;
 
 		if (strcmp(argv[i], "--idle-lock") || i + 1 == argc)
 			usage_error("daemon-secrets", "unexpected argument '%s'", argv[i]);
-		v = strtol(argv[++i], &end, 10);
-		if (*end || end == argv[i] || v < 0 || v > 86400 * 30)
-			usage_error("daemon-secrets", "--idle-lock: seconds from 0 to 2592000");
+		if (parse_range(argv[++i], 0, 86400 * 30, &v) < 0)
+			usage_error("daemon-secrets", "--idle-lock (seconds): %s", last_error());
 		S.idle_ms = v * 1000LL;
 	}
 	if (sandbox_limits() < 0)

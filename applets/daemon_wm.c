@@ -451,14 +451,11 @@ static void activate(const struct wire_msg *m, struct win *w)
 static struct win *resolve(const char *t)
 {
 	const char *d = strncmp(t, "win-", 4) ? t : t + 4;
-	char *end;
-	unsigned long id;
+	long long id;
 	int n;
 	struct win **v, *hit = NULL, *first = NULL;
 
-	errno = 0;
-	id = strtoul(d, &end, 10);
-	if (*d >= '0' && *d <= '9' && !*end && !errno && id <= UINT32_MAX)
+	if (parse_range(d, 0, UINT32_MAX, &id) == 0)
 		return find_id((uint32_t)id);
 	v = mru(&n);
 	for (int pass = 0; pass < 2 && !first; pass++) {

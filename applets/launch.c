@@ -107,13 +107,13 @@ int launch_main(int argc, char **argv)
 	cmd = argv[1];
 	argv++, argc--;
 	while ((o = getopt_long(argc, argv, ":n:p:t:", opts, NULL)) != -1) {
-		char *end;
+		long long num;
 
 		switch (o) {
 		case 'n':
-			max = strtol(optarg, &end, 10);
-			if (*end || end == optarg || max < 1 || max > 200)
-				usage_error("launch", "-n: a number from 1 to 200");
+			if (parse_range(optarg, 1, 200, &num) < 0)
+				usage_error("launch", "-n: %s", last_error());
+			max = (long)num;
 			break;
 		case 'p':
 			profile = cli_profile_arg("launch", optarg);

@@ -428,7 +428,8 @@ int unlock_main(int argc, char **argv)
 		{ "wait", required_argument, NULL, 'w' },
 		{ 0 }
 	};
-	char names[CLI_MAX_PROFILES][65], why[512], *end;
+	char names[CLI_MAX_PROFILES][65], why[512];
+	long long num;
 	struct locked l = { names, 0 };
 	const char *spec = NULL;
 	struct bus_client *c;
@@ -441,9 +442,9 @@ int unlock_main(int argc, char **argv)
 		case 'a': all = 1; break;
 		case 'n': no_prompt = 1; break;
 		case 'w':
-			wait_s = strtol(optarg, &end, 10);
-			if (*end || wait_s < 0 || wait_s > 3600 || end == optarg)
-				usage_error("unlock", "--wait takes 0 to 3600 seconds, not '%s'", optarg);
+			if (parse_range(optarg, 0, 3600, &num) < 0)
+				usage_error("unlock", "--wait (seconds): %s", last_error());
+			wait_s = (long)num;
 			break;
 		default: usage_option("unlock", argv, o, opts);
 		}

@@ -415,17 +415,19 @@ static int pcr_values(const char *spec, struct tpm2_sealed *s)
 	uint32_t seen = 0;
 
 	for (const char *p = spec; *p;) {
-		char *end;
-		long n = strtol(p, &end, 10);
-		size_t hl;
-		const char *hex = end + 1, *stop;
+		char num[8];
+		size_t nl = strcspn(p, "="), hl;
+		long long n = -1;
+		const char *hex = p + nl + 1, *stop;
 
-		if (end == p || *end != '=' || n < 0 || n >= TPM2_MAX_PCR || !(s->pcrs >> n & 1))
+		snprintf(num, sizeof(num), "%.*s", (int)(nl < sizeof(num) ? nl : sizeof(num) - 1), p);
+		if (nl >= sizeof(num) || p[nl] != '=' || parse_range(num, 0, TPM2_MAX_PCR - 1, &n) < 0 ||
+		    !(s->pcrs >> n & 1))
 			return fail("--pcr-values: '%s': PCR=HEX pairs for the PCRs sealed to, comma-separated", spec);
 		stop = strchr(hex, ',');
 		hl = stop ? (size_t)(stop - hex) : strlen(hex);
 		if (hl != 64 || sodium_hex2bin(s->values[n], 32, hex, hl, NULL, NULL, NULL) < 0)
-			return fail("--pcr-values: PCR %ld needs 64 hex digits (a SHA-256 value)", n);
+			return fail("--pcr-values: PCR %lld needs 64 hex digits (a SHA-256 value)", n);
 		seen |= 1u << n;
 		p = stop ? stop + 1 : hex + hl;
 	}

@@ -86,16 +86,18 @@ int tpm2_pcrs_parse(const char *list, uint32_t *mask)
 	if (!strcmp(list, "none") || !*list)
 		return 0;
 	for (;;) {
-		char *end;
-		long v = strtol(p, &end, 10);
+		char num[8];
+		size_t n = strcspn(p, ",");
+		long long v;
 
-		if (end == p || v < 0 || v >= TPM2_MAX_PCR || (*end && *end != ','))
+		snprintf(num, sizeof(num), "%.*s", (int)(n < sizeof(num) ? n : sizeof(num) - 1), p);
+		if (n >= sizeof(num) || parse_range(num, 0, TPM2_MAX_PCR - 1, &v) < 0)
 			return fail("'%s': PCRs are numbers 0 to %d, separated by commas (7,11), or none", list,
 				TPM2_MAX_PCR - 1);
 		*mask |= 1u << v;
-		if (!*end)
+		if (!p[n])
 			return 0;
-		p = end + 1;
+		p += n + 1;
 	}
 }
 

@@ -372,3 +372,32 @@ int fork_helper(int type, int *child)
 	*child = 1;
 	return 3;
 }
+
+int parse_range(const char *s, long long min, long long max, long long *out)
+{
+	int neg = *s == '-';
+	const char *p = s + neg;
+	/* The magnitude the sign allows: up to max, or down to min. */
+	unsigned long long v = 0, limit;
+
+	if (neg ? min >= 0 : max < 0)
+		goto bad;
+	limit = neg ? (unsigned long long)-(min + 1) + 1 : (unsigned long long)max;
+	if (!*p)
+		goto bad;
+	for (; *p; p++) {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (*p < '0' || *p > '9' || v > limit / 10 || (v == limit / 10 && d > limit % 10))
+			goto bad;
+		v = v * 10 + d;
+	}
+	if (neg && v == 0)
+		goto bad;	/* "-0" */
+	*out = neg ? -(long long)(v - 1) - 1 : (long long)v;
+	if (*out < min || *out > max)
+		goto bad;
+	return 0;
+bad:
+	return fail("'%s' is not a number from %lld to %lld", s, min, max);
+}

@@ -72,6 +72,12 @@ char *read_file(const char *path, size_t max, size_t *len);
  * reason naming path and what is wrong with it. */
 int open_private(const char *path, int flags, int mode);
 
+/* The one way sesame reads a number someone typed: s must be decimal
+ * digits, with a '-' first only where min < 0; no spaces, no '+', not
+ * empty, nothing after, and within min..max (no overflow).  0 with the
+ * value in *out, or -1 with a reason quoting s and the range. */
+int parse_range(const char *s, long long min, long long max, long long *out);
+
 /* Write all of buf, retrying on EINTR and short writes; -1 with a reason. */
 int write_all(int fd, const void *buf, size_t len);
 /* Fork a helper process that keeps one end of a new socketpair (of

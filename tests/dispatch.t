@@ -105,6 +105,20 @@ for c in "secret get -p|option -p needs a value" "secret get --bogus k|unknown o
 	is "$(wc -l <"$T/err" | tr -d ' ')" 2 "sesame $args: the reason and where to look, nothing else"
 done
 
+# Numbers typed on the command line: one reading everywhere (parse_range).
+# An empty -n was taken as 0, "-1" as an entry id of 2^64-1, " 5" and "+5"
+# as 5; each is a usage error now, quoting what was typed and the range.
+for c in "audit tail -n|''|0 to 1000000" "clipboard history --limit|-1|1 to 1000" \
+	"clipboard get --|-1|1 to 9223372036854775807" "clipboard get|+7|1 to 9223372036854775807" \
+	"launch search x -n| 5|1 to 200" "unlock --wait|99999999999999999999|0 to 3600" \
+	"daemon secrets --idle-lock|1s|0 to 2592000"; do
+	args=${c%%|*} rest=${c#*|} val=${rest%%|*} range=${rest#*|}
+	[ "$val" = "''" ] && val=
+	run "$SESAME" $args "$val"
+	is "$rc" 2 "sesame $args '$val': a usage error (exit 2)"
+	contains "$T/err" "'$val' is not a number from $range" "  quoting it and the range $range"
+done
+
 # Output errors are reported, not swallowed.
 if [ -w /dev/full ]; then
 	"$SESAME" --help >/dev/full 2>/dev/null

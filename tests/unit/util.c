@@ -26,6 +26,28 @@ int main(void)
 	char *buf;
 	FILE *f;
 
+	long long n;
+	static const struct { const char *s; long long min, max, want; int ok; } nums[] = {
+		{ "0", 0, 10, 0, 1 }, { "10", 0, 10, 10, 1 }, { "11", 0, 10, 0, 0 }, { "", 0, 10, 0, 0 },
+		{ "-1", 0, 10, 0, 0 }, { "+1", 0, 10, 0, 0 }, { " 1", 0, 10, 0, 0 }, { "1 ", 0, 10, 0, 0 },
+		{ "1x", 0, 10, 0, 0 }, { "7", 0, 5, 0, 0 }, { "5", 1, 5, 5, 1 }, { "0", 1, 5, 0, 0 },
+		{ "-5", -5, 5, -5, 1 }, { "-6", -5, 5, 0, 0 }, { "-0", -5, 5, 0, 0 }, { "-", -5, 5, 0, 0 },
+		{ "4294967295", 0, 4294967295LL, 4294967295LL, 1 }, { "4294967296", 0, 4294967295LL, 0, 0 },
+		{ "9223372036854775807", 0, 9223372036854775807LL, 9223372036854775807LL, 1 },
+		{ "9223372036854775808", 0, 9223372036854775807LL, 0, 0 },
+		{ "99999999999999999999999", 0, 9223372036854775807LL, 0, 0 },
+		{ "-9223372036854775808", -9223372036854775807LL - 1, 0, -9223372036854775807LL - 1, 1 },
+		{ "-9223372036854775809", -9223372036854775807LL - 1, 0, 0, 0 },
+		{ "-3", -10, -2, -3, 1 }, { "-1", -10, -2, 0, 0 }, { "3", -10, -2, 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof(nums) / sizeof(*nums); i++) {
+		int r = parse_range(nums[i].s, nums[i].min, nums[i].max, &n);
+
+		ok(nums[i].ok ? r == 0 && n == nums[i].want : r < 0 && strstr(last_error(), "is not a number from"),
+			"parse_range('%s', %lld, %lld) %s", nums[i].s, nums[i].min, nums[i].max,
+			nums[i].ok ? "reads it" : "refuses it");
+	}
+
 	fail("inner reason");
 	fail("outer: %s", last_error());
 	ok(!strcmp(last_error(), "outer: inner reason"), "a reason may quote the last one (got '%s')", last_error());
