@@ -34,7 +34,7 @@ else
 LIB += lib/seccomp_off.c
 endif
 ifeq ($(TPM2),1)
-LIB += lib/tpm2.c
+LIB += $(if $(filter mini,$(TPM2_IMPL)),lib/tpm2_mini.c,lib/tpm2.c)
 else
 LIB += lib/tpm2_off.c
 endif
@@ -75,7 +75,7 @@ BIN = $(STATIC_O)/sesame
 VENDOR = $(CURDIR)/$(STATIC_O)/vendor
 CC = $(MUSL_CC)
 DEP_CFLAGS = -I$(VENDOR)/prefix/include -isystem $(VENDOR)/kernel-include
-DEP_LIBS = -L$(VENDOR)/prefix/lib -lsodium -lsqlite3 $(if $(filter 1,$(SECCOMP)),-lseccomp)
+DEP_LIBS = -L$(VENDOR)/prefix/lib -lsodium -lsqlite3 $(if $(filter 1,$(SECCOMP)),-lseccomp) $(MBEDTLS_LIBS)
 SESAME_LDFLAGS = -static -Wl,-z,relro,-z,now
 SQLITE_VENDOR = $(VENDOR)
 VENDOR_CC = $(MUSL_CC)

@@ -116,13 +116,20 @@ DLOPEN_SQLITE = $(if $(and $(filter 1,$(DLOPEN)),$(filter system,$(SQLITE))),1,0
 # -mu only when a command talks to a TPM (never in the daemons, which get
 # the unsealed key over the bus); without them installed, the tpm2 commands
 # say so.  Left unset: 1 where pkg-config finds tss2-esys, else 0.  `make
-# static` has it 0: tpm2-tss is not vendored yet (vendor/pins).
+# static` has it too, from lib/tpm2_mini.c: the few TPM commands sesame
+# sends, marshalled by sesame, over /dev/tpmrm0 or a swtpm socket, with
+# mbed TLS's P-256 and AES (vendored from Debian's source, vendor/pins) for
+# the salted, encrypted sessions; the Debian mirror serves no tpm2-tss
+# source to vendor.  TPM2_IMPL=mini builds that in a dynamic build too
+# (against the system's libmbedcrypto), to test it.
 ifeq ($(STATIC),1)
-TPM2 = 0
+TPM2 ?= 1
+TPM2_IMPL = mini
 endif
 ifeq ($(origin TPM2),undefined)
 TPM2 := $(shell $(PKG_CONFIG) --exists tss2-esys tss2-tctildr tss2-mu 2>/dev/null && echo 1 || echo 0)
 endif
+TPM2_IMPL ?= tss
 # SANITIZE=1 builds with ASan + UBSan into build/san (make check SANITIZE=1).
 SANITIZE ?= 0
 # TSAN=1 builds with ThreadSanitizer into build/tsan (make check TSAN=1).
@@ -162,22 +169,23 @@ endif
 ifeq ($(SECCOMP),1)
 PKGS += libseccomp
 endif
-ifeq ($(TPM2),1)
+ifeq ($(TPM2)$(TPM2_IMPL),1tss)
 PKGS += tss2-esys tss2-tctildr tss2-mu
 endif
+MBEDTLS_LIBS = $(if $(filter 1mini,$(TPM2)$(TPM2_IMPL)),-lmbedcrypto)
 DEP_CFLAGS ?= $(if $(SQLITE_A),-I$(SQLITE_VENDOR)/prefix/include) $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # Everything linked, for DLOPEN=0.
-LINK_ALL_LIBS = $(SQLITE_A) $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lsodium $(if $(SQLITE_A),,-lsqlite3) $(if $(filter 1,$(SECCOMP)),-lseccomp) $(if $(filter 1,$(TPM2)),-ltss2-esys -ltss2-tctildr -ltss2-mu))
+LINK_ALL_LIBS = $(SQLITE_A) $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lsodium $(if $(SQLITE_A),,-lsqlite3) $(if $(filter 1,$(SECCOMP)),-lseccomp) $(if $(filter 1tss,$(TPM2)$(TPM2_IMPL)),-ltss2-esys -ltss2-tctildr -ltss2-mu))
 # The fuzz targets (clang, glibc, whatever the build) link the system's.
 FUZZ_LIBS = $(shell $(PKG_CONFIG) --libs libsodium sqlite3 $(if $(filter 1,$(SECCOMP)),libseccomp) 2>/dev/null || echo -lsodium -lsqlite3 $(if $(filter 1,$(SECCOMP)),-lseccomp))
 ifeq ($(DLOPEN),1)
-DEP_LIBS ?= $(SQLITE_A) $(shell $(PKG_CONFIG) --libs libsodium 2>/dev/null || echo -lsodium) -ldl
+DEP_LIBS ?= $(SQLITE_A) $(shell $(PKG_CONFIG) --libs libsodium 2>/dev/null || echo -lsodium) $(MBEDTLS_LIBS) -ldl
 SQLITE_SONAME ?= $(if $(SQLITE_A),,$(call soname,sqlite3,libsqlite3.so))
 SECCOMP_SONAME ?= $(call soname,libseccomp,libseccomp.so)
 else
-DEP_LIBS ?= $(LINK_ALL_LIBS) -ldl
+DEP_LIBS ?= $(LINK_ALL_LIBS) $(MBEDTLS_LIBS) -ldl
 endif
-ifeq ($(TPM2),1)
+ifeq ($(TPM2)$(TPM2_IMPL),1tss)
 TSS_ESYS_SONAME ?= $(call soname,tss2-esys,libtss2-esys.so)
 TSS_TCTILDR_SONAME ?= $(call soname,tss2-tctildr,libtss2-tctildr.so)
 TSS_MU_SONAME ?= $(call soname,tss2-mu,libtss2-mu.so)

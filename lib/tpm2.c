@@ -97,24 +97,13 @@ static unsigned tpm_code(TSS2_RC rc)
 
 static int tss_fail(TSS2_RC rc, const char *what)
 {
-	unsigned c = tpm_code(rc);
 	unsigned layer = (rc & TSS2_RC_LAYER_MASK) >> TSS2_RC_LAYER_SHIFT;
 
-	if (c == TPM2_RC_LOCKOUT)
-		return fail("the TPM is in dictionary-attack lockout (too many wrong PINs); it lets a PIN be tried "
-			"again after its recovery time (tpm2_getcap properties-variable: TPM2_PT_LOCKOUT_RECOVERY), "
-			"or tpm2_dictionarylockout --clear-lockout with the lockout password");
-	if (c == TPM2_RC_AUTH_FAIL || c == TPM2_RC_BAD_AUTH)
-		return fail("wrong TPM2 PIN (the TPM counts it toward its lockout)");
-	if (c == TPM2_RC_INTEGRITY || c == TPM2_RC_BINDING)
-		return fail("the sealed key does not load in this TPM: the TPM was cleared since enrolment, or this "
-			"is another TPM (a vault copied to another machine); unlock with another factor and enroll "
-			"the TPM again (sesame tpm2 enroll)");
-	if (c == TPM2_RC_RETRY || c == TPM2_RC_YIELDED || c == TPM2_RC_TESTING)
-		return fail("the TPM is busy (%s); try again", what);
+	if (layer == 0)
+		return tpm2_fail_rc(rc, what);
 	if (rc == TSS2_ESYS_RC_TRY_AGAIN || rc == TSS2_TCTI_RC_TRY_AGAIN || (rc & 0xffff) == TSS2_BASE_RC_TRY_AGAIN)
 		return fail("the TPM did not answer within %d ms (%s)", TPM2_TIMEOUT_MS, what);
-	if (layer != 0 && (rc & 0xffff) == TSS2_BASE_RC_IO_ERROR)
+	if ((rc & 0xffff) == TSS2_BASE_RC_IO_ERROR)
 		return fail("cannot talk to the TPM at %s (%s): I/O error", tpm2_tcti(), what);
 	return fail("TPM: %s failed (response code 0x%x)", what, (unsigned)rc);
 }
@@ -275,14 +264,10 @@ static int policy(struct tpm *t, const struct tpm2_sealed *s, ESYS_TR ps)
 		if ((rc = T.Esys_PolicyPCR(t->ctx, ps, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &d, &sel)) !=
 		    TSS2_RC_SUCCESS) {
 			uint32_t changed = 0;
-			char list[96];
 
 			if (tpm_code(rc) != TPM2_RC_VALUE || do_changed(s, &changed) < 0 || !changed)
 				return tss_fail(rc, "checking the PCR policy");
-			tpm2_pcrs_format(changed, list, sizeof(list));
-			return fail("PCR %s changed since the TPM2 factor was enrolled (the boot chain or its "
-				"configuration changed): the TPM will not unseal.  Unlock with the password, then "
-				"run sesame tpm2 enroll again to seal to the new values", list);
+			return tpm2_fail_pcrs(changed);
 		}
 	}
 	if (s->pin && (rc = T.Esys_PolicyAuthValue(t->ctx, ps, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE)) !=

@@ -63,6 +63,12 @@ int tpm2_seal(struct tpm2_sealed *s, int values_given, const uint8_t *pin, size_
  * since, no TPM. */
 uint8_t *tpm2_unseal(const struct tpm2_sealed *s, const uint8_t *pin, size_t pinlen);
 
+/* For the implementations (tpm2.c with tpm2-tss, tpm2_mini.c without):
+ * a TPM response code, as sesame words it (what: the command), and the
+ * message for PCRs changed since enrolment; both -1. */
+int tpm2_fail_rc(uint32_t rc, const char *what);
+int tpm2_fail_pcrs(uint32_t changed);
+
 /* For status --doctor. */
 struct tpm2_info {
 	char manufacturer[8];	/* "IBM", "STM", ... */

@@ -1,9 +1,9 @@
-/* tpm2_off.c - a build without tpm2-tss (TPM2=0): the TPM2 factor says
- * so rather than pretending (tpm2.h). */
+/* tpm2_off.c - a build without the TPM2 factor (TPM2=0): it says so
+ * rather than pretending (tpm2.h). */
 #include "tpm2.h"
 #include "util.h"
 
-#define WHY "this sesame was built without TPM2 support (TPM2=0: no tpm2-tss headers, or a static build)"
+#define WHY "this sesame was built without TPM2 support (TPM2=0)"
 
 int tpm2_available(void)
 {

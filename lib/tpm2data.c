@@ -132,3 +132,37 @@ const char *tpm2_tcti(void)
 	}
 	return tcti;
 }
+
+/* Response codes (TPM 2.0 Part 2, 6.6): format one has bit 7 set and its
+ * low 6 bits the error; the rest names a parameter, handle or session. */
+#define RC_FMT1 0x080u
+#define RC_WARN 0x900u
+
+int tpm2_fail_rc(uint32_t rc, const char *what)
+{
+	unsigned c = rc & RC_FMT1 ? RC_FMT1 | (rc & 0x3f) : rc & 0x97f;
+
+	if (c == RC_WARN + 0x021)	/* TPM_RC_LOCKOUT */
+		return fail("the TPM is in dictionary-attack lockout (too many wrong PINs); it lets a PIN be tried "
+			"again after its recovery time (tpm2_getcap properties-variable: TPM2_PT_LOCKOUT_RECOVERY), "
+			"or tpm2_dictionarylockout --clear-lockout with the lockout password");
+	if (c == RC_FMT1 + 0x00e || c == RC_FMT1 + 0x022)	/* TPM_RC_AUTH_FAIL, TPM_RC_BAD_AUTH */
+		return fail("wrong TPM2 PIN (the TPM counts it toward its lockout)");
+	if (c == RC_FMT1 + 0x01f || c == RC_FMT1 + 0x025)	/* TPM_RC_INTEGRITY, TPM_RC_BINDING */
+		return fail("the sealed key does not load in this TPM: the TPM was cleared since enrolment, or this "
+			"is another TPM (a vault copied to another machine); unlock with another factor and enroll "
+			"the TPM again (sesame tpm2 enroll)");
+	if (c == RC_WARN + 0x022 || c == RC_WARN + 0x008 || c == RC_WARN + 0x00a)	/* RETRY, YIELDED, TESTING */
+		return fail("the TPM is busy (%s); try again", what);
+	return fail("TPM: %s failed (response code 0x%x)", what, (unsigned)rc);
+}
+
+int tpm2_fail_pcrs(uint32_t changed)
+{
+	char list[96];
+
+	tpm2_pcrs_format(changed, list, sizeof(list));
+	return fail("PCR %s changed since the TPM2 factor was enrolled (the boot chain or its configuration "
+		"changed): the TPM will not unseal.  Unlock with the password, then run sesame tpm2 enroll "
+		"again to seal to the new values", list);
+}

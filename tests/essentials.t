@@ -8,18 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 use_private_paths
-hub_args=
-if [ -n "${SESAME_QEMU:-}" ]; then
-	# Under qemu-user every process's executable is the emulator, and
-	# neither Landlock nor seccomp can confine the emulated program
-	# (they would confine qemu): the hub is told to take the emulator's
-	# processes as roles, and the sandbox is best-effort.  So this run
-	# does not test the peer check or the sandbox; the native one does.
-	diag "under $SESAME_QEMU: --role-exe $(command -v "$SESAME_QEMU"), global.sandbox = best-effort"
-	hub_args="--role-exe $(command -v "$SESAME_QEMU")"
-	mkdir -p "$SESAME_CONFIG_DIR"
-	printf '[global]\nsandbox = "best-effort"\n' >"$SESAME_CONFIG_DIR/config.toml"
-fi
+under_qemu
 # shellcheck disable=SC2086 # hub_args is empty or one option and its value
 start_hub $hub_args
 start_secrets

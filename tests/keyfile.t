@@ -6,7 +6,9 @@
 
 feed() { printf "$1" >"$T/in"; shift; "$@" <"$T/in"; }
 use_private_paths
-start_hub
+under_qemu
+# shellcheck disable=SC2086 # hub_args is empty or one option and its value
+start_hub $hub_args
 start_secrets
 K="$T/keys/dev.key"
 mkdir -p "$T/keys"

@@ -40,6 +40,22 @@ use_private_paths() {
 	unset NOTIFY_SOCKET WATCHDOG_USEC WATCHDOG_PID
 }
 
+# under_qemu: when SESAME_QEMU names the emulator $SESAME runs in (make
+# check-cross), sets $hub_args and the configuration for it (else $hub_args
+# is empty).  Under qemu-user every process's executable is the emulator,
+# and neither Landlock nor seccomp can confine the emulated program (they
+# would confine qemu): the hub is told to take the emulator's processes as
+# roles, and the sandbox is best-effort.  So such a run does not test the
+# peer check or the sandbox; the native one does.
+under_qemu() {
+	hub_args=
+	[ -n "${SESAME_QEMU:-}" ] || return 0
+	diag "under $SESAME_QEMU: --role-exe $(command -v "$SESAME_QEMU"), global.sandbox = best-effort"
+	hub_args="--role-exe $(command -v "$SESAME_QEMU")"
+	mkdir -p "$SESAME_CONFIG_DIR"
+	printf '[global]\nsandbox = "best-effort"\n' >"$SESAME_CONFIG_DIR/config.toml"
+}
+
 # start_hub [ARGS...]: daemon-profile in the background, ready when
 # bus.pub exists; its log is $T/hub.log, its pid $HUB.
 # start_ssh_agent: a real OpenSSH ssh-agent on $T/agent.sock

@@ -6,9 +6,11 @@
 
 feed() { printf "$1" >"$T/in"; shift; "$@" <"$T/in"; }
 use_private_paths
+under_qemu
 start_swtpm
 export SESAME_TPM2_TCTI="$TCTI"
-start_hub
+# shellcheck disable=SC2086 # hub_args is empty or one option and its value
+start_hub $hub_args
 start_secrets
 
 feed 'pw\n' run "$SESAME" init -p dev --password --tpm2 --pcrs 7,11

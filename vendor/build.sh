@@ -7,7 +7,7 @@
 #
 # usage: vendor/build.sh OUTDIR [PACKAGE...]
 #        vendor/build.sh --fetch [PACKAGE...]
-#   PACKAGE: libsodium, libseccomp, sqlite3 (default: all three)
+#   PACKAGE: libsodium, libseccomp, sqlite3, mbedtls (default: all four)
 #   A build never downloads: the files must be in the download directory
 #   already, else it stops naming them.  --fetch (make fetch) is the one
 #   step that downloads (apt-get source), verifies and builds nothing.
@@ -35,7 +35,7 @@ else
 	src=$out/src prefix=$out/prefix kinc=$out/kernel-include
 	dl=${VENDOR_DL:-$src}
 fi
-[ $# -gt 0 ] || set -- libsodium libseccomp sqlite3
+[ $# -gt 0 ] || set -- libsodium libseccomp sqlite3 mbedtls
 
 # Download (apt-get source, --fetch only) or check that every pinned file
 # of the package is there; then verify each against vendor/pins.
@@ -63,7 +63,7 @@ fetch() { # package version
 
 if [ $only_fetch = 1 ]; then
 	for pkg; do
-		[ -n "$(ver "$pkg")" ] || die "unknown package $pkg (libsodium, libseccomp or sqlite3)"
+		[ -n "$(ver "$pkg")" ] || die "unknown package $pkg (libsodium, libseccomp, sqlite3 or mbedtls)"
 		fetch "$pkg" "$(ver "$pkg")"
 	done
 	echo "vendor: downloaded and verified in $dl"
@@ -174,12 +174,34 @@ build_sqlite() { # version
 	touch "$prefix/.sqlite3-$ver-$sum"
 }
 
+# mbed TLS: libmbedcrypto alone (P-256 and AES for the TPM2 sessions of
+# lib/tpm2_mini.c), with its own Makefile and Debian's configuration; the
+# static link keeps only the objects sesame calls.
+build_mbedtls() { # version
+	ver=$1
+	sum=$(printf '%s %s' "$CC" "$VENDOR_CFLAGS" | cksum | cut -d' ' -f1)
+	stamp mbedtls "$ver-$sum" && return 0
+	fetch mbedtls "$ver"
+	unpack mbedtls "$ver" mbedtls
+	echo "vendor: building mbedtls $ver (libmbedcrypto) with $CC"
+	log=$src/mbedtls.build.log
+	(cd "$src/mbedtls/library" &&
+		make -j"$JOBS" CC="$CC" AR="$AR" CFLAGS="-Os -fPIE -isystem $kinc $VENDOR_CFLAGS" \
+			libmbedcrypto.a >"$log" 2>&1 &&
+		mkdir -p "$prefix/lib" "$prefix/include" &&
+		cp libmbedcrypto.a "$prefix/lib/" && cp -R ../include/mbedtls ../include/psa "$prefix/include/") ||
+		die "mbedtls: build failed (see $log)"
+	rm -f "$prefix"/.mbedtls-*
+	touch "$prefix/.mbedtls-$ver-$sum"
+}
+
 for pkg; do
 	case $pkg in
+	mbedtls) build_mbedtls "$(ver mbedtls)" ;;
 	libsodium) build_autotools libsodium "$(ver libsodium)" libsodium --disable-pie ;;
 	libseccomp) build_autotools libseccomp "$(ver libseccomp)" libseccomp ;;
 	sqlite3) build_sqlite "$(ver sqlite3)" ;;
-	*) die "unknown package $pkg (libsodium, libseccomp or sqlite3)" ;;
+	*) die "unknown package $pkg (libsodium, libseccomp, sqlite3 or mbedtls)" ;;
 	esac
 done
 echo "vendor: ready in $prefix"

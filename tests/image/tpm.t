@@ -5,8 +5,10 @@
 # ::once: unlock step); a changed boot measurement (other SMBIOS tables,
 # as after a firmware update: PCR 1) leaves it locked, saying which PCR,
 # and the password typed at the console opens it; enrolling again seals
-# to the new values.  The image is build/image/x86_64-tpm: sesame linked to
-# tpm2-tss as a Buildroot image with BR2_PACKAGE_SESAME_TPM2 has it.
+# to the new values.  Twice: on the image with the static sesame (its TPM2
+# factor is lib/tpm2_mini.c, with vendored mbed TLS), and on
+# build/image/x86_64-tpm, whose sesame is linked to Debian's tpm2-tss as a
+# Buildroot image with BR2_PACKAGE_SESAME_TPM2 has it.
 import os
 import re
 import shutil
@@ -16,7 +18,6 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from machine import ARCH, PASSWORD, ROOT, WIFI, Machine, Tap, drive  # noqa: E402
 
-STATE = os.path.join(ROOT, "build", "image", "x86_64-tpm", "run", "swtpm")
 
 
 def wait_vault(m, want, seconds):
@@ -38,6 +39,9 @@ def pcrs(m):
 
 def body(tap, m):
     m.start()
+    rc, out = m.run("sesame --version; file /usr/bin/sesame 2>/dev/null; ls /usr/lib/x86_64-linux-gnu/libtss2-esys* "
+                    "2>/dev/null | head -1")
+    tap.diag(out)
     tap.ok(m.wait_roles(("secrets",), 15), "the bus is up")
     rc, out = m.run("ls /dev/tpmrm0 && cat /sys/class/tpm/tpm0/tpm_version_major")
     tap.ok(rc == 0 and out.strip().endswith("2"), "the kernel drives the TPM: /dev/tpmrm0, TPM 2.0", out)
@@ -103,11 +107,15 @@ def main():
     if not shutil.which("swtpm"):
         tap.skip("a TPM in the image", "swtpm is not installed (make deps installs it)")
         tap.done()
-    shutil.rmtree(STATE, ignore_errors=True)
-    m = Machine("tpm", image=os.path.join(ROOT, "build", "image", "x86_64-tpm"), tpm=STATE)
-    tap.diag("tpm on %s (%s); transcript: %s" % (ARCH, "KVM" if m.kvm else "software emulation",
-                                                 os.path.relpath(m.logpath, ROOT)))
-    drive(tap, m, body)
+    for name, image, what in (("tpm-static", None, "the static sesame (lib/tpm2_mini.c)"),
+                              ("tpm-tss", os.path.join(ROOT, "build", "image", "x86_64-tpm"),
+                               "sesame linked to tpm2-tss")):
+        state = os.path.join(image or os.path.join(ROOT, "build", "image", ARCH), "run", name + "-swtpm")
+        shutil.rmtree(state, ignore_errors=True)
+        m = Machine(name, image=image, tpm=state)
+        tap.diag("%s: %s, on %s (%s); transcript: %s" % (name, what, ARCH, "KVM" if m.kvm else "software emulation",
+                                                      os.path.relpath(m.logpath, ROOT)))
+        drive(tap, m, body)
     tap.done()
 
 
