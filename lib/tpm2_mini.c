@@ -183,6 +183,7 @@ static long long now_ms(void)
 	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+#ifndef TPM2_MINI_FUZZ
 /* Wait until fd is ready for events, within the deadline. */
 static int ready(struct tpm *t, short events)
 {
@@ -259,6 +260,21 @@ static int tpm_connect(struct tpm *t)
 	return 0;
 }
 
+#else
+/* tests/fuzz/tpm2resp.c: the TPM's responses come from the fuzzer, each
+ * a 16-bit length and that many bytes; no device, no socket. */
+static const uint8_t *fuzz_in;
+static size_t fuzz_left;
+
+static int tpm_connect(struct tpm *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->fd = -1;
+	t->deadline = now_ms() + TPM2_TIMEOUT_MS;
+	return 0;
+}
+#endif
+
 static void tpm_close(struct tpm *t);
 
 static long transact_once(struct tpm *t, const struct out *cmd, size_t *rlen);
@@ -280,6 +296,7 @@ static long transact(struct tpm *t, const struct out *cmd, size_t *rlen)
 	return rc;
 }
 
+#ifndef TPM2_MINI_FUZZ
 static long transact_once(struct tpm *t, const struct out *cmd, size_t *rlen)
 {
 	size_t done = 0, want = 10;
@@ -320,6 +337,29 @@ static long transact_once(struct tpm *t, const struct out *cmd, size_t *rlen)
 	return (long)((uint32_t)t->resp[6] << 24 | (uint32_t)t->resp[7] << 16 | (uint32_t)t->resp[8] << 8 |
 		t->resp[9]);
 }
+#else
+static long transact_once(struct tpm *t, const struct out *cmd, size_t *rlen)
+{
+	size_t n, size;
+
+	if (cmd->over || fuzz_left < 2)
+		return fail("no more responses");
+	n = (size_t)(fuzz_in[0] << 8 | fuzz_in[1]);
+	fuzz_in += 2, fuzz_left -= 2;
+	if (n > fuzz_left || n > sizeof(t->resp))
+		n = fuzz_left < sizeof(t->resp) ? fuzz_left : sizeof(t->resp);
+	memcpy(t->resp, fuzz_in, n);
+	fuzz_in += n, fuzz_left -= n;
+	if (n < 10)
+		return fail("the TPM answered a malformed response");
+	size = (size_t)t->resp[2] << 24 | (size_t)t->resp[3] << 16 | (size_t)t->resp[4] << 8 | t->resp[5];
+	if (size != n)
+		return fail("the TPM answered a malformed response (%zu bytes)", size);
+	*rlen = n;
+	return (long)((uint32_t)t->resp[6] << 24 | (uint32_t)t->resp[7] << 16 | (uint32_t)t->resp[8] << 8 |
+		t->resp[9]);
+}
+#endif
 
 /* A command without sessions: header, handles, parameters. */
 static void begin(struct out *o, unsigned tag, uint32_t cc)
@@ -381,6 +421,14 @@ static int rng(void *ctx, unsigned char *b, size_t n)
  * the marshalled TPMS_ECC_POINT to send into point. */
 static int ecc_salt(const struct tpm *t, uint8_t seed[32], struct out *point)
 {
+#ifdef TPM2_MINI_FUZZ
+	/* The fuzzer's "TPM" has no key: a fixed salt, so the parsing after
+	 * it is reached. */
+	(void)t;
+	memset(seed, 0, 32);
+	put16(point, 0);
+	return 0;
+#endif
 	mbedtls_ecp_group g;
 	mbedtls_ecp_point q, peer;
 	mbedtls_mpi d, z;
@@ -591,6 +639,9 @@ static int run(struct tpm *t, uint32_t cc, const uint32_t *handles, const uint8_
 	crypto_auth_hmacsha256_update(&hs, s->caller, 32);
 	crypto_auth_hmacsha256_update(&hs, &t->resp[i.pos - 32 - 2 - 1], 1);	/* its attributes */
 	crypto_auth_hmacsha256_final(&hs, hmac);
+#ifdef TPM2_MINI_FUZZ
+	memcpy(hmac, rhmac, 32);	/* the fuzzer cannot forge it: parse what follows anyway */
+#endif
 	if (sodium_memcmp(hmac, rhmac, 32)) {
 		sodium_memzero(key, sizeof(key));
 		return fail("the TPM's response does not authenticate (%s): altered on its way?", what);

@@ -56,7 +56,7 @@ build/fuzz/obj/%.o: %.c | $(SQLITE_A)
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ) build/fuzz/obj/tests/json.o
 	$(call say,LINK,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJ) \
-		$(if $(filter json,$*),build/fuzz/obj/tests/json.o) $(FUZZ_LIBS) -lm
+		$(if $(filter json,$*),build/fuzz/obj/tests/json.o) $(FUZZ_LIBS) $(if $(filter tpm2resp,$*),-lmbedcrypto) -lm
 .SECONDARY: $(FUZZ_OBJ) build/fuzz/obj/tests/json.o
 -include $(wildcard build/fuzz/obj/*/*.d)
 
