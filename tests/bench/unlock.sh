@@ -16,55 +16,75 @@ if "$SESAME" tpm2 list -p x 2>&1 | grep -q 'without TPM2 support'; then
 	echo "bench unlock: skipped: this sesame is built without TPM2 support"
 	exit 0
 fi
-export SESAME_RUNTIME_DIR=$T/run SESAME_CONFIG_DIR=$T/cfg SESAME_DATA_DIR=$T/data SESAME_CACHE_DIR=$T/cache
 unset NOTIFY_SOCKET WATCHDOG_USEC
 mkdir -p "$T/swtpm"
 port=$(( 30000 + $$ % 20000 ))
 swtpm socket --tpm2 --tpmstate dir="$T/swtpm" --server type=tcp,port=$port,bindaddr=127.0.0.1 \
 	--ctrl type=tcp,port=$((port + 1)),bindaddr=127.0.0.1 --flags not-need-init,startup-clear 2>"$T/swtpm.log" &
 pids="$pids $!"
-export SESAME_TPM2_TCTI="swtpm:host=127.0.0.1,port=$port"
-SESAME_LOG=warn "$SESAME" daemon profile 2>"$T/hub.log" &
-pids="$pids $!"
-for i in $(seq 100); do [ -s "$T/run/bus.pub" ] && break; sleep 0.05; done
-SESAME_LOG=warn "$SESAME" daemon secrets 2>"$T/secrets.log" &
-pids="$pids $!"
-for i in $(seq 100); do "$SESAME" status 2>/dev/null | grep -q 'roles:.* secrets' && break; sleep 0.05; done
-"$SESAME" init -p tpm --tpm2 --pcrs 7 </dev/null >/dev/null
-"$SESAME" keyfile create "$T/k.key" >/dev/null
-"$SESAME" init -p key --keyfile "$T/k.key" </dev/null >/dev/null
-printf 'benchpw\n' | "$SESAME" init -p pw >/dev/null
+export SESAME_TPM2_TCTI="$(printf 'swtpm:host=127.0.0.1,port=%s' $port)"
 
-# one NAME: unlock the vault NAME once; appends "us rss_kib" to $T/NAME.
+# one BIN NAME: unlock the vault NAME once with BIN; appends "us rss_kib"
+# to $T/BIN-NAME.
 one() {
-	"$SESAME" lock -p "$1" >/dev/null
+	"$1" lock -p "$2" >/dev/null
 	t0=$(date +%s%N)
-	if [ "$1" = pw ]; then
-		printf 'benchpw\n' | /usr/bin/time -f %M -o "$T/rss" "$SESAME" unlock -p pw >/dev/null
+	if [ "$2" = pw ]; then
+		printf 'benchpw\n' | /usr/bin/time -f %M -o "$T/rss" "$1" unlock -p pw >/dev/null
 	else
-		/usr/bin/time -f %M -o "$T/rss" "$SESAME" unlock -p "$1" --no-prompt </dev/null >/dev/null
+		/usr/bin/time -f %M -o "$T/rss" "$1" unlock -p "$2" --no-prompt </dev/null >/dev/null
 	fi
 	t1=$(date +%s%N)
-	echo "$(( (t1 - t0) / 1000 )) $(tail -n 1 "$T/rss")" >>"$T/$1"
+	echo "$(( (t1 - t0) / 1000 )) $(tail -n 1 "$T/rss")" >>"$T/$3-$2"
 }
-for r in $(seq "$R"); do
-	case $((r % 3)) in
-	0) one tpm; one key; one pw ;;
-	1) one key; one pw; one tpm ;;
-	*) one pw; one tpm; one key ;;
-	esac
-done
 p50() { sort -n -k"$2" "$T/$1" | awk -v c="$2" '{ v[NR] = $c } END { print v[int((NR + 1) / 2)] }'; }
-tpm=$(p50 tpm 1) key=$(p50 key 1) pw=$(p50 pw 1)
+
+# measure BIN LABEL: its own daemons and vaults, R rounds in rotating order.
+measure() {
+	b=$1 l=$2 d=$T/$2
+	export SESAME_RUNTIME_DIR=$d/run SESAME_CONFIG_DIR=$d/cfg SESAME_DATA_DIR=$d/data SESAME_CACHE_DIR=$d/cache
+	SESAME_LOG=warn "$b" daemon profile 2>"$d.hub.log" &
+	hp=$!
+	for i in $(seq 100); do [ -s "$d/run/bus.pub" ] && break; sleep 0.05; done
+	SESAME_LOG=warn "$b" daemon secrets 2>"$d.secrets.log" &
+	sp=$!
+	pids="$pids $hp $sp"
+	for i in $(seq 100); do "$b" status 2>/dev/null | grep -q 'roles:.* secrets' && break; sleep 0.05; done
+	"$b" init -p tpm --tpm2 --pcrs 7 </dev/null >/dev/null
+	"$b" keyfile create "$d/k.key" >/dev/null
+	"$b" init -p key --keyfile "$d/k.key" </dev/null >/dev/null
+	printf 'benchpw\n' | "$b" init -p pw >/dev/null
+	for r in $(seq "$R"); do
+		case $((r % 3)) in
+		0) one "$b" tpm "$l"; one "$b" key "$l"; one "$b" pw "$l" ;;
+		1) one "$b" key "$l"; one "$b" pw "$l"; one "$b" tpm "$l" ;;
+		*) one "$b" pw "$l"; one "$b" tpm "$l"; one "$b" key "$l" ;;
+		esac
+	done
+	kill "$hp" "$sp"
+	wait "$hp" "$sp" 2>/dev/null || true
+}
+measure "$SESAME" dynamic
+static_bin=$top/build/static/sesame
+if [ -x "$static_bin" ] && ! "$static_bin" tpm2 list -p x 2>&1 | grep -q 'without TPM2 support'; then
+	measure "$static_bin" static
+fi
 {
 	echo "# sesame bench: unlock by each factor ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $R rounds)"
 	echo
-	echo "| unlock (whole command: exec, bus, factor, daemon-secrets) | p50 | ratio to the password's | peak RSS of the command (p50) |"
-	echo "|---|---|---|---|"
-	echo "| password (Argon2id m=19456 KiB, t=2) | $pw us | 1.00 | $(p50 pw 2) KiB |"
-	echo "| TPM2 (swtpm over TCP, PCR 7 policy, salted session) | $tpm us | $(awk -v a="$tpm" -v b="$pw" 'BEGIN { printf "%.2f", a / b }') | $(p50 tpm 2) KiB |"
-	echo "| key file | $key us | $(awk -v a="$key" -v b="$pw" 'BEGIN { printf "%.2f", a / b }') | $(p50 key 2) KiB |"
+	echo "| build | unlock by (whole command: exec, bus, factor, daemon-secrets) | p50 | ratio to the password's | peak RSS of the command (p50) |"
+	echo "|---|---|---|---|---|"
+	for l in dynamic static; do
+		[ -f "$T/$l-pw" ] || continue
+		pw=$(p50 "$l-pw" 1)
+		what=$([ $l = dynamic ] && echo "dynamic (tpm2-tss, loaded for the TPM)" || echo "static (lib/tpm2_mini.c)")
+		echo "| $what | password (Argon2id m=19456 KiB, t=2) | $pw us | 1.00 | $(p50 "$l-pw" 2) KiB |"
+		for f in tpm:"TPM2 (swtpm over TCP, PCR 7 policy, salted session)" key:"key file"; do
+			v=$(p50 "$l-${f%%:*}" 1)
+			echo "| $what | ${f#*:} | $v us | $(awk -v a="$v" -v b="$pw" 'BEGIN { printf "%.2f", a / b }') | $(p50 "$l-${f%%:*}" 2) KiB |"
+		done
+	done
 	echo
-	echo "The TPM's row includes loading tpm2-tss (dlopen) and a child process per TPM"
-	echo "conversation (the 10 s bound); a hardware TPM is slower than swtpm."
+	echo "tpm2-tss's row includes loading it (dlopen) and the child process each TPM conversation"
+	echo "runs in (its 10 s bound); a hardware TPM is slower than swtpm."
 } | tee "$out/unlock.md"
