@@ -71,6 +71,8 @@ struct out {
 
 static void put(struct out *o, const void *p, size_t n)
 {
+	if (!n)
+		return;		/* p may be NULL (no PIN) */
 	if (o->over || n > sizeof(o->b) - o->n) {
 		o->over = 1;
 		return;
