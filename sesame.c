@@ -83,14 +83,13 @@ void applet_list_roles(FILE *f)
 {
 	for (size_t i = 0; i < ARRAY_LEN(applet_table); i++)
 		if (applet_table[i].flags & APPLET_ROLE)
-			fprintf(f, "  %-10s %s%s\n", applet_table[i].name + 7, applet_table[i].summary,
-				applet_table[i].main ? "" : " (not implemented yet)");
+			fprintf(f, "  %-10s %s\n", applet_table[i].name + 7, applet_table[i].summary);
 }
 
 void applet_print_help(const struct applet *a, FILE *f)
 {
 	fprintf(f, "%s\n%s%s", a->usage, a->help, a->main ? "" :
-		"\nNot implemented yet in this build: running it says so and exits 1.\n");
+		"\nNot in this build: running it says so and exits 1.\n");
 }
 
 int applet_run(const struct applet *a, int argc, char **argv)
@@ -102,7 +101,7 @@ int applet_run(const struct applet *a, int argc, char **argv)
 		}
 	}
 	if (!a->main)
-		die("%s: not implemented yet in this build", a->name);
+		die("%s: not in this build (built with DESKTOP=0)", a->name);
 	log_init(a->name);
 	/* A command lives for milliseconds and prints what it fetched: locked,
 	 * wiped, unswappable pages are enough.  memfd_secret's removal from the
@@ -126,8 +125,7 @@ static void print_top_help(FILE *f)
 	fprintf(f, "%s\n%s\nCommands:\n", sesame_usage, sesame_help);
 	for (size_t i = 0; i < ARRAY_LEN(applet_table); i++)
 		if (!(applet_table[i].flags & APPLET_ROLE))
-			fprintf(f, "  %-*s %s%s\n", w, applet_table[i].name, applet_table[i].summary,
-				applet_table[i].main ? "" : " (not implemented yet)");
+			fprintf(f, "  %-*s %s\n", w, applet_table[i].name, applet_table[i].summary);
 	fprintf(f, "\nDaemon roles (sesame daemon ROLE):\n");
 	applet_list_roles(f);
 }

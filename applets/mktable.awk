@@ -196,7 +196,7 @@ function manpage(f,   i, j, l, sect) {
 			if (i == top || (flags[i] ~ / role/) != sect)
 				continue
 			print ".SS " roff(name[i]) > f
-			print roff(sum[i]) (fn[i] == "-" ? " (not implemented yet)" : "") "." > f
+			print roff(sum[i]) "." > f
 			print ".PP" > f
 			print ".nf" > f
 			for (j = 1; j <= nlines[i]; j++)

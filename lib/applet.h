@@ -12,7 +12,7 @@ enum { APPLET_ROLE = 1 }; /* a daemon role: `sesame daemon X`, `daemon-X` */
 
 struct applet {
 	const char *name;
-	int (*main)(int argc, char **argv); /* NULL: no code yet */
+	int (*main)(int argc, char **argv); /* NULL: not in this build (nodesktop.c) */
 	unsigned flags;
 	const char *summary, *usage, *help;
 };
