@@ -3,18 +3,15 @@
 # downloads, the release tarball (mk/deps.mk) are included below.
 include config.mk
 
-# Applets, one file each; a feature is a file (or a list of files) here.
-APPLETS = applets/daemon.c applets/daemon_profile.c applets/daemon_secrets.c \
-	applets/daemon_launcher.c applets/daemon_snippets.c applets/status.c applets/vault.c \
-	applets/secret.c applets/env.c applets/audit.c applets/config.c applets/profile.c \
-	applets/ssh.c applets/factor.c applets/launch.c applets/snippet.c applets/wm.c applets/clipboard.c \
-	applets/input.c applets/setup_keybinding.c
+# Applets: every applets/*.c, so a new command is one new file.  A file
+# whose /*APPLET line says "desktop" is built with DESKTOP=1 only, one that
+# says "nodesktop" with DESKTOP=0 only (applets/mktable.awk).
+APPLET_FILES := $(sort $(wildcard applets/*.c))
+DESKTOP_APPLETS := $(shell grep -l '^/\*APPLET [^"]* desktop ' $(APPLET_FILES))
+NODESKTOP_APPLETS := $(shell grep -l '^/\*APPLET [^"]* nodesktop ' $(APPLET_FILES))
+APPLETS = $(filter-out $(DESKTOP_APPLETS) $(NODESKTOP_APPLETS),$(APPLET_FILES)) \
+	$(if $(filter 1,$(DESKTOP)),$(DESKTOP_APPLETS),$(NODESKTOP_APPLETS))
 DESKTOP_LIB = lib/overlay.c lib/wlpoll.c lib/desklib.c
-ifeq ($(DESKTOP),1)
-APPLETS += applets/daemon_wm.c applets/daemon_clipboard.c applets/daemon_input.c
-else
-APPLETS += applets/nodesktop.c
-endif
 
 LIB = lib/util.c lib/log.c lib/paths.c lib/secmem.c lib/noise.c lib/wire.c lib/bus.c \
 	lib/hub.c lib/sdnotify.c lib/vault.c lib/prompt.c \

@@ -43,7 +43,7 @@
 
 #include "proto/wlr-data-control-unstable-v1.h"
 
-/*APPLET daemon-clipboard daemon_clipboard_main role "clipboard history (Wayland)"
+/*APPLET daemon-clipboard daemon_clipboard_main role desktop "clipboard history (Wayland)"
 usage: daemon-clipboard
 
 Records the clipboard's text in a history per profile (the default

@@ -47,7 +47,7 @@
 #include <unistd.h>
 #include <xkbcommon/xkbcommon.h>
 
-/*APPLET daemon-input daemon_input_main role "key bindings from input devices"
+/*APPLET daemon-input daemon_input_main role desktop "key bindings from input devices"
 usage: daemon-input [--event-pipe PATH]
 
 Reads the keyboards under /dev/input (evdev; the user must be allowed to

@@ -35,7 +35,7 @@
 
 #include "proto/wlr-foreign-toplevel-management-unstable-v1.h"
 
-/*APPLET daemon-wm daemon_wm_main role "window list and focus on Wayland"
+/*APPLET daemon-wm daemon_wm_main role desktop "window list and focus on Wayland"
 usage: daemon-wm
 
 Connects to the Wayland compositor named by $WAYLAND_DISPLAY and tracks

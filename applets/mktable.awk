@@ -12,7 +12,11 @@
 # Header words: the applet name, its main function ("-" if it has no code
 # yet: running it says so and exits 1), optional flags ("role" for a daemon
 # role, run as `sesame daemon NAME` or through a `daemon-NAME` symlink;
-# "top" for the block describing sesame itself), then a quoted summary.
+# "top" for the block describing sesame itself; "desktop" for a file the
+# Makefile builds only with DESKTOP=1, "nodesktop" only with DESKTOP=0),
+# then a quoted summary.  The Makefile builds every applets/*.c (so a new
+# command is one new file); the table, the man page and the completions
+# list the applets sorted by name, whatever the files' order.
 # The usage is every line up to the first blank one.
 #
 # awk -v out=DIR -v version=V -f applets/mktable.awk sesame.c applets/*.c
@@ -62,7 +66,7 @@ function roff(s) {
 	n++
 	name[n] = w[2]; fn[n] = w[3]; sum[n] = summary; flags[n] = ""
 	for (i = 4; i <= nw; i++) {
-		if (w[i] != "role" && w[i] != "top")
+		if (w[i] != "role" && w[i] != "top" && w[i] != "desktop" && w[i] != "nodesktop")
 			fatal("unknown applet flag '" w[i] "'")
 		flags[n] = flags[n] " " w[i]
 	}
@@ -101,7 +105,28 @@ inblock {
 	next
 }
 
+# Sort the applets by name (insertion sort: a few dozen), moving each one's
+# fields and help lines together.
+function sort_applets(   i, j, k, t, tl) {
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && name[j - 1] > name[j]; j--) {
+			t = name[j]; name[j] = name[j - 1]; name[j - 1] = t
+			t = fn[j]; fn[j] = fn[j - 1]; fn[j - 1] = t
+			t = sum[j]; sum[j] = sum[j - 1]; sum[j - 1] = t
+			t = flags[j]; flags[j] = flags[j - 1]; flags[j - 1] = t
+			t = usage[j]; usage[j] = usage[j - 1]; usage[j - 1] = t
+			t = help[j]; help[j] = help[j - 1]; help[j - 1] = t
+			tl = nlines[j] > nlines[j - 1] ? nlines[j] : nlines[j - 1]
+			for (k = 1; k <= tl; k++) {
+				t = lines[j, k]; lines[j, k] = lines[j - 1, k]; lines[j - 1, k] = t
+			}
+			t = nlines[j]; nlines[j] = nlines[j - 1]; nlines[j - 1] = t
+		}
+}
+
 END {
+	if (!failed)
+		sort_applets()
 	if (failed)
 		exit 1
 	if (inblock)

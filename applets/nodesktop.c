@@ -5,21 +5,21 @@
  * desktop role all the same). */
 #include "../lib/applet.h"
 
-/*APPLET daemon-wm - role "window list and focus on Wayland (not in this build)"
+/*APPLET daemon-wm - role nodesktop "window list and focus on Wayland (not in this build)"
 usage: daemon-wm
 
 This build has no Wayland support (it was built with DESKTOP=0).
 Build with DESKTOP=1 and libwayland-client for the window role.
 */
 
-/*APPLET daemon-clipboard - role "clipboard history (not in this build)"
+/*APPLET daemon-clipboard - role nodesktop "clipboard history (not in this build)"
 usage: daemon-clipboard
 
 This build has no Wayland support (it was built with DESKTOP=0).
 Build with DESKTOP=1 and libwayland-client for the clipboard role.
 */
 
-/*APPLET daemon-input - role "key bindings from input devices (not in this build)"
+/*APPLET daemon-input - role nodesktop "key bindings from input devices (not in this build)"
 usage: daemon-input
 
 This build has no desktop roles (it was built with DESKTOP=0).

@@ -64,15 +64,16 @@ when the TPM's PCRs change (README: Headless devices).
                        stop the daemons first
 */
 
-/*APPLET unlock unlock_main "unlock profiles' vaults (SSH agent, then password)"
+/*APPLET unlock unlock_main "unlock profiles' vaults (TPM, key file, SSH agent, then password)"
 usage: sesame unlock [-p PROFILES | --all] [--no-prompt] [--wait SECONDS]
 
 Unlocks each profile in PROFILES, a comma-separated list (default:
 $SESAME_PROFILES, else default; "org:name" means the profile name).  A
-profile that is already unlocked is skipped without asking.  When the
-vault has an SSH key enrolled and the agent holds it, the agent unlocks it
-without a prompt; otherwise (or under policy all, as well) the password
-is read as for init, without confirmation.  Exits 77 on a wrong password.
+profile that is already unlocked is skipped without asking.  What opens
+with no one typing comes first: a key sealed in the TPM (sesame tpm2; a
+PIN is asked if it has one), a key file (sesame keyfile), the SSH agent's
+key; then (or under policy all, as well) the password is read as for
+init, without confirmation.  Exits 77 on a wrong password.
 After 3 wrong passwords in a row, each further one doubles the wait
 before the next attempt is heard, from 1 s up to 1 h; the count is kept
 in the vault, so a restart of daemon-secrets does not reset it, and the
@@ -82,7 +83,8 @@ other requests get 5 s.
 
   --all          every locked vault daemon-secrets has
   --no-prompt    never ask or read anything: only what opens without a
-                 person (an SSH agent key) is used; the vaults that stay
+                 person (the TPM, a key file, an SSH agent key) is used,
+                 and a TPM factor with a PIN is not; the vaults that stay
                  locked are listed, each with what it needs, and the exit
                  status is then 77 (for boot scripts: init/README)
   --wait S       wait up to S seconds for daemon-profile and
