@@ -18,7 +18,7 @@ LIB = lib/util.c lib/log.c lib/paths.c lib/secmem.c lib/noise.c lib/wire.c lib/b
 	lib/cli.c lib/audit.c lib/toml.c lib/config.c lib/activation.c lib/sshagent.c lib/sandbox.c \
 	lib/envvar.c lib/desktop.c lib/fuzzy.c lib/appindex.c lib/template.c \
 	lib/store.c lib/frecency.c lib/role.c lib/fetch.c lib/sensitive.c lib/binding.c \
-	lib/num.c lib/pstate.c lib/spawn.c lib/peer.c lib/keybind.c lib/keyfile.c lib/tpm2data.c
+	lib/num.c lib/pstate.c lib/spawn.c lib/peer.c lib/keybind.c lib/keyfile.c lib/tpm2data.c lib/names.c
 ifeq ($(DESKTOP),1)
 LIB += $(DESKTOP_LIB)
 endif

@@ -100,7 +100,7 @@ struct capture {
 struct op {
 	uint32_t id;		/* our WIRE_CLIPBOARD_KEY request */
 	long long deadline;
-	char profile[65];
+	char profile[PROFILE_BUF];
 	/* a capture to store: */
 	uint8_t *data;		/* secure memory */
 	size_t len;
@@ -116,7 +116,7 @@ struct op {
 };
 
 struct db {
-	char profile[65];
+	char profile[PROFILE_BUF];
 	sqlite3 *db;
 	struct db *next;
 };
@@ -610,7 +610,7 @@ static void expire_ops(void)
 
 static void handle(const struct wire_msg *m)
 {
-	char profile[65];
+	char profile[PROFILE_BUF];
 	const uint8_t *v;
 	uint16_t vlen;
 	struct op *o;
@@ -630,7 +630,7 @@ static void handle(const struct wire_msg *m)
 		snprintf(profile, sizeof(profile), "%s", config_default_profile(C.r.conf));
 	else if (wire_get_str(m, WF_PROFILE, profile, sizeof(profile)) < 0)
 		profile[0] = 0;
-	if (!vault_profile_valid(profile)) {
+	if (!profile_name_valid(profile)) {
 		role_reply_error(&C.r, m->id, WIRE_E_BAD_MESSAGE, "a valid profile name is required");
 		return;
 	}

@@ -75,7 +75,7 @@ is sent, so that applications do not inherit the sandbox.
 
 struct launch {
 	struct fetch f;		/* first: the secrets, and the request (f.req) */
-	char profile[65];
+	char profile[PROFILE_BUF];
 	char *entry;
 	char **argv;
 	char *cwd;
@@ -85,7 +85,7 @@ struct launch {
 };
 
 struct usage {
-	char profile[65];
+	char profile[PROFILE_BUF];
 	struct frecency *f;
 	struct usage *next;
 };
@@ -181,7 +181,7 @@ static double usage_fn(const struct app *a, void *vctx)
 static const char *request_profile(const struct wire_msg *m, char *buf, size_t n)
 {
 	if (wire_get_str(m, WF_PROFILE, buf, n) == 0)
-		return vault_profile_valid(buf) ? buf : NULL;
+		return profile_name_valid(buf) ? buf : NULL;
 	snprintf(buf, n, "%s", config_default_profile(L.r.conf));
 	return buf;
 }
@@ -189,7 +189,7 @@ static const char *request_profile(const struct wire_msg *m, char *buf, size_t n
 static void search(const struct wire_msg *m)
 {
 	static struct app_hit hits[MAX_RESULTS];
-	char query[512], profile[65], path[160];
+	char query[512], profile[PROFILE_BUF], path[160];
 	struct fuzzy_query q;
 	struct usage_ctx u = { NULL, role_wall_ms() };
 	uint32_t limit;
@@ -289,20 +289,21 @@ static int secret_for_var(const struct fetch *f, const char *var)
 /* Apply one tag ("name" or "profile:name") to l; -1 with code and reason. */
 static int apply_tag(struct launch *l, const char *tag, uint32_t *code)
 {
-	char tp[65], name[65], base[200], path[260];
+	char tp[PROFILE_BUF], name[PROFILE_BUF], base[200], path[260];
 	const char *colon = strchr(tag, ':'), *s;
 	const struct toml_value *env;
 
 	*code = WIRE_E_NOT_FOUND;
 	if (colon) {
-		snprintf(tp, sizeof(tp), "%.*s", (int)(colon - tag < 64 ? colon - tag : 64), tag);
-		snprintf(name, sizeof(name), "%.64s", colon + 1);
+		snprintf(tp, sizeof(tp), "%.*s", (int)(colon - tag < PROFILE_MAX ? colon - tag : PROFILE_MAX), tag);
+		snprintf(name, sizeof(name), "%.*s", PROFILE_MAX, colon + 1);
 	} else {
 		snprintf(tp, sizeof(tp), "%s", l->profile);
-		snprintf(name, sizeof(name), "%.64s", tag);
+		snprintf(name, sizeof(name), "%.*s", PROFILE_MAX, tag);
 	}
-	if (strlen(tag) > 129 || (colon && colon - tag > 64) || strlen(colon ? colon + 1 : tag) > 64 ||
-	    !vault_profile_valid(tp) || !vault_profile_valid(name)) {
+	if (strlen(tag) > 2 * PROFILE_MAX + 1 || (colon && colon - tag > PROFILE_MAX) ||
+	    strlen(colon ? colon + 1 : tag) > PROFILE_MAX ||
+	    !profile_name_valid(tp) || !profile_name_valid(name)) {
 		*code = WIRE_E_BAD_MESSAGE;
 		return fail("'%s' is not a launch profile name (NAME or PROFILE:NAME)", tag);
 	}
@@ -337,7 +338,7 @@ static int apply_tag(struct launch *l, const char *tag, uint32_t *code)
 		int k;
 
 		*code = WIRE_E_FAILED;
-		if (!vault_name_valid(s))
+		if (!secret_name_valid(s))
 			return fail("[%s] secrets: '%s' is not a secret name", base, s);
 		envvar_name(var, sizeof(var), NULL, s);
 		if (envvar_denied(var)) {

@@ -9,6 +9,7 @@
 #include "../lib/config.h"
 #include "../lib/hub.h"
 #include "../lib/log.h"
+#include "../lib/names.h"
 #include "../lib/paths.h"
 #include "../lib/peer.h"
 #include "../lib/pstate.h"
@@ -85,7 +86,7 @@ its daemon-profile exits, for its supervisor to start a fresh one.
 #define RELOAD_DELAY_MS 100
 
 struct prof {
-	char name[65];
+	char name[PROFILE_BUF];
 	int manual;		/* activated by hand (persists) */
 	int context;		/* activated by a matching rule */
 	int suppressed;		/* deactivated by hand while its rule matched */
@@ -102,7 +103,7 @@ static struct {
 	long long reload_at;		/* 0: nothing pending */
 	struct audit *audit;
 	char state_path[PATH_MAX];
-	char def[65];			/* set by `profile default`, "" if never */
+	char def[PROFILE_BUF];			/* set by `profile default`, "" if never */
 	struct prof prof[MAX_PROFILES];
 	size_t nprof;
 	/* context */
@@ -501,7 +502,7 @@ static void ready(struct hub *h, void *ctx, int fd)
 
 static uint32_t serve(void *ctx, const struct wire_msg *m, struct wire_out *o, char *text, size_t n)
 {
-	char name[65];
+	char name[PROFILE_BUF];
 	struct prof *pr = NULL;
 
 	(void)ctx;

@@ -75,7 +75,7 @@ struct job {
 	enum job_kind kind;
 	uint32_t id;
 	uint8_t type;
-	char profile[65];
+	char profile[PROFILE_BUF];
 	struct vault_kdf kdf;
 	uint8_t *pw;		/* secure memory; NULL if no password was given */
 	size_t pwlen;
@@ -96,7 +96,7 @@ struct job {
 };
 
 struct prof {
-	char name[65];
+	char name[PROFILE_BUF];
 	struct vault *v;
 	long long used;		/* monotonic ms of the last unlock or secret request */
 	struct prof *next;
@@ -833,7 +833,7 @@ static void vault_status(const struct wire_msg *m)
 			continue;
 		memcpy(name, e->d_name, n - 3);
 		name[n - 3] = 0;
-		if (!vault_profile_valid(name))
+		if (!profile_name_valid(name))
 			continue;
 		/* A vault that cannot be opened (damaged, not a vault) is
 		 * shown as such, not left out as if there were none. */
@@ -1023,7 +1023,7 @@ static void handle(const struct wire_msg *m)
 		send_out();
 		return;
 	}
-	if (!has_profile || !vault_profile_valid(name)) {
+	if (!has_profile || !profile_name_valid(name)) {
 		reply_error(m->id, WIRE_E_BAD_MESSAGE, "a valid profile name is required");
 		return;
 	}

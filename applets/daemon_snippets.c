@@ -45,14 +45,14 @@ when added; an unknown variable is an error naming its line and column.
 #define PREVIEW 120
 
 struct db {
-	char profile[65];
+	char profile[PROFILE_BUF];
 	sqlite3 *db;
 	struct db *next;
 };
 
 struct expansion {
 	struct fetch f;		/* first: the values to fetch, and the request (f.req) */
-	char profile[65];
+	char profile[PROFILE_BUF];
 	char *text;		/* the template; parts point into it */
 	struct template_part parts[TEMPLATE_MAX_PARTS];
 	int nparts;
@@ -117,9 +117,9 @@ static int trigger_ok(const char *t)
 
 /* The request's profile and trigger (if want_trigger); 0, or -1 after
  * replying with the error. */
-static int args(const struct wire_msg *m, char profile[65], char trigger[MAX_TRIGGER + 1], sqlite3 **db)
+static int args(const struct wire_msg *m, char profile[PROFILE_BUF], char trigger[MAX_TRIGGER + 1], sqlite3 **db)
 {
-	if (wire_get_str(m, WF_PROFILE, profile, 65) < 0 || !vault_profile_valid(profile)) {
+	if (wire_get_str(m, WF_PROFILE, profile, PROFILE_BUF) < 0 || !profile_name_valid(profile)) {
 		role_reply_error(&N.r, m->id, WIRE_E_BAD_MESSAGE, "a snippet request needs a valid profile");
 		return -1;
 	}
@@ -138,7 +138,7 @@ static int args(const struct wire_msg *m, char profile[65], char trigger[MAX_TRI
 
 static void list(const struct wire_msg *m)
 {
-	char profile[65];
+	char profile[PROFILE_BUF];
 	sqlite3 *db;
 	sqlite3_stmt *st;
 	int more = 0;
@@ -189,7 +189,7 @@ static void list(const struct wire_msg *m)
 
 static void add(const struct wire_msg *m)
 {
-	char profile[65], trigger[MAX_TRIGGER + 1];
+	char profile[PROFILE_BUF], trigger[MAX_TRIGGER + 1];
 	static struct template_part parts[TEMPLATE_MAX_PARTS];
 	const uint8_t *tpl;
 	uint16_t len;
@@ -242,7 +242,7 @@ static void add(const struct wire_msg *m)
 
 static void remove_one(const struct wire_msg *m)
 {
-	char profile[65], trigger[MAX_TRIGGER + 1];
+	char profile[PROFILE_BUF], trigger[MAX_TRIGGER + 1];
 	sqlite3 *db;
 	sqlite3_stmt *st;
 
@@ -335,7 +335,7 @@ static void render(struct expansion *e)
 
 static void expand(const struct wire_msg *m)
 {
-	char profile[65], trigger[MAX_TRIGGER + 1];
+	char profile[PROFILE_BUF], trigger[MAX_TRIGGER + 1];
 	struct expansion *e;
 	sqlite3 *db;
 	sqlite3_stmt *st;

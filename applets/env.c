@@ -58,7 +58,7 @@ The output holds secrets: mind where it goes.
 struct var {
 	char name[VAULT_MAX_NAME + 80];
 	char secret[VAULT_MAX_NAME + 1];
-	char profile[65];
+	char profile[PROFILE_BUF];
 	uint8_t *value;		/* secure memory */
 	size_t len;
 };
@@ -114,7 +114,7 @@ static void fetch(const char *cmd, const char *spec, const char *prefix, int she
 	struct cli_io *io = cli_io();	/* secure memory: the values pass here */
 	uint8_t *buf = io->buf;
 	struct wire_out *req = &io->req;
-	char profiles[CLI_MAX_PROFILES][65];
+	char profiles[CLI_MAX_PROFILES][PROFILE_BUF];
 	int np = cli_profiles(cmd, spec, profiles, CLI_MAX_PROFILES), cap = 0;
 	struct bus_client *c;
 
@@ -208,7 +208,7 @@ static void usage_opts(int argc, char **argv, const char *cmd, const char **spec
 int env_main(int argc, char **argv)
 {
 	const char *spec = NULL, *prefix = NULL;
-	char joined[CLI_MAX_PROFILES * 66] = "", profiles[CLI_MAX_PROFILES][65];
+	char joined[CLI_MAX_PROFILES * (PROFILE_BUF + 1)] = "", profiles[CLI_MAX_PROFILES][PROFILE_BUF];
 	int np;
 
 	usage_opts(argc, argv, "env", &spec, &prefix, NULL);

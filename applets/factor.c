@@ -171,7 +171,7 @@ static void revoke_factor(struct bus_client *c, int which, const char *profile)
 	free(a);
 }
 
-static void list_factor(struct bus_client *c, int which, char names[][65], int n)
+static void list_factor(struct bus_client *c, int which, char names[][PROFILE_BUF], int n)
 {
 	struct cli_auth *a = xmalloc(sizeof(*a));
 
@@ -235,7 +235,7 @@ static int factor_main(int which, int argc, char **argv)
 	};
 	const char *cmd = factor_name[which], *sub = argc > 1 ? argv[1] : NULL, *spec = NULL;
 	const char *pcrs = NULL, *values = NULL, *file = NULL;
-	char names[CLI_MAX_PROFILES][65];
+	char names[CLI_MAX_PROFILES][PROFILE_BUF];
 	struct bus_client *c;
 	int o, n, pin = 0;
 

@@ -37,7 +37,7 @@ file sets it.
 */
 
 struct row {
-	char name[65], state[16], reason[96];
+	char name[PROFILE_BUF], state[16], reason[96];
 };
 
 static int list(int json)
@@ -47,7 +47,7 @@ static int list(int json)
 	struct row rows[256];
 	struct wire_msg m;
 	struct bus_client *c;
-	char def[65] = "";
+	char def[PROFILE_BUF] = "";
 	size_t pos = 0, n = 0, w = 4;
 	uint16_t tag, len;
 	const uint8_t *v;
@@ -62,7 +62,7 @@ static int list(int json)
 			continue;
 		memcpy(s, v, len);
 		s[len] = 0;
-		if (tag == WF_PROFILE && n < ARRAY_LEN(rows) && vault_profile_valid(s)) {
+		if (tag == WF_PROFILE && n < ARRAY_LEN(rows) && profile_name_valid(s)) {
 			memset(&rows[n], 0, sizeof(rows[n]));
 			snprintf(rows[n++].name, sizeof(rows[0].name), "%.64s", s);
 		} else if (tag == WF_STATE && n) {
@@ -179,7 +179,7 @@ static int change(uint8_t type, const char *name)
 	c = cli_ask(io, &m);
 	wire_get_str(&m, WF_TEXT, text, sizeof(text));
 	if (!name) {
-		char def[65] = "?";
+		char def[PROFILE_BUF] = "?";
 
 		wire_get_str(&m, WF_DEFAULT, def, sizeof(def));
 		printf("default profile: %s (from the configuration)\n", def);

@@ -104,10 +104,10 @@ int secret_main(int argc, char **argv)
 		if (optind != argc - 1)
 			usage_error("secret", "%s needs exactly one KEY", cmd);
 		key = argv[optind];
-		if (!vault_name_valid(key))
+		if (!secret_name_valid(key))
 			usage_error("secret", "'%s' is not a valid secret name (1-%d bytes, no control characters)",
 				key, VAULT_MAX_NAME);
-		if (type == WIRE_SECRET_SET && !vault_name_new_valid(key))
+		if (type == WIRE_SECRET_SET && !secret_name_new_valid(key))
 			usage_error("secret", "a secret name must be UTF-8 (this one is not, or holds a control "
 				"character: U+0080 to U+009F, or a bidirectional one, U+202A-202E, U+2066-2069, "
 				"U+200E, U+200F, U+061C)");

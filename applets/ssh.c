@@ -90,7 +90,7 @@ static void revoke_key(struct bus_client *c, const char *profile)
 	printf("SSH key %s revoked for profile '%s'.\n", a.key.fp, profile);
 }
 
-static void list(struct bus_client *c, char names[][65], int n)
+static void list(struct bus_client *c, char names[][PROFILE_BUF], int n)
 {
 	static struct ssh_identity ids[SSH_MAX_IDS];
 	int fd = ssh_agent_connect(), nids = fd >= 0 ? ssh_agent_identities(fd, ids, SSH_MAX_IDS) : -1;
@@ -116,7 +116,7 @@ static void list(struct bus_client *c, char names[][65], int n)
 
 int ssh_main(int argc, char **argv)
 {
-	char names[CLI_MAX_PROFILES][65];
+	char names[CLI_MAX_PROFILES][PROFILE_BUF];
 	const char *sub = argc > 1 ? argv[1] : NULL, *spec = NULL, *keyspec = NULL;
 	struct bus_client *c;
 	int o, n;

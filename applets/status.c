@@ -208,7 +208,7 @@ static const char *error_text(const struct wire_msg *m, char *text, size_t n)
 static void profiles(const struct wire_msg *mp, int json)
 {
 	struct wire_msg m = *mp;
-	char def[65] = "", name[65] = "", text[256];
+	char def[PROFILE_BUF] = "", name[PROFILE_BUF] = "", text[256];
 	size_t pos = 0;
 	uint16_t tag, len;
 	const uint8_t *v;
@@ -565,13 +565,13 @@ static void doctor_vault(const char *profile, const char *state, void *ctx)
 }
 
 /* The vaults daemon-secrets has, for doctor_factors once they are listed. */
-static char (*vault_names)[65];
+static char (*vault_names)[PROFILE_BUF];
 static size_t nvault_names;
 
 static void note_vault(const char *profile, const char *state, void *ctx)
 {
 	doctor_vault(profile, state, ctx);
-	if (strlen(profile) < 65 && nvault_names < CLI_MAX_PROFILES) {
+	if (strlen(profile) < PROFILE_BUF && nvault_names < CLI_MAX_PROFILES) {
 		if (!vault_names)
 			vault_names = xcalloc(CLI_MAX_PROFILES, sizeof(*vault_names));
 		strcpy(vault_names[nvault_names++], profile);

@@ -375,7 +375,7 @@ out:
 }
 
 struct locked {
-	char (*names)[65];
+	char (*names)[PROFILE_BUF];
 	int n;
 };
 
@@ -383,7 +383,7 @@ static void add_locked(const char *profile, const char *state, void *ctx)
 {
 	struct locked *l = ctx;
 
-	if (strcmp(state, "unlocked") && l->n < CLI_MAX_PROFILES && strlen(profile) < 65)
+	if (strcmp(state, "unlocked") && l->n < CLI_MAX_PROFILES && strlen(profile) < PROFILE_BUF)
 		strcpy(l->names[l->n++], profile);
 }
 
@@ -430,7 +430,7 @@ int unlock_main(int argc, char **argv)
 		{ "wait", required_argument, NULL, 'w' },
 		{ 0 }
 	};
-	char names[CLI_MAX_PROFILES][65], why[512];
+	char names[CLI_MAX_PROFILES][PROFILE_BUF], why[512];
 	long long num;
 	struct locked l = { names, 0 };
 	const char *spec = NULL;

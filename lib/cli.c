@@ -22,13 +22,13 @@
 
 const char *cli_profile_arg(const char *cmd, const char *name)
 {
-	if (!vault_profile_valid(name))
+	if (!profile_name_valid(name))
 		usage_error(cmd, "'%s' is not a valid profile name (1 to 64 letters, digits, '-' and '_', "
 			"starting with a letter or digit)", name);
 	return name;
 }
 
-int cli_profiles(const char *cmd, const char *arg, char names[][65], int max)
+int cli_profiles(const char *cmd, const char *arg, char names[][PROFILE_BUF], int max)
 {
 	const char *spec = arg && *arg ? arg : getenv("SESAME_PROFILES");
 	char *list, *save = NULL;
@@ -93,11 +93,11 @@ void cli_vault_states_parse(const struct wire_msg *mp, void (*fn)(const char *pr
 	size_t pos = 0;
 	uint16_t tag, len;
 	const uint8_t *v;
-	char profile[65] = "";
+	char profile[PROFILE_BUF] = "";
 
 	/* The reply pairs WF_PROFILE with the WF_STATE after it. */
 	while (wire_next(&m, &pos, &tag, &v, &len)) {
-		char s[65];
+		char s[PROFILE_BUF];
 
 		if (len >= sizeof(s) || memchr(v, 0, len))
 			continue;

@@ -2,13 +2,15 @@
 #ifndef SESAME_CLI_H
 #define SESAME_CLI_H
 
+#include "names.h"
+
 #define CLI_MAX_PROFILES 32
 
 /* Profiles from a comma-separated spec (arg, else $SESAME_PROFILES, else
  * "default"): entries trimmed, empty ones dropped, "org:name" meaning
  * name, duplicates dropped; every name validated (usage error for cmd if
  * not).  Returns how many were written to names. */
-int cli_profiles(const char *cmd, const char *arg, char names[][65], int max);
+int cli_profiles(const char *cmd, const char *arg, char names[][PROFILE_BUF], int max);
 /* name if it is a valid profile name; else a usage error for cmd that
  * says what a name may be. */
 const char *cli_profile_arg(const char *cmd, const char *name);

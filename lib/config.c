@@ -10,7 +10,7 @@
 #include "binding.h"
 #include "log.h"
 #include "util.h"
-#include "vault.h"
+#include "names.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -409,7 +409,7 @@ static int check_value(struct config *c, const char *file, const char *path, con
 			return bad(c, file, v, path, "expected a string, found %s", a_type(v));
 		if (!(s = toml_cstr(v)))
 			return bad(c, file, v, path, "a NUL character is not allowed");
-		if (r->kind == K_NAME && !vault_profile_valid(s))
+		if (r->kind == K_NAME && !profile_name_valid(s))
 			return bad(c, file, v, path, "'%.64s' is not a valid profile name "
 				"(1-64 of A-Z a-z 0-9 _ -, starting with a letter or digit)", s);
 		if (r->kind == K_ENUM && !strcmp(s, "policy") && !strcmp(r->extra, "any|all"))
@@ -574,7 +574,7 @@ static void walk(struct config *c, size_t layer, const struct toml_value *t, con
 			say(c, CONFIG_ERROR, "%s:%d:%d: %s: unknown key", file, kv->line, kv->col, path);
 			continue;
 		}
-		if (r->keyrule == KEY_NAME && !vault_profile_valid(kv->key)) {
+		if (r->keyrule == KEY_NAME && !profile_name_valid(kv->key)) {
 			say(c, CONFIG_ERROR, "%s:%d:%d: %s: '%s' is not a valid name (1-64 of A-Z a-z 0-9 _ -, "
 				"starting with a letter or digit)", file, kv->line, kv->col, path, kv->key);
 			continue;

@@ -14,7 +14,7 @@
 
 struct fetch_item {
 	uint8_t type;			/* WIRE_SECRET_GET or WIRE_CLIPBOARD_GET */
-	char profile[65];
+	char profile[PROFILE_BUF];
 	char name[VAULT_MAX_NAME + 1];	/* the secret; empty for the clipboard */
 	uint32_t id;
 	uint8_t *value;			/* secure memory, NUL-terminated */

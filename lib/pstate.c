@@ -1,6 +1,6 @@
 /* pstate.c - daemon-profile's state file (pstate.h). */
 #include "pstate.h"
-#include "vault.h"
+#include "names.h"
 
 #include <string.h>
 
@@ -11,7 +11,7 @@ static int line(const char *s, size_t n,
 	static const struct { const char *word; enum pstate_kind kind; } words[] = {
 		{ "default ", PSTATE_DEFAULT }, { "active ", PSTATE_ACTIVE },
 	};
-	char name[65];
+	char name[PROFILE_BUF];
 
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
 		size_t w = strlen(words[i].word);
@@ -20,7 +20,7 @@ static int line(const char *s, size_t n,
 			continue;
 		memcpy(name, s + w, n - w);
 		name[n - w] = 0;
-		if (memchr(s + w, 0, n - w) || !vault_profile_valid(name))
+		if (memchr(s + w, 0, n - w) || !profile_name_valid(name))
 			return 0;
 		fn(words[i].kind, name, ctx);
 		return 1;

@@ -11,7 +11,7 @@
 enum pstate_kind { PSTATE_DEFAULT, PSTATE_ACTIVE };
 
 /* Calls fn for each well-formed line of buf (len bytes, any content): a
- * keyword, one space, a valid profile name (vault_profile_valid), and the
+ * keyword, one space, a valid profile name (profile_name_valid), and the
  * end of the line or of buf.  Returns the number of other lines, which
  * are skipped. */
 size_t pstate_parse(const char *buf, size_t len,

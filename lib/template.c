@@ -1,7 +1,7 @@
 /* template.c - the snippet template parser (syntax in template.h). */
 #include "template.h"
 #include "util.h"
-#include "vault.h"
+#include "names.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -50,7 +50,7 @@ static int env_name_ok(const char *s, size_t n)
 static int variable(const char *text, const char *at, const char *name, size_t nlen, const char *arg,
 	size_t alen, int has_arg, struct template_part *parts, int max, int *n)
 {
-	char pos[32], tmp[VAULT_MAX_NAME + 1];
+	char pos[32], tmp[SECRET_NAME_MAX + 1];
 
 	where(text, at, pos, sizeof(pos));
 	if (nlen == 4 && !memcmp(name, "date", 4)) {
@@ -66,11 +66,11 @@ static int variable(const char *text, const char *at, const char *name, size_t n
 		return add(parts, max, n, TPL_ENV, arg, alen);
 	}
 	if (nlen == 6 && !memcmp(name, "secret", 6)) {
-		if (alen > VAULT_MAX_NAME)
-			return fail("%s: the secret name is longer than %d bytes", pos, VAULT_MAX_NAME);
+		if (alen > SECRET_NAME_MAX)
+			return fail("%s: the secret name is longer than %d bytes", pos, SECRET_NAME_MAX);
 		memcpy(tmp, arg, alen);
 		tmp[alen] = 0;
-		if (!vault_name_valid(tmp))
+		if (!secret_name_valid(tmp))
 			return fail("%s: ${secret:NAME} needs a secret name", pos);
 		return add(parts, max, n, TPL_SECRET, arg, alen);
 	}

@@ -25,7 +25,7 @@ struct keys {			/* secure memory, present while unlocked */
 
 struct vault {
 	sqlite3 *db;
-	char profile[65];
+	char profile[PROFILE_BUF];
 	struct keys *k;
 	int bulk;		/* inside vault_bulk_begin/end */
 	int bulk_replaced;	/* and a secret was overwritten in it */
@@ -42,57 +42,6 @@ static int nfail(const char *fmt, const char *name)
 {
 	not_found = 1;
 	return fail(fmt, name);
-}
-
-int vault_profile_valid(const char *p)
-{
-	size_t n = strlen(p);
-
-	if (n == 0 || n > 64 || !((p[0] >= 'a' && p[0] <= 'z') || (p[0] >= 'A' && p[0] <= 'Z') ||
-	    (p[0] >= '0' && p[0] <= '9')))
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = p[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '_' || c == '-'))
-			return 0;
-	}
-	return 1;
-}
-
-int vault_name_valid(const char *name)
-{
-	size_t n = strlen(name);
-
-	if (n == 0 || n > VAULT_MAX_NAME)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
-			return 0;
-	return 1;
-}
-
-int vault_name_new_valid(const char *name)
-{
-	const unsigned char *u = (const unsigned char *)name;
-
-	if (!vault_name_valid(name) || !utf8_valid(name, strlen(name)))
-		return 0;
-	for (; *u; u++) {
-		if (u[0] == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f)
-			return 0;	/* C1 controls, U+0080 to U+009F */
-		/* Bidirectional controls show the letters in another order than
-		 * they are stored: U+202A-202E (E2 80 AA-AE), U+2066-2069 (E2 81
-		 * A6-A9), and the marks U+200E-200F (E2 80 8E-8F), U+061C (D8 9C). */
-		if (u[0] == 0xe2 && u[1] == 0x80 && ((u[2] >= 0xaa && u[2] <= 0xae) || u[2] == 0x8e || u[2] == 0x8f))
-			return 0;
-		if (u[0] == 0xe2 && u[1] == 0x81 && u[2] >= 0xa6 && u[2] <= 0xa9)
-			return 0;
-		if (u[0] == 0xd8 && u[1] == 0x9c)
-			return 0;
-	}
-	return 1;
 }
 
 void vault_kdf_defaults(struct vault_kdf *kdf)
@@ -258,7 +207,7 @@ static struct vault *db_open(const char *path, const char *profile, int create)
 	struct vault *v;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
 
-	if (!vault_profile_valid(profile))
+	if (!profile_name_valid(profile))
 		return fail("'%s' is not a valid profile name", profile), NULL;
 	if (store_load() < 0)	/* before a new vault's file exists */
 		return NULL;
@@ -541,7 +490,7 @@ struct vault *vault_create(const char *path, const char *profile, const struct v
 struct vault *vault_open(const char *path, const char *profile)
 {
 	struct vault *v;
-	char stored[65] = "";
+	char stored[PROFILE_BUF] = "";
 	sqlite3_stmt *st;
 	struct stat sb;
 
@@ -783,7 +732,7 @@ uint8_t *vault_get(struct vault *v, const char *name, size_t *len)
 
 	if (need_unlocked(v) < 0)
 		return NULL;
-	if (!vault_name_valid(name))
+	if (!secret_name_valid(name))
 		return fail("'%s' is not a valid secret name", name), NULL;
 	name_id(v, name, id);
 	if (!v->get && sqlite3_prepare_v3(v->db, "SELECT value, version FROM secrets WHERE id = ?", -1,
@@ -818,9 +767,9 @@ int vault_set(struct vault *v, const char *name, const uint8_t *value, size_t le
 
 	if (need_unlocked(v) < 0)
 		return -1;
-	if (!vault_name_valid(name))
+	if (!secret_name_valid(name))
 		return fail("'%s' is not a valid secret name", name);
-	if (!vault_name_new_valid(name))
+	if (!secret_name_new_valid(name))
 		return fail("a new secret name must be UTF-8 without control characters (C1 or bidirectional)");
 	if (len > VAULT_MAX_VALUE)
 		return fail("value of %zu bytes is too large (at most %d)", len, VAULT_MAX_VALUE);
@@ -902,7 +851,7 @@ int vault_delete(struct vault *v, const char *name)
 
 	if (need_unlocked(v) < 0)
 		return -1;
-	if (!vault_name_valid(name))
+	if (!secret_name_valid(name))
 		return fail("'%s' is not a valid secret name", name);
 	name_id(v, name, id);
 	if (sqlite3_prepare_v2(v->db, "DELETE FROM secrets WHERE id = ?", -1, &st, NULL) != SQLITE_OK)

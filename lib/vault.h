@@ -49,8 +49,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "names.h"
+
 #define VAULT_KEYLEN 32
-#define VAULT_MAX_NAME 256
+#define VAULT_MAX_NAME SECRET_NAME_MAX
 #define VAULT_MAX_VALUE 60000	/* fits in one bus message with room to spare */
 
 struct vault_kdf {
@@ -60,15 +62,6 @@ struct vault_kdf {
 };
 
 struct vault;
-
-/* Profile names: 1-64 of [A-Za-z0-9_-], starting with a letter or digit.
- * Secret names: 1-VAULT_MAX_NAME bytes, no control characters; a name
- * set from now on must also be UTF-8 without C1 or bidirectional controls
- * (new_valid), so that it lists as it was typed.  Older names that are
- * not stay readable and deletable. */
-int vault_profile_valid(const char *profile);
-int vault_name_valid(const char *name);
-int vault_name_new_valid(const char *name);
 
 /* Defaults: t=2, m=19456 KiB, fresh random salt. */
 void vault_kdf_defaults(struct vault_kdf *kdf);

@@ -20,7 +20,7 @@ static void check(enum pstate_kind kind, const char *name, void *ctx)
 {
 	struct seen *s = ctx;
 
-	if ((kind != PSTATE_DEFAULT && kind != PSTATE_ACTIVE) || !vault_profile_valid(name) ||
+	if ((kind != PSTATE_DEFAULT && kind != PSTATE_ACTIVE) || !profile_name_valid(name) ||
 	    !memmem(s->data, s->size, name, strlen(name)))
 		abort();
 	s->taken++;

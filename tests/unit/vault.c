@@ -75,10 +75,10 @@ int main(void)
 	snprintf(path, sizeof(path), "%s/work.db", dir);
 	snprintf(path2, sizeof(path2), "%s/home.db", dir);
 
-	ok(vault_profile_valid("work") && vault_profile_valid("a-b_9") && !vault_profile_valid("") &&
-		!vault_profile_valid("-x") && !vault_profile_valid("../x") && !vault_profile_valid("a b"),
+	ok(profile_name_valid("work") && profile_name_valid("a-b_9") && !profile_name_valid("") &&
+		!profile_name_valid("-x") && !profile_name_valid("../x") && !profile_name_valid("a b"),
 		"profile names are validated");
-	ok(vault_name_valid("wifi-psk") && !vault_name_valid("") && !vault_name_valid("a\nb"),
+	ok(secret_name_valid("wifi-psk") && !secret_name_valid("") && !secret_name_valid("a\nb"),
 		"secret names are validated");
 
 	vault_kdf_defaults(&kdf);
