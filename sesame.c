@@ -108,8 +108,8 @@ int applet_run(const struct applet *a, int argc, char **argv)
 	 * kernel's direct map flushes every CPU's TLB, a cost the long-lived
 	 * daemons (which hold the vault keys) pay once and commands would pay
 	 * on every call. */
-	if (!(a->flags & APPLET_ROLE))
-		secmem_use(SECMEM_MLOCK);
+	if (!(a->flags & APPLET_ROLE) && secmem_use(SECMEM_MLOCK) < 0)
+		die("%s", last_error());
 	argv[0] = (char *)a->name;
 	opterr = 0;	/* each applet names a refused option itself (usage_option) */
 	return a->main(argc, argv);

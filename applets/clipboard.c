@@ -124,7 +124,7 @@ int clipboard_main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ 0 }
 	};
-	struct cli_io *io = cli_io();	/* secure memory: values pass here */
+	struct cli_io *io = xcli_io();	/* secure memory: values pass here */
 	struct wire_out *req = &io->req;
 	const char *profile = NULL, *cmd;
 	int o, json = 0, type;
@@ -155,7 +155,7 @@ int clipboard_main(int argc, char **argv)
 	if (!strcmp(cmd, "watch")) {
 		if (argc || profile)
 			usage_error("clipboard", "watch takes only --json");
-		cli_watch("clipboard", event_fields, ARRAY_LEN(event_fields), json);
+		xcli_watch("clipboard", event_fields, ARRAY_LEN(event_fields), json);
 	}
 	if (!strcmp(cmd, "history"))
 		type = WIRE_CLIPBOARD_HISTORY;
@@ -181,11 +181,11 @@ int clipboard_main(int argc, char **argv)
 		wire_put_u64(req, WF_CLIP, id);
 	if (wire_end(req) < 0)
 		die("clipboard: %s", last_error());
-	c = cli_ask(io, &m);
+	c = xcli_ask(io, &m);
 	if (type == WIRE_CLIPBOARD_HISTORY) {
 		print_history(&m, json);
 	} else if (type == WIRE_CLIPBOARD_GET) {
-		cli_write_value("clipboard", &m);
+		xcli_write_value("clipboard", &m);
 	} else {
 		char text[64] = "done";
 

@@ -839,7 +839,7 @@ static const struct wl_registry_listener registry_listener = { on_global, on_glo
 
 static void wayland_connect(void)
 {
-	C.dpy = wl_role_connect(&registry_listener, &C.reg);
+	C.dpy = xwl_role_connect(&registry_listener, &C.reg);
 	if (!C.mgr)
 		die("the compositor does not offer zwlr_data_control_manager_v1 "
 			"(sway, Hyprland, river, labwc and Wayfire do; GNOME and KDE do not)");
@@ -905,7 +905,8 @@ int daemon_clipboard_main(int argc, char **argv)
 	xrole_setup(&C.r, "clipboard");
 	out = xsecmem_alloc(sizeof(*out));
 	C.r.status = "recording the clipboard";
-	secmem_probe();
+	if (secmem_probe() == SECMEM_NONE)
+		die("%s", last_error());
 	enter_sandbox();
 	history(config_default_profile(C.r.conf));
 	for (;;) {
@@ -924,7 +925,7 @@ int daemon_clipboard_main(int argc, char **argv)
 		timeout = sooner(timeout, C.cap.fd >= 0 ? C.cap.deadline : 0);
 		for (struct op *o = C.ops; o; o = o->next)
 			timeout = sooner(timeout, o->deadline);
-		if ((ev = wl_role_poll(&C.r, C.dpy, pf, 1, timeout)) < 0) {
+		if ((ev = xwl_role_poll(&C.r, C.dpy, pf, 1, timeout)) < 0) {
 			r = 1;
 			break;
 		}

@@ -580,7 +580,7 @@ int daemon_input_main(int argc, char **argv)
 	enter_sandbox();
 	for (;;) {
 		struct pollfd pf[1] = { { I.ep, POLLIN, 0 } };
-		int ev = role_poll(&I.r, pf, 1, running() ? 100 : -1);
+		int ev = xrole_poll(&I.r, pf, 1, running() ? 100 : -1);
 
 		if (ev & ROLE_STOP)
 			break;

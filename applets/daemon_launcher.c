@@ -660,7 +660,8 @@ int daemon_launcher_main(int argc, char **argv)
 	/* Not sandbox_limits: they would pass to every application started.
 	 * Not dumpable (other processes of the user kept out of our memory)
 	 * once the hub has accepted it, as every role (role.c). */
-	secmem_use(SECMEM_MLOCK);
+	if (secmem_use(SECMEM_MLOCK) < 0)
+		die("%s", last_error());
 	/* First, while nothing else is open: the spawner keeps only its
 	 * socket. */
 	if ((L.spawner = spawner_start()) < 0)
@@ -682,7 +683,7 @@ int daemon_launcher_main(int argc, char **argv)
 			timeout = (int)(L.rescan_at > role_now_ms() ? L.rescan_at - role_now_ms() : 0);
 		if (L.launches && (timeout < 0 || timeout > 500))
 			timeout = 500;
-		ev = role_poll(&L.r, pf, 1, timeout);
+		ev = xrole_poll(&L.r, pf, 1, timeout);
 		if (ev & ROLE_STOP)
 			break;
 		if (pf[0].revents & POLLIN)

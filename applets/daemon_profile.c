@@ -668,7 +668,8 @@ int daemon_profile_main(int argc, char **argv)
 	}
 	apply_config();
 	load_state();
-	secmem_probe();
+	if (secmem_probe() == SECMEM_NONE)
+		die("%s", last_error());
 	if (hub_run(&D.p, &D.cfg, &hooks) < 0)
 		die("daemon-profile: %s", last_error());
 	wifi_probe_stop(&D.wifi);

@@ -1184,7 +1184,8 @@ int daemon_secrets_main(int argc, char **argv)
 	 * mask and SIGTERM always reaches the loop (a clean, wiping stop). */
 	xrole_setup(&S.r, "secrets");
 	S.r.status = "serving vaults";
-	secmem_probe();
+	if (secmem_probe() == SECMEM_NONE)
+		die("%s", last_error());
 	out = xsecmem_alloc(sizeof(*out));
 	/* Its own directories, whoever made them (daemon-profile may have):
 	 * a data directory others can write lets them rename vaults/ and
@@ -1217,7 +1218,7 @@ int daemon_secrets_main(int argc, char **argv)
 		struct pollfd pf[1] = { { S.pipe[0], POLLIN, 0 } };
 		int ev, timeout = sooner(idle_lock(), S.sync_due);
 
-		ev = role_poll(&S.r, pf, 1, timeout);
+		ev = xrole_poll(&S.r, pf, 1, timeout);
 		if (ev & ROLE_STOP)
 			stop = 1;
 		if (ev & ROLE_RELOADED)

@@ -454,11 +454,12 @@ int daemon_snippets_main(int argc, char **argv)
 	xrole_setup(&N.r, "snippets");
 	out = xsecmem_alloc(sizeof(*out));
 	N.r.status = "serving snippets";
-	secmem_probe();
+	if (secmem_probe() == SECMEM_NONE)
+		die("%s", last_error());
 	tzset();
 	enter_sandbox();
 	for (;;) {
-		int ev = role_poll(&N.r, NULL, 0, N.pending ? 500 : -1);
+		int ev = xrole_poll(&N.r, NULL, 0, N.pending ? 500 : -1);
 
 		if (ev & ROLE_STOP)
 			break;

@@ -971,7 +971,7 @@ static void handle(const struct wire_msg *m)
 
 static void wayland_connect(void)
 {
-	W.dpy = wl_role_connect(&registry_listener, &W.reg);
+	W.dpy = xwl_role_connect(&registry_listener, &W.reg);
 	if (!W.mgr)
 		die("the compositor does not offer zwlr_foreign_toplevel_manager_v1 "
 			"(sway, Hyprland, river, labwc, Wayfire and niri do; GNOME and KDE do not)");
@@ -1104,7 +1104,7 @@ int daemon_wm_main(int argc, char **argv)
 			if (timeout < 0 || left < timeout)
 				timeout = left > 0 ? (int)left : 0;
 		}
-		if ((ev = wl_role_poll(&W.r, W.dpy, NULL, 0, timeout)) < 0) {
+		if ((ev = xwl_role_poll(&W.r, W.dpy, NULL, 0, timeout)) < 0) {
 			r = 1;
 			break;
 		}

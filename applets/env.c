@@ -88,7 +88,7 @@ struct listing {
 	int *cap;
 };
 
-/* A name cli_list found: a new variable, unless an earlier profile has
+/* A name xcli_list found: a new variable, unless an earlier profile has
  * a secret of that name (the first wins). */
 static void add_var(const char *secret, void *vctx)
 {
@@ -111,7 +111,7 @@ static void add_var(const char *secret, void *vctx)
  * shell_names: every name must also be one a shell accepts. */
 static void fetch(const char *cmd, const char *spec, const char *prefix, int shell_names)
 {
-	struct cli_io *io = cli_io();	/* secure memory: the values pass here */
+	struct cli_io *io = xcli_io();	/* secure memory: the values pass here */
 	uint8_t *buf = io->buf;
 	struct wire_out *req = &io->req;
 	char profiles[CLI_MAX_PROFILES][PROFILE_BUF];
@@ -123,12 +123,12 @@ static void fetch(const char *cmd, const char *spec, const char *prefix, int she
 			if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
 				usage_error(cmd, "--prefix '%s': letters, digits and '_' only", prefix);
 	}
-	c = cli_connect();
+	c = xcli_connect();
 	for (int i = 0; i < np; i++) {
 		struct listing l = { profiles[i], prefix, &cap };
 		int from = nvars;
 
-		cli_list(c, io, profiles[i], add_var, &l);
+		xcli_list(c, io, profiles[i], add_var, &l);
 		for (int k = from; k < nvars; k++) {
 			struct var *x = &vars[k];
 			struct wire_msg m;
@@ -138,7 +138,7 @@ static void fetch(const char *cmd, const char *spec, const char *prefix, int she
 			wire_begin(req, WIRE_SECRET_GET, 0, 0);
 			wire_put_str(req, WF_PROFILE, profiles[i]);
 			wire_put_str(req, WF_KEY, x->secret);
-			cli_request(c, io, &m);
+			xcli_request(c, io, &m);
 			if (!wire_find(&m, WF_VALUE, &val, &vl) || !(x->value = secmem_dup(val, vl))) {
 				free_vars();
 				die("%s: cannot fetch secret '%s' of profile %s: %s", cmd, x->secret, profiles[i],

@@ -132,7 +132,7 @@ static void enroll_factor(struct bus_client *c, int which, const char *profile, 
 		die("%s: %s", cmd, last_error());
 	prove(cmd, profile, a, which, 1, &f);
 	f.factor = factor_name[which];
-	cli_factor_request(c, WIRE_SSH_ENROLL, profile, &f, 1);
+	xcli_factor_request(c, WIRE_SSH_ENROLL, profile, &f);
 	if (which == TPM2) {
 		char list[96];
 		uint32_t mask = 0;
@@ -166,7 +166,7 @@ static void revoke_factor(struct bus_client *c, int which, const char *profile)
 			label[which], profile);
 	prove(cmd, profile, a, which, 0, &f);
 	f.factor = factor_name[which];
-	cli_factor_request(c, WIRE_SSH_REVOKE, profile, &f, 1);
+	xcli_factor_request(c, WIRE_SSH_REVOKE, profile, &f);
 	printf("%s of profile '%s' revoked.\n", which == TPM2 ? "TPM2 factor" : "Key file", profile);
 	free(a);
 }
@@ -276,7 +276,7 @@ static int factor_main(int which, int argc, char **argv)
 	if (which == TPM2 && strcmp(sub, "list") && !tpm2_available())
 		die("tpm2 %s: %s", sub, last_error());
 	n = cli_profiles(cmd, spec, names, CLI_MAX_PROFILES);
-	c = cli_connect();
+	c = xcli_connect();
 	if (!strcmp(sub, "list"))
 		list_factor(c, which, names, n);
 	for (int i = 0; i < n && strcmp(sub, "list"); i++) {

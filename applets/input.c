@@ -130,7 +130,7 @@ int input_main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ 0 }
 	};
-	struct cli_io *io = cli_io();
+	struct cli_io *io = xcli_io();
 	struct wire_out *req = &io->req;
 	struct bus_client *c;
 	struct wire_msg m;
@@ -150,11 +150,11 @@ int input_main(int argc, char **argv)
 	if (optind < argc)
 		usage_error("input", "unexpected argument '%s'", argv[optind]);
 	if (do_watch)
-		cli_watch("input", event_fields, ARRAY_LEN(event_fields), json);
+		xcli_watch("input", event_fields, ARRAY_LEN(event_fields), json);
 	wire_begin(req, WIRE_INPUT_STATUS, 0, 0);
 	if (wire_end(req) < 0)
 		die("input: %s", last_error());
-	c = cli_ask(io, &m);
+	c = xcli_ask(io, &m);
 	print_status(&m, json);
 	cli_done(c, io, &m);
 	return fflush(stdout) == 0 ? 0 : 1;

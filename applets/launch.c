@@ -94,7 +94,7 @@ int launch_main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ 0 }
 	};
-	struct cli_io *io = cli_io();
+	struct cli_io *io = xcli_io();
 	struct wire_out *req = &io->req;
 	const char *cmd, *profile = NULL, *tags[32];
 	int o, json = 0, ntags = 0;
@@ -154,7 +154,7 @@ int launch_main(int argc, char **argv)
 		wire_put_str(req, WF_PROFILE, profile);
 	if (wire_end(req) < 0)
 		die("launch: %s", last_error());
-	c = cli_ask(io, &m);
+	c = xcli_ask(io, &m);
 	if (!strcmp(cmd, "search")) {
 		print_search(&m, json);
 	} else {

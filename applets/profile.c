@@ -42,7 +42,7 @@ struct row {
 
 static int list(int json)
 {
-	struct cli_io *io = cli_io();
+	struct cli_io *io = xcli_io();
 	struct wire_out *req = &io->req;
 	struct row rows[256];
 	struct wire_msg m;
@@ -53,7 +53,7 @@ static int list(int json)
 	const uint8_t *v;
 
 	wire_begin(req, WIRE_PROFILE_LIST, 0, 0);
-	c = cli_ask(io, &m);
+	c = xcli_ask(io, &m);
 	wire_get_str(&m, WF_DEFAULT, def, sizeof(def));
 	while (wire_next(&m, &pos, &tag, &v, &len)) {
 		char s[96];
@@ -167,7 +167,7 @@ static int show(const char *name)
 
 static int change(uint8_t type, const char *name)
 {
-	struct cli_io *io = cli_io();
+	struct cli_io *io = xcli_io();
 	struct wire_out *req = &io->req;
 	struct wire_msg m;
 	struct bus_client *c;
@@ -176,7 +176,7 @@ static int change(uint8_t type, const char *name)
 	wire_begin(req, type, 0, 0);
 	if (name)
 		wire_put_str(req, WF_PROFILE, name);
-	c = cli_ask(io, &m);
+	c = xcli_ask(io, &m);
 	wire_get_str(&m, WF_TEXT, text, sizeof(text));
 	if (!name) {
 		char def[PROFILE_BUF] = "?";

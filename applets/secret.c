@@ -69,7 +69,7 @@ int secret_main(int argc, char **argv)
 		{ "yes", no_argument, NULL, 'y' },
 		{ 0 }
 	};
-	struct cli_io *io = cli_io();	/* secure memory: values pass here */
+	struct cli_io *io = xcli_io();	/* secure memory: values pass here */
 	struct wire_out *req = &io->req;
 	const char *profile = "default", *cmd, *key = NULL;
 	int o, json = 0, yes = 0, type;
@@ -125,9 +125,9 @@ int secret_main(int argc, char **argv)
 			return 0;
 		}
 	}
-	c = cli_connect();
+	c = xcli_connect();
 	if (type == WIRE_SECRET_LIST) {
-		cli_list(c, io, profile, print_name, &json);
+		xcli_list(c, io, profile, print_name, &json);
 		bus_close(c);
 		if (json)
 			printf("%s]\n", json == 1 ? "[" : "");
@@ -148,9 +148,9 @@ int secret_main(int argc, char **argv)
 		wire_put(req, WF_VALUE, val, vlen);
 		secmem_free(val);
 	}
-	cli_request(c, io, &m);
+	xcli_request(c, io, &m);
 	if (type == WIRE_SECRET_GET) {
-		cli_write_value("secret get", &m);
+		xcli_write_value("secret get", &m);
 	} else if (type == WIRE_SECRET_SET) {
 		printf("Secret '%s' stored in profile '%s'.\n", key, profile);
 	} else {

@@ -93,7 +93,7 @@ int snippet_main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ 0 }
 	};
-	struct cli_io *io = cli_io();	/* secure memory: values pass here */
+	struct cli_io *io = xcli_io();	/* secure memory: values pass here */
 	struct wire_out *req = &io->req;
 	static char tpl[WIRE_MAX_MESSAGE];
 	const char *profile = "default", *cmd;
@@ -153,11 +153,11 @@ int snippet_main(int argc, char **argv)
 	}
 	if (wire_end(req) < 0)
 		die("snippet: %s", last_error());
-	c = cli_ask(io, &m);
+	c = xcli_ask(io, &m);
 	if (type == WIRE_SNIPPET_LIST) {
 		print_list(&m, json);
 	} else if (type == WIRE_SNIPPET_EXPAND) {
-		cli_write_value("snippet", &m);
+		xcli_write_value("snippet", &m);
 	} else {
 		char text[32] = "done";
 

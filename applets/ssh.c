@@ -63,7 +63,7 @@ static void enroll_key(struct bus_client *c, const char *profile, const char *sp
 		die("ssh enroll: %s", last_error());
 	f.key = &key;
 	ask_password(profile, &f);
-	cli_factor_request(c, WIRE_SSH_ENROLL, profile, &f, 1);
+	xcli_factor_request(c, WIRE_SSH_ENROLL, profile, &f);
 	printf("SSH key %s (%s) enrolled for profile '%s'%s.\n", key.fp, key.type, profile,
 		a.ssh ? ", replacing the previous one" : "");
 }
@@ -86,7 +86,7 @@ static void revoke_key(struct bus_client *c, const char *profile)
 		die_code(EXIT_DENIED, "ssh revoke: policy all needs the SSH key %s in the agent: %s",
 			a.key.fp, last_error());
 	ask_password(profile, &f);
-	cli_factor_request(c, WIRE_SSH_REVOKE, profile, &f, 1);
+	xcli_factor_request(c, WIRE_SSH_REVOKE, profile, &f);
 	printf("SSH key %s revoked for profile '%s'.\n", a.key.fp, profile);
 }
 
@@ -138,7 +138,7 @@ int ssh_main(int argc, char **argv)
 	if (optind < argc)
 		usage_error("ssh", "unexpected argument '%s'", argv[optind]);
 	n = cli_profiles("ssh", spec, names, CLI_MAX_PROFILES);
-	c = cli_connect();
+	c = xcli_connect();
 	if (!strcmp(sub, "list"))
 		list(c, names, n);
 	for (int i = 0; i < n && strcmp(sub, "list"); i++) {

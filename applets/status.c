@@ -784,7 +784,7 @@ static int doctor(const struct paths *p, struct bus_client *c, struct wire_msg *
  * roles it told to come back with theirs. */
 static int rotate_keys(void)
 {
-	struct cli_io *io = cli_io();
+	struct cli_io *io = xcli_io();
 	struct bus_client *c;
 	struct wire_msg m;
 	size_t pos = 0;
@@ -793,7 +793,7 @@ static int rotate_keys(void)
 	int n = 0;
 
 	wire_begin(&io->req, WIRE_ROTATE_KEYS, WIRE_F_LAST, 0);
-	c = cli_ask(io, &m);
+	c = xcli_ask(io, &m);
 	printf("Keys rotated: the bus's, the commands' and every role's.\n");
 	while (wire_next(&m, &pos, &tag, &v, &len))
 		if (tag == WF_ROLE)

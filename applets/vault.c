@@ -172,7 +172,9 @@ int init_main(int argc, char **argv)
 	if (wipe) {
 		if (argc != 2)
 			usage_error("init", "--wipe-reset-destroy-all-data takes no other option");
-		return cli_wipe_all(&p);
+		if (cli_wipe_all(&p) < 0)
+			die("init: %s", last_error());
+		return 0;
 	}
 	if (!policy) {
 		/* The profile's configured auth.mode, else any. */
@@ -193,7 +195,7 @@ int init_main(int argc, char **argv)
 	f.policy = policy;
 	if (keyfile && cli_keyfile_new(keyfile, &f, kpath) < 0)
 		die("init: %s", last_error());
-	c = cli_connect();
+	c = xcli_connect();
 	if (want_ssh) {
 		if (cli_ssh_pick(ssh_spec, &key) < 0)
 			die("init: %s", last_error());
@@ -215,7 +217,7 @@ int init_main(int argc, char **argv)
 			die("init: %s", last_error());
 		}
 	}
-	cli_factor_request(c, WIRE_VAULT_INIT, profile, &f, 1);
+	xcli_factor_request(c, WIRE_VAULT_INIT, profile, &f);
 	{
 		const char *names[] = { want_pw ? "password" : NULL, want_ssh ? key.fp : NULL,
 			want_tpm2 ? "TPM2" : NULL, keyfile ? "key file" : NULL };
@@ -265,7 +267,7 @@ static int unlock_one(struct bus_client *c, const char *name, int no_prompt, cha
 	if (a->tpm2 && !(f.tpm2 = cli_tpm2_secret(name, a, !no_prompt)))
 		note(tried, sizeof(tried), "TPM2");
 	if (!a->all && f.tpm2) {
-		if (cli_factor_request(c, WIRE_UNLOCK, name, &f, 0) == 0) {
+		if (cli_factor_request(c, WIRE_UNLOCK, name, &f) == 0) {
 			printf("Vault '%s' unlocked (TPM2).\n", name);
 			goto out;
 		}
@@ -274,7 +276,7 @@ static int unlock_one(struct bus_client *c, const char *name, int no_prompt, cha
 	if (a->keyfile && !(f.keyfile = cli_keyfile_secret(a)))
 		note(tried, sizeof(tried), "key file");
 	if (!a->all && f.keyfile) {
-		if (cli_factor_request(c, WIRE_UNLOCK, name, &f, 0) == 0) {
+		if (cli_factor_request(c, WIRE_UNLOCK, name, &f) == 0) {
 			printf("Vault '%s' unlocked (key file %s).\n", name, a->keyfile_path);
 			goto out;
 		}
@@ -304,7 +306,7 @@ static int unlock_one(struct bus_client *c, const char *name, int no_prompt, cha
 	}
 	if (f.sig && !a->all) {
 		/* The agent alone; on refusal, fall back to the password. */
-		if (cli_factor_request(c, WIRE_UNLOCK, name, &f, 0) == 0) {
+		if (cli_factor_request(c, WIRE_UNLOCK, name, &f) == 0) {
 			printf("Vault '%s' unlocked (SSH key %s).\n", name, a->key.fp);
 			goto out;
 		}
@@ -366,7 +368,7 @@ static int unlock_one(struct bus_client *c, const char *name, int no_prompt, cha
 				snprintf(used + strlen(used), sizeof(used) - strlen(used), "%s%s", *used ? " and " : "",
 					names[i]);
 	}
-	cli_factor_request(c, WIRE_UNLOCK, name, &f, 1);
+	xcli_factor_request(c, WIRE_UNLOCK, name, &f);
 	printf("Vault '%s' unlocked (%s).\n", name, used);
 out:
 	cli_factors_free(&f);
@@ -391,7 +393,7 @@ static void add_locked(const char *profile, const char *state, void *ctx)
  * while either is not there yet; the vaults' states into l if l. */
 static struct bus_client *connect_secrets(long wait_ms, struct locked *l)
 {
-	struct cli_io *io = cli_io();
+	struct cli_io *io = xcli_io();
 	struct timespec t0, t;
 	struct wire_msg m;
 	struct paths p;
@@ -492,7 +494,7 @@ int passwd_main(int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_error("passwd", "unexpected argument '%s'", argv[optind]);
-	c = cli_connect();
+	c = xcli_connect();
 	if (cli_vault_auth(c, profile, &a) < 0)
 		die_code(bus_error_exit(), "passwd: %s", last_error());
 	if (!a.password)
@@ -509,7 +511,7 @@ int passwd_main(int argc, char **argv)
 		secmem_free(f.sig);
 		die("passwd: new password: %s", last_error());
 	}
-	cli_factor_request(c, WIRE_PASSWD, profile, &f, 1);
+	xcli_factor_request(c, WIRE_PASSWD, profile, &f);
 	printf("Password of vault '%s' changed.\n", profile);
 	bus_close(c);
 	return 0;
@@ -517,7 +519,7 @@ int passwd_main(int argc, char **argv)
 
 int lock_main(int argc, char **argv)
 {
-	struct cli_io *io = cli_io();
+	struct cli_io *io = xcli_io();
 	static const struct option opts[] = {
 		{ "profile", required_argument, NULL, 'p' },
 		{ "all", no_argument, NULL, 'a' },
@@ -543,7 +545,7 @@ int lock_main(int argc, char **argv)
 	wire_begin(&io->req, WIRE_LOCK, 0, 0);
 	if (profile)
 		wire_put_str(&io->req, WF_PROFILE, profile);
-	c = cli_ask(io, &m);
+	c = xcli_ask(io, &m);
 	while (wire_next(&m, &pos, &tag, &v, &len)) {
 		if (tag == WF_PROFILE) {
 			printf("Vault '%.*s' locked; its keys are wiped.\n", (int)len, (const char *)v);

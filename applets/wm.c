@@ -136,7 +136,7 @@ int wm_main(int argc, char **argv)
 		{ "launcher", no_argument, NULL, 'l' },
 		{ 0 }
 	};
-	struct cli_io *io = cli_io();
+	struct cli_io *io = xcli_io();
 	struct wire_out *req = &io->req;
 	const char *cmd;
 	int o, json = 0, back = 0, launcher = 0, type;
@@ -159,7 +159,7 @@ int wm_main(int argc, char **argv)
 	if (!strcmp(cmd, "watch")) {
 		if (argc || back || launcher)
 			usage_error("wm", "watch takes only --json");
-		cli_watch("wm", event_fields, ARRAY_LEN(event_fields), json);
+		xcli_watch("wm", event_fields, ARRAY_LEN(event_fields), json);
 	}
 	if (!strcmp(cmd, "list"))
 		type = WIRE_WM_LIST;
@@ -186,7 +186,7 @@ int wm_main(int argc, char **argv)
 		wire_put_u32(req, WF_LAUNCHER, 1);
 	if (wire_end(req) < 0)
 		die("wm: %s", last_error());
-	c = cli_ask(io, &m);
+	c = xcli_ask(io, &m);
 	if (type == WIRE_WM_LIST)
 		print_list(&m, json);
 	else if (type != WIRE_WM_OVERLAY)

@@ -164,7 +164,7 @@ static void io_wipe(void)
 	io = NULL;
 }
 
-struct cli_io *cli_io(void)
+struct cli_io *xcli_io(void)
 {
 	if (!io) {
 		if (!(io = secmem_alloc(sizeof(*io))))
@@ -175,7 +175,7 @@ struct cli_io *cli_io(void)
 	return io;
 }
 
-struct bus_client *cli_connect(void)
+struct bus_client *xcli_connect(void)
 {
 	struct paths p;
 
@@ -184,13 +184,13 @@ struct bus_client *cli_connect(void)
 	return xbus_connect(&p);
 }
 
-void cli_request(struct bus_client *c, struct cli_io *x, struct wire_msg *m)
+void xcli_request(struct bus_client *c, struct cli_io *x, struct wire_msg *m)
 {
 	xbus_request(c, &x->req, x->buf, m);
 	sodium_memzero(x->req.buf, x->req.len);
 }
 
-void cli_list(struct bus_client *c, struct cli_io *x, const char *profile,
+void xcli_list(struct bus_client *c, struct cli_io *x, const char *profile,
 	void (*fn)(const char *name, void *ctx), void *ctx)
 {
 	char after[VAULT_MAX_NAME + 1] = "", name[VAULT_MAX_NAME + 1];
@@ -207,7 +207,7 @@ void cli_list(struct bus_client *c, struct cli_io *x, const char *profile,
 		wire_put_str(&x->req, WF_PROFILE, profile);
 		if (*after)
 			wire_put_str(&x->req, WF_AFTER, after);
-		cli_request(c, x, &m);
+		xcli_request(c, x, &m);
 		while (wire_next(&m, &pos, &tag, &v, &len)) {
 			if (tag != WF_KEY || !len || len > VAULT_MAX_NAME || memchr(v, 0, len))
 				continue;
@@ -227,11 +227,11 @@ void cli_list(struct bus_client *c, struct cli_io *x, const char *profile,
 	}
 }
 
-struct bus_client *cli_ask(struct cli_io *x, struct wire_msg *m)
+struct bus_client *xcli_ask(struct cli_io *x, struct wire_msg *m)
 {
-	struct bus_client *c = cli_connect();
+	struct bus_client *c = xcli_connect();
 
-	cli_request(c, x, m);
+	xcli_request(c, x, m);
 	return c;
 }
 
@@ -243,7 +243,7 @@ void cli_done(struct bus_client *c, struct cli_io *x, const struct wire_msg *m)
 
 int cli_vault_auth(struct bus_client *c, const char *profile, struct cli_auth *a)
 {
-	struct cli_io *x = cli_io();
+	struct cli_io *x = xcli_io();
 	struct wire_out *req = &x->req;
 	struct wire_msg m;
 	char s[16];
@@ -492,10 +492,9 @@ void cli_factors_free(struct cli_factors *f)
 	f->pw = f->pw2 = f->sig = f->tpm2 = f->keyfile = NULL;
 }
 
-int cli_factor_request(struct bus_client *c, uint8_t type, const char *profile, struct cli_factors *f,
-	int or_die)
+int cli_factor_request(struct bus_client *c, uint8_t type, const char *profile, struct cli_factors *f)
 {
-	struct cli_io *x = cli_io();	/* the request holds passwords */
+	struct cli_io *x = xcli_io();	/* the request holds passwords */
 	uint8_t *buf = x->buf;
 	struct wire_out *req = &x->req;
 	struct wire_msg m;
@@ -528,9 +527,13 @@ int cli_factor_request(struct bus_client *c, uint8_t type, const char *profile, 
 	cli_factors_free(f);
 	r = bus_request(c, req, buf, &m, wire_type_kdf(type) ? WIRE_KDF_TIMEOUT_MS : BUS_CLI_TIMEOUT_MS);
 	sodium_memzero(req->buf, req->len);
-	if (r < 0 && or_die)
-		die_code(bus_error_exit(), "%s", last_error());
 	return r;
+}
+
+void xcli_factor_request(struct bus_client *c, uint8_t type, const char *profile, struct cli_factors *f)
+{
+	if (cli_factor_request(c, type, profile, f) < 0)
+		die_code(bus_error_exit(), "%s", last_error());
 }
 
 /* Overwrite a file with zeros, then remove it.  On flash and copy-on-write
@@ -591,7 +594,7 @@ int cli_wipe_all(const struct paths *p)
 
 	if ((c = bus_connect(p, NULL, 1000))) {
 		bus_close(c);
-		die("init: the daemons are running; stop them first (their open vaults would survive)");
+		return fail("the daemons are running; stop them first (their open vaults would survive)");
 	}
 	fprintf(stderr, "This destroys, with no way back:\n"
 		"  every vault (%s/vaults/): all secrets of all profiles\n"
@@ -603,7 +606,7 @@ int cli_wipe_all(const struct paths *p)
 		line[0] = 0;
 	line[strcspn(line, "\r\n")] = 0;
 	if (strcmp(line, "destroy all data"))
-		die("init: cancelled; nothing was destroyed");
+		return fail("cancelled; nothing was destroyed");
 	if (paths_join(path, p->data, "vaults") == 0)
 		shred_dir(path, 1);
 	for (size_t i = 0; i < sizeof(data_files) / sizeof(data_files[0]); i++)
@@ -633,7 +636,7 @@ void cli_put_safe(FILE *f, const uint8_t *s, size_t n)
 	}
 }
 
-void cli_write_value(const char *cmd, const struct wire_msg *m)
+void xcli_write_value(const char *cmd, const struct wire_msg *m)
 {
 	const uint8_t *v;
 	uint16_t len;
@@ -686,9 +689,9 @@ void cli_print_fields(const struct wire_msg *m, const struct cli_field *f, size_
 	puts(json ? "}" : "");
 }
 
-void cli_watch(const char *role, const struct cli_field *f, size_t n, int json)
+void xcli_watch(const char *role, const struct cli_field *f, size_t n, int json)
 {
-	struct cli_io *x = cli_io();
+	struct cli_io *x = xcli_io();
 	uint8_t *buf = x->buf;
 	struct bus_client *c;
 	struct wire_msg m;
@@ -697,7 +700,7 @@ void cli_watch(const char *role, const struct cli_field *f, size_t n, int json)
 	wire_put_str(&x->req, WF_ROLE, role);
 	if (wire_end(&x->req) < 0)
 		die("%s watch: %s", role, last_error());
-	c = cli_ask(x, &m);
+	c = xcli_ask(x, &m);
 	fprintf(stderr, "Following daemon-%s's events (interrupt to stop).\n", role);
 	for (;;) {
 		if (bus_recv(c, buf, &m, 3600 * 1000) < 0) {

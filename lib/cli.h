@@ -44,10 +44,10 @@ void cli_print_fields(const struct wire_msg *m, const struct cli_field *f, size_
 /* `sesame ROLE watch`: subscribe to daemon-ROLE's events and print each
  * (cli_print_fields) until interrupted; dies with 69 if the bus goes
  * away.  Never returns. */
-void cli_watch(const char *role, const struct cli_field *f, size_t n, int json) __attribute__((noreturn));
+void xcli_watch(const char *role, const struct cli_field *f, size_t n, int json) __attribute__((noreturn));
 /* A reply's WF_VALUE to standard output exactly (a newline added only on
  * a terminal); dies naming cmd if there is none or it cannot be written. */
-void cli_write_value(const char *cmd, const struct wire_msg *m);
+void xcli_write_value(const char *cmd, const struct wire_msg *m);
 
 /* A command's request and reply buffer, in secure memory: requests carry
  * passwords and values (set), replies values (get, expand, env).  Made
@@ -56,22 +56,22 @@ struct cli_io {
 	struct wire_out req;
 	uint8_t buf[WIRE_MAX_MESSAGE];
 };
-struct cli_io *cli_io(void);
+struct cli_io *xcli_io(void);
 /* A command's one question: connect to the bus (paths from the
  * environment), send io->req, read the reply into io->buf (m points into
  * it); dies with the exit code the failure maps to.  cli_done closes the
  * connection and wipes what the reply held.  Every command asks through
  * these, so what it sends and reads stays in secure memory.  For several
- * questions on one connection: cli_connect, then cli_request for each
+ * questions on one connection: xcli_connect, then xcli_request for each
  * (io->req is wiped once sent; the caller wipes io->buf when done). */
-struct bus_client *cli_ask(struct cli_io *io, struct wire_msg *m);
+struct bus_client *xcli_ask(struct cli_io *io, struct wire_msg *m);
 void cli_done(struct bus_client *c, struct cli_io *io, const struct wire_msg *m);
-struct bus_client *cli_connect(void);
-void cli_request(struct bus_client *c, struct cli_io *io, struct wire_msg *m);
+struct bus_client *xcli_connect(void);
+void xcli_request(struct bus_client *c, struct cli_io *io, struct wire_msg *m);
 /* Every secret name of a profile, in order, a reply at a time (wire.h:
  * WF_AFTER, WF_MORE): fn(name, ctx) for each, a NUL-terminated name of
- * at most VAULT_MAX_NAME bytes.  Uses io; dies as cli_request does. */
-void cli_list(struct bus_client *c, struct cli_io *io, const char *profile,
+ * at most VAULT_MAX_NAME bytes.  Uses io; dies as xcli_request does. */
+void xcli_list(struct bus_client *c, struct cli_io *io, const char *profile,
 	void (*fn)(const char *name, void *ctx), void *ctx);
 
 struct bus_client;
@@ -151,15 +151,16 @@ int cli_tpm2_new(const char *pcrs, const char *values, int pin, struct cli_facto
 	uint8_t data[VAULT_MAX_FACTOR_DATA]);
 /* A new key-file factor into f, path resolved into resolved (PATH_MAX). */
 int cli_keyfile_new(const char *path, struct cli_factors *f, char *resolved);
-/* Send one; on an error reply, die with its exit code if or_die, else -1
- * with the reason (bus_error_exit() has the code). */
-int cli_factor_request(struct bus_client *c, uint8_t type, const char *profile, struct cli_factors *f,
-	int or_die);
+/* Send one: -1 with the reason on an error reply (bus_error_exit() has
+ * the code); the x form dies with that exit code instead. */
+int cli_factor_request(struct bus_client *c, uint8_t type, const char *profile, struct cli_factors *f);
+void xcli_factor_request(struct bus_client *c, uint8_t type, const char *profile, struct cli_factors *f);
 
 struct paths;
 /* init --wipe-reset-destroy-all-data: after the typed confirmation, zero
  * and remove every vault, the audit log, the state, config.toml, config.d
- * and the runtime directory.  Refuses while the daemons run. */
+ * and the runtime directory.  Refuses while the daemons run, and without
+ * the confirmation: -1 with the reason, nothing destroyed. */
 int cli_wipe_all(const struct paths *p);
 
 #endif

@@ -2,6 +2,7 @@
  * and, for how the functions are forwarded, dynlib.h. */
 #include "desklib.h"
 #include "dynlib.h"
+#include "log.h"
 #include "util.h"
 
 #include <dlfcn.h>
@@ -121,9 +122,12 @@ struct wl_proxy *desk_wl_marshal(const struct wl_interface *self, struct wl_prox
 
 	va_start(ap, flags);
 	for (; *sig; sig++) {
-		if (n == MAX_ARGS)
-			die("wayland: %s.%s has more than %d arguments", self->name, self->methods[opcode].name,
-				MAX_ARGS);
+		if (n == MAX_ARGS) {	/* no protocol sesame speaks has such a request */
+			va_end(ap);
+			log_error("wayland: %s.%s has more than %d arguments: not sent", self->name,
+				self->methods[opcode].name, MAX_ARGS);
+			return NULL;
+		}
 		switch (*sig) {
 		case 'i': a[n++].i = va_arg(ap, int32_t); break;
 		case 'u': a[n++].u = va_arg(ap, uint32_t); break;

@@ -49,7 +49,7 @@ uint64_t role_wall_ms(void)
 
 /* One instance per role and bus: an exclusive lock on NAME.lock, kept
  * for the life of the process (the kernel drops it with the process). */
-static void single_instance(struct role *r)
+static void xsingle_instance(struct role *r)
 {
 	char path[PATH_MAX], file[64], pid[24] = "?";
 	ssize_t n;
@@ -82,7 +82,7 @@ void xrole_setup(struct role *r, const char *name)
 	r->watchdog_ms = sdnotify_watchdog_ms();
 	if (paths_resolve(&r->p) < 0)
 		die("daemon-%s: %s", name, last_error());
-	single_instance(r);
+	xsingle_instance(r);
 	if (!(r->conf = config_load(&r->p, NULL, NULL)))
 		die("daemon-%s: configuration: %s", name, last_error());
 	apply_logging(r->conf);
@@ -123,7 +123,7 @@ static void reload(struct role *r)
 	log_info("config: reloaded");
 }
 
-int role_poll(struct role *r, struct pollfd *extra, int nextra, int timeout_ms)
+int xrole_poll(struct role *r, struct pollfd *extra, int nextra, int timeout_ms)
 {
 	struct pollfd pf[3 + 8];
 	int flags = 0, n = 3;

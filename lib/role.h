@@ -7,7 +7,7 @@
  * and from then on it reconnects only to take a new key (WIRE_REKEY): a
  * role that loses its daemon-profile stops with status 1, and its
  * supervisor starts a fresh one.  The role's main loop calls
- * role_poll() and handles what it reports.
+ * xrole_poll() and handles what it reports.
  */
 #ifndef SESAME_ROLE_H
 #define SESAME_ROLE_H
@@ -31,7 +31,7 @@ struct role {
 	const char *status;		/* sd_notify STATUS= once connected */
 	int accepted;			/* the hub accepted it once: not dumpable since */
 	long long rekey_until;		/* reconnecting after WIRE_REKEY, until then */
-	int exit_code;			/* 1: lost its hub (role_poll says ROLE_STOP) */
+	int exit_code;			/* 1: lost its hub (xrole_poll says ROLE_STOP) */
 };
 
 enum { ROLE_STOP = 1, ROLE_BUS = 2, ROLE_RELOADED = 4, ROLE_CONNECTED = 8 };
@@ -46,11 +46,11 @@ void xrole_setup(struct role *r, const char *name);
 /* Connect if needed (retrying for up to 2 s per call), then poll the
  * role's descriptors and the extra ones for at most timeout_ms (-1: no
  * limit).  Returns ROLE_* flags; extra[i].revents are set. */
-int role_poll(struct role *r, struct pollfd *extra, int nextra, int timeout_ms);
-/* Drop the bus connection after a failure (logged); the next role_poll
+int xrole_poll(struct role *r, struct pollfd *extra, int nextra, int timeout_ms);
+/* Drop the bus connection after a failure (logged); the next xrole_poll
  * reconnects, or, for a role the hub had accepted, says ROLE_STOP. */
 void role_disconnect(struct role *r);
-/* Read the message role_poll reported (ROLE_BUS) and hand it to handle,
+/* Read the message xrole_poll reported (ROLE_BUS) and hand it to handle,
  * then wipe it; -1 if the connection failed (dropped, as by
  * role_disconnect). */
 int role_dispatch(struct role *r, void (*handle)(const struct wire_msg *m));

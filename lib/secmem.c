@@ -84,22 +84,24 @@ const char *secmem_backend_name(enum secmem_backend b)
 }
 
 /* With mu held. */
-static void init_locked(void)
+static int init_locked(void)
 {
 	if (sodium_init() < 0)
-		die("libsodium failed to initialise");
+		return fail("libsodium failed to initialise");
 	page = (size_t)sysconf(_SC_PAGESIZE);
 	randombytes_buf(canary, sizeof(canary));
+	return 0;
 }
 
-void secmem_use(enum secmem_backend b)
+int secmem_use(enum secmem_backend b)
 {
+	int r = 0;
+
 	pthread_mutex_lock(&mu);
-	if (backend == SECMEM_NONE) {
-		init_locked();
+	if (backend == SECMEM_NONE && (r = init_locked()) == 0)
 		backend = b;
-	}
 	pthread_mutex_unlock(&mu);
+	return r;
 }
 
 int secmem_secret_available(void)
@@ -119,7 +121,10 @@ enum secmem_backend secmem_probe(void)
 
 	pthread_mutex_lock(&mu);
 	if (backend == SECMEM_NONE) {
-		init_locked();
+		if (init_locked() < 0) {
+			pthread_mutex_unlock(&mu);
+			return SECMEM_NONE;
+		}
 		if (secmem_secret_available()) {
 			backend = SECMEM_MEMFD_SECRET;
 		} else {
@@ -180,7 +185,8 @@ void *secmem_alloc(size_t n)
 	unsigned char *base, *data, *user;
 	struct hdr *h;
 
-	secmem_probe();
+	if (secmem_probe() == SECMEM_NONE)
+		return NULL;
 	if (n > SIZE_MAX / 4)
 		return fail("secure memory: %zu bytes is too large", n), NULL;
 	body = round_up(n ? n : 1, ALIGN);

@@ -21,11 +21,13 @@
 
 enum secmem_backend { SECMEM_NONE, SECMEM_MEMFD_SECRET, SECMEM_MLOCK };
 
-/* Decide the backend now (first call logs a fallback); returns it. */
+/* Decide the backend now (first call logs a fallback); returns it, or
+ * SECMEM_NONE with a reason if libsodium does not initialise. */
 enum secmem_backend secmem_probe(void);
 /* Choose the backend before the first allocation (SECMEM_MLOCK: commands,
- * see sesame.c); ignored once one is chosen. */
-void secmem_use(enum secmem_backend b);
+ * see sesame.c); ignored once one is chosen.  -1 with a reason if
+ * libsodium does not initialise. */
+int secmem_use(enum secmem_backend b);
 const char *secmem_backend_name(enum secmem_backend b);
 /* 1 if the kernel gives this process memfd_secret(2), else 0 (errno says
  * why); allocates nothing. */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct wl_display *wl_role_connect(const struct wl_registry_listener *l, struct wl_registry **reg)
+struct wl_display *xwl_role_connect(const struct wl_registry_listener *l, struct wl_registry **reg)
 {
 	const char *name = getenv("WAYLAND_DISPLAY");
 	struct wl_display *dpy;
@@ -25,7 +25,7 @@ struct wl_display *wl_role_connect(const struct wl_registry_listener *l, struct 
 	return dpy;
 }
 
-int wl_role_poll(struct role *r, struct wl_display *dpy, struct pollfd *extra, int nextra, int timeout_ms)
+int xwl_role_poll(struct role *r, struct wl_display *dpy, struct pollfd *extra, int nextra, int timeout_ms)
 {
 	struct pollfd pf[8];
 	int ev;
@@ -42,7 +42,7 @@ int wl_role_poll(struct role *r, struct wl_display *dpy, struct pollfd *extra, i
 		log_error("the Wayland compositor went away: %s", strerror(errno));
 		return -1;
 	}
-	ev = role_poll(r, pf, 1 + nextra, timeout_ms);
+	ev = xrole_poll(r, pf, 1 + nextra, timeout_ms);
 	for (int i = 0; i < nextra; i++)
 		extra[i].revents = pf[1 + i].revents;
 	if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
