@@ -140,7 +140,7 @@ static struct {
 	uint64_t next_exp;	/* the soonest expiry of the open histories, 0: none */
 	int exp_stale;		/* a history changed: next_exp is to be read again */
 	int finished;
-} C;
+} TT;
 
 static struct wire_out *out;	/* secure memory: replies may hold values */
 
@@ -149,7 +149,7 @@ static const char *setting(const char *key)
 {
 	static char path[160];
 
-	snprintf(path, sizeof(path), "profiles.%s.clipboard.%s", config_default_profile(C.r.conf), key);
+	snprintf(path, sizeof(path), "profiles.%s.clipboard.%s", config_default_profile(TT.r.conf), key);
 	return path;
 }
 
@@ -185,7 +185,7 @@ static int purge_expired(sqlite3 *db)
 	n = sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(db) : -1;
 	sqlite3_finalize(st);
 	if (n > 0)
-		C.exp_stale = 1;
+		TT.exp_stale = 1;
 	if (n < 0)
 		return fail("clipboard history: %s", store_error(db));
 	return n;
@@ -197,10 +197,10 @@ static sqlite3 *history(const char *profile)
 	struct db *d;
 	int n;
 
-	for (d = C.dbs; d; d = d->next)
+	for (d = TT.dbs; d; d = d->next)
 		if (!strcmp(d->profile, profile))
 			return d->db;
-	if (paths_join(dir, C.r.p.cache, "clipboard") < 0 || store_path(path, dir, profile) < 0)
+	if (paths_join(dir, TT.r.p.cache, "clipboard") < 0 || store_path(path, dir, profile) < 0)
 		return NULL;
 	d = xcalloc(1, sizeof(*d));
 	snprintf(d->profile, sizeof(d->profile), "%s", profile);
@@ -211,9 +211,9 @@ static sqlite3 *history(const char *profile)
 	}
 	if ((n = purge_expired(d->db)) > 0)
 		log_info("clipboard: %d expired entries of profile %s removed", n, profile);
-	d->next = C.dbs;
-	C.dbs = d;
-	C.exp_stale = 1;
+	d->next = TT.dbs;
+	TT.dbs = d;
+	TT.exp_stale = 1;
 	return d->db;
 }
 
@@ -222,7 +222,7 @@ static uint64_t next_expiry(void)
 {
 	uint64_t next = 0;
 
-	for (struct db *d = C.dbs; d; d = d->next) {
+	for (struct db *d = TT.dbs; d; d = d->next) {
 		sqlite3_stmt *st;
 
 		if (sqlite3_prepare_v2(d->db, "SELECT MIN(expires) FROM entries WHERE expires > 0", -1, &st, NULL))
@@ -240,8 +240,8 @@ static uint64_t next_expiry(void)
 
 static void expire_entries(void)
 {
-	C.exp_stale = 1;	/* even if nothing went: never wait on a past expiry */
-	for (struct db *d = C.dbs; d; d = d->next) {
+	TT.exp_stale = 1;	/* even if nothing went: never wait on a past expiry */
+	for (struct db *d = TT.dbs; d; d = d->next) {
 		int n = purge_expired(d->db);
 
 		if (n < 0)
@@ -279,7 +279,7 @@ static int store(struct op *o, const uint8_t key[VAULT_KEYLEN])
 	unsigned long long slen;
 	size_t adlen;
 	sqlite3_int64 id;
-	long long max = config_int(C.r.conf, setting("max_history"), 1000);
+	long long max = config_int(TT.r.conf, setting("max_history"), 1000);
 	int r = -1;
 
 	if (!db)
@@ -322,7 +322,7 @@ static int store(struct op *o, const uint8_t key[VAULT_KEYLEN])
 	st = NULL;
 	if (exec(db, "COMMIT") == 0)
 		r = 0;
-	C.exp_stale = 1;
+	TT.exp_stale = 1;
 	goto done;
 db_fail:
 	fail("clipboard history: %s", store_error(db));
@@ -399,13 +399,13 @@ static void answer_history(const struct op *o, const uint8_t key[VAULT_KEYLEN])
 	int rc;
 
 	if (!db) {
-		role_reply_error(&C.r, o->req, WIRE_E_FAILED, "%s", last_error());
+		role_reply_error(&TT.r, o->req, WIRE_E_FAILED, "%s", last_error());
 		return;
 	}
 	purge_expired(db);
 	snprintf(sql, sizeof(sql), "%sORDER BY id DESC LIMIT ?", cols);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL)) {
-		role_reply_error(&C.r, o->req, WIRE_E_FAILED, "clipboard history: %s", store_error(db));
+		role_reply_error(&TT.r, o->req, WIRE_E_FAILED, "clipboard history: %s", store_error(db));
 		return;
 	}
 	sqlite3_bind_int64(st, 1, !o->limit ? 20 : o->limit > 1000 ? 1000 : o->limit);
@@ -419,7 +419,7 @@ static void answer_history(const struct op *o, const uint8_t key[VAULT_KEYLEN])
 		if (!kind || !*kind) {
 			if (!(plain = row_open(st, o->profile, key, &len))) {
 				sqlite3_finalize(st);
-				role_reply_error(&C.r, o->req, WIRE_E_FAILED, "%s", last_error());
+				role_reply_error(&TT.r, o->req, WIRE_E_FAILED, "%s", last_error());
 				return;
 			}
 			preview(plain, len, text, sizeof(text));
@@ -439,7 +439,7 @@ static void answer_history(const struct op *o, const uint8_t key[VAULT_KEYLEN])
 	}
 	sqlite3_finalize(st);
 	sodium_memzero(text, sizeof(text));
-	role_send(&C.r, out);
+	role_send(&TT.r, out);
 	sodium_memzero(out->buf, out->len);
 }
 
@@ -453,13 +453,13 @@ static void answer_get(const struct op *o, const uint8_t key[VAULT_KEYLEN])
 	int rc;
 
 	if (!db) {
-		role_reply_error(&C.r, o->req, WIRE_E_FAILED, "%s", last_error());
+		role_reply_error(&TT.r, o->req, WIRE_E_FAILED, "%s", last_error());
 		return;
 	}
 	purge_expired(db);
 	snprintf(sql, sizeof(sql), "%s%s", cols, o->clip ? "WHERE id = ?" : "ORDER BY id DESC LIMIT 1");
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL)) {
-		role_reply_error(&C.r, o->req, WIRE_E_FAILED, "clipboard history: %s", store_error(db));
+		role_reply_error(&TT.r, o->req, WIRE_E_FAILED, "clipboard history: %s", store_error(db));
 		return;
 	}
 	if (o->clip)
@@ -467,18 +467,18 @@ static void answer_get(const struct op *o, const uint8_t key[VAULT_KEYLEN])
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 		sqlite3_finalize(st);
 		if (rc == SQLITE_DONE && o->clip)
-			role_reply_error(&C.r, o->req, WIRE_E_NOT_FOUND, "no clipboard entry %llu in profile %s "
+			role_reply_error(&TT.r, o->req, WIRE_E_NOT_FOUND, "no clipboard entry %llu in profile %s "
 				"(expired or removed?)", (unsigned long long)o->clip, o->profile);
 		else if (rc == SQLITE_DONE)
-			role_reply_error(&C.r, o->req, WIRE_E_NOT_FOUND, "the clipboard history of profile %s is empty",
+			role_reply_error(&TT.r, o->req, WIRE_E_NOT_FOUND, "the clipboard history of profile %s is empty",
 				o->profile);
 		else
-			role_reply_error(&C.r, o->req, WIRE_E_FAILED, "clipboard history: %s", store_error(db));
+			role_reply_error(&TT.r, o->req, WIRE_E_FAILED, "clipboard history: %s", store_error(db));
 		return;
 	}
 	if (!(plain = row_open(st, o->profile, key, &len))) {
 		sqlite3_finalize(st);
-		role_reply_error(&C.r, o->req, WIRE_E_FAILED, "%s", last_error());
+		role_reply_error(&TT.r, o->req, WIRE_E_FAILED, "%s", last_error());
 		return;
 	}
 	wire_begin(out, WIRE_CLIPBOARD_GET, WIRE_F_REPLY, o->req);
@@ -488,7 +488,7 @@ static void answer_get(const struct op *o, const uint8_t key[VAULT_KEYLEN])
 	wire_put_u64(out, WF_CLIP, (uint64_t)sqlite3_column_int64(st, 0));
 	secmem_free(plain);
 	sqlite3_finalize(st);
-	role_send(&C.r, out);
+	role_send(&TT.r, out);
 	sodium_memzero(out->buf, out->len);
 }
 
@@ -499,17 +499,17 @@ static void clear(const struct wire_msg *m, const char *profile)
 	int n;
 
 	if (!db || exec(db, "DELETE FROM entries") < 0) {
-		role_reply_error(&C.r, m->id, WIRE_E_FAILED, "%s", last_error());
+		role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "%s", last_error());
 		return;
 	}
 	n = sqlite3_changes(db);
-	C.exp_stale = 1;
+	TT.exp_stale = 1;
 	exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
 	log_info("clipboard: history of profile %s cleared (%d entries)", profile, n);
 	snprintf(text, sizeof(text), "%d %s removed", n, n == 1 ? "entry" : "entries");
 	wire_begin(out, m->type, WIRE_F_REPLY, m->id);
 	wire_put_str(out, WF_TEXT, text);
-	role_send(&C.r, out);
+	role_send(&TT.r, out);
 }
 
 static void op_free(struct op *o)
@@ -524,19 +524,19 @@ static void want_key(struct op *o)
 {
 	static struct wire_out q;
 
-	o->id = ++C.next_id;
+	o->id = ++TT.next_id;
 	o->deadline = role_now_ms() + KEY_WAIT_MS;
-	if (!C.r.c) {
+	if (!TT.r.c) {
 		if (o->type)
-			role_reply_error(&C.r, o->req, WIRE_E_UNAVAILABLE, "not connected to the bus");
+			role_reply_error(&TT.r, o->req, WIRE_E_UNAVAILABLE, "not connected to the bus");
 		op_free(o);
 		return;
 	}
 	wire_begin(&q, WIRE_CLIPBOARD_KEY, 0, o->id);
 	wire_put_str(&q, WF_PROFILE, o->profile);
-	role_send(&C.r, &q);
-	o->next = C.ops;
-	C.ops = o;
+	role_send(&TT.r, &q);
+	o->next = TT.ops;
+	TT.ops = o;
 }
 
 /* An entry stored: an event for subscribers (sesame clipboard watch),
@@ -553,7 +553,7 @@ static void recorded(const struct op *o)
 	wire_put_str(&ev, WF_PROFILE, o->profile);
 	wire_put_u64(&ev, WF_TIME, o->time);
 	wire_put_str(&ev, WF_KIND, o->kind ? o->kind : "");
-	role_send(&C.r, &ev);
+	role_send(&TT.r, &ev);
 }
 
 static void key_arrived(struct op *o, const struct wire_msg *m)
@@ -581,7 +581,7 @@ static void key_arrived(struct op *o, const struct wire_msg *m)
 	wire_get_u32(m, WF_CODE, &code);
 	wire_get_str(m, WF_TEXT, text, sizeof(text));
 	if (o->type)
-		role_reply_error(&C.r, o->req, code, "%s", *text ? text : "daemon-secrets refused the history key");
+		role_reply_error(&TT.r, o->req, code, "%s", *text ? text : "daemon-secrets refused the history key");
 	else if (code == WIRE_E_LOCKED)
 		log_info("clipboard: profile %s is locked; the new selection is not recorded", o->profile);
 	else
@@ -592,7 +592,7 @@ static void expire_ops(void)
 {
 	long long now = role_now_ms();
 
-	for (struct op **p = &C.ops; *p; ) {
+	for (struct op **p = &TT.ops; *p; ) {
 		struct op *o = *p;
 
 		if (o->deadline > now) {
@@ -601,7 +601,7 @@ static void expire_ops(void)
 		}
 		*p = o->next;
 		if (o->type)
-			role_reply_error(&C.r, o->req, WIRE_E_TIMEOUT, "daemon-secrets did not answer in time");
+			role_reply_error(&TT.r, o->req, WIRE_E_TIMEOUT, "daemon-secrets did not answer in time");
 		else
 			log_warn("clipboard: daemon-secrets did not answer; the new selection is not recorded");
 		op_free(o);
@@ -616,7 +616,7 @@ static void handle(const struct wire_msg *m)
 	struct op *o;
 
 	if (m->flags & WIRE_F_REPLY) {
-		for (struct op **p = &C.ops; *p; p = &(*p)->next)
+		for (struct op **p = &TT.ops; *p; p = &(*p)->next)
 			if ((*p)->id == m->id) {
 				o = *p;
 				*p = o->next;
@@ -627,11 +627,11 @@ static void handle(const struct wire_msg *m)
 		return;
 	}
 	if (!wire_find(m, WF_PROFILE, &v, &vlen))
-		snprintf(profile, sizeof(profile), "%s", config_default_profile(C.r.conf));
+		snprintf(profile, sizeof(profile), "%s", config_default_profile(TT.r.conf));
 	else if (wire_get_str(m, WF_PROFILE, profile, sizeof(profile)) < 0)
 		profile[0] = 0;
 	if (!profile_name_valid(profile)) {
-		role_reply_error(&C.r, m->id, WIRE_E_BAD_MESSAGE, "a valid profile name is required");
+		role_reply_error(&TT.r, m->id, WIRE_E_BAD_MESSAGE, "a valid profile name is required");
 		return;
 	}
 	switch (m->type) {
@@ -648,7 +648,7 @@ static void handle(const struct wire_msg *m)
 		want_key(o);
 		return;
 	default:
-		role_reply_error(&C.r, m->id, WIRE_E_UNKNOWN_TYPE, "daemon-clipboard does not serve %s",
+		role_reply_error(&TT.r, m->id, WIRE_E_UNKNOWN_TYPE, "daemon-clipboard does not serve %s",
 			wire_type_name(m->type));
 	}
 }
@@ -657,40 +657,40 @@ static void handle(const struct wire_msg *m)
 
 static void capture_stop(void)
 {
-	if (C.cap.fd >= 0)
-		close(C.cap.fd);
-	C.cap.fd = -1;
-	if (C.cap.buf)
-		secmem_free(C.cap.buf);
-	C.cap.buf = NULL;
-	C.cap.len = 0;
+	if (TT.cap.fd >= 0)
+		close(TT.cap.fd);
+	TT.cap.fd = -1;
+	if (TT.cap.buf)
+		secmem_free(TT.cap.buf);
+	TT.cap.buf = NULL;
+	TT.cap.len = 0;
 }
 
 static void captured(void)
 {
-	long long ttl = config_int(C.r.conf, setting("sensitive_ttl_s"), 30);
-	long long max = config_int(C.r.conf, setting("max_history"), 1000);
+	long long ttl = config_int(TT.r.conf, setting("sensitive_ttl_s"), 30);
+	long long max = config_int(TT.r.conf, setting("max_history"), 1000);
 	const char *kind = NULL;
 	struct op *o;
 
-	if (!C.cap.len || C.cap.len > CLIP_MAX) {
-		if (C.cap.len)
+	if (!TT.cap.len || TT.cap.len > CLIP_MAX) {
+		if (TT.cap.len)
 			log_info("clipboard: a selection over %d bytes is not recorded", CLIP_MAX);
 		capture_stop();
 		return;
 	}
-	if (C.cap.hint)
+	if (TT.cap.hint)
 		kind = "password-manager";
-	else if (config_bool(C.r.conf, setting("detect_sensitive"), 1))
-		kind = sensitive_kind((const char *)C.cap.buf, C.cap.len);
+	else if (config_bool(TT.r.conf, setting("detect_sensitive"), 1))
+		kind = sensitive_kind((const char *)TT.cap.buf, TT.cap.len);
 	if (kind && ttl <= 0) {
 		log_info("clipboard: a sensitive selection (%s) is not recorded (sensitive_ttl_s = 0)", kind);
 		capture_stop();
 		return;
 	}
 	if (kind) {
-		C.clear_gen = C.cap.gen;
-		C.clear_at = role_now_ms() + ttl * 1000;
+		TT.clear_gen = TT.cap.gen;
+		TT.clear_at = role_now_ms() + ttl * 1000;
 		log_info("clipboard: the selection looks sensitive (%s); it goes in %lld s", kind, ttl);
 	}
 	if (max <= 0) {
@@ -698,14 +698,14 @@ static void captured(void)
 		return;
 	}
 	o = xcalloc(1, sizeof(*o));
-	snprintf(o->profile, sizeof(o->profile), "%s", config_default_profile(C.r.conf));
-	o->data = C.cap.buf;
-	o->len = C.cap.len;
-	o->mime = C.cap.mime;
+	snprintf(o->profile, sizeof(o->profile), "%s", config_default_profile(TT.r.conf));
+	o->data = TT.cap.buf;
+	o->len = TT.cap.len;
+	o->mime = TT.cap.mime;
 	o->kind = kind;
 	o->time = role_wall_ms();
 	o->expires = kind ? o->time + (uint64_t)ttl * 1000 : 0;
-	C.cap.buf = NULL;
+	TT.cap.buf = NULL;
 	capture_stop();
 	want_key(o);
 }
@@ -713,11 +713,11 @@ static void captured(void)
 static void capture_read(void)
 {
 	for (;;) {
-		ssize_t n = read(C.cap.fd, C.cap.buf + C.cap.len, CLIP_MAX + 1 - C.cap.len);
+		ssize_t n = read(TT.cap.fd, TT.cap.buf + TT.cap.len, CLIP_MAX + 1 - TT.cap.len);
 
 		if (n > 0) {
-			C.cap.len += (size_t)n;
-			if (C.cap.len > CLIP_MAX) {
+			TT.cap.len += (size_t)n;
+			if (TT.cap.len > CLIP_MAX) {
 				captured();	/* says it is too large */
 				return;
 			}
@@ -748,13 +748,13 @@ static void capture_start(const struct offer *of)
 	}
 	zwlr_data_control_offer_v1_receive(of->o, text_mimes[of->text], p[1]);
 	close(p[1]);
-	C.cap.fd = p[0];
-	C.cap.buf = xsecmem_alloc(CLIP_MAX + 1);
-	C.cap.len = 0;
-	C.cap.hint = of->hint;
-	C.cap.mime = of->text;
-	C.cap.gen = C.gen;
-	C.cap.deadline = role_now_ms() + CLIP_READ_MS;
+	TT.cap.fd = p[0];
+	TT.cap.buf = xsecmem_alloc(CLIP_MAX + 1);
+	TT.cap.len = 0;
+	TT.cap.hint = of->hint;
+	TT.cap.mime = of->text;
+	TT.cap.gen = TT.gen;
+	TT.cap.deadline = role_now_ms() + CLIP_READ_MS;
 }
 
 static void on_offer_mime(void *data, struct zwlr_data_control_offer_v1 *o, const char *mime)
@@ -772,41 +772,41 @@ static const struct zwlr_data_control_offer_v1_listener offer_listener = { on_of
 
 static void on_data_offer(void *data, struct zwlr_data_control_device_v1 *d, struct zwlr_data_control_offer_v1 *o)
 {
-	if (C.pending.o)
-		zwlr_data_control_offer_v1_destroy(C.pending.o);
-	C.pending = (struct offer){ o, -1, 0 };
-	zwlr_data_control_offer_v1_add_listener(o, &offer_listener, &C.pending);
+	if (TT.pending.o)
+		zwlr_data_control_offer_v1_destroy(TT.pending.o);
+	TT.pending = (struct offer){ o, -1, 0 };
+	zwlr_data_control_offer_v1_add_listener(o, &offer_listener, &TT.pending);
 }
 
 static void on_selection(void *data, struct zwlr_data_control_device_v1 *d, struct zwlr_data_control_offer_v1 *o)
 {
-	C.gen++;
+	TT.gen++;
 	capture_stop();
-	if (C.current.o)
-		zwlr_data_control_offer_v1_destroy(C.current.o);
-	C.current = (struct offer){ NULL, -1, 0 };
+	if (TT.current.o)
+		zwlr_data_control_offer_v1_destroy(TT.current.o);
+	TT.current = (struct offer){ NULL, -1, 0 };
 	if (!o)
 		return;
-	if (o == C.pending.o) {
-		C.current = C.pending;
-		C.pending = (struct offer){ NULL, -1, 0 };
-		zwlr_data_control_offer_v1_set_user_data(o, &C.current);
+	if (o == TT.pending.o) {
+		TT.current = TT.pending;
+		TT.pending = (struct offer){ NULL, -1, 0 };
+		zwlr_data_control_offer_v1_set_user_data(o, &TT.current);
 	} else {
-		C.current.o = o;	/* unknown offer: read nothing from it */
+		TT.current.o = o;	/* unknown offer: read nothing from it */
 	}
-	if (C.current.text >= 0)
-		capture_start(&C.current);
+	if (TT.current.text >= 0)
+		capture_start(&TT.current);
 }
 
 static void on_finished(void *data, struct zwlr_data_control_device_v1 *d)
 {
-	C.finished = 1;
+	TT.finished = 1;
 }
 
 static void on_primary(void *data, struct zwlr_data_control_device_v1 *d, struct zwlr_data_control_offer_v1 *o)
 {
-	if (o && o == C.pending.o)
-		C.pending = (struct offer){ NULL, -1, 0 };
+	if (o && o == TT.pending.o)
+		TT.pending = (struct offer){ NULL, -1, 0 };
 	if (o)
 		zwlr_data_control_offer_v1_destroy(o);
 }
@@ -818,19 +818,19 @@ static const struct zwlr_data_control_device_v1_listener device_listener = {
 /* A sensitive selection's time is up: clear it if it is still the one. */
 static void clear_selection(void)
 {
-	C.clear_at = 0;
-	if (C.clear_gen != C.gen)
+	TT.clear_at = 0;
+	if (TT.clear_gen != TT.gen)
 		return;		/* something else was copied since */
-	zwlr_data_control_device_v1_set_selection(C.dev, NULL);
+	zwlr_data_control_device_v1_set_selection(TT.dev, NULL);
 	log_info("clipboard: the sensitive selection was cleared");
 }
 
 static void on_global(void *data, struct wl_registry *reg, uint32_t name, const char *iface, uint32_t version)
 {
-	if (!strcmp(iface, zwlr_data_control_manager_v1_interface.name) && !C.mgr)
-		C.mgr = wl_registry_bind(reg, name, &zwlr_data_control_manager_v1_interface, 1);
-	else if (!strcmp(iface, wl_seat_interface.name) && !C.seat)
-		C.seat = wl_registry_bind(reg, name, &wl_seat_interface, 1);
+	if (!strcmp(iface, zwlr_data_control_manager_v1_interface.name) && !TT.mgr)
+		TT.mgr = wl_registry_bind(reg, name, &zwlr_data_control_manager_v1_interface, 1);
+	else if (!strcmp(iface, wl_seat_interface.name) && !TT.seat)
+		TT.seat = wl_registry_bind(reg, name, &wl_seat_interface, 1);
 }
 
 static void on_global_remove(void *data, struct wl_registry *reg, uint32_t name) { }
@@ -839,30 +839,30 @@ static const struct wl_registry_listener registry_listener = { on_global, on_glo
 
 static void wayland_connect(void)
 {
-	C.dpy = xwl_role_connect(&registry_listener, &C.reg);
-	if (!C.mgr)
+	TT.dpy = xwl_role_connect(&registry_listener, &TT.reg);
+	if (!TT.mgr)
 		die("the compositor does not offer zwlr_data_control_manager_v1 "
 			"(sway, Hyprland, river, labwc and Wayfire do; GNOME and KDE do not)");
-	if (!C.seat)
+	if (!TT.seat)
 		die("the compositor offers no seat");
-	C.dev = zwlr_data_control_manager_v1_get_data_device(C.mgr, C.seat);
-	zwlr_data_control_device_v1_add_listener(C.dev, &device_listener, NULL);
+	TT.dev = zwlr_data_control_manager_v1_get_data_device(TT.mgr, TT.seat);
+	zwlr_data_control_device_v1_add_listener(TT.dev, &device_listener, NULL);
 }
 
 static void wayland_close(void)
 {
 	capture_stop();
-	if (C.pending.o)
-		zwlr_data_control_offer_v1_destroy(C.pending.o);
-	if (C.current.o)
-		zwlr_data_control_offer_v1_destroy(C.current.o);
-	if (C.dev)
-		zwlr_data_control_device_v1_destroy(C.dev);
-	zwlr_data_control_manager_v1_destroy(C.mgr);
-	wl_seat_destroy(C.seat);
-	wl_registry_destroy(C.reg);
-	wl_display_flush(C.dpy);
-	wl_display_disconnect(C.dpy);
+	if (TT.pending.o)
+		zwlr_data_control_offer_v1_destroy(TT.pending.o);
+	if (TT.current.o)
+		zwlr_data_control_offer_v1_destroy(TT.current.o);
+	if (TT.dev)
+		zwlr_data_control_device_v1_destroy(TT.dev);
+	zwlr_data_control_manager_v1_destroy(TT.mgr);
+	wl_seat_destroy(TT.seat);
+	wl_registry_destroy(TT.reg);
+	wl_display_flush(TT.dpy);
+	wl_display_disconnect(TT.dpy);
 }
 
 /* The history (read-write), the config (read), the runtime directory
@@ -872,11 +872,11 @@ static void enter_sandbox(void)
 	char dir[PATH_MAX];
 	const struct sandbox_path paths[] = { { dir, SB_READ | SB_WRITE } };
 
-	if (paths_mkdir_private(C.r.p.cache) < 0 || paths_join(dir, C.r.p.cache, "clipboard") < 0 ||
-	    paths_mkdir_private(dir) < 0 || paths_mkdir_private(C.r.p.runtime) < 0)
+	if (paths_mkdir_private(TT.r.p.cache) < 0 || paths_join(dir, TT.r.p.cache, "clipboard") < 0 ||
+	    paths_mkdir_private(dir) < 0 || paths_mkdir_private(TT.r.p.runtime) < 0)
 		die("daemon-clipboard: %s", last_error());
-	xrole_load_sqlite(&C.r);
-	xrole_sandbox(&C.r, paths, ARRAY_LEN(paths));
+	xrole_load_sqlite(&TT.r);
+	xrole_sandbox(&TT.r, paths, ARRAY_LEN(paths));
 }
 
 static int sooner(int timeout, long long due)
@@ -899,71 +899,71 @@ int daemon_clipboard_main(int argc, char **argv)
 		usage_error("daemon-clipboard", "unexpected argument '%s'", argv[1]);
 	if (sandbox_limits() < 0)
 		die("daemon-clipboard: %s", last_error());
-	C.cap.fd = -1;
-	C.pending.text = C.current.text = -1;
+	TT.cap.fd = -1;
+	TT.pending.text = TT.current.text = -1;
 	wayland_connect();
-	xrole_setup(&C.r, "clipboard");
+	xrole_setup(&TT.r, "clipboard");
 	out = xsecmem_alloc(sizeof(*out));
-	C.r.status = "recording the clipboard";
+	TT.r.status = "recording the clipboard";
 	if (secmem_probe() == SECMEM_NONE)
 		die("%s", last_error());
 	enter_sandbox();
-	history(config_default_profile(C.r.conf));
+	history(config_default_profile(TT.r.conf));
 	for (;;) {
-		struct pollfd pf[1] = { { C.cap.fd, POLLIN, 0 } };
+		struct pollfd pf[1] = { { TT.cap.fd, POLLIN, 0 } };
 		uint64_t exp, now = role_wall_ms();
 		int ev, timeout = -1;
 
-		if (C.exp_stale) {	/* one query after a change, not one per wake-up */
-			C.next_exp = next_expiry();
-			C.exp_stale = 0;
+		if (TT.exp_stale) {	/* one query after a change, not one per wake-up */
+			TT.next_exp = next_expiry();
+			TT.exp_stale = 0;
 		}
-		exp = C.next_exp;
+		exp = TT.next_exp;
 
 		timeout = sooner(timeout, exp ? role_now_ms() + (long long)(exp > now ? exp - now : 0) : 0);
-		timeout = sooner(timeout, C.clear_at);
-		timeout = sooner(timeout, C.cap.fd >= 0 ? C.cap.deadline : 0);
-		for (struct op *o = C.ops; o; o = o->next)
+		timeout = sooner(timeout, TT.clear_at);
+		timeout = sooner(timeout, TT.cap.fd >= 0 ? TT.cap.deadline : 0);
+		for (struct op *o = TT.ops; o; o = o->next)
 			timeout = sooner(timeout, o->deadline);
-		if ((ev = xwl_role_poll(&C.r, C.dpy, pf, 1, timeout)) < 0) {
+		if ((ev = xwl_role_poll(&TT.r, TT.dpy, pf, 1, timeout)) < 0) {
 			r = 1;
 			break;
 		}
 		if (ev & ROLE_STOP)
 			break;
-		if (C.cap.fd >= 0 && pf[0].revents)
+		if (TT.cap.fd >= 0 && pf[0].revents)
 			capture_read();
-		if (C.cap.fd >= 0 && role_now_ms() >= C.cap.deadline) {
+		if (TT.cap.fd >= 0 && role_now_ms() >= TT.cap.deadline) {
 			log_warn("clipboard: the selection's owner did not finish writing in %d ms; not recorded",
 				CLIP_READ_MS);
 			capture_stop();
 		}
 		if (ev & ROLE_BUS)
-			role_dispatch(&C.r, handle);
-		if (C.clear_at && role_now_ms() >= C.clear_at)
+			role_dispatch(&TT.r, handle);
+		if (TT.clear_at && role_now_ms() >= TT.clear_at)
 			clear_selection();
 		if (exp && role_wall_ms() >= exp)
 			expire_entries();
-		if (C.ops)
+		if (TT.ops)
 			expire_ops();
-		if (C.finished) {
+		if (TT.finished) {
 			log_error("the compositor withdrew the clipboard device");
 			r = 1;
 			break;
 		}
 	}
 	log_info("clipboard: stopping");
-	while (C.ops) {
-		struct op *o = C.ops;
+	while (TT.ops) {
+		struct op *o = TT.ops;
 
-		C.ops = o->next;
+		TT.ops = o->next;
 		op_free(o);
 	}
 	wayland_close();
-	for (struct db *d = C.dbs, *next; d; d = next) {
+	for (struct db *d = TT.dbs, *next; d; d = next) {
 		next = d->next;
 		sqlite3_close(d->db);
 		free(d);
 	}
-	return role_close(&C.r) ? 1 : r;
+	return role_close(&TT.r) ? 1 : r;
 }

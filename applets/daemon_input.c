@@ -115,7 +115,7 @@ static struct {
 	unsigned nfired;	/* total; ring[(nfired - 1) % RING] is the newest */
 	const char *pipe_path;
 	char self[PATH_MAX];
-} I;
+} TT;
 
 static struct wire_out out;
 
@@ -124,10 +124,10 @@ static struct wire_out out;
 
 static void binds_free(void)
 {
-	while (I.binds) {
-		struct bind *b = I.binds;
+	while (TT.binds) {
+		struct bind *b = TT.binds;
 
-		I.binds = b->next;
+		TT.binds = b->next;
 		free(b->cmd);
 		free(b);
 	}
@@ -137,12 +137,12 @@ static void binds_load(void)
 {
 	char path[160];
 	const struct toml_value *t;
-	struct bind **tail = &I.binds;
+	struct bind **tail = &TT.binds;
 	int n = 0;
 
 	binds_free();
-	snprintf(path, sizeof(path), "profiles.%s.input.bindings", config_default_profile(I.r.conf));
-	if (!(t = config_get(I.r.conf, path)) || t->type != TOML_TABLE) {
+	snprintf(path, sizeof(path), "profiles.%s.input.bindings", config_default_profile(TT.r.conf));
+	if (!(t = config_get(TT.r.conf, path)) || t->type != TOML_TABLE) {
 		log_info("input: no bindings in [%s]", path);
 		return;
 	}
@@ -186,7 +186,7 @@ static void publish(const struct fired *f)
 	wire_put_u64(&ev, WF_TIME, f->time);
 	wire_put_str(&ev, WF_COMMAND, f->cmd);
 	wire_put_str(&ev, WF_STATE, f->state);
-	role_send(&I.r, &ev);
+	role_send(&TT.r, &ev);
 }
 
 static void reap(void)
@@ -196,7 +196,7 @@ static void reap(void)
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 		for (int i = 0; i < RING; i++) {
-			struct fired *f = &I.ring[i];
+			struct fired *f = &TT.ring[i];
 
 			if (f->pid != pid)
 				continue;
@@ -213,14 +213,14 @@ static void reap(void)
 static int running(void)
 {
 	for (int i = 0; i < RING; i++)
-		if (I.ring[i].pid)
+		if (TT.ring[i].pid)
 			return 1;
 	return 0;
 }
 
 static void fire(const struct bind *b)
 {
-	struct fired *f = &I.ring[I.nfired++ % RING];
+	struct fired *f = &TT.ring[TT.nfired++ % RING];
 	char buf[1024], *argv[BIND_MAX_ARGS + 1];
 	int n;
 	pid_t pid;
@@ -254,7 +254,7 @@ static void fire(const struct bind *b)
 			dup2(null, 0);
 			dup2(null, 1);
 		}
-		execv(I.self, argv);
+		execv(TT.self, argv);
 		_exit(127);
 	}
 	f->pid = pid;
@@ -269,13 +269,13 @@ static unsigned held_mods(void)
 {
 	unsigned m = 0;
 
-	if (xkb_state_mod_index_is_active(I.st, I.mod_shift, XKB_STATE_MODS_EFFECTIVE) > 0)
+	if (xkb_state_mod_index_is_active(TT.st, TT.mod_shift, XKB_STATE_MODS_EFFECTIVE) > 0)
 		m |= BIND_SHIFT;
-	if (xkb_state_mod_index_is_active(I.st, I.mod_ctrl, XKB_STATE_MODS_EFFECTIVE) > 0)
+	if (xkb_state_mod_index_is_active(TT.st, TT.mod_ctrl, XKB_STATE_MODS_EFFECTIVE) > 0)
 		m |= BIND_CTRL;
-	if (xkb_state_mod_index_is_active(I.st, I.mod_alt, XKB_STATE_MODS_EFFECTIVE) > 0)
+	if (xkb_state_mod_index_is_active(TT.st, TT.mod_alt, XKB_STATE_MODS_EFFECTIVE) > 0)
 		m |= BIND_ALT;
-	if (xkb_state_mod_index_is_active(I.st, I.mod_super, XKB_STATE_MODS_EFFECTIVE) > 0)
+	if (xkb_state_mod_index_is_active(TT.st, TT.mod_super, XKB_STATE_MODS_EFFECTIVE) > 0)
 		m |= BIND_SUPER;
 	return m;
 }
@@ -288,18 +288,18 @@ static void key(unsigned code, int value)
 		return;		/* autorepeat fires nothing and changes no state */
 	if (value == 1) {
 		const xkb_keysym_t *syms;
-		xkb_layout_index_t layout = xkb_state_key_get_layout(I.st, kc);
+		xkb_layout_index_t layout = xkb_state_key_get_layout(TT.st, kc);
 		int n = layout == XKB_LAYOUT_INVALID ? 0 :
-			xkb_keymap_key_get_syms_by_level(I.km, kc, layout, 0, &syms);
+			xkb_keymap_key_get_syms_by_level(TT.km, kc, layout, 0, &syms);
 		unsigned mods = held_mods();
 
-		for (const struct bind *b = I.binds; n > 0 && b; b = b->next)
+		for (const struct bind *b = TT.binds; n > 0 && b; b = b->next)
 			if (b->mods == mods && b->sym == xkb_keysym_to_lower(syms[0])) {
 				fire(b);
 				break;
 			}
 	}
-	xkb_state_update_key(I.st, kc, value ? XKB_KEY_DOWN : XKB_KEY_UP);
+	xkb_state_update_key(TT.st, kc, value ? XKB_KEY_DOWN : XKB_KEY_UP);
 }
 
 /* --- devices ------------------------------------------------------------ */
@@ -311,16 +311,16 @@ static int has_bit(const unsigned long *bits, unsigned bit)
 
 static void dev_close(struct dev *d, const char *why)
 {
-	for (struct dev **p = &I.devs; *p; p = &(*p)->next)
+	for (struct dev **p = &TT.devs; *p; p = &(*p)->next)
 		if (*p == d) {
 			*p = d->next;
 			break;
 		}
-	epoll_ctl(I.ep, EPOLL_CTL_DEL, d->fd, NULL);
+	epoll_ctl(TT.ep, EPOLL_CTL_DEL, d->fd, NULL);
 	close(d->fd);
-	I.ndevs--;
+	TT.ndevs--;
 	log_info("input: %s (%s) %s", d->path, d->name, why);
-	if (!I.ndevs && strcmp(why, "closed"))
+	if (!TT.ndevs && strcmp(why, "closed"))
 		log_warn("input: no keyboard left; bindings wait for one");
 	free(d);
 }
@@ -333,14 +333,14 @@ static int dev_open(const char *path, int pipe)
 	struct dev *d;
 	int fd;
 
-	for (d = I.devs; d; d = d->next)
+	for (d = TT.devs; d; d = d->next)
 		if (!strcmp(d->path, path))
 			return 0;
-	if (I.ndevs >= MAX_DEVICES)
+	if (TT.ndevs >= MAX_DEVICES)
 		return 0;
 	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
 		if (errno == EACCES || errno == EPERM)
-			I.denied++;
+			TT.denied++;
 		if (pipe)
 			log_error("input: %s: %s", path, strerror(errno));
 		return 0;
@@ -360,15 +360,15 @@ static int dev_open(const char *path, int pipe)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
 			*c = '?';
 	ev.data.ptr = d;
-	if (epoll_ctl(I.ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+	if (epoll_ctl(TT.ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		log_error("input: %s: epoll: %s", path, strerror(errno));
 		close(fd);
 		free(d);
 		return 0;
 	}
-	d->next = I.devs;
-	I.devs = d;
-	I.ndevs++;
+	d->next = TT.devs;
+	TT.devs = d;
+	TT.ndevs++;
 	log_info("input: reading %s (%s)", d->path, d->name);
 	return 1;
 }
@@ -379,7 +379,7 @@ static void scan(void)
 	struct dirent *e;
 	char path[PATH_MAX];
 
-	I.denied = 0;
+	TT.denied = 0;
 	if (dir) {
 		while ((e = readdir(dir)))
 			if (!strncmp(e->d_name, "event", 5) &&
@@ -387,10 +387,10 @@ static void scan(void)
 				dev_open(path, 0);
 		closedir(dir);
 	}
-	if (I.pipe_path)
-		dev_open(I.pipe_path, 1);
-	if (!I.ndevs)
-		log_warn("input: no keyboard to read%s; bindings wait for one", I.denied ?
+	if (TT.pipe_path)
+		dev_open(TT.pipe_path, 1);
+	if (!TT.ndevs)
+		log_warn("input: no keyboard to read%s; bindings wait for one", TT.denied ?
 			" (some devices are not readable: add the user to the input group)" :
 			dir ? "" : " (there is no " INPUT_DIR ")");
 }
@@ -431,11 +431,11 @@ static void dev_read(struct dev *d)
 				dev_close(d, strerror(errno));
 				return;
 			}
-			epoll_ctl(I.ep, EPOLL_CTL_DEL, d->fd, NULL);
+			epoll_ctl(TT.ep, EPOLL_CTL_DEL, d->fd, NULL);
 			close(d->fd);
 			d->fd = fd;
 			d->have = 0;
-			if (epoll_ctl(I.ep, EPOLL_CTL_ADD, fd, &ev) < 0)
+			if (epoll_ctl(TT.ep, EPOLL_CTL_ADD, fd, &ev) < 0)
 				dev_close(d, strerror(errno));
 			return;
 		}
@@ -449,7 +449,7 @@ static void hotplug(void)
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	ssize_t n;
 
-	while ((n = read(I.ino, buf, sizeof(buf))) > 0)
+	while ((n = read(TT.ino, buf, sizeof(buf))) > 0)
 		for (char *p = buf; p < buf + n; ) {
 			struct inotify_event *e = (struct inotify_event *)p;
 			char path[PATH_MAX];
@@ -468,30 +468,30 @@ static void status(const struct wire_msg *m)
 	char text[256] = "";
 
 	wire_begin(&out, m->type, WIRE_F_REPLY, m->id);
-	wire_put_str(&out, WF_PROFILE, config_default_profile(I.r.conf));
-	for (const struct dev *d = I.devs; d; d = d->next) {
+	wire_put_str(&out, WF_PROFILE, config_default_profile(TT.r.conf));
+	for (const struct dev *d = TT.devs; d; d = d->next) {
 		char line[PATH_MAX + 160];
 
 		snprintf(line, sizeof(line), "%s: %s", d->path, d->name);
 		wire_put_str(&out, WF_DEVICE, line);
 	}
-	if (!I.ndevs)
-		snprintf(text, sizeof(text), "no keyboard to read%s", I.denied ?
+	if (!TT.ndevs)
+		snprintf(text, sizeof(text), "no keyboard to read%s", TT.denied ?
 			" (some devices are not readable: add the user to the input group)" : "");
 	wire_put_str(&out, WF_TEXT, text);
-	for (const struct bind *b = I.binds; b; b = b->next) {
+	for (const struct bind *b = TT.binds; b; b = b->next) {
 		wire_put_str(&out, WF_BINDING, b->combo);
 		wire_put_str(&out, WF_COMMAND, b->cmd);
 	}
-	for (unsigned i = 0; i < RING && i < I.nfired; i++) {
-		const struct fired *f = &I.ring[(I.nfired - 1 - i) % RING];
+	for (unsigned i = 0; i < RING && i < TT.nfired; i++) {
+		const struct fired *f = &TT.ring[(TT.nfired - 1 - i) % RING];
 
 		wire_put_str(&out, WF_FIRED, f->combo);
 		wire_put_u64(&out, WF_TIME, f->time);
 		wire_put_str(&out, WF_COMMAND, f->cmd);
 		wire_put_str(&out, WF_STATE, f->state);
 	}
-	role_send(&I.r, &out);
+	role_send(&TT.r, &out);
 }
 
 static void handle(const struct wire_msg *m)
@@ -501,30 +501,30 @@ static void handle(const struct wire_msg *m)
 	if (m->type == WIRE_INPUT_STATUS)
 		status(m);
 	else
-		role_reply_error(&I.r, m->id, WIRE_E_UNKNOWN_TYPE, "daemon-input does not serve %s",
+		role_reply_error(&TT.r, m->id, WIRE_E_UNKNOWN_TYPE, "daemon-input does not serve %s",
 			wire_type_name(m->type));
 }
 
 static void enter_sandbox(void)
 {
 	char pipe_dir[PATH_MAX] = "";
-	const char *slash = I.pipe_path ? strrchr(I.pipe_path, '/') : NULL;
+	const char *slash = TT.pipe_path ? strrchr(TT.pipe_path, '/') : NULL;
 
 	/* The test pipe's directory: it is opened again when its writer goes. */
 	if (slash)
-		snprintf(pipe_dir, sizeof(pipe_dir), "%.*s", slash == I.pipe_path ? 1 : (int)(slash - I.pipe_path),
-			I.pipe_path);
-	else if (I.pipe_path)
+		snprintf(pipe_dir, sizeof(pipe_dir), "%.*s", slash == TT.pipe_path ? 1 : (int)(slash - TT.pipe_path),
+			TT.pipe_path);
+	else if (TT.pipe_path)
 		snprintf(pipe_dir, sizeof(pipe_dir), ".");
 
 	const struct sandbox_path paths[] = {
 		{ INPUT_DIR, SB_READ }, { *pipe_dir ? pipe_dir : NULL, SB_READ },
-		{ I.self, SB_READ | SB_EXEC }, { "/usr/lib", SB_READ | SB_EXEC }, { "/lib", SB_READ | SB_EXEC },
+		{ TT.self, SB_READ | SB_EXEC }, { "/usr/lib", SB_READ | SB_EXEC }, { "/lib", SB_READ | SB_EXEC },
 		{ "/lib64", SB_READ | SB_EXEC }, { "/etc/ld.so.cache", SB_READ }, { "/dev/null", SB_READ | SB_WRITE },
 		{ "/etc/localtime", SB_READ }, { "/usr/share/zoneinfo", SB_READ },
 	};
 
-	xrole_sandbox(&I.r, paths, ARRAY_LEN(paths));
+	xrole_sandbox(&TT.r, paths, ARRAY_LEN(paths));
 }
 
 int daemon_input_main(int argc, char **argv)
@@ -539,7 +539,7 @@ int daemon_input_main(int argc, char **argv)
 
 	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		if (o == 'e')
-			I.pipe_path = optarg;
+			TT.pipe_path = optarg;
 		else
 			usage_option("daemon-input", argv, o, opts);
 	}
@@ -547,46 +547,46 @@ int daemon_input_main(int argc, char **argv)
 		usage_error("daemon-input", "unexpected argument '%s'", argv[optind]);
 	if (sandbox_limits() < 0)
 		die("daemon-input: %s", last_error());
-	if ((n = readlink("/proc/self/exe", I.self, sizeof(I.self) - 1)) <= 0)
+	if ((n = readlink("/proc/self/exe", TT.self, sizeof(TT.self) - 1)) <= 0)
 		die("daemon-input: cannot find its own executable: %s", strerror(errno));
-	I.self[n] = 0;
+	TT.self[n] = 0;
 	if (desk_load_xkb() < 0)
 		die("daemon-input: %s", last_error());
-	if (!(I.ctx = xkb_context_new(XKB_CONTEXT_NO_FLAGS)))
+	if (!(TT.ctx = xkb_context_new(XKB_CONTEXT_NO_FLAGS)))
 		die("daemon-input: cannot create an xkbcommon context");
-	if (!(I.km = xkb_keymap_new_from_names(I.ctx, &names, XKB_KEYMAP_COMPILE_NO_FLAGS)))
+	if (!(TT.km = xkb_keymap_new_from_names(TT.ctx, &names, XKB_KEYMAP_COMPILE_NO_FLAGS)))
 		die("daemon-input: cannot compile the keymap (XKB_DEFAULT_LAYOUT=%s; is xkb-data installed?)",
 			getenv("XKB_DEFAULT_LAYOUT") ? getenv("XKB_DEFAULT_LAYOUT") : "");
-	I.st = xkb_state_new(I.km);
-	I.mod_shift = xkb_keymap_mod_get_index(I.km, XKB_MOD_NAME_SHIFT);
-	I.mod_ctrl = xkb_keymap_mod_get_index(I.km, XKB_MOD_NAME_CTRL);
-	I.mod_alt = xkb_keymap_mod_get_index(I.km, XKB_MOD_NAME_ALT);
-	I.mod_super = xkb_keymap_mod_get_index(I.km, XKB_MOD_NAME_LOGO);
-	xrole_setup(&I.r, "input");
-	I.r.status = "reading keyboards";
-	if ((I.ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
+	TT.st = xkb_state_new(TT.km);
+	TT.mod_shift = xkb_keymap_mod_get_index(TT.km, XKB_MOD_NAME_SHIFT);
+	TT.mod_ctrl = xkb_keymap_mod_get_index(TT.km, XKB_MOD_NAME_CTRL);
+	TT.mod_alt = xkb_keymap_mod_get_index(TT.km, XKB_MOD_NAME_ALT);
+	TT.mod_super = xkb_keymap_mod_get_index(TT.km, XKB_MOD_NAME_LOGO);
+	xrole_setup(&TT.r, "input");
+	TT.r.status = "reading keyboards";
+	if ((TT.ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
 		die("daemon-input: epoll: %s", strerror(errno));
-	if ((I.ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0 ||
-	    inotify_add_watch(I.ino, INPUT_DIR, IN_CREATE | IN_ATTRIB) < 0) {
+	if ((TT.ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0 ||
+	    inotify_add_watch(TT.ino, INPUT_DIR, IN_CREATE | IN_ATTRIB) < 0) {
 		log_warn("input: cannot watch %s (%s): keyboards plugged in later are not seen", INPUT_DIR,
 			strerror(errno));
 	} else {
 		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
 
-		epoll_ctl(I.ep, EPOLL_CTL_ADD, I.ino, &ev);
+		epoll_ctl(TT.ep, EPOLL_CTL_ADD, TT.ino, &ev);
 	}
 	binds_load();
 	scan();
 	enter_sandbox();
 	for (;;) {
-		struct pollfd pf[1] = { { I.ep, POLLIN, 0 } };
-		int ev = xrole_poll(&I.r, pf, 1, running() ? 100 : -1);
+		struct pollfd pf[1] = { { TT.ep, POLLIN, 0 } };
+		int ev = xrole_poll(&TT.r, pf, 1, running() ? 100 : -1);
 
 		if (ev & ROLE_STOP)
 			break;
 		if (pf[0].revents & POLLIN) {
 			struct epoll_event evs[16];
-			int k = epoll_wait(I.ep, evs, 16, 0);
+			int k = epoll_wait(TT.ep, evs, 16, 0);
 
 			for (int i = 0; i < k; i++) {
 				struct dev *d = evs[i].data.ptr;
@@ -596,7 +596,7 @@ int daemon_input_main(int argc, char **argv)
 					continue;
 				}
 				/* Still open?  An earlier event may have closed it. */
-				for (struct dev *e = I.devs; e; e = e->next)
+				for (struct dev *e = TT.devs; e; e = e->next)
 					if (e == d) {
 						dev_read(d);
 						break;
@@ -604,20 +604,20 @@ int daemon_input_main(int argc, char **argv)
 			}
 		}
 		if (ev & ROLE_BUS)
-			role_dispatch(&I.r, handle);
+			role_dispatch(&TT.r, handle);
 		if (ev & ROLE_RELOADED)
 			binds_load();
 		reap();
 	}
 	log_info("input: stopping");
-	while (I.devs)
-		dev_close(I.devs, "closed");
+	while (TT.devs)
+		dev_close(TT.devs, "closed");
 	binds_free();
-	xkb_state_unref(I.st);
-	xkb_keymap_unref(I.km);
-	xkb_context_unref(I.ctx);
-	if (I.ino >= 0)
-		close(I.ino);
-	close(I.ep);
-	return role_close(&I.r);
+	xkb_state_unref(TT.st);
+	xkb_keymap_unref(TT.km);
+	xkb_context_unref(TT.ctx);
+	if (TT.ino >= 0)
+		close(TT.ino);
+	close(TT.ep);
+	return role_close(&TT.r);
 }

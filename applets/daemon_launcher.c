@@ -101,7 +101,7 @@ static struct {
 	int systemd;
 	unsigned spawned;
 	int spawner;		/* socket to the spawner (spawn.h) */
-} L;
+} TT;
 
 static struct wire_out out;
 
@@ -112,24 +112,24 @@ static void rescan(void)
 {
 	long long t0 = role_now_ms();
 
-	appindex_dirs(&L.ix);
-	appindex_scan(&L.ix, desktop_env_locale(), getenv("XDG_CURRENT_DESKTOP"));
-	if (L.ino >= 0)
-		close(L.ino);
-	if ((L.ino = appindex_watch(&L.ix)) < 0)
+	appindex_dirs(&TT.ix);
+	appindex_scan(&TT.ix, desktop_env_locale(), getenv("XDG_CURRENT_DESKTOP"));
+	if (TT.ino >= 0)
+		close(TT.ino);
+	if ((TT.ino = appindex_watch(&TT.ix)) < 0)
 		log_error("launcher: %s; new applications will not be seen", last_error());
-	log_info("launcher: %zu applications indexed in %lld ms (%zu files left out)", L.ix.n,
-		role_now_ms() - t0, L.ix.skipped);
+	log_info("launcher: %zu applications indexed in %lld ms (%zu files left out)", TT.ix.n,
+		role_now_ms() - t0, TT.ix.skipped);
 }
 
 static void drain_inotify(void)
 {
 	char buf[4096];
 
-	while (read(L.ino, buf, sizeof(buf)) > 0)
+	while (read(TT.ino, buf, sizeof(buf)) > 0)
 		;
-	if (!L.rescan_at)
-		L.rescan_at = role_now_ms() + 200;	/* package managers write many files */
+	if (!TT.rescan_at)
+		TT.rescan_at = role_now_ms() + 200;	/* package managers write many files */
 }
 
 /* ---- frecency ----------------------------------------------------------- */
@@ -139,7 +139,7 @@ static int frecency_on(const char *profile)
 	char path[160];
 
 	snprintf(path, sizeof(path), "profiles.%s.launcher.frecency", profile);
-	return config_bool(L.r.conf, path, 1);
+	return config_bool(TT.r.conf, path, 1);
 }
 
 /* The profile's frecency table, opened on first use; NULL if it cannot be. */
@@ -148,10 +148,10 @@ static struct frecency *usage_of(const char *profile)
 	struct usage *u;
 	char dir[PATH_MAX], path[PATH_MAX];
 
-	for (u = L.usage; u; u = u->next)
+	for (u = TT.usage; u; u = u->next)
 		if (!strcmp(u->profile, profile))
 			return u->f;
-	if (paths_join(dir, L.r.p.data, "launcher") < 0 || store_path(path, dir, profile) < 0) {
+	if (paths_join(dir, TT.r.p.data, "launcher") < 0 || store_path(path, dir, profile) < 0) {
 		log_error("launcher: frecency: %s", last_error());
 		return NULL;
 	}
@@ -159,8 +159,8 @@ static struct frecency *usage_of(const char *profile)
 	snprintf(u->profile, sizeof(u->profile), "%s", profile);
 	if (!(u->f = frecency_open(path)))
 		log_error("launcher: frecency: %s; ranking without it", last_error());
-	u->next = L.usage;
-	L.usage = u;
+	u->next = TT.usage;
+	TT.usage = u;
 	return u->f;
 }
 
@@ -182,7 +182,7 @@ static const char *request_profile(const struct wire_msg *m, char *buf, size_t n
 {
 	if (wire_get_str(m, WF_PROFILE, buf, n) == 0)
 		return profile_name_valid(buf) ? buf : NULL;
-	snprintf(buf, n, "%s", config_default_profile(L.r.conf));
+	snprintf(buf, n, "%s", config_default_profile(TT.r.conf));
 	return buf;
 }
 
@@ -196,23 +196,23 @@ static void search(const struct wire_msg *m)
 	size_t n;
 
 	if (!request_profile(m, profile, sizeof(profile))) {
-		role_reply_error(&L.r, m->id, WIRE_E_BAD_MESSAGE, "not a valid profile name");
+		role_reply_error(&TT.r, m->id, WIRE_E_BAD_MESSAGE, "not a valid profile name");
 		return;
 	}
 	if (wire_get_str(m, WF_QUERY, query, sizeof(query)) < 0)
 		query[0] = 0;
 	if (fuzzy_compile(&q, query) < 0) {
-		role_reply_error(&L.r, m->id, WIRE_E_BAD_MESSAGE, "%s", last_error());
+		role_reply_error(&TT.r, m->id, WIRE_E_BAD_MESSAGE, "%s", last_error());
 		return;
 	}
 	snprintf(path, sizeof(path), "profiles.%s.launcher.max_results", profile);
 	if (wire_get_u32(m, WF_LIMIT, &limit) < 0 || !limit)
-		limit = (uint32_t)config_int(L.r.conf, path, 20);
+		limit = (uint32_t)config_int(TT.r.conf, path, 20);
 	if (limit > MAX_RESULTS)
 		limit = MAX_RESULTS;
 	if (frecency_on(profile) && (u.f = usage_of(profile)) && !frecency_count(u.f))
 		u.f = NULL;	/* nothing launched yet: skip the lookups */
-	n = appindex_search(&L.ix, &q, u.f ? usage_fn : NULL, &u, hits, limit);
+	n = appindex_search(&TT.ix, &q, u.f ? usage_fn : NULL, &u, hits, limit);
 	wire_begin(&out, m->type, WIRE_F_REPLY, m->id);
 	for (size_t i = 0; i < n; i++) {
 		const struct desktop_entry *e = &hits[i].app->e;
@@ -226,7 +226,7 @@ static void search(const struct wire_msg *m)
 		wire_put_str(&out, WF_GENERIC, e->generic ? e->generic : "");
 		wire_put_u32(&out, WF_SCORE, (uint32_t)(hits[i].rank * 1000 + 0.5));
 	}
-	role_send(&L.r, &out);
+	role_send(&TT.r, &out);
 }
 
 /* ---- launch ------------------------------------------------------------ */
@@ -308,10 +308,10 @@ static int apply_tag(struct launch *l, const char *tag, uint32_t *code)
 		return fail("'%s' is not a launch profile name (NAME or PROFILE:NAME)", tag);
 	}
 	snprintf(base, sizeof(base), "profiles.%s.launch_profiles.%s", tp, name);
-	if (!config_get(L.r.conf, base))
+	if (!config_get(TT.r.conf, base))
 		return fail("no launch profile '%s' in profile %s ([%s] in the configuration)", name, tp, base);
 	snprintf(path, sizeof(path), "%s.env", base);
-	if ((env = config_get(L.r.conf, path)) && env->type == TOML_TABLE)
+	if ((env = config_get(TT.r.conf, path)) && env->type == TOML_TABLE)
 		for (size_t i = 0; i < env->tab.n; i++) {
 			const struct toml_kv *kv = &env->tab.kv[i];
 
@@ -323,17 +323,17 @@ static int apply_tag(struct launch *l, const char *tag, uint32_t *code)
 			add_env(l, kv->key, kv->len, kv->val->str.s, kv->val->str.len);
 		}
 	snprintf(path, sizeof(path), "%s.cwd", base);
-	if ((s = config_str(L.r.conf, path, NULL))) {
+	if ((s = config_str(TT.r.conf, path, NULL))) {
 		free(l->cwd);
 		l->cwd = xstrdup(s);
 	}
 	snprintf(path, sizeof(path), "%s.devshell", base);
-	if ((s = config_str(L.r.conf, path, NULL))) {
+	if ((s = config_str(TT.r.conf, path, NULL))) {
 		free(l->devshell);	/* the last tag's wins */
 		l->devshell = xstrdup(s);
 	}
 	snprintf(path, sizeof(path), "%s.secrets", base);
-	for (size_t i = 0, first = (size_t)l->f.n; (s = config_strv(L.r.conf, path, i)); i++) {
+	for (size_t i = 0, first = (size_t)l->f.n; (s = config_strv(TT.r.conf, path, i)); i++) {
 		char var[VAULT_MAX_NAME + 80];
 		int k;
 
@@ -425,7 +425,7 @@ static pid_t spawn(struct launch *l)
 			envp[n++] = l->env[i];
 	for (int i = 0; i < nextra; i++)
 		envp[n++] = extra[i];
-	if (L.systemd) {
+	if (TT.systemd) {
 		/* A scope of its own, named after the entry: systemd-run execs
 		 * the application in place, so the pid stays the app's. */
 		size_t u = (size_t)snprintf(unit, sizeof(unit), "--unit=app-sesame-");
@@ -433,7 +433,7 @@ static pid_t spawn(struct launch *l)
 		for (const char *s = l->entry; *s && u + 40 < sizeof(unit); s++)
 			unit[u++] = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ?
 				*s : '_';
-		snprintf(unit + u, sizeof(unit) - u, "-%d-%u.scope", (int)getpid(), ++L.spawned);
+		snprintf(unit + u, sizeof(unit) - u, "-%d-%u.scope", (int)getpid(), ++TT.spawned);
 		sd[0] = "systemd-run", sd[1] = "--user", sd[2] = "--scope", sd[3] = "--quiet";
 		sd[4] = unit, sd[5] = "--", sd[6] = NULL;
 		n = 0;
@@ -443,7 +443,7 @@ static pid_t spawn(struct launch *l)
 		memcpy(argv, sd, 6 * sizeof(char *));
 		memcpy(argv + 6, l->argv, (size_t)n * sizeof(char *));
 	}
-	pid = spawn_request(L.spawner, l->cwd, argv, envp);
+	pid = spawn_request(TT.spawner, l->cwd, argv, envp);
 	if (map) {
 		sodium_memzero(map, mapsz);
 		munmap(map, mapsz);
@@ -461,10 +461,10 @@ static void finish(struct launch *l)
 
 	if (pid < 0) {
 		log_warn("launcher: %s: %s", l->entry, last_error());
-		role_reply_error(&L.r, l->f.req, WIRE_E_FAILED, "%s", last_error());
+		role_reply_error(&TT.r, l->f.req, WIRE_E_FAILED, "%s", last_error());
 		return;
 	}
-	log_info("launcher: started %s (pid %d)%s", l->entry, (int)pid, L.systemd ? " in a systemd scope" : "");
+	log_info("launcher: started %s (pid %d)%s", l->entry, (int)pid, TT.systemd ? " in a systemd scope" : "");
 	if (frecency_on(l->profile)) {
 		struct frecency *f = usage_of(l->profile);
 
@@ -474,7 +474,7 @@ static void finish(struct launch *l)
 	wire_begin(&out, WIRE_LAUNCH_RUN, WIRE_F_REPLY, l->f.req);
 	wire_put_str(&out, WF_ENTRY, l->entry);
 	wire_put_u32(&out, WF_PID, (uint32_t)pid);
-	role_send(&L.r, &out);
+	role_send(&TT.r, &out);
 }
 
 /* Put n words before the command (a terminal, a devshell). */
@@ -506,16 +506,16 @@ static void run(const struct wire_msg *m)
 
 	l->f.req = m->id;
 	if (!request_profile(m, l->profile, sizeof(l->profile)) || wire_get_str(m, WF_ENTRY, entry, sizeof(entry)) < 0) {
-		role_reply_error(&L.r, m->id, WIRE_E_BAD_MESSAGE, "a launch needs a valid profile and an entry id");
+		role_reply_error(&TT.r, m->id, WIRE_E_BAD_MESSAGE, "a launch needs a valid profile and an entry id");
 		goto done;
 	}
-	if (!(a = appindex_find(&L.ix, entry))) {
-		role_reply_error(&L.r, m->id, WIRE_E_NOT_FOUND, "%s", last_error());
+	if (!(a = appindex_find(&TT.ix, entry))) {
+		role_reply_error(&TT.r, m->id, WIRE_E_NOT_FOUND, "%s", last_error());
 		goto done;
 	}
 	l->entry = xstrdup(a->id);
 	if (desktop_exec_argv(&a->e, a->file, &l->argv, &argc) < 0) {
-		role_reply_error(&L.r, m->id, WIRE_E_FAILED, "%s: %s", a->id, last_error());
+		role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "%s: %s", a->id, last_error());
 		goto done;
 	}
 	if (a->e.terminal) {
@@ -528,13 +528,13 @@ static void run(const struct wire_msg *m)
 	while (wire_next(m, &pos, &t, &v, &len)) {
 		if (t == WF_TAG) {
 			if (len >= sizeof(tag) || memchr(v, 0, len)) {
-				role_reply_error(&L.r, m->id, WIRE_E_BAD_MESSAGE, "a tag is too long");
+				role_reply_error(&TT.r, m->id, WIRE_E_BAD_MESSAGE, "a tag is too long");
 				goto done;
 			}
 			memcpy(tag, v, len);
 			tag[len] = 0;
 			if (apply_tag(l, tag, &code) < 0) {
-				role_reply_error(&L.r, m->id, code, "%s", last_error());
+				role_reply_error(&TT.r, m->id, code, "%s", last_error());
 				goto done;
 			}
 		} else if (t == WF_ARG) {
@@ -543,7 +543,7 @@ static void run(const struct wire_msg *m)
 			while (l->argv[n])
 				n++;
 			if (len >= sizeof(arg) || memchr(v, 0, len) || n + 1 >= DESKTOP_MAX_ARGS) {
-				role_reply_error(&L.r, m->id, WIRE_E_BAD_MESSAGE, "a bad extra argument");
+				role_reply_error(&TT.r, m->id, WIRE_E_BAD_MESSAGE, "a bad extra argument");
 				goto done;
 			}
 			l->argv = xreallocarray(l->argv, (size_t)n + 2, sizeof(char *));
@@ -564,7 +564,7 @@ static void run(const struct wire_msg *m)
 		l->cwd = xstrdup(home && *home == '/' ? home : "/");
 	}
 	if (l->cwd[0] != '/' || stat(l->cwd, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		role_reply_error(&L.r, m->id, WIRE_E_FAILED, "the working directory %s is not an existing absolute directory",
+		role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "the working directory %s is not an existing absolute directory",
 			l->cwd);
 		goto done;
 	}
@@ -573,11 +573,11 @@ static void run(const struct wire_msg *m)
 		goto done;
 	}
 	/* Ask daemon-secrets for every value at once; finish when all came. */
-	if (fetch_send(&l->f, L.r.c, &L.next_id, role_now_ms() + 10000) < 0) {
-		role_reply_error(&L.r, m->id, WIRE_E_FAILED, "cannot ask daemon-secrets: %s", last_error());
+	if (fetch_send(&l->f, TT.r.c, &TT.next_id, role_now_ms() + 10000) < 0) {
+		role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "cannot ask daemon-secrets: %s", last_error());
 		goto done;
 	}
-	fetch_list_add(&L.launches, &l->f);
+	fetch_list_add(&TT.launches, &l->f);
 	return;
 done:
 	launch_free(l);
@@ -586,12 +586,12 @@ done:
 /* A reply to one of our requests: launch once every secret is there. */
 static void secret_reply(const struct wire_msg *m)
 {
-	struct launch *l = (struct launch *)fetch_list_reply(&L.launches, m, "launcher");
+	struct launch *l = (struct launch *)fetch_list_reply(&TT.launches, m, "launcher");
 
 	if (!l)
 		return;
 	if (l->f.code)
-		role_reply_error(&L.r, l->f.req, l->f.code, "%s", l->f.error);
+		role_reply_error(&TT.r, l->f.req, l->f.code, "%s", l->f.error);
 	else
 		finish(l);
 	launch_free(l);
@@ -601,8 +601,8 @@ static void expire_launches(void)
 {
 	struct launch *l;
 
-	while ((l = (struct launch *)fetch_list_expired(&L.launches, role_now_ms()))) {
-		role_reply_error(&L.r, l->f.req, WIRE_E_TIMEOUT, "daemon-secrets did not answer");
+	while ((l = (struct launch *)fetch_list_expired(&TT.launches, role_now_ms()))) {
+		role_reply_error(&TT.r, l->f.req, WIRE_E_TIMEOUT, "daemon-secrets did not answer");
 		launch_free(l);
 	}
 }
@@ -616,7 +616,7 @@ static void handle(const struct wire_msg *m)
 	switch (m->type) {
 	case WIRE_LAUNCH_SEARCH: search(m); break;
 	case WIRE_LAUNCH_RUN: run(m); break;
-	default: role_reply_error(&L.r, m->id, WIRE_E_UNKNOWN_TYPE, "daemon-launcher does not serve this request");
+	default: role_reply_error(&TT.r, m->id, WIRE_E_UNKNOWN_TYPE, "daemon-launcher does not serve this request");
 	}
 }
 
@@ -646,11 +646,11 @@ static void enter_sandbox(void)
 	struct sandbox_path paths[1 + APPINDEX_MAX_DIRS];
 	size_t n = 0;
 
-	paths[n++] = (struct sandbox_path){ L.r.p.data, SB_READ | SB_WRITE };
-	for (int i = 0; i < L.ix.ndirs; i++)
-		paths[n++] = (struct sandbox_path){ L.ix.dirs[i], SB_READ };
-	xrole_load_sqlite(&L.r);
-	xrole_sandbox(&L.r, paths, n);
+	paths[n++] = (struct sandbox_path){ TT.r.p.data, SB_READ | SB_WRITE };
+	for (int i = 0; i < TT.ix.ndirs; i++)
+		paths[n++] = (struct sandbox_path){ TT.ix.dirs[i], SB_READ };
+	xrole_load_sqlite(&TT.r);
+	xrole_sandbox(&TT.r, paths, n);
 }
 
 int daemon_launcher_main(int argc, char **argv)
@@ -664,51 +664,51 @@ int daemon_launcher_main(int argc, char **argv)
 		die("%s", last_error());
 	/* First, while nothing else is open: the spawner keeps only its
 	 * socket. */
-	if ((L.spawner = spawner_start()) < 0)
+	if ((TT.spawner = spawner_start()) < 0)
 		die("daemon-launcher: %s", last_error());
-	xrole_setup(&L.r, "launcher");
-	if (paths_mkdir_private(L.r.p.data) < 0)	/* its frecency databases' */
+	xrole_setup(&TT.r, "launcher");
+	if (paths_mkdir_private(TT.r.p.data) < 0)	/* its frecency databases' */
 		die("daemon-launcher: %s", last_error());
-	L.r.status = "serving application searches";
-	L.ino = -1;
-	L.systemd = systemd_user();
+	TT.r.status = "serving application searches";
+	TT.ino = -1;
+	TT.systemd = systemd_user();
 	rescan();
 	enter_sandbox();
-	log_info("launcher: starting applications %s", L.systemd ? "in systemd user scopes" : "directly");
+	log_info("launcher: starting applications %s", TT.systemd ? "in systemd user scopes" : "directly");
 	for (;;) {
-		struct pollfd pf[1] = { { L.ino, POLLIN, 0 } };
+		struct pollfd pf[1] = { { TT.ino, POLLIN, 0 } };
 		int timeout = -1, ev;
 
-		if (L.rescan_at)
-			timeout = (int)(L.rescan_at > role_now_ms() ? L.rescan_at - role_now_ms() : 0);
-		if (L.launches && (timeout < 0 || timeout > 500))
+		if (TT.rescan_at)
+			timeout = (int)(TT.rescan_at > role_now_ms() ? TT.rescan_at - role_now_ms() : 0);
+		if (TT.launches && (timeout < 0 || timeout > 500))
 			timeout = 500;
-		ev = xrole_poll(&L.r, pf, 1, timeout);
+		ev = xrole_poll(&TT.r, pf, 1, timeout);
 		if (ev & ROLE_STOP)
 			break;
 		if (pf[0].revents & POLLIN)
 			drain_inotify();
-		if (L.rescan_at && role_now_ms() >= L.rescan_at) {
-			L.rescan_at = 0;
+		if (TT.rescan_at && role_now_ms() >= TT.rescan_at) {
+			TT.rescan_at = 0;
 			rescan();
 		}
-		if (ev & ROLE_BUS && role_dispatch(&L.r, handle) < 0)
+		if (ev & ROLE_BUS && role_dispatch(&TT.r, handle) < 0)
 			continue;
-		if (L.launches)
+		if (TT.launches)
 			expire_launches();
 	}
 	log_info("launcher: stopping");
-	while (L.launches) {
-		struct launch *l = (struct launch *)L.launches;
+	while (TT.launches) {
+		struct launch *l = (struct launch *)TT.launches;
 
-		L.launches = l->f.next;
+		TT.launches = l->f.next;
 		launch_free(l);
 	}
-	for (struct usage *u = L.usage, *next; u; u = next) {
+	for (struct usage *u = TT.usage, *next; u; u = next) {
 		next = u->next;
 		frecency_close(u->f);
 		free(u);
 	}
-	appindex_free(&L.ix);
-	return role_close(&L.r);
+	appindex_free(&TT.ix);
+	return role_close(&TT.r);
 }

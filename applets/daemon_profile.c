@@ -113,7 +113,7 @@ static struct {
 	char ssid[33];
 	long long next_wifi;
 	int usb_warned;
-} D;	/* zero, so in .bss: every role is this binary; the fds are set in main */
+} TT;	/* zero, so in .bss: every role is this binary; the fds are set in main */
 
 static long long now_ms(void)
 {
@@ -134,9 +134,9 @@ static int number(const char *opt, const char *v, long min, long max)
 
 static struct prof *find(const char *name)
 {
-	for (size_t i = 0; i < D.nprof; i++)
-		if (!strcmp(D.prof[i].name, name))
-			return &D.prof[i];
+	for (size_t i = 0; i < TT.nprof; i++)
+		if (!strcmp(TT.prof[i].name, name))
+			return &TT.prof[i];
 	return NULL;
 }
 
@@ -144,14 +144,14 @@ static struct prof *find(const char *name)
  * to refuse what cannot be audited (the reason is set); else 0. */
 static int audit_event(const char *event, const char *profile, const char *outcome)
 {
-	if (D.audit && audit_append(D.audit, event, profile, NULL, outcome) == 0 && audit_sync(D.audit) == 0)
+	if (TT.audit && audit_append(TT.audit, event, profile, NULL, outcome) == 0 && audit_sync(TT.audit) == 0)
 		return 0;
-	if (D.audit)
+	if (TT.audit)
 		log_error("%s", last_error());
-	if (!config_bool(D.conf, "global.audit.required", D.p.system))
+	if (!config_bool(TT.conf, "global.audit.required", TT.p.system))
 		return 0;
 	return fail("%s; global.audit.required refuses what cannot be audited",
-		D.audit ? last_error() : "there is no audit log");
+		TT.audit ? last_error() : "there is no audit log");
 }
 
 /* ---- state: the default and the profiles activated by hand ----------- */
@@ -162,7 +162,7 @@ static void save_state(void)
 	FILE *f;
 	int fd, err;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", D.state_path);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", TT.state_path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {
 		log_error("cannot write %s: %s", tmp, strerror(errno));
@@ -171,21 +171,21 @@ static void save_state(void)
 		return;
 	}
 	fprintf(f, "# written by daemon-profile: the default profile and those activated by hand\n");
-	if (D.def[0])
-		fprintf(f, "default %s\n", D.def);
-	for (size_t i = 0; i < D.nprof; i++)
-		if (D.prof[i].manual)
-			fprintf(f, "active %s\n", D.prof[i].name);
+	if (TT.def[0])
+		fprintf(f, "default %s\n", TT.def);
+	for (size_t i = 0; i < TT.nprof; i++)
+		if (TT.prof[i].manual)
+			fprintf(f, "active %s\n", TT.prof[i].name);
 	/* The FILE is closed whatever failed (a full disk must not leak a
 	 * descriptor per change), and a half-written state never replaces
 	 * the last good one. */
 	err = fflush(f) || fsync(fileno(f)) ? errno : 0;
 	if (fclose(f) && !err)
 		err = errno;
-	if (!err && rename(tmp, D.state_path) < 0)
+	if (!err && rename(tmp, TT.state_path) < 0)
 		err = errno;
 	if (err) {
-		log_error("cannot write %s: %s", D.state_path, strerror(err));
+		log_error("cannot write %s: %s", TT.state_path, strerror(err));
 		unlink(tmp);
 	}
 }
@@ -198,7 +198,7 @@ static void state_line(enum pstate_kind kind, const char *name, void *ctx)
 		log_warn("profiles.state: %s profile '%s' is no longer configured",
 			kind == PSTATE_DEFAULT ? "default" : "active", name);
 	else if (kind == PSTATE_DEFAULT)
-		snprintf(D.def, sizeof(D.def), "%s", name);
+		snprintf(TT.def, sizeof(TT.def), "%s", name);
 	else
 		pr->manual = 1;
 }
@@ -208,15 +208,15 @@ static void state_line(enum pstate_kind kind, const char *name, void *ctx)
 static void load_state(void)
 {
 	size_t len, bad;
-	char *buf = read_file(D.state_path, 64 * 1024, &len);
+	char *buf = read_file(TT.state_path, 64 * 1024, &len);
 
 	if (!buf) {
 		if (errno != ENOENT)
-			log_warn("%s: %s; starting without it", D.state_path, last_error());
+			log_warn("%s: %s; starting without it", TT.state_path, last_error());
 		return;
 	}
 	if ((bad = pstate_parse(buf, len, state_line, NULL)))
-		log_warn("%s: %zu damaged line%s skipped", D.state_path, bad, bad == 1 ? "" : "s");
+		log_warn("%s: %zu damaged line%s skipped", TT.state_path, bad, bad == 1 ? "" : "s");
 	free(buf);
 }
 
@@ -224,9 +224,9 @@ static const char *default_profile(void)
 {
 	/* The policy's word is final; otherwise `profile default` wins over
 	 * the config. */
-	if (D.def[0] && !config_locked(D.conf, "global.default_profile"))
-		return D.def;
-	return config_default_profile(D.conf);
+	if (TT.def[0] && !config_locked(TT.conf, "global.default_profile"))
+		return TT.def;
+	return config_default_profile(TT.conf);
 }
 
 /* ---- configuration ---------------------------------------------------- */
@@ -236,9 +236,9 @@ static const char *default_profile(void)
 static void rebuild_profiles(void)
 {
 	struct prof old[MAX_PROFILES];
-	size_t nold = D.nprof;
+	size_t nold = TT.nprof;
 	const char *names[MAX_PROFILES];
-	size_t n = config_profiles(D.conf, names, MAX_PROFILES);
+	size_t n = config_profiles(TT.conf, names, MAX_PROFILES);
 
 	if (n > MAX_PROFILES) {
 		log_error("config: %zu profiles; only the first %d are kept", n, MAX_PROFILES);
@@ -248,10 +248,10 @@ static void rebuild_profiles(void)
 		names[0] = "default";
 		n = 1;
 	}
-	memcpy(old, D.prof, sizeof(old));
-	D.nprof = 0;
+	memcpy(old, TT.prof, sizeof(old));
+	TT.nprof = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct prof *pr = &D.prof[D.nprof++];
+		struct prof *pr = &TT.prof[TT.nprof++];
 
 		memset(pr, 0, sizeof(*pr));
 		snprintf(pr->name, sizeof(pr->name), "%s", names[i]);
@@ -264,39 +264,39 @@ static void rebuild_profiles(void)
 			log_info("profile %s is gone from the config: deactivated", old[j].name);
 			audit_event("profile.deactivate", old[j].name, "removed from config");
 		}
-	if (D.def[0] && !find(D.def))
-		D.def[0] = 0;
+	if (TT.def[0] && !find(TT.def))
+		TT.def[0] = 0;
 }
 
 static void apply_config(void)
 {
-	log_configure(config_str(D.conf, "global.logging.level", "info"),
-		config_bool(D.conf, "global.logging.json", 0), config_bool(D.conf, "global.logging.journald", 1));
-	if (!D.set_slow)
-		D.cfg.slow_timeout_ms = (int)config_int(D.conf, "global.ipc.slow_subscriber_timeout_ms", 5000);
-	if (!D.set_queue)
-		D.cfg.queue_frames = (int)config_int(D.conf, "global.ipc.channel_capacity", 1024);
-	audit_configure(D.audit, D.conf, D.p.system);
+	log_configure(config_str(TT.conf, "global.logging.level", "info"),
+		config_bool(TT.conf, "global.logging.json", 0), config_bool(TT.conf, "global.logging.journald", 1));
+	if (!TT.set_slow)
+		TT.cfg.slow_timeout_ms = (int)config_int(TT.conf, "global.ipc.slow_subscriber_timeout_ms", 5000);
+	if (!TT.set_queue)
+		TT.cfg.queue_frames = (int)config_int(TT.conf, "global.ipc.channel_capacity", 1024);
+	audit_configure(TT.audit, TT.conf, TT.p.system);
 	rebuild_profiles();
-	D.next_eval = 0;
-	D.next_wifi = 0;
+	TT.next_eval = 0;
+	TT.next_wifi = 0;
 }
 
 static void watch_config(void)
 {
-	if (D.watch >= 0) {
-		hub_unwatch_fd(D.hub, D.watch);
-		close(D.watch);
+	if (TT.watch >= 0) {
+		hub_unwatch_fd(TT.hub, TT.watch);
+		close(TT.watch);
 	}
-	if ((D.watch = config_watch(&D.p)) < 0)
+	if ((TT.watch = config_watch(&TT.p)) < 0)
 		log_error("config: %s; changes will not be picked up", last_error());
-	else if (hub_watch_fd(D.hub, D.watch) < 0)
+	else if (hub_watch_fd(TT.hub, TT.watch) < 0)
 		log_error("config: %s", last_error());
 }
 
 static void reload(void)
 {
-	struct config *c = config_load(&D.p, NULL, NULL);
+	struct config *c = config_load(&TT.p, NULL, NULL);
 
 	/* Watch again: config.d may have appeared. */
 	watch_config();
@@ -304,10 +304,10 @@ static void reload(void)
 		log_error("config: the new configuration has errors; keeping the previous one");
 		return;
 	}
-	config_free(D.conf);
-	D.conf = c;
+	config_free(TT.conf);
+	TT.conf = c;
 	apply_config();
-	log_info("config: reloaded (%zu profile%s)", D.nprof, D.nprof == 1 ? "" : "s");
+	log_info("config: reloaded (%zu profile%s)", TT.nprof, TT.nprof == 1 ? "" : "s");
 }
 
 /* ---- context activation ----------------------------------------------- */
@@ -330,22 +330,22 @@ static int uevent_open(void)
 static void evaluate(void)
 {
 	struct activation_facts f = { .now = time(NULL) };
-	const char *usb_dir = config_str(D.conf, "global.activation.usb_sysfs", "/sys/bus/usb/devices");
+	const char *usb_dir = config_str(TT.conf, "global.activation.usb_sysfs", "/sys/bus/usb/devices");
 	int n = activation_usb_scan(usb_dir, f.usb, ACTIVATION_MAX_USB);
 
 	if (n < 0) {
-		if (!D.usb_warned++ && activation_uses(D.conf, "usb_devices"))
+		if (!TT.usb_warned++ && activation_uses(TT.conf, "usb_devices"))
 			log_warn("activation: %s", last_error());
 		n = 0;
 	} else {
-		D.usb_warned = 0;
+		TT.usb_warned = 0;
 	}
 	f.nusb = (size_t)n;
-	memcpy(f.ssid, D.ssid, sizeof(f.ssid));
-	for (size_t i = 0; i < D.nprof; i++) {
-		struct prof *pr = &D.prof[i];
+	memcpy(f.ssid, TT.ssid, sizeof(f.ssid));
+	for (size_t i = 0; i < TT.nprof; i++) {
+		struct prof *pr = &TT.prof[i];
 		char why[96];
-		int m = activation_match(D.conf, pr->name, &f, why, sizeof(why));
+		int m = activation_match(TT.conf, pr->name, &f, why, sizeof(why));
 
 		if (m && !pr->context && !pr->suppressed) {
 			pr->context = 1;
@@ -364,35 +364,35 @@ static void evaluate(void)
 
 static void wifi_start(long long now)
 {
-	const char *src = config_str(D.conf, "global.activation.wifi_source", "auto");
+	const char *src = config_str(TT.conf, "global.activation.wifi_source", "auto");
 
-	D.next_wifi = now + config_int(D.conf, "global.activation.interval_ms", 5000);
-	if (!strcmp(src, "none") || !activation_uses(D.conf, "wifi_ssids") || D.wifi.fd >= 0)
+	TT.next_wifi = now + config_int(TT.conf, "global.activation.interval_ms", 5000);
+	if (!strcmp(src, "none") || !activation_uses(TT.conf, "wifi_ssids") || TT.wifi.fd >= 0)
 		return;
-	if (wifi_probe_start(&D.wifi, src, config_str(D.conf, "global.activation.wpa_supplicant_dir",
+	if (wifi_probe_start(&TT.wifi, src, config_str(TT.conf, "global.activation.wpa_supplicant_dir",
 	    "/run/wpa_supplicant"), now) < 0) {
 		log_debug("wifi: %s", last_error());
 		return;
 	}
-	hub_watch_fd(D.hub, D.wifi.fd);
+	hub_watch_fd(TT.hub, TT.wifi.fd);
 }
 
 static void wifi_ready(void)
 {
 	char ssid[33];
-	int fd = D.wifi.fd, r = wifi_probe_read(&D.wifi, ssid);
+	int fd = TT.wifi.fd, r = wifi_probe_read(&TT.wifi, ssid);
 
 	if (r == 0)
 		return;
-	hub_unwatch_fd(D.hub, fd);
+	hub_unwatch_fd(TT.hub, fd);
 	if (r < 0) {
 		log_debug("wifi: %s", last_error());
 		ssid[0] = 0;
 	}
-	if (strcmp(ssid, D.ssid)) {
+	if (strcmp(ssid, TT.ssid)) {
 		log_info("wifi: %s%s", ssid[0] ? "connected to " : "not connected", ssid);
-		memcpy(D.ssid, ssid, sizeof(ssid));
-		D.next_eval = 0;
+		memcpy(TT.ssid, ssid, sizeof(ssid));
+		TT.next_eval = 0;
 	}
 }
 
@@ -405,19 +405,19 @@ static int enter_sandbox(void)
 {
 	char policy_dir[PATH_MAX], extra_dir[PATH_MAX], iw[PATH_MAX] = "", nm[PATH_MAX] = "";
 	struct sandbox_path paths[] = {
-		{ D.p.runtime, SB_READ | SB_WRITE }, { D.p.data, SB_READ | SB_WRITE },
-		{ D.p.config, SB_READ }, { paths_policy_dir(&D.p, 0, policy_dir), SB_READ },
-		{ paths_policy_dir(&D.p, 1, extra_dir), SB_READ },
-		{ config_str(D.conf, "global.activation.usb_sysfs", "/sys/bus/usb/devices"), SB_READ },
+		{ TT.p.runtime, SB_READ | SB_WRITE }, { TT.p.data, SB_READ | SB_WRITE },
+		{ TT.p.config, SB_READ }, { paths_policy_dir(&TT.p, 0, policy_dir), SB_READ },
+		{ paths_policy_dir(&TT.p, 1, extra_dir), SB_READ },
+		{ config_str(TT.conf, "global.activation.usb_sysfs", "/sys/bus/usb/devices"), SB_READ },
 		{ "/sys/devices", SB_READ },
-		{ config_str(D.conf, "global.activation.wpa_supplicant_dir", "/run/wpa_supplicant"), SB_READ },
+		{ config_str(TT.conf, "global.activation.wpa_supplicant_dir", "/run/wpa_supplicant"), SB_READ },
 		{ "/usr", SB_EXEC }, { "/bin", SB_EXEC }, { "/sbin", SB_EXEC }, { "/lib", SB_EXEC },
 		{ "/lib64", SB_EXEC }, { "/etc/ld.so.cache", SB_READ }, { "/etc/localtime", SB_READ },
 		{ "/dev/null", SB_READ | SB_WRITE }, { sandbox_sanitized() ? "/proc" : NULL, SB_READ },
 		{ iw, SB_EXEC }, { nm, SB_EXEC },	/* the probes' directories, wherever PATH has them */
 	};
-	int wifi = strcmp(config_str(D.conf, "global.activation.wifi_source", "auto"), "none") != 0;
-	int best = !strcmp(config_str(D.conf, "global.sandbox", SANDBOX_DEFAULT), "best-effort");
+	int wifi = strcmp(config_str(TT.conf, "global.activation.wifi_source", "auto"), "none") != 0;
+	int best = !strcmp(config_str(TT.conf, "global.sandbox", SANDBOX_DEFAULT), "best-effort");
 	char *dir;
 
 	if (wifi && activation_which("iwgetid", iw, sizeof(iw)) && (dir = strrchr(iw, '/')))
@@ -434,10 +434,10 @@ static int enter_sandbox(void)
 static int started(struct hub *h, void *ctx)
 {
 	(void)ctx;
-	D.hub = h;
+	TT.hub = h;
 	watch_config();
-	if ((D.uevent = uevent_open()) >= 0)
-		hub_watch_fd(h, D.uevent);
+	if ((TT.uevent = uevent_open()) >= 0)
+		hub_watch_fd(h, TT.uevent);
 	return enter_sandbox();
 }
 
@@ -446,42 +446,42 @@ static int tick(void *ctx)
 	long long now = now_ms(), next = -1;
 
 	(void)ctx;
-	if (D.reload_at && now >= D.reload_at) {
-		D.reload_at = 0;
+	if (TT.reload_at && now >= TT.reload_at) {
+		TT.reload_at = 0;
 		reload();
 	}
-	if (D.wifi.fd >= 0 && now >= D.wifi.deadline_ms) {
+	if (TT.wifi.fd >= 0 && now >= TT.wifi.deadline_ms) {
 		log_debug("wifi: no answer in time");
-		hub_unwatch_fd(D.hub, D.wifi.fd);
-		wifi_probe_stop(&D.wifi);
+		hub_unwatch_fd(TT.hub, TT.wifi.fd);
+		wifi_probe_stop(&TT.wifi);
 	}
-	if (now >= D.next_wifi)
+	if (now >= TT.next_wifi)
 		wifi_start(now);
-	if (now >= D.next_eval) {
+	if (now >= TT.next_eval) {
 		evaluate();
-		D.next_eval = now + config_int(D.conf, "global.activation.interval_ms", 5000);
+		TT.next_eval = now + config_int(TT.conf, "global.activation.interval_ms", 5000);
 	}
-	next = D.next_eval < D.next_wifi ? D.next_eval : D.next_wifi;
-	if (D.reload_at && D.reload_at < next)
-		next = D.reload_at;
-	if (D.wifi.fd >= 0 && D.wifi.deadline_ms < next)
-		next = D.wifi.deadline_ms;
+	next = TT.next_eval < TT.next_wifi ? TT.next_eval : TT.next_wifi;
+	if (TT.reload_at && TT.reload_at < next)
+		next = TT.reload_at;
+	if (TT.wifi.fd >= 0 && TT.wifi.deadline_ms < next)
+		next = TT.wifi.deadline_ms;
 	return next > now ? (int)(next - now) : 0;
 }
 
 static void hangup(void *ctx)
 {
 	(void)ctx;
-	D.reload_at = now_ms();
+	TT.reload_at = now_ms();
 }
 
 static void ready(struct hub *h, void *ctx, int fd)
 {
 	(void)h, (void)ctx;
-	if (fd == D.watch) {
-		if (config_watch_changed(fd) && !D.reload_at)
-			D.reload_at = now_ms() + RELOAD_DELAY_MS;
-	} else if (fd == D.uevent) {
+	if (fd == TT.watch) {
+		if (config_watch_changed(fd) && !TT.reload_at)
+			TT.reload_at = now_ms() + RELOAD_DELAY_MS;
+	} else if (fd == TT.uevent) {
 		char buf[4096];
 		int usb = 0;
 		ssize_t n;
@@ -494,8 +494,8 @@ static void ready(struct hub *h, void *ctx, int fd)
 					usb = 1;
 		}
 		if (usb)
-			D.next_eval = 0;
-	} else if (fd == D.wifi.fd) {
+			TT.next_eval = 0;
+	} else if (fd == TT.wifi.fd) {
 		wifi_ready();
 	}
 }
@@ -509,12 +509,12 @@ static uint32_t serve(void *ctx, const struct wire_msg *m, struct wire_out *o, c
 	if (m->type != WIRE_PROFILE_LIST) {
 		if (wire_get_str(m, WF_PROFILE, name, sizeof(name)) < 0 && m->type == WIRE_PROFILE_DEFAULT) {
 			/* No name: forget the choice, the configuration decides. */
-			char old[sizeof(D.def)];
+			char old[sizeof(TT.def)];
 
-			memcpy(old, D.def, sizeof(old));
-			D.def[0] = 0;
+			memcpy(old, TT.def, sizeof(old));
+			TT.def[0] = 0;
 			if (audit_event("profile.default", default_profile(), "reset") < 0) {
-				memcpy(D.def, old, sizeof(old));
+				memcpy(TT.def, old, sizeof(old));
 				snprintf(text, n, "%s", last_error());
 				return WIRE_E_FAILED;
 			}
@@ -535,8 +535,8 @@ static uint32_t serve(void *ctx, const struct wire_msg *m, struct wire_out *o, c
 	switch (m->type) {
 	case WIRE_PROFILE_LIST:
 		wire_put_str(o, WF_DEFAULT, default_profile());
-		for (size_t i = 0; i < D.nprof; i++) {
-			pr = &D.prof[i];
+		for (size_t i = 0; i < TT.nprof; i++) {
+			pr = &TT.prof[i];
 			wire_put_str(o, WF_PROFILE, pr->name);
 			wire_put_str(o, WF_STATE, pr->manual || pr->context ? "active" : "inactive");
 			wire_put_str(o, WF_REASON, pr->manual ? "manual" : pr->context ? pr->reason : "");
@@ -576,16 +576,16 @@ static uint32_t serve(void *ctx, const struct wire_msg *m, struct wire_out *o, c
 	case WIRE_PROFILE_DEFAULT: {
 		char src[PATH_MAX + 16];
 
-		if (config_locked(D.conf, "global.default_profile")) {
+		if (config_locked(TT.conf, "global.default_profile")) {
 			snprintf(text, n, "the default profile is set by policy (%s)",
-				config_source(D.conf, "global.default_profile", src, sizeof(src)));
+				config_source(TT.conf, "global.default_profile", src, sizeof(src)));
 			return WIRE_E_DENIED;
 		}
 		if (audit_event("profile.default", pr->name, "ok") < 0) {
 			snprintf(text, n, "%s", last_error());
 			return WIRE_E_FAILED;
 		}
-		snprintf(D.def, sizeof(D.def), "%s", pr->name);
+		snprintf(TT.def, sizeof(TT.def), "%s", pr->name);
 		save_state();
 		log_info("default profile set to %s", pr->name);
 		wire_put_str(o, WF_TEXT, "default");
@@ -619,27 +619,27 @@ int daemon_profile_main(int argc, char **argv)
 	size_t nexe = 0;
 	int o;
 
-	D.watch = D.uevent = D.wifi.fd = -1;
-	hub_config_defaults(&D.cfg);
+	TT.watch = TT.uevent = TT.wifi.fd = -1;
+	hub_config_defaults(&TT.cfg);
 	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (o) {
-		case 'c': D.cfg.max_clients = number("--max-clients", optarg, 1, 65536); break;
-		case 'h': D.cfg.handshake_timeout_ms = number("--handshake-timeout-ms", optarg, 10, 600000); break;
+		case 'c': TT.cfg.max_clients = number("--max-clients", optarg, 1, 65536); break;
+		case 'h': TT.cfg.handshake_timeout_ms = number("--handshake-timeout-ms", optarg, 10, 600000); break;
 		case 's':
-			D.cfg.slow_timeout_ms = number("--slow-timeout-ms", optarg, 10, 600000);
-			D.set_slow = 1;
+			TT.cfg.slow_timeout_ms = number("--slow-timeout-ms", optarg, 10, 600000);
+			TT.set_slow = 1;
 			break;
-		case 'r': D.cfg.request_timeout_ms = number("--request-timeout-ms", optarg, 10, 600000); break;
-		case 'i': D.cfg.idle_timeout_ms = number("--idle-timeout-ms", optarg, 10, 3600000); break;
-		case 'P': D.cfg.max_per_pid = number("--max-per-pid", optarg, 1, 65536); break;
+		case 'r': TT.cfg.request_timeout_ms = number("--request-timeout-ms", optarg, 10, 600000); break;
+		case 'i': TT.cfg.idle_timeout_ms = number("--idle-timeout-ms", optarg, 10, 3600000); break;
+		case 'P': TT.cfg.max_per_pid = number("--max-per-pid", optarg, 1, 65536); break;
 		case 'x':
 			if (nexe == ARRAY_LEN(exe))
 				usage_error("daemon-profile", "--role-exe: at most %zu", ARRAY_LEN(exe));
 			exe[nexe++] = optarg;
 			break;
 		case 'q':
-			D.cfg.queue_frames = number("--queue-frames", optarg, 1, 1 << 20);
-			D.set_queue = 1;
+			TT.cfg.queue_frames = number("--queue-frames", optarg, 1, 1 << 20);
+			TT.set_queue = 1;
 			break;
 		default: usage_option("daemon-profile", argv, o, opts);
 		}
@@ -649,20 +649,20 @@ int daemon_profile_main(int argc, char **argv)
 	if (sandbox_harden() < 0)
 		die("daemon-profile: %s", last_error());
 	/* First, while nothing else is open: it keeps only its socket. */
-	if ((D.cfg.peer_fd = peer_checker_start(exe, nexe, is_applet)) < 0)
+	if ((TT.cfg.peer_fd = peer_checker_start(exe, nexe, is_applet)) < 0)
 		die("daemon-profile: the peer checker: %s", last_error());
-	if (paths_resolve(&D.p) < 0)
+	if (paths_resolve(&TT.p) < 0)
 		die("%s", last_error());
 	/* A broken config at start is fatal: there is nothing to fall back on. */
-	if (!(D.conf = config_load(&D.p, NULL, NULL)))
+	if (!(TT.conf = config_load(&TT.p, NULL, NULL)))
 		die("daemon-profile: configuration: %s", last_error());
-	if (paths_mkdir_private(D.p.data) < 0)
+	if (paths_mkdir_private(TT.p.data) < 0)
 		die("daemon-profile: %s", last_error());
-	if (paths_join(D.state_path, D.p.data, "profiles.state") < 0 ||
-	    paths_join(path, D.p.data, "audit.jsonl") < 0)
+	if (paths_join(TT.state_path, TT.p.data, "profiles.state") < 0 ||
+	    paths_join(path, TT.p.data, "audit.jsonl") < 0)
 		die("daemon-profile: data directory path too long");
-	if (!(D.audit = audit_open(path))) {
-		if (config_bool(D.conf, "global.audit.required", D.p.system))
+	if (!(TT.audit = audit_open(path))) {
+		if (config_bool(TT.conf, "global.audit.required", TT.p.system))
 			die("daemon-profile: %s, and global.audit.required refuses to run unaudited", last_error());
 		log_error("%s; profile changes will not be audited", last_error());
 	}
@@ -670,10 +670,10 @@ int daemon_profile_main(int argc, char **argv)
 	load_state();
 	if (secmem_probe() == SECMEM_NONE)
 		die("%s", last_error());
-	if (hub_run(&D.p, &D.cfg, &hooks) < 0)
+	if (hub_run(&TT.p, &TT.cfg, &hooks) < 0)
 		die("daemon-profile: %s", last_error());
-	wifi_probe_stop(&D.wifi);
-	audit_close(D.audit);
-	config_free(D.conf);
+	wifi_probe_stop(&TT.wifi);
+	audit_close(TT.audit);
+	config_free(TT.conf);
 	return 0;
 }

@@ -63,7 +63,7 @@ static struct {
 	struct db *dbs;
 	struct fetch *pending;	/* expansions waiting for values */
 	uint32_t next_id;
-} N;
+} TT;
 
 static struct wire_out *out;	/* secure memory: replies may hold values */
 
@@ -71,7 +71,7 @@ static void reply_text(const struct wire_msg *m, const char *text)
 {
 	wire_begin(out, m->type, WIRE_F_REPLY, m->id);
 	wire_put_str(out, WF_TEXT, text);
-	role_send(&N.r, out);
+	role_send(&TT.r, out);
 }
 
 static const char schema[] =
@@ -86,10 +86,10 @@ static sqlite3 *db_of(const char *profile)
 	struct db *d;
 	char dir[PATH_MAX], path[PATH_MAX];
 
-	for (d = N.dbs; d; d = d->next)
+	for (d = TT.dbs; d; d = d->next)
 		if (!strcmp(d->profile, profile))
 			return d->db;
-	if (paths_join(dir, N.r.p.data, "snippets") < 0 || store_path(path, dir, profile) < 0)
+	if (paths_join(dir, TT.r.p.data, "snippets") < 0 || store_path(path, dir, profile) < 0)
 		return NULL;
 	d = xcalloc(1, sizeof(*d));
 	snprintf(d->profile, sizeof(d->profile), "%s", profile);
@@ -97,8 +97,8 @@ static sqlite3 *db_of(const char *profile)
 		free(d);
 		return NULL;
 	}
-	d->next = N.dbs;
-	N.dbs = d;
+	d->next = TT.dbs;
+	TT.dbs = d;
 	return d->db;
 }
 
@@ -120,17 +120,17 @@ static int trigger_ok(const char *t)
 static int args(const struct wire_msg *m, char profile[PROFILE_BUF], char trigger[MAX_TRIGGER + 1], sqlite3 **db)
 {
 	if (wire_get_str(m, WF_PROFILE, profile, PROFILE_BUF) < 0 || !profile_name_valid(profile)) {
-		role_reply_error(&N.r, m->id, WIRE_E_BAD_MESSAGE, "a snippet request needs a valid profile");
+		role_reply_error(&TT.r, m->id, WIRE_E_BAD_MESSAGE, "a snippet request needs a valid profile");
 		return -1;
 	}
 	if (trigger && (wire_get_str(m, WF_TRIGGER, trigger, MAX_TRIGGER + 1) < 0 || !trigger_ok(trigger))) {
-		role_reply_error(&N.r, m->id, WIRE_E_BAD_MESSAGE, "a trigger is 1 to %d bytes of UTF-8 without spaces or "
+		role_reply_error(&TT.r, m->id, WIRE_E_BAD_MESSAGE, "a trigger is 1 to %d bytes of UTF-8 without spaces or "
 			"control characters", MAX_TRIGGER);
 		return -1;
 	}
 	if (!(*db = db_of(profile))) {
 		log_error("snippets: %s", last_error());
-		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "cannot open the snippets of %s: %s", profile, last_error());
+		role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "cannot open the snippets of %s: %s", profile, last_error());
 		return -1;
 	}
 	return 0;
@@ -146,7 +146,7 @@ static void list(const struct wire_msg *m)
 	if (args(m, profile, NULL, &db) < 0)
 		return;
 	if (sqlite3_prepare_v2(db, "SELECT trigger, template FROM snippets ORDER BY trigger", -1, &st, NULL)) {
-		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", store_error(db));
+		role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "snippets: %s", store_error(db));
 		return;
 	}
 	wire_begin(out, m->type, WIRE_F_REPLY, m->id);
@@ -184,7 +184,7 @@ static void list(const struct wire_msg *m)
 		snprintf(text, sizeof(text), "%d more not shown", more);
 		wire_put_str(out, WF_TEXT, text);
 	}
-	role_send(&N.r, out);
+	role_send(&TT.r, out);
 }
 
 static void add(const struct wire_msg *m)
@@ -201,16 +201,16 @@ static void add(const struct wire_msg *m)
 	if (args(m, profile, trigger, &db) < 0)
 		return;
 	if (!wire_find(m, WF_TEMPLATE, &tpl, &len)) {
-		role_reply_error(&N.r, m->id, WIRE_E_BAD_MESSAGE, "no template");
+		role_reply_error(&TT.r, m->id, WIRE_E_BAD_MESSAGE, "no template");
 		return;
 	}
 	if (template_parse((const char *)tpl, len, parts, TEMPLATE_MAX_PARTS, &nparts) < 0) {
-		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "template: %s", last_error());
+		role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "template: %s", last_error());
 		return;
 	}
 	if (sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM snippets WHERE trigger = ?), "
 	    "(SELECT count(*) FROM snippets)", -1, &st, NULL)) {
-		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", store_error(db));
+		role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "snippets: %s", store_error(db));
 		return;
 	}
 	sqlite3_bind_text(st, 1, trigger, -1, SQLITE_STATIC);
@@ -219,20 +219,20 @@ static void add(const struct wire_msg *m)
 	count = sqlite3_column_int(st, 1);
 	sqlite3_finalize(st);
 	if (!exists && count >= MAX_SNIPPETS) {
-		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "profile %s already has %d snippets", profile, MAX_SNIPPETS);
+		role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "profile %s already has %d snippets", profile, MAX_SNIPPETS);
 		return;
 	}
 	if (sqlite3_prepare_v2(db, "INSERT INTO snippets (trigger, template, created_ms, updated_ms) "
 	    "VALUES (?1, ?2, ?3, ?3) ON CONFLICT(trigger) DO UPDATE SET template = ?2, updated_ms = ?3",
 	    -1, &st, NULL)) {
-		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", store_error(db));
+		role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "snippets: %s", store_error(db));
 		return;
 	}
 	sqlite3_bind_text(st, 1, trigger, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, (const char *)tpl, len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, now);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", store_error(db));
+		role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "snippets: %s", store_error(db));
 	} else {
 		log_info("snippets: %s %s in %s", exists ? "replaced" : "added", trigger, profile);
 		reply_text(m, exists ? "replaced" : "added");
@@ -249,14 +249,14 @@ static void remove_one(const struct wire_msg *m)
 	if (args(m, profile, trigger, &db) < 0)
 		return;
 	if (sqlite3_prepare_v2(db, "DELETE FROM snippets WHERE trigger = ?", -1, &st, NULL)) {
-		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", store_error(db));
+		role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "snippets: %s", store_error(db));
 		return;
 	}
 	sqlite3_bind_text(st, 1, trigger, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", store_error(db));
+		role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "snippets: %s", store_error(db));
 	else if (!sqlite3_changes(db))
-		role_reply_error(&N.r, m->id, WIRE_E_NOT_FOUND, "profile %s has no snippet '%s'", profile, trigger);
+		role_reply_error(&TT.r, m->id, WIRE_E_NOT_FOUND, "profile %s has no snippet '%s'", profile, trigger);
 	else
 		reply_text(m, "removed");
 	sqlite3_finalize(st);
@@ -321,14 +321,14 @@ static void render(struct expansion *e)
 			break;
 		}
 		if (r < 0) {
-			role_reply_error(&N.r, e->f.req, WIRE_E_FAILED, "%s", last_error());
+			role_reply_error(&TT.r, e->f.req, WIRE_E_FAILED, "%s", last_error());
 			secmem_free(buf);
 			return;
 		}
 	}
 	wire_begin(out, WIRE_SNIPPET_EXPAND, WIRE_F_REPLY, e->f.req);
 	wire_put(out, WF_VALUE, buf, n);
-	role_send(&N.r, out);
+	role_send(&TT.r, out);
 	sodium_memzero(out->buf, out->len);
 	secmem_free(buf);
 }
@@ -344,13 +344,13 @@ static void expand(const struct wire_msg *m)
 	if (args(m, profile, trigger, &db) < 0)
 		return;
 	if (sqlite3_prepare_v2(db, "SELECT template FROM snippets WHERE trigger = ?", -1, &st, NULL)) {
-		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippets: %s", store_error(db));
+		role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "snippets: %s", store_error(db));
 		return;
 	}
 	sqlite3_bind_text(st, 1, trigger, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW || !(tpl = (const char *)sqlite3_column_text(st, 0))) {
 		sqlite3_finalize(st);
-		role_reply_error(&N.r, m->id, WIRE_E_NOT_FOUND, "profile %s has no snippet '%s'", profile, trigger);
+		role_reply_error(&TT.r, m->id, WIRE_E_NOT_FOUND, "profile %s has no snippet '%s'", profile, trigger);
 		return;
 	}
 	e = xcalloc(1, sizeof(*e));
@@ -360,7 +360,7 @@ static void expand(const struct wire_msg *m)
 	sqlite3_finalize(st);
 	/* Checked when added; checked again, the file may have been edited. */
 	if (template_parse(e->text, strlen(e->text), e->parts, TEMPLATE_MAX_PARTS, &e->nparts) < 0) {
-		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippet '%s': %s", trigger, last_error());
+		role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "snippet '%s': %s", trigger, last_error());
 		expansion_free(e);
 		return;
 	}
@@ -373,7 +373,7 @@ static void expand(const struct wire_msg *m)
 		snprintf(name, sizeof(name), "%.*s", p->kind == TPL_SECRET ? (int)p->len : 0, p->s);
 		if (fetch_add(&e->f, p->kind == TPL_SECRET ? WIRE_SECRET_GET : WIRE_CLIPBOARD_GET, profile,
 		    name) < 0) {
-			role_reply_error(&N.r, m->id, WIRE_E_FAILED, "snippet '%s': %s", trigger, last_error());
+			role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "snippet '%s': %s", trigger, last_error());
 			expansion_free(e);
 			return;
 		}
@@ -383,23 +383,23 @@ static void expand(const struct wire_msg *m)
 		expansion_free(e);
 		return;
 	}
-	if (fetch_send(&e->f, N.r.c, &N.next_id, role_now_ms() + 10000) < 0) {
-		role_reply_error(&N.r, m->id, WIRE_E_FAILED, "%s", last_error());
+	if (fetch_send(&e->f, TT.r.c, &TT.next_id, role_now_ms() + 10000) < 0) {
+		role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "%s", last_error());
 		expansion_free(e);
 		return;
 	}
-	fetch_list_add(&N.pending, &e->f);
+	fetch_list_add(&TT.pending, &e->f);
 }
 
 /* A reply to one of our requests: render once every value is there. */
 static void fetched(const struct wire_msg *m)
 {
-	struct expansion *e = (struct expansion *)fetch_list_reply(&N.pending, m, "snippets");
+	struct expansion *e = (struct expansion *)fetch_list_reply(&TT.pending, m, "snippets");
 
 	if (!e)
 		return;
 	if (e->f.code)
-		role_reply_error(&N.r, e->f.req, e->f.code, "%s", e->f.error);
+		role_reply_error(&TT.r, e->f.req, e->f.code, "%s", e->f.error);
 	else
 		render(e);
 	expansion_free(e);
@@ -409,8 +409,8 @@ static void expire(void)
 {
 	struct expansion *e;
 
-	while ((e = (struct expansion *)fetch_list_expired(&N.pending, role_now_ms()))) {
-		role_reply_error(&N.r, e->f.req, WIRE_E_TIMEOUT, "no answer from daemon-secrets or daemon-clipboard");
+	while ((e = (struct expansion *)fetch_list_expired(&TT.pending, role_now_ms()))) {
+		role_reply_error(&TT.r, e->f.req, WIRE_E_TIMEOUT, "no answer from daemon-secrets or daemon-clipboard");
 		expansion_free(e);
 	}
 }
@@ -426,7 +426,7 @@ static void handle(const struct wire_msg *m)
 	case WIRE_SNIPPET_ADD: add(m); break;
 	case WIRE_SNIPPET_REMOVE: remove_one(m); break;
 	case WIRE_SNIPPET_EXPAND: expand(m); break;
-	default: role_reply_error(&N.r, m->id, WIRE_E_UNKNOWN_TYPE, "daemon-snippets does not serve this request");
+	default: role_reply_error(&TT.r, m->id, WIRE_E_UNKNOWN_TYPE, "daemon-snippets does not serve this request");
 	}
 }
 
@@ -437,12 +437,12 @@ static void enter_sandbox(void)
 		{ dir, SB_READ | SB_WRITE }, { "/etc/localtime", SB_READ }, { "/usr/share/zoneinfo", SB_READ },
 	};
 
-	if (paths_mkdir_private(N.r.p.data) < 0 || paths_join(dir, N.r.p.data, "snippets") < 0 ||
+	if (paths_mkdir_private(TT.r.p.data) < 0 || paths_join(dir, TT.r.p.data, "snippets") < 0 ||
 	    paths_mkdir_private(dir) < 0 ||
-	    paths_mkdir_private(N.r.p.runtime) < 0)
+	    paths_mkdir_private(TT.r.p.runtime) < 0)
 		die("daemon-snippets: %s", last_error());
-	xrole_load_sqlite(&N.r);
-	xrole_sandbox(&N.r, paths, ARRAY_LEN(paths));
+	xrole_load_sqlite(&TT.r);
+	xrole_sandbox(&TT.r, paths, ARRAY_LEN(paths));
 }
 
 int daemon_snippets_main(int argc, char **argv)
@@ -451,34 +451,34 @@ int daemon_snippets_main(int argc, char **argv)
 		usage_error("daemon-snippets", "unexpected argument '%s'", argv[1]);
 	if (sandbox_limits() < 0)
 		die("daemon-snippets: %s", last_error());
-	xrole_setup(&N.r, "snippets");
+	xrole_setup(&TT.r, "snippets");
 	out = xsecmem_alloc(sizeof(*out));
-	N.r.status = "serving snippets";
+	TT.r.status = "serving snippets";
 	if (secmem_probe() == SECMEM_NONE)
 		die("%s", last_error());
 	tzset();
 	enter_sandbox();
 	for (;;) {
-		int ev = xrole_poll(&N.r, NULL, 0, N.pending ? 500 : -1);
+		int ev = xrole_poll(&TT.r, NULL, 0, TT.pending ? 500 : -1);
 
 		if (ev & ROLE_STOP)
 			break;
-		if (ev & ROLE_BUS && role_dispatch(&N.r, handle) < 0)
+		if (ev & ROLE_BUS && role_dispatch(&TT.r, handle) < 0)
 			continue;
-		if (N.pending)
+		if (TT.pending)
 			expire();
 	}
 	log_info("snippets: stopping");
-	while (N.pending) {
-		struct expansion *e = (struct expansion *)N.pending;
+	while (TT.pending) {
+		struct expansion *e = (struct expansion *)TT.pending;
 
-		N.pending = e->f.next;
+		TT.pending = e->f.next;
 		expansion_free(e);
 	}
-	for (struct db *d = N.dbs, *next; d; d = next) {
+	for (struct db *d = TT.dbs, *next; d; d = next) {
 		next = d->next;
 		sqlite3_close(d->db);
 		free(d);
 	}
-	return role_close(&N.r);
+	return role_close(&TT.r);
 }

@@ -47,36 +47,36 @@
 static struct {
 	void *esys, *tctildr, *mu;
 	TSS_FUNCTIONS(TSS_POINTER)
-} T;
+} TT;
 #define TSS_RESOLVE(lib, name) \
-	if (!missing && !(*(void **)&T.name = dlsym(T.lib, #name))) \
+	if (!missing && !(*(void **)&TT.name = dlsym(TT.lib, #name))) \
 		missing = #name;
 
-#define TSS_LINKED(lib, name) T.name = name;
+#define TSS_LINKED(lib, name) TT.name = name;
 
 static int load(void)
 {
 	const char *missing = NULL;
 
-	if (T.esys)
+	if (TT.esys)
 		return 0;
 	/* tpm2-tss logs to stderr by default; sesame says what failed itself. */
 	setenv("TSS2_LOG", "all+NONE", 0);
 #if !SESAME_DLOPEN
 	/* Linked (DLOPEN=0, as the Buildroot and Yocto recipes build). */
 	TSS_FUNCTIONS(TSS_LINKED)
-	T.esys = T.tctildr = T.mu = &T;
+	TT.esys = TT.tctildr = TT.mu = &TT;
 	(void)missing;
 	return 0;
 #endif
-	if (!(T.tctildr = dyn_open(TSS_TCTILDR_LIB, "the TPM2 factor; Debian: libtss2-tctildr0")) ||
-	    !(T.mu = dyn_open(TSS_MU_LIB, "the TPM2 factor; Debian: libtss2-mu0")) ||
-	    !(T.esys = dyn_open(TSS_ESYS_LIB, "the TPM2 factor; Debian: libtss2-esys-3.0.2-0")))
+	if (!(TT.tctildr = dyn_open(TSS_TCTILDR_LIB, "the TPM2 factor; Debian: libtss2-tctildr0")) ||
+	    !(TT.mu = dyn_open(TSS_MU_LIB, "the TPM2 factor; Debian: libtss2-mu0")) ||
+	    !(TT.esys = dyn_open(TSS_ESYS_LIB, "the TPM2 factor; Debian: libtss2-esys-3.0.2-0")))
 		return -1;
 	TSS_FUNCTIONS(TSS_RESOLVE)
 	if (missing) {
 		fail("tpm2-tss lacks %s", missing);
-		T.esys = NULL;
+		TT.esys = NULL;
 		return -1;
 	}
 	return 0;
@@ -117,11 +117,11 @@ struct tpm {
 static void tpm_close(struct tpm *t)
 {
 	if (t->ctx && t->primary != ESYS_TR_NONE)
-		T.Esys_FlushContext(t->ctx, t->primary);
+		TT.Esys_FlushContext(t->ctx, t->primary);
 	if (t->ctx)
-		T.Esys_Finalize(&t->ctx);
+		TT.Esys_Finalize(&t->ctx);
 	if (t->tcti)
-		T.Tss2_TctiLdr_Finalize(&t->tcti);
+		TT.Tss2_TctiLdr_Finalize(&t->tcti);
 }
 
 /* Connected, with the storage primary key made (the SRK template). */
@@ -151,21 +151,21 @@ static int tpm_open(struct tpm *t)
 	t->primary = ESYS_TR_NONE;
 	if (load() < 0)
 		return -1;
-	if ((rc = T.Tss2_TctiLdr_Initialize(tcti, &t->tcti)) != TSS2_RC_SUCCESS) {
+	if ((rc = TT.Tss2_TctiLdr_Initialize(tcti, &t->tcti)) != TSS2_RC_SUCCESS) {
 		t->tcti = NULL;
 		return fail("no TPM at %s (response code 0x%x): %s", tcti, (unsigned)rc, !strncmp(tcti, "device", 6) ?
 			"no TPM in this machine, or its driver (tpm_tis, tpm_crb) is not loaded, or no access to it" :
 			"is the TPM (simulator) running there?");
 	}
-	if ((rc = T.Esys_Initialize(&t->ctx, t->tcti, NULL)) != TSS2_RC_SUCCESS) {
+	if ((rc = TT.Esys_Initialize(&t->ctx, t->tcti, NULL)) != TSS2_RC_SUCCESS) {
 		t->ctx = NULL;
 		tpm_close(t);
 		return tss_fail(rc, "connecting");
 	}
-	T.Esys_SetTimeout(t->ctx, TPM2_TIMEOUT_MS);
-	rc = T.Esys_CreatePrimary(t->ctx, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sens,
+	TT.Esys_SetTimeout(t->ctx, TPM2_TIMEOUT_MS);
+	rc = TT.Esys_CreatePrimary(t->ctx, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sens,
 		&tmpl, &outside, &none, &t->primary, &pub, &cd, &ch, &tk);
-	T.Esys_Free(pub), T.Esys_Free(cd), T.Esys_Free(ch), T.Esys_Free(tk);
+	TT.Esys_Free(pub), TT.Esys_Free(cd), TT.Esys_Free(ch), TT.Esys_Free(tk);
 	if (rc != TSS2_RC_SUCCESS) {
 		t->primary = ESYS_TR_NONE;
 		tss_fail(rc, "making the storage primary key (is the owner hierarchy's password empty?)");
@@ -182,13 +182,13 @@ static int salted(struct tpm *t, TPM2_SE type, ESYS_TR *s)
 	TPMT_SYM_DEF sym = { .algorithm = TPM2_ALG_AES, .keyBits.aes = 128, .mode.aes = TPM2_ALG_CFB };
 	TSS2_RC rc;
 
-	rc = T.Esys_StartAuthSession(t->ctx, type == TPM2_SE_TRIAL ? ESYS_TR_NONE : t->primary, ESYS_TR_NONE,
+	rc = TT.Esys_StartAuthSession(t->ctx, type == TPM2_SE_TRIAL ? ESYS_TR_NONE : t->primary, ESYS_TR_NONE,
 		ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, NULL, type, &sym, TPM2_ALG_SHA256, s);
 	if (rc != TSS2_RC_SUCCESS)
 		return tss_fail(rc, "starting a session");
-	if (type != TPM2_SE_TRIAL && (rc = T.Esys_TRSess_SetAttributes(t->ctx, *s, TPMA_SESSION_DECRYPT |
+	if (type != TPM2_SE_TRIAL && (rc = TT.Esys_TRSess_SetAttributes(t->ctx, *s, TPMA_SESSION_DECRYPT |
 	    TPMA_SESSION_ENCRYPT | TPMA_SESSION_CONTINUESESSION, 0xff)) != TSS2_RC_SUCCESS) {
-		T.Esys_FlushContext(t->ctx, *s);
+		TT.Esys_FlushContext(t->ctx, *s);
 		return tss_fail(rc, "setting the session's encryption");
 	}
 	return 0;
@@ -215,7 +215,7 @@ static int read_pcrs(struct tpm *t, uint32_t mask, uint8_t values[TPM2_MAX_PCR][
 		uint32_t k = 0;
 
 		selection(mask, &sel);
-		if ((rc = T.Esys_PCR_Read(t->ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &sel, &counter, &got,
+		if ((rc = TT.Esys_PCR_Read(t->ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &sel, &counter, &got,
 		    &vals)) != TSS2_RC_SUCCESS)
 			return tss_fail(rc, "reading the PCRs");
 		for (uint32_t i = 0; i < got->count; i++) {
@@ -228,8 +228,8 @@ static int read_pcrs(struct tpm *t, uint32_t mask, uint8_t values[TPM2_MAX_PCR][
 					done |= 1u << p;
 				}
 		}
-		T.Esys_Free(got);
-		T.Esys_Free(vals);
+		TT.Esys_Free(got);
+		TT.Esys_Free(vals);
 		if (!(done & mask))
 			return fail("the TPM has no SHA-256 bank for PCRs it was asked (tpm2_pcrallocate)");
 		mask &= ~done;
@@ -261,7 +261,7 @@ static int policy(struct tpm *t, const struct tpm2_sealed *s, ESYS_TR ps)
 	if (s->pcrs) {
 		selection(s->pcrs, &sel);
 		pcr_digest(s, &d);
-		if ((rc = T.Esys_PolicyPCR(t->ctx, ps, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &d, &sel)) !=
+		if ((rc = TT.Esys_PolicyPCR(t->ctx, ps, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &d, &sel)) !=
 		    TSS2_RC_SUCCESS) {
 			uint32_t changed = 0;
 
@@ -270,7 +270,7 @@ static int policy(struct tpm *t, const struct tpm2_sealed *s, ESYS_TR ps)
 			return tpm2_fail_pcrs(changed);
 		}
 	}
-	if (s->pin && (rc = T.Esys_PolicyAuthValue(t->ctx, ps, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE)) !=
+	if (s->pin && (rc = TT.Esys_PolicyAuthValue(t->ctx, ps, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE)) !=
 	    TSS2_RC_SUCCESS)
 		return tss_fail(rc, "the PIN policy");
 	return 0;
@@ -328,7 +328,7 @@ static int do_seal(struct tpm2_sealed *s, int values_given, const uint8_t *pin, 
 	if (s->pcrs || s->pin) {
 		if (salted(&t, TPM2_SE_TRIAL, &ts) < 0 || policy(&t, s, ts) < 0)
 			goto out;
-		if ((rc = T.Esys_PolicyGetDigest(t.ctx, ts, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pd)) !=
+		if ((rc = TT.Esys_PolicyGetDigest(t.ctx, ts, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pd)) !=
 		    TSS2_RC_SUCCESS) {
 			tss_fail(rc, "computing the policy");
 			goto out;
@@ -348,13 +348,13 @@ static int do_seal(struct tpm2_sealed *s, int values_given, const uint8_t *pin, 
 		in->sensitive.userAuth.size = (UINT16)pinlen;
 		memcpy(in->sensitive.userAuth.buffer, pin, pinlen);
 	}
-	if ((rc = T.Esys_Create(t.ctx, t.primary, hs, ESYS_TR_NONE, ESYS_TR_NONE, in, &tmpl, &outside, &none, &priv,
+	if ((rc = TT.Esys_Create(t.ctx, t.primary, hs, ESYS_TR_NONE, ESYS_TR_NONE, in, &tmpl, &outside, &none, &priv,
 	    &pub, &cd, &ch, &tk)) != TSS2_RC_SUCCESS) {
 		tss_fail(rc, "sealing");
 		goto out;
 	}
-	if (T.Tss2_MU_TPM2B_PUBLIC_Marshal(pub, s->pub, sizeof(s->pub), &off) != TSS2_RC_SUCCESS ||
-	    T.Tss2_MU_TPM2B_PRIVATE_Marshal(priv, s->priv, sizeof(s->priv), &off2) != TSS2_RC_SUCCESS) {
+	if (TT.Tss2_MU_TPM2B_PUBLIC_Marshal(pub, s->pub, sizeof(s->pub), &off) != TSS2_RC_SUCCESS ||
+	    TT.Tss2_MU_TPM2B_PRIVATE_Marshal(priv, s->priv, sizeof(s->priv), &off2) != TSS2_RC_SUCCESS) {
 		fail("the sealed object's blobs are larger than %d bytes", TPM2_MAX_BLOB);
 		goto out;
 	}
@@ -364,11 +364,11 @@ out:
 	if (r < 0)
 		sodium_memzero(secret, TPM2_SECRET_LEN);
 	secmem_free(in);
-	T.Esys_Free(priv), T.Esys_Free(pub), T.Esys_Free(cd), T.Esys_Free(ch), T.Esys_Free(tk), T.Esys_Free(pd);
+	TT.Esys_Free(priv), TT.Esys_Free(pub), TT.Esys_Free(cd), TT.Esys_Free(ch), TT.Esys_Free(tk), TT.Esys_Free(pd);
 	if (ts != ESYS_TR_NONE)
-		T.Esys_FlushContext(t.ctx, ts);
+		TT.Esys_FlushContext(t.ctx, ts);
 	if (hs != ESYS_TR_NONE)
-		T.Esys_FlushContext(t.ctx, hs);
+		TT.Esys_FlushContext(t.ctx, hs);
 	tpm_close(&t);
 	return r;
 }
@@ -391,9 +391,9 @@ static uint8_t *do_unseal(const struct tpm2_sealed *s, const uint8_t *pin, size_
 		return fail("a TPM2 PIN is at most %zu bytes", sizeof(auth.buffer)), NULL;
 	memset(&pub, 0, sizeof(pub));
 	memset(&priv, 0, sizeof(priv));
-	if (T.esys || load() == 0) {
-		if (T.Tss2_MU_TPM2B_PUBLIC_Unmarshal(s->pub, s->publen, &off, &pub) != TSS2_RC_SUCCESS || off != s->publen ||
-		    (off = 0, T.Tss2_MU_TPM2B_PRIVATE_Unmarshal(s->priv, s->privlen, &off, &priv)) != TSS2_RC_SUCCESS ||
+	if (TT.esys || load() == 0) {
+		if (TT.Tss2_MU_TPM2B_PUBLIC_Unmarshal(s->pub, s->publen, &off, &pub) != TSS2_RC_SUCCESS || off != s->publen ||
+		    (off = 0, TT.Tss2_MU_TPM2B_PRIVATE_Unmarshal(s->priv, s->privlen, &off, &priv)) != TSS2_RC_SUCCESS ||
 		    off != s->privlen)
 			return fail("the vault's TPM2 blobs are malformed"), NULL;
 	}
@@ -401,7 +401,7 @@ static uint8_t *do_unseal(const struct tpm2_sealed *s, const uint8_t *pin, size_
 		return NULL;
 	if (salted(&t, TPM2_SE_HMAC, &hs) < 0)
 		goto out;
-	if ((rc = T.Esys_Load(t.ctx, t.primary, hs, ESYS_TR_NONE, ESYS_TR_NONE, &priv, &pub, &obj)) != TSS2_RC_SUCCESS) {
+	if ((rc = TT.Esys_Load(t.ctx, t.primary, hs, ESYS_TR_NONE, ESYS_TR_NONE, &priv, &pub, &obj)) != TSS2_RC_SUCCESS) {
 		obj = ESYS_TR_NONE;
 		tss_fail(rc, "loading the sealed key");
 		goto out;
@@ -410,13 +410,13 @@ static uint8_t *do_unseal(const struct tpm2_sealed *s, const uint8_t *pin, size_
 		auth.size = (UINT16)pinlen;
 		memcpy(auth.buffer, pin, pinlen);
 	}
-	T.Esys_TR_SetAuth(t.ctx, obj, &auth);
+	TT.Esys_TR_SetAuth(t.ctx, obj, &auth);
 	sodium_memzero(&auth, sizeof(auth));
 	if (s->pcrs || s->pin) {
 		if (salted(&t, TPM2_SE_POLICY, &ps) < 0 || policy(&t, s, ps) < 0)
 			goto out;
 	}
-	if ((rc = T.Esys_Unseal(t.ctx, obj, ps != ESYS_TR_NONE ? ps : hs, ESYS_TR_NONE, ESYS_TR_NONE, &out)) !=
+	if ((rc = TT.Esys_Unseal(t.ctx, obj, ps != ESYS_TR_NONE ? ps : hs, ESYS_TR_NONE, ESYS_TR_NONE, &out)) !=
 	    TSS2_RC_SUCCESS) {
 		tss_fail(rc, "unsealing");
 		goto out;
@@ -428,14 +428,14 @@ static uint8_t *do_unseal(const struct tpm2_sealed *s, const uint8_t *pin, size_
 out:
 	if (out) {
 		sodium_memzero(out, sizeof(*out));
-		T.Esys_Free(out);
+		TT.Esys_Free(out);
 	}
 	if (obj != ESYS_TR_NONE)
-		T.Esys_FlushContext(t.ctx, obj);
+		TT.Esys_FlushContext(t.ctx, obj);
 	if (ps != ESYS_TR_NONE)
-		T.Esys_FlushContext(t.ctx, ps);
+		TT.Esys_FlushContext(t.ctx, ps);
 	if (hs != ESYS_TR_NONE)
-		T.Esys_FlushContext(t.ctx, hs);
+		TT.Esys_FlushContext(t.ctx, hs);
 	tpm_close(&t);
 	return secret;
 }
@@ -451,7 +451,7 @@ static int do_info(struct tpm2_info *i)
 	snprintf(i->tcti, sizeof(i->tcti), "%s", tpm2_tcti());
 	if (tpm_open(&t) < 0)
 		return -1;
-	rc = T.Esys_GetCapability(t.ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, TPM2_CAP_TPM_PROPERTIES,
+	rc = TT.Esys_GetCapability(t.ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, TPM2_CAP_TPM_PROPERTIES,
 		TPM2_PT_MANUFACTURER, 1, &more, &cap);
 	if (rc == TSS2_RC_SUCCESS && cap->data.tpmProperties.count == 1) {
 		uint32_t v = cap->data.tpmProperties.tpmProperty[0].value;
@@ -462,8 +462,8 @@ static int do_info(struct tpm2_info *i)
 			i->manufacturer[k] = c >= 0x21 && c < 0x7f ? c : 0;
 		}
 	}
-	T.Esys_Free(cap), cap = NULL;
-	rc = T.Esys_GetCapability(t.ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, TPM2_CAP_TPM_PROPERTIES,
+	TT.Esys_Free(cap), cap = NULL;
+	rc = TT.Esys_GetCapability(t.ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, TPM2_CAP_TPM_PROPERTIES,
 		TPM2_PT_PERMANENT, 32, &more, &cap);
 	for (uint32_t k = 0; rc == TSS2_RC_SUCCESS && k < cap->data.tpmProperties.count; k++) {
 		TPMS_TAGGED_PROPERTY *p = &cap->data.tpmProperties.tpmProperty[k];
@@ -477,15 +477,15 @@ static int do_info(struct tpm2_info *i)
 		else if (p->property == TPM2_PT_LOCKOUT_RECOVERY)
 			i->recovery_s = p->value;
 	}
-	T.Esys_Free(cap), cap = NULL;
-	rc = T.Esys_GetCapability(t.ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, TPM2_CAP_PCRS, 0, 1, &more, &cap);
+	TT.Esys_Free(cap), cap = NULL;
+	rc = TT.Esys_GetCapability(t.ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, TPM2_CAP_PCRS, 0, 1, &more, &cap);
 	for (uint32_t k = 0; rc == TSS2_RC_SUCCESS && k < cap->data.assignedPCR.count; k++) {
 		TPMS_PCR_SELECTION *b = &cap->data.assignedPCR.pcrSelections[k];
 
 		for (int j = 0; b->hash == TPM2_ALG_SHA256 && j < b->sizeofSelect; j++)
 			i->sha256_bank |= b->pcrSelect[j] != 0;
 	}
-	T.Esys_Free(cap);
+	TT.Esys_Free(cap);
 	tpm_close(&t);
 	if (rc != TSS2_RC_SUCCESS)
 		return tss_fail(rc, "reading its capabilities");
