@@ -453,7 +453,7 @@ static int conn_alive(const struct conn *c)
 }
 
 /* The role r is free: nobody holds it, or its holder died (closed now). */
-static int role_free(struct hub *h, struct conn *c, int r)
+static int hub_role_free(struct hub *h, struct conn *c, int r)
 {
 	struct conn *prev;
 	int old;
@@ -533,7 +533,7 @@ static int claim_role(struct hub *h, struct conn *c)
 
 	if (r == NO_ROLE)
 		return fail("IK with a static key the hub never issued (the CLI uses NNpsk0): refused");
-	if (role_free(h, c, r) < 0 || peer_is_role(h, c, r) < 0) {
+	if (hub_role_free(h, c, r) < 0 || peer_is_role(h, c, r) < 0) {
 		log_warn("refusing pid %d as role %s: %s", (int)c->writer, wire_role_name(r), last_error());
 		return -1;
 	}
@@ -955,7 +955,7 @@ static void publish(struct hub *h, int slot, struct conn *c, const struct wire_m
 
 /* What confines a role, as it says: kept for WIRE_STATUS, never answered
  * (from a role only: wire.c's table). */
-static void role_info(struct hub *h, int slot, struct conn *c, const struct wire_msg *m)
+static void hub_role_info(struct hub *h, int slot, struct conn *c, const struct wire_msg *m)
 {
 	if (wire_get_str(m, WF_SANDBOX, c->sandbox, sizeof(c->sandbox)) < 0) {
 		c->sandbox[0] = 0;
@@ -976,7 +976,7 @@ static int confirm_role(struct hub *h, int slot, struct conn *c, size_t pl)
 
 	if (wire_decode(h->plain, pl, &m) < 0 || m.type != WIRE_ROLE_INFO || m.flags & WIRE_F_REPLY)
 		fail("role %s: its first message is not WIRE_ROLE_INFO", wire_role_name(r));
-	else if (role_free(h, c, r) == 0 && peer_is_role(h, c, r) == 0)
+	else if (hub_role_free(h, c, r) == 0 && peer_is_role(h, c, r) == 0)
 		goto accepted;
 	log_warn("refusing pid %d as role %s: %s", (int)c->writer, wire_role_name(r), last_error());
 	sodium_memzero(h->plain, pl);
@@ -1025,7 +1025,7 @@ static void request(struct hub *h, int slot, struct conn *c, size_t pl)
 	} else if (m.type == WIRE_EVENT) {
 		publish(h, slot, c, &m);
 	} else if (m.type == WIRE_ROLE_INFO) {
-		role_info(h, slot, c, &m);
+		hub_role_info(h, slot, c, &m);
 	} else {
 		route_request(h, slot, c, &m, pl, 0);
 	}
