@@ -37,8 +37,12 @@ sudo's table of unsafe variables), collides with another secret's
 variable, or holds a NUL byte.  Exits with COMMAND's status (127 if it
 cannot be run).
 
-  --allow NAME  let the variable NAME (any case) through all the same,
-                for a secret that really is one (repeatable)
+  -p, --profile PROFILES  the profiles, comma-separated
+  --prefix P              P_ before every variable's name
+  --allow NAME            let the variable NAME (any case) through all
+                          the same, for a secret that really is one
+                          (repeatable)
+(--format is export's: env refuses it.)
 */
 
 /*APPLET export export_main "print a profile's secrets as shell, dotenv or JSON"
@@ -53,6 +57,11 @@ is printed if one fails):
 shell and dotenv also refuse a name that starts with a digit, which no
 shell accepts (a secret named 2fa): --prefix gives every name a start.
 The output holds secrets: mind where it goes.
+
+  -p, --profile PROFILES  the profiles, comma-separated
+  -f, --format F          shell (the default), dotenv or json
+  --prefix P              P_ before every variable's name
+  --allow NAME            as for env (repeatable)
 */
 
 struct var {

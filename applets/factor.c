@@ -29,6 +29,7 @@ TPM's storage primary key (the owner hierarchy, the TCG's SRK template),
 in sessions salted and encrypted so the key does not cross the TPM bus
 in clear; the vault keeps only the sealed blobs and the policy.
 
+  -p, --profile PROFILES  the profiles, comma-separated (as for unlock)
   enroll   add (or replace) the TPM2 factor.  The vault's password is
            asked to prove it is yours (without a password: the other
            factors, the agent or the key file, are used)
@@ -65,6 +66,7 @@ protects a copy of the vault made without the file (a stolen data
 partition, a backup); it does not protect against anyone who can read
 the file on the running device (root, or its owner).
 
+  -p, --profile PROFILES  the profiles, comma-separated (as for unlock)
   create   make FILE: 32 bytes from the kernel's random source, mode 0400;
            an existing file is never replaced
   enroll   add (or replace) the vault's key file; the vault's password
@@ -226,13 +228,18 @@ static void list_factor(struct bus_client *c, int which, char names[][PROFILE_BU
 
 static int factor_main(int which, int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option tpm2_opts[] = {
 		{ "profile", required_argument, NULL, 'p' },
 		{ "pcrs", required_argument, NULL, 'P' },
 		{ "pcr-values", required_argument, NULL, 'V' },
 		{ "pin", no_argument, NULL, 'N' },
 		{ 0 }
 	};
+	static const struct option keyfile_opts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ 0 }
+	};
+	const struct option *opts = which == TPM2 ? tpm2_opts : keyfile_opts;
 	const char *cmd = factor_name[which], *sub = argc > 1 ? argv[1] : NULL, *spec = NULL;
 	const char *pcrs = NULL, *values = NULL, *file = NULL;
 	char names[CLI_MAX_PROFILES][PROFILE_BUF];
@@ -247,7 +254,7 @@ static int factor_main(int which, int argc, char **argv)
 	while ((o = getopt_long(argc, argv, ":p:", opts, NULL)) != -1) {
 		if (o == 'p')
 			spec = optarg;
-		else if ((o == 'P' || o == 'V' || o == 'N') && (which != TPM2 || strcmp(sub, "enroll")))
+		else if ((o == 'P' || o == 'V' || o == 'N') && strcmp(sub, "enroll"))
 			usage_error(cmd, "--pcrs, --pcr-values and --pin are for tpm2 enroll");
 		else if (o == 'P')
 			pcrs = optarg;

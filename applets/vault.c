@@ -81,6 +81,7 @@ right password does.  Like init and passwd, it waits up to 2 minutes for
 daemon-secrets (a high Argon2id cost takes seconds on a small machine);
 other requests get 5 s.
 
+  -p, --profile PROFILES  the profiles (as above)
   --all          every locked vault daemon-secrets has
   --no-prompt    never ask or read anything: only what opens without a
                  person (the TPM, a key file, an SSH agent key) is used,
@@ -109,6 +110,9 @@ usage: sesame lock [-p PROFILE | --all]
 
 Locks PROFILE's vault, or every unlocked vault (the default, or --all):
 daemon-secrets wipes the keys.  Prints each profile it locked.
+
+  -p, --profile PROFILE  that profile's vault only
+  --all                  every unlocked vault (the default)
 */
 
 /* The agent's signature for a vault with an SSH factor; NULL (and a
