@@ -1,5 +1,6 @@
 /* hub.c - the bus server; see hub.h for its promises. */
 #include "hub.h"
+#include "role.h"
 #include "sandbox.h"
 #include "bus.h"
 #include "log.h"
@@ -1468,7 +1469,6 @@ static void rotate_keys(struct hub *h, int slot, const struct wire_msg *m)
 
 static int setup(struct hub *h)
 {
-	sigset_t set;
 	struct epoll_event ev = { EPOLLIN, { .u64 = 0 } };
 
 	if (paths_mkdir_private(h->paths->runtime) < 0)
@@ -1489,18 +1489,10 @@ static int setup(struct hub *h)
 	h->batch = secmem_alloc(WIRE_EARLY_MAX);
 	if (!h->plain || !h->batch)
 		return -1;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);	/* reload, as `sv reload` and systemctl reload ask */
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	signal(SIGHUP, SIG_DFL);	/* one ignored by nohup would never arrive */
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGXFSZ, SIG_IGN);	/* see role.c */
-	h->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	h->ep = epoll_create1(EPOLL_CLOEXEC);
-	if (h->sfd < 0 || h->ep < 0)
-		return fail("signalfd/epoll: %s", strerror(errno));
+	if ((h->sfd = daemon_signals(SFD_NONBLOCK)) < 0)
+		return -1;
+	if ((h->ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return fail("epoll: %s", strerror(errno));
 	/* u64 0 and 1 are the listener and the signals; connections are
 	 * never 0 or 1 because their generation is at least 1. */
 	epoll_ctl(h->ep, EPOLL_CTL_ADD, h->lfd, &ev);

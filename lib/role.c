@@ -73,7 +73,6 @@ static void xsingle_instance(struct role *r)
 
 void xrole_setup(struct role *r, const char *name)
 {
-	sigset_t set;
 	char file[64];
 
 	memset(r, 0, sizeof(*r));
@@ -89,6 +88,17 @@ void xrole_setup(struct role *r, const char *name)
 	snprintf(file, sizeof(file), "keys/%s.key", name);
 	if (paths_join(r->key, r->p.runtime, file) < 0)
 		die("daemon-%s: %s", name, last_error());
+	if ((r->sfd = daemon_signals(0)) < 0)
+		die("daemon-%s: %s", name, last_error());
+	if ((r->watch = config_watch(&r->p)) < 0)
+		log_error("config: %s; changes will not be picked up", last_error());
+}
+
+int daemon_signals(int flags)
+{
+	sigset_t set;
+	int fd;
+
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -99,10 +109,9 @@ void xrole_setup(struct role *r, const char *name)
 	/* Under a file size limit a write fails (EFBIG, handled like a full
 	 * disk) instead of killing the daemon in the middle of it. */
 	signal(SIGXFSZ, SIG_IGN);
-	if ((r->sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
-		die("daemon-%s: signalfd: %s", name, strerror(errno));
-	if ((r->watch = config_watch(&r->p)) < 0)
-		log_error("config: %s; changes will not be picked up", last_error());
+	if ((fd = signalfd(-1, &set, SFD_CLOEXEC | flags)) < 0)
+		return fail("signalfd: %s", strerror(errno));
+	return fd;
 }
 
 static void reload(struct role *r)

@@ -36,6 +36,13 @@ struct role {
 
 enum { ROLE_STOP = 1, ROLE_BUS = 2, ROLE_RELOADED = 4, ROLE_CONNECTED = 8 };
 
+/* What every daemon, the hub included, does with signals: SIGTERM, SIGINT
+ * and SIGHUP (reload) blocked and read from the signalfd returned
+ * (flags: SFD_NONBLOCK, or 0), SIGHUP back to its default (nohup would
+ * have it ignored), SIGPIPE and SIGXFSZ ignored (a failed write is an
+ * error, not a death).  -1 with a reason. */
+int daemon_signals(int flags);
+
 /* Set up r for role name, dying with a clear message if the paths or
  * the configuration are unusable, or if the role already runs on this
  * bus (NAME.lock in the runtime dir is held: two instances would take
