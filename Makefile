@@ -31,7 +31,7 @@ else
 LIB += lib/seccomp_off.c
 endif
 ifeq ($(TPM2),1)
-LIB += $(if $(filter mini,$(TPM2_IMPL)),lib/tpm2_mini.c,lib/tpm2.c)
+LIB += $(if $(filter mini,$(TPM2_IMPL)),lib/tpm2_mini.c lib/tpm2_link.c lib/tpm2_session.c,lib/tpm2.c)
 else
 LIB += lib/tpm2_off.c
 endif

@@ -46,7 +46,7 @@ $(O)/tests/%: tests/%.c $(LIB_OBJ) $(SQLITE_A)
 # The fuzz targets share one set of instrumented objects (built once, not
 # once per target), in build/fuzz/obj whatever the build.
 FUZZ = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/*.c))
-FUZZ_OBJ = $(patsubst %.c,build/fuzz/obj/%.o,$(filter-out $(DESKTOP_LIB) lib/dynlib.c lib/tpm2.c lib/tpm2_mini.c,$(LIB)) \
+FUZZ_OBJ = $(patsubst %.c,build/fuzz/obj/%.o,$(filter-out $(DESKTOP_LIB) lib/dynlib.c lib/tpm2.c lib/tpm2_mini.c lib/tpm2_link.c lib/tpm2_session.c,$(LIB)) \
 	$(if $(filter lib/tpm2.c lib/tpm2_mini.c,$(LIB)),lib/tpm2_off.c))
 FUZZ_CFLAGS = $(SESAME_CFLAGS) -g -O1 -I. -Itests $(DEP_CFLAGS)
 build/fuzz/obj/%.o: %.c | $(SQLITE_A)

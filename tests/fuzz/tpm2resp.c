@@ -12,6 +12,8 @@
 #define tpm2_unseal fuzz_tpm2_unseal
 #define tpm2_info fuzz_tpm2_info
 #define tpm2_pcrs_changed fuzz_tpm2_pcrs_changed
+#include "lib/tpm2_link.c"
+#include "lib/tpm2_session.c"
 #include "lib/tpm2_mini.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
