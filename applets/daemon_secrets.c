@@ -297,9 +297,9 @@ static struct prof *profile(const char *name, uint32_t *code)
 		if (!strcmp(pr->name, name))
 			return pr;
 	if (vault_file(name, path) < 0 || !(v = vault_open(path, name))) {
-		*code = vault_not_found() ? WIRE_E_NOT_FOUND : WIRE_E_FAILED;
-		if (vault_not_found())
-			fail("no vault for profile %s (sesame init -p %s)", name, name);
+		*code = last_code() == ERR_NOT_FOUND ? WIRE_E_NOT_FOUND : WIRE_E_FAILED;
+		if (*code == WIRE_E_NOT_FOUND)
+			fail_code(ERR_NOT_FOUND, "no vault for profile %s (sesame init -p %s)", name, name);
 		return NULL;
 	}
 	pr = xcalloc(1, sizeof(*pr));
@@ -1135,9 +1135,15 @@ static void handle(const struct wire_msg *m)
 			return;
 		break;
 	}
-	audit(wire_type_name(m->type), pr->v, name, key,
-		vault_not_found() ? "not-found" : "failed");
-	reply_error(m->id, vault_not_found() ? WIRE_E_NOT_FOUND : WIRE_E_FAILED, "%s", last_error());
+	{
+		/* The failure's kind and reason, before audit() may record its own. */
+		int not_found = last_code() == ERR_NOT_FOUND;
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", last_error());
+		audit(wire_type_name(m->type), pr->v, name, key, not_found ? "not-found" : "failed");
+		reply_error(m->id, not_found ? WIRE_E_NOT_FOUND : WIRE_E_FAILED, "%s", why);
+	}
 }
 
 /* Vaults and the audit log (data), the config (read), the runtime

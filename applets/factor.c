@@ -126,7 +126,7 @@ static void enroll_factor(struct bus_client *c, int which, const char *profile, 
 
 	snprintf(cmd, sizeof(cmd), "%s enroll", factor_name[which]);
 	if (cli_vault_auth(c, profile, a) < 0)
-		die_code(bus_error_exit(), "%s: %s", cmd, last_error());
+		die_code(last_exit(), "%s: %s", cmd, last_error());
 	had = which == TPM2 ? a->tpm2 : a->keyfile;
 	if (which == KEYFILE && cli_keyfile_new(arg, &f, path) < 0)
 		die("%s: %s", cmd, last_error());
@@ -157,7 +157,7 @@ static void revoke_factor(struct bus_client *c, int which, const char *profile)
 
 	snprintf(cmd, sizeof(cmd), "%s revoke", factor_name[which]);
 	if (cli_vault_auth(c, profile, a) < 0)
-		die_code(bus_error_exit(), "%s: %s", cmd, last_error());
+		die_code(last_exit(), "%s: %s", cmd, last_error());
 	if (!(which == TPM2 ? a->tpm2 : a->keyfile)) {
 		printf("Profile '%s' has no %s enrolled.\n", profile, label[which]);
 		free(a);

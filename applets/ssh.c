@@ -52,7 +52,7 @@ static void enroll_key(struct bus_client *c, const char *profile, const char *sp
 	struct cli_auth a;
 
 	if (cli_vault_auth(c, profile, &a) < 0)
-		die_code(bus_error_exit(), "ssh enroll: %s", last_error());
+		die_code(last_exit(), "ssh enroll: %s", last_error());
 	if (!a.password)
 		die("ssh enroll: profile %s has no password to prove the enrollment; its only factor is "
 			"the SSH key %s", profile, a.key.fp);
@@ -74,7 +74,7 @@ static void revoke_key(struct bus_client *c, const char *profile)
 	struct cli_auth a;
 
 	if (cli_vault_auth(c, profile, &a) < 0)
-		die_code(bus_error_exit(), "ssh revoke: %s", last_error());
+		die_code(last_exit(), "ssh revoke: %s", last_error());
 	if (!a.ssh) {
 		printf("Profile '%s' has no SSH key enrolled.\n", profile);
 		return;

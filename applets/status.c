@@ -871,7 +871,7 @@ int status_main(int argc, char **argv)
 		if (bus_pipeline(c, reqs, bufs, replies, 3, BUS_CLI_TIMEOUT_MS) < 0) {
 			static struct wire_out err;
 
-			if (bus_error_exit() == EXIT_TIMEOUT && replies[0].type != 0xff &&
+			if (last_code() == ERR_TIMEOUT && replies[0].type != 0xff &&
 			    replies[1].type != 0xff && replies[2].type == 0xff) {
 				/* The hub answered; daemon-secrets is stuck.  Its
 				 * silence becomes an error reply, shown where its
@@ -882,7 +882,7 @@ int status_main(int argc, char **argv)
 					die("status: %s", last_error());
 			} else {
 				if (!doc)
-					die_code(bus_error_exit(), "status: %s", last_error());
+					die_code(last_exit(), "status: %s", last_error());
 				bus_close(c);
 				c = NULL;
 			}
@@ -891,7 +891,7 @@ int status_main(int argc, char **argv)
 	if (doc)
 		return doctor(&p, c, replies, json, exit_code);
 	if (!c)
-		die_code(bus_error_exit(), "%s", last_error());
+		die_code(last_exit(), "%s", last_error());
 	m = replies[0];
 	if (error_text(&m, text, sizeof(text)))
 		die("status: %s", text);

@@ -259,7 +259,7 @@ static int unlock_one(struct bus_client *c, const char *name, int no_prompt, cha
 	if (cli_vault_auth(c, name, a) < 0) {
 		free(a);
 		if (!no_prompt)
-			die_code(bus_error_exit(), "unlock: %s", last_error());
+			die_code(last_exit(), "unlock: %s", last_error());
 		snprintf(why, whysz, "%s", last_error());
 		return 1;
 	}
@@ -321,7 +321,7 @@ static int unlock_one(struct bus_client *c, const char *name, int no_prompt, cha
 			goto out;
 		}
 		if (!a->password)
-			die_code(bus_error_exit(), "unlock: %s", last_error());
+			die_code(last_exit(), "unlock: %s", last_error());
 		complain("unlock: the SSH key did not unlock %s (%s); asking for the password", name,
 			last_error());
 	} else if (!a->password && !a->all) {
@@ -420,9 +420,9 @@ static struct bus_client *connect_secrets(long wait_ms, struct locked *l)
 			bus_close(c);
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t);
-		if (bus_error_exit() != EXIT_UNREACHABLE ||
+		if (last_code() != ERR_UNREACHABLE ||
 		    (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >= wait_ms)
-			die_code(bus_error_exit(), "unlock: %s", last_error());
+			die_code(last_exit(), "unlock: %s", last_error());
 		nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
 	}
 }
@@ -500,7 +500,7 @@ int passwd_main(int argc, char **argv)
 		usage_error("passwd", "unexpected argument '%s'", argv[optind]);
 	c = xcli_connect();
 	if (cli_vault_auth(c, profile, &a) < 0)
-		die_code(bus_error_exit(), "passwd: %s", last_error());
+		die_code(last_exit(), "passwd: %s", last_error());
 	if (!a.password)
 		die("passwd: profile %s has no password (its only factor is the SSH key %s)", profile, a.key.fp);
 	if (a.all && !(f.sig = agent_sig(profile, &a, &f.siglen)))

@@ -30,7 +30,6 @@ struct bus_client {
 	uint8_t frame[4 + WIRE_MAX_FRAME];
 };
 
-static int exit_code = 1;
 
 /* A command holds one client: it lives here rather than in a mapping of
  * its own (a frame buffer is 64 KiB, past malloc's mmap threshold), which
@@ -64,19 +63,6 @@ static void client_free(struct bus_client *c)
 	first_client_used = 0;
 }
 
-int bus_error_exit(void) { return exit_code; }
-
-static int bfail(int code, const char *fmt, ...) PRINTF(2, 3);
-static int bfail(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	exit_code = code;
-	va_start(ap, fmt);
-	vfail(fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static long long now_ms(void)
 {
@@ -95,12 +81,12 @@ static int wait_fd(int fd, short events, long long deadline)
 		int r;
 
 		if (left <= 0)
-			return bfail(EXIT_TIMEOUT, "bus: no response within the deadline");
+			return fail_code(ERR_TIMEOUT, "bus: no response within the deadline");
 		r = poll(&pfd, 1, (int)(left > 60000 ? 60000 : left));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			return bfail(1, "bus: poll: %s", strerror(errno));
+			return fail("bus: poll: %s", strerror(errno));
 		if (r > 0)
 			return 0;
 	}
@@ -117,7 +103,7 @@ static int write_full(int fd, const uint8_t *p, size_t len, long long deadline)
 			continue;
 		}
 		if (n < 0)
-			return bfail(EXIT_UNREACHABLE, "bus: connection lost: %s", strerror(errno));
+			return fail_code(ERR_UNREACHABLE, "bus: connection lost: %s", strerror(errno));
 		p += n, len -= n;
 	}
 	return 0;
@@ -134,9 +120,9 @@ static int read_full(int fd, uint8_t *p, size_t len, long long deadline)
 			continue;
 		}
 		if (n == 0)
-			return bfail(EXIT_UNREACHABLE, "bus: daemon-profile closed the connection");
+			return fail_code(ERR_UNREACHABLE, "bus: daemon-profile closed the connection");
 		if (n < 0)
-			return bfail(EXIT_UNREACHABLE, "bus: connection lost: %s", strerror(errno));
+			return fail_code(ERR_UNREACHABLE, "bus: connection lost: %s", strerror(errno));
 		p += n, len -= n;
 	}
 	return 0;
@@ -152,7 +138,7 @@ static int read_frame(int fd, uint8_t *buf, size_t *len, long long deadline)
 		return -1;
 	l = wire_frame_length(buf);
 	if (l == 0 || l > WIRE_MAX_FRAME)
-		return bfail(1, "bus: bad frame length %u from daemon-profile", l);
+		return fail("bus: bad frame length %u from daemon-profile", l);
 	if (read_full(fd, buf + 4, l, deadline) < 0)
 		return -1;
 	*len = l;
@@ -221,12 +207,12 @@ static int read_pub(const struct paths *p, uint8_t pub[32])
 	paths_join(path, p->runtime, "bus.pub");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return bfail(EXIT_UNREACHABLE, "daemon-profile is not running (cannot read %s: %s)",
+		return fail_code(ERR_UNREACHABLE, "daemon-profile is not running (cannot read %s: %s)",
 			path, strerror(errno));
 	n = read(fd, pub, 32);
 	close(fd);
 	if (n != 32)
-		return bfail(EXIT_UNREACHABLE, "%s is not a bus key; is daemon-profile starting?", path);
+		return fail_code(ERR_UNREACHABLE, "%s is not a bus key; is daemon-profile starting?", path);
 	return 0;
 }
 
@@ -241,7 +227,7 @@ static int finish_handshake(struct bus_client *c, struct noise_handshake *hs, lo
 	if (read_frame(c->fd, c->frame, &n, deadline) < 0)
 		goto out;
 	if (noise_read_message(hs, c->frame + 4, n, payload, sizeof(payload), &n) < 0) {
-		bfail(1, "bus: handshake with daemon-profile failed (%s); is the bus key stale?", last_error());
+		fail("bus: handshake with daemon-profile failed (%s); is the bus key stale?", last_error());
 		goto out;
 	}
 	r = noise_split(hs, &send, &recv);
@@ -309,7 +295,7 @@ static int prepare_anonymous(struct bus_client *c, const struct paths *p)
 
 	paths_join(path, p->runtime, "cli.psk");
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return bfail(EXIT_UNREACHABLE, "daemon-profile is not running (cannot read %s: %s)",
+		return fail_code(ERR_UNREACHABLE, "daemon-profile is not running (cannot read %s: %s)",
 			path, strerror(errno));
 	if (noise_protocol_parse(WIRE_NOISE_CLI, &proto) < 0 ||
 	    !(c->hs = noise_handshake_new(&proto, 1, (const uint8_t *)WIRE_PROLOGUE, strlen(WIRE_PROLOGUE))) ||
@@ -320,7 +306,7 @@ static int prepare_anonymous(struct bus_client *c, const struct paths *p)
 	n = read(fd, psk, 32);
 	close(fd);
 	if (n != 32)
-		return bfail(EXIT_UNREACHABLE, "%s is not a bus key; is daemon-profile starting?", path);
+		return fail_code(ERR_UNREACHABLE, "%s is not a bus key; is daemon-profile starting?", path);
 	return 0;
 }
 
@@ -332,10 +318,9 @@ struct bus_client *bus_connect(const struct paths *p, const char *key_file, int 
 	long long deadline = now_ms() + timeout_ms;
 	char path[PATH_MAX];
 
-	exit_code = 1;
 	paths_join(path, p->runtime, "bus.sock");
 	if (strlen(path) >= sizeof(sa.sun_path))
-		return bfail(1, "bus: socket path too long: %s", path), NULL;
+		return fail("bus: socket path too long: %s", path), NULL;
 	strcpy(sa.sun_path, path);
 	c = client_new();
 	if (!key_file && prepare_anonymous(c, p) < 0) {
@@ -344,7 +329,7 @@ struct bus_client *bus_connect(const struct paths *p, const char *key_file, int 
 	}
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		bfail(EXIT_UNREACHABLE, "cannot connect to %s: %s (is daemon-profile running?)",
+		fail_code(ERR_UNREACHABLE, "cannot connect to %s: %s (is daemon-profile running?)",
 			path, strerror(errno));
 		bus_close(c);
 		return NULL;
@@ -417,14 +402,14 @@ int bus_recv(struct bus_client *c, uint8_t *buf, struct wire_msg *m, int timeout
 	size_t n, pl;
 
 	if (!c->s)
-		return bfail(1, "bus: no session yet (nothing was sent)");
+		return fail("bus: no session yet (nothing was sent)");
 	if (read_frame(c->fd, c->frame, &n, now_ms() + timeout_ms) < 0)
 		return -1;
 	if (noise_decrypt(&c->s->recv, NULL, 0, c->frame + 4, n, buf, WIRE_MAX_MESSAGE, &pl) < 0)
-		return bfail(1, "bus: %s", last_error());
+		return fail("bus: %s", last_error());
 	sodium_memzero(c->frame, n + 4);
 	if (wire_decode(buf, pl, m) < 0)
-		return bfail(1, "%s", last_error());
+		return fail("%s", last_error());
 	return 0;
 }
 
@@ -447,7 +432,7 @@ static int no_answer(uint8_t type, int timeout_ms)
 {
 	const char *role = wire_type_role(type);
 
-	return bfail(EXIT_TIMEOUT, "daemon-%s did not answer (%s) within %d ms", role ? role : "profile",
+	return fail_code(ERR_TIMEOUT, "daemon-%s did not answer (%s) within %d ms", role ? role : "profile",
 		wire_type_name(type), timeout_ms);
 }
 
@@ -492,7 +477,7 @@ int bus_pipeline(struct bus_client *c, struct wire_out **reqs, uint8_t **bufs, s
 		if (left <= 0)
 			return pipeline_timeout(reqs, replies, n, timeout_ms);
 		if (bus_recv(c, in, &m, (int)left) < 0)
-			return exit_code == EXIT_TIMEOUT ? pipeline_timeout(reqs, replies, n, timeout_ms) : -1;
+			return last_code() == ERR_TIMEOUT ? pipeline_timeout(reqs, replies, n, timeout_ms) : -1;
 		if (batch_id && m.id == batch_id && m.type == WIRE_ERROR) {
 			/* A hub from before batches (daemons not restarted since
 			 * an upgrade): ask again, one request at a time. */
@@ -529,7 +514,7 @@ int bus_request(struct bus_client *c, struct wire_out *req, uint8_t *buf, struct
 		if (left <= 0)
 			return no_answer(req->buf[1], timeout_ms);
 		if (bus_recv(c, buf, reply, (int)left) < 0)
-			return exit_code == EXIT_TIMEOUT ? no_answer(req->buf[1], timeout_ms) : -1;
+			return last_code() == ERR_TIMEOUT ? no_answer(req->buf[1], timeout_ms) : -1;
 		if (!(reply->flags & WIRE_F_REPLY) || reply->id != id)
 			continue;	/* not ours: an event or a late reply */
 		if (reply->type == WIRE_ERROR) {
@@ -538,7 +523,7 @@ int bus_request(struct bus_client *c, struct wire_out *req, uint8_t *buf, struct
 
 			wire_get_u32(reply, WF_CODE, &code);
 			wire_get_str(reply, WF_TEXT, text, sizeof(text));
-			return bfail(wire_error_exit(code), "%s", text);
+			return fail_code(wire_error_code(code), "%s", text);
 		}
 		return 0;
 	}
@@ -549,14 +534,14 @@ struct bus_client *xbus_connect(const struct paths *p)
 	struct bus_client *c = bus_connect(p, NULL, BUS_CLI_TIMEOUT_MS);
 
 	if (!c)
-		die_code(bus_error_exit(), "%s", last_error());
+		die_code(last_exit(), "%s", last_error());
 	return c;
 }
 
 void xbus_request(struct bus_client *c, struct wire_out *req, uint8_t *buf, struct wire_msg *reply)
 {
 	if (bus_request(c, req, buf, reply, BUS_CLI_TIMEOUT_MS) < 0) {
-		int code = bus_error_exit();
+		int code = last_exit();
 
 		sodium_memzero(req->buf, req->len);
 		die_code(code, "%s", last_error());

@@ -20,7 +20,7 @@ struct bus_client;
 
 /* Connect and handshake within timeout_ms.  key_file: a role's private
  * key, or NULL for an anonymous (CLI) client.  NULL with a reason; then
- * bus_error_exit() says 69 (unreachable), 75 (timeout) or 1. */
+ * last_code() says ERR_UNREACHABLE, ERR_TIMEOUT or ERR_FAILED (util.h). */
 struct bus_client *bus_connect(const struct paths *p, const char *key_file, int timeout_ms);
 /* For daemons: retry with exponential backoff (50 ms doubling to 2 s)
  * until connected or give_up_ms passed (0: forever). */
@@ -34,8 +34,8 @@ int bus_send(struct bus_client *c, struct wire_out *msg);
  * timeout_ms; m points into buf.  The caller wipes buf if it held a secret. */
 int bus_recv(struct bus_client *c, uint8_t *buf, struct wire_msg *m, int timeout_ms);
 /* Send a request (its id is assigned here) and wait for its reply; an
- * error reply is turned into -1 with its text as the reason and its code
- * behind bus_error_exit(). */
+ * error reply is turned into -1 with its text as the reason and its kind
+ * (wire_error_code) as last_code(). */
 int bus_request(struct bus_client *c, struct wire_out *req, uint8_t *buf, struct wire_msg *reply,
 	int timeout_ms);
 /* Several requests at once, one round trip (on a connection not yet used,
@@ -45,8 +45,6 @@ int bus_request(struct bus_client *c, struct wire_out *req, uint8_t *buf, struct
  * the bus failed. */
 int bus_pipeline(struct bus_client *c, struct wire_out **reqs, uint8_t **bufs, struct wire_msg *replies,
 	int n, int timeout_ms);
-/* Exit code for the last failure of a bus_* call. */
-int bus_error_exit(void);
 
 /* For CLI commands: connect anonymously, or make a request, or die with
  * "sesame: ..." and the exit code the failure maps to (69, 75, 77, 1). */

@@ -533,7 +533,7 @@ int cli_factor_request(struct bus_client *c, uint8_t type, const char *profile, 
 void xcli_factor_request(struct bus_client *c, uint8_t type, const char *profile, struct cli_factors *f)
 {
 	if (cli_factor_request(c, type, profile, f) < 0)
-		die_code(bus_error_exit(), "%s", last_error());
+		die_code(last_exit(), "%s", last_error());
 }
 
 /* Overwrite a file with zeros, then remove it.  On flash and copy-on-write
@@ -704,7 +704,7 @@ void xcli_watch(const char *role, const struct cli_field *f, size_t n, int json)
 	fprintf(stderr, "Following daemon-%s's events (interrupt to stop).\n", role);
 	for (;;) {
 		if (bus_recv(c, buf, &m, 3600 * 1000) < 0) {
-			if (bus_error_exit() == EXIT_TIMEOUT)
+			if (last_code() == ERR_TIMEOUT)
 				continue;
 			die_code(EXIT_UNREACHABLE, "%s watch: the bus went away: %s", role, last_error());
 		}

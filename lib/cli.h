@@ -151,8 +151,8 @@ int cli_tpm2_new(const char *pcrs, const char *values, int pin, struct cli_facto
 	uint8_t data[VAULT_MAX_FACTOR_DATA]);
 /* A new key-file factor into f, path resolved into resolved (PATH_MAX). */
 int cli_keyfile_new(const char *path, struct cli_factors *f, char *resolved);
-/* Send one: -1 with the reason on an error reply (bus_error_exit() has
- * the code); the x form dies with that exit code instead. */
+/* Send one: -1 with the reason on an error reply (last_exit() has the
+ * exit status); the x form dies with it instead. */
 int cli_factor_request(struct bus_client *c, uint8_t type, const char *profile, struct cli_factors *f);
 void xcli_factor_request(struct bus_client *c, uint8_t type, const char *profile, struct cli_factors *f);
 

@@ -18,6 +18,7 @@
 /* Per thread: a worker thread's failure must not rewrite the reason the
  * main loop is about to print. */
 static _Thread_local char reason[512];
+static _Thread_local enum err kind = ERR_FAILED;
 
 /* Formatted aside first: a new reason may quote the last one
  * (fail("%s: %s", path, last_error())), and the two must not overlap. */
@@ -27,7 +28,30 @@ int vfail(const char *fmt, va_list ap)
 
 	vsnprintf(next, sizeof(next), fmt, ap);
 	memcpy(reason, next, sizeof(reason));
+	kind = ERR_FAILED;
 	return -1;
+}
+
+int fail_code(enum err code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(fmt, ap);
+	va_end(ap);
+	kind = code;
+	return -1;
+}
+
+enum err last_code(void)
+{
+	return kind;
+}
+
+int last_exit(void)
+{
+	return kind == ERR_UNREACHABLE ? EXIT_UNREACHABLE : kind == ERR_TIMEOUT ? EXIT_TIMEOUT :
+		kind == ERR_DENIED ? EXIT_DENIED : 1;
 }
 
 int fail(const char *fmt, ...)

@@ -30,6 +30,19 @@ int vfail(const char *fmt, va_list ap) PRINTF(1, 0);
  * may include it. */
 const char *last_error(void);
 
+/* What kind of failure, besides its reason (OpenSSH's error codes are the
+ * model): a caller's next step and a command's exit status depend on it.
+ * fail() records ERR_FAILED, fail_code() the kind given; last_code() is
+ * the last failure's, per thread as its reason.  A reason that quotes
+ * another (fail("%s: %s", x, last_error())) is a new failure: keep the
+ * kind with fail_code(last_code(), ...). */
+enum err { ERR_FAILED = 1, ERR_NOT_FOUND, ERR_UNREACHABLE, ERR_TIMEOUT, ERR_DENIED };
+int fail_code(enum err code, const char *fmt, ...) PRINTF(2, 3);
+enum err last_code(void);
+/* The exit status for the last failure's kind (DESIGN.md): 69
+ * unreachable, 75 timed out, 77 denied, else 1. */
+int last_exit(void);
+
 /* Put /dev/null on whichever of descriptors 0, 1 and 2 is closed, before
  * anything else is opened: a command started with stdout closed (cmd >&-)
  * would otherwise get its bus socket as descriptor 1 and write a secret's

@@ -34,15 +34,7 @@ struct vault {
 	sqlite3_stmt *meta;	/* meta_get_var's: an unlock reads meta 7 times */
 };
 
-static int not_found;
 
-int vault_not_found(void) { return not_found; }
-
-static int nfail(const char *fmt, const char *name)
-{
-	not_found = 1;
-	return fail(fmt, name);
-}
 
 void vault_kdf_defaults(struct vault_kdf *kdf)
 {
@@ -495,8 +487,8 @@ struct vault *vault_open(const char *path, const char *profile)
 	struct stat sb;
 
 	if (stat(path, &sb) < 0) {
-		not_found = errno == ENOENT;
-		return fail("no vault for profile %s (%s): %s", profile, path, strerror(errno)), NULL;
+		return fail_code(errno == ENOENT ? ERR_NOT_FOUND : ERR_FAILED, "no vault for profile %s (%s): %s",
+			profile, path, strerror(errno)), NULL;
 	}
 	if (!(v = db_open(path, profile, 0)))
 		return NULL;
@@ -712,7 +704,6 @@ int vault_unlocked(const struct vault *v) { return v->k != NULL; }
 
 static int need_unlocked(struct vault *v)
 {
-	not_found = 0;
 	if (!v->k)
 		return fail("profile %s is locked", v->profile);
 	return 0;
@@ -748,7 +739,7 @@ uint8_t *vault_get(struct vault *v, const char *name, size_t *len)
 		if (!val)
 			fail("vault %s: secret '%s' does not authenticate (tampered or corrupt)", v->profile, name);
 	} else if (rc == SQLITE_DONE) {
-		nfail("no secret named '%s'", name);
+		fail_code(ERR_NOT_FOUND, "no secret named '%s'", name);
 	} else {
 		sqlfail(v, "read");
 	}
@@ -862,7 +853,7 @@ int vault_delete(struct vault *v, const char *name)
 	if (rc != SQLITE_DONE)
 		return sqlfail(v, "delete");
 	if (sqlite3_changes(v->db) == 0)
-		return nfail("no secret named '%s'", name);
+		return fail_code(ERR_NOT_FOUND, "no secret named '%s'", name);
 	if (v->bulk)
 		v->bulk_replaced = 1;	/* the commit empties the WAL */
 	else

@@ -170,7 +170,5 @@ int vault_bulk_begin(struct vault *v);
 int vault_bulk_end(struct vault *v);
 /* Undo every set and delete since vault_bulk_begin. */
 void vault_bulk_abort(struct vault *v);
-/* Whether the last failure was "not found" (vs. locked, corrupt, I/O). */
-int vault_not_found(void);
 
 #endif

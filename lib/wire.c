@@ -324,13 +324,14 @@ const char *wire_type_sender_refused(uint8_t type, const char *sender)
 int wire_type_early(uint8_t type) { return !!(type_flags(type) & EARLY); }
 int wire_type_secret(uint8_t type, int reply) { return !!(type_flags(type) & (reply ? SREP : SREQ)); }
 
-int wire_error_exit(uint32_t code)
+enum err wire_error_code(uint32_t code)
 {
 	switch (code) {
-	case WIRE_E_DENIED: case WIRE_E_LOCKED: return EXIT_DENIED;
-	case WIRE_E_UNAVAILABLE: return EXIT_UNREACHABLE;
-	case WIRE_E_TIMEOUT: case WIRE_E_BUSY: return EXIT_TIMEOUT;
-	default: return 1;
+	case WIRE_E_DENIED: case WIRE_E_LOCKED: return ERR_DENIED;
+	case WIRE_E_UNAVAILABLE: return ERR_UNREACHABLE;
+	case WIRE_E_TIMEOUT: case WIRE_E_BUSY: return ERR_TIMEOUT;
+	case WIRE_E_NOT_FOUND: return ERR_NOT_FOUND;
+	default: return ERR_FAILED;
 	}
 }
 

@@ -376,8 +376,9 @@ int wire_type_secret(uint8_t type, int reply);
  * table in wire.c): NULL if it may, else why not.  The hub asks before it
  * serves or routes anything. */
 const char *wire_type_sender_refused(uint8_t type, const char *sender);
-/* Exit code for an error code (DESIGN.md conventions). */
-int wire_error_exit(uint32_t code);
+/* The kind of failure (util.h) an error reply's code is. */
+#include "util.h"
+enum err wire_error_code(uint32_t code);
 
 /* Reassembling frames from a byte stream (the hub's reader): ask where
  * the next bytes go, then say how many arrived. */

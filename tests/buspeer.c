@@ -65,7 +65,7 @@
  *                               nothing more is read for a second, then
  *                               replies until the connection ends or 5 s
  *                               pass; prints "replies=R exit=E" (E: 0 if
- *                               all came, else bus_error_exit())
+ *                               all came, else last_exit())
  *   buspeer event               publish an event as the CLI (refused: 77)
  *   buspeer role-info TEXT [ROLE]
  *                               tell the hub TEXT as what confines ROLE
@@ -175,7 +175,7 @@ static struct bus_client *connect_or_die(const char *key)
 	struct bus_client *c = bus_connect(&P, key, BUS_CLI_TIMEOUT_MS);
 
 	if (!c)
-		die_code(bus_error_exit(), "%s", last_error());
+		die_code(last_exit(), "%s", last_error());
 	return c;
 }
 
@@ -205,7 +205,7 @@ static int cmd_ping(long n, size_t bytes)
 		long long t = now_us();
 
 		if (ping(c, bytes) < 0)
-			die_code(bus_error_exit(), "ping %ld: %s", i, last_error());
+			die_code(last_exit(), "ping %ld: %s", i, last_error());
 		lat[i] = now_us() - t;
 	}
 	qsort(lat, n, sizeof(*lat), cmp_ll);
@@ -343,7 +343,7 @@ static int cmd_role(const char *role, const char *mode)
 		die("key path too long");
 	c = bus_connect_retry(&P, key, 10000);
 	if (!c)
-		die_code(bus_error_exit(), "%s", last_error());
+		die_code(last_exit(), "%s", last_error());
 	if (mode && !strcmp(mode, "split")) {
 		pid_t child = fork();
 
@@ -418,8 +418,8 @@ static int cmd_fill_role(const char *profile, long n)
 		r = bus_request(c, &out, buf, &m, 50);
 		if (r == 0)
 			die("request %ld was answered", i);
-		if (bus_error_exit() != EXIT_TIMEOUT) {
-			printf("requests=%ld exit=%d error=%s\n", i, bus_error_exit(), last_error());
+		if (last_code() != ERR_TIMEOUT) {
+			printf("requests=%ld exit=%d error=%s\n", i, last_exit(), last_error());
 			bus_close(c);
 			return 0;
 		}
@@ -457,7 +457,7 @@ static int cmd_get(const char *profile, const char *key, const char *role)
 	/* A forged caller must be ignored: the hub stamps its own. */
 	wire_put_str(&out, WF_CALLER_ROLE, "cli");
 	if (bus_request(c, &out, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
-		die_code(bus_error_exit(), "%s", last_error());
+		die_code(last_exit(), "%s", last_error());
 	if (!wire_find(&m, WF_VALUE, &v, &l))
 		die("reply without a value");
 	fwrite(v, 1, l, stdout);
@@ -506,7 +506,7 @@ static int cmd_last(const char *profile, const char *key)
 			wire_put_str(&out, WF_DATA, "pong");
 		}
 		if (bus_request(c, &out, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
-			die_code(bus_error_exit(), "%s", last_error());
+			die_code(last_exit(), "%s", last_error());
 		if (!wire_find(&m, profile ? WF_VALUE : WF_DATA, &v, &l))
 			die("reply without a value");
 		printf("%s reply=%.*s closed=%d\n", last ? "last" : "plain", (int)l, (const char *)v,
@@ -530,7 +530,7 @@ static int cmd_clipkey(const char *profile, const char *role)
 	wire_put_str(&out, WF_PROFILE, profile);
 	wire_put_str(&out, WF_CALLER_ROLE, "clipboard");
 	if (bus_request(c, &out, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
-		die_code(bus_error_exit(), "%s", last_error());
+		die_code(last_exit(), "%s", last_error());
 	if (!wire_find(&m, WF_VALUE, &v, &l))
 		die("reply without a value");
 	printf("key of %u bytes\n", (unsigned)l);
@@ -551,7 +551,7 @@ static int cmd_watch(const char *role, long n)
 	wire_begin(&out, WIRE_SUBSCRIBE, 0, 0);
 	wire_put_str(&out, WF_ROLE, role);
 	if (bus_request(c, &out, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
-		die_code(bus_error_exit(), "%s", last_error());
+		die_code(last_exit(), "%s", last_error());
 	printf("subscribed\n");
 	fflush(stdout);
 	if (n < 0) {
@@ -607,7 +607,7 @@ static int cmd_event(void)
 	wire_put_str(&out, WF_FIRED, "ctrl+alt+t");
 	wire_put_str(&out, WF_STATE, "forged");
 	if (bus_request(c, &out, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
-		die_code(bus_error_exit(), "%s", last_error());
+		die_code(last_exit(), "%s", last_error());
 	printf("the hub accepted it\n");
 	bus_close(c);
 	return 0;
@@ -626,7 +626,7 @@ static int cmd_role_info(const char *text, const char *role)
 	wire_put_str(&out, WF_SANDBOX, text);
 	if (!role) {	/* as the CLI it is answered, with an error */
 		if (bus_request(c, &out, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
-			die_code(bus_error_exit(), "%s", last_error());
+			die_code(last_exit(), "%s", last_error());
 		printf("the hub accepted it\n");
 		return 0;
 	}
@@ -634,7 +634,7 @@ static int cmd_role_info(const char *text, const char *role)
 		die("%s", last_error());
 	wire_begin(&out, WIRE_STATUS, 0, 0);
 	if (bus_request(c, &out, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
-		die_code(bus_error_exit(), "%s", last_error());
+		die_code(last_exit(), "%s", last_error());
 	while (wire_next(&m, &pos, &tag, &v, &l)) {
 		if (tag == WF_ROLE)
 			snprintf(name, sizeof(name), "%.*s", l < 31 ? (int)l : 31, (const char *)v);
@@ -656,7 +656,7 @@ static int cmd_list(const char *profile, const char *role)
 	wire_begin(&out, WIRE_SECRET_LIST, 0, 0);
 	wire_put_str(&out, WF_PROFILE, profile);
 	if (bus_request(c, &out, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
-		die_code(bus_error_exit(), "%s", last_error());
+		die_code(last_exit(), "%s", last_error());
 	while (wire_next(&m, &pos, &tag, &v, &l))
 		if (tag == WF_KEY)
 			printf("%.*s\n", (int)l, (const char *)v);
@@ -806,14 +806,14 @@ static int cmd_search(long n, char **queries, int nq)
 		long long t = now_us();
 
 		if (ping(c, 0) < 0)
-			die_code(bus_error_exit(), "ping: %s", last_error());
+			die_code(last_exit(), "ping: %s", last_error());
 		base[i] = now_us() - t;
 		wire_begin(&out, WIRE_LAUNCH_SEARCH, 0, 0);
 		wire_put_str(&out, WF_QUERY, queries[i % nq]);
 		wire_put_u32(&out, WF_LIMIT, 20);
 		t = now_us();
 		if (bus_request(c, &out, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
-			die_code(bus_error_exit(), "search: %s", last_error());
+			die_code(last_exit(), "search: %s", last_error());
 		lat[i] = now_us() - t;
 		for (hits = 0; wire_next(&m, &pos, &tag, &v, &len); )
 			hits += tag == WF_ENTRY;
@@ -864,16 +864,16 @@ static int cmd_batch(const char *profile, const char *key)
 	wire_put_str(&req, WF_DATA, "two");
 	wire_put(&out, WF_MSG, req.buf, req.len);
 	if (bus_send(c, &out) < 0)
-		die_code(bus_error_exit(), "%s", last_error());
+		die_code(last_exit(), "%s", last_error());
 	for (int i = 0; i < 5; i++) {
 		if (bus_recv(c, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
-			die_code(bus_error_exit(), "reply %d: %s", i + 1, last_error());
+			die_code(last_exit(), "reply %d: %s", i + 1, last_error());
 		print_reply(&m);
 	}
 	wire_begin(&out, WIRE_BATCH, 0, 5);
 	wire_put(&out, WF_MSG, req.buf, req.len);
 	if (bus_send(c, &out) < 0 || bus_recv(c, buf, &m, BUS_CLI_TIMEOUT_MS) < 0)
-		die_code(bus_error_exit(), "late batch: %s", last_error());
+		die_code(last_exit(), "late batch: %s", last_error());
 	print_reply(&m);
 	bus_close(c);
 	return 0;
@@ -892,7 +892,7 @@ static struct bus_client *send_batch(uint8_t type, long n)
 		wire_put(&out, WF_MSG, req.buf, req.len);
 	}
 	if (bus_send(c, &out) < 0)
-		die_code(bus_error_exit(), "%s", last_error());
+		die_code(last_exit(), "%s", last_error());
 	return c;
 }
 
@@ -923,7 +923,7 @@ static int cmd_batch_noread(long n)
 	sleep(1);	/* reading nothing after message 2 */
 	while (got < n && (r = bus_recv(c, buf, &m, BUS_CLI_TIMEOUT_MS)) == 0)
 		got++;
-	printf("replies=%ld exit=%d\n", got, r < 0 ? bus_error_exit() : 0);
+	printf("replies=%ld exit=%d\n", got, r < 0 ? last_exit() : 0);
 	bus_close(c);
 	return 0;
 }

@@ -133,8 +133,16 @@ int main(void)
 			!wire_type_secret(WIRE_SECRET_GET, 0) && !wire_type_secret(WIRE_PING, 1),
 			"the table marks what carries secrets, and no 0-RTT request does (%d marked)", secret);
 	}
-	ok(wire_error_exit(WIRE_E_UNAVAILABLE) == EXIT_UNREACHABLE && wire_error_exit(WIRE_E_TIMEOUT) == EXIT_TIMEOUT &&
-		wire_error_exit(WIRE_E_DENIED) == EXIT_DENIED, "error codes map to the exit codes in DESIGN.md");
+	fail_code(wire_error_code(WIRE_E_UNAVAILABLE), "x");
+	ok(last_exit() == EXIT_UNREACHABLE, "an unavailable role: exit 69 (DESIGN.md)");
+	fail_code(wire_error_code(WIRE_E_TIMEOUT), "x");
+	ok(last_exit() == EXIT_TIMEOUT, "a timeout: exit 75");
+	fail_code(wire_error_code(WIRE_E_DENIED), "x");
+	ok(last_exit() == EXIT_DENIED, "denied: exit 77");
+	fail_code(wire_error_code(WIRE_E_NOT_FOUND), "x");
+	ok(last_code() == ERR_NOT_FOUND && last_exit() == 1, "not found: its own kind, exit 1");
+	fail("a plain failure");
+	ok(last_code() == ERR_FAILED && last_exit() == 1, "fail() is ERR_FAILED, exit 1");
 
 	/* The reader, fed one byte at a time. */
 	{
