@@ -170,6 +170,23 @@ static size_t hmac_key(const struct sess *s, const uint8_t *auth, size_t alen, u
 	return 32 + alen;
 }
 
+/* A session's HMAC over a command's cpHash or a response's rpHash (Part 1,
+ * 19.6.5): the newer nonce is the sender's (ours for a command, the TPM's
+ * for its response). */
+static void auth_hmac(const uint8_t *key, size_t klen, const uint8_t hash[32], const uint8_t newer[32],
+	const uint8_t older[32], uint8_t attrs, uint8_t out[32])
+{
+	crypto_auth_hmacsha256_state hs;
+
+	crypto_auth_hmacsha256_init(&hs, key, klen);
+	crypto_auth_hmacsha256_update(&hs, hash, 32);
+	crypto_auth_hmacsha256_update(&hs, newer, 32);
+	crypto_auth_hmacsha256_update(&hs, older, 32);
+	crypto_auth_hmacsha256_update(&hs, &attrs, 1);
+	crypto_auth_hmacsha256_final(&hs, out);
+	sodium_memzero(&hs, sizeof(hs));
+}
+
 /* A command authorized by session s (for the entity whose authValue is
  * auth): names are the handles' names (for cpHash).  With ATTR_DECRYPT the
  * first parameter (a TPM2B) goes encrypted; with ATTR_ENCRYPT the first
@@ -181,7 +198,6 @@ int tpm2m_run(struct tpm *t, uint32_t cc, const uint32_t *handles, const uint8_t
 	uint8_t *params, size_t plen, int nrh, uint32_t *rh, struct in *rp, const char *what)
 {
 	crypto_hash_sha256_state st;
-	crypto_auth_hmacsha256_state hs;
 	uint8_t cp[32], hmac[32], key[96], cc4[4], rc4[4] = { 0 }, a = (uint8_t)attrs;
 	const uint8_t *nt, *rhmac, *rpar;
 	size_t klen, rn, ntl, hl, psize;
@@ -205,12 +221,7 @@ int tpm2m_run(struct tpm *t, uint32_t cc, const uint32_t *handles, const uint8_t
 	if (plen)
 		crypto_hash_sha256_update(&st, params, plen);
 	crypto_hash_sha256_final(&st, cp);
-	crypto_auth_hmacsha256_init(&hs, key, klen);
-	crypto_auth_hmacsha256_update(&hs, cp, 32);
-	crypto_auth_hmacsha256_update(&hs, s->caller, 32);
-	crypto_auth_hmacsha256_update(&hs, s->tpm, 32);
-	crypto_auth_hmacsha256_update(&hs, &a, 1);
-	crypto_auth_hmacsha256_final(&hs, hmac);
+	auth_hmac(key, klen, cp, s->caller, s->tpm, a, hmac);
 
 	tpm2m_begin(&o, ST_SESSIONS, cc);
 	for (int k = 0; k < nh; k++)
@@ -248,12 +259,7 @@ int tpm2m_run(struct tpm *t, uint32_t cc, const uint32_t *handles, const uint8_t
 	crypto_hash_sha256_update(&st, cc4, 4);
 	crypto_hash_sha256_update(&st, rpar, psize);
 	crypto_hash_sha256_final(&st, cp);
-	crypto_auth_hmacsha256_init(&hs, key, klen);
-	crypto_auth_hmacsha256_update(&hs, cp, 32);
-	crypto_auth_hmacsha256_update(&hs, s->tpm, 32);
-	crypto_auth_hmacsha256_update(&hs, s->caller, 32);
-	crypto_auth_hmacsha256_update(&hs, &t->resp[i.pos - 32 - 2 - 1], 1);	/* its attributes */
-	crypto_auth_hmacsha256_final(&hs, hmac);
+	auth_hmac(key, klen, cp, s->tpm, s->caller, t->resp[i.pos - 32 - 2 - 1], hmac);	/* its attributes */
 #ifdef TPM2_MINI_FUZZ
 	memcpy(hmac, rhmac, 32);	/* the fuzzer cannot forge it: parse what follows anyway */
 #endif
@@ -268,7 +274,6 @@ int tpm2m_run(struct tpm *t, uint32_t cc, const uint32_t *handles, const uint8_t
 			cfb(key, klen, s->tpm, s->caller, (uint8_t *)rpar + 2, n, 0);
 	}
 	sodium_memzero(key, sizeof(key));
-	sodium_memzero(&hs, sizeof(hs));
 	*rp = (struct in){ rpar, psize, 0, 0 };
 	return 0;
 }
