@@ -104,19 +104,19 @@ endif
 SQLITE ?= vendored
 SQLITE_VENDOR = $(CURDIR)/build/vendor
 # DLOPEN=1 loads libseccomp (and a system SQLite) when a role first needs
-# them rather than linking them into every command (lib/dynlib.h); `make
+# them rather than linking them into every command (lib/core/dynlib.h); `make
 # static` links.
 ifeq ($(STATIC),1)
 DLOPEN = 0
 endif
 DLOPEN ?= 1
 DLOPEN_SQLITE = $(if $(and $(filter 1,$(DLOPEN)),$(filter system,$(SQLITE))),1,0)
-# TPM2=1 builds the TPM2 unlock factor (lib/tpm2.h) against tpm2-tss's
+# TPM2=1 builds the TPM2 unlock factor (lib/tpm2/tpm2.h) against tpm2-tss's
 # headers (libtss2-dev).  A dynamic build loads libtss2-esys, -tctildr and
 # -mu only when a command talks to a TPM (never in the daemons, which get
 # the unsealed key over the bus); without them installed, the tpm2 commands
 # say so.  Left unset: 1 where pkg-config finds tss2-esys, else 0.  `make
-# static` has it too, from lib/tpm2_mini.c: the few TPM commands sesame
+# static` has it too, from lib/tpm2/tpm2_mini.c: the few TPM commands sesame
 # sends, marshalled by sesame, over /dev/tpmrm0 or a swtpm socket, with
 # mbed TLS's P-256 and AES (vendored from Debian's source, vendor/pins) for
 # the salted, encrypted sessions; the Debian mirror serves no tpm2-tss
@@ -191,7 +191,7 @@ TSS_TCTILDR_SONAME ?= $(call soname,tss2-tctildr,libtss2-tctildr.so)
 TSS_MU_SONAME ?= $(call soname,tss2-mu,libtss2-mu.so)
 endif
 # The desktop libraries are loaded by the roles that use them, not linked
-# (lib/desklib.h, lib/overlay.c): libwayland-client and libxkbcommon by the
+# (lib/desk/desklib.h, applets/wm/overlay.c): libwayland-client and libxkbcommon by the
 # Wayland and input roles, fcft (the overlay's text) and pixman (its
 # drawing) by daemon-wm when it draws.  Only their headers, and sonames.
 ifeq ($(DESKTOP),1)

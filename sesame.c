@@ -43,10 +43,10 @@ ENVIRONMENT
   System mode applies to root when XDG_RUNTIME_DIR is unset.
 */
 
-#include "lib/applet.h"
-#include "lib/log.h"
-#include "lib/secmem.h"
-#include "lib/util.h"
+#include "applets/applet.h"
+#include "lib/core/log.h"
+#include "lib/core/secmem.h"
+#include "lib/core/util.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -1,9 +1,9 @@
 /* audit.c - `sesame audit verify|tail`: read the hash-chained audit log
- * (lib/audit.h) directly; no daemon needed. */
-#include "../lib/applet.h"
-#include "../lib/audit.h"
-#include "../lib/paths.h"
-#include "../lib/util.h"
+ * (lib/store/audit.h) directly; no daemon needed. */
+#include "applets/applet.h"
+#include "lib/core/paths.h"
+#include "lib/core/util.h"
+#include "lib/store/audit.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,10 +1,10 @@
 /* config.c - `sesame config check|show`: the layered configuration
- * (lib/config.h) as the daemons will see it; no daemon needed. */
-#include "../lib/applet.h"
-#include "../lib/cli.h"
-#include "../lib/config.h"
-#include "../lib/paths.h"
-#include "../lib/util.h"
+ * (lib/config/config.h) as the daemons will see it; no daemon needed. */
+#include "applets/applet.h"
+#include "lib/cli/cli.h"
+#include "lib/config/config.h"
+#include "lib/core/paths.h"
+#include "lib/core/util.h"
 
 #include <math.h>
 #include <stdio.h>

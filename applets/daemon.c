@@ -1,6 +1,6 @@
 /* daemon.c - `sesame daemon ROLE`: run a daemon role in the foreground. */
-#include "../lib/applet.h"
-#include "../lib/util.h"
+#include "applets/applet.h"
+#include "lib/core/util.h"
 
 #include <stdio.h>
 

@@ -2,14 +2,14 @@
  * environment variables, for one command or for a file.  All of them or a
  * clear error: nothing is skipped silently, and names that would change
  * how a program loads or runs (LD_PRELOAD, PATH, ...) are refused. */
-#include "../lib/applet.h"
-#include "../lib/bus.h"
-#include "../lib/cli.h"
-#include "../lib/envvar.h"
-#include "../lib/paths.h"
-#include "../lib/secmem.h"
-#include "../lib/util.h"
-#include "../lib/vault.h"
+#include "applets/applet.h"
+#include "lib/bus/bus.h"
+#include "lib/cli/cli.h"
+#include "lib/core/envvar.h"
+#include "lib/core/paths.h"
+#include "lib/core/secmem.h"
+#include "lib/core/util.h"
+#include "lib/store/vault.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -1,15 +1,15 @@
 /* factor.c - `sesame tpm2` and `sesame keyfile`: the machine factors of
- * a vault, which unlock it with no one typing (lib/tpm2.h, lib/keyfile.h).
+ * a vault, which unlock it with no one typing (lib/tpm2/tpm2.h, lib/store/keyfile.h).
  * The CLI talks to the TPM and reads the file; daemon-secrets gets the
  * 32-byte secret and wraps the vault key under it. */
-#include "../lib/applet.h"
-#include "../lib/bus.h"
-#include "../lib/cli.h"
-#include "../lib/keyfile.h"
-#include "../lib/prompt.h"
-#include "../lib/secmem.h"
-#include "../lib/tpm2.h"
-#include "../lib/util.h"
+#include "applets/applet.h"
+#include "lib/bus/bus.h"
+#include "lib/cli/cli.h"
+#include "lib/cli/prompt.h"
+#include "lib/core/secmem.h"
+#include "lib/core/util.h"
+#include "lib/store/keyfile.h"
+#include "lib/tpm2/tpm2.h"
 
 #include <getopt.h>
 #include <limits.h>

@@ -1,10 +1,10 @@
 /* input.c - `sesame input status`: daemon-input's keyboards, bindings and
  * the bindings it fired lately. */
-#include "../lib/applet.h"
-#include "../lib/bus.h"
-#include "../lib/cli.h"
-#include "../lib/paths.h"
-#include "../lib/util.h"
+#include "applets/applet.h"
+#include "lib/bus/bus.h"
+#include "lib/cli/cli.h"
+#include "lib/core/paths.h"
+#include "lib/core/util.h"
 
 #include <getopt.h>
 #include <stdio.h>

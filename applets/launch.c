@@ -1,11 +1,11 @@
 /* launch.c - `sesame launch search|run`: find and start applications
  * through daemon-launcher. */
-#include "../lib/applet.h"
-#include "../lib/bus.h"
-#include "../lib/cli.h"
-#include "../lib/paths.h"
-#include "../lib/util.h"
-#include "../lib/vault.h"
+#include "applets/applet.h"
+#include "lib/bus/bus.h"
+#include "lib/cli/cli.h"
+#include "lib/core/paths.h"
+#include "lib/core/util.h"
+#include "lib/store/vault.h"
 
 #include <getopt.h>
 #include <stdio.h>

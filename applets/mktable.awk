@@ -1,5 +1,6 @@
 # mktable.awk - generate the applet table, the man page and the shell
-# completions from the help blocks in sesame.c and applets/*.c.
+# completions from the help blocks in sesame.c and applets/ (each file
+# with one, in applets/ and applets/ROLE/).
 #
 # A help block is a C comment that starts a line with "/*APPLET":
 #
@@ -14,12 +15,12 @@
 # role, run as `sesame daemon NAME` or through a `daemon-NAME` symlink;
 # "top" for the block describing sesame itself; "desktop" for a file the
 # Makefile builds only with DESKTOP=1, "nodesktop" only with DESKTOP=0),
-# then a quoted summary.  The Makefile builds every applets/*.c (so a new
+# then a quoted summary.  The Makefile builds every file with a block (so a new
 # command is one new file); the table, the man page and the completions
 # list the applets sorted by name, whatever the files' order.
 # The usage is every line up to the first blank one.
 #
-# awk -v out=DIR -v version=V -f applets/mktable.awk sesame.c applets/*.c
+# awk -v out=DIR -v version=V -f applets/mktable.awk sesame.c FILE...
 # writes DIR/mains.h (prototypes), DIR/applets.h (the table), DIR/roles, DIR/sesame.1, DIR/sesame.bash, DIR/_sesame.
 
 function fatal(msg) {

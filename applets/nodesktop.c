@@ -3,7 +3,7 @@
  * says so and exits 1.  Built instead of daemon_wm.c, daemon_clipboard.c
  * and daemon_input.c (which needs xkbcommon, not Wayland, but is a
  * desktop role all the same). */
-#include "../lib/applet.h"
+#include "applets/applet.h"
 
 /*APPLET daemon-wm - role nodesktop "window list and focus on Wayland (not in this build)"
 usage: daemon-wm

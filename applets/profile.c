@@ -1,13 +1,13 @@
 /* profile.c - `sesame profile list|show|activate|deactivate|default`:
  * daemon-profile keeps which profiles are active and the default; show
  * reads the configuration directly. */
-#include "../lib/applet.h"
-#include "../lib/bus.h"
-#include "../lib/cli.h"
-#include "../lib/config.h"
-#include "../lib/paths.h"
-#include "../lib/util.h"
-#include "../lib/vault.h"
+#include "applets/applet.h"
+#include "lib/bus/bus.h"
+#include "lib/cli/cli.h"
+#include "lib/config/config.h"
+#include "lib/core/paths.h"
+#include "lib/core/util.h"
+#include "lib/store/vault.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,13 +1,13 @@
 /* secret.c - `sesame secret set|get|list|delete`: one profile's secrets,
  * through daemon-secrets. */
-#include "../lib/applet.h"
-#include "../lib/bus.h"
-#include "../lib/cli.h"
-#include "../lib/paths.h"
-#include "../lib/prompt.h"
-#include "../lib/secmem.h"
-#include "../lib/util.h"
-#include "../lib/vault.h"
+#include "applets/applet.h"
+#include "lib/bus/bus.h"
+#include "lib/cli/cli.h"
+#include "lib/cli/prompt.h"
+#include "lib/core/paths.h"
+#include "lib/core/secmem.h"
+#include "lib/core/util.h"
+#include "lib/store/vault.h"
 
 #include <getopt.h>
 #include <sodium.h>

@@ -1,9 +1,9 @@
 /* setup_keybinding.c - `sesame setup-keybinding`: the compositor's
  * binding lines for the switcher, printed, or added to its config file
  * when the user agrees. */
-#include "../lib/applet.h"
-#include "../lib/keybind.h"
-#include "../lib/util.h"
+#include "applets/applet.h"
+#include "lib/config/keybind.h"
+#include "lib/core/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,12 +1,12 @@
 /* ssh.c - `sesame ssh enroll|list|revoke`: the SSH agent factor of a
  * vault.  The agent signs; daemon-secrets derives the key and wraps. */
-#include "../lib/applet.h"
-#include "../lib/bus.h"
-#include "../lib/cli.h"
-#include "../lib/paths.h"
-#include "../lib/prompt.h"
-#include "../lib/secmem.h"
-#include "../lib/util.h"
+#include "applets/applet.h"
+#include "lib/bus/bus.h"
+#include "lib/cli/cli.h"
+#include "lib/cli/prompt.h"
+#include "lib/core/paths.h"
+#include "lib/core/secmem.h"
+#include "lib/core/util.h"
 
 #include <getopt.h>
 #include <sodium.h>

@@ -1,14 +1,14 @@
 /* status.c - `sesame status`: is the bus up, which roles are connected. */
-#include "../lib/applet.h"
-#include "../lib/audit.h"
-#include "../lib/bus.h"
-#include "../lib/cli.h"
-#include "../lib/keyfile.h"
-#include "../lib/paths.h"
-#include "../lib/sandbox.h"
-#include "../lib/secmem.h"
-#include "../lib/tpm2.h"
-#include "../lib/util.h"
+#include "applets/applet.h"
+#include "lib/bus/bus.h"
+#include "lib/cli/cli.h"
+#include "lib/core/paths.h"
+#include "lib/core/secmem.h"
+#include "lib/core/util.h"
+#include "lib/sandbox/sandbox.h"
+#include "lib/store/audit.h"
+#include "lib/store/keyfile.h"
+#include "lib/tpm2/tpm2.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -1,15 +1,15 @@
 /* vault.c - `sesame init`, `unlock` and `lock`: a profile's vault as a
  * whole.  The work happens in daemon-secrets; these read the password
  * and carry it over the bus. */
-#include "../lib/applet.h"
-#include "../lib/bus.h"
-#include "../lib/cli.h"
-#include "../lib/config.h"
-#include "../lib/paths.h"
-#include "../lib/prompt.h"
-#include "../lib/secmem.h"
-#include "../lib/util.h"
-#include "../lib/vault.h"
+#include "applets/applet.h"
+#include "lib/bus/bus.h"
+#include "lib/cli/cli.h"
+#include "lib/cli/prompt.h"
+#include "lib/config/config.h"
+#include "lib/core/paths.h"
+#include "lib/core/secmem.h"
+#include "lib/core/util.h"
+#include "lib/store/vault.h"
 
 #include <getopt.h>
 #include <limits.h>

@@ -1,11 +1,11 @@
 /* wm.c - `sesame wm list|focus|switch`: the compositor's windows, through
  * daemon-wm.  Titles are other programs' text: control characters and
  * broken UTF-8 are shown as '?', never sent to the terminal. */
-#include "../lib/applet.h"
-#include "../lib/bus.h"
-#include "../lib/cli.h"
-#include "../lib/paths.h"
-#include "../lib/util.h"
+#include "applets/applet.h"
+#include "lib/bus/bus.h"
+#include "lib/cli/cli.h"
+#include "lib/core/paths.h"
+#include "lib/core/util.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -7,20 +7,20 @@ UNIT = $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/*.c))
 # secmem's test watches munmap to prove that freed memory was wiped.
 $(O)/tests/unit/secmem: TEST_LDFLAGS = -Wl,--wrap=munmap
 
-$(O)/tests/unit/%: tests/unit/%.c tests/tap.h $(LIB_OBJ) $(SQLITE_A)
+$(O)/tests/unit/%: tests/unit/%.c tests/tap.h $(LIB_A) $(SQLITE_A)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(TEST_LDFLAGS) $(DEP_LIBS) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB_A) $(ALL_LDFLAGS) $(TEST_LDFLAGS) $(DEP_LIBS) -lm
 
 # Test tools built per build directory (sanitizers apply to them too).
 # $(O)/tests/noise-vectors FILE runs any vector file in the cacophony
 # format; $(O)/tests/toml-decode is the toml-test decoder interface (TOML
 # on stdin, tagged JSON on stdout), for any conformance suite.
 TOOLS = $(O)/tests/buspeer $(O)/tests/evwrite $(O)/tests/ptyrun $(O)/tests/noise-vectors $(O)/tests/toml-decode
-$(O)/tests/noise-vectors: tests/noise-vectors.c tests/json.c tests/json.h $(LIB_OBJ) $(SQLITE_A)
+$(O)/tests/noise-vectors: tests/noise-vectors.c tests/json.c tests/json.h $(LIB_A) $(SQLITE_A)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/noise-vectors.c tests/json.c $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/noise-vectors.c tests/json.c $(LIB_A) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
 
 # An LD_PRELOAD that makes fdatasync slow (tests/audit.t); a static
 # sesame cannot be given one.
@@ -38,27 +38,35 @@ ifeq ($(O),build)
 tests/noise-vectors tests/toml-decode: tests/%: build/tests/%
 	$(Q)cp $< $@
 endif
-$(O)/tests/%: tests/%.c $(LIB_OBJ) $(SQLITE_A)
+$(O)/tests/%: tests/%.c $(LIB_A) $(SQLITE_A)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB_A) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
 
 # The fuzz targets share one set of instrumented objects (built once, not
 # once per target), in build/fuzz/obj whatever the build.
 FUZZ = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/*.c))
-FUZZ_OBJ = $(patsubst %.c,build/fuzz/obj/%.o,$(filter-out $(DESKTOP_LIB) lib/dynlib.c lib/tpm2.c lib/tpm2_mini.c lib/tpm2_link.c lib/tpm2_session.c,$(LIB)) \
-	$(if $(filter lib/tpm2.c lib/tpm2_mini.c,$(LIB)),lib/tpm2_off.c))
+FUZZ_OBJ = $(patsubst %.c,build/fuzz/obj/%.o,$(filter-out $(DESKTOP_LIB) lib/core/dynlib.c lib/tpm2/tpm2.c lib/tpm2/tpm2_mini.c lib/tpm2/tpm2_link.c lib/tpm2/tpm2_session.c,$(LIB)) \
+	$(if $(filter lib/tpm2/tpm2.c lib/tpm2/tpm2_mini.c,$(LIB)),lib/tpm2/tpm2_off.c))
 FUZZ_CFLAGS = $(SESAME_CFLAGS) -g -O1 -I. -Itests $(DEP_CFLAGS)
 build/fuzz/obj/%.o: %.c | $(SQLITE_A)
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c -o $@ $<
-build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ) build/fuzz/obj/tests/json.o
+# Their archive is made again when an object or the list of them changes.
+build/fuzz/objs: FORCE
+	@mkdir -p $(@D)
+	@echo '$(FUZZ_OBJ)' >$@.tmp; if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+build/fuzz/libsesame.a: $(FUZZ_OBJ) build/fuzz/objs
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $(FUZZ_OBJ)
+build/fuzz/%: tests/fuzz/%.c build/fuzz/libsesame.a build/fuzz/obj/tests/json.o
 	$(call say,LINK,$@)
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJ) \
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< build/fuzz/libsesame.a \
 		$(if $(filter json,$*),build/fuzz/obj/tests/json.o) $(FUZZ_LIBS) $(if $(filter tpm2resp,$*),-lmbedcrypto) -lm
+.PHONY: FORCE
 .SECONDARY: $(FUZZ_OBJ) build/fuzz/obj/tests/json.o
--include $(wildcard build/fuzz/obj/*/*.d)
+-include $(wildcard build/fuzz/obj/*/*.d build/fuzz/obj/*/*/*.d)
 
 fuzz: $(FUZZ)
 
@@ -82,9 +90,9 @@ $(O)/bench/sqlfloor: tests/bench/sqlfloor.c $(SQLITE_A)
 	@mkdir -p $(@D)
 	$(CC) $(SESAME_CFLAGS) $(DEP_CFLAGS) $(CFLAGS) -o $@ $< $(SESAME_LDFLAGS) $(LDFLAGS) $(SQLITE_LIBS) -lsodium
 
-$(O)/bench/vault: tests/bench/vault.c $(LIB_OBJ) $(SQLITE_A)
+$(O)/bench/vault: tests/bench/vault.c $(LIB_A) $(SQLITE_A)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_A) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
 
 # The static build is measured too, so bench builds it (musl-gcc permitting).
 bench: $(BIN) $(TOOLS) $(O)/bench/timing $(O)/bench/noop $(O)/bench/noop-dyn $(O)/bench/vault \

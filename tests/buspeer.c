@@ -129,9 +129,9 @@
  *
  * Paths come from the environment as for sesame (SESAME_RUNTIME_DIR...).
  */
-#include "lib/bus.h"
-#include "lib/util.h"
-#include "lib/vault.h"
+#include "lib/bus/bus.h"
+#include "lib/core/util.h"
+#include "lib/store/vault.h"
 
 #include <errno.h>
 #include <poll.h>

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Layered config (lib/config.c): the full schema loads, mistakes are named
+# Layered config (lib/config/config.c): the full schema loads, mistakes are named
 # with file:line:col and key path, the policy layer wins, config.d is read
 # in order, extends inherits, show tells where every value came from.
 . "$(dirname "$0")/lib.sh"

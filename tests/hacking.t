@@ -10,7 +10,7 @@ if ! command -v git >/dev/null || ! git -C "$SESAME_SRC" rev-parse --git-dir >/d
 fi
 (cd "$SESAME_SRC" && git ls-files -z | tar --null -T - -cf -) | (mkdir -p "$T/tree" && tar -x -C "$T/tree")
 # The example, as HACKING gives it (indented there by eight spaces).
-sed -n '/^        #include "..\/lib\/applet.h"/,/^        }$/p' "$SESAME_SRC/HACKING" | sed 's/^        //' \
+sed -n '/^        #include "applets\/applet.h"/,/^        }$/p' "$SESAME_SRC/HACKING" | sed 's/^        //' \
 	>"$T/tree/applets/hello.c"
 grep -q 'hello_main' "$T/tree/applets/hello.c"; ok $? "HACKING's example taken as applets/hello.c"
 git -C "$SESAME_SRC" ls-files | sort >"$T/before"

@@ -91,7 +91,7 @@ run "$B" get work k stale
 [ "$rc" -ne 0 ]; ok $? "the old key of the secrets role is refused (exit $rc)"
 
 # A key file is not enough: what runs at the other end is checked too
-# (lib/peer.h).  With daemon-secrets gone, whoever holds its key...
+# (applets/profile/peer.h).  With daemon-secrets gone, whoever holds its key...
 stop_secrets
 spawn "$B" role secrets >"$T/imp.out" 2>"$T/imp.err"
 IMP=$spawned
@@ -141,7 +141,7 @@ run "$SESAME" secret get -p work k
 is "$rc" 69 "(the role was never given to it)"
 kill "$IMP" "$CHILD" 2>/dev/null; wait "$IMP" 2>/dev/null
 
-# Who may send what is one table (lib/wire.c): the clipboard history key is
+# Who may send what is one table (lib/bus/wire.c): the clipboard history key is
 # daemon-clipboard's alone, whichever role asks, forged caller or not.
 run "$B" clipkey work launcher
 is "$rc" 77 "another role (launcher's key, a forged caller stamp) cannot have the clipboard key"

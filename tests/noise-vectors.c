@@ -6,8 +6,8 @@
  * vectors are skipped.  Prints "N passed, M failed, K skipped" and exits 0
  * only if nothing failed and at least one vector ran. */
 #include "json.h"
-#include "lib/noise.h"
-#include "lib/util.h"
+#include "lib/bus/noise.h"
+#include "lib/core/util.h"
 
 #include <errno.h>
 #include <sodium.h>

@@ -7,8 +7,8 @@
 . "$(dirname "$0")/lib.sh"
 
 # FILE FUNCTION OPTION... for each option table: the function it is in.
-for f in "$SESAME_SRC"/applets/*.c; do
-	awk -v file="${f##*/}" '
+for f in "$SESAME_SRC"/applets/*.c "$SESAME_SRC"/applets/*/*.c; do
+	awk -v file="${f#"$SESAME_SRC"/applets/}" '
 		/^[a-z].*[a-z_]+\(/ && !/;$/ { fn = $0; sub(/\(.*/, "", fn); sub(/.*[ *]/, "", fn) }
 		/static const struct option [a-z_]+\[\] = \{/ { inopt = 1; line = file " " fn; next }
 		inopt && /^\t*\};/ { inopt = 0; print line; next }
@@ -19,7 +19,7 @@ done >"$T/tables"
 
 # Which applets a main function serves: the APPLET lines (NAME FUNCTION),
 # and the mains that dispatch to a helper holding the table.
-grep -h '^/\*APPLET [a-z0-9-]* [a-z_]*' "$SESAME_SRC"/sesame.c "$SESAME_SRC"/applets/*.c |
+grep -h '^/\*APPLET [a-z0-9-]* [a-z_]*' "$SESAME_SRC"/sesame.c "$SESAME_SRC"/applets/*.c "$SESAME_SRC"/applets/*/*.c |
 	awk '{ print $2, $3 }' >"$T/applets"
 while read -r file fn opts; do
 	apps=$(awk -v fn="$fn" '$2 == fn { print $1 }' "$T/applets")

@@ -299,7 +299,7 @@ stop_hub
 run "$SESAME" secret get -p work wifi
 is "$rc" 69 "without daemon-profile: exit 69"
 # A role, once accepted, is no longer dumpable, so no new daemon-profile
-# could check what it runs (lib/peer.h): it stops, with status 1 for its
+# could check what it runs (applets/profile/peer.h): it stops, with status 1 for its
 # supervisor, and a fresh one takes its place.
 wait "$SECRETS"; rc=$?
 is "$rc" 1 "daemon-secrets stops (status 1) when its daemon-profile goes"

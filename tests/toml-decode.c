@@ -2,9 +2,9 @@
  * document on stdin, its tagged JSON on stdout ({"type":"integer",
  * "value":"1"} for every leaf, objects and arrays as they are); on invalid
  * input the reason on stderr and exit 1. */
-#include "lib/cli.h"
-#include "lib/toml.h"
-#include "lib/util.h"
+#include "lib/cli/cli.h"
+#include "lib/config/toml.h"
+#include "lib/core/util.h"
 
 #include <math.h>
 #include <stdio.h>

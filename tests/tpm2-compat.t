@@ -1,6 +1,6 @@
 #!/bin/sh
-# The two TPM2 implementations open each other's vaults: lib/tpm2.c
-# (tpm2-tss, the dynamic build) and lib/tpm2_mini.c (the static build)
+# The two TPM2 implementations open each other's vaults: lib/tpm2/tpm2.c
+# (tpm2-tss, the dynamic build) and lib/tpm2/tpm2_mini.c (the static build)
 # make the same primary key and the same sealed object, so a device can
 # change builds without enrolling again.  Needs both binaries: the
 # dynamic ./sesame and build/static/sesame (make static).
@@ -25,7 +25,7 @@ start_hub
 start_secrets
 
 n=0
-for pair in "$dyn $static tpm2-tss lib/tpm2_mini.c" "$static $dyn lib/tpm2_mini.c tpm2-tss"; do
+for pair in "$dyn $static tpm2-tss lib/tpm2/tpm2_mini.c" "$static $dyn lib/tpm2/tpm2_mini.c tpm2-tss"; do
 	set -- $pair
 	n=$((n + 1))
 	feed 'pw\n' run "$1" init -p "v$n" --password --tpm2 --pcrs 7,11

@@ -175,7 +175,7 @@ build_sqlite() { # version
 }
 
 # mbed TLS: libmbedcrypto alone (P-256 and AES for the TPM2 sessions of
-# lib/tpm2_mini.c), with its own Makefile and Debian's configuration; the
+# lib/tpm2/tpm2_mini.c), with its own Makefile and Debian's configuration; the
 # static link keeps only the objects sesame calls.
 build_mbedtls() { # version
 	ver=$1

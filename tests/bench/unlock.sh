@@ -77,7 +77,7 @@ fi
 	for l in dynamic static; do
 		[ -f "$T/$l-pw" ] || continue
 		pw=$(p50 "$l-pw" 1)
-		what=$([ $l = dynamic ] && echo "dynamic (tpm2-tss, loaded for the TPM)" || echo "static (lib/tpm2_mini.c)")
+		what=$([ $l = dynamic ] && echo "dynamic (tpm2-tss, loaded for the TPM)" || echo "static (lib/tpm2/tpm2_mini.c)")
 		echo "| $what | password (Argon2id m=19456 KiB, t=2) | $pw us | 1.00 | $(p50 "$l-pw" 2) KiB |"
 		for f in tpm:"TPM2 (swtpm over TCP, PCR 7 policy, salted session)" key:"key file"; do
 			v=$(p50 "$l-${f%%:*}" 1)

@@ -4,8 +4,8 @@
  *       values v0..v(N-1), written in one transaction
  * (unlock's baseline, raw Argon2id, is timed by buspeer unlock-time, each
  * derivation next to an unlock) */
-#include "lib/util.h"
-#include "lib/vault.h"
+#include "lib/core/util.h"
+#include "lib/store/vault.h"
 
 #include <sodium.h>
 #include <stdio.h>

@@ -2,8 +2,8 @@
  * WiFi probe's answer (the SSID comes from the air), USB ids and time
  * rules (from the config).  Never a crash, an SSID always terminated and
  * at most 32 bytes, rules within their ranges. */
-#include "lib/activation.h"
-#include "lib/config.h"
+#include "applets/profile/activation.h"
+#include "lib/config/config.h"
 
 #include <stdint.h>
 #include <stdlib.h>

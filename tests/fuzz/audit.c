@@ -2,7 +2,7 @@
  * intact or broken at a named line; never a crash or an overread.  The
  * first byte chooses between a file on its own and one that must go on
  * from a previous file's last line (a rotated log). */
-#include "lib/audit.h"
+#include "lib/store/audit.h"
 
 #include <stdint.h>
 #include <stdlib.h>

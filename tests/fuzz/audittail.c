@@ -4,8 +4,8 @@
  * appending must never crash, and when those bytes hold no newline (a
  * write torn before its end) the log must verify whole afterwards, the
  * torn part cut off and recorded. */
-#include "lib/audit.h"
-#include "lib/log.h"
+#include "lib/core/log.h"
+#include "lib/store/audit.h"
 
 #include <fcntl.h>
 #include <stdint.h>

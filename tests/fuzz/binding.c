@@ -2,7 +2,7 @@
  * combination parser and the command splitter never overrun, a parsed
  * combination formats back to one that parses the same, and split words
  * lie inside the buffer, NUL-terminated, argv NULL-terminated. */
-#include "lib/binding.h"
+#include "lib/config/binding.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
-/* libFuzzer target for the config schema walk (lib/config.c) on top of the
+/* libFuzzer target for the config schema walk (lib/config/config.c) on top of the
  * TOML parser: any bytes are a valid config or errors, each message naming
  * the file ("fuzz:"), never a crash or a leak. */
-#include "lib/config.h"
-#include "lib/util.h"
+#include "lib/config/config.h"
+#include "lib/core/util.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -3,8 +3,8 @@
  * codes, list matching.  Invariants: never a crash; an accepted Exec
  * gives 1..DESKTOP_MAX_ARGS-1 terminated arguments; the fuzzy scorer is
  * total on the names it produces. */
-#include "lib/desktop.h"
-#include "lib/fuzzy.h"
+#include "applets/launcher/desktop.h"
+#include "applets/launcher/fuzzy.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* libFuzzer target for the launcher's query matching (lib/fuzzy.h): a
+/* libFuzzer target for the launcher's query matching (applets/launcher/fuzzy.h): a
  * query and a text from the input, split at the first NUL.  The query
  * compiles into at most FUZZY_MAX_ATOMS atoms of 1 to FUZZY_MAX_ATOM - 1
  * bytes without white space; an atom scores above 0 exactly when its
@@ -6,7 +6,7 @@
  * (checked against a plain subsequence walk), only then is its mask
  * inside the text's, and the typo score stays in its range.  The text is
  * a copy of exactly its length, so ASan sees any read past it. */
-#include "lib/fuzzy.h"
+#include "applets/launcher/fuzzy.h"
 
 #include <stdint.h>
 #include <stdlib.h>

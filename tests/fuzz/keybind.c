@@ -1,11 +1,11 @@
 /* libFuzzer target for the switcher's binding lines in a compositor's
- * config file (lib/keybind.c): any file content, for each compositor.
+ * config file (lib/config/keybind.c): any file content, for each compositor.
  * Taking sesame's lines out never leaves one behind; and a file that had
  * none gets them added and taken out again to exactly what it was,
  * wherever setup-keybinding promises that (a file ending in a newline;
  * for labwc, one whose first <keyboard> ends its line and which binds
  * a key already). */
-#include "lib/keybind.h"
+#include "lib/config/keybind.h"
 
 #include <stdint.h>
 #include <stdlib.h>

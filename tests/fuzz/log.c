@@ -1,7 +1,7 @@
 /* libFuzzer target for log_format: whatever the message bytes and buffer
  * size, a line is one line (no raw control characters), NUL-terminated,
  * within the buffer, and a JSON line closes its object. */
-#include "lib/log.h"
+#include "lib/core/log.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* libFuzzer target: the bus server's side of Noise_IK reading whatever a
  * hostile client sends as its first message, then as transport messages.
  * Reading must fail cleanly or succeed; never crash or overrun. */
-#include "lib/noise.h"
+#include "lib/bus/noise.h"
 
 #include <sodium.h>
 #include <stdint.h>

@@ -1,8 +1,8 @@
-/* libFuzzer target for the peer checker's /proc parsers (lib/peer.h):
+/* libFuzzer target for the peer checker's /proc parsers (applets/profile/peer.h):
  * they never read past the buffer, a command-line's role is a short
  * string of one of the applet names it could be, and what stat and
  * status accept is a number that was in the buffer. */
-#include "lib/peer.h"
+#include "applets/profile/peer.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -2,8 +2,8 @@
  * reads past its buffer (which is not NUL-terminated here), every name it
  * hands on is a valid profile name that stands in the input, and the
  * lines it takes and skips add up to no more than the lines there are. */
-#include "lib/pstate.h"
-#include "lib/vault.h"
+#include "applets/profile/pstate.h"
+#include "lib/store/vault.h"
 
 #include <stdint.h>
 #include <stdlib.h>

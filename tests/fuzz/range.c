@@ -1,8 +1,8 @@
-/* libFuzzer target for parse_range (lib/util.h), the reading of every
+/* libFuzzer target for parse_range (lib/core/util.h), the reading of every
  * number typed on a command line: never a crash, and whatever it accepts
  * is digits (and a leading '-') that strtoll reads to the same value,
  * within the range. */
-#include "lib/util.h"
+#include "lib/core/util.h"
 
 #include <errno.h>
 #include <stdint.h>

@@ -1,7 +1,7 @@
 /* libFuzzer target for the clipboard's sensitivity check (any text a
  * program puts on the clipboard): never reads past len, and its answer
  * depends on the bytes alone (asked twice, same answer). */
-#include "lib/sensitive.h"
+#include "applets/clipboard/sensitive.h"
 
 #include <stdint.h>
 #include <stdlib.h>

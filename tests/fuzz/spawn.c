@@ -1,8 +1,8 @@
-/* libFuzzer target for the spawner's request parser (lib/spawn.h): it
+/* libFuzzer target for the spawner's request parser (applets/launcher/spawn.h): it
  * never reads past the buffer, and what it accepts is what spawn.h says:
  * an absolute directory, argc strings then envc NAME=value strings, each
  * inside the buffer and NUL-terminated, the arrays NULL-terminated. */
-#include "lib/spawn.h"
+#include "applets/launcher/spawn.h"
 
 #include <stdint.h>
 #include <stdlib.h>

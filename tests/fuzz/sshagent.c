@@ -1,7 +1,7 @@
 /* libFuzzer target for the SSH agent reply parsers and the public key line
- * parser (lib/sshagent.c): whatever the agent or the file says, a result
+ * parser (applets/secrets/sshagent.c): whatever the agent or the file says, a result
  * within bounds or an error, never a crash. */
-#include "lib/sshagent.h"
+#include "applets/secrets/sshagent.h"
 
 #include <stdint.h>
 #include <stdlib.h>

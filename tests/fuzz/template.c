@@ -1,7 +1,7 @@
 /* libFuzzer target for snippet templates (typed by users, stored, read
  * back): every part lies inside the input, text parts are non-empty, and
  * variables carry only what their kind allows. */
-#include "lib/template.h"
+#include "applets/snippets/template.h"
 
 #include <stdint.h>
 #include <stdlib.h>

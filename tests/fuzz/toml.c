@@ -2,8 +2,8 @@
  * the form "fuzz:LINE:COL: reason", never a crash or a leak; a tree has no
  * duplicate keys, nests no deeper than TOML_MAX_DEPTH, and every string is
  * NUL-terminated at its length. */
-#include "lib/toml.h"
-#include "lib/util.h"
+#include "lib/config/toml.h"
+#include "lib/core/util.h"
 
 #include <stdint.h>
 #include <stdio.h>

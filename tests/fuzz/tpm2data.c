@@ -1,7 +1,7 @@
-/* libFuzzer target for the TPM2 factor's stored data (lib/tpm2.h), which
+/* libFuzzer target for the TPM2 factor's stored data (lib/tpm2/tpm2.h), which
  * comes from the vault file: parsing must never crash or read past the
  * input, and what parses must format back to the same bytes. */
-#include "lib/tpm2.h"
+#include "lib/tpm2/tpm2.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* libFuzzer target for lib/tpm2_mini.c's reading of what a TPM answers
+/* libFuzzer target for lib/tpm2/tpm2_mini.c's reading of what a TPM answers
  * (the static build's TPM2 factor): a hostile or broken TPM, or something
  * between it and sesame, must never crash it or make it read past a
  * response.  The first byte picks the operation (seal, unseal, info, PCR
@@ -12,9 +12,9 @@
 #define tpm2_unseal fuzz_tpm2_unseal
 #define tpm2_info fuzz_tpm2_info
 #define tpm2_pcrs_changed fuzz_tpm2_pcrs_changed
-#include "lib/tpm2_link.c"
-#include "lib/tpm2_session.c"
-#include "lib/tpm2_mini.c"
+#include "lib/tpm2/tpm2_link.c"
+#include "lib/tpm2/tpm2_mini.c"
+#include "lib/tpm2/tpm2_session.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,8 +6,8 @@
  * each is also read as the CLI reads the hub's and daemon-secrets' status
  * replies (cli_hub_roles, cli_vault_states_parse).
  * Bad input must be refused, never crash or read out of bounds. */
-#include "lib/cli.h"
-#include "lib/wire.h"
+#include "lib/bus/wire.h"
+#include "lib/cli/cli.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
 # as after a firmware update: PCR 1) leaves it locked, saying which PCR,
 # and the password typed at the console opens it; enrolling again seals
 # to the new values.  Twice: on the image with the static sesame (its TPM2
-# factor is lib/tpm2_mini.c, with vendored mbed TLS), and on
+# factor is lib/tpm2/tpm2_mini.c, with vendored mbed TLS), and on
 # build/image/x86_64-tpm, whose sesame is linked to Debian's tpm2-tss as a
 # Buildroot image with BR2_PACKAGE_SESAME_TPM2 has it.
 import os
@@ -107,7 +107,7 @@ def main():
     if not shutil.which("swtpm"):
         tap.skip("a TPM in the image", "swtpm is not installed (make deps installs it)")
         tap.done()
-    for name, image, what in (("tpm-static", None, "the static sesame (lib/tpm2_mini.c)"),
+    for name, image, what in (("tpm-static", None, "the static sesame (lib/tpm2/tpm2_mini.c)"),
                               ("tpm-tss", os.path.join(ROOT, "build", "image", "x86_64-tpm"),
                                "sesame linked to tpm2-tss")):
         state = os.path.join(image or os.path.join(ROOT, "build", "image", ARCH), "run", name + "-swtpm")

@@ -1,8 +1,8 @@
 /* Unit tests for lib/binding: combinations (modifiers in any order and
  * case, aliases, errors that name the part) and command splitting
  * (quotes, escapes, limits). */
-#include "lib/binding.h"
-#include "lib/util.h"
+#include "lib/config/binding.h"
+#include "lib/core/util.h"
 #include "tap.h"
 
 #include <string.h>

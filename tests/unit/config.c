@@ -2,9 +2,9 @@
  * file locks what it sets, against the user's files and against
  * SESAME_POLICY's extra layer, and counts only when root owns it and
  * nobody else may write it. */
-#include "lib/config.h"
-#include "lib/paths.h"
-#include "lib/util.h"
+#include "lib/config/config.h"
+#include "lib/core/paths.h"
+#include "lib/core/util.h"
 #include "tap.h"
 
 #include <stdio.h>

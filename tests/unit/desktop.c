@@ -1,9 +1,9 @@
 /* Unit tests: desktop entries (localized keys, escapes, lists, Exec
  * quoting and field codes), the fuzzy scorer's ordering, and the
  * template parser. */
-#include "lib/desktop.h"
-#include "lib/fuzzy.h"
-#include "lib/template.h"
+#include "applets/launcher/desktop.h"
+#include "applets/launcher/fuzzy.h"
+#include "applets/snippets/template.h"
 #include "tap.h"
 
 #include <string.h>

@@ -1,9 +1,9 @@
-/* Unit tests for lib/dynlib.c and lib/desklib.c: libraries loaded on first
+/* Unit tests for lib/core/dynlib.c and lib/desk/desklib.c: libraries loaded on first
  * use, their functions reached through the forwarders under their own
  * names, failures named, libseccomp let go; and, where SQLite is the
  * vendored one linked in, that it is built as vendor/build.sh says. */
-#include "lib/dynlib.h"
-#include "lib/util.h"
+#include "lib/core/dynlib.h"
+#include "lib/core/util.h"
 #include "tap.h"
 
 #include <dlfcn.h>
@@ -29,7 +29,7 @@ __attribute__((unused)) static int mapped(const char *name)
 }
 
 #if SESAME_DESKTOP && SESAME_DLOPEN
-#include "lib/desklib.h"
+#include "lib/desk/desklib.h"
 #include <xkbcommon/xkbcommon.h>
 #endif
 

@@ -1,6 +1,6 @@
 /* Unit tests for lib/log: exact line formats, escaping that keeps one
  * event on one line, valid JSON for hostile input, safe truncation. */
-#include "lib/log.h"
+#include "lib/core/log.h"
 #include "tap.h"
 
 #include <string.h>

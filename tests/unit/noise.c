@@ -1,8 +1,8 @@
 /* Unit tests for lib/noise beyond the vectors: the bus's own suite end
  * to end with generated keys, authentication failures, nonce exhaustion,
  * rekey, size limits, and protocol names that must be refused. */
-#include "lib/noise.h"
-#include "lib/util.h"
+#include "lib/bus/noise.h"
+#include "lib/core/util.h"
 #include "tap.h"
 
 #include <sodium.h>

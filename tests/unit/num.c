@@ -1,7 +1,7 @@
 /* Unit tests for lib/num: num_log2 and num_exp2 against libm's log2 and
  * exp2 (the test links libm; sesame does not), over the arguments sesame
  * gives them and far beyond, and at the edges. */
-#include "lib/num.h"
+#include "lib/core/num.h"
 #include "tap.h"
 
 #include <float.h>

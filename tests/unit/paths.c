@@ -1,7 +1,7 @@
 /* Unit tests for lib/paths: XDG and system resolution, overrides, and
  * the refusal of insecure directories. */
-#include "lib/paths.h"
-#include "lib/util.h"
+#include "lib/core/paths.h"
+#include "lib/core/util.h"
 #include "tap.h"
 
 #include <stdlib.h>

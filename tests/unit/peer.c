@@ -1,8 +1,8 @@
 /* Unit tests for lib/peer: the /proc parsers on real and hostile text,
  * the command-line dispatch as sesame.c does it, and the checker on live
  * processes: this one, a traced child, one gone. */
-#include "lib/peer.h"
-#include "lib/util.h"
+#include "applets/profile/peer.h"
+#include "lib/core/util.h"
 #include "tap.h"
 
 #include <signal.h>

@@ -1,6 +1,6 @@
 /* Unit tests for lib/pstate: daemon-profile's state file, well formed and
  * damaged. */
-#include "lib/pstate.h"
+#include "applets/profile/pstate.h"
 #include "tap.h"
 
 #include <stdio.h>

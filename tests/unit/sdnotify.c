@@ -1,7 +1,7 @@
 /* Unit tests for lib/sdnotify: datagrams reach a path or abstract socket;
  * without NOTIFY_SOCKET nothing is sent and nothing fails. */
-#include "lib/sdnotify.h"
-#include "lib/util.h"
+#include "lib/core/sdnotify.h"
+#include "lib/core/util.h"
 #include "tap.h"
 
 #include <stdlib.h>

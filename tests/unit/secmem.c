@@ -1,8 +1,8 @@
 /* Unit tests for lib/secmem: guard pages fault, canaries abort, freed
  * memory is wiped, memfd_secret is used when the kernel has it, and the
  * mlock fallback works when it does not. */
-#include "lib/dynlib.h"
-#include "lib/secmem.h"
+#include "lib/core/dynlib.h"
+#include "lib/core/secmem.h"
 #include "tap.h"
 
 #include <errno.h>

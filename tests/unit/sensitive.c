@@ -1,7 +1,7 @@
 /* Unit tests for lib/sensitive: each token format and key block is
  * caught (with blanks around it), and ordinary clipboard text (words,
  * sentences, URLs, paths, UUIDs, numbers, near-misses) is not. */
-#include "lib/sensitive.h"
+#include "applets/clipboard/sensitive.h"
 #include "tap.h"
 
 #include <string.h>

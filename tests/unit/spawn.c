@@ -1,8 +1,8 @@
 /* Unit tests for lib/spawn: the spawner starts what it is sent, in the
  * directory and with the environment it is sent, refuses a malformed
  * request and goes on serving, and ends with its launcher. */
-#include "lib/spawn.h"
-#include "lib/util.h"
+#include "applets/launcher/spawn.h"
+#include "lib/core/util.h"
 #include "tap.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* Unit tests for lib/util: a failure reason that quotes the last one,
  * read_file's bounds and errors, and closed standard descriptors. */
-#include "lib/util.h"
+#include "lib/core/util.h"
 #include "tap.h"
 
 #include <errno.h>

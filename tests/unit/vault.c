@@ -1,9 +1,9 @@
 /* Unit tests for lib/vault: round trips, locking, wrong passwords, no
  * plaintext on disk, and tampering (swapped or moved rows) detected. */
-#include "lib/dynlib.h"
-#include "lib/secmem.h"
-#include "lib/util.h"
-#include "lib/vault.h"
+#include "lib/core/dynlib.h"
+#include "lib/core/secmem.h"
+#include "lib/core/util.h"
+#include "lib/store/vault.h"
 #include "tap.h"
 
 #include <sodium.h>

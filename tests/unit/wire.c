@@ -1,6 +1,6 @@
 /* Unit tests for lib/wire: round trips, bounds, and the frame reader. */
-#include "lib/wire.h"
-#include "lib/util.h"
+#include "lib/bus/wire.h"
+#include "lib/core/util.h"
 #include "tap.h"
 
 #include <stdio.h>
@@ -24,7 +24,7 @@ static int file_holds(const char *path, const char *text)
 }
 
 /* The role table (wire.c) and the daemons agree: each role but the hub
- * has its applets/daemon_NAME.c with its APPLET block, each desktop role
+ * has its applets/NAME/daemon_NAME.c with its APPLET block, each desktop role
  * is named in nodesktop.c too (DESKTOP=0 builds), and no other file
  * holds a daemon-* applet. */
 static void roles_match_applets(void)
@@ -41,7 +41,7 @@ static void roles_match_applets(void)
 	for (int r = 0; r < WR_COUNT; r++) {
 		const char *name = wire_role_name(r);
 
-		snprintf(path, sizeof(path), "applets/daemon_%s.c", name);
+		snprintf(path, sizeof(path), "applets/%s/daemon_%s.c", name, name);
 		snprintf(applet, sizeof(applet), "/*APPLET daemon-%s ", name);
 		if (!file_holds(path, applet) ||
 		    (wire_role_desktop(r) != file_holds("applets/nodesktop.c", applet)))
@@ -49,16 +49,18 @@ static void roles_match_applets(void)
 	}
 	ok(!bad && wire_role_index("secrets") == WR_SECRETS && wire_role_index("cli") == -1,
 		"every role in wire.c's table has its daemon applet, desktop ones in nodesktop.c too");
-	snprintf(cmd, sizeof(cmd), "grep -l '^/\\*APPLET daemon-' applets/*.c");
+	snprintf(cmd, sizeof(cmd), "grep -l '^/\\*APPLET daemon-' applets/*.c applets/*/*.c");
 	if ((ls = popen(cmd, "r"))) {
 		while (fgets(path, sizeof(path), ls)) {
-			char name[64];
+			char name[64], want[160] = "";
 
 			path[strcspn(path, "\n")] = 0;
 			if (!strcmp(path, "applets/nodesktop.c"))
 				continue;
 			n++;
-			if (sscanf(path, "applets/daemon_%63[a-z].c", name) != 1 || wire_role_index(name) < 0)
+			if (sscanf(path, "applets/%63[a-z]/", name) == 1)
+				snprintf(want, sizeof(want), "applets/%s/daemon_%s.c", name, name);
+			if (strcmp(path, want) || wire_role_index(name) < 0)
 				bad++, diag("%s: a daemon that is no role in wire.c", path);
 		}
 		pclose(ls);

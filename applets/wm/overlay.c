@@ -1,0 +1,400 @@
+/* overlay.c - the window switcher's surface; see overlay.h. */
+#include "applets/wm/overlay.h"
+#include "lib/core/dynlib.h"
+#include "lib/core/log.h"
+#include "lib/core/util.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcft/fcft.h>
+#include <pixman.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <wayland-client.h>
+
+#include "proto/wlr-layer-shell-unstable-v1.h"
+
+/* fcft and pixman are loaded when the overlay is made, not linked: fcft
+ * brings fontconfig, freetype, harfbuzz, glib and a dozen more, pixman
+ * runs its CPU setup at load, and every command and role of this one
+ * binary would pay for them at each start (fcft: +1.3 ms per exec, ~2 MiB
+ * per daemon; pixman: ~0.5 MiB per daemon, measured). */
+#ifndef FCFT_LIB
+#define FCFT_LIB "libfcft.so.4"
+#endif
+#ifndef PIXMAN_LIB
+#define PIXMAN_LIB "libpixman-1.so.0"
+#endif
+static struct {
+	void *h;
+	pixman_image_t *(*create_bits)(pixman_format_code_t, int, int, uint32_t *, int);
+	pixman_image_t *(*create_solid_fill)(const pixman_color_t *);
+	pixman_bool_t (*unref)(pixman_image_t *);
+	pixman_bool_t (*fill_boxes)(pixman_op_t, pixman_image_t *, const pixman_color_t *, int,
+		const pixman_box32_t *);
+	void (*composite32)(pixman_op_t, pixman_image_t *, pixman_image_t *, pixman_image_t *, int32_t, int32_t,
+		int32_t, int32_t, int32_t, int32_t, int32_t, int32_t);
+	pixman_format_code_t (*get_format)(pixman_image_t *);
+} P;
+static struct {
+	void *h;
+	bool (*init)(enum fcft_log_colorize, bool, enum fcft_log_class);
+	void (*fini)(void);
+	struct fcft_font *(*from_name)(size_t, const char *[], const char *);
+	void (*destroy)(struct fcft_font *);
+	const struct fcft_glyph *(*rasterize)(struct fcft_font *, uint32_t, enum fcft_subpixel);
+} F;
+
+/* In load_libs: the function called name into s.member, else missing. */
+#define SYM(s, member, name) \
+	if (!(*(void **)&s.member = dlsym(s.h, name))) \
+		missing = name;
+
+static int load_libs(void)
+{
+	const char *missing = NULL;
+
+	if (!F.h) {
+		if (!(F.h = dyn_open(FCFT_LIB, "the overlay draws text with fcft")))
+			return -1;
+		SYM(F, init, "fcft_init")
+		SYM(F, fini, "fcft_fini")
+		SYM(F, from_name, "fcft_from_name")
+		SYM(F, destroy, "fcft_destroy")
+		SYM(F, rasterize, "fcft_rasterize_char_utf32")
+		if (dyn_check(&F.h, FCFT_LIB, missing) < 0)
+			return -1;
+	}
+	if (!P.h) {
+		if (!(P.h = dyn_open(PIXMAN_LIB, "the overlay draws with pixman")))
+			return -1;
+		SYM(P, create_bits, "pixman_image_create_bits")
+		SYM(P, create_solid_fill, "pixman_image_create_solid_fill")
+		SYM(P, unref, "pixman_image_unref")
+		SYM(P, fill_boxes, "pixman_image_fill_boxes")
+		SYM(P, composite32, "pixman_image_composite32")
+		SYM(P, get_format, "pixman_image_get_format")
+		if (dyn_check(&P.h, PIXMAN_LIB, missing) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static struct {
+	struct wl_compositor *compositor;
+	struct wl_shm *shm;
+	struct zwlr_layer_shell_v1 *layer_shell;
+} G;
+
+struct overlay {
+	struct overlay_style st;
+	struct fcft_font *font, *big;
+	struct wl_surface *surface;
+	struct zwlr_layer_surface_v1 *layer;
+	int configured, width, height;
+	/* what to draw, copied: it is drawn again on every configure */
+	struct overlay_card *cards;
+	char *strings;
+	int n, selected, visible, has_field;
+	char typed[16];
+	char field[256];
+};
+
+int overlay_global(struct wl_registry *reg, uint32_t name, const char *iface, uint32_t version)
+{
+	if (!strcmp(iface, wl_compositor_interface.name) && !G.compositor)
+		G.compositor = wl_registry_bind(reg, name, &wl_compositor_interface, version < 4 ? version : 4);
+	else if (!strcmp(iface, wl_shm_interface.name) && !G.shm)
+		G.shm = wl_registry_bind(reg, name, &wl_shm_interface, 1);
+	else if (!strcmp(iface, zwlr_layer_shell_v1_interface.name) && !G.layer_shell)
+		G.layer_shell = wl_registry_bind(reg, name, &zwlr_layer_shell_v1_interface, version < 3 ? version : 3);
+	else
+		return 0;
+	return 1;
+}
+
+/* 0xRRGGBBAA to pixman's premultiplied 16-bit channels. */
+static pixman_color_t pcolor(uint32_t c)
+{
+	uint32_t a = c & 0xff;
+
+	return (pixman_color_t){
+		.red = (uint16_t)((c >> 24 & 0xff) * a / 255 * 257),
+		.green = (uint16_t)((c >> 16 & 0xff) * a / 255 * 257),
+		.blue = (uint16_t)((c >> 8 & 0xff) * a / 255 * 257),
+		.alpha = (uint16_t)(a * 257),
+	};
+}
+
+struct overlay *overlay_new(const struct overlay_style *style)
+{
+	struct overlay *o;
+	char big[256];
+	const char *names[1], *bnames[1];
+
+	if (!G.compositor || !G.shm)
+		return fail("the compositor offers no wl_compositor or wl_shm"), NULL;
+	if (!G.layer_shell)
+		return fail("the compositor does not offer zwlr_layer_shell_v1 (GNOME does not)"), NULL;
+	if (load_libs() < 0)
+		return NULL;
+	F.init(FCFT_LOG_COLORIZE_NEVER, false, FCFT_LOG_CLASS_ERROR);
+	o = xcalloc(1, sizeof(*o));
+	o->st = *style;
+	names[0] = style->font;
+	/* Hints in bold. */
+	snprintf(big, sizeof(big), "%s:weight=bold", style->font);
+	bnames[0] = big;
+	if (!(o->font = F.from_name(1, names, NULL)) || !(o->big = F.from_name(1, bnames, NULL))) {
+		overlay_free(o);
+		return fail("cannot load the font '%s' (fontconfig)", style->font), NULL;
+	}
+	return o;
+}
+
+static void drop_cards(struct overlay *o)
+{
+	free(o->cards);
+	free(o->strings);
+	o->cards = NULL;
+	o->strings = NULL;
+	o->n = 0;
+}
+
+void overlay_hide(struct overlay *o)
+{
+	if (o->layer)
+		zwlr_layer_surface_v1_destroy(o->layer);
+	if (o->surface)
+		wl_surface_destroy(o->surface);
+	o->layer = NULL;
+	o->surface = NULL;
+	o->configured = 0;
+	drop_cards(o);
+}
+
+void overlay_free(struct overlay *o)
+{
+	if (!o)
+		return;
+	overlay_hide(o);
+	if (o->font)
+		F.destroy(o->font);
+	if (o->big)
+		F.destroy(o->big);
+	free(o);
+	F.fini();	/* fontconfig's caches too: one overlay per process */
+}
+
+/* --- drawing ------------------------------------------------------------- */
+
+static void fill(pixman_image_t *img, uint32_t color, int x, int y, int w, int h)
+{
+	pixman_color_t c = pcolor(color);
+	pixman_box32_t box = { x, y, x + w, y + h };
+
+	P.fill_boxes(PIXMAN_OP_OVER, img, &c, 1, &box);
+}
+
+/* UTF-8 text at (x, baseline y), clipped at x_end; the new x. */
+static int text(pixman_image_t *img, struct fcft_font *font, const char *s, uint32_t color, int x, int y, int x_end)
+{
+	pixman_color_t c = pcolor(color);
+	pixman_image_t *src = P.create_solid_fill(&c);
+
+	for (size_t i = 0, n = strlen(s); i < n; ) {
+		size_t k = utf8_seq((const unsigned char *)s + i, n - i);
+		uint32_t cp = '?';
+		const struct fcft_glyph *g;
+
+		if (k == 1)
+			cp = (unsigned char)s[i];
+		else if (k == 2)
+			cp = (uint32_t)(s[i] & 0x1f) << 6 | (s[i + 1] & 0x3f);
+		else if (k == 3)
+			cp = (uint32_t)(s[i] & 0x0f) << 12 | (uint32_t)(s[i + 1] & 0x3f) << 6 | (s[i + 2] & 0x3f);
+		else if (k == 4)
+			cp = (uint32_t)(s[i] & 0x07) << 18 | (uint32_t)(s[i + 1] & 0x3f) << 12 |
+				(uint32_t)(s[i + 2] & 0x3f) << 6 | (s[i + 3] & 0x3f);
+		i += k ? k : 1;
+		if (cp < 0x20 || cp == 0x7f)
+			cp = '?';
+		if (!(g = F.rasterize(font, cp, FCFT_SUBPIXEL_NONE)))
+			continue;
+		if (x + g->advance.x > x_end)
+			break;
+		if (P.get_format(g->pix) == PIXMAN_a8r8g8b8)	/* colour (emoji) */
+			P.composite32(PIXMAN_OP_OVER, g->pix, NULL, img, 0, 0, 0, 0,
+				x + g->x, y - g->y, g->width, g->height);
+		else
+			P.composite32(PIXMAN_OP_OVER, src, g->pix, img, 0, 0, 0, 0,
+				x + g->x, y - g->y, g->width, g->height);
+		x += g->advance.x;
+	}
+	P.unref(src);
+	return x;
+}
+
+static void draw_cards(struct overlay *o, pixman_image_t *img)
+{
+	const struct overlay_style *st = &o->st;
+	int n = o->n < st->max_cards ? o->n : st->max_cards;
+	int pad = o->font->height / 2, bw = st->border_width;
+	int ch = o->big->height + 2 * pad, gap = pad;
+	int cw = o->width * 6 / 10 > 1000 ? 1000 : o->width * 6 / 10;
+	int x0 = (o->width - cw) / 2, y = (o->height - n * (ch + gap) + gap) / 2;
+	int hint_w = o->big->max_advance.x * 4 + 2 * pad;
+
+	if (o->has_field)	/* the field takes a card's place above them */
+		y -= (ch + gap) / 2;
+	if (y < gap)
+		y = gap;
+	fill(img, st->background, 0, 0, o->width, o->height);
+	if (o->has_field) {
+		int base = y + pad + o->big->ascent, x = x0 + pad;
+
+		if (bw > 0)
+			fill(img, st->hint_matched, x0 - bw, y - bw, cw + 2 * bw, ch + 2 * bw);
+		fill(img, st->card, x0, y, cw, ch);
+		x = text(img, o->big, "\xe2\x80\xba ", st->hint, x, base, x0 + cw - pad);
+		x = text(img, o->big, o->field, st->text, x, base, x0 + cw - pad);
+		fill(img, st->text, x + 1, y + pad, 2, o->big->height);	/* the cursor */
+		y += ch + gap;
+		if (!n) {
+			base = y + pad + o->font->ascent;
+			text(img, o->font, "no match", st->hint, x0 + pad, base, x0 + cw - pad);
+		}
+	}
+	for (int i = 0; i < n && y + ch <= o->height; i++, y += ch + gap) {
+		const struct overlay_card *c = &o->cards[i];
+		int base = y + pad + o->big->ascent, x = x0 + pad, end = x0 + cw - pad;
+		size_t tl = strlen(o->typed);
+		char rest[16];
+
+		if (i == o->selected && bw > 0)
+			fill(img, st->border, x0 - bw, y - bw, cw + 2 * bw, ch + 2 * bw);
+		fill(img, st->card, x0, y, cw, ch);
+		/* the hint: the typed part in the matched colour */
+		if (tl && !strncmp(c->hint, o->typed, tl)) {
+			snprintf(rest, sizeof(rest), "%s", c->hint + tl);
+			x = text(img, o->big, o->typed, st->hint_matched, x, base, end);
+			text(img, o->big, rest, st->hint, x, base, end);
+		} else {
+			text(img, o->big, c->hint, st->hint, x, base, end);
+		}
+		x = x0 + pad + hint_w;
+		base = y + (ch + o->font->ascent - o->font->descent) / 2;
+		if (st->show_app_id || !st->show_title || !c->title[0]) {
+			x = text(img, o->font, c->app_id, st->text, x, base, end);
+			x += o->font->max_advance.x * 2;
+		}
+		if (st->show_title)
+			text(img, o->font, c->title, st->text, x, base, end);
+	}
+}
+
+static void buffer_release(void *data, struct wl_buffer *b) { wl_buffer_destroy(b); }
+static const struct wl_buffer_listener buffer_listener = { buffer_release };
+
+/* A buffer the size of the surface, drawn and committed. */
+static int redraw(struct overlay *o)
+{
+	int stride = o->width * 4, fd;
+	size_t size = (size_t)stride * (size_t)o->height;
+	struct wl_shm_pool *pool;
+	struct wl_buffer *buf;
+	pixman_image_t *img;
+	void *data;
+
+	if ((fd = memfd_create("sesame-overlay", MFD_CLOEXEC)) < 0)
+		return fail("memfd_create: %s", strerror(errno));
+	if (ftruncate(fd, (off_t)size) < 0 ||
+	    (data = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED) {
+		close(fd);
+		return fail("cannot map a %dx%d buffer: %s", o->width, o->height, strerror(errno));
+	}
+	img = P.create_bits(PIXMAN_a8r8g8b8, o->width, o->height, data, stride);
+	if (o->visible)
+		draw_cards(o, img);	/* else: all zero, transparent */
+	P.unref(img);
+	munmap(data, size);
+	pool = wl_shm_create_pool(G.shm, fd, (int32_t)size);
+	buf = wl_shm_pool_create_buffer(pool, 0, o->width, o->height, stride, WL_SHM_FORMAT_ARGB8888);
+	wl_shm_pool_destroy(pool);
+	close(fd);
+	wl_buffer_add_listener(buf, &buffer_listener, NULL);
+	wl_surface_attach(o->surface, buf, 0, 0);
+	wl_surface_damage(o->surface, 0, 0, o->width, o->height);
+	wl_surface_commit(o->surface);
+	return 0;
+}
+
+static void layer_configure(void *data, struct zwlr_layer_surface_v1 *l, uint32_t serial, uint32_t w, uint32_t h)
+{
+	struct overlay *o = data;
+
+	zwlr_layer_surface_v1_ack_configure(l, serial);
+	if (!w || !h || w > 16384 || h > 16384) {
+		log_error("overlay: the compositor proposed a %ux%u surface", w, h);
+		return;
+	}
+	o->width = (int)w;
+	o->height = (int)h;
+	o->configured = 1;
+	if (redraw(o) < 0)
+		log_error("overlay: %s", last_error());
+}
+
+static void layer_closed(void *data, struct zwlr_layer_surface_v1 *l)
+{
+	overlay_hide(data);
+}
+
+static const struct zwlr_layer_surface_v1_listener layer_listener = { layer_configure, layer_closed };
+
+int overlay_show(struct overlay *o, const struct overlay_card *cards, int n, int selected,
+	const char *typed, const char *field, int visible)
+{
+	size_t total = 0, at = 0;
+
+	drop_cards(o);
+	for (int i = 0; i < n; i++)
+		total += strlen(cards[i].hint) + strlen(cards[i].app_id) + strlen(cards[i].title) + 3;
+	o->cards = xcalloc((size_t)n + 1, sizeof(*o->cards));
+	o->strings = xmalloc(total + 1);
+	for (int i = 0; i < n; i++) {
+		const char *s[3] = { cards[i].hint, cards[i].app_id, cards[i].title };
+		const char **d[3] = { &o->cards[i].hint, &o->cards[i].app_id, &o->cards[i].title };
+
+		for (int k = 0; k < 3; k++) {
+			size_t l = strlen(s[k]) + 1;
+
+			memcpy(o->strings + at, s[k], l);
+			*d[k] = o->strings + at;
+			at += l;
+		}
+	}
+	o->n = n;
+	o->selected = selected;
+	o->visible = visible;
+	snprintf(o->typed, sizeof(o->typed), "%s", typed ? typed : "");
+	o->has_field = field != NULL;
+	snprintf(o->field, sizeof(o->field), "%s", field ? field : "");
+	if (!o->surface) {
+		o->surface = wl_compositor_create_surface(G.compositor);
+		o->layer = zwlr_layer_shell_v1_get_layer_surface(G.layer_shell, o->surface, NULL,
+			ZWLR_LAYER_SHELL_V1_LAYER_OVERLAY, "sesame-wm");
+		zwlr_layer_surface_v1_add_listener(o->layer, &layer_listener, o);
+		zwlr_layer_surface_v1_set_anchor(o->layer, ZWLR_LAYER_SURFACE_V1_ANCHOR_TOP |
+			ZWLR_LAYER_SURFACE_V1_ANCHOR_BOTTOM | ZWLR_LAYER_SURFACE_V1_ANCHOR_LEFT |
+			ZWLR_LAYER_SURFACE_V1_ANCHOR_RIGHT);
+		zwlr_layer_surface_v1_set_exclusive_zone(o->layer, -1);
+		zwlr_layer_surface_v1_set_keyboard_interactivity(o->layer, 1);	/* exclusive */
+		wl_surface_commit(o->surface);
+		return 0;	/* drawn on configure */
+	}
+	return o->configured ? redraw(o) : 0;
+}
