@@ -1,5 +1,6 @@
-/* vault.c - the vault format and its operations; see vault.h. */
-#include "lib/store/vault.h"
+/* vault.c - the vault format and its operations; see vault.h, and
+ * vault_int.h for which file holds what. */
+#include "lib/store/vault_int.h"
 #include "lib/core/log.h"
 #include "lib/core/secmem.h"
 #include "lib/core/util.h"
@@ -14,27 +15,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#define NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
-#define TAG crypto_aead_xchacha20poly1305_ietf_ABYTES
-#define KDF_CTX "sesvault"	/* crypto_kdf context: 8 bytes */
-
-struct keys {			/* secure memory, present while unlocked */
-	uint8_t vault[VAULT_KEYLEN], name[VAULT_KEYLEN], value[VAULT_KEYLEN];
-};
-
-struct vault {
-	sqlite3 *db;
-	char profile[PROFILE_BUF];
-	struct keys *k;
-	int bulk;		/* inside vault_bulk_begin/end */
-	int bulk_replaced;	/* and a secret was overwritten in it */
-	sqlite3_stmt *get;	/* vault_get's, prepared once: parsing it was a
-				 * fifth of daemon-secrets' time per read */
-	sqlite3_stmt *meta;	/* meta_get_var's: an unlock reads meta 7 times */
-};
-
-
 
 void vault_kdf_defaults(struct vault_kdf *kdf)
 {
@@ -58,7 +38,7 @@ int vault_derive_kek(const struct vault_kdf *kdf, const uint8_t *pw, size_t pwle
 
 /* Associated data: a domain label, the profile, then parts; each part is
  * length-prefixed so no two different tuples encode the same. */
-static size_t aad(uint8_t *out, const char *label, const char *profile, const uint8_t *id,
+size_t vault_aad(uint8_t *out, const char *label, const char *profile, const uint8_t *id,
 	uint64_t version, int with_version)
 {
 	size_t n = 0, l;
@@ -77,7 +57,7 @@ static size_t aad(uint8_t *out, const char *label, const char *profile, const ui
 }
 
 /* nonce || ciphertext into a malloc'ed buffer. */
-static uint8_t *seal(const uint8_t *key, const uint8_t *ad, size_t adlen, const uint8_t *m,
+uint8_t *vault_seal(const uint8_t *key, const uint8_t *ad, size_t adlen, const uint8_t *m,
 	size_t mlen, size_t *outlen)
 {
 	uint8_t *out = xmalloc(NONCE + mlen + TAG);
@@ -90,7 +70,7 @@ static uint8_t *seal(const uint8_t *key, const uint8_t *ad, size_t adlen, const 
 }
 
 /* Open into secure memory; NULL if it does not authenticate. */
-static uint8_t *open_sealed(const uint8_t *key, const uint8_t *ad, size_t adlen, const uint8_t *c,
+uint8_t *vault_open_sealed(const uint8_t *key, const uint8_t *ad, size_t adlen, const uint8_t *c,
 	size_t clen, size_t *outlen)
 {
 	uint8_t *m;
@@ -110,12 +90,12 @@ static uint8_t *open_sealed(const uint8_t *key, const uint8_t *ad, size_t adlen,
 	return m;
 }
 
-static int sqlfail(struct vault *v, const char *what)
+int vault_sqlfail(struct vault *v, const char *what)
 {
 	return fail("vault %s: %s: %s", v->profile, what, store_error(v->db));
 }
 
-static int exec(struct vault *v, const char *sql)
+int vault_exec(struct vault *v, const char *sql)
 {
 	if (sqlite3_exec(v->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return fail("vault %s: %s", v->profile, store_error(v->db));
@@ -140,9 +120,9 @@ static void empty_wal(struct vault *v)
 }
 
 /* COMMIT, then empty the log if the transaction replaced sealed data. */
-static int commit(struct vault *v, int replaced)
+int vault_commit(struct vault *v, int replaced)
 {
-	if (exec(v, "COMMIT;") < 0)
+	if (vault_exec(v, "COMMIT;") < 0)
 		return -1;
 	if (replaced)
 		empty_wal(v);
@@ -150,14 +130,14 @@ static int commit(struct vault *v, int replaced)
 }
 
 /* A meta value of up to max bytes; -1 if absent (or too long). */
-static int meta_get_var(struct vault *v, const char *k, uint8_t *out, size_t max, size_t *len)
+int vault_meta_get_var(struct vault *v, const char *k, uint8_t *out, size_t max, size_t *len)
 {
 	sqlite3_stmt *st;
 	int r = -1;
 
 	if (!v->meta && sqlite3_prepare_v3(v->db, "SELECT v FROM meta WHERE k = ?", -1,
 	    SQLITE_PREPARE_PERSISTENT, &v->meta, NULL) != SQLITE_OK)
-		return sqlfail(v, "read meta");
+		return vault_sqlfail(v, "read meta");
 	st = v->meta;
 	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW && (size_t)sqlite3_column_bytes(st, 0) <= max) {
@@ -171,27 +151,27 @@ static int meta_get_var(struct vault *v, const char *k, uint8_t *out, size_t max
 }
 
 /* A meta value of exactly want bytes, which a vault must have. */
-static int meta_get(struct vault *v, const char *k, uint8_t *out, size_t want)
+int vault_meta_get(struct vault *v, const char *k, uint8_t *out, size_t want)
 {
 	size_t n;
 
-	if (meta_get_var(v, k, out, want, &n) == 0 && n == want)
+	if (vault_meta_get_var(v, k, out, want, &n) == 0 && n == want)
 		return 0;
 	return fail("vault %s: meta '%s' is missing or malformed (is this a sesame vault?)", v->profile, k);
 }
 
-static int meta_put(struct vault *v, const char *k, const void *val, size_t len)
+int vault_meta_put(struct vault *v, const char *k, const void *val, size_t len)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	if (sqlite3_prepare_v2(v->db, "INSERT OR REPLACE INTO meta(k, v) VALUES(?, ?)", -1, &st, NULL) != SQLITE_OK)
-		return sqlfail(v, "write meta");
+		return vault_sqlfail(v, "write meta");
 	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, val, (int)len, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : sqlfail(v, "write meta");
+	return rc == SQLITE_DONE ? 0 : vault_sqlfail(v, "write meta");
 }
 
 static struct vault *db_open(const char *path, const char *profile, int create)
@@ -237,14 +217,14 @@ static struct vault *db_open(const char *path, const char *profile, int create)
 		return NULL;
 	}
 	sqlite3_busy_timeout(v->db, 2000);
-	if (exec(v, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;") < 0) {
+	if (vault_exec(v, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;") < 0) {
 		vault_close(v);
 		return NULL;
 	}
 	return v;
 }
 
-static void derive(struct keys *k)
+void vault_derive(struct keys *k)
 {
 	crypto_kdf_derive_from_key(k->name, VAULT_KEYLEN, 1, KDF_CTX, k->vault);
 	crypto_kdf_derive_from_key(k->value, VAULT_KEYLEN, 2, KDF_CTX, k->vault);
@@ -258,185 +238,25 @@ int vault_clipboard_key(struct vault *v, uint8_t out[VAULT_KEYLEN])
 	return 0;
 }
 
-static void put_kdf_blob(const struct vault_kdf *kdf, uint8_t b[24])
-{
-	for (int i = 0; i < 4; i++) {
-		b[i] = (uint8_t)(kdf->opslimit >> (24 - 8 * i));
-		b[4 + i] = (uint8_t)(kdf->memlimit_kib >> (24 - 8 * i));
-	}
-	memcpy(b + 8, kdf->salt, 16);
-}
-
-/* The vault key wrapped under kek in slot "password", "ssh" or "all". */
-static int put_slot(struct vault *v, const char *slot, const uint8_t kek[VAULT_KEYLEN])
-{
-	uint8_t ad[128], *wrapped;
-	char label[64], k[32];
-	size_t adlen, wl;
-	int r;
-
-	snprintf(label, sizeof(label), "sesame/wrap/v1/%s", slot);
-	snprintf(k, sizeof(k), "wrap:%s", slot);
-	adlen = aad(ad, label, v->profile, NULL, 0, 0);
-	wrapped = seal(kek, ad, adlen, v->k->vault, VAULT_KEYLEN, &wl);
-	r = meta_put(v, k, wrapped, wl);
-	free(wrapped);
-	return r;
-}
-
-const char *const vault_factor_names[VAULT_FACTORS] = { "password", "ssh", "tpm2", "keyfile" };
-
-static void factor_list(const struct vault_factors *f, const struct vault_keys *keys, int has[VAULT_FACTORS],
-	const uint8_t *k[VAULT_FACTORS])
-{
-	has[0] = f->password, has[1] = f->ssh, has[2] = f->tpm2, has[3] = f->keyfile;
-	k[0] = keys->password, k[1] = keys->ssh, k[2] = keys->tpm2, k[3] = keys->keyfile;
-}
-
-/* The key for policy "all": every enrolled factor's key, bound together
- * in the order of vault_factor_names (for a password and an SSH key, as
- * vaults made when those were the only two have it). */
-static void combine(const int has[VAULT_FACTORS], const uint8_t *const k[VAULT_FACTORS], uint8_t out[VAULT_KEYLEN])
-{
-	crypto_generichash_state st;
-	int first = 1;
-
-	for (int i = 0; i < VAULT_FACTORS; i++) {
-		if (!has[i])
-			continue;
-		if (first) {
-			crypto_generichash_init(&st, k[i], VAULT_KEYLEN, VAULT_KEYLEN);
-			crypto_generichash_update(&st, (const uint8_t *)"sesame/all/v1", 13);
-			first = 0;
-		} else {
-			crypto_generichash_update(&st, k[i], VAULT_KEYLEN);
-		}
-	}
-	crypto_generichash_final(&st, out, VAULT_KEYLEN);
-	sodium_memzero(&st, sizeof(st));
-}
-
-void vault_secret_kek(const char *factor, const char *profile, const uint8_t secret[32], uint8_t kek[VAULT_KEYLEN])
-{
-	crypto_generichash_state st;
-
-	crypto_generichash_init(&st, secret, 32, VAULT_KEYLEN);
-	crypto_generichash_update(&st, (const uint8_t *)"sesame/secret-kek/v1", 20);
-	crypto_generichash_update(&st, (const uint8_t *)factor, strlen(factor) + 1);
-	crypto_generichash_update(&st, (const uint8_t *)profile, strlen(profile) + 1);
-	crypto_generichash_final(&st, kek, VAULT_KEYLEN);
-	sodium_memzero(&st, sizeof(st));
-}
-
-void vault_ssh_kek(const uint8_t nonce[32], const uint8_t *sig, size_t siglen, uint8_t kek[VAULT_KEYLEN])
-{
-	crypto_generichash_state st;
-
-	crypto_generichash_init(&st, nonce, 32, VAULT_KEYLEN);
-	crypto_generichash_update(&st, (const uint8_t *)"sesame/ssh-kek/v1", 17);
-	crypto_generichash_update(&st, sig, siglen);
-	crypto_generichash_final(&st, kek, VAULT_KEYLEN);
-	sodium_memzero(&st, sizeof(st));
-}
-
-size_t vault_ssh_challenge(const char *profile, const uint8_t nonce[32], uint8_t *out, size_t n)
-{
-	static const char label[] = "sesame vault unlock v1";
-	size_t pl = strlen(profile), len = sizeof(label) + pl + 1 + 32;
-
-	if (len > n)
-		return 0;
-	memcpy(out, label, sizeof(label));		/* with its NUL */
-	memcpy(out + sizeof(label), profile, pl + 1);
-	memcpy(out + sizeof(label) + pl + 1, nonce, 32);
-	return len;
-}
-
-static int meta_del(struct vault *v, const char *k)
+int vault_meta_del(struct vault *v, const char *k)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	if (sqlite3_prepare_v2(v->db, "DELETE FROM meta WHERE k = ?", -1, &st, NULL) != SQLITE_OK)
-		return sqlfail(v, "write meta");
+		return vault_sqlfail(v, "write meta");
 	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : sqlfail(v, "write meta");
+	return rc == SQLITE_DONE ? 0 : vault_sqlfail(v, "write meta");
 }
 
-static int meta_has(struct vault *v, const char *k)
+int vault_meta_has(struct vault *v, const char *k)
 {
 	uint8_t b[256];
 	size_t n;
 
-	return meta_get_var(v, k, b, sizeof(b), &n) == 0;
-}
-
-/* Write the factors and their wraps (inside a transaction, unlocked).  A
- * factor whose key is not given keeps the wrap it has (policy any). */
-static int put_factors(struct vault *v, const struct vault_kdf *kdf, const struct vault_factors *f,
-	const struct vault_keys *keys)
-{
-	static const char *const data_key[VAULT_FACTORS] = { NULL, NULL, "tpm2:data", "keyfile:data" };
-	const uint8_t *data[VAULT_FACTORS] = { NULL, NULL, f->tpm2_data, f->keyfile_data };
-	const size_t data_len[VAULT_FACTORS] = { 0, 0, f->tpm2_len, f->keyfile_len };
-	uint8_t kdfblob[24], all[VAULT_KEYLEN];
-	const uint8_t *k[VAULT_FACTORS];
-	int has[VAULT_FACTORS], n = 0, bound, r = 0;
-	char name[32];
-
-	factor_list(f, keys, has, k);
-	for (int i = 0; i < VAULT_FACTORS; i++)
-		n += has[i] != 0;
-	if (!n)
-		return fail("vault %s: at least one factor is needed", v->profile);
-	if (f->ssh && !f->ssh_key_len)
-		return fail("vault %s: the SSH factor has no key", v->profile);
-	bound = f->all && n >= 2;
-	for (int i = 0; i < VAULT_FACTORS; i++) {
-		snprintf(name, sizeof(name), "wrap:%s", vault_factor_names[i]);
-		if (has[i] && data_key[i] && (!data_len[i] || data_len[i] > VAULT_MAX_FACTOR_DATA))
-			return fail("vault %s: the %s factor has no data", v->profile, vault_factor_names[i]);
-		if (has[i] && !k[i] && (bound || !meta_has(v, name)))
-			return fail(bound ? "vault %s: policy all needs every factor's key; the %s one is missing" :
-				"vault %s: the %s factor's key is missing", v->profile, vault_factor_names[i]);
-	}
-	r |= meta_put(v, "policy", f->all ? "all" : "any", 3);
-	if (f->password && kdf) {
-		put_kdf_blob(kdf, kdfblob);
-		r |= meta_put(v, "kdf", kdfblob, sizeof(kdfblob));
-	}
-	for (int i = 0; i < VAULT_FACTORS; i++) {
-		snprintf(name, sizeof(name), "factor:%s", vault_factor_names[i]);
-		r |= has[i] ? meta_put(v, name, "1", 1) : meta_del(v, name);
-		if (data_key[i])
-			r |= has[i] ? meta_put(v, data_key[i], data[i], data_len[i]) : meta_del(v, data_key[i]);
-	}
-	if (f->ssh)
-		r |= meta_put(v, "ssh:key", f->ssh_key, f->ssh_key_len) | meta_put(v, "ssh:nonce", f->ssh_nonce, 32);
-	else
-		r |= meta_del(v, "ssh:key") | meta_del(v, "ssh:nonce");
-	if (r)
-		return -1;
-	if (bound) {
-		combine(has, k, all);
-		r = put_slot(v, "all", all);
-		sodium_memzero(all, sizeof(all));
-		for (int i = 0; i < VAULT_FACTORS && r == 0; i++) {
-			snprintf(name, sizeof(name), "wrap:%s", vault_factor_names[i]);
-			r = meta_del(v, name);
-		}
-		return r < 0 ? -1 : 0;
-	}
-	if (meta_del(v, "wrap:all") < 0)
-		return -1;
-	for (int i = 0; i < VAULT_FACTORS; i++) {
-		snprintf(name, sizeof(name), "wrap:%s", vault_factor_names[i]);
-		if (!has[i] ? meta_del(v, name) < 0 : k[i] && put_slot(v, vault_factor_names[i], k[i]) < 0)
-			return -1;
-	}
-	return 0;
+	return vault_meta_get_var(v, k, b, sizeof(b), &n) == 0;
 }
 
 struct vault *vault_create_factors(const char *path, const char *profile, const struct vault_kdf *kdf,
@@ -449,13 +269,13 @@ struct vault *vault_create_factors(const char *path, const char *profile, const 
 	if (!(v->k = secmem_alloc(sizeof(*v->k))))
 		goto bad;
 	randombytes_buf(v->k->vault, VAULT_KEYLEN);
-	derive(v->k);
-	if (exec(v, "BEGIN IMMEDIATE;"
+	vault_derive(v->k);
+	if (vault_exec(v, "BEGIN IMMEDIATE;"
 	    "CREATE TABLE meta(k TEXT PRIMARY KEY, v BLOB NOT NULL);"
 	    "CREATE TABLE secrets(id BLOB PRIMARY KEY, name BLOB NOT NULL, value BLOB NOT NULL,"
 	    " version INTEGER NOT NULL, created INTEGER NOT NULL, updated INTEGER NOT NULL);") < 0 ||
-	    meta_put(v, "format", "1", 1) < 0 || meta_put(v, "profile", profile, strlen(profile)) < 0 ||
-	    put_factors(v, kdf, f, keys) < 0 || commit(v, 0) < 0)
+	    vault_meta_put(v, "format", "1", 1) < 0 || vault_meta_put(v, "profile", profile, strlen(profile)) < 0 ||
+	    vault_put_factors(v, kdf, f, keys) < 0 || vault_commit(v, 0) < 0)
 		goto bad;
 	return v;
 bad:
@@ -521,177 +341,12 @@ int vault_kdf_params(struct vault *v, struct vault_kdf *kdf)
 {
 	uint8_t b[24];
 
-	if (meta_get(v, "kdf", b, sizeof(b)) < 0)
+	if (vault_meta_get(v, "kdf", b, sizeof(b)) < 0)
 		return -1;
 	kdf->opslimit = (uint32_t)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3];
 	kdf->memlimit_kib = (uint32_t)b[4] << 24 | b[5] << 16 | b[6] << 8 | b[7];
 	memcpy(kdf->salt, b + 8, 16);
 	return 0;
-}
-
-int vault_get_factors(struct vault *v, struct vault_factors *f)
-{
-	uint8_t b[8];
-	size_t n;
-
-	memset(f, 0, sizeof(*f));
-	f->all = meta_get_var(v, "policy", b, sizeof(b), &n) == 0 && n == 3 && !memcmp(b, "all", 3);
-	/* Vaults made before factors were recorded have only wrap:password. */
-	f->password = meta_has(v, "factor:password") || meta_has(v, "wrap:password");
-	if (meta_get_var(v, "factor:ssh", b, sizeof(b), &n) == 0) {
-		if (meta_get_var(v, "ssh:key", f->ssh_key, sizeof(f->ssh_key), &f->ssh_key_len) < 0 ||
-		    meta_get(v, "ssh:nonce", f->ssh_nonce, 32) < 0)
-			return fail("vault %s: its SSH factor is damaged", v->profile);
-		f->ssh = 1;
-	}
-	if (meta_get_var(v, "factor:tpm2", b, sizeof(b), &n) == 0) {
-		if (meta_get_var(v, "tpm2:data", f->tpm2_data, sizeof(f->tpm2_data), &f->tpm2_len) < 0 || !f->tpm2_len)
-			return fail("vault %s: its TPM2 factor is damaged", v->profile);
-		f->tpm2 = 1;
-	}
-	if (meta_get_var(v, "factor:keyfile", b, sizeof(b), &n) == 0) {
-		if (meta_get_var(v, "keyfile:data", f->keyfile_data, sizeof(f->keyfile_data), &f->keyfile_len) < 0 ||
-		    !f->keyfile_len)
-			return fail("vault %s: its key-file factor is damaged", v->profile);
-		f->keyfile = 1;
-	}
-	return 0;
-}
-
-static uint8_t *unwrap_slot(struct vault *v, const char *slot, const uint8_t kek[VAULT_KEYLEN])
-{
-	uint8_t wrapped[NONCE + VAULT_KEYLEN + TAG], ad[128], *key;
-	char label[64], k[32];
-	size_t adlen, kl;
-
-	snprintf(label, sizeof(label), "sesame/wrap/v1/%s", slot);
-	snprintf(k, sizeof(k), "wrap:%s", slot);
-	if (meta_get(v, k, wrapped, sizeof(wrapped)) < 0)
-		return NULL;
-	adlen = aad(ad, label, v->profile, NULL, 0, 0);
-	key = open_sealed(kek, ad, adlen, wrapped, sizeof(wrapped), &kl);
-	if (!key || kl != VAULT_KEYLEN) {
-		secmem_free(key);
-		return NULL;
-	}
-	return key;
-}
-
-/* The vault key from whatever keys were given, per the vault's policy,
- * in secure memory; NULL with a reason. */
-static uint8_t *unwrap(struct vault *v, const struct vault_keys *keys)
-{
-	static const char *const what[VAULT_FACTORS] = {
-		"a password", "an SSH key", "a TPM2-sealed key", "a key file"
-	};
-	static const char *const wrong[VAULT_FACTORS] = {
-		"wrong password for profile %s", "the SSH key's signature does not open profile %s",
-		"the TPM's sealed key does not open profile %s", "the key file does not open profile %s"
-	};
-	struct vault_factors *f = xmalloc(sizeof(*f));
-	uint8_t *key = NULL, all[VAULT_KEYLEN];
-	const uint8_t *k[VAULT_FACTORS];
-	int has[VAULT_FACTORS], n = 0, given = -1;
-
-	if (vault_get_factors(v, f) < 0) {
-		free(f);
-		return NULL;
-	}
-	factor_list(f, keys, has, k);
-	for (int i = 0; i < VAULT_FACTORS; i++)
-		n += has[i] != 0;
-	if (f->all && n >= 2) {
-		char need[128] = "";
-
-		for (int i = 0; i < VAULT_FACTORS; i++)
-			if (has[i])
-				snprintf(need + strlen(need), sizeof(need) - strlen(need), "%s%s", *need ? " and " : "",
-					what[i]);
-		for (int i = 0; i < VAULT_FACTORS; i++)
-			if (has[i] && !k[i]) {
-				free(f);
-				return fail("profile %s needs %s (policy all)", v->profile, need), NULL;
-			}
-		combine(has, k, all);
-		key = unwrap_slot(v, "all", all);
-		sodium_memzero(all, sizeof(all));
-		if (!key)
-			fail("profile %s: %s do not open it together (policy all)", v->profile, need);
-		free(f);
-		return key;
-	}
-	free(f);
-	for (int i = 0; i < VAULT_FACTORS; i++) {
-		if (!k[i] || !has[i])
-			continue;
-		if ((key = unwrap_slot(v, vault_factor_names[i], k[i])))
-			return key;
-		if (given < 0)
-			given = i;
-	}
-	if (given >= 0)
-		return fail(wrong[given], v->profile), NULL;
-	for (int i = 0; i < VAULT_FACTORS; i++)
-		if (k[i])
-			return fail("profile %s is not protected by %s", v->profile, what[i]), NULL;
-	return fail("profile %s: no factor was given", v->profile), NULL;
-}
-
-int vault_verify_keys(struct vault *v, const struct vault_keys *keys)
-{
-	uint8_t *key = unwrap(v, keys);
-
-	secmem_free(key);
-	return key ? 0 : -1;
-}
-
-int vault_verify(struct vault *v, const uint8_t kek[VAULT_KEYLEN])
-{
-	struct vault_keys keys = { .password = kek };
-
-	return vault_verify_keys(v, &keys);
-}
-
-int vault_set_factors(struct vault *v, const struct vault_kdf *kdf, const struct vault_factors *f,
-	const struct vault_keys *keys)
-{
-	if (!v->k)
-		return fail("profile %s is locked", v->profile);
-	if (exec(v, "BEGIN IMMEDIATE;") < 0)
-		return -1;
-	if (put_factors(v, kdf, f, keys) < 0) {
-		char why[512];
-
-		snprintf(why, sizeof(why), "%s", last_error());
-		exec(v, "ROLLBACK;");
-		return fail("%s", why);
-	}
-	return commit(v, 1);
-}
-
-int vault_unlock_keys(struct vault *v, const struct vault_keys *keys)
-{
-	uint8_t *key;
-
-	if (v->k)
-		return 0;
-	if (!(key = unwrap(v, keys)))
-		return -1;
-	if (!(v->k = secmem_alloc(sizeof(*v->k)))) {
-		secmem_free(key);
-		return -1;
-	}
-	memcpy(v->k->vault, key, VAULT_KEYLEN);
-	secmem_free(key);
-	derive(v->k);
-	return 0;
-}
-
-int vault_unlock(struct vault *v, const uint8_t kek[VAULT_KEYLEN])
-{
-	struct vault_keys keys = { .password = kek };
-
-	return vault_unlock_keys(v, &keys);
 }
 
 void vault_lock(struct vault *v)
@@ -728,20 +383,20 @@ uint8_t *vault_get(struct vault *v, const char *name, size_t *len)
 	name_id(v, name, id);
 	if (!v->get && sqlite3_prepare_v3(v->db, "SELECT value, version FROM secrets WHERE id = ?", -1,
 	    SQLITE_PREPARE_PERSISTENT, &v->get, NULL) != SQLITE_OK)
-		return sqlfail(v, "read"), NULL;
+		return vault_sqlfail(v, "read"), NULL;
 	st = v->get;
 	sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		adlen = aad(ad, "sesame/value/v1", v->profile, id, (uint64_t)sqlite3_column_int64(st, 1), 1);
-		val = open_sealed(v->k->value, ad, adlen, sqlite3_column_blob(st, 0),
+		adlen = vault_aad(ad, "sesame/value/v1", v->profile, id, (uint64_t)sqlite3_column_int64(st, 1), 1);
+		val = vault_open_sealed(v->k->value, ad, adlen, sqlite3_column_blob(st, 0),
 			(size_t)sqlite3_column_bytes(st, 0), len);
 		if (!val)
 			fail("vault %s: secret '%s' does not authenticate (tampered or corrupt)", v->profile, name);
 	} else if (rc == SQLITE_DONE) {
 		fail_code(ERR_NOT_FOUND, "no secret named '%s'", name);
 	} else {
-		sqlfail(v, "read");
+		vault_sqlfail(v, "read");
 	}
 	sqlite3_reset(st);	/* ends the read; the id is not kept */
 	sqlite3_clear_bindings(st);
@@ -765,12 +420,12 @@ int vault_set(struct vault *v, const char *name, const uint8_t *value, size_t le
 	if (len > VAULT_MAX_VALUE)
 		return fail("value of %zu bytes is too large (at most %d)", len, VAULT_MAX_VALUE);
 	name_id(v, name, id);
-	if (!v->bulk && exec(v, "BEGIN IMMEDIATE;") < 0)
+	if (!v->bulk && vault_exec(v, "BEGIN IMMEDIATE;") < 0)
 		return -1;
 	if (sqlite3_prepare_v2(v->db, "SELECT version FROM secrets WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
-		sqlfail(v, "read");
+		vault_sqlfail(v, "read");
 		if (!v->bulk)
-			exec(v, "ROLLBACK;");
+			vault_exec(v, "ROLLBACK;");
 		return -1;
 	}
 	sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
@@ -778,10 +433,10 @@ int vault_set(struct vault *v, const char *name, const uint8_t *value, size_t le
 		version = sqlite3_column_int64(st, 0) + 1;
 	sqlite3_finalize(st);
 
-	adlen = aad(ad, "sesame/name/v1", v->profile, id, 0, 0);
-	sname = seal(v->k->name, ad, adlen, (const uint8_t *)name, strlen(name), &nl);
-	adlen = aad(ad, "sesame/value/v1", v->profile, id, (uint64_t)version, 1);
-	sval = seal(v->k->value, ad, adlen, value, len, &vl);
+	adlen = vault_aad(ad, "sesame/name/v1", v->profile, id, 0, 0);
+	sname = vault_seal(v->k->name, ad, adlen, (const uint8_t *)name, strlen(name), &nl);
+	adlen = vault_aad(ad, "sesame/value/v1", v->profile, id, (uint64_t)version, 1);
+	sval = vault_seal(v->k->value, ad, adlen, value, len, &vl);
 	rc = sqlite3_prepare_v2(v->db, "INSERT INTO secrets(id, name, value, version, created, updated)"
 		" VALUES(?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT(id) DO UPDATE SET"
 		" value = ?3, version = ?4, updated = ?5", -1, &st, NULL);
@@ -797,21 +452,21 @@ int vault_set(struct vault *v, const char *name, const uint8_t *value, size_t le
 	free(sname);
 	free(sval);
 	if (rc != SQLITE_DONE) {
-		sqlfail(v, "write");
+		vault_sqlfail(v, "write");
 		if (!v->bulk)
-			exec(v, "ROLLBACK;");
+			vault_exec(v, "ROLLBACK;");
 		return -1;
 	}
 	if (v->bulk) {
 		v->bulk_replaced |= version > 1;
 		return 0;
 	}
-	return commit(v, version > 1);
+	return vault_commit(v, version > 1);
 }
 
 int vault_bulk_begin(struct vault *v)
 {
-	if (v->bulk || exec(v, "BEGIN IMMEDIATE;") < 0)
+	if (v->bulk || vault_exec(v, "BEGIN IMMEDIATE;") < 0)
 		return fail("vault %s: cannot start a bulk write", v->profile);
 	v->bulk = 1;
 	v->bulk_replaced = 0;
@@ -823,7 +478,7 @@ void vault_bulk_abort(struct vault *v)
 	if (!v->bulk)
 		return;
 	v->bulk = 0;
-	exec(v, "ROLLBACK;");
+	vault_exec(v, "ROLLBACK;");
 }
 
 int vault_bulk_end(struct vault *v)
@@ -831,7 +486,7 @@ int vault_bulk_end(struct vault *v)
 	if (!v->bulk)
 		return fail("vault %s: no bulk write to end", v->profile);
 	v->bulk = 0;
-	return commit(v, v->bulk_replaced);
+	return vault_commit(v, v->bulk_replaced);
 }
 
 int vault_delete(struct vault *v, const char *name)
@@ -846,12 +501,12 @@ int vault_delete(struct vault *v, const char *name)
 		return fail("'%s' is not a valid secret name", name);
 	name_id(v, name, id);
 	if (sqlite3_prepare_v2(v->db, "DELETE FROM secrets WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
-		return sqlfail(v, "delete");
+		return vault_sqlfail(v, "delete");
 	sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return sqlfail(v, "delete");
+		return vault_sqlfail(v, "delete");
 	if (sqlite3_changes(v->db) == 0)
 		return fail_code(ERR_NOT_FOUND, "no secret named '%s'", name);
 	if (v->bulk)
@@ -876,7 +531,7 @@ int vault_list(struct vault *v, int (*fn)(const char *name, void *ctx), void *ct
 	if (need_unlocked(v) < 0)
 		return -1;
 	if (sqlite3_prepare_v2(v->db, "SELECT id, name FROM secrets", -1, &st, NULL) != SQLITE_OK)
-		return sqlfail(v, "list");
+		return vault_sqlfail(v, "list");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		uint8_t ad[160], *name;
 		size_t adlen, nl;
@@ -885,8 +540,8 @@ int vault_list(struct vault *v, int (*fn)(const char *name, void *ctx), void *ct
 			r = fail("vault %s: a row has a malformed id", v->profile);
 			break;
 		}
-		adlen = aad(ad, "sesame/name/v1", v->profile, sqlite3_column_blob(st, 0), 0, 0);
-		name = open_sealed(v->k->name, ad, adlen, sqlite3_column_blob(st, 1),
+		adlen = vault_aad(ad, "sesame/name/v1", v->profile, sqlite3_column_blob(st, 0), 0, 0);
+		name = vault_open_sealed(v->k->name, ad, adlen, sqlite3_column_blob(st, 1),
 			(size_t)sqlite3_column_bytes(st, 1), &nl);
 		if (!name) {
 			r = fail("vault %s: a name does not authenticate (tampered or corrupt)", v->profile);
@@ -898,7 +553,7 @@ int vault_list(struct vault *v, int (*fn)(const char *name, void *ctx), void *ct
 		secmem_free(name);
 	}
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		r = sqlfail(v, "list");
+		r = vault_sqlfail(v, "list");
 	sqlite3_finalize(st);
 	if (r == 0) {
 		qsort(names, n, sizeof(*names), cmp_str);
@@ -909,66 +564,6 @@ int vault_list(struct vault *v, int (*fn)(const char *name, void *ctx), void *ct
 		free(names[i]);
 	free(names);
 	return r;
-}
-
-static uint64_t meta_u64(struct vault *v, const char *k)
-{
-	uint8_t b[8];
-	uint64_t x = 0;
-
-	if (meta_get(v, k, b, sizeof(b)) < 0)
-		return 0;	/* absent: no failures recorded */
-	for (int i = 0; i < 8; i++)
-		x = x << 8 | b[i];
-	return x;
-}
-
-static int meta_put_u64(struct vault *v, const char *k, uint64_t x)
-{
-	uint8_t b[8];
-
-	for (int i = 7; i >= 0; i--, x >>= 8)
-		b[i] = (uint8_t)x;
-	return meta_put(v, k, b, sizeof(b));
-}
-
-unsigned vault_unlock_failures(struct vault *v)
-{
-	return (unsigned)meta_u64(v, "unlock:failures");
-}
-
-uint64_t vault_unlock_wait(struct vault *v, uint64_t now_ms)
-{
-	uint64_t nb = meta_u64(v, "unlock:not_before");
-
-	return nb > now_ms ? nb - now_ms : 0;
-}
-
-int vault_unlock_failed(struct vault *v, uint64_t now_ms)
-{
-	uint64_t n = meta_u64(v, "unlock:failures") + 1, delay = 0;
-
-	if (n > VAULT_FREE_FAILURES) {
-		unsigned shift = (unsigned)(n - VAULT_FREE_FAILURES - 1);
-
-		delay = shift >= 12 ? 3600000 : 1000ull << shift;
-		if (delay > 3600000)
-			delay = 3600000;
-	}
-	if (exec(v, "BEGIN IMMEDIATE;") < 0)
-		return -1;
-	if (meta_put_u64(v, "unlock:failures", n) < 0 || meta_put_u64(v, "unlock:not_before", now_ms + delay) < 0) {
-		exec(v, "ROLLBACK;");
-		return -1;
-	}
-	return exec(v, "COMMIT;");
-}
-
-int vault_unlock_succeeded(struct vault *v)
-{
-	if (!meta_u64(v, "unlock:failures"))
-		return 0;
-	return exec(v, "DELETE FROM meta WHERE k IN ('unlock:failures', 'unlock:not_before');");
 }
 
 int vault_name_tag(struct vault *v, const char *name, char out[17])
