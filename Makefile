@@ -103,7 +103,7 @@ PROTO_H = $(PROTO_NAMES:%=$(GEN)/proto/%.h)
 PROTO_OBJ = $(PROTO_NAMES:%=$(O)/proto/%.o)
 endif
 
-LIB_OBJ = $(LIB:%.c=$(O)/%.o) $(PROTO_OBJ)
+LIB_OBJ = $(LIB:%.c=$(O)/%.o) $(PROTO_OBJ) $(GEN)/options.o
 LIB_A = $(O)/libsesame.a
 OBJ = $(O)/sesame.o $(APPLETS:%.c=$(O)/%.o) $(LIB_OBJ)
 
@@ -191,7 +191,12 @@ $(GEN)/stamp: sesame.c $(APPLETS) applets/mktable.awk Makefile $(O)/config.flags
 	$(call say,GEN,$(GEN))
 	$(Q)$(AWK) -v out=$(GEN) -v version=$(VERSION) -f applets/mktable.awk sesame.c $(APPLETS)
 	@touch $@
-$(GEN)/applets.h $(GEN)/mains.h $(GEN)/roles $(GEN)/sesame.1 $(GEN)/sesame.bash $(GEN)/_sesame: $(GEN)/stamp
+$(GEN)/applets.h $(GEN)/mains.h $(GEN)/options.h $(GEN)/options.c $(GEN)/roles $(GEN)/sesame.1 \
+	$(GEN)/sesame.bash $(GEN)/_sesame $(GEN)/sesame.fish: $(GEN)/stamp
+# The getopt tables, made from the help blocks' option lines.
+$(GEN)/options.o: $(GEN)/stamp
+	$(call say,CC,$(GEN)/options.c)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $(GEN)/options.c
 $(OBJ): | $(GEN)/stamp
 $(O)/sesame.o: $(GEN)/stamp
 
@@ -214,12 +219,13 @@ static:
 # --- install -----------------------------------------------------------
 install: $(BIN) $(GEN)/stamp
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/sesame
 	for r in $$(cat $(GEN)/roles); do ln -sf sesame $(DESTDIR)$(BINDIR)/$$r; done
 	$(INSTALL) -m 0644 $(GEN)/sesame.1 $(DESTDIR)$(MANDIR)/man1/sesame.1
 	$(INSTALL) -m 0644 $(GEN)/sesame.bash $(DESTDIR)$(BASHCOMPDIR)/sesame
 	$(INSTALL) -m 0644 $(GEN)/_sesame $(DESTDIR)$(ZSHCOMPDIR)/_sesame
+	$(INSTALL) -m 0644 $(GEN)/sesame.fish $(DESTDIR)$(FISHCOMPDIR)/sesame.fish
 	@for i in $(INIT); do $(MAKE) --no-print-directory install-init-$$i || exit 1; done
 
 # Init files, with @BINDIR@ replaced by where the binary goes.  A build
@@ -253,7 +259,7 @@ install-init-busybox:
 uninstall:
 	find $(DESTDIR)$(BINDIR) -maxdepth 1 -name 'daemon-*' -lname sesame -exec rm -f {} +
 	rm -f $(DESTDIR)$(BINDIR)/sesame $(DESTDIR)$(MANDIR)/man1/sesame.1 \
-		$(DESTDIR)$(BASHCOMPDIR)/sesame $(DESTDIR)$(ZSHCOMPDIR)/_sesame
+		$(DESTDIR)$(BASHCOMPDIR)/sesame $(DESTDIR)$(ZSHCOMPDIR)/_sesame $(DESTDIR)$(FISHCOMPDIR)/sesame.fish
 	for f in init/systemd/user/*; do rm -f $(DESTDIR)$(SYSTEMDUSERDIR)/$${f##*/}; done
 	for f in init/systemd/system/*; do rm -f $(DESTDIR)$(SYSTEMDSYSTEMDIR)/$${f##*/}; done
 	for f in init/openrc/*; do rm -f $(DESTDIR)$(OPENRCDIR)/$${f##*/}; done

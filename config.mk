@@ -13,6 +13,7 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 SHAREDIR ?= $(PREFIX)/share/sesame
 # Where system mode (root, no XDG_RUNTIME_DIR) keeps its files, fixed at
 # build time: SYSCONFDIR/pds (configuration), LOCALSTATEDIR/lib/pds

@@ -28,5 +28,6 @@ int applet_run(const struct applet *a, int argc, char **argv);
 void applet_print_help(const struct applet *a, FILE *f);
 
 #include "mains.h" /* generated: every applet's main */
+#include "options.h" /* generated: the getopt tables, from the help blocks */
 
 #endif

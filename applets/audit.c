@@ -44,6 +44,9 @@ from the last line of the old one, so the chain runs through them all.
                into the rotated files; -f keeps printing new lines as
                they are written, following the log when it is rotated,
                and waits for a log not written yet
+
+  -n, --lines N   tail: how many lines (default 10)
+  -f, --follow    tail: keep printing new lines
 */
 
 static char *slurp(const char *path, size_t *len)
@@ -249,17 +252,17 @@ int audit_main(int argc, char **argv)
 		usage_error("audit", "verify or tail?");
 	cmd = argv[1];
 	argv++, argc--;
-	while ((o = getopt(argc, argv, ":n:f")) != -1) {
+	while ((o = getopt_long(argc, argv, OPTSTR_audit, longopts_audit, NULL)) != -1) {
 		long long num;
 
 		switch (o) {
 		case 'n':
 			if (parse_range(optarg, 0, 1000000, &num) < 0)
-				usage_error("audit", "-n: %s", last_error());
+				usage_error("audit", "--lines: %s", last_error());
 			count = (long)num;
 			break;
 		case 'f': follow = 1; break;
-		default: usage_option("audit", argv, o, NULL);
+		default: usage_option("audit", argv, o, longopts_audit);
 		}
 	}
 	if (optind < argc)

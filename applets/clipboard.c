@@ -118,12 +118,6 @@ static const struct cli_field event_fields[] = {
 
 int clipboard_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "profile", required_argument, NULL, 'p' },
-		{ "limit", required_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ 0 }
-	};
 	struct cli_io *io = xcli_io();	/* secure memory: values pass here */
 	struct wire_out *req = &io->req;
 	const char *profile = NULL, *cmd;
@@ -137,7 +131,7 @@ int clipboard_main(int argc, char **argv)
 		usage_error("clipboard", "which one: history, get or clear?");
 	cmd = argv[1];
 	argv++, argc--;
-	while ((o = getopt_long(argc, argv, ":p:n:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, OPTSTR_clipboard, longopts_clipboard, NULL)) != -1) {
 		switch (o) {
 		case 'p':
 			profile = cli_profile_arg("clipboard", optarg);
@@ -147,8 +141,8 @@ int clipboard_main(int argc, char **argv)
 				usage_error("clipboard", "--limit: %s", last_error());
 			limit = (unsigned long)num;
 			break;
-		case 'j': json = 1; break;
-		default: usage_option("clipboard", argv, o, opts);
+		case OPT_JSON: json = 1; break;
+		default: usage_option("clipboard", argv, o, longopts_clipboard);
 		}
 	}
 	argc -= optind, argv += optind;

@@ -7,6 +7,7 @@
 #include "lib/core/util.h"
 
 #include <math.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,9 @@ errors, with FILE:LINE:COL and the key path.
   check        check every layer (or only FILE); prints errors, warnings
                and notes, exits 1 if there is any error
   show         the merged result, each value with the file and line it
-               came from (or "default"); --json for one JSON object
+               came from (or "default")
+
+  --json       show: one JSON object
 */
 
 static int counts[3];
@@ -198,14 +201,17 @@ int config_main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(sub, "show")) {
-		int json = 0;
+		int json = 0, o;
 
-		for (int i = 2; i < argc; i++) {
-			if (!strcmp(argv[i], "--json"))
+		optind = 2;
+		while ((o = getopt_long(argc, argv, OPTSTR_config, longopts_config, NULL)) != -1) {
+			if (o == OPT_JSON)
 				json = 1;
 			else
-				usage_error("config", "show: unknown argument '%s'", argv[i]);
+				usage_option("config", argv, o, longopts_config);
 		}
+		if (optind < argc)
+			usage_error("config", "show: unknown argument '%s'", argv[optind]);
 		if (!(c = config_load(&p, report, NULL)))
 			die("config: %d error%s; nothing to show", counts[CONFIG_ERROR],
 				counts[CONFIG_ERROR] == 1 ? "" : "s");

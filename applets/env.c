@@ -186,30 +186,25 @@ static void fetch(const char *cmd, const char *spec, const char *prefix, int she
 static void usage_opts(int argc, char **argv, const char *cmd, const char **spec, const char **prefix,
 	const char **format)
 {
-	static const struct option opts[] = {
-		{ "profile", required_argument, NULL, 'p' },
-		{ "prefix", required_argument, NULL, 'P' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "allow", required_argument, NULL, 'a' },
-		{ 0 }
-	};
+	const struct option *opts = format ? longopts_export : longopts_env;
 	int o;
 
-	while ((o = getopt_long(argc, argv, format ? "+:p:f:" : "+:p:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, format ? "+" OPTSTR_export : "+" OPTSTR_env, opts, NULL)) != -1) {
 		switch (o) {
 		case 'p': *spec = optarg; break;
-		case 'P': *prefix = optarg; break;
-		case 'a':
+		case OPT_PREFIX: *prefix = optarg; break;
+		case OPT_ALLOW:
 			if (nallowed == (int)ARRAY_LEN(allowed))
 				usage_error(cmd, "--allow: %zu names at most", ARRAY_LEN(allowed));
 			allowed[nallowed++] = optarg;
 			break;
 		case 'f':
-			if (!format)
-				usage_error(cmd, "--format is for export, not env");
 			*format = optarg;
 			break;
-		default: usage_option(cmd, argv, o, opts);
+		default:
+			if (!format && o == '?' && !strncmp(argv[optind - 1], "--format", 8))
+				usage_error(cmd, "--format is for export, not env");
+			usage_option(cmd, argv, o, opts);
 		}
 	}
 }

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 /*APPLET tpm2 tpm2_main "enroll, list or revoke the TPM2-sealed key that unlocks a vault unattended"
-usage: sesame tpm2 enroll [-p PROFILES] [--pcrs LIST] [--pcr-values PCR=HEX,...] [--pin]
+usage: sesame tpm2 enroll [-p PROFILES] [--pcrs LIST] [--pcr-values V] [--pin]
        sesame tpm2 list [-p PROFILES]
        sesame tpm2 revoke [-p PROFILES]
 
@@ -29,22 +29,24 @@ TPM's storage primary key (the owner hierarchy, the TCG's SRK template),
 in sessions salted and encrypted so the key does not cross the TPM bus
 in clear; the vault keeps only the sealed blobs and the policy.
 
-  -p, --profile PROFILES  the profiles, comma-separated (as for unlock)
   enroll   add (or replace) the TPM2 factor.  The vault's password is
            asked to prove it is yours (without a password: the other
            factors, the agent or the key file, are used)
-  --pcrs LIST   seal to these PCRs of the SHA-256 bank: 7,11 ..., or none
-                (default 7).  When a PCR's value changes (another boot
-                chain), the TPM will not unseal; unlock by password and
-                enroll again
-  --pcr-values  seal to these values (7=HEX,11=HEX), for a boot chain not
-                yet booted (a firmware update), instead of the values now
-  --pin    also require a PIN, asked twice; wrong PINs count toward the
-           TPM's dictionary-attack lockout
   list     each profile's TPM2 factor: PCRs, PIN, and whether the PCRs
            still have the sealed values
   revoke   remove it (asks for the password); a vault keeps its last
            factor
+
+  -p, --profile PROFILES  the profiles, comma-separated (as for unlock)
+  --pcrs LIST     enroll: seal to these PCRs of the SHA-256 bank: 7,11
+                  ..., or none (default 7).  When a PCR's value changes
+                  (another boot chain), the TPM will not unseal; unlock
+                  by password and enroll again
+  --pcr-values V  enroll: seal to these values (7=HEX,11=HEX), for a
+                  boot chain not yet booted (a firmware update), instead
+                  of the values now
+  --pin           enroll: also require a PIN, asked twice; wrong PINs
+                  count toward the TPM's dictionary-attack lockout
 
 The TPM: SESAME_TPM2_TCTI, else global.tpm2.tcti in the configuration,
 else device:/dev/tpmrm0 (tpm2-tss TCTI strings:
@@ -66,13 +68,14 @@ protects a copy of the vault made without the file (a stolen data
 partition, a backup); it does not protect against anyone who can read
 the file on the running device (root, or its owner).
 
-  -p, --profile PROFILES  the profiles, comma-separated (as for unlock)
   create   make FILE: 32 bytes from the kernel's random source, mode 0400;
            an existing file is never replaced
   enroll   add (or replace) the vault's key file; the vault's password
            is asked to prove it is yours (without one, its other factors)
   list     each profile's key file, and whether it can be read now
   revoke   remove it (asks for the password)
+
+  -p, --profile PROFILES  the profiles, comma-separated (as for unlock)
 */
 
 enum { TPM2, KEYFILE };
@@ -228,18 +231,7 @@ static void list_factor(struct bus_client *c, int which, char names[][PROFILE_BU
 
 static int factor_main(int which, int argc, char **argv)
 {
-	static const struct option tpm2_opts[] = {
-		{ "profile", required_argument, NULL, 'p' },
-		{ "pcrs", required_argument, NULL, 'P' },
-		{ "pcr-values", required_argument, NULL, 'V' },
-		{ "pin", no_argument, NULL, 'N' },
-		{ 0 }
-	};
-	static const struct option keyfile_opts[] = {
-		{ "profile", required_argument, NULL, 'p' },
-		{ 0 }
-	};
-	const struct option *opts = which == TPM2 ? tpm2_opts : keyfile_opts;
+	const struct option *opts = which == TPM2 ? longopts_tpm2 : longopts_keyfile;
 	const char *cmd = factor_name[which], *sub = argc > 1 ? argv[1] : NULL, *spec = NULL;
 	const char *pcrs = NULL, *values = NULL, *file = NULL;
 	char names[CLI_MAX_PROFILES][PROFILE_BUF];
@@ -251,16 +243,16 @@ static int factor_main(int which, int argc, char **argv)
 		usage_error(cmd, sub ? "unknown subcommand '%s'" : "which one: %s%s", sub ? sub : "enroll, list or revoke",
 			sub || which == TPM2 ? "" : " (or create)");
 	optind = 2;
-	while ((o = getopt_long(argc, argv, ":p:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, which == TPM2 ? OPTSTR_tpm2 : OPTSTR_keyfile, opts, NULL)) != -1) {
 		if (o == 'p')
 			spec = optarg;
-		else if ((o == 'P' || o == 'V' || o == 'N') && strcmp(sub, "enroll"))
+		else if ((o == OPT_PCRS || o == OPT_PCR_VALUES || o == OPT_PIN) && strcmp(sub, "enroll"))
 			usage_error(cmd, "--pcrs, --pcr-values and --pin are for tpm2 enroll");
-		else if (o == 'P')
+		else if (o == OPT_PCRS)
 			pcrs = optarg;
-		else if (o == 'V')
+		else if (o == OPT_PCR_VALUES)
 			values = optarg;
-		else if (o == 'N')
+		else if (o == OPT_PIN)
 			pin = 1;
 		else
 			usage_option(cmd, argv, o, opts);

@@ -126,10 +126,6 @@ static const struct cli_field event_fields[] = {
 
 int input_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ 0 }
-	};
 	struct cli_io *io = xcli_io();
 	struct wire_out *req = &io->req;
 	struct bus_client *c;
@@ -141,11 +137,11 @@ int input_main(int argc, char **argv)
 			"unknown subcommand '%s' (status, watch)", argv[1]);
 	do_watch = !strcmp(argv[1], "watch");
 	argv++, argc--;
-	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		if (o == 'j')
+	while ((o = getopt_long(argc, argv, OPTSTR_input, longopts_input, NULL)) != -1) {
+		if (o == OPT_JSON)
 			json = 1;
 		else
-			usage_option("input", argv, o, opts);
+			usage_option("input", argv, o, longopts_input);
 	}
 	if (optind < argc)
 		usage_error("input", "unexpected argument '%s'", argv[optind]);

@@ -87,13 +87,6 @@ static void print_search(const struct wire_msg *m, int json)
 
 int launch_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "max", required_argument, NULL, 'n' },
-		{ "profile", required_argument, NULL, 'p' },
-		{ "tag", required_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'j' },
-		{ 0 }
-	};
 	struct cli_io *io = xcli_io();
 	struct wire_out *req = &io->req;
 	const char *cmd, *profile = NULL, *tags[32];
@@ -106,7 +99,7 @@ int launch_main(int argc, char **argv)
 		usage_error("launch", "which one: search or run?");
 	cmd = argv[1];
 	argv++, argc--;
-	while ((o = getopt_long(argc, argv, ":n:p:t:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, OPTSTR_launch, longopts_launch, NULL)) != -1) {
 		long long num;
 
 		switch (o) {
@@ -123,8 +116,8 @@ int launch_main(int argc, char **argv)
 				usage_error("launch", "at most %d tags", (int)ARRAY_LEN(tags));
 			tags[ntags++] = optarg;
 			break;
-		case 'j': json = 1; break;
-		default: usage_option("launch", argv, o, opts);
+		case OPT_JSON: json = 1; break;
+		default: usage_option("launch", argv, o, longopts_launch);
 		}
 	}
 	if (!strcmp(cmd, "search")) {

@@ -20,8 +20,26 @@
 # list the applets sorted by name, whatever the files' order.
 # The usage is every line up to the first blank one.
 #
+# Options are the help's lines that start with two spaces and a dash:
+#
+#   -p, --profile NAME   the profile            (-p or --profile, an argument)
+#   --json               a JSON array           (long only, no argument)
+#   --ssh-key[=KEY]      an agent key           (an optional argument, --ssh-key=K)
+#
+# one line each (the description goes on, further indented, on the lines
+# after).  An argument is a word in capitals; FILE and PATH complete file
+# names, and --profile's argument profile names.  From them come the
+# getopt tables (options.h: OPTSTR_<applet> for getopt_long, which an
+# applet may prefix with "+", longopts_<applet>, and OPT_<NAME> for each
+# long-only option, which getopt_long returns for it; options.c), and the
+# options the completions offer.  The help's list is what the command
+# takes, so the two cannot drift; tests/options.t checks that each one is
+# handled in the code.
+#
 # awk -v out=DIR -v version=V -f applets/mktable.awk sesame.c FILE...
-# writes DIR/mains.h (prototypes), DIR/applets.h (the table), DIR/roles, DIR/sesame.1, DIR/sesame.bash, DIR/_sesame.
+# writes DIR/mains.h (prototypes), DIR/applets.h (the table), DIR/options.h
+# and DIR/options.c (the getopt tables), DIR/roles, DIR/sesame.1, and the
+# completions DIR/sesame.bash, DIR/_sesame (zsh) and DIR/sesame.fish.
 
 function fatal(msg) {
 	printf "%s:%d: %s\n", FILENAME, FNR, msg > "/dev/stderr"
@@ -101,9 +119,65 @@ inblock {
 		}
 	} else {
 		help[n] = help[n] line "\n"
+		if (line ~ /^  -/)
+			option(n, line)
 	}
 	lines[n, ++nlines[n]] = line
 	next
+}
+
+# An option line of applet i's help (see the top of this file).
+function option(i, l,   sh, lo, kind, arg, k, d) {
+	sh = ""
+	if (l ~ /^  -[A-Za-z0-9], --/) {
+		sh = substr(l, 4, 1)
+		l = substr(l, 9)
+	} else if (l ~ /^  --[a-z0-9]/) {
+		l = substr(l, 5)
+	} else if (l ~ /^  -- /) {
+		return	# "--" ends the options: not one
+	} else {
+		fatal("option line '" l "': write it as '  -x, --long ARG  text' or '  --long  text'")
+	}
+	match(l, /^[a-z0-9][a-z0-9-]*/)
+	lo = substr(l, 1, RLENGTH)
+	l = substr(l, RLENGTH + 1)
+	kind = 0; arg = ""
+	if (match(l, /^\[=[A-Z][A-Z0-9_]*\]/)) {
+		kind = 2; arg = substr(l, 3, RLENGTH - 3)
+	} else if (match(l, /^[ =][A-Z][A-Z0-9_]*(\.\.\.)?( |$)/)) {
+		kind = 1; arg = substr(l, 2, RLENGTH - 1)
+		sub(/ $/, "", arg)
+	} else {
+		RLENGTH = 0
+	}
+	l = substr(l, RLENGTH + 1)
+	if (l != "" && l !~ /^ /)
+		fatal("option --" lo ": '" l "' after it (an argument is a word in capitals)")
+	d = l
+	sub(/^ +/, "", d)
+	for (k = 1; k <= nopt[i]; k++)
+		if (olong[i, k] == lo) {
+			if (okind[i, k] != kind || oshort[i, k] != sh)
+				fatal("option --" lo " given twice, differently")
+			return
+		} else if (sh != "" && oshort[i, k] == sh) {
+			fatal("option -" sh " given to --" olong[i, k] " and --" lo)
+		}
+	k = ++nopt[i]
+	oshort[i, k] = sh; olong[i, k] = lo; okind[i, k] = kind; oarg[i, k] = arg; odesc[i, k] = d
+	if (sh == "")
+		longonly[lo] = 1
+}
+
+# What an option's argument completes to: file, profile, value (nothing
+# to offer), or "" when it takes no separate word (none, or --opt=ARG).
+function argkind(i, k) {
+	if (okind[i, k] != 1)
+		return ""
+	if (olong[i, k] == "profile")
+		return "profile"
+	return oarg[i, k] ~ /^(FILE|PATH)$/ ? "file" : "value"
 }
 
 # Sort the applets by name (insertion sort: a few dozen), moving each one's
@@ -122,6 +196,15 @@ function sort_applets(   i, j, k, t, tl) {
 				t = lines[j, k]; lines[j, k] = lines[j - 1, k]; lines[j - 1, k] = t
 			}
 			t = nlines[j]; nlines[j] = nlines[j - 1]; nlines[j - 1] = t
+			tl = nopt[j] > nopt[j - 1] ? nopt[j] : nopt[j - 1]
+			for (k = 1; k <= tl; k++) {
+				t = oshort[j, k]; oshort[j, k] = oshort[j - 1, k]; oshort[j - 1, k] = t
+				t = olong[j, k]; olong[j, k] = olong[j - 1, k]; olong[j - 1, k] = t
+				t = okind[j, k]; okind[j, k] = okind[j - 1, k]; okind[j - 1, k] = t
+				t = oarg[j, k]; oarg[j, k] = oarg[j - 1, k]; oarg[j - 1, k] = t
+				t = odesc[j, k]; odesc[j, k] = odesc[j - 1, k]; odesc[j - 1, k] = t
+			}
+			t = nopt[j]; nopt[j] = nopt[j - 1]; nopt[j - 1] = t
 		}
 }
 
@@ -164,26 +247,118 @@ END {
 		if (flags[i] ~ / role/ && fn[i] != "-")
 			print name[i] > r
 	close(r)
+	options(out)
 	manpage(out "/sesame.1")
 	completions(out)
+	fish(out "/sesame.fish")
 }
 
-# Options and sub-commands named in a block, for completions.
-function words_of(i,   opts, subs, j, l, t, k, parts, m, u, seenw) {
-	split("", seenw)
-	opts = ""
-	for (j = 1; j <= nlines[i]; j++) {
-		l = lines[i, j]
-		while (match(l, /(^|[ \t\[,|(])--?[A-Za-z][A-Za-z0-9-]*/)) {
-			t = substr(l, RSTART, RLENGTH)
-			sub(/^[^-]*/, "", t)
-			if (!(t in seenw)) {
-				seenw[t] = 1
-				opts = opts " " t
-			}
-			l = substr(l, RSTART + RLENGTH)
+function cid(s) {
+	gsub(/-/, "_", s)
+	return s
+}
+
+function options(dir,   h, c, i, k, o, nl, lo, names, v) {
+	h = dir "/options.h"
+	c = dir "/options.c"
+	print "/* Generated by applets/mktable.awk from the help blocks' option lines; do not edit. */" > h
+	print "#ifndef SESAME_OPTIONS_H" > h
+	print "#define SESAME_OPTIONS_H" > h
+	print "#include <getopt.h>" > h
+	# Long-only options: one number each, the same in every applet.
+	nl = 0
+	for (lo in longonly)
+		names[++nl] = lo
+	for (i = 2; i <= nl; i++)
+		for (k = i; k > 1 && names[k - 1] > names[k]; k--) {
+			v = names[k]; names[k] = names[k - 1]; names[k - 1] = v
 		}
+	print "enum {" > h
+	for (k = 1; k <= nl; k++) {
+		v = toupper(cid(names[k]))
+		printf "\tOPT_%s%s,\n", v, k == 1 ? " = 256" : "" > h
+		optval[names[k]] = "OPT_" v
 	}
+	print "};" > h
+	print "/* Generated by applets/mktable.awk from the help blocks' option lines; do not edit. */" > c
+	print "#include \"options.h\"" > c
+	print "#include <stddef.h>" > c
+	for (i = 1; i <= n; i++) {
+		o = ":"
+		for (k = 1; k <= nopt[i]; k++)
+			if (oshort[i, k] != "")
+				o = o oshort[i, k] (okind[i, k] == 1 ? ":" : okind[i, k] == 2 ? "::" : "")
+		printf "#define OPTSTR_%s \"%s\"\n", cid(name[i]), o > h
+		printf "extern const struct option longopts_%s[];\n", cid(name[i]) > h
+		printf "const struct option longopts_%s[] = {\n", cid(name[i]) > c
+		for (k = 1; k <= nopt[i]; k++)
+			printf "\t{ \"%s\", %s, NULL, %s },\n", olong[i, k], \
+				okind[i, k] == 1 ? "required_argument" : okind[i, k] == 2 ? "optional_argument" : "no_argument", \
+				oshort[i, k] != "" ? "'" oshort[i, k] "'" : optval[olong[i, k]] > c
+		print "\t{ NULL, 0, NULL, 0 }" > c
+		print "};" > c
+	}
+	print "#endif" > h
+	close(h)
+	close(c)
+}
+
+# fish: each command, its sub-commands and options, and the roles (as
+# `sesame daemon ROLE` and as daemon-ROLE).
+function fish(f,   i, k, r, nc, c, cond, subs, line) {
+	print "# fish completion for sesame; generated by applets/mktable.awk." > f
+	print "complete -c sesame -f" > f
+	print "function __sesame_profiles" > f
+	print "\tcommand -q sesame; and sesame profile list 2>/dev/null | string match -rv '^NAME ' | string replace -r ' .*' ''" > f
+	print "end" > f
+	print "complete -c sesame -n __fish_use_subcommand -a help -d 'show help for a command'" > f
+	for (i = 1; i <= n; i++) {
+		if (i == top)
+			continue
+		if (flags[i] ~ / role/) {
+			r = name[i]
+			sub(/^daemon-/, "", r)
+			print "complete -c sesame -n '__fish_seen_subcommand_from daemon' -a " r " -d '" fq(sum[i]) "'" > f
+			print "complete -c " name[i] " -f" > f
+			nc = 2
+			cond[1] = "-c sesame -n '__fish_seen_subcommand_from " r "'"
+			cond[2] = "-c " name[i]
+		} else {
+			print "complete -c sesame -n __fish_use_subcommand -a " name[i] " -d '" fq(sum[i]) "'" > f
+			print "complete -c sesame -n '__fish_seen_subcommand_from help' -a " name[i] > f
+			nc = 1
+			cond[1] = "-c sesame -n '__fish_seen_subcommand_from " name[i] "'"
+			subs = subcommands(i)
+			if (subs != "")
+				print "complete " cond[1] " -a '" subs "'" > f
+		}
+		for (c = 1; c <= nc; c++)
+			for (k = 1; k <= nopt[i]; k++) {
+				line = "complete " cond[c]
+				if (oshort[i, k] != "")
+					line = line " -s " oshort[i, k]
+				line = line " -l " olong[i, k]
+				if (argkind(i, k) == "file")
+					line = line " -r -F"
+				else if (argkind(i, k) == "profile")
+					line = line " -x -a '(__sesame_profiles)'"
+				else if (okind[i, k] == 1)
+					line = line " -x"
+				print line " -d '" fq(odesc[i, k]) "'" > f
+			}
+	}
+	close(f)
+}
+
+function fq(s) {
+	gsub(/\\/, "\\\\", s)
+	gsub(/'/, "\\'", s)
+	return s
+}
+
+# The sub-commands of applet i: its usage's first word after its name
+# when that is a list a|b|c.
+function subcommands(i,   u, parts, m, k, subs) {
 	subs = ""
 	u = usage[i]
 	sub(/\n.*/, "", u)
@@ -197,7 +372,16 @@ function words_of(i,   opts, subs, j, l, t, k, parts, m, u, seenw) {
 		}
 		break
 	}
-	return substr(subs " " opts, 1)
+	return subs
+}
+
+# Sub-commands and options of applet i, for completions.
+function words_of(i,   k, w) {
+	w = subcommands(i)
+	for (k = 1; k <= nopt[i]; k++)
+		w = w " --" olong[i, k] (oshort[i, k] != "" ? " -" oshort[i, k] : "")
+	sub(/^ /, "", w)
+	return w
 }
 
 function manpage(f,   i, j, l, sect) {
@@ -258,7 +442,7 @@ function topsect(f,   j, l, after) {
 		tailline[++ntail] = ".fi"
 }
 
-function completions(dir,   b, z, i, cmds, roles, r) {
+function completions(dir,   b, z, i, k, cmds, roles, r) {
 	b = dir "/sesame.bash"
 	z = dir "/_sesame"
 	cmds = "help daemon"; roles = ""
@@ -274,6 +458,16 @@ function completions(dir,   b, z, i, cmds, roles, r) {
 		}
 	}
 	print "# bash completion for sesame; generated by applets/mktable.awk." > b
+	# What an option's argument is: file, profile or value (nothing to offer).
+	print "_sesame_arg() {" > b
+	print "\tcase \"$1 $2\" in" > b
+	for (i = 1; i <= n; i++)
+		for (k = 1; k <= nopt[i]; k++)
+			if (argkind(i, k) != "")
+				print "\t'" name[i] " --" olong[i, k] "'" (oshort[i, k] != "" ? "|'" name[i] " -" oshort[i, k] "'" : "") \
+					") echo " argkind(i, k) " ;;" > b
+	print "\tesac" > b
+	print "}" > b
 	print "_sesame_words() {" > b
 	print "\tcase $1 in" > b
 	for (i = 1; i <= n; i++)
@@ -292,6 +486,11 @@ function completions(dir,   b, z, i, cmds, roles, r) {
 	print "\telif [ \"$cmd\" = help ]; then" > b
 	print "\t\tCOMPREPLY=($(compgen -W '" cmds "' -- \"$cur\")); return" > b
 	print "\tfi" > b
+	print "\tcase $(_sesame_arg \"$cmd\" \"${COMP_WORDS[COMP_CWORD-1]}\") in" > b
+	print "\tfile) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;" > b
+	print "\tprofile) COMPREPLY=($(compgen -W \"$(sesame profile list 2>/dev/null | awk 'NR > 1 { print $1 }')\" -- \"$cur\")); return ;;" > b
+	print "\tvalue) COMPREPLY=(); return ;;" > b
+	print "\tesac" > b
 	print "\tCOMPREPLY=($(compgen -W \"$(_sesame_words \"$cmd\") --help\" -- \"$cur\"))" > b
 	print "}" > b
 	printf "complete -F _sesame sesame" > b

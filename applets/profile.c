@@ -9,6 +9,7 @@
 #include "lib/core/util.h"
 #include "lib/store/vault.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +33,11 @@ file sets it.
   show         the profile's configuration, each value with its source
   activate     activate NAME by hand
   deactivate   deactivate NAME
-  default      make NAME the default profile; --reset forgets that
-               choice (global.default_profile, else "default", applies)
+  default      make NAME the default profile
+
+  --json       list: a JSON array
+  --reset      default: forget the choice (global.default_profile, else
+               "default", applies)
 */
 
 struct row {
@@ -195,23 +199,41 @@ static int change(uint8_t type, const char *name)
 int profile_main(int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : NULL;
+	int o, json = 0, reset = 0;
 
 	if (!sub)
 		usage_error("profile", "which one: list, show, activate, deactivate or default?");
-	if (!strcmp(sub, "list")) {
-		if (argc > 3 || (argc == 3 && strcmp(argv[2], "--json")))
-			usage_error("profile", "list takes only --json");
-		return list(argc == 3);
-	}
-	if (strcmp(sub, "show") && strcmp(sub, "activate") && strcmp(sub, "deactivate") && strcmp(sub, "default"))
+	if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "activate") && strcmp(sub, "deactivate") &&
+	    strcmp(sub, "default"))
 		usage_error("profile", "unknown subcommand '%s'", sub);
-	if (!strcmp(sub, "default") && argc == 3 && !strcmp(argv[2], "--reset"))
+	optind = 2;
+	while ((o = getopt_long(argc, argv, OPTSTR_profile, longopts_profile, NULL)) != -1) {
+		if (o == OPT_JSON && !strcmp(sub, "list"))
+			json = 1;
+		else if (o == OPT_RESET && !strcmp(sub, "default"))
+			reset = 1;
+		else if (o == OPT_JSON || o == OPT_RESET)
+			usage_error("profile", "%s is for profile %s", o == OPT_JSON ? "--json" : "--reset",
+				o == OPT_JSON ? "list" : "default");
+		else
+			usage_option("profile", argv, o, longopts_profile);
+	}
+	argc -= optind, argv += optind;
+	if (!strcmp(sub, "list")) {
+		if (argc)
+			usage_error("profile", "list takes only --json");
+		return list(json);
+	}
+	if (reset) {
+		if (argc)
+			usage_error("profile", "default --reset takes no NAME");
 		return change(WIRE_PROFILE_DEFAULT, NULL);
-	if (argc != 3)
+	}
+	if (argc != 1)
 		usage_error("profile", "%s takes one profile NAME", sub);
-	cli_profile_arg("profile", argv[2]);
+	cli_profile_arg("profile", argv[0]);
 	if (!strcmp(sub, "show"))
-		return show(argv[2]);
+		return show(argv[0]);
 	return change(!strcmp(sub, "activate") ? WIRE_PROFILE_ACTIVATE :
-		!strcmp(sub, "deactivate") ? WIRE_PROFILE_DEACTIVATE : WIRE_PROFILE_DEFAULT, argv[2]);
+		!strcmp(sub, "deactivate") ? WIRE_PROFILE_DEACTIVATE : WIRE_PROFILE_DEFAULT, argv[0]);
 }

@@ -63,12 +63,6 @@ static void print_name(const char *name, void *ctx)
 
 int secret_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "profile", required_argument, NULL, 'p' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "yes", no_argument, NULL, 'y' },
-		{ 0 }
-	};
 	struct cli_io *io = xcli_io();	/* secure memory: values pass here */
 	struct wire_out *req = &io->req;
 	const char *profile = "default", *cmd, *key = NULL;
@@ -80,14 +74,14 @@ int secret_main(int argc, char **argv)
 		usage_error("secret", "which one: set, get, list or delete?");
 	cmd = argv[1];
 	argv++, argc--;
-	while ((o = getopt_long(argc, argv, ":p:y", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, OPTSTR_secret, longopts_secret, NULL)) != -1) {
 		switch (o) {
 		case 'p':
 			profile = cli_profile_arg("secret", optarg);
 			break;
-		case 'j': json = 1; break;
+		case OPT_JSON: json = 1; break;
 		case 'y': yes = 1; break;
-		default: usage_option("secret", argv, o, opts);
+		default: usage_option("secret", argv, o, longopts_secret);
 		}
 	}
 	if (!strcmp(cmd, "list"))

@@ -244,22 +244,17 @@ static int agree(const char *cmd, const char *question, int yes, const char *pat
 
 int setup_keybinding_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "write", no_argument, NULL, 'w' },
-		{ "yes", no_argument, NULL, 'y' },
-		{ 0 }
-	};
 	char exe[PATH_MAX], text[4 * PATH_MAX + 512], path[PATH_MAX], sys[PATH_MAX], *old, *neu;
 	int o, wm, do_write = 0, yes = 0, have;
 	ssize_t n;
 	size_t len;
 	struct stat st;
 
-	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, OPTSTR_setup_keybinding, longopts_setup_keybinding, NULL)) != -1) {
 		switch (o) {
-		case 'w': do_write = 1; break;
-		case 'y': yes = 1; break;
-		default: usage_option("setup-keybinding", argv, o, opts);
+		case OPT_WRITE: do_write = 1; break;
+		case OPT_YES: yes = 1; break;
+		default: usage_option("setup-keybinding", argv, o, longopts_setup_keybinding);
 		}
 	}
 	wm = pick_wm("setup-keybinding", argc, argv);
@@ -382,21 +377,16 @@ static int restore(int wm, const char *path, const char *old, int yes)
 
 int remove_keybinding_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "restore", no_argument, NULL, 'r' },
-		{ "yes", no_argument, NULL, 'y' },
-		{ 0 }
-	};
 	char path[PATH_MAX], *old, *neu;
 	int o, wm, yes = 0, back = 0, r;
 	size_t len;
 	struct stat st;
 
-	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, OPTSTR_remove_keybinding, longopts_remove_keybinding, NULL)) != -1) {
 		switch (o) {
-		case 'r': back = 1; break;
-		case 'y': yes = 1; break;
-		default: usage_option("remove-keybinding", argv, o, opts);
+		case OPT_RESTORE: back = 1; break;
+		case OPT_YES: yes = 1; break;
+		default: usage_option("remove-keybinding", argv, o, longopts_remove_keybinding);
 		}
 	}
 	wm = pick_wm("remove-keybinding", argc, argv);

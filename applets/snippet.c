@@ -88,11 +88,6 @@ static void print_list(const struct wire_msg *m, int json)
 
 int snippet_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "profile", required_argument, NULL, 'p' },
-		{ "json", no_argument, NULL, 'j' },
-		{ 0 }
-	};
 	struct cli_io *io = xcli_io();	/* secure memory: values pass here */
 	struct wire_out *req = &io->req;
 	static char tpl[WIRE_MAX_MESSAGE];
@@ -106,13 +101,13 @@ int snippet_main(int argc, char **argv)
 		usage_error("snippet", "which one: list, add, remove or expand?");
 	cmd = argv[1];
 	argv++, argc--;
-	while ((o = getopt_long(argc, argv, ":p:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, OPTSTR_snippet, longopts_snippet, NULL)) != -1) {
 		switch (o) {
 		case 'p':
 			profile = cli_profile_arg("snippet", optarg);
 			break;
-		case 'j': json = 1; break;
-		default: usage_option("snippet", argv, o, opts);
+		case OPT_JSON: json = 1; break;
+		default: usage_option("snippet", argv, o, longopts_snippet);
 		}
 	}
 	argc -= optind, argv += optind;

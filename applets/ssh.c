@@ -15,23 +15,27 @@
 #include <unistd.h>
 
 /*APPLET ssh ssh_main "enroll, list or revoke the SSH agent key that unlocks a vault"
-usage: sesame ssh enroll [-p PROFILES] [-k FP|PATH]
+usage: sesame ssh enroll [-p PROFILES] [-k KEY]
        sesame ssh list [-p PROFILES]
        sesame ssh revoke [-p PROFILES]
 
 An SSH key held by the agent ($SSH_AUTH_SOCK; Ed25519 or RSA, signing
 with rsa-sha2-512) can unlock a vault: the agent signs a challenge unique
 to the vault and the key-encryption key is derived from the signature.
-PROFILES is a comma-separated list as for unlock.
+PROFILES is a comma-separated list as for unlock ($SESAME_PROFILES,
+else default).
 
   enroll   add (or replace) the vault's SSH key; the vault's password is
-           asked to prove it is yours.  -k names the key by SHA256:
-           fingerprint or .pub file; without it, the agent's only usable key
+           asked to prove it is yours
   list     each profile's enrolled key, its type, and whether the agent
            holds it now
   revoke   remove the vault's SSH key; asks for the password (and, under
            policy all, needs the agent).  A vault whose only factor is its
            SSH key keeps it.
+
+  -p, --profile PROFILES  the profiles, as for unlock
+  -k, --key KEY           enroll: the key, by SHA256: fingerprint or .pub
+                          file (default: the agent's only usable key)
 */
 
 static void ask_password(const char *profile, struct cli_factors *f)
@@ -125,15 +129,15 @@ int ssh_main(int argc, char **argv)
 		usage_error("ssh", sub ? "unknown subcommand '%s'" : "which one: enroll, list or revoke?%s",
 			sub ? sub : "");
 	optind = 2;
-	while ((o = getopt(argc, argv, ":p:k:")) != -1) {
+	while ((o = getopt_long(argc, argv, OPTSTR_ssh, longopts_ssh, NULL)) != -1) {
 		if (o == 'p')
 			spec = optarg;
 		else if (o == 'k' && !strcmp(sub, "enroll"))
 			keyspec = optarg;
 		else if (o == 'k')
-			usage_error("ssh", "-k is for ssh enroll, not ssh %s", sub);
+			usage_error("ssh", "-k, --key is for ssh enroll, not ssh %s", sub);
 		else
-			usage_option("ssh", argv, o, NULL);
+			usage_option("ssh", argv, o, longopts_ssh);
 	}
 	if (optind < argc)
 		usage_error("ssh", "unexpected argument '%s'", argv[optind]);

@@ -103,6 +103,8 @@ otherwise standard input gives the current password on its first line and
 the new one on its second.  Under policy all the SSH agent must hold the
 enrolled key too.  Wrong passwords count toward the unlock backoff.  A
 locked vault stays locked.
+
+  -p, --profile NAME   the profile (default: default)
 */
 
 /*APPLET lock lock_main "lock vaults and wipe their keys from memory"
@@ -124,19 +126,6 @@ static uint8_t *agent_sig(const char *profile, const struct cli_auth *a, size_t 
 
 int init_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "profile", required_argument, NULL, 'p' },
-		{ "password", no_argument, NULL, 'w' },
-		{ "ssh-key", optional_argument, NULL, 's' },
-		{ "auth-policy", required_argument, NULL, 'a' },
-		{ "wipe-reset-destroy-all-data", no_argument, NULL, 'x' },
-		{ "tpm2", no_argument, NULL, 't' },
-		{ "pcrs", required_argument, NULL, 'P' },
-		{ "pcr-values", required_argument, NULL, 'V' },
-		{ "tpm2-pin", no_argument, NULL, 'N' },
-		{ "keyfile", required_argument, NULL, 'k' },
-		{ 0 }
-	};
 	const char *profile = "default", *policy = NULL, *ssh_spec = NULL, *pcrs = NULL, *values = NULL;
 	const char *keyfile = NULL;
 	static uint8_t tpm2_data[VAULT_MAX_FACTOR_DATA];
@@ -148,23 +137,23 @@ int init_main(int argc, char **argv)
 	int o, want_pw = 0, want_ssh = 0, want_tpm2 = 0, pin = 0, wipe = 0, others;
 	char desc[256] = "";
 
-	while ((o = getopt_long(argc, argv, ":p:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, OPTSTR_init, longopts_init, NULL)) != -1) {
 		switch (o) {
 		case 'p': profile = cli_profile_arg("init", optarg); break;
-		case 'w': want_pw = 1; break;
-		case 's': want_ssh = 1; ssh_spec = optarg; break;
-		case 'a':
+		case OPT_PASSWORD: want_pw = 1; break;
+		case OPT_SSH_KEY: want_ssh = 1; ssh_spec = optarg; break;
+		case OPT_AUTH_POLICY:
 			if (strcmp(optarg, "any") && strcmp(optarg, "all"))
 				usage_error("init", "--auth-policy is any or all, not '%s'", optarg);
 			policy = optarg;
 			break;
-		case 'x': wipe = 1; break;
-		case 't': want_tpm2 = 1; break;
-		case 'P': pcrs = optarg; break;
-		case 'V': values = optarg; break;
-		case 'N': pin = 1; break;
-		case 'k': keyfile = optarg; break;
-		default: usage_option("init", argv, o, opts);
+		case OPT_WIPE_RESET_DESTROY_ALL_DATA: wipe = 1; break;
+		case OPT_TPM2: want_tpm2 = 1; break;
+		case OPT_PCRS: pcrs = optarg; break;
+		case OPT_PCR_VALUES: values = optarg; break;
+		case OPT_TPM2_PIN: pin = 1; break;
+		case OPT_KEYFILE: keyfile = optarg; break;
+		default: usage_option("init", argv, o, longopts_init);
 		}
 	}
 	if ((pcrs || values || pin) && !want_tpm2)
@@ -429,13 +418,6 @@ static struct bus_client *connect_secrets(long wait_ms, struct locked *l)
 
 int unlock_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "profile", required_argument, NULL, 'p' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "no-prompt", no_argument, NULL, 'n' },
-		{ "wait", required_argument, NULL, 'w' },
-		{ 0 }
-	};
 	char names[CLI_MAX_PROFILES][PROFILE_BUF], why[512];
 	long long num;
 	struct locked l = { names, 0 };
@@ -444,17 +426,17 @@ int unlock_main(int argc, char **argv)
 	int o, n, all = 0, no_prompt = 0, left = 0;
 	long wait_s = 0;
 
-	while ((o = getopt_long(argc, argv, ":p:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, OPTSTR_unlock, longopts_unlock, NULL)) != -1) {
 		switch (o) {
 		case 'p': spec = optarg; break;
-		case 'a': all = 1; break;
-		case 'n': no_prompt = 1; break;
-		case 'w':
+		case OPT_ALL: all = 1; break;
+		case OPT_NO_PROMPT: no_prompt = 1; break;
+		case OPT_WAIT:
 			if (parse_range(optarg, 0, 3600, &num) < 0)
 				usage_error("unlock", "--wait (seconds): %s", last_error());
 			wait_s = (long)num;
 			break;
-		default: usage_option("unlock", argv, o, opts);
+		default: usage_option("unlock", argv, o, longopts_unlock);
 		}
 	}
 	if (optind < argc)
@@ -490,11 +472,11 @@ int passwd_main(int argc, char **argv)
 	char prompt[128];
 	int o;
 
-	while ((o = getopt(argc, argv, ":p:")) != -1) {
+	while ((o = getopt_long(argc, argv, OPTSTR_passwd, longopts_passwd, NULL)) != -1) {
 		if (o == 'p')
 			profile = cli_profile_arg("passwd", optarg);
 		else
-			usage_option("passwd", argv, o, NULL);
+			usage_option("passwd", argv, o, longopts_passwd);
 	}
 	if (optind < argc)
 		usage_error("passwd", "unexpected argument '%s'", argv[optind]);
@@ -524,11 +506,6 @@ int passwd_main(int argc, char **argv)
 int lock_main(int argc, char **argv)
 {
 	struct cli_io *io = xcli_io();
-	static const struct option opts[] = {
-		{ "profile", required_argument, NULL, 'p' },
-		{ "all", no_argument, NULL, 'a' },
-		{ 0 }
-	};
 	const char *profile = NULL;
 	struct bus_client *c;
 	struct wire_msg m;
@@ -537,11 +514,11 @@ int lock_main(int argc, char **argv)
 	const uint8_t *v;
 	int o, n = 0, all = 0;
 
-	while ((o = getopt_long(argc, argv, ":p:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, OPTSTR_lock, longopts_lock, NULL)) != -1) {
 		switch (o) {
 		case 'p': profile = cli_profile_arg("lock", optarg); break;
-		case 'a': all = 1; break;
-		default: usage_option("lock", argv, o, opts);
+		case OPT_ALL: all = 1; break;
+		default: usage_option("lock", argv, o, longopts_lock);
 		}
 	}
 	if (optind < argc || (all && profile))

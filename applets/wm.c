@@ -35,8 +35,11 @@ usage: sesame wm list [--json]
            does; with --launcher, a search field instead: what is typed
            is searched by daemon-launcher, Enter starts the selection
 
-  --json   list as a JSON array of {"id","app_id","title","focused"};
-           watch as one {"event","id","app_id","title"} per line
+  --json      list as a JSON array of {"id","app_id","title","focused"};
+              watch as one {"event","id","app_id","title"} per line
+  --backward  switch: the least recently focused window; overlay: select
+              backwards
+  --launcher  overlay: the launcher's search field instead of the windows
 
 Window ids are given by daemon-wm and change when it restarts.  Exit 69
 if daemon-wm is not running, 1 if there is no such window.
@@ -130,12 +133,6 @@ static const struct cli_field event_fields[] = {
 
 int wm_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "backward", no_argument, NULL, 'b' },
-		{ "launcher", no_argument, NULL, 'l' },
-		{ 0 }
-	};
 	struct cli_io *io = xcli_io();
 	struct wire_out *req = &io->req;
 	const char *cmd;
@@ -147,12 +144,12 @@ int wm_main(int argc, char **argv)
 		usage_error("wm", "which one: list, focus, switch or overlay?");
 	cmd = argv[1];
 	argv++, argc--;
-	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, OPTSTR_wm, longopts_wm, NULL)) != -1) {
 		switch (o) {
-		case 'j': json = 1; break;
-		case 'b': back = 1; break;
-		case 'l': launcher = 1; break;
-		default: usage_option("wm", argv, o, opts);
+		case OPT_JSON: json = 1; break;
+		case OPT_BACKWARD: back = 1; break;
+		case OPT_LAUNCHER: launcher = 1; break;
+		default: usage_option("wm", argv, o, longopts_wm);
 		}
 	}
 	argc -= optind, argv += optind;

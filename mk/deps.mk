@@ -14,7 +14,7 @@ DEPS = build-essential pkg-config clang libclang-rt-dev file perl \
 	keyutils gnome-keyring libsecret-tools dbus-daemon dbus-bin pass gnupg gnuplot-nox \
 	libwayland-dev wayland-protocols librust-wayland-protocols-dev \
 	libxkbcommon-dev libpixman-1-dev libfcft-dev \
-	sway foot grim wl-clipboard wtype
+	sway foot grim wl-clipboard wtype fish zsh
 deps:
 	@command -v apt-get >/dev/null || { echo "make deps: needs apt-get (Debian/Ubuntu)"; exit 1; }
 	@if ! grep -rqs '^Types:.*deb-src\|^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/; then \

@@ -24,10 +24,15 @@ env -i PATH="$PATH" HOME="${HOME:-/}" ${PKG_CONFIG_PATH:+PKG_CONFIG_PATH="$PKG_C
 ok $? "make builds it" || tail -20 "$T/make.log" | sed 's/^/# /'
 run "$T/tree/sesame" hello sesame
 is "$(cat "$T/out")" "hello sesame" "sesame hello runs"
+run "$T/tree/sesame" hello --loud sesame
+is "$(cat "$T/out")" "HELLO sesame!" "its option, from its help's option line, works"
+run "$T/tree/sesame" hello --quiet
+contains "$T/err" "unknown option '--quiet'" "an option its help does not list is refused"
 run "$T/tree/sesame" help hello
-contains "$T/out" "usage: sesame hello [NAME]" "its help is there"
+contains "$T/out" "usage: sesame hello [-l] [NAME]" "its help is there"
 run "$T/tree/sesame" --help
 contains "$T/out" "say hello" "sesame --help lists it"
 grep -q '^\.SS hello' "$T/tree/build/gen/sesame.1"; ok $? "the man page has it"
-grep -q 'hello' "$T/tree/build/gen/sesame.bash"; ok $? "so do the completions"
+grep -q "hello) echo '--loud -l'" "$T/tree/build/gen/sesame.bash"; ok $? "so do the completions, with its option"
+grep -q "from hello' -s l -l loud" "$T/tree/build/gen/sesame.fish"; ok $? "fish's too"
 done_testing

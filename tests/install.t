@@ -61,6 +61,7 @@ else
 fi
 [ -f "$dest/usr/share/bash-completion/completions/sesame" ]; ok $? "bash completion is installed"
 [ -f "$dest/usr/share/zsh/site-functions/_sesame" ]; ok $? "zsh completion is installed"
+[ -f "$dest/usr/share/fish/vendor_completions.d/sesame.fish" ]; ok $? "fish completion is installed"
 dups=$(grep '^	cmds=' "$dest/usr/share/zsh/site-functions/_sesame" | grep -o " '[a-z-]*:" | sort | uniq -d)
 is "$dups" "" "zsh completion offers each command once"
 if command -v bash >/dev/null 2>&1; then

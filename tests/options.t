@@ -1,46 +1,106 @@
 #!/bin/sh
-# Options and help cannot drift apart: every long option an applet's
-# getopt table accepts (the struct option arrays in applets/*.c) is named
-# in that applet's --help, so the man page and the completions, made from
-# the help, offer it.  (env took --profile and --format that its help
-# never mentioned.)
+# Options and help cannot drift apart: the getopt tables are made from the
+# help blocks' option lines (applets/mktable.awk), so what `sesame help X`
+# lists is what X takes.  Here: no applet writes a table of its own; each
+# option the help lists is handled in the applet's code; the completions
+# (bash, zsh, fish) offer every one.  (env once took --profile and
+# --format that its help never mentioned.)
 . "$(dirname "$0")/lib.sh"
 
-# FILE FUNCTION OPTION... for each option table: the function it is in.
-for f in "$SESAME_SRC"/applets/*.c "$SESAME_SRC"/applets/*/*.c; do
-	awk -v file="${f#"$SESAME_SRC"/applets/}" '
-		/^[a-z].*[a-z_]+\(/ && !/;$/ { fn = $0; sub(/\(.*/, "", fn); sub(/.*[ *]/, "", fn) }
-		/static const struct option [a-z_]+\[\] = \{/ { inopt = 1; line = file " " fn; next }
-		inopt && /^\t*\};/ { inopt = 0; print line; next }
-		inopt { while (match($0, /\{ "[a-z0-9-]+",/)) { line = line " " substr($0, RSTART + 3, RLENGTH - 5); $0 = substr($0, RSTART + RLENGTH) } }
-	' "$f"
-done >"$T/tables"
-[ -s "$T/tables" ]; ok $? "option tables found in applets/*.c ($(wc -l <"$T/tables" | tr -d ' '))"
+G=$SESAME_BUILD/gen
+if [ ! -f "$G/options.c" ]; then
+	skip "no $G/options.c: build first"
+	done_testing; exit
+fi
 
-# Which applets a main function serves: the APPLET lines (NAME FUNCTION),
-# and the mains that dispatch to a helper holding the table.
-grep -h '^/\*APPLET [a-z0-9-]* [a-z_]*' "$SESAME_SRC"/sesame.c "$SESAME_SRC"/applets/*.c "$SESAME_SRC"/applets/*/*.c |
-	awk '{ print $2, $3 }' >"$T/applets"
-while read -r file fn opts; do
-	apps=$(awk -v fn="$fn" '$2 == fn { print $1 }' "$T/applets")
-	# A table in a helper (env's usage_opts, factor_main): the applets
-	# of that file whose mains call it.
-	if [ -z "$apps" ]; then
-		for m in $(awk '{ print $2 }' "$T/applets"); do
-			grep -q "^int $m(" "$SESAME_SRC/applets/$file" && grep -A60 "^int $m(" "$SESAME_SRC/applets/$file" |
-				grep -q "$fn(" && apps="$apps $(awk -v m="$m" '$2 == m { print $1 }' "$T/applets")"
-		done
-	fi
-	[ -n "$apps" ]; ok $? "$file: $fn's option table belongs to an applet ($apps)"
-	for a in $apps; do
-		"$SESAME" help "$a" >"$T/help" 2>&1
-		if grep -q "Not in this build" "$T/help"; then
-			skip "$a is not in this build (DESKTOP=0): its help is the stub's"
-			continue
-		fi
-		missing=
-		for o in $opts; do grep -q -- "--$o\b" "$T/help" || missing="$missing --$o"; done
-		is "$missing" "" "sesame help $a names every long option it takes"
-	done
-done <"$T/tables"
+own=$(grep -ln 'struct option [a-z_]*\[\] = ' "$SESAME_SRC"/applets/*.c "$SESAME_SRC"/applets/*/*.c)
+is "$own" "" "no applet writes a getopt table of its own (they are made from the help)"
+
+# APPLET NAME FILE: where each applet's code is (its folder, if it has one).
+grep -H '^/\*APPLET [a-z0-9-]* \([a-z_][a-z0-9_]*\|- top\) ' "$SESAME_SRC"/sesame.c "$SESAME_SRC"/applets/*.c \
+	"$SESAME_SRC"/applets/*/*.c | sed 's|^\([^:]*\):/\*APPLET \([a-z0-9-]*\) .*|\2 \1|' >"$T/files"
+
+# TABLE LONG VALUE, from the generated tables.
+awk '/^const struct option longopts_/ { t = $4; sub(/^longopts_/, "", t); sub(/\[\]$/, "", t); next }
+	/^\t\{ "/ { l = $2; gsub(/[",]/, "", l); v = $(NF - 1); print t, l, v }' "$G/options.c" >"$T/opts"
+[ -s "$T/opts" ]; ok $? "options found in the generated tables ($(wc -l <"$T/opts" | tr -d ' '))"
+
+# Handled: a short option's 'x' or a long-only one's OPT_NAME appears in a
+# case or a comparison of the applet's code; sesame.c's own options are
+# compared as strings.
+missing=
+while read -r table long val; do
+	name=$(echo "$table" | tr _ -)
+	file=$(awk -v n="$name" '$1 == n { print $2; exit }' "$T/files")
+	[ -n "$file" ] || { missing="$missing $name(no file)"; continue; }
+	case $file in
+	*/applets/*/*.c) code=$(dirname "$file")/*.c ;;
+	*) code=$file ;;
+	esac
+	case $val in
+	"'"?"'") pat="(case|o ==) $val" ;;
+	*) pat="\\b$val\\b" ;;
+	esac
+	# shellcheck disable=SC2086
+	grep -Eq "$pat" $code || grep -q "\"--$long\"" $code || missing="$missing $name:--$long"
+done <"$T/opts"
+is "$missing" "" "each option a help lists is handled in its applet's code"
+
+# The completions offer each one.
+if command -v bash >/dev/null; then
+	miss=
+	while read -r table long val; do
+		name=$(echo "$table" | tr _ -)
+		[ "$name" = sesame ] && continue	# sesame's own: offered as the first word
+		bash -c '. "$1"; _sesame_words "$2"' sh "$G/sesame.bash" "$name" | grep -q -- "--$long\b" ||
+			miss="$miss $name:--$long"
+	done <"$T/opts"
+	is "$miss" "" "bash completion offers every option"
+	: >"$T/k.key"
+	got=$(cd "$T" && bash -c '. "$1"; COMP_WORDS=(sesame init --keyfile k.); COMP_CWORD=3; _sesame; echo "${COMPREPLY[*]}"' \
+		sh "$G/sesame.bash")
+	is "$got" "k.key" "bash completes a FILE argument with file names"
+	got=$(bash -c '. "$1"; COMP_WORDS=(sesame daemon secrets --idle-lock ""); COMP_CWORD=4; _sesame; echo "${#COMPREPLY[@]}"' \
+		sh "$G/sesame.bash")
+	is "$got" "0" "and offers nothing for a value (no options as --idle-lock's argument)"
+else
+	skip "no bash"
+fi
+if command -v zsh >/dev/null; then
+	zsh -n "$G/_sesame"; ok $? "zsh completion parses (zsh -n)"
+	miss=
+	while read -r table long val; do
+		name=$(echo "$table" | tr _ -)
+		[ "$name" = sesame ] && continue
+		grep "^	$name) compadd" "$G/_sesame" | grep -q -- "--$long\b" || miss="$miss $name:--$long"
+	done <"$T/opts"
+	is "$miss" "" "zsh completion offers every option"
+else
+	skip "zsh is not installed (make deps installs it)"
+	skip "likewise"
+fi
+if command -v fish >/dev/null; then
+	fish -n "$G/sesame.fish"; ok $? "fish completion parses (fish -n)"
+	export HOME="$T" XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data"
+	miss=
+	while read -r table long val; do
+		name=$(echo "$table" | tr _ -)
+		case $name in
+		sesame) continue ;;
+		daemon-*) line="$name --" ;;
+		*) line="sesame $name --" ;;
+		esac
+		fish -c "source '$G/sesame.fish'; complete -C '$line'" 2>/dev/null | grep -q -- "^--$long\b" ||
+			miss="$miss $name:--$long"
+	done <"$T/opts"
+	is "$miss" "" "fish completion offers every option (sesame CMD -- and daemon-ROLE --)"
+	got=$(fish -c "source '$G/sesame.fish'; complete -C 'sesame daemon '" 2>/dev/null | cut -f1 | tr '\n' ' ')
+	contains_str() { case $1 in *"$2"*) return 0 ;; esac; return 1; }
+	contains_str "$got" "secrets " && contains_str "$got" "profile "
+	ok $? "fish completes sesame daemon with the roles ($got)"
+else
+	skip "fish is not installed (make deps installs it)"
+	skip "likewise"
+	skip "likewise"
+fi
 done_testing

@@ -529,19 +529,15 @@ static void enter_sandbox(void)
 
 int daemon_input_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "event-pipe", required_argument, NULL, 'e' },
-		{ 0 }
-	};
 	struct xkb_rule_names names = { 0 };
 	ssize_t n;
 	int o;
 
-	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		if (o == 'e')
+	while ((o = getopt_long(argc, argv, OPTSTR_daemon_input, longopts_daemon_input, NULL)) != -1) {
+		if (o == OPT_EVENT_PIPE)
 			TT.pipe_path = optarg;
 		else
-			usage_option("daemon-input", argv, o, opts);
+			usage_option("daemon-input", argv, o, longopts_daemon_input);
 	}
 	if (optind < argc)
 		usage_error("daemon-input", "unexpected argument '%s'", argv[optind]);

@@ -603,17 +603,6 @@ static int is_applet(const char *name)
 
 int daemon_profile_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "max-clients", required_argument, NULL, 'c' },
-		{ "handshake-timeout-ms", required_argument, NULL, 'h' },
-		{ "slow-timeout-ms", required_argument, NULL, 's' },
-		{ "request-timeout-ms", required_argument, NULL, 'r' },
-		{ "queue-frames", required_argument, NULL, 'q' },
-		{ "idle-timeout-ms", required_argument, NULL, 'i' },
-		{ "max-per-pid", required_argument, NULL, 'P' },
-		{ "role-exe", required_argument, NULL, 'x' },
-		{ 0 }
-	};
 	static const struct hub_hooks hooks = { NULL, started, serve, tick, ready, hangup };
 	char path[PATH_MAX], *exe[8];
 	size_t nexe = 0;
@@ -621,27 +610,27 @@ int daemon_profile_main(int argc, char **argv)
 
 	TT.watch = TT.uevent = TT.wifi.fd = -1;
 	hub_config_defaults(&TT.cfg);
-	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, OPTSTR_daemon_profile, longopts_daemon_profile, NULL)) != -1) {
 		switch (o) {
-		case 'c': TT.cfg.max_clients = number("--max-clients", optarg, 1, 65536); break;
-		case 'h': TT.cfg.handshake_timeout_ms = number("--handshake-timeout-ms", optarg, 10, 600000); break;
-		case 's':
+		case OPT_MAX_CLIENTS: TT.cfg.max_clients = number("--max-clients", optarg, 1, 65536); break;
+		case OPT_HANDSHAKE_TIMEOUT_MS: TT.cfg.handshake_timeout_ms = number("--handshake-timeout-ms", optarg, 10, 600000); break;
+		case OPT_SLOW_TIMEOUT_MS:
 			TT.cfg.slow_timeout_ms = number("--slow-timeout-ms", optarg, 10, 600000);
 			TT.set_slow = 1;
 			break;
-		case 'r': TT.cfg.request_timeout_ms = number("--request-timeout-ms", optarg, 10, 600000); break;
-		case 'i': TT.cfg.idle_timeout_ms = number("--idle-timeout-ms", optarg, 10, 3600000); break;
-		case 'P': TT.cfg.max_per_pid = number("--max-per-pid", optarg, 1, 65536); break;
-		case 'x':
+		case OPT_REQUEST_TIMEOUT_MS: TT.cfg.request_timeout_ms = number("--request-timeout-ms", optarg, 10, 600000); break;
+		case OPT_IDLE_TIMEOUT_MS: TT.cfg.idle_timeout_ms = number("--idle-timeout-ms", optarg, 10, 3600000); break;
+		case OPT_MAX_PER_PID: TT.cfg.max_per_pid = number("--max-per-pid", optarg, 1, 65536); break;
+		case OPT_ROLE_EXE:
 			if (nexe == ARRAY_LEN(exe))
 				usage_error("daemon-profile", "--role-exe: at most %zu", ARRAY_LEN(exe));
 			exe[nexe++] = optarg;
 			break;
-		case 'q':
+		case OPT_QUEUE_FRAMES:
 			TT.cfg.queue_frames = number("--queue-frames", optarg, 1, 1 << 20);
 			TT.set_queue = 1;
 			break;
-		default: usage_option("daemon-profile", argv, o, opts);
+		default: usage_option("daemon-profile", argv, o, longopts_daemon_profile);
 		}
 	}
 	if (optind < argc)

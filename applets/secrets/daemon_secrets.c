@@ -21,6 +21,7 @@
 
 #include <fcntl.h>
 #include <errno.h>
+#include <getopt.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -177,17 +178,18 @@ static int sooner(int timeout, long long due)
 int daemon_secrets_main(int argc, char **argv)
 {
 	pthread_t th, sync_th;
-	int stop = 0, e;
+	int stop = 0, e, o;
+	long long v;
 
-	for (int i = 1; i < argc; i++) {
-		long long v;
-
-		if (strcmp(argv[i], "--idle-lock") || i + 1 == argc)
-			usage_error("daemon-secrets", "unexpected argument '%s'", argv[i]);
-		if (parse_range(argv[++i], 0, 86400 * 30, &v) < 0)
+	while ((o = getopt_long(argc, argv, OPTSTR_daemon_secrets, longopts_daemon_secrets, NULL)) != -1) {
+		if (o != OPT_IDLE_LOCK)
+			usage_option("daemon-secrets", argv, o, longopts_daemon_secrets);
+		if (parse_range(optarg, 0, 86400 * 30, &v) < 0)
 			usage_error("daemon-secrets", "--idle-lock (seconds): %s", last_error());
 		TT.idle_ms = v * 1000LL;
 	}
+	if (optind < argc)
+		usage_error("daemon-secrets", "unexpected argument '%s'", argv[optind]);
 	if (sandbox_limits() < 0)
 		die("daemon-secrets: %s", last_error());
 	/* Blocks SIGTERM before the worker exists, so that it inherits the

@@ -12,6 +12,7 @@
 #include "lib/tpm2/tpm2.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@
 #include <unistd.h>
 
 /*APPLET status status_main "show whether the bus is up and which roles are connected"
-usage: sesame status [--json] [--sandbox | --doctor[=LIST] [--exit-code] [--quiet]]
+usage: sesame status [--json] [--sandbox | --doctor[=LIST] [--output FORMAT] [--exit-code] [--quiet]]
        sesame status --rotate-keys
 
 Asks daemon-profile over the bus for its version, uptime, the number of
@@ -41,7 +42,8 @@ or if daemon-secrets does not (what daemon-profile answered is shown).
   --sandbox   also, per running role: its pid, Landlock (and its ABI) and
               seccomp as the role reports them, and Seccomp and
               NoNewPrivs as the kernel shows them in /proc/PID/status
-  --doctor    instead, checks, each ok, warn or FAIL with a hint: the bus
+  --doctor[=LIST]
+              instead, checks, each ok, warn or FAIL with a hint: the bus
               is up and daemon-secrets connected; per running role, how
               often it was restarted since daemon-profile started (warn
               from 1, fail past 3), its seccomp filter, no_new_privs,
@@ -53,10 +55,11 @@ or if daemon-secrets does not (what daemon-profile answered is shown).
               (as audit verify checks it); daemon-input, if running,
               reads a keyboard (warn); the kernel's Landlock (its ABI),
               seccomp filters, memfd_secret and Yama ptrace_scope, with
-              the kernel option to enable for what is missing.  Exits 1 if a check fails (a warning
-              does not fail), 0 otherwise; the bus being down is a
-              failed check.
-              LIST picks categories, comma-separated: daemon (the bus,
+              the kernel option to enable for what is missing.  Exits 1
+              if a check fails (a warning does not fail), 0 otherwise;
+              the bus being down is a failed check.
+              LIST (or the next word, --doctor LIST) picks categories,
+              comma-separated: daemon (the bus,
               daemon-secrets, restarts, roles gone), sandbox, memory
               (RSS, core dumps, swap, memfd_secret), vault (each vault,
               the audit log), platform (the kernel: Landlock, seccomp,
@@ -64,9 +67,11 @@ or if daemon-secrets does not (what daemon-profile answered is shown).
               With --json (or --output json): {"checks":[{"id",
               "category","status","value","hint"}],
               "summary":{"pass","warn","fail"}}
+  --output FORMAT
+              with --doctor: text (the default) or json (as --json)
   --exit-code with --doctor: exit 1 if a check fails, else 2 if one
               warns, else 0 (as the original's)
-  --quiet, -q with --doctor: print nothing; implies --exit-code
+  -q, --quiet with --doctor: print nothing; implies --exit-code
 */
 
 void status_proc_view(unsigned pid, struct proc_view *pv)
@@ -280,34 +285,32 @@ int status_main(int argc, char **argv)
 	unsigned catmask;
 	const char *cats = NULL, *output = NULL;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
+	int o, rotate = 0;
 
-		if (!strcmp(a, "--json"))
-			json = 1;
-		else if (!strcmp(a, "--sandbox"))
-			sandbox = 1;
-		else if (!strcmp(a, "--rotate-keys") && argc == 2)
-			return rotate_keys();
-		else if (!strcmp(a, "--rotate-keys"))
-			usage_error("status", "--rotate-keys goes alone");
-		else if (!strcmp(a, "--doctor") && i + 1 < argc && argv[i + 1][0] != '-')
-			doc = 1, cats = argv[++i];	/* --doctor LIST, as the original takes it */
-		else if (!strcmp(a, "--doctor"))
+	while ((o = getopt_long(argc, argv, OPTSTR_status, longopts_status, NULL)) != -1) {
+		switch (o) {
+		case OPT_JSON: json = 1; break;
+		case OPT_SANDBOX: sandbox = 1; break;
+		case OPT_ROTATE_KEYS: rotate = 1; break;
+		case OPT_DOCTOR:
 			doc = 1;
-		else if (!strncmp(a, "--doctor=", 9))
-			doc = 1, cats = a + 9;
-		else if (!strcmp(a, "--output") && i + 1 < argc)
-			output = argv[++i];
-		else if (!strncmp(a, "--output=", 9))
-			output = a + 9;
-		else if (!strcmp(a, "--exit-code"))
-			exit_code = 1;
-		else if (!strcmp(a, "--quiet") || !strcmp(a, "-q"))
-			quiet = exit_code = 1;
-		else
-			usage_error("status", "unexpected argument '%s'", a);
+			cats = optarg;
+			/* --doctor LIST, as the original takes it */
+			if (!cats && optind < argc && argv[optind][0] != '-')
+				cats = argv[optind++];
+			break;
+		case OPT_OUTPUT: output = optarg; break;
+		case OPT_EXIT_CODE: exit_code = 1; break;
+		case 'q': quiet = exit_code = 1; break;
+		default: usage_option("status", argv, o, longopts_status);
+		}
 	}
+	if (optind < argc)
+		usage_error("status", "unexpected argument '%s'", argv[optind]);
+	if (rotate && argc != 2)
+		usage_error("status", "--rotate-keys goes alone");
+	if (rotate)
+		return rotate_keys();
 	if (sandbox && doc)
 		usage_error("status", "--doctor checks the sandbox already; give one of --sandbox and --doctor");
 	if ((output || exit_code) && !doc)

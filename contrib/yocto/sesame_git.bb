@@ -52,4 +52,4 @@ INITSCRIPT_PARAMS = "defaults 50"
 SYSTEMD_SERVICE:${PN} = "sesame-profile.service sesame-secrets.service"
 SYSTEMD_AUTO_ENABLE = "enable"
 
-FILES:${PN} += "${systemd_user_unitdir} ${datadir}/bash-completion ${datadir}/zsh"
+FILES:${PN} += "${systemd_user_unitdir} ${datadir}/bash-completion ${datadir}/zsh ${datadir}/fish"
