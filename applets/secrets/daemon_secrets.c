@@ -61,10 +61,9 @@ change applies to the next init or passwd of the profile.
                         (default 0: never, the embedded default)
 */
 
-struct secrets_state secrets_tt = {
-	.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER,
-	.sync = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, -1, 0 },
-};
+/* Zero, so in .bss (35 KiB that would otherwise be in the file): its
+ * locks are set up in main, before any thread. */
+struct secrets_state secrets_tt;
 
 /* Replies may hold a value: wiped once sent. */
 void secrets_send_out(void)
@@ -181,6 +180,11 @@ int daemon_secrets_main(int argc, char **argv)
 	int stop = 0, e, o;
 	long long v;
 
+	pthread_mutex_init(&TT.lock, NULL);
+	pthread_cond_init(&TT.cond, NULL);
+	pthread_mutex_init(&TT.sync.lock, NULL);
+	pthread_cond_init(&TT.sync.cond, NULL);
+	TT.sync.fd = -1;
 	while ((o = getopt_long(argc, argv, OPTSTR_daemon_secrets, longopts_daemon_secrets, NULL)) != -1) {
 		if (o != OPT_IDLE_LOCK)
 			usage_option("daemon-secrets", argv, o, longopts_daemon_secrets);
