@@ -253,6 +253,13 @@ END {
 	fish(out "/sesame.fish")
 }
 
+# A role's short name: daemon-secrets is secrets.
+function role_of(i,   r) {
+	r = name[i]
+	sub(/^daemon-/, "", r)
+	return r
+}
+
 function cid(s) {
 	gsub(/-/, "_", s)
 	return s
@@ -316,8 +323,7 @@ function fish(f,   i, k, r, nc, c, cond, subs, line) {
 		if (i == top)
 			continue
 		if (flags[i] ~ / role/) {
-			r = name[i]
-			sub(/^daemon-/, "", r)
+			r = role_of(i)
 			print "complete -c sesame -n '__fish_seen_subcommand_from daemon' -a " r " -d '" fq(sum[i]) "'" > f
 			print "complete -c " name[i] " -f" > f
 			nc = 2
@@ -450,8 +456,7 @@ function completions(dir,   b, z, i, k, cmds, roles, r) {
 		if (i == top)
 			continue
 		if (flags[i] ~ / role/) {
-			r = name[i]
-			sub(/^daemon-/, "", r)
+			r = role_of(i)
 			roles = roles " " r
 		} else {
 			cmds = cmds " " name[i]
@@ -513,8 +518,7 @@ function completions(dir,   b, z, i, k, cmds, roles, r) {
 	printf "\troles=(" > z
 	for (i = 1; i <= n; i++)
 		if (flags[i] ~ / role/) {
-			r = name[i]
-			sub(/^daemon-/, "", r)
+			r = role_of(i)
 			printf " '%s:%s'", r, zq(sum[i]) > z
 		}
 	print " )" > z
