@@ -28,25 +28,34 @@
 #ifndef PIXMAN_LIB
 #define PIXMAN_LIB "libpixman-1.so.0"
 #endif
+/* The libraries, loaded when the overlay first draws (their functions'
+ * tables), and the globals it binds. */
 static struct {
-	void *h;
-	pixman_image_t *(*create_bits)(pixman_format_code_t, int, int, uint32_t *, int);
-	pixman_image_t *(*create_solid_fill)(const pixman_color_t *);
-	pixman_bool_t (*unref)(pixman_image_t *);
-	pixman_bool_t (*fill_boxes)(pixman_op_t, pixman_image_t *, const pixman_color_t *, int,
-		const pixman_box32_t *);
-	void (*composite32)(pixman_op_t, pixman_image_t *, pixman_image_t *, pixman_image_t *, int32_t, int32_t,
-		int32_t, int32_t, int32_t, int32_t, int32_t, int32_t);
-	pixman_format_code_t (*get_format)(pixman_image_t *);
-} P;
-static struct {
-	void *h;
-	bool (*init)(enum fcft_log_colorize, bool, enum fcft_log_class);
-	void (*fini)(void);
-	struct fcft_font *(*from_name)(size_t, const char *[], const char *);
-	void (*destroy)(struct fcft_font *);
-	const struct fcft_glyph *(*rasterize)(struct fcft_font *, uint32_t, enum fcft_subpixel);
-} F;
+	struct {
+		void *h;
+		pixman_image_t *(*create_bits)(pixman_format_code_t, int, int, uint32_t *, int);
+		pixman_image_t *(*create_solid_fill)(const pixman_color_t *);
+		pixman_bool_t (*unref)(pixman_image_t *);
+		pixman_bool_t (*fill_boxes)(pixman_op_t, pixman_image_t *, const pixman_color_t *, int,
+			const pixman_box32_t *);
+		void (*composite32)(pixman_op_t, pixman_image_t *, pixman_image_t *, pixman_image_t *, int32_t, int32_t,
+			int32_t, int32_t, int32_t, int32_t, int32_t, int32_t);
+		pixman_format_code_t (*get_format)(pixman_image_t *);
+	} pixman;
+	struct {
+		void *h;
+		bool (*init)(enum fcft_log_colorize, bool, enum fcft_log_class);
+		void (*fini)(void);
+		struct fcft_font *(*from_name)(size_t, const char *[], const char *);
+		void (*destroy)(struct fcft_font *);
+		const struct fcft_glyph *(*rasterize)(struct fcft_font *, uint32_t, enum fcft_subpixel);
+	} fcft;
+	struct {
+		struct wl_compositor *compositor;
+		struct wl_shm *shm;
+		struct zwlr_layer_shell_v1 *layer_shell;
+	} wl;
+} TT;
 
 /* In load_libs: the function called name into s.member, else missing. */
 #define SYM(s, member, name) \
@@ -57,37 +66,32 @@ static int load_libs(void)
 {
 	const char *missing = NULL;
 
-	if (!F.h) {
-		if (!(F.h = dyn_open(FCFT_LIB, "the overlay draws text with fcft")))
+	if (!TT.fcft.h) {
+		if (!(TT.fcft.h = dyn_open(FCFT_LIB, "the overlay draws text with fcft")))
 			return -1;
-		SYM(F, init, "fcft_init")
-		SYM(F, fini, "fcft_fini")
-		SYM(F, from_name, "fcft_from_name")
-		SYM(F, destroy, "fcft_destroy")
-		SYM(F, rasterize, "fcft_rasterize_char_utf32")
-		if (dyn_check(&F.h, FCFT_LIB, missing) < 0)
+		SYM(TT.fcft, init, "fcft_init")
+		SYM(TT.fcft, fini, "fcft_fini")
+		SYM(TT.fcft, from_name, "fcft_from_name")
+		SYM(TT.fcft, destroy, "fcft_destroy")
+		SYM(TT.fcft, rasterize, "fcft_rasterize_char_utf32")
+		if (dyn_check(&TT.fcft.h, FCFT_LIB, missing) < 0)
 			return -1;
 	}
-	if (!P.h) {
-		if (!(P.h = dyn_open(PIXMAN_LIB, "the overlay draws with pixman")))
+	if (!TT.pixman.h) {
+		if (!(TT.pixman.h = dyn_open(PIXMAN_LIB, "the overlay draws with pixman")))
 			return -1;
-		SYM(P, create_bits, "pixman_image_create_bits")
-		SYM(P, create_solid_fill, "pixman_image_create_solid_fill")
-		SYM(P, unref, "pixman_image_unref")
-		SYM(P, fill_boxes, "pixman_image_fill_boxes")
-		SYM(P, composite32, "pixman_image_composite32")
-		SYM(P, get_format, "pixman_image_get_format")
-		if (dyn_check(&P.h, PIXMAN_LIB, missing) < 0)
+		SYM(TT.pixman, create_bits, "pixman_image_create_bits")
+		SYM(TT.pixman, create_solid_fill, "pixman_image_create_solid_fill")
+		SYM(TT.pixman, unref, "pixman_image_unref")
+		SYM(TT.pixman, fill_boxes, "pixman_image_fill_boxes")
+		SYM(TT.pixman, composite32, "pixman_image_composite32")
+		SYM(TT.pixman, get_format, "pixman_image_get_format")
+		if (dyn_check(&TT.pixman.h, PIXMAN_LIB, missing) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-static struct {
-	struct wl_compositor *compositor;
-	struct wl_shm *shm;
-	struct zwlr_layer_shell_v1 *layer_shell;
-} G;
 
 struct overlay {
 	struct overlay_style st;
@@ -105,12 +109,12 @@ struct overlay {
 
 int overlay_global(struct wl_registry *reg, uint32_t name, const char *iface, uint32_t version)
 {
-	if (!strcmp(iface, wl_compositor_interface.name) && !G.compositor)
-		G.compositor = wl_registry_bind(reg, name, &wl_compositor_interface, version < 4 ? version : 4);
-	else if (!strcmp(iface, wl_shm_interface.name) && !G.shm)
-		G.shm = wl_registry_bind(reg, name, &wl_shm_interface, 1);
-	else if (!strcmp(iface, zwlr_layer_shell_v1_interface.name) && !G.layer_shell)
-		G.layer_shell = wl_registry_bind(reg, name, &zwlr_layer_shell_v1_interface, version < 3 ? version : 3);
+	if (!strcmp(iface, wl_compositor_interface.name) && !TT.wl.compositor)
+		TT.wl.compositor = wl_registry_bind(reg, name, &wl_compositor_interface, version < 4 ? version : 4);
+	else if (!strcmp(iface, wl_shm_interface.name) && !TT.wl.shm)
+		TT.wl.shm = wl_registry_bind(reg, name, &wl_shm_interface, 1);
+	else if (!strcmp(iface, zwlr_layer_shell_v1_interface.name) && !TT.wl.layer_shell)
+		TT.wl.layer_shell = wl_registry_bind(reg, name, &zwlr_layer_shell_v1_interface, version < 3 ? version : 3);
 	else
 		return 0;
 	return 1;
@@ -135,20 +139,20 @@ struct overlay *overlay_new(const struct overlay_style *style)
 	char big[256];
 	const char *names[1], *bnames[1];
 
-	if (!G.compositor || !G.shm)
+	if (!TT.wl.compositor || !TT.wl.shm)
 		return fail("the compositor offers no wl_compositor or wl_shm"), NULL;
-	if (!G.layer_shell)
+	if (!TT.wl.layer_shell)
 		return fail("the compositor does not offer zwlr_layer_shell_v1 (GNOME does not)"), NULL;
 	if (load_libs() < 0)
 		return NULL;
-	F.init(FCFT_LOG_COLORIZE_NEVER, false, FCFT_LOG_CLASS_ERROR);
+	TT.fcft.init(FCFT_LOG_COLORIZE_NEVER, false, FCFT_LOG_CLASS_ERROR);
 	o = xcalloc(1, sizeof(*o));
 	o->st = *style;
 	names[0] = style->font;
 	/* Hints in bold. */
 	snprintf(big, sizeof(big), "%s:weight=bold", style->font);
 	bnames[0] = big;
-	if (!(o->font = F.from_name(1, names, NULL)) || !(o->big = F.from_name(1, bnames, NULL))) {
+	if (!(o->font = TT.fcft.from_name(1, names, NULL)) || !(o->big = TT.fcft.from_name(1, bnames, NULL))) {
 		overlay_free(o);
 		return fail("cannot load the font '%s' (fontconfig)", style->font), NULL;
 	}
@@ -182,11 +186,11 @@ void overlay_free(struct overlay *o)
 		return;
 	overlay_hide(o);
 	if (o->font)
-		F.destroy(o->font);
+		TT.fcft.destroy(o->font);
 	if (o->big)
-		F.destroy(o->big);
+		TT.fcft.destroy(o->big);
 	free(o);
-	F.fini();	/* fontconfig's caches too: one overlay per process */
+	TT.fcft.fini();	/* fontconfig's caches too: one overlay per process */
 }
 
 /* --- drawing ------------------------------------------------------------- */
@@ -196,14 +200,14 @@ static void fill(pixman_image_t *img, uint32_t color, int x, int y, int w, int h
 	pixman_color_t c = pcolor(color);
 	pixman_box32_t box = { x, y, x + w, y + h };
 
-	P.fill_boxes(PIXMAN_OP_OVER, img, &c, 1, &box);
+	TT.pixman.fill_boxes(PIXMAN_OP_OVER, img, &c, 1, &box);
 }
 
 /* UTF-8 text at (x, baseline y), clipped at x_end; the new x. */
 static int text(pixman_image_t *img, struct fcft_font *font, const char *s, uint32_t color, int x, int y, int x_end)
 {
 	pixman_color_t c = pcolor(color);
-	pixman_image_t *src = P.create_solid_fill(&c);
+	pixman_image_t *src = TT.pixman.create_solid_fill(&c);
 
 	for (size_t i = 0, n = strlen(s); i < n; ) {
 		size_t k = utf8_seq((const unsigned char *)s + i, n - i);
@@ -222,19 +226,19 @@ static int text(pixman_image_t *img, struct fcft_font *font, const char *s, uint
 		i += k ? k : 1;
 		if (cp < 0x20 || cp == 0x7f)
 			cp = '?';
-		if (!(g = F.rasterize(font, cp, FCFT_SUBPIXEL_NONE)))
+		if (!(g = TT.fcft.rasterize(font, cp, FCFT_SUBPIXEL_NONE)))
 			continue;
 		if (x + g->advance.x > x_end)
 			break;
-		if (P.get_format(g->pix) == PIXMAN_a8r8g8b8)	/* colour (emoji) */
-			P.composite32(PIXMAN_OP_OVER, g->pix, NULL, img, 0, 0, 0, 0,
+		if (TT.pixman.get_format(g->pix) == PIXMAN_a8r8g8b8)	/* colour (emoji) */
+			TT.pixman.composite32(PIXMAN_OP_OVER, g->pix, NULL, img, 0, 0, 0, 0,
 				x + g->x, y - g->y, g->width, g->height);
 		else
-			P.composite32(PIXMAN_OP_OVER, src, g->pix, img, 0, 0, 0, 0,
+			TT.pixman.composite32(PIXMAN_OP_OVER, src, g->pix, img, 0, 0, 0, 0,
 				x + g->x, y - g->y, g->width, g->height);
 		x += g->advance.x;
 	}
-	P.unref(src);
+	TT.pixman.unref(src);
 	return x;
 }
 
@@ -316,12 +320,12 @@ static int redraw(struct overlay *o)
 		close(fd);
 		return fail("cannot map a %dx%d buffer: %s", o->width, o->height, strerror(errno));
 	}
-	img = P.create_bits(PIXMAN_a8r8g8b8, o->width, o->height, data, stride);
+	img = TT.pixman.create_bits(PIXMAN_a8r8g8b8, o->width, o->height, data, stride);
 	if (o->visible)
 		draw_cards(o, img);	/* else: all zero, transparent */
-	P.unref(img);
+	TT.pixman.unref(img);
 	munmap(data, size);
-	pool = wl_shm_create_pool(G.shm, fd, (int32_t)size);
+	pool = wl_shm_create_pool(TT.wl.shm, fd, (int32_t)size);
 	buf = wl_shm_pool_create_buffer(pool, 0, o->width, o->height, stride, WL_SHM_FORMAT_ARGB8888);
 	wl_shm_pool_destroy(pool);
 	close(fd);
@@ -384,8 +388,8 @@ int overlay_show(struct overlay *o, const struct overlay_card *cards, int n, int
 	o->has_field = field != NULL;
 	snprintf(o->field, sizeof(o->field), "%s", field ? field : "");
 	if (!o->surface) {
-		o->surface = wl_compositor_create_surface(G.compositor);
-		o->layer = zwlr_layer_shell_v1_get_layer_surface(G.layer_shell, o->surface, NULL,
+		o->surface = wl_compositor_create_surface(TT.wl.compositor);
+		o->layer = zwlr_layer_shell_v1_get_layer_surface(TT.wl.layer_shell, o->surface, NULL,
 			ZWLR_LAYER_SHELL_V1_LAYER_OVERLAY, "sesame-wm");
 		zwlr_layer_surface_v1_add_listener(o->layer, &layer_listener, o);
 		zwlr_layer_surface_v1_set_anchor(o->layer, ZWLR_LAYER_SURFACE_V1_ANCHOR_TOP |
