@@ -22,6 +22,12 @@ $(O)/tests/noise-vectors: tests/noise-vectors.c tests/json.c tests/json.h $(LIB_
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/noise-vectors.c tests/json.c $(LIB_A) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
 
+# buspeer: a bus peer for the tests, one file per group of modes.
+$(O)/tests/buspeer: $(wildcard tests/buspeer/*.c) tests/buspeer/buspeer.h $(LIB_A) $(SQLITE_A)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/buspeer -o $@ $(wildcard tests/buspeer/*.c) $(LIB_A) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
+
 # An LD_PRELOAD that makes fdatasync slow (tests/audit.t); a static
 # sesame cannot be given one.
 ifneq ($(STATIC),1)
