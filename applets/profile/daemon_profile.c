@@ -83,7 +83,6 @@ its daemon-profile exits, for its supervisor to start a fresh one.
 */
 
 #define MAX_PROFILES 64
-#define RELOAD_DELAY_MS 100
 
 struct prof {
 	char name[PROFILE_BUF];
@@ -296,16 +295,15 @@ static void watch_config(void)
 
 static void reload(void)
 {
-	struct config *c = config_load(&TT.p, NULL, NULL);
+	int replaced;
 
-	/* Watch again: config.d may have appeared. */
-	watch_config();
-	if (!c) {
-		log_error("config: the new configuration has errors; keeping the previous one");
+	if (TT.watch >= 0)
+		hub_unwatch_fd(TT.hub, TT.watch);
+	replaced = config_reload(&TT.p, &TT.conf, &TT.watch);
+	if (TT.watch >= 0 && hub_watch_fd(TT.hub, TT.watch) < 0)
+		log_error("config: %s", last_error());
+	if (!replaced)
 		return;
-	}
-	config_free(TT.conf);
-	TT.conf = c;
 	apply_config();
 	log_info("config: reloaded (%zu profile%s)", TT.nprof, TT.nprof == 1 ? "" : "s");
 }
@@ -480,7 +478,7 @@ static void ready(struct hub *h, void *ctx, int fd)
 	(void)h, (void)ctx;
 	if (fd == TT.watch) {
 		if (config_watch_changed(fd) && !TT.reload_at)
-			TT.reload_at = now_ms() + RELOAD_DELAY_MS;
+			TT.reload_at = now_ms() + CONFIG_RELOAD_DELAY_MS;
 	} else if (fd == TT.uevent) {
 		char buf[4096];
 		int usb = 0;

@@ -116,20 +116,11 @@ int daemon_signals(int flags)
 
 static void reload(struct role *r)
 {
-	struct config *c = config_load(&r->p, NULL, NULL);
-
 	r->reload_at = 0;
-	if (r->watch >= 0)
-		close(r->watch);
-	r->watch = config_watch(&r->p);
-	if (!c) {
-		log_error("config: the new configuration has errors; keeping the previous one");
-		return;
+	if (config_reload(&r->p, &r->conf, &r->watch)) {
+		apply_logging(r->conf);
+		log_info("config: reloaded");
 	}
-	config_free(r->conf);
-	r->conf = c;
-	apply_logging(c);
-	log_info("config: reloaded");
 }
 
 int xrole_poll(struct role *r, struct pollfd *extra, int nextra, int timeout_ms)
@@ -208,7 +199,7 @@ int xrole_poll(struct role *r, struct pollfd *extra, int nextra, int timeout_ms)
 	if (pf[1].revents & (POLLIN | POLLHUP | POLLERR))
 		flags |= ROLE_BUS;
 	if (pf[2].revents & POLLIN && config_watch_changed(r->watch) && !r->reload_at)
-		r->reload_at = role_now_ms() + 100;	/* editors write in steps */
+		r->reload_at = role_now_ms() + CONFIG_RELOAD_DELAY_MS;
 	if (r->reload_at && role_now_ms() >= r->reload_at) {
 		reload(r);
 		flags |= ROLE_RELOADED;

@@ -80,5 +80,13 @@ int config_time_rule(const char *s, struct time_rule *r);
  * reason.  config_watch_changed drains it; 1 if a layer may have changed. */
 int config_watch(const struct paths *p);
 int config_watch_changed(int fd);
+/* After a change is seen, a reload waits this long: editors write in steps. */
+#define CONFIG_RELOAD_DELAY_MS 100
+/* Load the configuration again, as a role does on a change or SIGHUP: the
+ * watch is made anew (config.d may have appeared; *watch is closed and
+ * replaced, -1 if it cannot be made, which is logged), and *conf is
+ * replaced if the new configuration loads.  1 if replaced; 0 if it has
+ * errors (logged, the previous one kept). */
+int config_reload(const struct paths *p, struct config **conf, int *watch);
 
 #endif

@@ -64,3 +64,20 @@ int config_watch_changed(int fd)
 	}
 	return changed;
 }
+
+int config_reload(const struct paths *p, struct config **conf, int *watch)
+{
+	struct config *c = config_load(p, NULL, NULL);
+
+	if (*watch >= 0)
+		close(*watch);
+	if ((*watch = config_watch(p)) < 0)
+		log_error("config: %s; changes will not be picked up", last_error());
+	if (!c) {
+		log_error("config: the new configuration has errors; keeping the previous one");
+		return 0;
+	}
+	config_free(*conf);
+	*conf = c;
+	return 1;
+}
