@@ -201,6 +201,6 @@ static int dispatch(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	std_fds_open();
+	xstd_fds_open();
 	return finish(dispatch(argc, argv));
 }

@@ -83,7 +83,7 @@ static void vcomplain(const char *fmt, va_list ap)
 
 static unsigned std_closed;
 
-void std_fds_open(void)
+void xstd_fds_open(void)
 {
 	for (int fd = 0; fd < 3; fd++) {
 		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)

@@ -47,8 +47,8 @@ int last_exit(void);
  * anything else is opened: a command started with stdout closed (cmd >&-)
  * would otherwise get its bus socket as descriptor 1 and write a secret's
  * value into it.  Exits if /dev/null cannot be opened. */
-void std_fds_open(void);
-/* 1 if fd (0, 1 or 2) was closed when std_fds_open() ran. */
+void xstd_fds_open(void);
+/* 1 if fd (0, 1 or 2) was closed when xstd_fds_open() ran. */
 int std_fd_was_closed(int fd);
 
 /* "sesame: <message>" on stderr. */

@@ -89,7 +89,7 @@ int main(void)
 		int saved = dup(0), flags;
 
 		close(0);
-		std_fds_open();
+		xstd_fds_open();
 		flags = fcntl(0, F_GETFL);
 		ok(flags >= 0 && (flags & O_ACCMODE) == O_RDONLY, "a closed stdin is opened, read-only");
 		ok(std_fd_was_closed(0) && !std_fd_was_closed(1) && !std_fd_was_closed(2) && !std_fd_was_closed(7),
