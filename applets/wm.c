@@ -22,7 +22,8 @@ usage: sesame wm list [--json]
 
   list     every window, most recently focused first: ID, APP ID, TITLE
            and "focused" for the focused one (tab-separated)
-  focus    focus a window by its ID (from list), or by app id: its most
+  focus    focus a window by its ID (from list), or by app id, or by the
+           name its hint comes from (Music for org.gnome.Music): its most
            recently focused window, or the next one if that is already
            focused (so repeating it cycles through the app's windows)
   watch    follow windows opening, being focused and closing, a line
@@ -35,7 +36,8 @@ usage: sesame wm list [--json]
            does; with --launcher, a search field instead: what is typed
            is searched by daemon-launcher, Enter starts the selection
 
-  --json      list as a JSON array of {"id","app_id","title","focused"};
+  --json      list as a JSON array of {"id","app_id","title","focused",
+              "hint"} (the switcher's hint);
               watch as one {"event","id","app_id","title"} per line
   --backward  switch: the least recently focused window; overlay: select
               backwards
@@ -47,8 +49,8 @@ if daemon-wm is not running, 1 if there is no such window.
 
 struct win {
 	uint32_t id;
-	const uint8_t *app, *title, *state;
-	uint16_t app_len, title_len, state_len;
+	const uint8_t *app, *title, *state, *hint;
+	uint16_t app_len, title_len, state_len, hint_len;
 };
 
 /* The windows of a reply, in order; the count. */
@@ -70,6 +72,8 @@ static int windows(const struct wire_msg *m, struct win *w, int max)
 			w[n].title = v, w[n].title_len = len;
 		} else if (n >= 0 && tag == WF_STATE) {
 			w[n].state = v, w[n].state_len = len;
+		} else if (n >= 0 && tag == WF_HINT) {
+			w[n].hint = v, w[n].hint_len = len;
 		}
 	}
 	return n + 1;
@@ -92,7 +96,9 @@ static void print_list(const struct wire_msg *m, int json)
 			cli_json_str(stdout, w[i].app, w[i].app_len);
 			printf(",\"title\":");
 			cli_json_str(stdout, w[i].title, w[i].title_len);
-			printf(",\"focused\":%s}", focused(&w[i]) ? "true" : "false");
+			printf(",\"focused\":%s,\"hint\":", focused(&w[i]) ? "true" : "false");
+			cli_json_str(stdout, w[i].hint, w[i].hint_len);
+			printf("}");
 		}
 		printf("]\n");
 		return;

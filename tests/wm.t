@@ -12,6 +12,12 @@ focused() { as swaymsg "[app_id=$1 con_id=__focused__] nop" >/dev/null 2>&1; }
 first_is() { as "$SESAME" wm list 2>/dev/null | head -1 | grep -q "	$1	"; }
 listed() { as "$SESAME" wm list 2>/dev/null | grep -q "	$1	"; }
 
+hints_of() { # APP_ID...: their windows' hints, from wm list --json
+	as "$SESAME" wm list --json | tr '{' '\n' >"$T/hints.json"
+	for a in "$@"; do
+		grep "\"app_id\":\"$a\"" "$T/hints.json" | sed 's/.*"hint":"\([a-z]*\)".*/\1/'
+	done | tr '\n' ' ' | sed 's/ $//'
+}
 window() { # window APP_ID TITLE; its pid in $WIN
 	spawn "$T/as" foot --app-id="$1" --title="$2" sleep 600 2>>"$T/foot.log"
 	WIN=$spawned
@@ -83,7 +89,7 @@ focused term-c
 ok $? "focus by window id ($id_c)"
 
 wm list --json
-contains "$T/out" '{"id":'"$id_c"',"app_id":"term-c","title":"Gamma window","focused":true}' "--json"
+contains "$T/out" '{"id":'"$id_c"',"app_id":"term-c","title":"Gamma window","focused":true,"hint":"' "--json"
 
 wm focus nosuch
 is "$rc" 1 "an unknown app id: exit 1"
@@ -114,14 +120,17 @@ if command -v grim >/dev/null 2>&1; then
 	mkdir -p "$art" && cp "$U/after.png" "$art/wm-overlay.png"
 	diag "screenshot: $art/wm-overlay.png"
 	if command -v wtype >/dev/null 2>&1; then
-		# Four windows, all app ids starting with t: hints t, tt, ttt, tttt
-		# in focus order; ttt (a prefix of tttt) selects the third, Enter
-		# focuses it.  wtype's virtual keyboard is new to the seat: it
-		# waits 300 ms for daemon-wm to take it up before typing.
+		# Four windows, all app ids starting with term: a letter each,
+		# the letters of "term" (it was t, tt, ttt, tttt); typing the third's
+		# focuses it at once.  wtype's virtual keyboard is new to the seat:
+		# it waits 300 ms for daemon-wm to take it up before typing.
+		hints=$(hints_of term-a term-b term-c term-evil)
+		is "$(echo "$hints" | tr ' ' '\n' | sort | tr -d '\n')" "emrt" \
+			"four term-* windows: one letter each, the letters of term ($hints)"
 		third=$(as "$SESAME" wm list | sed -n 3p | cut -f2)
-		as wtype -s 300 ttt -k Return
+		as wtype -s 300 "$(hints_of "$third")"
 		wait_for 5 first_is "$third"
-		ok $? "typing the hint ttt and Enter focuses the third most recent window ($third)"
+		ok $? "typing the third most recent window's hint focuses it ($third)"
 		# A fresh "before": the focus change redrew the borders.
 		sleep 0.2
 		as grim "$U/before.png"
@@ -205,6 +214,38 @@ if command -v grim >/dev/null 2>&1; then
 else
 	skip "grim is not installed (make deps installs it): no screenshot"
 fi
+
+# Hints (issue 30, point 5): distinct letters, not m, mm, mmm; a name
+# that is no generic word (org.telegram.desktop: not d); kept while the
+# window lives; wm focus by that name.
+before=$(hints_of term-a term-b term-c term-evil)
+window mail "Inbox"
+M1=$WIN
+window mail "Drafts"
+M2=$WIN
+window org.gnome.Music "Music"
+MU=$WIN
+window org.telegram.desktop "Telegram"
+TG=$WIN
+wm list --json
+all=$(hints_of term-a term-b term-c term-evil mail org.gnome.Music org.telegram.desktop)
+is "$(echo "$all" | tr ' ' '\n' | sort -u | wc -l | tr -d ' ')" 8 "eight windows, eight different hints ($all)"
+is "$(echo "$all" | tr ' ' '\n' | awk 'length($0) != 1' | wc -l | tr -d ' ')" 0 "each one letter"
+is "$(hints_of term-a term-b term-c term-evil)" "$before" "the older windows kept theirs"
+is "$(hints_of org.telegram.desktop)" "l" "org.telegram.desktop: a letter of telegram (t and e were taken), not d"
+is "$(hints_of org.gnome.Music)" "m" "org.gnome.Music: m, from music"
+is "$(hints_of mail | tr ' ' '\n' | sort | tr -d '\n')" "ai" "two mail windows after it: a and i, not mm and mmm"
+as swaymsg '[app_id=term-a] focus' >/dev/null
+wait_for 5 first_is term-a
+is "$(hints_of term-a term-b term-c term-evil mail org.gnome.Music org.telegram.desktop)" "$all" \
+	"a focus change leaves every hint as it was"
+wm focus Music
+focused org.gnome.Music
+ok $? "wm focus Music: the name its hint comes from"
+wm focus telegram
+focused org.telegram.desktop
+ok $? "wm focus telegram (org.telegram.desktop)"
+kill "$M1" "$M2" "$MU" "$TG"
 
 # Windows that close leave the list.
 kill "$C"

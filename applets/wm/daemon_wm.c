@@ -50,15 +50,19 @@ config, the runtime directory and fonts, and writes nowhere.
 `sesame wm overlay` shows the switcher (on zwlr_layer_shell_v1): a card
 per window with a hint, its app id and title, the previous window
 selected.  Tab, arrows and Shift+Tab move; typing a hint focuses its
-window (f, ff, fff for several windows of one app; f2 means ff); Enter
-focuses the selection, Escape goes back.  Invoked with Alt held (an
+window; Enter focuses the selection, Escape goes back.  A hint is one
+letter while 26 go round (two beyond, the cards that no longer match
+dimmed as they are typed): the first free letter of the app's name (its
+app id's last part that is no generic word: org.telegram.desktop is
+telegram), then of hint_keys, then of the alphabet.  A window keeps its
+hint while it lives; `sesame wm list --json` shows them.  Invoked with Alt held (an
 Alt+Tab binding), releasing Alt focuses the selection; released before
 overlay_delay_ms, nothing is drawn at all (a quick switch).  Colours,
 font and timings: [profiles.P.wm] of the default profile.
 
-[profiles.P.wm.key_bindings.LETTER] apps = [...] gives the windows of
-those apps (by app id, or its last dot-separated part, any case) the
-hint LETTER; with launch = "ENTRY" (and tags, launch_args), typing
+[profiles.P.wm.key_bindings.LETTER] apps = [...] makes LETTER the name
+of those apps (by app id, or its last dot-separated part, any case): the
+first of their windows gets the hint LETTER; with launch = "ENTRY" (and tags, launch_args), typing
 LETTER when no window has it stages that launch through daemon-launcher
 (Enter or Alt released starts it: focus or launch).
 

@@ -281,8 +281,11 @@ static void draw_cards(struct overlay *o, pixman_image_t *img)
 		if (i == o->selected && bw > 0)
 			fill(img, st->border, x0 - bw, y - bw, cw + 2 * bw, ch + 2 * bw);
 		fill(img, st->card, x0, y, cw, ch);
-		/* the hint: the typed part in the matched colour */
-		if (tl && !strncmp(c->hint, o->typed, tl)) {
+		/* the hint: the typed part in the matched colour; a card that
+		 * no longer matches, in the hint's (dim) colour throughout */
+		if (c->dim) {
+			text(img, o->big, c->hint, st->hint, x, base, end);
+		} else if (tl && !strncmp(c->hint, o->typed, tl)) {
 			snprintf(rest, sizeof(rest), "%s", c->hint + tl);
 			x = text(img, o->big, o->typed, st->hint_matched, x, base, end);
 			text(img, o->big, rest, st->hint, x, base, end);
@@ -292,11 +295,11 @@ static void draw_cards(struct overlay *o, pixman_image_t *img)
 		x = x0 + pad + hint_w;
 		base = y + (ch + o->font->ascent - o->font->descent) / 2;
 		if (st->show_app_id || !st->show_title || !c->title[0]) {
-			x = text(img, o->font, c->app_id, st->text, x, base, end);
+			x = text(img, o->font, c->app_id, c->dim ? st->hint : st->text, x, base, end);
 			x += o->font->max_advance.x * 2;
 		}
 		if (st->show_title)
-			text(img, o->font, c->title, st->text, x, base, end);
+			text(img, o->font, c->title, c->dim ? st->hint : st->text, x, base, end);
 	}
 }
 
@@ -372,6 +375,8 @@ int overlay_show(struct overlay *o, const struct overlay_card *cards, int n, int
 	for (int i = 0; i < n; i++) {
 		const char *s[3] = { cards[i].hint, cards[i].app_id, cards[i].title };
 		const char **d[3] = { &o->cards[i].hint, &o->cards[i].app_id, &o->cards[i].title };
+
+		o->cards[i].dim = cards[i].dim;
 
 		for (int k = 0; k < 3; k++) {
 			size_t l = strlen(s[k]) + 1;

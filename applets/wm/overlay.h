@@ -22,6 +22,7 @@ struct overlay_style {
 
 struct overlay_card {
 	const char *hint, *app_id, *title;
+	int dim;		/* no longer matches what was typed: drawn dimmed */
 };
 
 struct overlay;

@@ -4,6 +4,7 @@
 #include "lib/core/log.h"
 #include "lib/core/util.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -20,11 +21,15 @@ static void put_win(const struct win *w, const char *state)
 void wm_list(const struct wire_msg *m)
 {
 	int n;
-	struct win **v = wm_mru(&n);
+	struct win **v;
 
+	wm_hints_assign();
+	v = wm_mru(&n);
 	wire_begin(&TT.out, m->type, WIRE_F_REPLY, m->id);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		put_win(v[i], v[i]->focused ? "focused" : "");
+		wire_put_str(&TT.out, WF_HINT, v[i]->hint);
+	}
 	free(v);
 	if (TT.out.overflow) {
 		role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "too many windows for one reply");
@@ -63,15 +68,22 @@ static struct win *resolve(const char *t)
 	long long id;
 	int n;
 	struct win **v, *hit = NULL, *first = NULL;
+	char name[33], want[33] = "";
 
 	if (parse_range(d, 0, UINT32_MAX, &id) == 0)
 		return wm_find_id((uint32_t)id);
+	if (strlen(t) < sizeof(want))	/* a longer one is no hint name */
+		for (size_t i = 0; t[i]; i++)
+			want[i] = (char)tolower((unsigned char)t[i]);
 	v = wm_mru(&n);
-	for (int pass = 0; pass < 2 && !first; pass++) {
+	/* The app id exactly, then in any case, then the name hints use
+	 * (org.gnome.Music: music; a key_bindings letter). */
+	for (int pass = 0; pass < 3 && !first; pass++) {
 		for (int i = 0; i < n; i++) {
 			const char *a = v[i]->app_id ? v[i]->app_id : "";
 
-			if (pass ? strcasecmp(a, t) : strcmp(a, t))
+			if (pass == 0 ? strcmp(a, t) : pass == 1 ? strcasecmp(a, t) :
+			    !want[0] || strcmp(wm_hint_name(a, name, sizeof(name)), want))
 				continue;
 			if (!first)
 				first = v[i];

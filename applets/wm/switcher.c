@@ -1,6 +1,7 @@
 /* switcher.c - daemon-wm's overlay: the window switcher (a card per
  * window, hints typed to pick one) and the launcher's search field, drawn
  * by overlay.c; their keys, and the launches they ask daemon-launcher for. */
+#include "applets/wm/hints.h"
 #include "applets/wm/wm.h"
 #include "lib/config/config.h"
 #include "lib/core/log.h"
@@ -53,31 +54,41 @@ static char lower(char c)
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-/* Hints: the first letter of the key_bindings entry whose apps list the
- * window's app id, else of the app id's last dot-separated part
- * (org.gnome.Nautilus: n), repeated for each further window with that
- * letter (n, nn, nnn); else the first of hint_keys not taken. */
-static void make_hints(struct win **v, int n, const char *keys)
+const char *wm_hint_name(const char *app_id, char *out, size_t n)
 {
-	int count[256] = { 0 };
+	const char *b = binding_for(app_id ? app_id : "");
 
+	if (b)
+		snprintf(out, n, "%s", b);
+	else
+		hints_app_name(app_id ? app_id : "", out, n);
+	for (char *p = out; *p; p++)
+		*p = lower(*p);
+	return out;
+}
+
+/* The windows' hints, by hints_assign (hints.h), their names from
+ * key_bindings and app ids. */
+void wm_hints_assign(void)
+{
+	char keys[64];
+	int n;
+	struct win **v = wm_mru(&n);
+	struct hint_slot *slot = xcalloc((size_t)n + 1, sizeof(*slot));
+
+	snprintf(keys, sizeof(keys), "%s", config_str(TT.r.conf, cfg_path("hint_keys"), "asdfghjkl"));
 	for (int i = 0; i < n; i++) {
-		const char *a = v[i]->app_id ? v[i]->app_id : "", *dot = strrchr(a, '.'), *b = binding_for(a);
-		unsigned char c = (unsigned char)lower(b ? b[0] : dot && dot[1] ? dot[1] : a[0]);
-		int k;
-
-		if (!(c >= 'a' && c <= 'z')) {
-			c = 0;
-			for (const char *p = keys; *p && !c; p++)
-				if (!count[(unsigned char)*p])
-					c = (unsigned char)*p;
-			if (!c)
-				c = (unsigned char)(keys[0] ? keys[0] : 'a');
-		}
-		k = ++count[c] < 8 ? count[c] : 8;
-		memset(TT.sw.hints[i], c, (size_t)k);
-		TT.sw.hints[i][k] = 0;
+		wm_hint_name(v[i]->app_id, slot[i].name, sizeof(slot[i].name));
+		memcpy(slot[i].hint, v[i]->hint, sizeof(slot[i].hint));
+		memcpy(slot[i].made_for, v[i]->hint_name, sizeof(slot[i].made_for));
 	}
+	hints_assign(slot, n, keys);
+	for (int i = 0; i < n; i++) {
+		memcpy(v[i]->hint, slot[i].hint, sizeof(v[i]->hint));
+		memcpy(v[i]->hint_name, slot[i].made_for, sizeof(v[i]->hint_name));
+	}
+	free(slot);
+	free(v);
 }
 
 void wm_overlay_draw(void)
@@ -91,12 +102,12 @@ void wm_overlay_draw(void)
 		for (int i = 0; i < TT.sw.nres; i++) {
 			snprintf(line[i], sizeof(line[i]), TT.sw.res_generic[i][0] ? "%s (%s)" : "%s", TT.sw.res_name[i],
 				TT.sw.res_generic[i]);
-			cards[n++] = (struct overlay_card){ "", TT.sw.res_id[i], line[i] };
+			cards[n++] = (struct overlay_card){ "", TT.sw.res_id[i], line[i], 0 };
 		}
 		sel = TT.sw.sel;
 	} else if (TT.sw.stage[0]) {
 		cards[n++] = (struct overlay_card){ TT.sw.typed, "launch",
-			config_str(TT.r.conf, binding_path(TT.sw.stage, "launch"), "") };
+			config_str(TT.r.conf, binding_path(TT.sw.stage, "launch"), ""), 0 };
 	} else {
 		for (int i = 0; i < TT.sw.n; i++) {
 			struct win *w = wm_find_id(TT.sw.ids[i]);
@@ -106,7 +117,8 @@ void wm_overlay_draw(void)
 			if (i == TT.sw.sel)
 				sel = n;
 			cards[n++] = (struct overlay_card){ TT.sw.hints[i], w->app_id ? w->app_id : "",
-				w->title ? w->title : "" };
+				w->title ? w->title : "",
+				TT.sw.typed[0] && strncmp(TT.sw.hints[i], TT.sw.typed, strlen(TT.sw.typed)) };
 		}
 	}
 	if (overlay_show(TT.ov, cards, n, sel, TT.sw.typed, TT.sw.launcher ? TT.sw.query : NULL, TT.sw.visible) < 0)
@@ -228,14 +240,15 @@ void wm_overlay_request(const struct wire_msg *m)
 		search();
 	} else if (!TT.sw.active) {
 		int n;
-		struct win **v = wm_mru(&n);
-		char keys[64];
+		struct win **v;
 
-		snprintf(keys, sizeof(keys), "%s", config_str(TT.r.conf, cfg_path("hint_keys"), "asdfghjkl"));
+		wm_hints_assign();
+		v = wm_mru(&n);
 		TT.sw.n = n < MAX_CARDS ? n : MAX_CARDS;
-		for (int i = 0; i < TT.sw.n; i++)
+		for (int i = 0; i < TT.sw.n; i++) {
 			TT.sw.ids[i] = v[i]->id;
-		make_hints(v, TT.sw.n, keys);
+			snprintf(TT.sw.hints[i], sizeof(TT.sw.hints[i]), "%s", v[i]->hint);
+		}
 		free(v);
 		TT.sw.active = 1;
 		TT.sw.sel = TT.sw.n >= 2 ? (back ? TT.sw.n - 1 : 1) : 0;
@@ -264,9 +277,9 @@ static const char *launchable(char c)
 }
 
 /* Typed so far: a hint exactly, with no longer hint starting with it,
- * focuses its window; "f2" stands for "ff".  A first letter no window
- * has, bound in key_bindings with a launch, stages that launch (Enter
- * or Alt released starts it). */
+ * focuses its window (the others are dimmed while a two-letter hint is
+ * half typed).  A first letter no window has, bound in key_bindings with
+ * a launch, stages that launch (Enter or Alt released starts it). */
 static void overlay_type(uint32_t cp)
 {
 	char t[9];
@@ -276,10 +289,7 @@ static void overlay_type(uint32_t cp)
 
 	if (TT.sw.stage[0])
 		return;		/* Backspace or Escape first */
-	if (cp >= '2' && cp <= '8' && l == 1) {
-		memset(t, TT.sw.typed[0], cp - '0');
-		t[cp - '0'] = 0;
-	} else if (cp >= 'a' && cp <= 'z' && l < 8) {
+	if (cp >= 'a' && cp <= 'z' && l < 8) {
 		memcpy(t, TT.sw.typed, l);
 		t[l] = (char)cp;
 		t[l + 1] = 0;

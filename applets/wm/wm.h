@@ -30,6 +30,8 @@ struct win {
 	int focused, p_focused;
 	char *app_id, *title;	/* committed on "done" */
 	char *p_app_id, *p_title;	/* pending */
+	char hint[3];		/* its switcher hint, kept while it lives (switcher.c) */
+	char hint_name[33];	/* the name the hint was made from */
 };
 
 /* A focus request waiting for the window to report itself focused (sway
@@ -102,6 +104,12 @@ int wm_overlay_setup(void);
 void wm_overlay_request(const struct wire_msg *m);
 void wm_overlay_key(xkb_keysym_t sym, uint32_t cp);
 void wm_overlay_alt(int held);
+/* Give every ready window a hint (keeping those it has). */
+void wm_hints_assign(void);
+/* The name hints and `wm focus NAME` know an app by, lower case, into
+ * out (n bytes): its key_bindings letter if it has one, else the app id's
+ * last part that is not a generic word (org.telegram.desktop: telegram). */
+const char *wm_hint_name(const char *app_id, char *out, size_t n);
 /* Draw it now (daemon_wm.c calls it when the delay of an Alt+Tab is over). */
 void wm_overlay_draw(void);
 void wm_reply(const struct wire_msg *m);

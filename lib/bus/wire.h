@@ -178,7 +178,7 @@ enum wire_type {
 					 * WF_TEXT (a preview; empty for a sensitive entry) */
 	WIRE_CLIPBOARD_CLEAR = 0x32,	/* reply WF_TEXT "N entries removed" */
 	/* daemon-wm.  A window is WF_WINDOW, WF_APP_ID, WF_TITLE, WF_STATE
-	 * ("focused" or ""), in that order. */
+	 * ("focused" or ""), in that order, and in a list WF_HINT. */
 	WIRE_WM_LIST = 0x38,	/* reply: every window, most recently focused first */
 	WIRE_WM_FOCUS = 0x39,	/* WF_TARGET: a window id, or an app id (its most recent
 				 * window; the next one if that is focused); reply the window,
@@ -297,6 +297,7 @@ enum wire_field {
 	WF_TPM2_DATA = 58,	/* bytes: sealed blobs and policy (lib/tpm2/tpm2.h) */
 	WF_KEYFILE_SECRET = 59,	/* bytes: 32 (secret) */
 	WF_KEYFILE_DATA = 60,	/* bytes: the key file's path */
+	WF_HINT = 61,		/* string: a window's switcher hint ("m", "fa") */
 };
 #define WIRE_DEADLINE_MARGIN_MS 250
 
