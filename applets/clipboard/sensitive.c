@@ -3,6 +3,7 @@
 #include "lib/core/num.h"
 
 #include <string.h>
+#include <strings.h>
 
 enum cs { UPPER_DIGIT, ALNUM, ALNUM_US, B64URL, SLACK };
 
@@ -124,11 +125,125 @@ static int uuid(const char *s, size_t n)
 	return 1;
 }
 
-static int high_entropy(const char *s, size_t n)
+/* Shannon entropy of s, in bits per byte. */
+static double entropy(const char *s, size_t n)
 {
 	unsigned counts[256] = { 0 };
-	int upper = 0, lower = 0, digit = 0, other = 0, hex = 1;
 	double h = 0;
+
+	for (size_t i = 0; i < n; i++)
+		counts[(unsigned char)s[i]]++;
+	for (int c = 0; c < 256; c++)
+		if (counts[c]) {
+			double p = (double)counts[c] / (double)n;
+
+			h -= p * num_log2(p);
+		}
+	return h;
+}
+
+/* An AWS secret access key: 40 bytes of base64 (A-Z a-z 0-9 / +), all
+ * three of upper, lower and digit, at most a few '/' and none leading or
+ * doubled (a path is not one), entropy of 4.2 bits per byte or more. */
+static int aws_secret(const char *s, size_t n)
+{
+	int upper = 0, lower = 0, digit = 0, slashes = 0;
+
+	if (n != 40 || s[0] == '/' || find(s, n, "//"))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		int c = (unsigned char)s[i];
+
+		if (!is_alnum(c) && c != '/' && c != '+')
+			return 0;
+		upper |= is_upper(c), lower |= is_lower(c), digit |= is_digit(c);
+		slashes += c == '/';
+	}
+	return upper && lower && digit && slashes <= 4 && entropy(s, n) >= 4.2;
+}
+
+/* A line "LABEL: VALUE" or "LABEL=VALUE" whose label names a secret
+ * (password, secret, token, api key, ...; any case, with a prefix such
+ * as DB_ or aws_) and whose value is one word of 4 bytes or more that is
+ * not a placeholder.  Prose ("password: see the wiki") has more words. */
+static int labelled_line(const char *s, size_t n)
+{
+	static const char *const labels[] = {
+		"password", "passwd", "passphrase", "pwd", "secret", "token", "apikey", "api_key", "api-key",
+		"secret_access_key", "private_key", "client_secret", "access_token", "auth_token",
+	};
+	static const char *const placeholders[] = {
+		"null", "none", "true", "false", "nil", "undefined", "changeme", "xxxx", "****", "<redacted>",
+		"redacted", "required", "optional", "example",
+	};
+	size_t l = 0, v, vl, r;
+
+	if (n > 7 && !memcmp(s, "export ", 7))	/* a shell line */
+		s += 7, n -= 7;
+	while (l < n && (is_alnum((unsigned char)s[l]) || s[l] == '_' || s[l] == '-' || s[l] == '.'))
+		l++;
+	if (!l || l > 64)
+		return 0;
+	v = l;
+	while (v < n && (s[v] == ' ' || s[v] == '\t'))
+		v++;
+	if (v == n || (s[v] != ':' && s[v] != '='))
+		return 0;
+	v++;
+	while (v < n && (s[v] == ' ' || s[v] == '\t'))
+		v++;
+	if (v < n && (s[v] == '"' || s[v] == '\'') && n - v >= 2 && s[n - 1] == s[v])
+		v++, n--;	/* a quoted value */
+	vl = n - v;
+	if (vl < 4 || vl > 256)
+		return 0;
+	for (size_t i = v; i < n; i++)
+		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f)
+			return 0;	/* one word, ASCII */
+	for (size_t i = 0; i < sizeof(placeholders) / sizeof(placeholders[0]); i++)
+		if (vl == strlen(placeholders[i]) && !strncasecmp(s + v, placeholders[i], vl))
+			return 0;
+	if (s[v] == '$' || s[v] == '<' || s[v] == '{' || s[v] == '%' || s[v] == '(' || s[v] == '[')
+		return 0;	/* a variable, a template or a remark, not the value */
+	for (r = v + 1; r < n && s[r] == s[v]; r++)
+		;
+	if (r == n)
+		return 0;	/* "********": a mask */
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+		size_t k = strlen(labels[i]);
+
+		/* The label ends with it, after nothing or a separator. */
+		if (l >= k && !strncasecmp(s + l - k, labels[i], k) &&
+		    (l == k || s[l - k - 1] == '_' || s[l - k - 1] == '-' || s[l - k - 1] == '.'))
+			return 1;
+	}
+	return 0;
+}
+
+/* Any line of the text a labelled secret. */
+static int labelled(const char *s, size_t n)
+{
+	while (n) {
+		const char *nl = memchr(s, '\n', n);
+		size_t k = nl ? (size_t)(nl - s) : n, b = 0;
+
+		while (b < k && (s[b] == ' ' || s[b] == '\t'))
+			b++;
+		while (k > b && (s[k - 1] == '\r' || s[k - 1] == ' '))
+			k--;
+		if (k > b && labelled_line(s + b, k - b))
+			return 1;
+		if (!nl)
+			break;
+		n -= (size_t)(nl - s) + 1;
+		s = nl + 1;
+	}
+	return 0;
+}
+
+static int high_entropy(const char *s, size_t n)
+{
+	int upper = 0, lower = 0, digit = 0, other = 0, hex = 1;
 
 	if (n < 20 || n > 512 || find(s, n, "://") || memchr(s, '/', n) || uuid(s, n))
 		return 0;
@@ -137,7 +252,6 @@ static int high_entropy(const char *s, size_t n)
 
 		if (c <= ' ' || c >= 0x7f)
 			return 0;	/* blanks, controls, non-ASCII: text, not a key */
-		counts[c]++;
 		upper |= is_upper(c), lower |= is_lower(c), digit |= is_digit(c);
 		other |= !is_alnum(c);
 		hex &= is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
@@ -146,13 +260,7 @@ static int high_entropy(const char *s, size_t n)
 		return 0;
 	if (!(hex && n >= 32) && upper + lower + digit + other < 3)
 		return 0;
-	for (int c = 0; c < 256; c++)
-		if (counts[c]) {
-			double p = (double)counts[c] / (double)n;
-
-			h -= p * num_log2(p);
-		}
-	return h >= (hex ? 3.0 : 3.5);	/* hex tops out at 4 bits */
+	return entropy(s, n) >= (hex ? 3.0 : 3.5);	/* hex tops out at 4 bits */
 }
 
 const char *sensitive_kind(const char *text, size_t len)
@@ -178,6 +286,10 @@ const char *sensitive_kind(const char *text, size_t len)
 	}
 	if (jwt(s, n))
 		return "jwt";
+	if (aws_secret(s, n))
+		return "aws-secret-key";
+	if (labelled(s, n))
+		return "labelled-secret";
 	if (high_entropy(s, n))
 		return "high-entropy";
 	return NULL;

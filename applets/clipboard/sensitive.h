@@ -7,6 +7,13 @@
  *     (surrounding blanks ignored): AWS access key ids, GitHub, GitLab,
  *     Slack, Stripe, npm, Google API keys, OpenAI/Anthropic-style "sk-"
  *     keys, JSON Web Tokens;
+ *   - an AWS secret access key: 40 bytes of base64, upper, lower and
+ *     digits, no leading or doubled '/', 4.2 bits per byte or more;
+ *   - a labelled secret: a line "LABEL: VALUE" or "LABEL=VALUE" whose
+ *     label ends in password, passwd, passphrase, pwd, secret, token,
+ *     api key, secret_access_key, private_key, client_secret... and whose
+ *     value is one word of 4 bytes or more, not a placeholder (null,
+ *     changeme, ****...) nor a variable ($X, ${X}, <X>, %X%);
  *   - a high-entropy string: one token of 20 to 512 bytes, no "://", no
  *     '/', letters and digits both present, at least three character
  *     classes (or hex of 32 or more), Shannon entropy of 3.5 bits per
