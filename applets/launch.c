@@ -38,10 +38,12 @@ usage: sesame launch search QUERY [-n N] [-p PROFILE] [--json]
   -- ARG...            extra arguments for the application
 
 Exit 69 if daemon-launcher is not running, 77 if a secret it needs is
-locked or not granted to daemon-launcher, 1 if there is no such entry.
+locked or not granted to daemon-launcher, 1 if there is no such entry or
+nothing matches the search (with --json, after printing []).
 */
 
-static void print_search(const struct wire_msg *m, int json)
+/* The results, as asked; how many. */
+static size_t print_search(const struct wire_msg *m, int json)
 {
 	char id[512], name[512], generic[512];
 	size_t pos = 0, n = 0;
@@ -83,6 +85,7 @@ static void print_search(const struct wire_msg *m, int json)
 	}
 	if (json)
 		printf("]\n");
+	return n;
 }
 
 int launch_main(int argc, char **argv)
@@ -149,7 +152,11 @@ int launch_main(int argc, char **argv)
 		die("launch: %s", last_error());
 	c = xcli_ask(io, &m);
 	if (!strcmp(cmd, "search")) {
-		print_search(&m, json);
+		if (!print_search(&m, json)) {
+			cli_done(c, io, &m);
+			fflush(stdout);
+			die("launch: no application matches '%s'", argv[optind]);
+		}
 	} else {
 		char entry[512] = "?";
 		uint32_t pid = 0;

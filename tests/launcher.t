@@ -117,6 +117,11 @@ grep -q '^\[{"id":"org.gnome.Terminal.desktop","name":"Terminal","generic":"Term
 ok $? "--json gives id, name, generic name and score"
 run "$SESAME" launch search x -n 0
 is "$rc" 2 "-n 0 is a usage error"
+run "$SESAME" launch search zzqxvw
+is "$rc" 1 "a search nothing matches: exit 1"
+contains "$T/err" "no application matches 'zzqxvw'" "and says so"
+run "$SESAME" launch search zzqxvw --json
+is "$rc:$(cat "$T/out")" "1:[]" "with --json: [] and exit 1"
 
 # Frecency: Firefox and Chromium tie on "web browser" (the shorter name
 # wins) until Chromium is launched; the order then changes and persists.
