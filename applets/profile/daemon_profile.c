@@ -281,15 +281,10 @@ static void apply_config(void)
 	TT.next_wifi = 0;
 }
 
+/* The config watch (TT.watch), on the hub's loop. */
 static void watch_config(void)
 {
-	if (TT.watch >= 0) {
-		hub_unwatch_fd(TT.hub, TT.watch);
-		close(TT.watch);
-	}
-	if ((TT.watch = config_watch(&TT.p)) < 0)
-		log_error("config: %s; changes will not be picked up", last_error());
-	else if (hub_watch_fd(TT.hub, TT.watch) < 0)
+	if (TT.watch >= 0 && hub_watch_fd(TT.hub, TT.watch) < 0)
 		log_error("config: %s", last_error());
 }
 
@@ -300,8 +295,7 @@ static void reload(void)
 	if (TT.watch >= 0)
 		hub_unwatch_fd(TT.hub, TT.watch);
 	replaced = config_reload(&TT.p, &TT.conf, &TT.watch);
-	if (TT.watch >= 0 && hub_watch_fd(TT.hub, TT.watch) < 0)
-		log_error("config: %s", last_error());
+	watch_config();
 	if (!replaced)
 		return;
 	apply_config();
@@ -433,6 +427,8 @@ static int started(struct hub *h, void *ctx)
 {
 	(void)ctx;
 	TT.hub = h;
+	if ((TT.watch = config_watch(&TT.p)) < 0)
+		log_error("config: %s; changes will not be picked up", last_error());
 	watch_config();
 	if ((TT.uevent = uevent_open()) >= 0)
 		hub_watch_fd(h, TT.uevent);
