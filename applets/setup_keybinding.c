@@ -294,7 +294,11 @@ int setup_keybinding_main(int argc, char **argv)
 	if (*sys)
 		printf("%s does not exist: it starts as a copy of %s, which %s stops reading once it "
 			"exists, so that no default is lost.\n", path, sys, keybind_names[wm]);
-	printf("To add to %s:\n\n%s\n", path, text);
+	if (strstr(old, KEYBIND_MARK))
+		printf("%s has the lines an older sesame wrote: they are taken out, and these added:\n\n%s\n",
+			path, text);
+	else
+		printf("To add to %s:\n\n%s\n", path, text);
 	if (!agree("setup-keybinding", "Add them?", yes, path)) {
 		free(old);
 		free(neu);
@@ -512,12 +516,17 @@ int keybinding_status_main(int argc, char **argv)
 		for (const char *l = text; *l; no++) {
 			const char *nl = strchr(l, '\n'), *w = l + strspn(l, " \t");
 			size_t n = nl ? (size_t)(nl - l) : strlen(l);
-			int k = keybind_ours(wm, l, n, exe, sizeof(exe));
+			int outdated, k = keybind_ours(wm, l, n, exe, sizeof(exe), &outdated);
 
 			if (pass == 0 && k > 0 && !at[k - 1]) {
 				at[k - 1] = no + 1;
 				any = 1;
-				if (access(exe, X_OK) == 0) {
+				if (outdated) {
+					printf("OUTDATED  %-14s line %d: %.*s (no --alt: Alt released at once leaves the "
+						"switcher open; sesame setup-keybinding %s --write replaces it)\n",
+						keybind_key_names[k - 1], no + 1, (int)(n - (size_t)(w - l)), w, keybind_names[wm]);
+					good = 0;
+				} else if (access(exe, X_OK) == 0) {
 					printf("ok        %-14s line %d: %.*s\n", keybind_key_names[k - 1], no + 1, (int)(n - (size_t)(w - l)), w);
 				} else {
 					printf("BROKEN    %-14s line %d runs %s, which %s: sesame remove-keybinding %s --yes, "

@@ -18,7 +18,7 @@ usage: sesame wm list [--json]
        sesame wm watch [--json]
        sesame wm focus ID|APP_ID
        sesame wm switch [--backward]
-       sesame wm overlay [--launcher] [--backward]
+       sesame wm overlay [--launcher] [--backward] [--alt]
 
   list     every window, most recently focused first: ID, APP ID, TITLE
            and "focused" for the focused one (tab-separated)
@@ -42,6 +42,9 @@ usage: sesame wm list [--json]
   --backward  switch: the least recently focused window; overlay: select
               backwards
   --launcher  overlay: the launcher's search field instead of the windows
+  --alt       overlay: Alt is held (an Alt+Tab binding runs it); if it is
+              up already when the switcher gets the keyboard, the switch
+              happens at once (setup-keybinding's lines pass it)
 
 Window ids are given by daemon-wm and change when it restarts.  Exit 69
 if daemon-wm is not running, 1 if there is no such window.
@@ -142,7 +145,7 @@ int wm_main(int argc, char **argv)
 	struct cli_io *io = xcli_io();
 	struct wire_out *req = &io->req;
 	const char *cmd;
-	int o, json = 0, back = 0, launcher = 0, type;
+	int o, json = 0, back = 0, launcher = 0, alt = 0, type;
 	struct bus_client *c;
 	struct wire_msg m;
 
@@ -155,12 +158,13 @@ int wm_main(int argc, char **argv)
 		case OPT_JSON: json = 1; break;
 		case OPT_BACKWARD: back = 1; break;
 		case OPT_LAUNCHER: launcher = 1; break;
+		case OPT_ALT: alt = 1; break;
 		default: usage_option("wm", argv, o, longopts_wm);
 		}
 	}
 	argc -= optind, argv += optind;
 	if (!strcmp(cmd, "watch")) {
-		if (argc || back || launcher)
+		if (argc || back || launcher || alt)
 			usage_error("wm", "watch takes only --json");
 		xcli_watch("wm", event_fields, ARRAY_LEN(event_fields), json);
 	}
@@ -180,6 +184,8 @@ int wm_main(int argc, char **argv)
 	if ((json && type != WIRE_WM_LIST) || (back && type != WIRE_WM_SWITCH && type != WIRE_WM_OVERLAY) ||
 	    (launcher && type != WIRE_WM_OVERLAY))
 		usage_error("wm", "that option does not go with %s", cmd);
+	if (alt && (type != WIRE_WM_OVERLAY || launcher))
+		usage_error("wm", "--alt goes with the switcher: sesame wm overlay --alt");
 	wire_begin(req, (uint8_t)type, 0, 0);
 	if (type == WIRE_WM_FOCUS)
 		wire_put_str(req, WF_TARGET, argv[0]);
@@ -187,6 +193,8 @@ int wm_main(int argc, char **argv)
 		wire_put_u32(req, WF_BACKWARD, 1);
 	if (launcher)
 		wire_put_u32(req, WF_LAUNCHER, 1);
+	if (alt)
+		wire_put_u32(req, WF_ALT, 1);
 	if (wire_end(req) < 0)
 		die("wm: %s", last_error());
 	c = xcli_ask(io, &m);

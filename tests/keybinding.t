@@ -10,15 +10,16 @@ exe=$(readlink -f "$SESAME")
 
 sk sway
 ok "$rc" "setup-keybinding sway"
-is "$(grep -c "^bindsym Mod1+Tab exec $exe wm overlay\$" "$T/out")" 1 "Alt+Tab runs this sesame's wm overlay"
-contains "$T/out" "bindsym Mod1+Shift+Tab exec $exe wm overlay --backward" "Alt+Shift+Tab goes backward"
+is "$(grep -c "^bindsym Mod1+Tab exec $exe wm overlay --alt\$" "$T/out")" 1 \
+	"Alt+Tab runs this sesame's wm overlay, saying Alt is held"
+contains "$T/out" "bindsym Mod1+Shift+Tab exec $exe wm overlay --alt --backward" "Alt+Shift+Tab goes backward"
 contains "$T/out" "bindsym Mod1+space exec $exe wm overlay --launcher" "Alt+Space opens the launcher"
 sk hyprland
-contains "$T/out" "bind = ALT, Tab, exec, $exe wm overlay" "Hyprland's bind line"
+contains "$T/out" "bind = ALT, Tab, exec, $exe wm overlay --alt" "Hyprland's bind line"
 sk river
-contains "$T/out" "riverctl map normal Alt Tab spawn '$exe wm overlay'" "river's riverctl line"
+contains "$T/out" "riverctl map normal Alt Tab spawn '$exe wm overlay --alt'" "river's riverctl line"
 sk labwc
-contains "$T/out" "<keybind key=\"A-Tab\"><action name=\"Execute\" command=\"$exe wm overlay\"/></keybind>" \
+contains "$T/out" "<keybind key=\"A-Tab\"><action name=\"Execute\" command=\"$exe wm overlay --alt\"/></keybind>" \
 	"labwc's keybind element"
 sk
 is "$rc" 1 "no compositor named and none in the session: exit 1"
@@ -178,6 +179,28 @@ contains "$T/out" "CONFLICT  Alt+Tab        line 1 binds it too: bindsym Mod1+Ta
 	"and naming the other binding of Alt+Tab"
 rk "$R" sway
 is "$(cat "$R/.config/sway/config")" "bindsym Mod1+Tab focus next" "remove-keybinding takes out the moved sesame's lines too"
+# The lines an older sesame wrote (no --alt: a quick Alt+Tab left the
+# switcher open): status calls them outdated, --write replaces them,
+# remove-keybinding takes them out.
+rm -rf "$R"; mkdir -p "$R/.config/sway"
+printf 'bindsym Mod4+Return exec foot\n\n# sesame: the window switcher\nbindsym Mod1+Tab exec %s wm overlay\nbindsym Mod1+Shift+Tab exec %s wm overlay --backward\nbindsym Mod1+space exec %s wm overlay --launcher\n' \
+	"$exe" "$exe" "$exe" >"$R/.config/sway/config"
+ks "$R" sway
+is "$rc" 1 "an older sesame's lines: keybinding-status exits 1"
+is "$(grep -c '^OUTDATED ' "$T/out")" 2 "the two Tab lines are outdated"
+contains "$T/out" "setup-keybinding sway --write replaces it" "saying what to run"
+env -u SWAYSOCK -u XDG_CONFIG_HOME HOME="$R" "$SESAME" setup-keybinding sway --write --yes >"$T/out" 2>&1 </dev/null
+ok $? "setup-keybinding --write on them"
+contains "$T/out" "older sesame wrote: they are taken out" "says it replaces them"
+is "$(grep -c 'wm overlay' "$R/.config/sway/config") $(grep -c 'wm overlay --alt' "$R/.config/sway/config")" "3 2" \
+	"three lines again, the Tab ones with --alt"
+is "$(head -1 "$R/.config/sway/config")" "bindsym Mod4+Return exec foot" "the user's line is kept"
+ks "$R" sway
+is "$(grep -c '^ok ' "$T/out")" 3 "keybinding-status: the three, each ok"
+printf 'bindsym Mod1+Tab exec %s wm overlay\n' "$exe" >>"$R/.config/sway/config"
+rk "$R" sway
+is "$(cat "$R/.config/sway/config")" "bindsym Mod4+Return exec foot" "remove-keybinding takes out old and new lines alike"
+
 # Asks first; without a terminal and --yes, changes nothing.
 env -u SWAYSOCK -u XDG_CONFIG_HOME HOME="$R" "$SESAME" setup-keybinding sway --write --yes >/dev/null 2>&1 </dev/null
 cp "$R/.config/sway/config" "$T/with"

@@ -57,7 +57,8 @@ app id's last part that is no generic word: org.telegram.desktop is
 telegram), then of hint_keys, then of the alphabet.  A window keeps its
 hint while it lives; `sesame wm list --json` shows them.  Invoked with Alt held (an
 Alt+Tab binding), releasing Alt focuses the selection; released before
-overlay_delay_ms, nothing is drawn at all (a quick switch).  Colours,
+overlay_delay_ms, nothing is drawn at all (a quick switch), and with
+--alt even released before the overlay had the keyboard.  Colours,
 font and timings: [profiles.P.wm] of the default profile.
 
 [profiles.P.wm.key_bindings.LETTER] apps = [...] makes LETTER the name
@@ -100,7 +101,27 @@ static void kb_keymap(void *data, struct wl_keyboard *k, uint32_t format, int32_
 	TT.xstate = xkb_state_new(km);
 }
 
-static void kb_enter(void *data, struct wl_keyboard *k, uint32_t serial, struct wl_surface *s, struct wl_array *keys) { }
+/* Is evdev key code key an Alt key (by the keymap if there is one)? */
+static int alt_key(uint32_t key)
+{
+	xkb_keysym_t sym;
+
+	if (!TT.xstate)
+		return key == 56 || key == 100;	/* KEY_LEFTALT, KEY_RIGHTALT */
+	sym = xkb_state_key_get_one_sym(TT.xstate, key + 8);
+	return sym == XKB_KEY_Alt_L || sym == XKB_KEY_Alt_R || sym == XKB_KEY_Meta_L || sym == XKB_KEY_Meta_R;
+}
+
+/* The overlay has the keyboard; keys are those held (switcher.c decides). */
+static void kb_enter(void *data, struct wl_keyboard *k, uint32_t serial, struct wl_surface *s, struct wl_array *keys)
+{
+	const uint32_t *key;
+	int alt = 0;
+
+	wl_array_for_each(key, keys)
+		alt |= alt_key(*key);
+	wm_overlay_enter(alt);
+}
 static void kb_leave(void *data, struct wl_keyboard *k, uint32_t serial, struct wl_surface *s) { }
 
 static void kb_key(void *data, struct wl_keyboard *k, uint32_t serial, uint32_t time, uint32_t key, uint32_t state)

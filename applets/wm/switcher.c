@@ -225,10 +225,11 @@ static void search_results(const struct wire_msg *m)
 
 void wm_overlay_request(const struct wire_msg *m)
 {
-	uint32_t back = 0, launcher = 0;
+	uint32_t back = 0, launcher = 0, alt = 0;
 
 	wire_get_u32(m, WF_BACKWARD, &back);
 	wire_get_u32(m, WF_LAUNCHER, &launcher);
+	wire_get_u32(m, WF_ALT, &alt);
 	if (!TT.ov && wm_overlay_setup() < 0) {
 		role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "no overlay: %s", TT.ov_error);
 		return;
@@ -251,6 +252,7 @@ void wm_overlay_request(const struct wire_msg *m)
 		}
 		free(v);
 		TT.sw.active = 1;
+		TT.sw.alt_held = alt != 0;
 		TT.sw.sel = TT.sw.n >= 2 ? (back ? TT.sw.n - 1 : 1) : 0;
 		TT.sw.draw_at = role_now_ms() + config_int(TT.r.conf, cfg_path("overlay_delay_ms"), 150);
 		TT.sw.visible = 0;
@@ -362,8 +364,7 @@ static void launcher_type(xkb_keysym_t sym, uint32_t cp)
 	search();
 }
 
-/* Alt released after it was seen held: the Alt+Tab commit.  Not in the
- * launcher, where Alt is only how it was called up (alt+space). */
+/* A key pressed while the overlay has the keyboard. */
 void wm_overlay_key(xkb_keysym_t sym, uint32_t cp)
 {
 	int n = TT.sw.launcher ? TT.sw.nres : TT.sw.n;
@@ -411,6 +412,9 @@ void wm_overlay_key(xkb_keysym_t sym, uint32_t cp)
 	wm_overlay_draw();
 }
 
+/* The modifiers changed: Alt up after it was seen held commits (the
+ * Alt+Tab switch).  Not in the launcher, where Alt is only how it was
+ * called up (Alt+Space). */
 void wm_overlay_alt(int held)
 {
 	if (!TT.sw.active || TT.sw.launcher)
@@ -418,6 +422,17 @@ void wm_overlay_alt(int held)
 	if (held)
 		TT.sw.alt_seen = 1;
 	else if (TT.sw.alt_seen)
+		overlay_commit();
+}
+
+/* The overlay has the keyboard, alt_down if an Alt key is among the keys
+ * held.  If the caller said Alt was held (--alt) and it is not, it went
+ * up before the overlay had the keyboard: a quick Alt+Tab, committed now.
+ * (The modifiers are no proof: a seat may report those of a keyboard
+ * that is gone.) */
+void wm_overlay_enter(int alt_down)
+{
+	if (TT.sw.active && !TT.sw.launcher && TT.sw.alt_held && !alt_down)
 		overlay_commit();
 }
 

@@ -70,6 +70,7 @@ struct wm_state {
 	uint32_t launch_id;	/* the last launch asked for (its reply is logged) */
 	struct {		/* the overlay (switcher.c) */
 		int active, visible, alt_seen, n, sel;
+		int alt_held;	/* the caller said Alt is held (--alt) */
 		uint32_t ids[MAX_CARDS];
 		char hints[MAX_CARDS][9];
 		char typed[9];
@@ -103,7 +104,10 @@ void wm_activate(const struct wire_msg *m, struct win *w);
 int wm_overlay_setup(void);
 void wm_overlay_request(const struct wire_msg *m);
 void wm_overlay_key(xkb_keysym_t sym, uint32_t cp);
+/* The keyboard's Alt changed; the overlay got the keyboard, with an
+ * Alt key held or not. */
 void wm_overlay_alt(int held);
+void wm_overlay_enter(int alt_down);
 /* Give every ready window a hint (keeping those it has). */
 void wm_hints_assign(void);
 /* The name hints and `wm focus NAME` know an app by, lower case, into

@@ -184,7 +184,7 @@ enum wire_type {
 				 * window; the next one if that is focused); reply the window,
 				 * WF_STATE "focused" once the compositor says so, else
 				 * "requested" */
-	WIRE_WM_OVERLAY = 0x3b,	/* WF_BACKWARD, WF_LAUNCHER (optional): show the switcher
+	WIRE_WM_OVERLAY = 0x3b,	/* WF_BACKWARD, WF_LAUNCHER, WF_ALT (optional): show the switcher
 				 * (or the launcher: a search field, results from
 				 * daemon-launcher), or move its selection if shown;
 				 * reply WF_WINDOW selected (0: none, or the launcher) */
@@ -298,6 +298,7 @@ enum wire_field {
 	WF_KEYFILE_SECRET = 59,	/* bytes: 32 (secret) */
 	WF_KEYFILE_DATA = 60,	/* bytes: the key file's path */
 	WF_HINT = 61,		/* string: a window's switcher hint ("m", "fa") */
+	WF_ALT = 62,		/* u32: 1 when the overlay's caller holds Alt (an Alt+Tab binding) */
 };
 #define WIRE_DEADLINE_MARGIN_MS 250
 

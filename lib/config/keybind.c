@@ -12,35 +12,43 @@
 #include <string.h>
 
 const char *const keybind_names[KB_NWM] = { "sway", "hyprland", "river", "labwc" };
-/* The lines for wm, running exe; into out. */
-void keybind_lines(int wm, const char *exe, char *out, size_t n)
+
+/* The lines for wm, running exe, into out; alt is " --alt" (the Tab
+ * lines say Alt is held), or "" for the lines sesame wrote before it
+ * knew the option. */
+static void lines(int wm, const char *exe, const char *alt, char *out, size_t n)
 {
 	switch (wm) {
 	case KB_SWAY:
 		snprintf(out, n, "# sesame: the window switcher\n"
-			"bindsym Mod1+Tab exec %s wm overlay\n"
-			"bindsym Mod1+Shift+Tab exec %s wm overlay --backward\n"
-			"bindsym Mod1+space exec %s wm overlay --launcher\n", exe, exe, exe);
+			"bindsym Mod1+Tab exec %s wm overlay%s\n"
+			"bindsym Mod1+Shift+Tab exec %s wm overlay%s --backward\n"
+			"bindsym Mod1+space exec %s wm overlay --launcher\n", exe, alt, exe, alt, exe);
 		break;
 	case KB_HYPRLAND:
 		snprintf(out, n, "# sesame: the window switcher\n"
-			"bind = ALT, Tab, exec, %s wm overlay\n"
-			"bind = ALT SHIFT, Tab, exec, %s wm overlay --backward\n"
-			"bind = ALT, space, exec, %s wm overlay --launcher\n", exe, exe, exe);
+			"bind = ALT, Tab, exec, %s wm overlay%s\n"
+			"bind = ALT SHIFT, Tab, exec, %s wm overlay%s --backward\n"
+			"bind = ALT, space, exec, %s wm overlay --launcher\n", exe, alt, exe, alt, exe);
 		break;
 	case KB_RIVER:
 		snprintf(out, n, "# sesame: the window switcher\n"
-			"riverctl map normal Alt Tab spawn '%s wm overlay'\n"
-			"riverctl map normal Alt+Shift Tab spawn '%s wm overlay --backward'\n"
-			"riverctl map normal Alt Space spawn '%s wm overlay --launcher'\n", exe, exe, exe);
+			"riverctl map normal Alt Tab spawn '%s wm overlay%s'\n"
+			"riverctl map normal Alt+Shift Tab spawn '%s wm overlay%s --backward'\n"
+			"riverctl map normal Alt Space spawn '%s wm overlay --launcher'\n", exe, alt, exe, alt, exe);
 		break;
 	default:
 		snprintf(out, n, "<!-- sesame: the window switcher -->\n"
-			"<keybind key=\"A-Tab\"><action name=\"Execute\" command=\"%s wm overlay\"/></keybind>\n"
-			"<keybind key=\"A-S-Tab\"><action name=\"Execute\" command=\"%s wm overlay --backward\"/></keybind>\n"
+			"<keybind key=\"A-Tab\"><action name=\"Execute\" command=\"%s wm overlay%s\"/></keybind>\n"
+			"<keybind key=\"A-S-Tab\"><action name=\"Execute\" command=\"%s wm overlay%s --backward\"/></keybind>\n"
 			"<keybind key=\"A-space\"><action name=\"Execute\" command=\"%s wm overlay --launcher\"/></keybind>\n",
-			exe, exe, exe);
+			exe, alt, exe, alt, exe);
 	}
+}
+
+void keybind_lines(int wm, const char *exe, char *out, size_t n)
+{
+	lines(wm, exe, " --alt", out, n);
 }
 
 /* Where river's init stops running lines: its first top-level exec. */
@@ -55,6 +63,21 @@ static const char *river_exec(const char *old)
 	return NULL;
 }
 
+int keybind_outdated(int wm, const char *text)
+{
+	char exe[PATH_MAX];
+	int old = 0;
+
+	for (const char *l = text; *l && !old;) {
+		const char *nl = strchr(l, '\n');
+		size_t n = nl ? (size_t)(nl - l) : strlen(l);
+
+		keybind_ours(wm, l, n, exe, sizeof(exe), &old);
+		l += nl ? n + 1 : n;
+	}
+	return old;
+}
+
 /* The new contents of the config file, or NULL if the lines are there. */
 char *keybind_merged(int wm, const char *old, const char *add)
 {
@@ -63,8 +86,15 @@ char *keybind_merged(int wm, const char *old, const char *add)
 	const char *dflt = strstr(old, "<keybind") || strstr(old, "<default") ? "" : "<default />\n";
 	size_t olen = strlen(old);
 
-	if (strstr(old, KEYBIND_MARK))
-		return NULL;
+	if (strstr(old, KEYBIND_MARK)) {
+		char *rest, *neu;
+
+		if (!keybind_outdated(wm, old) || !(rest = keybind_without(wm, old)))
+			return NULL;
+		neu = keybind_merged(wm, rest, add);	/* NULL if a mark is left */
+		free(rest);
+		return neu;
+	}
 	if (wm == KB_RIVER && (ex = river_exec(old)))
 		return xasprintf("%.*s%s\n%s", (int)(ex - old), old, add, ex);
 	if (wm != KB_LABWC)
@@ -92,16 +122,13 @@ const char *const keybind_keys[KB_NWM][3] = {
 };
 const char *const keybind_key_names[3] = { "Alt+Tab", "Alt+Shift+Tab", "Alt+Space" };
 
-/* Which of setup-keybinding's lines line (len bytes, leading blanks
- * skipped) is, whatever sesame it names: 0 the comment, 1 to 3 a
- * binding (its sesame's path into exe), -1 none. */
-int keybind_ours(int wm, const char *line, size_t len, char *exe, size_t exesz)
+/* Which of the lines of one version (alt as in lines()) line is; as
+ * keybind_ours. */
+static int ours_in(int wm, const char *alt, const char *line, size_t len, char *exe, size_t exesz)
 {
 	char tmpl[1024], *t = tmpl, *nl, *hole;
 
-	while (len && (*line == ' ' || *line == '\t'))
-		line++, len--;
-	keybind_lines(wm, "\001", tmpl, sizeof(tmpl));
+	lines(wm, "\001", alt, tmpl, sizeof(tmpl));
 	for (int i = 0; (nl = strchr(t, '\n')); t = nl + 1, i++) {
 		size_t pre, suf, elen;
 
@@ -123,6 +150,21 @@ int keybind_ours(int wm, const char *line, size_t len, char *exe, size_t exesz)
 		return i;
 	}
 	return -1;
+}
+
+int keybind_ours(int wm, const char *line, size_t len, char *exe, size_t exesz, int *outdated)
+{
+	int k;
+
+	while (len && (*line == ' ' || *line == '\t'))
+		line++, len--;
+	if (outdated)
+		*outdated = 0;
+	if ((k = ours_in(wm, " --alt", line, len, exe, exesz)) >= 0)
+		return k;
+	if ((k = ours_in(wm, "", line, len, exe, exesz)) > 0 && outdated)
+		*outdated = k < 3;	/* the Tab lines changed; the comment and Space did not */
+	return k;
 }
 
 static int blank(const char *l, size_t n)
@@ -147,7 +189,7 @@ char *keybind_without(int wm, const char *old)
 
 		if (n == cap)
 			l = xreallocarray(l, cap = cap ? cap * 2 : 64, sizeof(*l));
-		l[n] = (struct line){ p, len, nl ? len + 1 : len, keybind_ours(wm, p, len, exe, sizeof(exe)) < 0 };
+		l[n] = (struct line){ p, len, nl ? len + 1 : len, keybind_ours(wm, p, len, exe, sizeof(exe), NULL) < 0 };
 		found |= !l[n].keep;
 		p += l[n++].full;
 	}

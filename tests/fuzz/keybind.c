@@ -4,7 +4,7 @@
  * none gets them added and taken out again to exactly what it was,
  * wherever setup-keybinding promises that (a file ending in a newline;
  * for labwc, one whose first <keyboard> ends its line and which binds
- * a key already). */
+ * a key already).  Lines an older sesame wrote are replaced, none left. */
 #include "lib/config/keybind.h"
 
 #include <stdint.h>
@@ -21,7 +21,7 @@ static void none_left(int wm, const char *text)
 		const char *nl = strchr(l, '\n');
 		size_t n = nl ? (size_t)(nl - l) : strlen(l);
 
-		if (keybind_ours(wm, l, n, exe, sizeof(exe)) >= 0)
+		if (keybind_ours(wm, l, n, exe, sizeof(exe), NULL) >= 0)
 			abort();
 		l += nl ? n + 1 : n;
 	}
@@ -38,6 +38,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	old = malloc(size);
 	memcpy(old, data + 1, size - 1);
 	old[size - 1] = 0;
+	if (keybind_outdated(wm, old)) {	/* an older sesame's lines are replaced */
+		keybind_lines(wm, "/usr/bin/sesame", add, sizeof(add));
+		if ((neu = keybind_merged(wm, old, add)) && keybind_outdated(wm, neu))
+			abort();
+		free(neu);
+	}
 	if ((back = keybind_without(wm, old))) {
 		none_left(wm, back);
 		free(back);
