@@ -237,22 +237,30 @@ fi
 # that is no generic word (org.telegram.desktop: not d); kept while the
 # window lives; wm focus by that name.
 before=$(hints_of term-a term-b term-c term-evil)
+# Each window in daemon-wm's list, so with its hint, before the next
+# opens: hints are given in that order (two mail windows are one app id
+# to swaymsg, which cannot tell that the second is there).
+titled() { as "$SESAME" wm list 2>/dev/null | awk -F'\t' -v t="$1" '$3 == t { f = 1 } END { exit !f }'; }
 window mail "Inbox"
 M1=$WIN
+wait_for 10 titled Inbox
 window mail "Drafts"
 M2=$WIN
+wait_for 10 titled Drafts
 window org.gnome.Music "Music"
 MU=$WIN
+wait_for 10 titled Music
 window org.telegram.desktop "Telegram"
 TG=$WIN
+wait_for 10 titled Telegram
 wm list --json
 all=$(hints_of term-a term-b term-c term-evil mail org.gnome.Music org.telegram.desktop)
 is "$(echo "$all" | tr ' ' '\n' | sort -u | wc -l | tr -d ' ')" 8 "eight windows, eight different hints ($all)"
 is "$(echo "$all" | tr ' ' '\n' | awk 'length($0) != 1' | wc -l | tr -d ' ')" 0 "each one letter"
 is "$(hints_of term-a term-b term-c term-evil)" "$before" "the older windows kept theirs"
 is "$(hints_of org.telegram.desktop)" "l" "org.telegram.desktop: a letter of telegram (t and e were taken), not d"
-is "$(hints_of org.gnome.Music)" "m" "org.gnome.Music: m, from music"
-is "$(hints_of mail | tr ' ' '\n' | sort | tr -d '\n')" "ai" "two mail windows after it: a and i, not mm and mmm"
+is "$(hints_of mail | tr ' ' '\n' | sort | tr -d '\n')" "am" "two mail windows: m and a, not m and mm"
+is "$(hints_of org.gnome.Music)" "u" "org.gnome.Music after them: u, from music (m is mail's)"
 as swaymsg '[app_id=term-a] focus' >/dev/null
 wait_for 5 first_is term-a
 is "$(hints_of term-a term-b term-c term-evil mail org.gnome.Music org.telegram.desktop)" "$all" \
@@ -270,6 +278,46 @@ kill "$C"
 not_listed() { ! listed "$1"; }
 wait_for 5 not_listed term-c
 ok $? "a closed window leaves the list"
+
+# The order outlives daemon-wm (issue 30, point 6): the next one reads
+# wm.mru (digests of app id and title) and lists the windows as the last
+# one did, not focused-then-newest.
+# Twice, the two orders of term-b and term-evil behind term-a: one of
+# them is also what a daemon-wm knowing nothing would list.
+order() { as "$SESAME" wm list 2>/dev/null | cut -f2 | tr '\n' ' '; }
+wm_down() { ! wm_up; }
+restart_wm() {
+	kill "$WM"
+	wait_for 10 wm_down
+	spawn "$T/as" "$SESAME" daemon wm 2>>"$T/wm.log"
+	WM=$spawned
+	wait_for 10 wm_up
+}
+for seq in "term-evil term-b term-a" "term-b term-evil term-a"; do
+	for a in $seq; do
+		as swaymsg "[app_id=$a] focus" >/dev/null
+		wait_for 5 first_is $a
+	done
+	before=$(order)
+	restart_wm
+	is "$(order)" "$before" "a new daemon-wm lists the windows in the order the last one left"
+done
+contains "$T/wm.log" "the order of 3 of 3 windows restored from wm.mru" "saying so"
+is "$(stat -c %a "$U/run/wm.mru")" 600 "wm.mru is private (0600)"
+grep -q term "$U/run/wm.mru"
+is "$?" 1 "and holds digests: no app id, no title"
+# A hostile or broken wm.mru: a warning, the windows listed all the same.
+kill "$WM"
+wait_for 10 wm_down
+printf 'sesame-wm-mru 1\nzz\x00\xff%%s\n' "$(head -c 4000 /dev/zero | tr '\0' 'a')" | as sh -c "cat >'$U/run/wm.mru'"
+spawn "$T/as" "$SESAME" daemon wm 2>>"$T/wm.log"
+WM=$spawned
+wait_for 10 wm_up
+is "$(order | wc -w | tr -d ' ')" 3 "a torn wm.mru: every window listed"
+as sh -c "rm -f '$U/run/wm.mru'; ln -s /etc/passwd '$U/run/wm.mru'"
+restart_wm
+ok $? "wm.mru a symbolic link: daemon-wm runs"
+contains "$T/wm.log" "the window order will not outlive this daemon-wm" "and says the order will not be kept"
 
 # Without a compositor: a clear error, exit 1.
 as env WAYLAND_DISPLAY=wayland-none "$SESAME" daemon wm >/dev/null 2>"$T/nowl"

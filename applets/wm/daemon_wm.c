@@ -44,8 +44,11 @@ its windows through the wlr-foreign-toplevel-management protocol, in
 the order they were last focused (whoever focused them).  Answers
 `sesame wm list`, `sesame wm focus` and `sesame wm switch`.  Exits 1 if
 there is no compositor or it lacks the protocol (GNOME and KDE do not
-offer it), and when the compositor goes away.  Sandboxed: it reads its
-config, the runtime directory and fonts, and writes nowhere.
+offer it), and when the compositor goes away.  The order outlives it:
+wm.mru in the runtime directory holds a digest of each window's app id
+and title, most recent first, and the next daemon-wm lists the windows
+it finds again in that order.  Sandboxed: it reads its config, the
+runtime directory and fonts, and writes only wm.mru (opened before).
 
 `sesame wm overlay` shows the switcher (on zwlr_layer_shell_v1): a card
 per window with a hint, its app id and title, the previous window
@@ -203,11 +206,10 @@ static void wayland_connect(void)
 		die("the Wayland compositor closed the connection");
 }
 
-/* The overlay's style from [profiles.P.wm] of the default profile. */
 /* Once connected to the compositor: read-only access to the config, the
  * runtime directory, the libraries the overlay loads when first shown,
  * and what fontconfig reads (glyphs are loaded as they are first
- * drawn); no writes anywhere. */
+ * drawn); no writes but to wm.mru, opened before. */
 static void enter_sandbox(void)
 {
 	const char *home = getenv("HOME"), *cache = getenv("XDG_CACHE_HOME");
@@ -274,8 +276,11 @@ int daemon_wm_main(int argc, char **argv)
 		die("daemon-wm: %s", last_error());
 	if (!(TT.xkb = xkb_context_new(XKB_CONTEXT_NO_FLAGS)))
 		die("cannot create an xkbcommon context");
+	TT.mru_fd = -1;
 	wayland_connect();
 	xrole_setup(&TT.r, "wm");
+	wm_order_open();
+	wm_order_restore();
 	enter_sandbox();
 	TT.r.status = "tracking windows";
 	log_info("wm: %d windows on the compositor", TT.nwins);

@@ -1,12 +1,18 @@
 /* toplevel.c - daemon-wm's model of the compositor's windows: the
  * wlr-foreign-toplevel events kept as windows in most-recently-focused
- * order, each change published to subscribers. */
+ * order, each change published to subscribers, the order kept in wm.mru
+ * (mru.h) for the next daemon-wm. */
+#include "applets/wm/mru.h"
 #include "applets/wm/wm.h"
 #include "lib/core/log.h"
 #include "lib/core/util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <wayland-client.h>
 
 struct win *wm_find_id(uint32_t id)
@@ -101,6 +107,7 @@ static void on_done(void *data, struct zwlr_foreign_toplevel_handle_v1 *h)
 	if (newly_focused)
 		publish(w, "focused");
 	w->ready = 1;
+	wm_order_save();
 }
 
 void wm_win_free(struct win *w)
@@ -127,6 +134,7 @@ static void on_closed(void *data, struct zwlr_foreign_toplevel_handle_v1 *h)
 		publish(w, "closed");
 	zwlr_foreign_toplevel_handle_v1_destroy(h);
 	wm_win_free(w);
+	wm_order_save();
 }
 
 static void on_parent(void *data, struct zwlr_foreign_toplevel_handle_v1 *h,
@@ -182,4 +190,112 @@ struct win **wm_mru(int *n)
 			v[(*n)++] = w;
 	qsort(v, (size_t)*n, sizeof(*v), by_recency);
 	return v;
+}
+
+/* --- the order across restarts (wm.mru) ------------------------------------ */
+
+void wm_order_open(void)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	TT.mru_fd = -1;
+	if (paths_join(path, TT.r.p.runtime, "wm.mru") < 0)
+		return;
+	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600)) < 0) {
+		log_warn("wm: cannot open %s (%s): the window order will not outlive this daemon-wm", path,
+			strerror(errno));
+		return;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || st.st_mode & 077) {
+		log_warn("wm: %s is not a private regular file of ours: the window order will not outlive "
+			"this daemon-wm", path);
+		close(fd);
+		return;
+	}
+	TT.mru_fd = fd;
+}
+
+struct placed {
+	struct win *w;
+	int key;
+};
+
+static int by_key(const void *a, const void *b)
+{
+	const struct placed *x = a, *y = b;
+
+	return (x->key > y->key) - (x->key < y->key);
+}
+
+/* The windows there at start in the order the last daemon-wm left: the
+ * focused one first, then those it knew by their places, then the rest
+ * as they were. */
+void wm_order_restore(void)
+{
+	char text[MRU_FILE_MAX + 1];
+	struct mru m;
+	struct placed *p;
+	struct win **v;
+	ssize_t len;
+	int n, known = 0;
+
+	TT.mru_ready = 1;
+	if (TT.mru_fd < 0)
+		return;
+	if ((len = pread(TT.mru_fd, text, sizeof(text) - 1, 0)) < 0 || mru_parse(text, (size_t)len, &m) < 0) {
+		if (len)
+			log_warn("wm: wm.mru is not a window order sesame wrote: starting afresh");
+		wm_order_save();
+		return;
+	}
+	v = wm_mru(&n);
+	p = xcalloc((size_t)n + 1, sizeof(*p));
+	for (int i = 0; i < n; i++) {
+		uint8_t d[MRU_DIGEST];
+		int r;
+
+		mru_digest(v[i]->app_id, v[i]->title, d);
+		r = mru_rank(&m, d);
+		known += r >= 0;
+		p[i] = (struct placed){ v[i], v[i]->focused ? -1 : r >= 0 ? r : MRU_MAX + i };
+	}
+	qsort(p, (size_t)n, sizeof(*p), by_key);
+	for (int i = 0; i < n; i++)
+		p[i].w->seq = (uint64_t)(n - i);
+	TT.next_seq = (uint64_t)n;
+	log_info("wm: the order of %d of %d windows restored from wm.mru", known, n);
+	free(p);
+	free(v);
+	wm_order_save();
+}
+
+void wm_order_save(void)
+{
+	static char last[MRU_FILE_MAX + 1];
+	static size_t last_len;
+	static int warned;
+	char text[MRU_FILE_MAX + 1];
+	struct mru m = { 0 };
+	struct win **v;
+	size_t len;
+	int n;
+
+	if (TT.mru_fd < 0 || !TT.mru_ready)
+		return;
+	v = wm_mru(&n);
+	for (int i = 0; i < n && m.n < MRU_MAX; i++)
+		mru_digest(v[i]->app_id, v[i]->title, m.d[m.n++]);
+	free(v);
+	len = mru_format(&m, text);
+	if (len == last_len && !memcmp(text, last, len))
+		return;
+	if (pwrite(TT.mru_fd, text, len, 0) != (ssize_t)len || ftruncate(TT.mru_fd, (off_t)len) < 0) {
+		if (!warned++)
+			log_warn("wm: cannot write wm.mru: %s", strerror(errno));
+		return;
+	}
+	memcpy(last, text, len);
+	last_len = len;
 }

@@ -1,6 +1,7 @@
 /* wm.h - daemon-wm's insides, shared by its files:
  *   daemon_wm.c  main: Wayland, the keyboard, the sandbox, the loop
- *   toplevel.c   the windows, in most-recently-focused order
+ *   toplevel.c   the windows, in most-recently-focused order, kept in
+ *                wm.mru across restarts (mru.c)
  *   requests.c   sesame wm list, focus, switch
  *   switcher.c   the overlay: switcher and launcher (overlay.c draws)
  * Its state is one struct, TT (toybox's name), defined in daemon_wm.c;
@@ -68,6 +69,7 @@ struct wm_state {
 	struct wire_out out;	/* replies */
 	struct wire_out ask;	/* daemon-wm's own requests to other roles */
 	uint32_t launch_id;	/* the last launch asked for (its reply is logged) */
+	int mru_fd, mru_ready;	/* wm.mru, -1 if none; 1 once read (toplevel.c) */
 	struct {		/* the overlay (switcher.c) */
 		int active, visible, alt_seen, n, sel;
 		int alt_held;	/* the caller said Alt is held (--alt) */
@@ -92,6 +94,11 @@ struct win *wm_find_id(uint32_t id);
 /* The ready windows, most recently focused first (free the array). */
 struct win **wm_mru(int *n);
 void wm_win_free(struct win *w);
+/* The order across restarts, in wm.mru (mru.h): opened before the
+ * sandbox; read once the first windows are in; written as it changes. */
+void wm_order_open(void);
+void wm_order_restore(void);
+void wm_order_save(void);
 
 /* requests.c */
 void wm_list(const struct wire_msg *m);
