@@ -214,6 +214,18 @@ if command -v grim >/dev/null 2>&1; then
 		sleep 0.3
 		as grim "$U/launcher.png"
 		cp "$U/launcher.png" "$art/wm-launcher.png"
+		# The field stays put whatever the count of results: its frame
+		# (hint_matched_color, #4caf50) on the same rows with one result
+		# and with none.
+		as grim -t ppm "$U/one.ppm"
+		as wtype -s 300 zq
+		sleep 0.3
+		as grim -t ppm "$U/none.ppm"
+		one=$(python3 "$SESAME_SRC/tests/pixels.py" "$U/one.ppm" rows 4caf50)
+		none=$(python3 "$SESAME_SRC/tests/pixels.py" "$U/none.ppm" rows 4caf50)
+		is "$none" "$one" "the launcher's field does not move when the results go from one to none (rows $one)"
+		as wtype -s 300 -k BackSpace -k BackSpace
+		sleep 0.3
 		as wtype -s 300 -k Return
 		wait_for 5 sh -c "[ \$(wc -l <'$U/probe.out') -ge 2 ]"
 		ok $? "typing 'probe' and Enter launches Sesame Probe"
@@ -227,7 +239,7 @@ if command -v grim >/dev/null 2>&1; then
 		ok $? "Escape closes the launcher"
 	else
 		skip "wtype is not installed (make deps installs it): no keyboard test"
-		for i in 1 2 3 4 5 6 7 8 9 10 11 12 13; do skip "wtype is not installed"; done
+		for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14; do skip "wtype is not installed"; done
 	fi
 else
 	skip "grim is not installed (make deps installs it): no screenshot"

@@ -249,11 +249,12 @@ static void draw_cards(struct overlay *o, pixman_image_t *img)
 	int pad = o->font->height / 2, bw = st->border_width;
 	int ch = o->big->height + 2 * pad, gap = pad;
 	int cw = o->width * 6 / 10 > 1000 ? 1000 : o->width * 6 / 10;
-	int x0 = (o->width - cw) / 2, y = (o->height - n * (ch + gap) + gap) / 2;
+	/* The launcher's field stays put as results come and go: placed for
+	 * as many cards as it can have, and a card's place above them. */
+	int rows = o->has_field ? (st->field_rows < st->max_cards ? st->field_rows : st->max_cards) + 1 : n;
+	int x0 = (o->width - cw) / 2, y = (o->height - rows * (ch + gap) + gap) / 2;
 	int hint_w = o->big->max_advance.x * 4 + 2 * pad;
 
-	if (o->has_field)	/* the field takes a card's place above them */
-		y -= (ch + gap) / 2;
 	if (y < gap)
 		y = gap;
 	fill(img, st->background, 0, 0, o->width, o->height);

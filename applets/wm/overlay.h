@@ -17,6 +17,7 @@ struct overlay_style {
 	int border_width;
 	int show_title, show_app_id;
 	int max_cards;
+	int field_rows;		/* the most results under the launcher's field */
 	const char *font;	/* fontconfig name, "monospace:size=14" */
 };
 

@@ -484,6 +484,7 @@ int wm_overlay_setup(void)
 	}
 	st.border_width = (int)(config_float(TT.r.conf, cfg_path("border_width"), 4.0) + 0.5);
 	st.max_cards = (int)config_int(TT.r.conf, cfg_path("max_visible_windows"), 20);
+	st.field_rows = MAX_RESULTS;
 	st.show_title = config_bool(TT.r.conf, cfg_path("show_title"), 1);
 	st.show_app_id = config_bool(TT.r.conf, cfg_path("show_app_id"), 0);
 	if (!(TT.ov = overlay_new(&st))) {
