@@ -159,10 +159,21 @@ as env WAYLAND_DISPLAY=wayland-none "$SESAME" daemon clipboard >/dev/null 2>"$T/
 is "$?" 1 "daemon-clipboard without a compositor exits 1"
 contains "$T/nowl" "cannot connect to the Wayland compositor" "saying why"
 
+# The compositor goes away: daemon-clipboard keeps the history and
+# waits for the next compositor on the same WAYLAND_DISPLAY.
 kill "$SWAY"
-wait_for 10 sh -c "! kill -0 $CLIP 2>/dev/null"
-ok $? "daemon-clipboard exits when the compositor goes away"
-wait "$CLIP"
-is "$?" 1 "with status 1"
+wait_for 10 grep -q "waiting for a compositor at WAYLAND_DISPLAY=wayland-1" "$T/clip.log"
+ok $? "when the compositor goes away, daemon-clipboard says it waits for the next one"
+kill -0 "$CLIP"
+ok $? "and keeps running"
+in_history "after the rotation"
+ok $? "the history is still served"
+wait_for 10 test ! -e "$U/xdg/wayland-1"
+start_sway
+wait_for 10 grep -q "clipboard: a compositor again" "$T/clip.log"
+ok $? "a new compositor at wayland-1: daemon-clipboard takes it up"
+as wl-copy "on the new compositor" 2>/dev/null
+wait_for 10 in_history "on the new compositor"
+ok $? "and records its clipboard"
 
 done_testing

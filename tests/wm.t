@@ -336,12 +336,25 @@ as env WAYLAND_DISPLAY=wayland-none "$SESAME" daemon wm >/dev/null 2>"$T/nowl"
 is "$?" 1 "daemon-wm without a compositor exits 1"
 contains "$T/nowl" "cannot connect to the Wayland compositor (WAYLAND_DISPLAY=wayland-none)" "saying why"
 
-# When the compositor goes away, so does daemon-wm.
+# When the compositor goes away, daemon-wm waits for the next one on the
+# same WAYLAND_DISPLAY (issue 30, point 6), answering meanwhile that
+# there is none.
 kill "$SWAY"
-wait_for 10 sh -c "! kill -0 $WM 2>/dev/null"
-ok $? "daemon-wm exits when the compositor goes away"
-wait "$WM"
-is "$?" 1 "with status 1 (a supervisor restarts it with the session)"
-contains "$T/wm.log" "went away" "and logs why"
+wait_for 10 grep -q "waiting for a compositor at WAYLAND_DISPLAY=wayland-1" "$T/wm.log"
+ok $? "when the compositor goes away, daemon-wm says it waits for the next one"
+contains "$T/wm.log" "went away" "having logged why"
+kill -0 "$WM"
+ok $? "and keeps running"
+wm list
+is "$rc" 69 "sesame wm list meanwhile: exit 69"
+contains "$T/err" "no Wayland compositor: daemon-wm waits for one at WAYLAND_DISPLAY=wayland-1" "saying why"
+wait_for 10 test ! -e "$U/xdg/wayland-1"
+start_sway
+window term-z "Zeta"
+wait_for 10 listed term-z
+ok $? "a new compositor at wayland-1: daemon-wm takes it up and lists its windows"
+contains "$T/wm.log" "wm: a compositor again" "and says so"
+wm overlay
+ok "$rc" "and shows its overlay there (the new compositor's globals)"
 
 done_testing

@@ -86,6 +86,7 @@ struct clipboard_state {
 	uint64_t next_exp;	/* the soonest expiry of the open histories, 0: none */
 	int exp_stale;		/* a history changed: next_exp is to be read again */
 	int finished;
+	long long retry_at;	/* with no compositor: when to look for one again */
 	struct wire_out *out;	/* secure memory: replies may hold values */
 };
 extern struct clipboard_state clipboard_tt;

@@ -67,8 +67,10 @@ Settings, in [profiles.<default>.clipboard]:
   detect_sensitive  look for secrets in the text (default true)
 
 Only text is recorded (text/plain and its usual aliases), up to 60000
-bytes; larger copies and images are left alone.  Exits 1 when the
-compositor goes away.
+bytes; larger copies and images are left alone.  Exits 1 if there is no
+compositor at start; when it goes away, the history is still served and
+the next compositor at WAYLAND_DISPLAY is taken up (looked for each
+second).
 */
 
 struct clipboard_state clipboard_tt;
@@ -249,8 +251,8 @@ static const struct zwlr_data_control_device_v1_listener device_listener = {
 void clipboard_clear_selection(void)
 {
 	TT.clear_at = 0;
-	if (TT.clear_gen != TT.gen)
-		return;		/* something else was copied since */
+	if (TT.clear_gen != TT.gen || !TT.dev)
+		return;		/* something else was copied since, or no compositor */
 	zwlr_data_control_device_v1_set_selection(TT.dev, NULL);
 	log_info("clipboard: the sensitive selection was cleared");
 }
@@ -267,18 +269,8 @@ static void on_global_remove(void *data, struct wl_registry *reg, uint32_t name)
 
 static const struct wl_registry_listener registry_listener = { on_global, on_global_remove };
 
-static void wayland_connect(void)
-{
-	TT.dpy = xwl_role_connect(&registry_listener, &TT.reg);
-	if (!TT.mgr)
-		die("the compositor does not offer zwlr_data_control_manager_v1 "
-			"(sway, Hyprland, river, labwc and Wayfire do; GNOME and KDE do not)");
-	if (!TT.seat)
-		die("the compositor offers no seat");
-	TT.dev = zwlr_data_control_manager_v1_get_data_device(TT.mgr, TT.seat);
-	zwlr_data_control_device_v1_add_listener(TT.dev, &device_listener, NULL);
-}
-
+/* Give up the compositor (it went away, or we stop): what it offered,
+ * the device, the connection. */
 static void wayland_close(void)
 {
 	capture_stop();
@@ -286,13 +278,37 @@ static void wayland_close(void)
 		zwlr_data_control_offer_v1_destroy(TT.pending.o);
 	if (TT.current.o)
 		zwlr_data_control_offer_v1_destroy(TT.current.o);
+	TT.pending = TT.current = (struct offer){ NULL, -1, 0 };
 	if (TT.dev)
 		zwlr_data_control_device_v1_destroy(TT.dev);
-	zwlr_data_control_manager_v1_destroy(TT.mgr);
-	wl_seat_destroy(TT.seat);
-	wl_registry_destroy(TT.reg);
+	if (TT.mgr)
+		zwlr_data_control_manager_v1_destroy(TT.mgr);
+	if (TT.seat)
+		wl_seat_destroy(TT.seat);
+	if (TT.reg)
+		wl_registry_destroy(TT.reg);
 	wl_display_flush(TT.dpy);
 	wl_display_disconnect(TT.dpy);
+	TT.dev = NULL, TT.mgr = NULL, TT.seat = NULL, TT.reg = NULL, TT.dpy = NULL;
+	TT.finished = 0;
+	TT.clear_at = 0;	/* the selection went with the compositor */
+}
+
+/* Connect and ask for the clipboard's device; -1 with the reason
+ * (nothing kept). */
+static int wayland_open(void)
+{
+	if (!(TT.dpy = wl_role_connect(&registry_listener, &TT.reg)))
+		return -1;
+	if (!TT.mgr || !TT.seat) {
+		wayland_close();
+		return fail(TT.seat ? "the compositor does not offer zwlr_data_control_manager_v1 "
+			"(sway, Hyprland, river, labwc and Wayfire do; GNOME and KDE do not)" :
+			"the compositor offers no seat");
+	}
+	TT.dev = zwlr_data_control_manager_v1_get_data_device(TT.mgr, TT.seat);
+	zwlr_data_control_device_v1_add_listener(TT.dev, &device_listener, NULL);
+	return 0;
 }
 
 /* The history (read-write), the config (read), the runtime directory
@@ -331,7 +347,8 @@ int daemon_clipboard_main(int argc, char **argv)
 		die("daemon-clipboard: %s", last_error());
 	TT.cap.fd = -1;
 	TT.pending.text = TT.current.text = -1;
-	wayland_connect();
+	if (wayland_open() < 0)
+		die("%s", last_error());
 	xrole_setup(&TT.r, "clipboard");
 	TT.out = xsecmem_alloc(sizeof(*TT.out));
 	TT.r.status = "recording the clipboard";
@@ -355,9 +372,21 @@ int daemon_clipboard_main(int argc, char **argv)
 		timeout = sooner(timeout, TT.cap.fd >= 0 ? TT.cap.deadline : 0);
 		for (struct op *o = TT.ops; o; o = o->next)
 			timeout = sooner(timeout, o->deadline);
-		if ((ev = xwl_role_poll(&TT.r, TT.dpy, pf, 1, timeout)) < 0) {
-			r = 1;
-			break;
+		if (!TT.dpy) {
+			/* No compositor: the history is served, nothing recorded;
+			 * a new one is looked for at $WAYLAND_DISPLAY each second. */
+			timeout = sooner(timeout, TT.retry_at);
+			ev = xrole_poll(&TT.r, NULL, 0, timeout);
+			if (role_now_ms() >= TT.retry_at) {
+				TT.retry_at = role_now_ms() + 1000;
+				if (wayland_open() == 0)
+					log_info("clipboard: a compositor again");
+			}
+		} else if ((ev = xwl_role_poll(&TT.r, TT.dpy, pf, 1, timeout)) < 0) {
+			wayland_close();
+			log_warn("clipboard: waiting for a compositor at WAYLAND_DISPLAY=%s",
+				getenv("WAYLAND_DISPLAY") ? getenv("WAYLAND_DISPLAY") : "");
+			continue;
 		}
 		if (ev & ROLE_STOP)
 			break;
@@ -378,8 +407,9 @@ int daemon_clipboard_main(int argc, char **argv)
 			clipboard_expire_ops();
 		if (TT.finished) {
 			log_error("the compositor withdrew the clipboard device");
-			r = 1;
-			break;
+			wayland_close();
+			log_warn("clipboard: waiting for a compositor at WAYLAND_DISPLAY=%s",
+				getenv("WAYLAND_DISPLAY") ? getenv("WAYLAND_DISPLAY") : "");
 		}
 	}
 	log_info("clipboard: stopping");
@@ -389,7 +419,8 @@ int daemon_clipboard_main(int argc, char **argv)
 		TT.ops = o->next;
 		clipboard_op_free(o);
 	}
-	wayland_close();
+	if (TT.dpy)
+		wayland_close();
 	for (struct db *d = TT.dbs, *next; d; d = next) {
 		next = d->next;
 		sqlite3_close(d->db);

@@ -43,8 +43,10 @@ Connects to the Wayland compositor named by $WAYLAND_DISPLAY and tracks
 its windows through the wlr-foreign-toplevel-management protocol, in
 the order they were last focused (whoever focused them).  Answers
 `sesame wm list`, `sesame wm focus` and `sesame wm switch`.  Exits 1 if
-there is no compositor or it lacks the protocol (GNOME and KDE do not
-offer it), and when the compositor goes away.  The order outlives it:
+there is no compositor at start or it lacks the protocol (GNOME and KDE
+do not offer it).  When the compositor goes away it waits for the next
+one at WAYLAND_DISPLAY (looked for each second), answering meanwhile
+that there is none (exit 69).  The order outlives it:
 wm.mru in the runtime directory holds a digest of each window's app id
 and title, most recent first, and the next daemon-wm lists the windows
 it finds again in that order.  Sandboxed: it reads its config, the
@@ -184,6 +186,11 @@ static void handle(const struct wire_msg *m)
 		wm_reply(m);
 		return;
 	}
+	if (!TT.dpy) {
+		role_reply_error(&TT.r, m->id, WIRE_E_UNAVAILABLE, "no Wayland compositor: daemon-wm waits for "
+			"one at WAYLAND_DISPLAY=%s", getenv("WAYLAND_DISPLAY") ? getenv("WAYLAND_DISPLAY") : "");
+		return;
+	}
 	switch (m->type) {
 	case WIRE_WM_LIST: wm_list(m); break;
 	case WIRE_WM_FOCUS: wm_focus(m); break;
@@ -194,17 +201,6 @@ static void handle(const struct wire_msg *m)
 }
 
 /* --- main loop ---------------------------------------------------------- */
-
-static void wayland_connect(void)
-{
-	TT.dpy = xwl_role_connect(&registry_listener, &TT.reg);
-	if (!TT.mgr)
-		die("the compositor does not offer zwlr_foreign_toplevel_manager_v1 "
-			"(sway, Hyprland, river, labwc, Wayfire and niri do; GNOME and KDE do not)");
-	/* The initial windows and their states. */
-	if (wl_display_roundtrip(TT.dpy) < 0)
-		die("the Wayland compositor closed the connection");
-}
 
 /* Once connected to the compositor: read-only access to the config, the
  * runtime directory, the libraries the overlay loads when first shown,
@@ -234,12 +230,16 @@ static void enter_sandbox(void)
 	xrole_sandbox(&TT.r, paths, ARRAY_LEN(paths));
 }
 
+/* Give up the compositor's part of TT (it went away, or we stop): the
+ * windows, the overlay, the keyboard, the connection.  A focus request
+ * still waiting is answered that the compositor is gone. */
 static void wayland_close(void)
 {
 	while (TT.reqs) {
 		struct req *q = TT.reqs;
 
 		TT.reqs = q->next;
+		role_reply_error(&TT.r, q->msg_id, WIRE_E_UNAVAILABLE, "the Wayland compositor went away");
 		free(q);
 	}
 	while (TT.wins) {
@@ -249,19 +249,71 @@ static void wayland_close(void)
 		zwlr_foreign_toplevel_handle_v1_destroy(w->h);
 		wm_win_free(w);
 	}
+	TT.nwins = 0;
+	TT.mru_ready = 0;	/* the next windows must not overwrite wm.mru before it is read */
 	if (TT.mgr)
 		zwlr_foreign_toplevel_manager_v1_stop(TT.mgr);
+	TT.mgr = NULL;
 	overlay_free(TT.ov);
+	TT.ov = NULL;
+	memset(&TT.sw, 0, sizeof(TT.sw));
+	overlay_globals_drop();
 	if (TT.kbd)
 		wl_keyboard_destroy(TT.kbd);
+	TT.kbd = NULL;
 	xkb_state_unref(TT.xstate);
 	xkb_keymap_unref(TT.keymap);
-	xkb_context_unref(TT.xkb);
+	TT.xstate = NULL;
+	TT.keymap = NULL;
 	if (TT.seat)
 		wl_seat_destroy(TT.seat);
+	TT.seat = NULL;
 	wl_registry_destroy(TT.reg);
+	TT.reg = NULL;
 	wl_display_flush(TT.dpy);
 	wl_display_disconnect(TT.dpy);
+	TT.dpy = NULL;
+}
+
+/* Connect to the compositor and take in its windows; -1 with the reason
+ * (nothing is kept). */
+static int wayland_open(void)
+{
+	if (!(TT.dpy = wl_role_connect(&registry_listener, &TT.reg)))
+		return -1;
+	if (!TT.mgr) {
+		wayland_close();
+		return fail("the compositor does not offer zwlr_foreign_toplevel_manager_v1 "
+			"(sway, Hyprland, river, labwc, Wayfire and niri do; GNOME and KDE do not)");
+	}
+	/* The initial windows and their states. */
+	if (wl_display_roundtrip(TT.dpy) < 0) {
+		wayland_close();
+		return fail("the Wayland compositor closed the connection");
+	}
+	return 0;
+}
+
+/* With no compositor: the bus is served (requests answered that there is
+ * none), and every second a new one is looked for at $WAYLAND_DISPLAY
+ * (a compositor restarted, or the next session's).  1 when connected
+ * again, 0 not yet, -1 to stop. */
+static int wayland_wait(void)
+{
+	int ev = xrole_poll(&TT.r, NULL, 0, 1000);
+
+	if (ev & ROLE_STOP)
+		return -1;
+	if (ev & ROLE_BUS)
+		role_dispatch(&TT.r, handle);
+	if (role_now_ms() < TT.retry_at)
+		return 0;
+	TT.retry_at = role_now_ms() + 1000;
+	if (wayland_open() < 0)
+		return 0;
+	log_info("wm: a compositor again: %d windows", TT.nwins);
+	wm_order_restore();
+	return 1;
 }
 
 int daemon_wm_main(int argc, char **argv)
@@ -277,7 +329,8 @@ int daemon_wm_main(int argc, char **argv)
 	if (!(TT.xkb = xkb_context_new(XKB_CONTEXT_NO_FLAGS)))
 		die("cannot create an xkbcommon context");
 	TT.mru_fd = -1;
-	wayland_connect();
+	if (wayland_open() < 0)
+		die("%s", last_error());
 	xrole_setup(&TT.r, "wm");
 	wm_order_open();
 	wm_order_restore();
@@ -287,6 +340,11 @@ int daemon_wm_main(int argc, char **argv)
 	for (;;) {
 		int ev, timeout = -1;
 
+		if (!TT.dpy) {
+			if ((ev = wayland_wait()) < 0)
+				break;
+			continue;
+		}
 		if (TT.sw.active && !TT.sw.visible)
 			timeout = (int)(TT.sw.draw_at > role_now_ms() ? TT.sw.draw_at - role_now_ms() : 0);
 		for (struct req *q = TT.reqs; q; q = q->next) {
@@ -296,8 +354,10 @@ int daemon_wm_main(int argc, char **argv)
 				timeout = left > 0 ? (int)left : 0;
 		}
 		if ((ev = xwl_role_poll(&TT.r, TT.dpy, NULL, 0, timeout)) < 0) {
-			r = 1;
-			break;
+			wayland_close();
+			log_warn("wm: waiting for a compositor at WAYLAND_DISPLAY=%s",
+				getenv("WAYLAND_DISPLAY") ? getenv("WAYLAND_DISPLAY") : "");
+			continue;
 		}
 		if (ev & ROLE_STOP)
 			break;
@@ -310,11 +370,14 @@ int daemon_wm_main(int argc, char **argv)
 			wm_overlay_draw();
 		}
 		if (!TT.mgr) {
-			r = 1;
-			break;
+			wayland_close();
+			log_warn("wm: waiting for a compositor at WAYLAND_DISPLAY=%s",
+				getenv("WAYLAND_DISPLAY") ? getenv("WAYLAND_DISPLAY") : "");
 		}
 	}
 	log_info("wm: stopping");
-	wayland_close();
+	if (TT.dpy)
+		wayland_close();
+	xkb_context_unref(TT.xkb);
 	return role_close(&TT.r) ? 1 : r;
 }

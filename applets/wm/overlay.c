@@ -120,6 +120,19 @@ int overlay_global(struct wl_registry *reg, uint32_t name, const char *iface, ui
 	return 1;
 }
 
+void overlay_globals_drop(void)
+{
+	if (TT.wl.layer_shell)
+		zwlr_layer_shell_v1_destroy(TT.wl.layer_shell);
+	if (TT.wl.shm)
+		wl_shm_destroy(TT.wl.shm);
+	if (TT.wl.compositor)
+		wl_compositor_destroy(TT.wl.compositor);
+	TT.wl.layer_shell = NULL;
+	TT.wl.shm = NULL;
+	TT.wl.compositor = NULL;
+}
+
 /* 0xRRGGBBAA to pixman's premultiplied 16-bit channels. */
 static pixman_color_t pcolor(uint32_t c)
 {

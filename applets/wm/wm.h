@@ -70,6 +70,7 @@ struct wm_state {
 	struct wire_out ask;	/* daemon-wm's own requests to other roles */
 	uint32_t launch_id;	/* the last launch asked for (its reply is logged) */
 	int mru_fd, mru_ready;	/* wm.mru, -1 if none; 1 once read (toplevel.c) */
+	long long retry_at;	/* with no compositor: when to look for one again */
 	struct {		/* the overlay (switcher.c) */
 		int active, visible, alt_seen, n, sel;
 		int alt_held;	/* the caller said Alt is held (--alt) */

@@ -8,20 +8,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct wl_display *xwl_role_connect(const struct wl_registry_listener *l, struct wl_registry **reg)
+struct wl_display *wl_role_connect(const struct wl_registry_listener *l, struct wl_registry **reg)
 {
 	const char *name = getenv("WAYLAND_DISPLAY");
 	struct wl_display *dpy;
 
 	if (desk_load_wayland() < 0)
-		die("%s", last_error());
+		return NULL;
 	if (!(dpy = wl_display_connect(NULL)))
-		die("cannot connect to the Wayland compositor%s%s%s: %s", name ? " (WAYLAND_DISPLAY=" : "",
-			name ? name : "", name ? ")" : " (WAYLAND_DISPLAY is not set)", strerror(errno));
+		return fail("cannot connect to the Wayland compositor%s%s%s: %s", name ? " (WAYLAND_DISPLAY=" : "",
+			name ? name : "", name ? ")" : " (WAYLAND_DISPLAY is not set)", strerror(errno)), NULL;
 	*reg = wl_display_get_registry(dpy);
 	wl_registry_add_listener(*reg, l, NULL);
-	if (wl_display_roundtrip(dpy) < 0)
-		die("the Wayland compositor closed the connection");
+	if (wl_display_roundtrip(dpy) < 0) {
+		wl_registry_destroy(*reg);
+		wl_display_disconnect(dpy);
+		*reg = NULL;
+		return fail("the Wayland compositor closed the connection"), NULL;
+	}
+	return dpy;
+}
+
+struct wl_display *xwl_role_connect(const struct wl_registry_listener *l, struct wl_registry **reg)
+{
+	struct wl_display *dpy = wl_role_connect(l, reg);
+
+	if (!dpy)
+		die("%s", last_error());
 	return dpy;
 }
 
