@@ -19,13 +19,16 @@ usage: sesame launch search QUERY [-n N] [-p PROFILE] [--json]
 
   search QUERY   the best matches for QUERY among the desktop entries
                  (names, generic names, keywords, ids; letters may be left
-                 out, one typo is forgiven), ranked with how often and how
-                 recently PROFILE launched them.  One line per match:
-                 ID, NAME, GENERIC NAME and SCORE, tab-separated (aligned
-                 with a header on a terminal)
+                 out, one typo is forgiven: pyhton, or vmi for vim), and
+                 their actions ("Firefox: New Private Window", id
+                 org.mozilla.firefox.desktop:new-private-window), ranked
+                 with how often and how recently PROFILE launched them.
+                 One line per match: ID, NAME, GENERIC NAME and SCORE,
+                 tab-separated (aligned with a header on a terminal)
   run ENTRY_ID   start an application: its desktop file id, with or
                  without .desktop, or the last part of it (firefox for
-                 org.mozilla.firefox.desktop); prints its pid
+                 org.mozilla.firefox.desktop), or ID:ACTION for one of its
+                 actions; prints its pid
 
   -n, --max N          at most N results (default: the profile's
                        launcher.max_results, 20)

@@ -64,7 +64,7 @@ top() { "$SESAME" launch search "$1" -n 1 | cut -f1; }
 start_hub
 start_secrets
 start_launcher
-grep -q '34 applications indexed' "$T/launcher.log"; ok $? "34 applications indexed from two trees"
+grep -q '36 applications indexed (and 2 actions)' "$T/launcher.log"; ok $? "36 applications indexed from two trees, and 2 actions"
 grep -q '5 files left out' "$T/launcher.log"; ok $? "a Link, a TryExec not installed, a broken file, a bad field code and a Hidden entry are left out"
 run "$SESAME" status --doctor
 contains "$T/out" "ok   launcher.seccomp" "status --doctor: daemon-launcher runs under its seccomp filter"
@@ -103,7 +103,18 @@ obs|com.obsproject.Studio.desktop
 calc|org.gnome.Calculator.desktop
 jot|com.example.notes.desktop
 slides|libreoffice-impress.desktop
+vmi|vim.desktop
+pyhton|python3.desktop
+private window|org.mozilla.firefox.desktop:new-private-window
+firefox new window|org.mozilla.firefox.desktop:new-window
 EOF
+is "$(top vi)" "vim.desktop" "a two-letter word still needs its letters in order (vi: Vim)"
+is "$(top xvm)" "" "three letters allow a swap of neighbours only (xvm finds nothing)"
+is "$(top firefox)" org.mozilla.firefox.desktop "Firefox before its own actions"
+run "$SESAME" launch search '' -n 100
+is "$(grep -c 'desktop:' "$T/out")" 0 "the empty query lists no actions"
+run "$SESAME" launch search 'private window'
+contains "$T/out" "Firefox: New Private Window" "an action is named App: Action"
 is "$(top konsole)" "" "OnlyShowIn=KDE keeps Konsole out of a sway session's results"
 is "$(top ghost)" "" "an entry whose TryExec is not installed is not offered"
 run "$SESAME" launch search steam
@@ -146,6 +157,35 @@ Exec=sh -c "env >'$T/probe.env'; pwd >'$T/probe.pwd'; echo \\"\\\$@\\" >'$T/prob
 EOF
 wait_for 5 sh -c "'$SESAME' launch search 'sesame probe' | grep -q sesame-probe.desktop"
 ok $? "a new desktop entry is found without a restart (inotify)"
+
+# A desktop action, launched by its id.
+cat >"$T/home/applications/sesame-action.desktop" <<EOF
+[Desktop Entry]
+Type=Application
+Name=Sesame Action
+Exec=true
+Actions=second;broken;unlisted-ok
+
+[Desktop Action second]
+Name=Second Probe
+Exec=sh -c "echo second >'$T/probe.second'"
+
+[Desktop Action broken]
+Name=Broken
+Exec=sh -c "unclosed
+
+[Desktop Action unlisted]
+Name=Not In Actions
+Exec=true
+EOF
+wait_for 5 sh -c "'$SESAME' launch search 'second probe' | grep -q 'sesame-action.desktop:second'"
+ok $? "its action is found by its name"
+is "$("$SESAME" launch search 'sesame action' | cut -f1 | tr '\n' ' ')" "sesame-action.desktop sesame-action.desktop:second " \
+	"the app and its one good action: a bad Exec and an unlisted group are left out"
+run "$SESAME" launch run sesame-action.desktop:second
+ok "$rc" "launch run APP:ACTION"
+wait_for 5 test -s "$T/probe.second"
+ok $? "runs the action's Exec"
 
 printf 'pw\n' | "$SESAME" init -p default >/dev/null 2>&1
 printf "%s" "$SECRET" | "$SESAME" secret set -p default api-token >/dev/null

@@ -151,8 +151,10 @@ static void measure(struct app *a)
 {
 	const char *k = a->e.keywords;
 
+	const char *d = strstr(a->id, ".desktop");
+
 	a->name_len = clamp(strlen(a->e.name));
-	a->id_len = clamp(strlen(a->id) - 8);	/* ids end in ".desktop" */
+	a->id_len = clamp(d ? (size_t)(d - a->id) : strlen(a->id));	/* without ".desktop" (and an action) */
 	a->generic_len = a->e.generic ? clamp(strlen(a->e.generic)) : 0;
 	a->nkw = 0;
 	for (size_t off = 0; k && k[off] && a->nkw < APPINDEX_MAX_KEYWORDS; ) {
@@ -199,6 +201,48 @@ static char *pack(struct app *apps, size_t n)
 	return arena;
 }
 
+/* Append an entry for each of the actions of apps[i] (valid Exec lines
+ * only); apps may move. */
+static void add_actions(struct app **apps, size_t *n, size_t *cap, size_t i)
+{
+	for (int k = 0; k < (*apps)[i].e.nactions; k++) {
+		struct app *a, *x;
+		const struct desktop_action *act;
+		char **argv;
+		int argc;
+
+		if (*n == *cap)
+			*apps = xreallocarray(*apps, *cap *= 2, sizeof(**apps));
+		a = &(*apps)[i], x = &(*apps)[*n], act = &a->e.action[k];
+		memset(x, 0, sizeof(*x));
+		x->id = xasprintf("%s:%s", a->id, act->id);
+		x->file = xstrdup(a->file);
+		x->e.type = DESKTOP_APPLICATION;
+		x->e.name = xasprintf("%s: %s", a->e.name, act->name);
+		x->e.exec = xstrdup(act->exec);
+		x->e.icon = act->icon ? xstrdup(act->icon) : a->e.icon ? xstrdup(a->e.icon) : NULL;
+		x->e.path = a->e.path ? xstrdup(a->e.path) : NULL;
+		x->e.terminal = a->e.terminal;
+		x->searchable = a->searchable;
+		x->action = 1;
+		if (desktop_exec_argv(&x->e, x->file, &argv, &argc) < 0) {
+			log_debug("launcher: %s left out: %s", x->id, last_error());
+			free(x->id);
+			free(x->file);
+			desktop_free(&x->e);
+			continue;
+		}
+		desktop_argv_free(argv);
+		measure(x);
+		(*n)++;
+	}
+}
+
+static int by_app_id(const void *a, const void *b)
+{
+	return strcmp(((const struct app *)a)->id, ((const struct app *)b)->id);
+}
+
 int appindex_scan(struct appindex *ix, const char *locale, const char *desktop)
 {
 	struct scan s = { 0 };
@@ -206,15 +250,22 @@ int appindex_scan(struct appindex *ix, const char *locale, const char *desktop)
 	int nloc = desktop_locales(locale, locales);
 	struct app *apps;
 	const char *prev = NULL;
-	size_t n = 0;
+	size_t n = 0, cap, nactions = 0;
 
 	for (int i = 0; i < ix->ndirs; i++)
 		walk(&s, ix->dirs[i], "", 0);
 	if (s.n)
 		qsort(s.v, s.n, sizeof(*s.v), by_id_then_seq);
-	apps = xcalloc(s.n ? s.n : 1, sizeof(*apps));
+	cap = s.n ? s.n : 1;
+	apps = xcalloc(cap, sizeof(*apps));
 	for (size_t i = 0; i < s.n; i++) {
-		struct app *a = &apps[n];
+		struct app *a;
+		size_t before;
+
+		if (n == cap)
+			apps = xreallocarray(apps, cap *= 2, sizeof(*apps));
+		a = &apps[n];
+		memset(a, 0, sizeof(*a));
 
 		/* Only the first file of an id counts (a higher directory);
 		 * prev stays valid: freed at the end, or kept by an app. */
@@ -231,8 +282,12 @@ int appindex_scan(struct appindex *ix, const char *locale, const char *desktop)
 		a->file = s.v[i].file;
 		measure(a);
 		s.v[i].id = s.v[i].file = NULL;	/* now the app's */
-		n++;
+		before = ++n;
+		add_actions(&apps, &n, &cap, before - 1);
+		nactions += n - before;
 	}
+	if (nactions)	/* "X.desktop:a" sorts after "X.desktop", not in place */
+		qsort(apps, n, sizeof(*apps), by_app_id);
 	for (size_t i = 0; i < s.n; i++) {
 		free(s.v[i].id);
 		free(s.v[i].file);
@@ -241,6 +296,7 @@ int appindex_scan(struct appindex *ix, const char *locale, const char *desktop)
 	appindex_free(ix);
 	ix->apps = apps;
 	ix->n = n;
+	ix->nactions = nactions;
 	ix->arena = pack(apps, n);
 	ix->skipped = s.skipped;
 	return 0;
@@ -399,6 +455,17 @@ static int app_score(const struct fuzzy_query *q, const struct app *a, const cha
 	return sum;
 }
 
+/* The most a query can score with typos: each atom's ceiling, weighted
+ * as a name. */
+static int typo_ceiling(const struct fuzzy_query *q)
+{
+	int sum = 0;
+
+	for (int i = 0; i < q->natoms; i++)
+		sum += fuzzy_typo_ceiling(&q->atom[i]) * W_NAME / 100;
+	return sum;
+}
+
 /* 1 if x ranks before y. */
 static int before(const struct app_hit *x, const struct app_hit *y)
 {
@@ -421,15 +488,20 @@ size_t appindex_search(const struct appindex *ix, const struct fuzzy_query *q, a
 	raw = xcalloc(ix->n, sizeof(*raw));
 	use = xcalloc(ix->n, sizeof(*use));
 	for (size_t i = 0; i < ix->n; i++) {
-		if (!ix->apps[i].searchable)
+		if (!ix->apps[i].searchable || (!q->natoms && ix->apps[i].action))
 			continue;
 		raw[i] = q->natoms ? app_score(q, &ix->apps[i], ix->arena, 0) : 1;
 		matched += raw[i] > 0;
+		if (raw[i] > top)
+			top = raw[i];
 	}
-	if (q->natoms && matched < max)
+	/* Typos too when fewer than max matched in order, or when the best
+	 * in-order match is weaker than a typo can be. */
+	if (q->natoms && (matched < max || top < typo_ceiling(q)))
 		for (size_t i = 0; i < ix->n; i++)
 			if (ix->apps[i].searchable && !raw[i])
 				raw[i] = app_score(q, &ix->apps[i], ix->arena, 1);
+	top = 0;
 	for (size_t i = 0; i < ix->n; i++) {
 		if (raw[i] > top)
 			top = raw[i];

@@ -12,6 +12,10 @@
  * Type=Application, lack Name or Exec, or whose TryExec is not
  * installed are left out; NoDisplay=true and OnlyShowIn/NotShowIn
  * entries are kept for launching by id but never offered by search.
+ * Each desktop action of an application ([Desktop Action ID]) is an
+ * entry of its own, "APP-ID:ID" ("org.mozilla.firefox.desktop:
+ * new-private-window"), named "App: Action", searched like the others
+ * but left out of the empty query's list.
  */
 #ifndef SESAME_APPINDEX_H
 #define SESAME_APPINDEX_H
@@ -32,6 +36,7 @@ struct app {
 	char *file;		/* where it was read */
 	struct desktop_entry e;
 	int searchable;		/* not NoDisplay, shown in this desktop */
+	int action;		/* a desktop action: "APP-ID:ACTION", named "App: Action" */
 	/* For search, computed once: lengths (the id's without ".desktop")
 	 * and where each keyword is (the first APPINDEX_MAX_KEYWORDS). */
 	unsigned short name_len, id_len, generic_len, nkw;
@@ -46,7 +51,8 @@ struct app {
 
 struct appindex {
 	struct app *apps;	/* sorted by id */
-	size_t n;
+	size_t n;		/* of them actions: */
+	size_t nactions;
 	size_t skipped;		/* files left out at the last scan (malformed, hidden...) */
 	char *arena;		/* the searchable texts */
 	char dirs[APPINDEX_MAX_DIRS][PATH_MAX];

@@ -118,7 +118,8 @@ static void rescan(void)
 		close(TT.ino);
 	if ((TT.ino = appindex_watch(&TT.ix)) < 0)
 		log_error("launcher: %s; new applications will not be seen", last_error());
-	log_info("launcher: %zu applications indexed in %lld ms (%zu files left out)", TT.ix.n,
+	log_info("launcher: %zu applications indexed (and %zu actions) in %lld ms (%zu files left out)",
+		TT.ix.n - TT.ix.nactions, TT.ix.nactions,
 		role_now_ms() - t0, TT.ix.skipped);
 }
 

@@ -195,6 +195,50 @@ static int entry_line(const char *s, size_t n, char locales[][64], int nloc, str
 	return 0;
 }
 
+static void action_free(struct desktop_action *a)
+{
+	free(a->name);
+	free(a->exec);
+	free(a->icon);
+	memset(a, 0, sizeof(*a));
+}
+
+/* The header line h (n bytes) starts the group of an action the entry
+ * lists, not seen before, with room for it: that action, else NULL. */
+static struct desktop_action *action_begin(struct desktop_entry *e, const char *h, size_t n)
+{
+	static const char pre[] = "[Desktop Action ";
+	size_t pl = sizeof(pre) - 1, idn;
+	struct desktop_action *a;
+
+	if (e->nactions == DESKTOP_MAX_ACTIONS || n < pl + 2 || memcmp(h, pre, pl) || h[n - 1] != ']' ||
+	    !e->actions)
+		return NULL;
+	idn = n - pl - 1;
+	if (idn >= DESKTOP_MAX_ACTION_ID || memchr(h + pl, ';', idn) || memchr(h + pl, '\\', idn))
+		return NULL;
+	a = &e->action[e->nactions];
+	memcpy(a->id, h + pl, idn);
+	a->id[idn] = 0;
+	if (!desktop_list_has(e->actions, a->id))
+		return NULL;
+	for (int i = 0; i < e->nactions; i++)
+		if (!strcmp(e->action[i].id, a->id))
+			return NULL;
+	return a;
+}
+
+/* An action's group is over: kept if it is whole. */
+static void action_end(struct desktop_entry *e, struct desktop_action *a, int bad)
+{
+	if (!a)
+		return;
+	if (bad || !a->name || !*a->name || !a->exec || !*a->exec)
+		action_free(a);
+	else
+		e->nactions++;
+}
+
 int desktop_parse(const char *text, size_t len, char locales[][64], int nlocales, struct desktop_entry *e)
 {
 	struct slot slots[] = {
@@ -203,9 +247,14 @@ int desktop_parse(const char *text, size_t len, char locales[][64], int nlocales
 		{ "Keywords", 1, 1, &e->keywords, -1 }, { "Exec", 0, 0, &e->exec, -1 },
 		{ "TryExec", 0, 0, &e->try_exec, -1 }, { "Path", 0, 0, &e->path, -1 },
 		{ "Categories", 0, 1, &e->categories, -1 }, { "OnlyShowIn", 0, 1, &e->only_show_in, -1 },
-		{ "NotShowIn", 0, 1, &e->not_show_in, -1 },
+		{ "NotShowIn", 0, 1, &e->not_show_in, -1 }, { "Actions", 0, 1, &e->actions, -1 },
 	};
-	int lineno = 0, group = 0;	/* 0: none yet, 1: [Desktop Entry], 2: after it */
+	struct slot aslots[3];
+	struct desktop_entry scratch;	/* what an action's group sets besides its slots */
+	struct desktop_action *act = NULL;
+	int abad = 0;
+	/* 0: none yet, 1: [Desktop Entry], 2: a group skipped, 3: an action's */
+	int lineno = 0, group = 0;
 	const char *p = text, *end = text + len;
 
 	memset(e, 0, sizeof(*e));
@@ -215,7 +264,7 @@ int desktop_parse(const char *text, size_t len, char locales[][64], int nlocales
 		return fail("not valid UTF-8");
 	if (memchr(text, 0, len))
 		return fail("holds a NUL byte");
-	while (p < end && group < 2) {
+	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = (size_t)((nl ? nl : end) - p);
 
@@ -224,19 +273,36 @@ int desktop_parse(const char *text, size_t len, char locales[][64], int nlocales
 			n--;
 		if (!n || p[0] == '#') {
 			/* blank or comment */
+		} else if (p[0] == '[' && group) {
+			/* After the entry: an action's group, or one skipped
+			 * (a malformed header too: past the entry it harms none). */
+			action_end(e, act, abad);
+			act = action_begin(e, p, n);
+			abad = 0;
+			group = act ? 3 : 2;
+			if (act) {
+				struct slot a[] = { { "Name", 1, 0, &act->name, -1 }, { "Exec", 0, 0, &act->exec, -1 },
+					{ "Icon", 1, 0, &act->icon, -1 } };
+
+				memcpy(aslots, a, sizeof(aslots));
+			}
 		} else if (p[0] == '[') {
 			if (p[n - 1] != ']' || n < 3) {
 				fail("line %d: malformed group header", lineno);
 				goto bad;
 			}
-			if (group == 1)
-				group = 2;
-			else if (n - 2 == 13 && !memcmp(p + 1, "Desktop Entry", 13))
+			if (n - 2 == 13 && !memcmp(p + 1, "Desktop Entry", 13))
 				group = 1;
 			else {
 				fail("line %d: the first group is not [Desktop Entry]", lineno);
 				goto bad;
 			}
+		} else if (group == 2) {
+			/* a group a launcher does not read */
+		} else if (group == 3) {
+			memset(&scratch, 0, sizeof(scratch));
+			if (entry_line(p, n, locales, nlocales, aslots, ARRAY_LEN(aslots), &scratch) < 0)
+				abad = 1;
 		} else if (!group) {
 			fail("line %d: a key before the [Desktop Entry] group", lineno);
 			goto bad;
@@ -249,6 +315,7 @@ int desktop_parse(const char *text, size_t len, char locales[][64], int nlocales
 		}
 		p = nl ? nl + 1 : end;
 	}
+	action_end(e, act, abad);
 	if (!group) {
 		fail("no [Desktop Entry] group");
 		goto bad;
@@ -262,12 +329,15 @@ bad:
 void desktop_free(struct desktop_entry *e)
 {
 	char **s[] = { &e->name, &e->generic, &e->comment, &e->icon, &e->exec, &e->try_exec, &e->path,
-		&e->keywords, &e->categories, &e->only_show_in, &e->not_show_in };
+		&e->keywords, &e->categories, &e->only_show_in, &e->not_show_in, &e->actions };
 
 	for (size_t i = 0; i < ARRAY_LEN(s); i++) {
 		free(*s[i]);
 		*s[i] = NULL;
 	}
+	for (int i = 0; i < DESKTOP_MAX_ACTIONS; i++)
+		action_free(&e->action[i]);
+	e->nactions = 0;
 }
 
 int desktop_list_has(const char *list, const char *item)

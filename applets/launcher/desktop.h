@@ -3,8 +3,9 @@
  * turned into an argument vector.
  *
  * The parser is total: any bytes give an entry or an error with the line
- * number, never a crash.  It reads only what a launcher needs; the other
- * keys and groups (actions) are skipped.
+ * number, never a crash.  It reads only what a launcher needs: the
+ * [Desktop Entry] group and the [Desktop Action] groups it lists; other
+ * keys and groups are skipped.
  */
 #ifndef SESAME_DESKTOP_H
 #define SESAME_DESKTOP_H
@@ -16,13 +17,29 @@
 
 enum desktop_type { DESKTOP_OTHER, DESKTOP_APPLICATION, DESKTOP_LINK, DESKTOP_DIRECTORY };
 
+#define DESKTOP_MAX_ACTIONS 8
+#define DESKTOP_MAX_ACTION_ID 64
+
+/* A [Desktop Action ID] group the entry's Actions key lists, with a
+ * Name and an Exec ("New Private Window", "firefox --private-window"). */
+struct desktop_action {
+	char id[DESKTOP_MAX_ACTION_ID];
+	char *name, *exec, *icon;
+};
+
 struct desktop_entry {
 	enum desktop_type type;
 	char *name, *generic, *comment, *icon;	/* localized where the spec allows */
 	char *exec, *try_exec, *path;		/* string escapes undone */
 	char *keywords, *categories;		/* lists, ';'-separated, escapes undone */
 	char *only_show_in, *not_show_in;
+	char *actions;				/* the Actions list */
 	int no_display, hidden, terminal, dbus_activatable;
+	/* The first DESKTOP_MAX_ACTIONS actions listed whose group has a
+	 * Name and an Exec and no malformed line (one that has is left out,
+	 * not the entry). */
+	struct desktop_action action[DESKTOP_MAX_ACTIONS];
+	int nactions;
 };
 
 /* The locale names to try for localized keys, best first, from a POSIX

@@ -231,10 +231,22 @@ static int osa_prefix(const struct fuzzy_atom *a, const unsigned char *t, size_t
 	return best;
 }
 
+/* Three letters of a word start (t, tn bytes left) that are the atom's
+ * three with two neighbours swapped: vmi for vim, ivm for vim. */
+static int swapped3(const struct fuzzy_atom *a, const unsigned char *t, size_t tn)
+{
+	const unsigned char *s = (const unsigned char *)a->s;
+
+	return tn >= 3 && ((same(a, s[0], t[1]) && same(a, s[1], t[0]) && same(a, s[2], t[2]) && s[0] != s[1]) ||
+		(same(a, s[0], t[0]) && same(a, s[1], t[2]) && same(a, s[2], t[1]) && s[1] != s[2]));
+}
+
 int fuzzy_typo(const struct fuzzy_atom *a, const char *text, size_t n)
 {
 	const unsigned char *t = (const unsigned char *)text;
-	int allowed = a->len >= 8 ? 2 : a->len >= 4 ? 1 : 0, best = 0;
+	/* Three letters allow only two neighbours swapped: any other edit
+	 * would make most three-letter words match. */
+	int allowed = a->len >= 8 ? 2 : a->len >= 3 ? 1 : 0, best = 0;
 	enum cls prev = C_WHITE;
 
 	if (!allowed)
@@ -250,13 +262,19 @@ int fuzzy_typo(const struct fuzzy_atom *a, const char *text, size_t n)
 		if (bonus_for(prev, cur) >= BONUS_CAMEL && cur >= C_LOWER &&
 		    (same(a, (unsigned char)a->s[0], t[j]) ||
 		     (j + 1 < n && same(a, (unsigned char)a->s[1], t[j]) && same(a, (unsigned char)a->s[0], t[j + 1])))) {
-			dist = osa_prefix(a, t + j, n - j, allowed);
-			/* Worth less than the weakest in-order match of the atom. */
-			sc = a->len * 4 - dist * 8;
+			dist = a->len == 3 ? (swapped3(a, t + j, n - j) ? 1 : 2) : osa_prefix(a, t + j, n - j, allowed);
+			/* The word typed right, less 8 per edit (at least one:
+			 * none is an in-order match, scored as such). */
+			sc = fuzzy_score(a, a->s, (size_t)a->len) - (dist ? dist : 1) * 8;
 			if (dist <= allowed && sc > best)
 				best = sc;
 		}
 		prev = cur;
 	}
 	return best;
+}
+
+int fuzzy_typo_ceiling(const struct fuzzy_atom *a)
+{
+	return a->len >= 3 ? fuzzy_score(a, a->s, (size_t)a->len) - 8 : 0;
 }

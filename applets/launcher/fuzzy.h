@@ -7,8 +7,9 @@
  * A query is split at white space into atoms that must all match.  An
  * atom with an upper-case letter matches case-sensitively (smart case);
  * otherwise ASCII case is ignored.  fuzzy_typo() is the fallback for
- * atoms that do not match in order: one edit (two for long atoms) against
- * the start of a word, transpositions included.
+ * atoms that do not match in order: one edit (two for atoms of 8 bytes
+ * or more) against the start of a word, transpositions included; for
+ * three-letter atoms only a transposition (vmi: vim).
  */
 #ifndef SESAME_FUZZY_H
 #define SESAME_FUZZY_H
@@ -40,8 +41,13 @@ int fuzzy_compile(struct fuzzy_query *q, const char *query);
 uint64_t fuzzy_mask(const char *s, size_t n);
 /* The atom's best score in text (n bytes), or 0 if it does not match. */
 int fuzzy_score(const struct fuzzy_atom *a, const char *text, size_t n);
-/* The typo fallback: a score below any in-order match's of the same
- * atom, or 0. */
+/* The typo fallback, or 0: what the atom scores on a word just like it
+ * (the atom typed right), less 8 per edit.  So a word typed with a typo
+ * outranks the atom's letters scattered in order over other words (vmi:
+ * Vim before VLC media player), and a word typed right outranks it. */
 int fuzzy_typo(const struct fuzzy_atom *a, const char *text, size_t n);
+/* The most fuzzy_typo can give the atom: a search whose best in-order
+ * score is under it must try the typos too. */
+int fuzzy_typo_ceiling(const struct fuzzy_atom *a);
 
 #endif

@@ -4,7 +4,8 @@
  * bytes without white space; an atom scores above 0 exactly when its
  * characters appear in order in the text's first FUZZY_MAX_TEXT bytes
  * (checked against a plain subsequence walk), only then is its mask
- * inside the text's, and the typo score stays in its range.  The text is
+ * inside the text's, and the typo score stays under its ceiling, which
+ * stays under the atom's own in-order score.  The text is
  * a copy of exactly its length, so ASan sees any read past it. */
 #include "applets/launcher/fuzzy.h"
 
@@ -63,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (s > 0 && (a->mask & ~tmask))
 				abort();
 			t = fuzzy_typo(a, text, tn);
-			if (t < 0 || t > a->len * 4)
+			if (t < 0 || t > fuzzy_typo_ceiling(a) || fuzzy_typo_ceiling(a) >= fuzzy_score(a, a->s, (size_t)a->len))
 				abort();
 		}
 	}

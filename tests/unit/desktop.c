@@ -53,6 +53,28 @@ int main(void)
 	struct template_part parts[16];
 	int n;
 
+	/* Desktop actions: those Actions lists, with a Name and an Exec, in
+	 * their groups' order; a malformed line drops its action only. */
+	{
+		static const char *text =
+			"[Desktop Entry]\nType=Application\nName=A\nExec=a\nActions=one;two;three;dup;\n\n"
+			"[Desktop Action one]\nName=One\nName[de]=Eins\nExec=a --one\n\n"
+			"[Desktop Action two]\nName=Two\n\n"
+			"[Desktop Action three]\nbroken line\nName=Three\nExec=a\n"
+			"[Desktop Action unlisted]\nName=U\nExec=u\n"
+			"[Desktop Action dup]\nName=Dup\nExec=d\n[Desktop Action dup]\nName=Dup2\nExec=e\n"
+			"[Other]\n!!! not a key\n";
+
+		ok(parse(text, "de_DE.UTF-8", &e) == 0, "an entry with actions parses (and the lines of other groups are not read)");
+		ok(e.nactions == 2 && !strcmp(e.action[0].id, "one") && !strcmp(e.action[1].id, "dup"),
+			"two actions: one and dup (two has no Exec, three a malformed line, unlisted is not listed)");
+		ok(e.nactions == 2 && !strcmp(e.action[0].name, "Eins") && !strcmp(e.action[0].exec, "a --one"),
+			"an action's Name is localized, its Exec read");
+		ok(e.nactions == 2 && !strcmp(e.action[1].name, "Dup"), "a repeated action group: the first counts");
+		desktop_free(&e);
+		ok(e.nactions == 0 && !e.actions, "desktop_free lets go of them");
+	}
+
 	n = desktop_locales("sr_YU.UTF-8@Latn", loc);
 	ok(n == 4 && !strcmp(loc[0], "sr_YU@Latn") && !strcmp(loc[1], "sr_YU") && !strcmp(loc[2], "sr@Latn") &&
 		!strcmp(loc[3], "sr"), "locale match order: lang_COUNTRY@MOD, lang_COUNTRY, lang@MOD, lang");
