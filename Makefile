@@ -191,8 +191,11 @@ $(GEN)/stamp: sesame.c $(APPLETS) applets/mktable.awk Makefile $(O)/config.flags
 	$(call say,GEN,$(GEN))
 	$(Q)$(AWK) -v out=$(GEN) -v version=$(VERSION) -f applets/mktable.awk sesame.c $(APPLETS)
 	@touch $@
+# The empty recipe matters: without one, make does not look at these
+# files again after the stamp's recipe wrote them, and objects that
+# include options.h were not rebuilt when an option was added.
 $(GEN)/applets.h $(GEN)/mains.h $(GEN)/options.h $(GEN)/options.c $(GEN)/roles $(GEN)/sesame.1 \
-	$(GEN)/sesame.bash $(GEN)/_sesame $(GEN)/sesame.fish: $(GEN)/stamp
+	$(GEN)/sesame.bash $(GEN)/_sesame $(GEN)/sesame.fish: $(GEN)/stamp ;
 # The getopt tables, made from the help blocks' option lines.
 $(GEN)/options.o: $(GEN)/stamp
 	$(call say,CC,$(GEN)/options.c)
