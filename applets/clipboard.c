@@ -1,5 +1,5 @@
-/* clipboard.c - `sesame clipboard history|get|clear`: a profile's
- * clipboard history, through daemon-clipboard. */
+/* clipboard.c - `sesame clipboard history|get|copy|delete|clear|watch`:
+ * a profile's clipboard history, through daemon-clipboard. */
 #include "applets/applet.h"
 #include "lib/bus/bus.h"
 #include "lib/cli/cli.h"
@@ -19,6 +19,8 @@
 usage: sesame clipboard history [-p PROFILE] [-n N] [--json]
        sesame clipboard watch [--json]
        sesame clipboard get [-p PROFILE] [ID]
+       sesame clipboard copy [-p PROFILE] [ID]
+       sesame clipboard delete [-p PROFILE] ID
        sesame clipboard clear [-p PROFILE]
 
   history  the newest N entries (default 20), newest first: ID, time,
@@ -26,6 +28,10 @@ usage: sesame clipboard history [-p PROFILE] [-n N] [--json]
            shows what it looks like and when it goes, never its text
   get      write entry ID (default: the newest) to standard output,
            exactly (a newline is added only on a terminal)
+  copy     put entry ID (default: the newest) back on the clipboard; a
+           sensitive one is marked so and cleared again after
+           sensitive_ttl_s
+  delete   remove entry ID
   clear    remove every entry of the profile
   watch    follow new entries as they are recorded: "recorded", ID,
            PROFILE, time, and the kind if sensitive (never the text);
@@ -38,8 +44,8 @@ usage: sesame clipboard history [-p PROFILE] [-n N] [--json]
                        "kind","expires_ms","preview"}; watch as one
                        {"event","id","profile","time_ms","kind"} per line
 
-The history is sealed with a key from the profile's vault: history and
-get need the profile unlocked (exit 77 otherwise).  Exit 69 if
+The history is sealed with a key from the profile's vault: history,
+get and copy need the profile unlocked (exit 77 otherwise).  Exit 69 if
 daemon-clipboard is not running, 1 if there is no such entry.
 */
 
@@ -128,7 +134,7 @@ int clipboard_main(int argc, char **argv)
 	long long num;
 
 	if (argc < 2)
-		usage_error("clipboard", "which one: history, get or clear?");
+		usage_error("clipboard", "which one: history, get, copy, delete, clear or watch?");
 	cmd = argv[1];
 	argv++, argc--;
 	while ((o = getopt_long(argc, argv, OPTSTR_clipboard, longopts_clipboard, NULL)) != -1) {
@@ -155,12 +161,18 @@ int clipboard_main(int argc, char **argv)
 		type = WIRE_CLIPBOARD_HISTORY;
 	else if (!strcmp(cmd, "get"))
 		type = WIRE_CLIPBOARD_GET;
+	else if (!strcmp(cmd, "copy"))
+		type = WIRE_CLIPBOARD_COPY;
+	else if (!strcmp(cmd, "delete"))
+		type = WIRE_CLIPBOARD_DELETE;
 	else if (!strcmp(cmd, "clear"))
 		type = WIRE_CLIPBOARD_CLEAR;
 	else
-		usage_error("clipboard", "unknown subcommand '%s' (history, get, clear, watch)", cmd);
-	if (argc > (type == WIRE_CLIPBOARD_GET))
-		usage_error("clipboard", "unexpected argument '%s'", argv[type == WIRE_CLIPBOARD_GET]);
+		usage_error("clipboard", "unknown subcommand '%s' (history, get, copy, delete, clear, watch)", cmd);
+	if (type == WIRE_CLIPBOARD_DELETE && !argc)
+		usage_error("clipboard", "delete: which entry? (an id from sesame clipboard history)");
+	if (argc > (type == WIRE_CLIPBOARD_GET || type == WIRE_CLIPBOARD_COPY || type == WIRE_CLIPBOARD_DELETE))
+		usage_error("clipboard", "unexpected argument '%s'", argv[argc - 1]);
 	if (argc) {
 		if (parse_range(argv[0], 1, INT64_MAX, &num) < 0)
 			usage_error("clipboard", "the entry id (see sesame clipboard history): %s", last_error());
@@ -180,6 +192,19 @@ int clipboard_main(int argc, char **argv)
 		print_history(&m, json);
 	} else if (type == WIRE_CLIPBOARD_GET) {
 		xcli_write_value("clipboard", &m);
+	} else if (type == WIRE_CLIPBOARD_COPY) {
+		uint64_t got = 0;
+		char kind[64] = "";
+
+		wire_get_u64(&m, WF_CLIP, &got);
+		wire_get_str(&m, WF_KIND, kind, sizeof(kind));
+		fprintf(stderr, "Entry %llu is on the clipboard%s%s%s.\n", (unsigned long long)got,
+			*kind ? " (sensitive: " : "", kind, *kind ? "; cleared again in sensitive_ttl_s)" : "");
+	} else if (type == WIRE_CLIPBOARD_DELETE) {
+		char text[64] = "removed";
+
+		wire_get_str(&m, WF_TEXT, text, sizeof(text));
+		fprintf(stderr, "Clipboard %s.\n", text);
 	} else {
 		char text[64] = "done";
 

@@ -18,6 +18,7 @@
 
 /*APPLET secret secret_main "store, read, list and delete secrets in a profile's vault"
 usage: sesame secret set|get|list|delete [-p PROFILE] [--json] [--yes] [KEY]
+       sesame secret get --clip [--ttl SECONDS] [-p PROFILE] KEY
 
   set KEY      store a value: asked without echo on a terminal, else all of
                standard input with one trailing newline removed
@@ -29,6 +30,12 @@ usage: sesame secret set|get|list|delete [-p PROFILE] [--json] [--yes] [KEY]
   -p, --profile NAME   the profile (default: default)
   --json               list as a JSON array
   -y, --yes            delete without asking
+  -c, --clip           get: put the value on the clipboard instead (through
+                       daemon-clipboard, on Wayland), marked a password
+                       manager's (x-kde-passwordManagerHint), never kept in
+                       the clipboard history, cleared after --ttl
+  --ttl SECONDS        --clip: clear it after this long (default 45; 0:
+                       leave it)
 
 KEY is 1 to 256 bytes of UTF-8 without control characters.
 
@@ -66,7 +73,8 @@ int secret_main(int argc, char **argv)
 	struct cli_io *io = xcli_io();	/* secure memory: values pass here */
 	struct wire_out *req = &io->req;
 	const char *profile = "default", *cmd, *key = NULL;
-	int o, json = 0, yes = 0, type;
+	int o, json = 0, yes = 0, clip = 0, type;
+	long long ttl = 45;
 	struct bus_client *c;
 	struct wire_msg m;
 
@@ -81,6 +89,11 @@ int secret_main(int argc, char **argv)
 			break;
 		case OPT_JSON: json = 1; break;
 		case 'y': yes = 1; break;
+		case 'c': clip = 1; break;
+		case OPT_TTL:
+			if (parse_range(optarg, 0, 86400, &ttl) < 0)
+				usage_error("secret", "--ttl: %s", last_error());
+			break;
 		default: usage_option("secret", argv, o, longopts_secret);
 		}
 	}
@@ -108,6 +121,8 @@ int secret_main(int argc, char **argv)
 	} else if (optind != argc) {
 		usage_error("secret", "list takes no KEY");
 	}
+	if (clip && type != WIRE_SECRET_GET)
+		usage_error("secret", "--clip goes with get");
 	if (type == WIRE_SECRET_DELETE && !yes) {
 		char q[400];
 
@@ -127,7 +142,7 @@ int secret_main(int argc, char **argv)
 			printf("%s]\n", json == 1 ? "[" : "");
 		return fflush(stdout) ? 1 : 0;
 	}
-	wire_begin(req, (uint8_t)type, WIRE_F_LAST, 0);	/* the one request */
+	wire_begin(req, (uint8_t)type, clip ? 0 : WIRE_F_LAST, 0);	/* the one request, but for --clip */
 	wire_put_str(req, WF_PROFILE, profile);
 	if (key)
 		wire_put_str(req, WF_KEY, key);
@@ -143,7 +158,22 @@ int secret_main(int argc, char **argv)
 		secmem_free(val);
 	}
 	xcli_request(c, io, &m);
-	if (type == WIRE_SECRET_GET) {
+	if (clip) {
+		const uint8_t *v;
+		uint16_t vlen;
+		char text[64] = "on the clipboard";
+
+		if (!wire_find(&m, WF_VALUE, &v, &vlen) || !vlen)
+			die("secret get --clip: '%s' is empty: nothing to put on the clipboard", key);
+		wire_begin(req, WIRE_CLIPBOARD_SET, WIRE_F_LAST, 0);
+		wire_put(req, WF_VALUE, v, vlen);
+		wire_put_u32(req, WF_TTL_S, (uint32_t)ttl);
+		if (wire_end(req) < 0)
+			die("secret get --clip: %s", last_error());
+		xcli_request(c, io, &m);
+		wire_get_str(&m, WF_TEXT, text, sizeof(text));
+		fprintf(stderr, "Secret '%s' of profile '%s' is %s.\n", key, profile, text);
+	} else if (type == WIRE_SECRET_GET) {
 		xcli_write_value("secret get", &m);
 	} else if (type == WIRE_SECRET_SET) {
 		printf("Secret '%s' stored in profile '%s'.\n", key, profile);

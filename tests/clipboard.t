@@ -154,6 +154,50 @@ as wl-copy "after the rotation" 2>/dev/null
 wait_for 10 in_history "after the rotation"
 ok $? "and records the clipboard again"
 
+# copy and delete (issue 30, point 9): an entry back on the clipboard,
+# not recorded twice; an entry removed.
+as wl-copy "copy me back" 2>/dev/null
+wait_for 10 in_history "copy me back"
+as wl-copy "something else" 2>/dev/null
+wait_for 10 in_history "something else"
+id_back=$(as "$SESAME" clipboard history | awk -F'\t' '$3 == "copy me back" { print $1 }')
+before=$(as "$SESAME" clipboard history | wc -l)
+clip copy "$id_back"
+ok "$rc" "sesame clipboard copy ID"
+contains "$T/err" "Entry $id_back is on the clipboard" "says which entry"
+is "$(as wl-paste -n 2>/dev/null)" "copy me back" "wl-paste now gives that entry's text"
+sleep 0.5
+is "$(as "$SESAME" clipboard history | wc -l)" "$before" "and it is not recorded again"
+clip delete "$id_back"
+ok "$rc" "sesame clipboard delete ID"
+in_history "copy me back"
+is "$?" 1 "the entry is gone from the history"
+clip delete "$id_back"
+is "$rc" 1 "deleting it again: exit 1"
+contains "$T/err" "no clipboard entry $id_back" "saying there is no such entry"
+clip delete
+is "$rc" 2 "delete without an id is a usage error"
+
+# secret get --clip: the secret on the clipboard, marked a password
+# manager's, never in the history, cleared after --ttl.
+printf 'clip-secret-value' | as "$SESAME" secret set wifi >/dev/null 2>&1
+as "$SESAME" secret get --clip --ttl 2 wifi >"$T/out" 2>"$T/err"
+ok $? "sesame secret get --clip --ttl 2"
+contains "$T/err" "on the clipboard for 2 s" "says so"
+is "$(cat "$T/out")" "" "and prints nothing on standard output"
+is "$(as wl-paste -n 2>/dev/null)" "clip-secret-value" "wl-paste gives the secret"
+as wl-paste --list-types >"$T/types" 2>/dev/null
+contains "$T/types" "x-kde-passwordManagerHint" "offered with x-kde-passwordManagerHint"
+sleep 0.5
+in_history "clip-secret-value"
+is "$?" 1 "not in the clipboard history"
+is "$(grep -c clip-secret-value "$T/clip.log")" 0 "nor in daemon-clipboard's log"
+gone() { [ -z "$(as wl-paste -n 2>/dev/null)" ]; }
+wait_for 5 gone
+ok $? "cleared from the clipboard after 2 s"
+as "$SESAME" secret get --clip nosuch >"$T/out" 2>"$T/err"
+is "$?" 1 "a secret that does not exist: exit 1, the clipboard untouched"
+
 # Without a compositor: a clear error, exit 1.
 as env WAYLAND_DISPLAY=wayland-none "$SESAME" daemon clipboard >/dev/null 2>"$T/nowl"
 is "$?" 1 "daemon-clipboard without a compositor exits 1"

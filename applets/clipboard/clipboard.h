@@ -3,6 +3,7 @@
  *   history.c           the history files: store, list, expire
  *   requests.c          the requests, and work waiting for a profile's key
  *   sensitive.c         what looks like a secret
+ *   source.c            our own selection (clipboard copy, secret get --clip)
  * Its state is one struct, TT (toybox's name), defined in
  * daemon_clipboard.c; one thread. */
 #ifndef SESAME_CLIPBOARD_H
@@ -24,12 +25,15 @@
 #define KEY_WAIT_MS 3000
 #define PREVIEW 80
 #define HINT_MIME "x-kde-passwordManagerHint"
+/* Offered with our own selection, so that it is not recorded again. */
+#define OWN_MIME "application/x-sesame-selection"
 
 /* Text types, most preferred first. */
 struct offer {
 	struct zwlr_data_control_offer_v1 *o;
 	int text;		/* index into text_mimes, -1: none */
 	int hint;		/* offers HINT_MIME */
+	int own;		/* offers OWN_MIME: ours (source.c) */
 };
 
 /* A selection being read. */
@@ -88,12 +92,28 @@ struct clipboard_state {
 	int finished;
 	long long retry_at;	/* with no compositor: when to look for one again */
 	struct wire_out *out;	/* secure memory: replies may hold values */
+	struct {		/* our own selection (source.c) */
+		struct zwlr_data_control_source_v1 *src;
+		uint8_t *data;		/* secure memory */
+		size_t len;
+		int sensitive;
+		long long ttl_ms;	/* cleared this long after it is the selection; 0: not */
+	} own;
 };
 extern struct clipboard_state clipboard_tt;
 #define TT clipboard_tt
 
 /* Text types, most preferred first (daemon_clipboard.c). */
 extern const char *const clipboard_text_mimes[];
+
+/* source.c */
+/* Make len bytes of text the selection (copied into secure memory),
+ * offered as text, and as a password manager's if sensitive; cleared
+ * ttl_ms after it becomes the selection (0: left).  -1 with a reason if
+ * there is no compositor. */
+int clipboard_source_set(const uint8_t *data, size_t len, int sensitive, long long ttl_ms);
+/* Let go of it (someone else copied, or the compositor went away). */
+void clipboard_source_drop(void);
 
 /* daemon_clipboard.c */
 /* The path of a setting of [profiles.<default>.clipboard] (a static buffer). */

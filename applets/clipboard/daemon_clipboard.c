@@ -198,6 +198,8 @@ static void on_offer_mime(void *data, struct zwlr_data_control_offer_v1 *o, cons
 			of->text = i;
 	if (!strcmp(mime, HINT_MIME))
 		of->hint = 1;
+	if (!strcmp(mime, OWN_MIME))
+		of->own = 1;
 }
 
 static const struct zwlr_data_control_offer_v1_listener offer_listener = { on_offer_mime };
@@ -206,7 +208,7 @@ static void on_data_offer(void *data, struct zwlr_data_control_device_v1 *d, str
 {
 	if (TT.pending.o)
 		zwlr_data_control_offer_v1_destroy(TT.pending.o);
-	TT.pending = (struct offer){ o, -1, 0 };
+	TT.pending = (struct offer){ o, -1, 0, 0 };
 	zwlr_data_control_offer_v1_add_listener(o, &offer_listener, &TT.pending);
 }
 
@@ -216,15 +218,22 @@ static void on_selection(void *data, struct zwlr_data_control_device_v1 *d, stru
 	capture_stop();
 	if (TT.current.o)
 		zwlr_data_control_offer_v1_destroy(TT.current.o);
-	TT.current = (struct offer){ NULL, -1, 0 };
+	TT.current = (struct offer){ NULL, -1, 0, 0 };
 	if (!o)
 		return;
 	if (o == TT.pending.o) {
 		TT.current = TT.pending;
-		TT.pending = (struct offer){ NULL, -1, 0 };
+		TT.pending = (struct offer){ NULL, -1, 0, 0 };
 		zwlr_data_control_offer_v1_set_user_data(o, &TT.current);
 	} else {
 		TT.current.o = o;	/* unknown offer: read nothing from it */
+	}
+	if (TT.current.own && TT.own.src) {	/* ours: not recorded again; maybe cleared in time */
+		if (TT.own.ttl_ms) {
+			TT.clear_gen = TT.gen;
+			TT.clear_at = role_now_ms() + TT.own.ttl_ms;
+		}
+		return;
 	}
 	if (TT.current.text >= 0)
 		capture_start(&TT.current);
@@ -238,7 +247,7 @@ static void on_finished(void *data, struct zwlr_data_control_device_v1 *d)
 static void on_primary(void *data, struct zwlr_data_control_device_v1 *d, struct zwlr_data_control_offer_v1 *o)
 {
 	if (o && o == TT.pending.o)
-		TT.pending = (struct offer){ NULL, -1, 0 };
+		TT.pending = (struct offer){ NULL, -1, 0, 0 };
 	if (o)
 		zwlr_data_control_offer_v1_destroy(o);
 }
@@ -274,11 +283,12 @@ static const struct wl_registry_listener registry_listener = { on_global, on_glo
 static void wayland_close(void)
 {
 	capture_stop();
+	clipboard_source_drop();
 	if (TT.pending.o)
 		zwlr_data_control_offer_v1_destroy(TT.pending.o);
 	if (TT.current.o)
 		zwlr_data_control_offer_v1_destroy(TT.current.o);
-	TT.pending = TT.current = (struct offer){ NULL, -1, 0 };
+	TT.pending = TT.current = (struct offer){ NULL, -1, 0, 0 };
 	if (TT.dev)
 		zwlr_data_control_device_v1_destroy(TT.dev);
 	if (TT.mgr)

@@ -1,5 +1,5 @@
-/* requests.c - daemon-clipboard's requests (history, get, clear), and the
- * work that waits for a profile's clipboard key. */
+/* requests.c - daemon-clipboard's requests (history, get, copy, delete,
+ * clear, set), and the work that waits for a profile's clipboard key. */
 #include "applets/clipboard/clipboard.h"
 #include "lib/core/log.h"
 #include "lib/core/secmem.h"
@@ -67,24 +67,26 @@ static void answer_history(const struct op *o, const uint8_t key[VAULT_KEYLEN])
 	sodium_memzero(TT.out->buf, TT.out->len);
 }
 
-static void answer_get(const struct op *o, const uint8_t key[VAULT_KEYLEN])
+/* The entry o asks for (o->clip, or the newest): its row in *stp and
+ * its text (secure memory).  NULL, the error answered, if there is none
+ * or it cannot be opened. */
+static uint8_t *entry_open(const struct op *o, const uint8_t key[VAULT_KEYLEN], sqlite3_stmt **stp, size_t *len)
 {
 	sqlite3 *db = clipboard_history(o->profile);
 	sqlite3_stmt *st;
 	char sql[160];
 	uint8_t *plain;
-	size_t len;
 	int rc;
 
 	if (!db) {
 		role_reply_error(&TT.r, o->req, WIRE_E_FAILED, "%s", last_error());
-		return;
+		return NULL;
 	}
 	clipboard_purge_expired(db);
 	snprintf(sql, sizeof(sql), "%s%s", cols, o->clip ? "WHERE id = ?" : "ORDER BY id DESC LIMIT 1");
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL)) {
 		role_reply_error(&TT.r, o->req, WIRE_E_FAILED, "clipboard history: %s", store_error(db));
-		return;
+		return NULL;
 	}
 	if (o->clip)
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)o->clip);
@@ -98,13 +100,25 @@ static void answer_get(const struct op *o, const uint8_t key[VAULT_KEYLEN])
 				o->profile);
 		else
 			role_reply_error(&TT.r, o->req, WIRE_E_FAILED, "clipboard history: %s", store_error(db));
-		return;
+		return NULL;
 	}
-	if (!(plain = clipboard_row_open(st, o->profile, key, &len))) {
+	if (!(plain = clipboard_row_open(st, o->profile, key, len))) {
 		sqlite3_finalize(st);
 		role_reply_error(&TT.r, o->req, WIRE_E_FAILED, "%s", last_error());
-		return;
+		return NULL;
 	}
+	*stp = st;
+	return plain;
+}
+
+static void answer_get(const struct op *o, const uint8_t key[VAULT_KEYLEN])
+{
+	sqlite3_stmt *st;
+	size_t len;
+	uint8_t *plain = entry_open(o, key, &st, &len);
+
+	if (!plain)
+		return;
 	wire_begin(TT.out, WIRE_CLIPBOARD_GET, WIRE_F_REPLY, o->req);
 	wire_put(TT.out, WF_VALUE, plain, len);
 	wire_put_str(TT.out, WF_MIME, (const char *)sqlite3_column_text(st, 4));
@@ -114,6 +128,105 @@ static void answer_get(const struct op *o, const uint8_t key[VAULT_KEYLEN])
 	sqlite3_finalize(st);
 	role_send(&TT.r, TT.out);
 	sodium_memzero(TT.out->buf, TT.out->len);
+}
+
+/* The entry back on the clipboard; a sensitive one marked so and cleared
+ * again after sensitive_ttl_s. */
+static void answer_copy(const struct op *o, const uint8_t key[VAULT_KEYLEN])
+{
+	sqlite3_stmt *st;
+	size_t len;
+	uint8_t *plain = entry_open(o, key, &st, &len);
+	const char *kind;
+	uint64_t id;
+	long long ttl;
+
+	if (!plain)
+		return;
+	kind = (const char *)sqlite3_column_text(st, 3);
+	id = (uint64_t)sqlite3_column_int64(st, 0);
+	ttl = kind && *kind ? config_int(TT.r.conf, clipboard_setting("sensitive_ttl_s"), 30) * 1000 : 0;
+	if (clipboard_source_set(plain, len, kind && *kind, ttl) < 0) {
+		role_reply_error(&TT.r, o->req, WIRE_E_FAILED, "%s", last_error());
+	} else {
+		log_info("clipboard: entry %llu of profile %s is the selection again", (unsigned long long)id,
+			o->profile);
+		wire_begin(TT.out, WIRE_CLIPBOARD_COPY, WIRE_F_REPLY, o->req);
+		wire_put_u64(TT.out, WF_CLIP, id);
+		wire_put_str(TT.out, WF_KIND, kind ? kind : "");
+		role_send(&TT.r, TT.out);
+	}
+	secmem_free(plain);
+	sqlite3_finalize(st);
+}
+
+static void delete_entry(const struct wire_msg *m, const char *profile)
+{
+	sqlite3 *db = clipboard_history(profile);
+	sqlite3_stmt *st;
+	uint64_t id = 0;
+	char text[64];
+	int rc;
+
+	if (wire_get_u64(m, WF_CLIP, &id) < 0 || !id) {
+		role_reply_error(&TT.r, m->id, WIRE_E_BAD_MESSAGE, "which entry? (an id from clipboard history)");
+		return;
+	}
+	if (!db) {
+		role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "%s", last_error());
+		return;
+	}
+	if (sqlite3_prepare_v2(db, "DELETE FROM entries WHERE id = ?", -1, &st, NULL)) {
+		role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "clipboard history: %s", store_error(db));
+		return;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "clipboard history: %s", store_error(db));
+		return;
+	}
+	if (!sqlite3_changes(db)) {
+		role_reply_error(&TT.r, m->id, WIRE_E_NOT_FOUND, "no clipboard entry %llu in profile %s "
+			"(expired or removed?)", (unsigned long long)id, profile);
+		return;
+	}
+	TT.exp_stale = 1;
+	clipboard_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+	log_info("clipboard: entry %llu of profile %s removed", (unsigned long long)id, profile);
+	snprintf(text, sizeof(text), "entry %llu removed", (unsigned long long)id);
+	wire_begin(TT.out, m->type, WIRE_F_REPLY, m->id);
+	wire_put_str(TT.out, WF_TEXT, text);
+	role_send(&TT.r, TT.out);
+}
+
+/* A value (a secret: sesame secret get --clip) made the selection, marked
+ * a password manager's, never recorded, cleared after WF_TTL_S. */
+static void set(const struct wire_msg *m)
+{
+	const uint8_t *v;
+	uint16_t len;
+	uint32_t ttl = 0;
+	char text[64];
+
+	if (!wire_find(m, WF_VALUE, &v, &len) || !len) {
+		role_reply_error(&TT.r, m->id, WIRE_E_BAD_MESSAGE, "nothing to put on the clipboard");
+		return;
+	}
+	wire_get_u32(m, WF_TTL_S, &ttl);
+	if (clipboard_source_set(v, len, 1, ttl * 1000LL) < 0) {
+		role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "%s", last_error());
+		return;
+	}
+	log_info("clipboard: a value from sesame is the selection%s", ttl ? " until its time is up" : "");
+	if (ttl)
+		snprintf(text, sizeof(text), "on the clipboard for %u s", ttl);
+	else
+		snprintf(text, sizeof(text), "on the clipboard");
+	wire_begin(TT.out, m->type, WIRE_F_REPLY, m->id);
+	wire_put_str(TT.out, WF_TEXT, text);
+	role_send(&TT.r, TT.out);
 }
 
 static void clear(const struct wire_msg *m, const char *profile)
@@ -195,6 +308,8 @@ static void key_arrived(struct op *o, const struct wire_msg *m)
 			answer_history(o, key);
 		else if (o->type == WIRE_CLIPBOARD_GET)
 			answer_get(o, key);
+		else if (o->type == WIRE_CLIPBOARD_COPY)
+			answer_copy(o, key);
 		else if (clipboard_store(o, key) < 0)
 			log_error("clipboard: not recorded: %s", last_error());
 		else
@@ -262,7 +377,13 @@ void clipboard_handle(const struct wire_msg *m)
 	case WIRE_CLIPBOARD_CLEAR:
 		clear(m, profile);
 		return;
-	case WIRE_CLIPBOARD_HISTORY: case WIRE_CLIPBOARD_GET:
+	case WIRE_CLIPBOARD_DELETE:
+		delete_entry(m, profile);
+		return;
+	case WIRE_CLIPBOARD_SET:
+		set(m);
+		return;
+	case WIRE_CLIPBOARD_HISTORY: case WIRE_CLIPBOARD_GET: case WIRE_CLIPBOARD_COPY:
 		o = xcalloc(1, sizeof(*o));
 		o->type = m->type;
 		o->req = m->id;

@@ -177,6 +177,14 @@ enum wire_type {
 					 * WF_CLIP, WF_TIME, WF_MIME, WF_KIND, WF_EXPIRES,
 					 * WF_TEXT (a preview; empty for a sensitive entry) */
 	WIRE_CLIPBOARD_CLEAR = 0x32,	/* reply WF_TEXT "N entries removed" */
+	WIRE_CLIPBOARD_DELETE = 0x33,	/* WF_CLIP; reply WF_TEXT */
+	WIRE_CLIPBOARD_COPY = 0x34,	/* WF_CLIP (optional: the newest): make it the selection
+					 * again (a sensitive one cleared after sensitive_ttl_s);
+					 * reply WF_CLIP, WF_KIND */
+	WIRE_CLIPBOARD_SET = 0x35,	/* WF_VALUE (secret), WF_TTL_S (optional): make it the
+					 * selection, marked a password manager's, never
+					 * recorded, cleared after WF_TTL_S seconds (0: not);
+					 * reply WF_TEXT */
 	/* daemon-wm.  A window is WF_WINDOW, WF_APP_ID, WF_TITLE, WF_STATE
 	 * ("focused" or ""), in that order, and in a list WF_HINT. */
 	WIRE_WM_LIST = 0x38,	/* reply: every window, most recently focused first */
@@ -299,6 +307,7 @@ enum wire_field {
 	WF_KEYFILE_DATA = 60,	/* bytes: the key file's path */
 	WF_HINT = 61,		/* string: a window's switcher hint ("m", "fa") */
 	WF_ALT = 62,		/* u32: 1 when the overlay's caller holds Alt (an Alt+Tab binding) */
+	WF_TTL_S = 63,		/* u32: seconds */
 };
 #define WIRE_DEADLINE_MARGIN_MS 250
 
