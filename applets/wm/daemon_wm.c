@@ -53,8 +53,9 @@ it finds again in that order.  Sandboxed: it reads its config, the
 runtime directory and fonts, and writes only wm.mru (opened before).
 
 `sesame wm overlay` shows the switcher (on zwlr_layer_shell_v1): a card
-per window with a hint, its app id and title, the previous window
-selected.  Tab, arrows and Shift+Tab move; typing a hint focuses its
+per window with a hint, the app's name (its id with show_app_id) and
+the title, cut with an ellipsis where it does not fit; the focused
+window's card has a bar, the previous window is selected.  Tab, arrows and Shift+Tab move; typing a hint focuses its
 window; Enter focuses the selection, Escape goes back.  A hint is one
 letter while 26 go round (two beyond, the cards that no longer match
 dimmed as they are typed): the first free letter of the app's name (its
@@ -64,7 +65,11 @@ hint while it lives; `sesame wm list --json` shows them.  Invoked with Alt held 
 Alt+Tab binding), releasing Alt focuses the selection; released before
 overlay_delay_ms, nothing is drawn at all (a quick switch), and with
 --alt even released before the overlay had the keyboard.  Colours,
-font and timings: [profiles.P.wm] of the default profile.
+font and timings: [profiles.P.wm] of the default profile; font is
+fontconfig names, the first then fallbacks ("monospace:size=14,Noto
+Color Emoji").  A change applies to the next overlay, without a restart.
+The default colours give every text at least WCAG AA's 4.5:1 against its
+card.  An overlay closed for 5 s gives its fonts and buffers back.
 
 [profiles.P.wm.key_bindings.LETTER] apps = [...] makes LETTER the name
 of those apps (by app id, or its last dot-separated part, any case): the
@@ -347,6 +352,8 @@ int daemon_wm_main(int argc, char **argv)
 		}
 		if (TT.sw.active && !TT.sw.visible)
 			timeout = (int)(TT.sw.draw_at > role_now_ms() ? TT.sw.draw_at - role_now_ms() : 0);
+		else if (TT.ov && !TT.sw.active && TT.ov_idle_at)
+			timeout = (int)(TT.ov_idle_at > role_now_ms() ? TT.ov_idle_at - role_now_ms() : 0);
 		for (struct req *q = TT.reqs; q; q = q->next) {
 			long long left = q->deadline - role_now_ms();
 
@@ -361,10 +368,14 @@ int daemon_wm_main(int argc, char **argv)
 		}
 		if (ev & ROLE_STOP)
 			break;
+		if (ev & ROLE_RELOADED && TT.ov)
+			wm_overlay_release();	/* a new style (font, colours) for the next one */
 		if (ev & ROLE_BUS && role_dispatch(&TT.r, handle) < 0)
 			continue;
 		if (TT.reqs)
 			wm_answer(0, 1);
+		if (TT.ov && !TT.sw.active && TT.ov_idle_at && role_now_ms() >= TT.ov_idle_at)
+			wm_overlay_release();
 		if (TT.sw.active && !TT.sw.visible && role_now_ms() >= TT.sw.draw_at) {
 			TT.sw.visible = 1;
 			wm_overlay_draw();

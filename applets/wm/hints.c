@@ -6,11 +6,12 @@
 #include <string.h>
 #include <strings.h>
 
-void hints_app_name(const char *a, char *out, size_t n)
+/* The app id's last dot-separated part that is not a generic word, as
+ * [*start, *end). */
+static void meaningful(const char *a, const char **startp, const char **endp)
 {
 	static const char *const generic[] = { "desktop", "app", "application", "client", "bin", "gui", "qt", "gtk" };
 	const char *end = a + strlen(a), *start;
-	size_t k;
 
 	for (;;) {
 		int skip = 0;
@@ -23,12 +24,36 @@ void hints_app_name(const char *a, char *out, size_t n)
 			break;
 		end = start - 1;
 	}
+	*startp = start, *endp = end;
+}
+
+void hints_app_name(const char *a, char *out, size_t n)
+{
+	const char *start, *end;
+	size_t k;
+
+	meaningful(a, &start, &end);
 	for (k = 0; start < end && k + 1 < n; start++)
 		if ((*start >= 'a' && *start <= 'z') || (*start >= '0' && *start <= '9'))
 			out[k++] = *start;
 		else if (*start >= 'A' && *start <= 'Z')
 			out[k++] = (char)(*start - 'A' + 'a');
 	out[k] = 0;
+}
+
+void hints_app_label(const char *a, char *out, size_t n)
+{
+	const char *start, *end;
+	size_t k;
+
+	meaningful(a, &start, &end);
+	k = (size_t)(end - start) < n - 1 ? (size_t)(end - start) : n - 1;
+	while (k && !utf8_valid(start, k))	/* not cut inside a character */
+		k--;
+	memcpy(out, start, k);
+	out[k] = 0;
+	if (out[0] >= 'a' && out[0] <= 'z')
+		out[0] = (char)(out[0] - 'a' + 'A');
 }
 
 void hints_assign(struct hint_slot *s, int n, const char *keys)

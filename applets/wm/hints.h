@@ -28,5 +28,9 @@ void hints_assign(struct hint_slot *s, int n, const char *keys);
  * part that is not a generic word (org.telegram.desktop: telegram),
  * letters and digits only, lower case, into out (n bytes). */
 void hints_app_name(const char *app_id, char *out, size_t n);
+/* The same part as the cards show it: as it is, its first letter upper
+ * case (org.gnome.Music: Music; foot: Foot; firefox-esr: Firefox-esr),
+ * cut to n - 1 bytes at a character boundary. */
+void hints_app_label(const char *app_id, char *out, size_t n);
 
 #endif

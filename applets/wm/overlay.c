@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <wayland-client.h>
@@ -149,8 +150,9 @@ static pixman_color_t pcolor(uint32_t c)
 struct overlay *overlay_new(const struct overlay_style *style)
 {
 	struct overlay *o;
-	char big[256];
-	const char *names[1], *bnames[1];
+	char list[512], bold[8][300], *save = NULL, *name;
+	const char *names[8], *bnames[8];
+	size_t nn = 0;
 
 	if (!TT.wl.compositor || !TT.wl.shm)
 		return fail("the compositor offers no wl_compositor or wl_shm"), NULL;
@@ -161,13 +163,22 @@ struct overlay *overlay_new(const struct overlay_style *style)
 	TT.fcft.init(FCFT_LOG_COLORIZE_NEVER, false, FCFT_LOG_CLASS_ERROR);
 	o = xcalloc(1, sizeof(*o));
 	o->st = *style;
-	names[0] = style->font;
-	/* Hints in bold. */
-	snprintf(big, sizeof(big), "%s:weight=bold", style->font);
-	bnames[0] = big;
-	if (!(o->font = TT.fcft.from_name(1, names, NULL)) || !(o->big = TT.fcft.from_name(1, bnames, NULL))) {
+	o->st.font = NULL;	/* the caller's string may go (a reload); names[] below are ours */
+	/* "primary,fallback,...": fontconfig names, the fallbacks tried for
+	 * characters the first lacks (CJK, emoji), fontconfig's own after. */
+	snprintf(list, sizeof(list), "%s", style->font && *style->font ? style->font : "monospace:size=14");
+	for (name = strtok_r(list, ",", &save); name && nn < ARRAY_LEN(names); name = strtok_r(NULL, ",", &save)) {
+		name += strspn(name, " ");
+		if (!*name)
+			continue;
+		names[nn] = name;
+		snprintf(bold[nn], sizeof(bold[nn]), "%s:weight=bold", name);	/* hints in bold */
+		bnames[nn] = bold[nn];
+		nn++;
+	}
+	if (!nn || !(o->font = TT.fcft.from_name(nn, names, NULL)) || !(o->big = TT.fcft.from_name(nn, bnames, NULL))) {
 		overlay_free(o);
-		return fail("cannot load the font '%s' (fontconfig)", style->font), NULL;
+		return fail("cannot load the font '%s' (fontconfig)", style->font ? style->font : ""), NULL;
 	}
 	return o;
 }
@@ -204,6 +215,15 @@ void overlay_free(struct overlay *o)
 		TT.fcft.destroy(o->big);
 	free(o);
 	TT.fcft.fini();	/* fontconfig's caches too: one overlay per process */
+	/* And the libraries (fcft, fontconfig, FreeType, HarfBuzz, pixman):
+	 * their data pages are the most of what an overlay cost.  The next
+	 * overlay loads them again. */
+	if (TT.fcft.h)
+		dlclose(TT.fcft.h);
+	if (TT.pixman.h)
+		dlclose(TT.pixman.h);
+	memset(&TT.fcft, 0, sizeof(TT.fcft));
+	memset(&TT.pixman, 0, sizeof(TT.pixman));
 }
 
 /* --- drawing ------------------------------------------------------------- */
@@ -216,40 +236,72 @@ static void fill(pixman_image_t *img, uint32_t color, int x, int y, int w, int h
 	TT.pixman.fill_boxes(PIXMAN_OP_OVER, img, &c, 1, &box);
 }
 
-/* UTF-8 text at (x, baseline y), clipped at x_end; the new x. */
+/* The code point of the UTF-8 sequence at s (k bytes, utf8_seq's count),
+ * '?' for a control character or a broken sequence. */
+static uint32_t code_point(const char *s, size_t k)
+{
+	uint32_t cp = '?';
+
+	if (k == 1)
+		cp = (unsigned char)s[0];
+	else if (k == 2)
+		cp = (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+	else if (k == 3)
+		cp = (uint32_t)(s[0] & 0x0f) << 12 | (uint32_t)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+	else if (k == 4)
+		cp = (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3f) << 12 |
+			(uint32_t)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
+	return cp < 0x20 || cp == 0x7f ? '?' : cp;
+}
+
+static void glyph(pixman_image_t *img, pixman_image_t *src, const struct fcft_glyph *g, int x, int y)
+{
+	if (TT.pixman.get_format(g->pix) == PIXMAN_a8r8g8b8)	/* colour (emoji) */
+		TT.pixman.composite32(PIXMAN_OP_OVER, g->pix, NULL, img, 0, 0, 0, 0, x + g->x, y - g->y,
+			g->width, g->height);
+	else
+		TT.pixman.composite32(PIXMAN_OP_OVER, src, g->pix, img, 0, 0, 0, 0, x + g->x, y - g->y,
+			g->width, g->height);
+}
+
+/* UTF-8 text at (x, baseline y) up to x_end: a text too long for it ends
+ * in an ellipsis after its last whole character that leaves room.  The
+ * new x. */
 static int text(pixman_image_t *img, struct fcft_font *font, const char *s, uint32_t color, int x, int y, int x_end)
 {
 	pixman_color_t c = pcolor(color);
 	pixman_image_t *src = TT.pixman.create_solid_fill(&c);
+	const struct fcft_glyph *dots = TT.fcft.rasterize(font, 0x2026, FCFT_SUBPIXEL_NONE);
+	int room = dots ? dots->advance.x : 0, w = x, cut = -1;
+	size_t n = strlen(s);
 
-	for (size_t i = 0, n = strlen(s); i < n; ) {
+	/* Where it must stop for the ellipsis, if it does not fit. */
+	for (size_t i = 0; i < n; ) {
 		size_t k = utf8_seq((const unsigned char *)s + i, n - i);
-		uint32_t cp = '?';
-		const struct fcft_glyph *g;
+		const struct fcft_glyph *g = TT.fcft.rasterize(font, code_point(s + i, k ? k : 1), FCFT_SUBPIXEL_NONE);
 
-		if (k == 1)
-			cp = (unsigned char)s[i];
-		else if (k == 2)
-			cp = (uint32_t)(s[i] & 0x1f) << 6 | (s[i + 1] & 0x3f);
-		else if (k == 3)
-			cp = (uint32_t)(s[i] & 0x0f) << 12 | (uint32_t)(s[i + 1] & 0x3f) << 6 | (s[i + 2] & 0x3f);
-		else if (k == 4)
-			cp = (uint32_t)(s[i] & 0x07) << 18 | (uint32_t)(s[i + 1] & 0x3f) << 12 |
-				(uint32_t)(s[i + 2] & 0x3f) << 6 | (s[i + 3] & 0x3f);
-		i += k ? k : 1;
-		if (cp < 0x20 || cp == 0x7f)
-			cp = '?';
-		if (!(g = TT.fcft.rasterize(font, cp, FCFT_SUBPIXEL_NONE)))
-			continue;
-		if (x + g->advance.x > x_end)
+		if (g && w + g->advance.x > x_end) {
+			cut = 1;
 			break;
-		if (TT.pixman.get_format(g->pix) == PIXMAN_a8r8g8b8)	/* colour (emoji) */
-			TT.pixman.composite32(PIXMAN_OP_OVER, g->pix, NULL, img, 0, 0, 0, 0,
-				x + g->x, y - g->y, g->width, g->height);
-		else
-			TT.pixman.composite32(PIXMAN_OP_OVER, src, g->pix, img, 0, 0, 0, 0,
-				x + g->x, y - g->y, g->width, g->height);
+		}
+		w += g ? g->advance.x : 0;
+		i += k ? k : 1;
+	}
+	for (size_t i = 0; i < n; ) {
+		size_t k = utf8_seq((const unsigned char *)s + i, n - i);
+		const struct fcft_glyph *g = TT.fcft.rasterize(font, code_point(s + i, k ? k : 1), FCFT_SUBPIXEL_NONE);
+
+		i += k ? k : 1;
+		if (!g)
+			continue;
+		if (x + g->advance.x > x_end - (cut > 0 ? room : 0))
+			break;
+		glyph(img, src, g, x, y);
 		x += g->advance.x;
+	}
+	if (cut > 0 && dots && x + room <= x_end) {
+		glyph(img, src, dots, x, y);
+		x += room;
 	}
 	TT.pixman.unref(src);
 	return x;
@@ -281,8 +333,9 @@ static void draw_cards(struct overlay *o, pixman_image_t *img)
 		x = text(img, o->big, o->field, st->text, x, base, x0 + cw - pad);
 		fill(img, st->text, x + 1, y + pad, 2, o->big->height);	/* the cursor */
 		y += ch + gap;
-		if (!n) {
-			base = y + pad + o->font->ascent;
+		if (!n) {	/* on a card: the hint colour is chosen against the card's */
+			fill(img, st->card, x0, y, cw, ch);
+			base = y + (ch + o->font->ascent - o->font->descent) / 2;
 			text(img, o->font, "no match", st->hint, x0 + pad, base, x0 + cw - pad);
 		}
 	}
@@ -306,13 +359,17 @@ static void draw_cards(struct overlay *o, pixman_image_t *img)
 		} else {
 			text(img, o->big, c->hint, st->hint, x, base, end);
 		}
+		if (c->focused)		/* the window that has the focus now: a bar */
+			fill(img, st->hint_matched, x0, y, pad / 2 > 2 ? pad / 2 : 2, ch);
 		x = x0 + pad + hint_w;
 		base = y + (ch + o->font->ascent - o->font->descent) / 2;
-		if (st->show_app_id || !st->show_title || !c->title[0]) {
-			x = text(img, o->font, c->app_id, c->dim ? st->hint : st->text, x, base, end);
+		/* The app (its name, or its id with show_app_id), then the title. */
+		if (st->show_app_id || (c->name && *c->name) || !st->show_title || !c->title[0]) {
+			x = text(img, o->font, st->show_app_id || !c->name || !*c->name ? c->app_id : c->name,
+				c->dim ? st->hint : st->text, x, base, end);
 			x += o->font->max_advance.x * 2;
 		}
-		if (st->show_title)
+		if (st->show_title && x < end && !(c->name && !strcasecmp(c->name, c->title)))	/* once: Music, Music */
 			text(img, o->font, c->title, c->dim ? st->hint : st->text, x, base, end);
 	}
 }
@@ -383,16 +440,17 @@ int overlay_show(struct overlay *o, const struct overlay_card *cards, int n, int
 
 	drop_cards(o);
 	for (int i = 0; i < n; i++)
-		total += strlen(cards[i].hint) + strlen(cards[i].app_id) + strlen(cards[i].title) + 3;
+		total += strlen(cards[i].hint) + strlen(cards[i].app_id) + strlen(cards[i].title) +
+			strlen(cards[i].name ? cards[i].name : "") + 4;
 	o->cards = xcalloc((size_t)n + 1, sizeof(*o->cards));
 	o->strings = xmalloc(total + 1);
 	for (int i = 0; i < n; i++) {
-		const char *s[3] = { cards[i].hint, cards[i].app_id, cards[i].title };
-		const char **d[3] = { &o->cards[i].hint, &o->cards[i].app_id, &o->cards[i].title };
+		const char *s[4] = { cards[i].hint, cards[i].app_id, cards[i].title, cards[i].name ? cards[i].name : "" };
+		const char **d[4] = { &o->cards[i].hint, &o->cards[i].app_id, &o->cards[i].title, &o->cards[i].name };
 
 		o->cards[i].dim = cards[i].dim;
-
-		for (int k = 0; k < 3; k++) {
+		o->cards[i].focused = cards[i].focused;
+		for (int k = 0; k < 4; k++) {
 			size_t l = strlen(s[k]) + 1;
 
 			memcpy(o->strings + at, s[k], l);

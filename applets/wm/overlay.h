@@ -1,8 +1,10 @@
 /* overlay.h - the window switcher's surface: a full-output layer-shell
  * surface on the overlay layer that takes the keyboard, drawn into a
  * wl_shm buffer with pixman, text with fcft (fontconfig names, UTF-8).
- * One card per window: its hint, app id and title; the selected card
- * framed, the typed part of each hint in the matched colour.  Or, for
+ * One card per window: its hint, the app's name (or id) and the title,
+ * cut with an ellipsis where it does not fit; the selected card framed,
+ * the focused window's marked with a bar, the typed part of each hint in
+ * the matched colour.  Or, for
  * the launcher, a search field and a card per result.
  */
 #ifndef SESAME_OVERLAY_H
@@ -18,12 +20,15 @@ struct overlay_style {
 	int show_title, show_app_id;
 	int max_cards;
 	int field_rows;		/* the most results under the launcher's field */
-	const char *font;	/* fontconfig name, "monospace:size=14" */
+	const char *font;	/* fontconfig names, "monospace:size=14,Noto Color Emoji":
+				 * the first, then fallbacks (read by overlay_new only) */
 };
 
 struct overlay_card {
 	const char *hint, *app_id, *title;
 	int dim;		/* no longer matches what was typed: drawn dimmed */
+	const char *name;	/* the app's name ("Firefox"), NULL: its id */
+	int focused;		/* it has the focus now: marked */
 };
 
 struct overlay;

@@ -7,6 +7,9 @@
 #include "lib/core/log.h"
 #include "lib/core/util.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,18 +99,18 @@ void wm_overlay_draw(void)
 	struct overlay_card cards[MAX_CARDS];
 	int n = 0, sel = 0;
 
-	static char line[MAX_RESULTS][520];
+	static char line[MAX_RESULTS][520], label[MAX_CARDS][64];
 
 	if (TT.sw.launcher) {
 		for (int i = 0; i < TT.sw.nres; i++) {
 			snprintf(line[i], sizeof(line[i]), TT.sw.res_generic[i][0] ? "%s (%s)" : "%s", TT.sw.res_name[i],
 				TT.sw.res_generic[i]);
-			cards[n++] = (struct overlay_card){ "", TT.sw.res_id[i], line[i], 0 };
+			cards[n++] = (struct overlay_card){ .hint = "", .app_id = TT.sw.res_id[i], .title = line[i] };
 		}
 		sel = TT.sw.sel;
 	} else if (TT.sw.stage[0]) {
-		cards[n++] = (struct overlay_card){ TT.sw.typed, "launch",
-			config_str(TT.r.conf, binding_path(TT.sw.stage, "launch"), ""), 0 };
+		cards[n++] = (struct overlay_card){ .hint = TT.sw.typed, .app_id = "launch",
+			.title = config_str(TT.r.conf, binding_path(TT.sw.stage, "launch"), "") };
 	} else {
 		for (int i = 0; i < TT.sw.n; i++) {
 			struct win *w = wm_find_id(TT.sw.ids[i]);
@@ -116,9 +119,11 @@ void wm_overlay_draw(void)
 				continue;
 			if (i == TT.sw.sel)
 				sel = n;
-			cards[n++] = (struct overlay_card){ TT.sw.hints[i], w->app_id ? w->app_id : "",
-				w->title ? w->title : "",
-				TT.sw.typed[0] && strncmp(TT.sw.hints[i], TT.sw.typed, strlen(TT.sw.typed)) };
+			hints_app_label(w->app_id ? w->app_id : "", label[n], sizeof(label[n]));
+			cards[n] = (struct overlay_card){ .hint = TT.sw.hints[i], .app_id = w->app_id ? w->app_id : "",
+				.title = w->title ? w->title : "", .name = label[n], .focused = w->focused,
+				.dim = TT.sw.typed[0] && strncmp(TT.sw.hints[i], TT.sw.typed, strlen(TT.sw.typed)) };
+			n++;
 		}
 	}
 	if (overlay_show(TT.ov, cards, n, sel, TT.sw.typed, TT.sw.launcher ? TT.sw.query : NULL, TT.sw.visible) < 0)
@@ -129,6 +134,24 @@ static void overlay_close(void)
 {
 	overlay_hide(TT.ov);
 	memset(&TT.sw, 0, sizeof(TT.sw));
+	TT.ov_idle_at = role_now_ms() + OVERLAY_KEEP_MS;
+	if (TT.ov_stale)
+		wm_overlay_release();
+}
+
+void wm_overlay_release(void)
+{
+	if (TT.sw.active) {	/* after it closes */
+		TT.ov_stale = 1;
+		return;
+	}
+	overlay_free(TT.ov);
+	TT.ov = NULL;
+	TT.ov_stale = 0;
+	TT.ov_idle_at = 0;
+#ifdef __GLIBC__
+	malloc_trim(0);		/* give back what the fonts took (musl does by itself) */
+#endif
 }
 
 /* Ask daemon-launcher to start entry (with a binding's tags and
@@ -470,11 +493,11 @@ int wm_overlay_setup(void)
 		{ "background_color", "#000000c8", offsetof(struct overlay_style, background) },
 		{ "card_color", "#1e1e1ef0", offsetof(struct overlay_style, card) },
 		{ "text_color", "#ffffff", offsetof(struct overlay_style, text) },
-		{ "hint_color", "#646464", offsetof(struct overlay_style, hint) },
+		{ "hint_color", "#a0a0a0", offsetof(struct overlay_style, hint) },
 		{ "hint_matched_color", "#4caf50", offsetof(struct overlay_style, hint_matched) },
 		{ "border_color", "#89b4fa", offsetof(struct overlay_style, border) },
 	};
-	struct overlay_style st = { .font = "monospace:size=14" };
+	struct overlay_style st = { .font = config_str(TT.r.conf, cfg_path("font"), "monospace:size=14") };
 
 	for (size_t i = 0; i < ARRAY_LEN(colors); i++) {
 		uint32_t *c = (uint32_t *)((char *)&st + colors[i].off);

@@ -47,6 +47,9 @@ struct req {
 };
 
 #define MAX_CARDS 64
+/* An overlay closed this long gives its fonts and memory back (the next
+ * one loads them again, in a few ms). */
+#define OVERLAY_KEEP_MS 5000
 #define MAX_RESULTS 9
 
 struct wm_state {
@@ -61,6 +64,8 @@ struct wm_state {
 	struct zwlr_foreign_toplevel_manager_v1 *mgr;
 	struct overlay *ov;
 	char ov_error[256];	/* why there is no overlay */
+	int ov_stale;		/* the style changed: made anew once closed */
+	long long ov_idle_at;	/* closed: let go of its fonts and buffers then */
 	struct win *wins;
 	struct req *reqs;
 	uint32_t next_id, next_ask;
@@ -110,6 +115,9 @@ void wm_activate(const struct wire_msg *m, struct win *w);
 
 /* switcher.c */
 int wm_overlay_setup(void);
+/* Let go of the overlay (its style changed, or it was idle): made anew
+ * at the next request; if it is showing, once it closes. */
+void wm_overlay_release(void);
 void wm_overlay_request(const struct wire_msg *m);
 void wm_overlay_key(xkb_keysym_t sym, uint32_t cp);
 /* The keyboard's Alt changed; the overlay got the keyboard, with an

@@ -2,8 +2,10 @@
  * are whatever programs call themselves.  The input is up to 64 app ids,
  * one per line; each name stays within its buffer and is lower case
  * letters and digits, and the hints are distinct, none the start of
- * another, at most two letters, the same when assigned again. */
+ * another, at most two letters, the same when assigned again; a card's
+ * label fits its buffer and is cut at a character boundary. */
 #include "applets/wm/hints.h"
+#include "lib/core/util.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,6 +31,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (const char *p = s[n].name; *p; p++)
 			if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
 				abort();
+		{
+			char label[16];
+
+			hints_app_label(line, label, sizeof(label));
+			if (strlen(label) >= sizeof(label) || (utf8_valid(line, strlen(line)) &&
+			    !utf8_valid(label, strlen(label))))
+				abort();
+		}
 	}
 	hints_assign(s, n, "asdfghjkl");
 	for (int i = 0; i < n; i++) {

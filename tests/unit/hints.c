@@ -51,6 +51,20 @@ int main(void)
 		hints_app_name(names[i].app_id, out, sizeof(out));
 		ok(!strcmp(out, names[i].name), "the name of '%s' is '%s' (got '%s')", names[i].app_id, names[i].name, out);
 	}
+	{
+		static const struct { const char *app_id, *label; } labels[] = {
+			{ "org.gnome.Music", "Music" }, { "foot", "Foot" }, { "firefox-esr", "Firefox-esr" },
+			{ "org.telegram.desktop", "Telegram" }, { "", "" }, { "com.example.\xc3\xa9t\xc3\xa9", "\xc3\xa9t\xc3\xa9" },
+		};
+
+		for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+			hints_app_label(labels[i].app_id, out, sizeof(out));
+			ok(!strcmp(out, labels[i].label), "the card's label of '%s' is '%s' (got '%s')", labels[i].app_id,
+				labels[i].label, out);
+		}
+		hints_app_label("org.example.\xc3\xa9\xc3\xa9", out, 4);
+		ok(!strcmp(out, "\xc3\xa9"), "a label is cut at a character boundary (got %zu bytes)", strlen(out));
+	}
 	hints_app_name("a.very-long-application-identifier-that-goes-on-and-on", out, 8);
 	ok(!strcmp(out, "verylon"), "a name is its last part, cut to fit (got '%s')", out);
 
