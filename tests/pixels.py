@@ -5,6 +5,12 @@
                                colour, "FIRST LAST", or "none"
   pixels.py FILE cols RRGGBB   the first and last column, likewise
   pixels.py FILE count RRGGBB  how many pixels have exactly that colour
+  pixels.py FILE doubled RRGGBB
+                               of the 2x2 blocks (at even coordinates) that
+                               hold that colour, the share whose four
+                               pixels are alike: 1.00 for a picture drawn
+                               at half the size and doubled, less when
+                               drawn at full size
   pixels.py FILE contrast RRGGBB
                                text of that colour against what is behind
                                it: for each pixel of exactly that colour
@@ -86,11 +92,22 @@ def contrast(w, h, px, want):
 
 
 def main():
-    if len(sys.argv) != 4 or sys.argv[2] not in ("rows", "cols", "count", "contrast"):
+    if len(sys.argv) != 4 or sys.argv[2] not in ("rows", "cols", "count", "contrast", "doubled"):
         sys.exit(__doc__.strip())
     w, h, px = read_ppm(sys.argv[1])
     want = bytes.fromhex(sys.argv[3])
-    if sys.argv[2] == "count":
+    if sys.argv[2] == "doubled":
+        blocks = {(a // 3 % w // 2, a // 3 // w // 2) for a in where(px, want)}
+        alike = 0
+        for bx, by in blocks:
+            x, y = 2 * bx, 2 * by
+            if x + 1 >= w or y + 1 >= h:
+                continue
+            o = 3 * (w * y + x)
+            c = px[o:o + 3]
+            alike += c == px[o + 3:o + 6] == px[o + 3 * w:o + 3 * w + 3] == px[o + 3 * w + 3:o + 3 * w + 6]
+        print("%.2f" % (alike / len(blocks)) if blocks else "none")
+    elif sys.argv[2] == "count":
         print(sum(1 for _ in where(px, want)))
     elif sys.argv[2] == "contrast":
         print(contrast(w, h, px, want))

@@ -303,8 +303,8 @@ focused org.telegram.desktop
 ok $? "wm focus telegram (org.telegram.desktop)"
 # The overlay with those eight, and a title far too long for its card:
 # cut with an ellipsis, no text past the card (1280 px wide: cards end at
-# 1024).  Screenshots kept.
-if command -v grim >/dev/null 2>&1; then
+# 1024).  Then HiDPI: the output at scale 2 and 1.5.  Screenshots kept.
+if command -v grim >/dev/null 2>&1 && command -v wtype >/dev/null 2>&1; then
 	window term-long "$(printf 'a title far too long for any card %.0s' 1 2 3 4 5 6 7 8)"
 	LONG=$WIN
 	wait_for 10 listed term-long
@@ -318,11 +318,42 @@ if command -v grim >/dev/null 2>&1; then
 	last=${cols##* }
 	[ "$cols" != none ] && [ "$last" -lt 1024 ]
 	ok $? "a long title stops inside its card (text columns $cols)"
-	wm overlay
-	as wtype -s 300 -k Escape 2>/dev/null || as swaymsg '[app_id=term-a] focus' >/dev/null
+	as wtype -s 300 -k Escape
 	kill "$LONG"
+	# HiDPI: at scale 2 the overlay is drawn at 2x, not drawn at 1x and
+	# doubled by the compositor (of the 2x2 pixel blocks holding text in
+	# #ffd700, the configured text_color, a doubled picture has all four
+	# alike); at 1.5 sway gives the surface scale 2 and scales it down.
+	# Either way its cards are that much taller than at scale 1: the
+	# focused card's bar (#4caf50) spans a card.
+	bar() { r=$(python3 "$SESAME_SRC/tests/pixels.py" "$1" rows 4caf50); echo $(( ${r##* } - ${r%% *} + 1 )); }
+	h1=$(bar "$U/long.ppm")
+	for sc in 2 1.5; do
+		as swaymsg "output HEADLESS-1 scale $sc" >/dev/null
+		sleep 0.3
+		wm overlay
+		sleep 0.5
+		as grim -t ppm "$U/scale.ppm"
+		as grim "$U/scale.png"
+		cp "$U/scale.png" "$art/wm-scale-$sc.png"
+		diag "screenshot: $art/wm-scale-$sc.png"
+		h=$(bar "$U/scale.ppm")
+		awk -v a="$h" -v b="$h1" -v s="$sc" 'BEGIN { r = a / b; exit !(r > s * 0.9 && r < s * 1.1) }'
+		ok $? "scale $sc: a card is $h pixels tall, $h1 at scale 1"
+		if [ "$sc" = 2 ]; then
+			d=$(python3 "$SESAME_SRC/tests/pixels.py" "$U/scale.ppm" doubled ffd700)
+			awk -v d="$d" 'BEGIN { exit !(d + 0 < 0.9) }'
+			ok $? "scale 2: drawn at 2x, not doubled (share of alike 2x2 text blocks: $d)"
+		fi
+		as wtype -s 300 -k Escape
+		sleep 0.3
+	done
+	as swaymsg "output HEADLESS-1 scale 1" >/dev/null
 else
-	skip "grim is not installed (make deps installs it): no screenshot"
+	skip "grim or wtype is not installed (make deps installs them): no screenshot"
+	skip "grim or wtype is not installed"
+	skip "grim or wtype is not installed"
+	skip "grim or wtype is not installed"
 fi
 kill "$M1" "$M2" "$MU" "$TG"
 

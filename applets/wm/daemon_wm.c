@@ -69,7 +69,10 @@ font and timings: [profiles.P.wm] of the default profile; font is
 fontconfig names, the first then fallbacks ("monospace:size=14,Noto
 Color Emoji").  A change applies to the next overlay, without a restart.
 The default colours give every text at least WCAG AA's 4.5:1 against its
-card.  An overlay closed for 5 s gives its fonts and buffers back.
+card.  It is drawn at the scale of the output it is on (a scale 2 output
+gets a buffer of twice the pixels and fonts at 192 dpi; sway 1.7 gives
+1.5 as 2 and scales it down).  An overlay closed for 5 s gives its fonts
+and buffers back.
 
 [profiles.P.wm.key_bindings.LETTER] apps = [...] makes LETTER the name
 of those apps (by app id, or its last dot-separated part, any case): the
@@ -181,7 +184,10 @@ static void on_global(void *data, struct wl_registry *reg, uint32_t name, const 
 	}
 }
 
-static void on_global_remove(void *data, struct wl_registry *reg, uint32_t name) { }
+static void on_global_remove(void *data, struct wl_registry *reg, uint32_t name)
+{
+	overlay_global_remove(name);
+}
 
 static const struct wl_registry_listener registry_listener = { on_global, on_global_remove };
 

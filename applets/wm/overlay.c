@@ -55,6 +55,14 @@ static struct {
 		struct wl_compositor *compositor;
 		struct wl_shm *shm;
 		struct zwlr_layer_shell_v1 *layer_shell;
+		/* The outputs and their scale (wl_output v2): the overlay is
+		 * drawn at the scale of the output it is on. */
+		struct out {
+			struct wl_output *o;
+			uint32_t name;
+			int scale;
+		} out[16];
+		int nout;
 	} wl;
 } TT;
 
@@ -96,16 +104,34 @@ static int load_libs(void)
 
 struct overlay {
 	struct overlay_style st;
+	char fonts[512];	/* the font list, to load again at another scale */
+	int scale;		/* of the output it is on; sizes below in its pixels */
 	struct fcft_font *font, *big;
 	struct wl_surface *surface;
 	struct zwlr_layer_surface_v1 *layer;
-	int configured, width, height;
+	int configured, width, height;	/* surface size (logical pixels) */
 	/* what to draw, copied: it is drawn again on every configure */
 	struct overlay_card *cards;
 	char *strings;
 	int n, selected, visible, has_field;
 	char typed[16];
 	char field[256];
+};
+
+static void out_geometry(void *data, struct wl_output *o, int32_t x, int32_t y, int32_t pw, int32_t ph,
+	int32_t subpixel, const char *make, const char *model, int32_t transform) { }
+static void out_mode(void *data, struct wl_output *o, uint32_t flags, int32_t w, int32_t h, int32_t refresh) { }
+static void out_done(void *data, struct wl_output *o) { }
+
+static void out_scale(void *data, struct wl_output *o, int32_t factor)
+{
+	struct out *u = data;
+
+	u->scale = factor >= 1 && factor <= 8 ? factor : 1;	/* a compositor's word, bounded */
+}
+
+static const struct wl_output_listener output_listener = {
+	.geometry = out_geometry, .mode = out_mode, .done = out_done, .scale = out_scale,
 };
 
 int overlay_global(struct wl_registry *reg, uint32_t name, const char *iface, uint32_t version)
@@ -116,9 +142,28 @@ int overlay_global(struct wl_registry *reg, uint32_t name, const char *iface, ui
 		TT.wl.shm = wl_registry_bind(reg, name, &wl_shm_interface, 1);
 	else if (!strcmp(iface, zwlr_layer_shell_v1_interface.name) && !TT.wl.layer_shell)
 		TT.wl.layer_shell = wl_registry_bind(reg, name, &zwlr_layer_shell_v1_interface, version < 3 ? version : 3);
-	else
+	else if (!strcmp(iface, wl_output_interface.name) && version >= 2 && TT.wl.nout < (int)ARRAY_LEN(TT.wl.out)) {
+		struct out *u = &TT.wl.out[TT.wl.nout++];
+
+		u->o = wl_registry_bind(reg, name, &wl_output_interface, 2);
+		u->name = name;
+		u->scale = 1;
+		wl_output_add_listener(u->o, &output_listener, u);
+	} else {
 		return 0;
+	}
 	return 1;
+}
+
+void overlay_global_remove(uint32_t name)
+{
+	for (int i = 0; i < TT.wl.nout; i++) {
+		if (TT.wl.out[i].name != name)
+			continue;
+		wl_output_destroy(TT.wl.out[i].o);
+		TT.wl.out[i] = TT.wl.out[--TT.wl.nout];
+		return;
+	}
 }
 
 void overlay_globals_drop(void)
@@ -132,6 +177,9 @@ void overlay_globals_drop(void)
 	TT.wl.layer_shell = NULL;
 	TT.wl.shm = NULL;
 	TT.wl.compositor = NULL;
+	for (int i = 0; i < TT.wl.nout; i++)
+		wl_output_destroy(TT.wl.out[i].o);
+	TT.wl.nout = 0;
 }
 
 /* 0xRRGGBBAA to pixman's premultiplied 16-bit channels. */
@@ -147,12 +195,45 @@ static pixman_color_t pcolor(uint32_t c)
 	};
 }
 
+/* o's fonts for an output of that scale: "primary,fallback,...", the
+ * fallbacks tried for characters the first lacks (CJK, emoji),
+ * fontconfig's own after; at scale N, N x 96 dpi (96 as the compositor's
+ * own titles; fontconfig's default would be 75).  -1 with a reason (the
+ * old fonts kept). */
+static int load_fonts(struct overlay *o, int scale)
+{
+	char list[512], plain[8][300], bold[8][320], *save = NULL, *name;
+	const char *names[8], *bnames[8];
+	struct fcft_font *font = NULL, *big = NULL;
+	size_t nn = 0;
+
+	snprintf(list, sizeof(list), "%s", o->fonts);
+	for (name = strtok_r(list, ",", &save); name && nn < ARRAY_LEN(names); name = strtok_r(NULL, ",", &save)) {
+		name += strspn(name, " ");
+		if (!*name)
+			continue;
+		snprintf(plain[nn], sizeof(plain[nn]), "%s:dpi=%d", name, 96 * scale);
+		snprintf(bold[nn], sizeof(bold[nn]), "%s:weight=bold", plain[nn]);	/* hints in bold */
+		names[nn] = plain[nn];
+		bnames[nn] = bold[nn];
+		nn++;
+	}
+	if (!nn || !(font = TT.fcft.from_name(nn, names, NULL)) || !(big = TT.fcft.from_name(nn, bnames, NULL))) {
+		if (font)
+			TT.fcft.destroy(font);
+		return fail("cannot load the font '%s' (fontconfig)", o->fonts);
+	}
+	if (o->font)
+		TT.fcft.destroy(o->font);
+	if (o->big)
+		TT.fcft.destroy(o->big);
+	o->font = font, o->big = big, o->scale = scale;
+	return 0;
+}
+
 struct overlay *overlay_new(const struct overlay_style *style)
 {
 	struct overlay *o;
-	char list[512], bold[8][300], *save = NULL, *name;
-	const char *names[8], *bnames[8];
-	size_t nn = 0;
 
 	if (!TT.wl.compositor || !TT.wl.shm)
 		return fail("the compositor offers no wl_compositor or wl_shm"), NULL;
@@ -163,22 +244,11 @@ struct overlay *overlay_new(const struct overlay_style *style)
 	TT.fcft.init(FCFT_LOG_COLORIZE_NEVER, false, FCFT_LOG_CLASS_ERROR);
 	o = xcalloc(1, sizeof(*o));
 	o->st = *style;
-	o->st.font = NULL;	/* the caller's string may go (a reload); names[] below are ours */
-	/* "primary,fallback,...": fontconfig names, the fallbacks tried for
-	 * characters the first lacks (CJK, emoji), fontconfig's own after. */
-	snprintf(list, sizeof(list), "%s", style->font && *style->font ? style->font : "monospace:size=14");
-	for (name = strtok_r(list, ",", &save); name && nn < ARRAY_LEN(names); name = strtok_r(NULL, ",", &save)) {
-		name += strspn(name, " ");
-		if (!*name)
-			continue;
-		names[nn] = name;
-		snprintf(bold[nn], sizeof(bold[nn]), "%s:weight=bold", name);	/* hints in bold */
-		bnames[nn] = bold[nn];
-		nn++;
-	}
-	if (!nn || !(o->font = TT.fcft.from_name(nn, names, NULL)) || !(o->big = TT.fcft.from_name(nn, bnames, NULL))) {
+	o->st.font = NULL;	/* the caller's string may go (a reload): o->fonts is ours */
+	snprintf(o->fonts, sizeof(o->fonts), "%s", style->font && *style->font ? style->font : "monospace:size=14");
+	if (load_fonts(o, 1) < 0) {
 		overlay_free(o);
-		return fail("cannot load the font '%s' (fontconfig)", style->font ? style->font : ""), NULL;
+		return NULL;
 	}
 	return o;
 }
@@ -311,18 +381,19 @@ static void draw_cards(struct overlay *o, pixman_image_t *img)
 {
 	const struct overlay_style *st = &o->st;
 	int n = o->n < st->max_cards ? o->n : st->max_cards;
-	int pad = o->font->height / 2, bw = st->border_width;
+	int pad = o->font->height / 2, bw = st->border_width * o->scale;
+	int W = o->width * o->scale, H = o->height * o->scale;	/* the buffer's pixels */
 	int ch = o->big->height + 2 * pad, gap = pad;
-	int cw = o->width * 6 / 10 > 1000 ? 1000 : o->width * 6 / 10;
+	int cw = W * 6 / 10 > 1000 * o->scale ? 1000 * o->scale : W * 6 / 10;
 	/* The launcher's field stays put as results come and go: placed for
 	 * as many cards as it can have, and a card's place above them. */
 	int rows = o->has_field ? (st->field_rows < st->max_cards ? st->field_rows : st->max_cards) + 1 : n;
-	int x0 = (o->width - cw) / 2, y = (o->height - rows * (ch + gap) + gap) / 2;
+	int x0 = (W - cw) / 2, y = (H - rows * (ch + gap) + gap) / 2;
 	int hint_w = o->big->max_advance.x * 4 + 2 * pad;
 
 	if (y < gap)
 		y = gap;
-	fill(img, st->background, 0, 0, o->width, o->height);
+	fill(img, st->background, 0, 0, W, H);
 	if (o->has_field) {
 		int base = y + pad + o->big->ascent, x = x0 + pad;
 
@@ -331,7 +402,7 @@ static void draw_cards(struct overlay *o, pixman_image_t *img)
 		fill(img, st->card, x0, y, cw, ch);
 		x = text(img, o->big, "\xe2\x80\xba ", st->hint, x, base, x0 + cw - pad);
 		x = text(img, o->big, o->field, st->text, x, base, x0 + cw - pad);
-		fill(img, st->text, x + 1, y + pad, 2, o->big->height);	/* the cursor */
+		fill(img, st->text, x + o->scale, y + pad, 2 * o->scale, o->big->height);	/* the cursor */
 		y += ch + gap;
 		if (!n) {	/* on a card: the hint colour is chosen against the card's */
 			fill(img, st->card, x0, y, cw, ch);
@@ -339,7 +410,7 @@ static void draw_cards(struct overlay *o, pixman_image_t *img)
 			text(img, o->font, "no match", st->hint, x0 + pad, base, x0 + cw - pad);
 		}
 	}
-	for (int i = 0; i < n && y + ch <= o->height; i++, y += ch + gap) {
+	for (int i = 0; i < n && y + ch <= H; i++, y += ch + gap) {
 		const struct overlay_card *c = &o->cards[i];
 		int base = y + pad + o->big->ascent, x = x0 + pad, end = x0 + cw - pad;
 		size_t tl = strlen(o->typed);
@@ -380,8 +451,8 @@ static const struct wl_buffer_listener buffer_listener = { buffer_release };
 /* A buffer the size of the surface, drawn and committed. */
 static int redraw(struct overlay *o)
 {
-	int stride = o->width * 4, fd;
-	size_t size = (size_t)stride * (size_t)o->height;
+	int W = o->width * o->scale, H = o->height * o->scale, stride = W * 4, fd;
+	size_t size = (size_t)stride * (size_t)H;
 	struct wl_shm_pool *pool;
 	struct wl_buffer *buf;
 	pixman_image_t *img;
@@ -392,18 +463,19 @@ static int redraw(struct overlay *o)
 	if (ftruncate(fd, (off_t)size) < 0 ||
 	    (data = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED) {
 		close(fd);
-		return fail("cannot map a %dx%d buffer: %s", o->width, o->height, strerror(errno));
+		return fail("cannot map a %dx%d buffer: %s", W, H, strerror(errno));
 	}
-	img = TT.pixman.create_bits(PIXMAN_a8r8g8b8, o->width, o->height, data, stride);
+	img = TT.pixman.create_bits(PIXMAN_a8r8g8b8, W, H, data, stride);
 	if (o->visible)
 		draw_cards(o, img);	/* else: all zero, transparent */
 	TT.pixman.unref(img);
 	munmap(data, size);
 	pool = wl_shm_create_pool(TT.wl.shm, fd, (int32_t)size);
-	buf = wl_shm_pool_create_buffer(pool, 0, o->width, o->height, stride, WL_SHM_FORMAT_ARGB8888);
+	buf = wl_shm_pool_create_buffer(pool, 0, W, H, stride, WL_SHM_FORMAT_ARGB8888);
 	wl_shm_pool_destroy(pool);
 	close(fd);
 	wl_buffer_add_listener(buf, &buffer_listener, NULL);
+	wl_surface_set_buffer_scale(o->surface, o->scale);
 	wl_surface_attach(o->surface, buf, 0, 0);
 	wl_surface_damage(o->surface, 0, 0, o->width, o->height);
 	wl_surface_commit(o->surface);
@@ -432,6 +504,31 @@ static void layer_closed(void *data, struct zwlr_layer_surface_v1 *l)
 }
 
 static const struct zwlr_layer_surface_v1_listener layer_listener = { layer_configure, layer_closed };
+
+/* The surface is on an output (the overlay covers one): drawn again at
+ * its scale, fonts included, if that is another. */
+static void surface_enter(void *data, struct wl_surface *sf, struct wl_output *output)
+{
+	struct overlay *o = data;
+	int scale = 1;
+
+	for (int i = 0; i < TT.wl.nout; i++)
+		if (TT.wl.out[i].o == output)
+			scale = TT.wl.out[i].scale;
+	if (scale == o->scale)
+		return;
+	if (load_fonts(o, scale) < 0) {
+		log_error("overlay: at scale %d: %s", scale, last_error());
+		return;
+	}
+	log_debug("overlay: drawn at scale %d", scale);
+	if (o->configured && redraw(o) < 0)
+		log_error("overlay: %s", last_error());
+}
+
+static void surface_leave(void *data, struct wl_surface *sf, struct wl_output *output) { }
+
+static const struct wl_surface_listener surface_listener = { .enter = surface_enter, .leave = surface_leave };
 
 int overlay_show(struct overlay *o, const struct overlay_card *cards, int n, int selected,
 	const char *typed, const char *field, int visible)
@@ -466,6 +563,7 @@ int overlay_show(struct overlay *o, const struct overlay_card *cards, int n, int
 	snprintf(o->field, sizeof(o->field), "%s", field ? field : "");
 	if (!o->surface) {
 		o->surface = wl_compositor_create_surface(TT.wl.compositor);
+		wl_surface_add_listener(o->surface, &surface_listener, o);
 		o->layer = zwlr_layer_shell_v1_get_layer_surface(TT.wl.layer_shell, o->surface, NULL,
 			ZWLR_LAYER_SHELL_V1_LAYER_OVERLAY, "sesame-wm");
 		zwlr_layer_surface_v1_add_listener(o->layer, &layer_listener, o);

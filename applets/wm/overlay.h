@@ -36,6 +36,8 @@ struct overlay;
 /* Bind what the overlay needs from the registry's globals: call from
  * the registry listener for every global; returns 1 if it took it. */
 int overlay_global(struct wl_registry *reg, uint32_t name, const char *iface, uint32_t version);
+/* A global went away (an output unplugged). */
+void overlay_global_remove(uint32_t name);
 /* Let go of them (the compositor went away; overlay_free first). */
 void overlay_globals_drop(void);
 /* Ready to draw once the globals are bound (NULL with a reason if the
