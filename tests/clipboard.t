@@ -198,6 +198,26 @@ ok $? "cleared from the clipboard after 2 s"
 as "$SESAME" secret get --clip nosuch >"$T/out" 2>"$T/err"
 is "$?" 1 "a secret that does not exist: exit 1, the clipboard untouched"
 
+# The primary selection (issue 30, point 9): a token selected with the
+# mouse is cleared after sensitive_ttl_s (3 s here) and never recorded;
+# ordinary text is left alone.
+PTOKEN=ghp_Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0Pp9Oo8
+as wl-copy --primary "$PTOKEN" 2>/dev/null
+wait_for 10 grep -q "the primary selection looks sensitive (github-token)" "$T/clip.log"
+ok $? "a token in the primary selection is seen as sensitive"
+is "$(as wl-paste --primary -n 2>/dev/null)" "$PTOKEN" "it is there meanwhile"
+pgone() { [ -z "$(as wl-paste --primary -n 2>/dev/null)" ]; }
+wait_for 8 pgone
+ok $? "and cleared from the primary selection after sensitive_ttl_s"
+in_history "$PTOKEN"
+is "$?" 1 "never in the history"
+is "$(grep -c "$PTOKEN" "$T/clip.log")" 0 "nor in the log"
+as wl-copy --primary "just some words" 2>/dev/null
+sleep 4
+is "$(as wl-paste --primary -n 2>/dev/null)" "just some words" "ordinary text stays in the primary selection"
+in_history "just some words"
+is "$?" 1 "and the primary selection is not recorded"
+
 # Without a compositor: a clear error, exit 1.
 as env WAYLAND_DISPLAY=wayland-none "$SESAME" daemon clipboard >/dev/null 2>"$T/nowl"
 is "$?" 1 "daemon-clipboard without a compositor exits 1"

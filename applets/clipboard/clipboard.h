@@ -84,6 +84,11 @@ struct clipboard_state {
 	struct capture cap;
 	unsigned clear_gen;	/* the sensitive selection to clear at clear_at */
 	long long clear_at;	/* monotonic ms; 0: none */
+	/* The primary selection (data-control v2), looked at for secrets only. */
+	int mgr_version;
+	unsigned pgen, pclear_gen;
+	struct capture pcap;
+	long long pclear_at;
 	struct op *ops;
 	uint32_t next_id;
 	struct db *dbs;

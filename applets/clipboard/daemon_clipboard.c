@@ -67,7 +67,9 @@ Settings, in [profiles.<default>.clipboard]:
   detect_sensitive  look for secrets in the text (default true)
 
 Only text is recorded (text/plain and its usual aliases), up to 60000
-bytes; larger copies and images are left alone.  Exits 1 if there is no
+bytes; larger copies and images are left alone.  The primary selection
+(text selected with the mouse) is never recorded, but one that looks
+like a secret is cleared after sensitive_ttl_s too.  Exits 1 if there is no
 compositor at start; when it goes away, the history is still served and
 the next compositor at WAYLAND_DISPLAY is taken up (looked for each
 second).
@@ -87,28 +89,55 @@ const char *clipboard_setting(const char *key)
 	return path;
 }
 
-static void capture_stop(void)
+static void capture_stop(struct capture *c)
 {
-	if (TT.cap.fd >= 0)
-		close(TT.cap.fd);
-	TT.cap.fd = -1;
-	if (TT.cap.buf)
-		secmem_free(TT.cap.buf);
-	TT.cap.buf = NULL;
-	TT.cap.len = 0;
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	if (c->buf)
+		secmem_free(c->buf);
+	c->buf = NULL;
+	c->len = 0;
 }
 
-static void captured(void)
+/* The primary selection (text selected with the mouse) read: never
+ * recorded, but if it looks like a secret it is cleared after
+ * sensitive_ttl_s, as the clipboard is. */
+static void primary_captured(void)
+{
+	long long ttl = config_int(TT.r.conf, clipboard_setting("sensitive_ttl_s"), 30);
+	const char *kind = NULL;
+
+	if (TT.pcap.len && TT.pcap.len <= CLIP_MAX) {
+		if (TT.pcap.hint)
+			kind = "password-manager";
+		else if (config_bool(TT.r.conf, clipboard_setting("detect_sensitive"), 1))
+			kind = sensitive_kind((const char *)TT.pcap.buf, TT.pcap.len);
+	}
+	if (kind) {
+		TT.pclear_gen = TT.pcap.gen;
+		TT.pclear_at = role_now_ms() + (ttl > 0 ? ttl : 0) * 1000;
+		log_info("clipboard: the primary selection looks sensitive (%s); it goes in %lld s", kind,
+			ttl > 0 ? ttl : 0);
+	}
+	capture_stop(&TT.pcap);
+}
+
+static void captured(struct capture *c)
 {
 	long long ttl = config_int(TT.r.conf, clipboard_setting("sensitive_ttl_s"), 30);
 	long long max = config_int(TT.r.conf, clipboard_setting("max_history"), 1000);
 	const char *kind = NULL;
 	struct op *o;
 
+	if (c == &TT.pcap) {
+		primary_captured();
+		return;
+	}
 	if (!TT.cap.len || TT.cap.len > CLIP_MAX) {
 		if (TT.cap.len)
 			log_info("clipboard: a selection over %d bytes is not recorded", CLIP_MAX);
-		capture_stop();
+		capture_stop(&TT.cap);
 		return;
 	}
 	if (TT.cap.hint)
@@ -117,7 +146,7 @@ static void captured(void)
 		kind = sensitive_kind((const char *)TT.cap.buf, TT.cap.len);
 	if (kind && ttl <= 0) {
 		log_info("clipboard: a sensitive selection (%s) is not recorded (sensitive_ttl_s = 0)", kind);
-		capture_stop();
+		capture_stop(&TT.cap);
 		return;
 	}
 	if (kind) {
@@ -126,7 +155,7 @@ static void captured(void)
 		log_info("clipboard: the selection looks sensitive (%s); it goes in %lld s", kind, ttl);
 	}
 	if (max <= 0) {
-		capture_stop();
+		capture_stop(&TT.cap);
 		return;
 	}
 	o = xcalloc(1, sizeof(*o));
@@ -138,55 +167,55 @@ static void captured(void)
 	o->time = role_wall_ms();
 	o->expires = kind ? o->time + (uint64_t)ttl * 1000 : 0;
 	TT.cap.buf = NULL;
-	capture_stop();
+	capture_stop(&TT.cap);
 	clipboard_want_key(o);
 }
 
-static void capture_read(void)
+static void capture_read(struct capture *c)
 {
 	for (;;) {
-		ssize_t n = read(TT.cap.fd, TT.cap.buf + TT.cap.len, CLIP_MAX + 1 - TT.cap.len);
+		ssize_t n = read(c->fd, c->buf + c->len, CLIP_MAX + 1 - c->len);
 
 		if (n > 0) {
-			TT.cap.len += (size_t)n;
-			if (TT.cap.len > CLIP_MAX) {
-				captured();	/* says it is too large */
+			c->len += (size_t)n;
+			if (c->len > CLIP_MAX) {
+				captured(c);	/* says it is too large */
 				return;
 			}
 			continue;
 		}
 		if (n == 0) {
-			captured();
+			captured(c);
 			return;
 		}
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN) {
 			log_warn("clipboard: reading the selection: %s", strerror(errno));
-			capture_stop();
+			capture_stop(c);
 		}
 		return;
 	}
 }
 
-static void capture_start(const struct offer *of)
+static void capture_start(struct capture *c, const struct offer *of, unsigned gen)
 {
 	int p[2];
 
-	capture_stop();
+	capture_stop(c);
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
 		log_error("clipboard: pipe: %s", strerror(errno));
 		return;
 	}
 	zwlr_data_control_offer_v1_receive(of->o, clipboard_text_mimes[of->text], p[1]);
 	close(p[1]);
-	TT.cap.fd = p[0];
-	TT.cap.buf = xsecmem_alloc(CLIP_MAX + 1);
-	TT.cap.len = 0;
-	TT.cap.hint = of->hint;
-	TT.cap.mime = of->text;
-	TT.cap.gen = TT.gen;
-	TT.cap.deadline = role_now_ms() + CLIP_READ_MS;
+	c->fd = p[0];
+	c->buf = xsecmem_alloc(CLIP_MAX + 1);
+	c->len = 0;
+	c->hint = of->hint;
+	c->mime = of->text;
+	c->gen = gen;
+	c->deadline = role_now_ms() + CLIP_READ_MS;
 }
 
 static void on_offer_mime(void *data, struct zwlr_data_control_offer_v1 *o, const char *mime)
@@ -215,7 +244,7 @@ static void on_data_offer(void *data, struct zwlr_data_control_device_v1 *d, str
 static void on_selection(void *data, struct zwlr_data_control_device_v1 *d, struct zwlr_data_control_offer_v1 *o)
 {
 	TT.gen++;
-	capture_stop();
+	capture_stop(&TT.cap);
 	if (TT.current.o)
 		zwlr_data_control_offer_v1_destroy(TT.current.o);
 	TT.current = (struct offer){ NULL, -1, 0, 0 };
@@ -236,7 +265,7 @@ static void on_selection(void *data, struct zwlr_data_control_device_v1 *d, stru
 		return;
 	}
 	if (TT.current.text >= 0)
-		capture_start(&TT.current);
+		capture_start(&TT.cap, &TT.current, TT.gen);
 }
 
 static void on_finished(void *data, struct zwlr_data_control_device_v1 *d)
@@ -244,17 +273,38 @@ static void on_finished(void *data, struct zwlr_data_control_device_v1 *d)
 	TT.finished = 1;
 }
 
+/* The primary selection changed (data-control v2): read, if it is text,
+ * to see whether it is a secret (primary_captured). */
 static void on_primary(void *data, struct zwlr_data_control_device_v1 *d, struct zwlr_data_control_offer_v1 *o)
 {
-	if (o && o == TT.pending.o)
+	struct offer of = { NULL, -1, 0, 0 };
+
+	TT.pgen++;
+	capture_stop(&TT.pcap);
+	if (o && o == TT.pending.o) {
+		of = TT.pending;
 		TT.pending = (struct offer){ NULL, -1, 0, 0 };
+	}
+	if (o && of.text >= 0 && !of.own)
+		capture_start(&TT.pcap, &of, TT.pgen);
 	if (o)
-		zwlr_data_control_offer_v1_destroy(o);
+		zwlr_data_control_offer_v1_destroy(o);	/* the read goes on through its pipe */
 }
 
 static const struct zwlr_data_control_device_v1_listener device_listener = {
 	on_data_offer, on_selection, on_finished, on_primary,
 };
+
+/* A sensitive primary selection's time is up: clear it if it is still
+ * the one. */
+static void clear_primary(void)
+{
+	TT.pclear_at = 0;
+	if (TT.pclear_gen != TT.pgen || !TT.dev || TT.mgr_version < 2)
+		return;
+	zwlr_data_control_device_v1_set_primary_selection(TT.dev, NULL);
+	log_info("clipboard: the sensitive primary selection was cleared");
+}
 
 /* A sensitive selection's time is up: clear it if it is still the one. */
 void clipboard_clear_selection(void)
@@ -268,8 +318,10 @@ void clipboard_clear_selection(void)
 
 static void on_global(void *data, struct wl_registry *reg, uint32_t name, const char *iface, uint32_t version)
 {
-	if (!strcmp(iface, zwlr_data_control_manager_v1_interface.name) && !TT.mgr)
-		TT.mgr = wl_registry_bind(reg, name, &zwlr_data_control_manager_v1_interface, 1);
+	if (!strcmp(iface, zwlr_data_control_manager_v1_interface.name) && !TT.mgr) {
+		TT.mgr_version = version < 2 ? (int)version : 2;	/* 2: the primary selection too */
+		TT.mgr = wl_registry_bind(reg, name, &zwlr_data_control_manager_v1_interface, (uint32_t)TT.mgr_version);
+	}
 	else if (!strcmp(iface, wl_seat_interface.name) && !TT.seat)
 		TT.seat = wl_registry_bind(reg, name, &wl_seat_interface, 1);
 }
@@ -282,7 +334,8 @@ static const struct wl_registry_listener registry_listener = { on_global, on_glo
  * the device, the connection. */
 static void wayland_close(void)
 {
-	capture_stop();
+	capture_stop(&TT.cap);
+	capture_stop(&TT.pcap);
 	clipboard_source_drop();
 	if (TT.pending.o)
 		zwlr_data_control_offer_v1_destroy(TT.pending.o);
@@ -301,7 +354,7 @@ static void wayland_close(void)
 	wl_display_disconnect(TT.dpy);
 	TT.dev = NULL, TT.mgr = NULL, TT.seat = NULL, TT.reg = NULL, TT.dpy = NULL;
 	TT.finished = 0;
-	TT.clear_at = 0;	/* the selection went with the compositor */
+	TT.clear_at = TT.pclear_at = 0;	/* the selections went with the compositor */
 }
 
 /* Connect and ask for the clipboard's device; -1 with the reason
@@ -355,7 +408,7 @@ int daemon_clipboard_main(int argc, char **argv)
 		usage_error("daemon-clipboard", "unexpected argument '%s'", argv[1]);
 	if (sandbox_limits() < 0)
 		die("daemon-clipboard: %s", last_error());
-	TT.cap.fd = -1;
+	TT.cap.fd = TT.pcap.fd = -1;
 	TT.pending.text = TT.current.text = -1;
 	if (wayland_open() < 0)
 		die("%s", last_error());
@@ -367,7 +420,7 @@ int daemon_clipboard_main(int argc, char **argv)
 	enter_sandbox();
 	clipboard_history(config_default_profile(TT.r.conf));
 	for (;;) {
-		struct pollfd pf[1] = { { TT.cap.fd, POLLIN, 0 } };
+		struct pollfd pf[2] = { { TT.cap.fd, POLLIN, 0 }, { TT.pcap.fd, POLLIN, 0 } };
 		uint64_t exp, now = role_wall_ms();
 		int ev, timeout = -1;
 
@@ -380,6 +433,8 @@ int daemon_clipboard_main(int argc, char **argv)
 		timeout = sooner(timeout, exp ? role_now_ms() + (long long)(exp > now ? exp - now : 0) : 0);
 		timeout = sooner(timeout, TT.clear_at);
 		timeout = sooner(timeout, TT.cap.fd >= 0 ? TT.cap.deadline : 0);
+		timeout = sooner(timeout, TT.pcap.fd >= 0 ? TT.pcap.deadline : 0);
+		timeout = sooner(timeout, TT.pclear_at);
 		for (struct op *o = TT.ops; o; o = o->next)
 			timeout = sooner(timeout, o->deadline);
 		if (!TT.dpy) {
@@ -392,7 +447,7 @@ int daemon_clipboard_main(int argc, char **argv)
 				if (wayland_open() == 0)
 					log_info("clipboard: a compositor again");
 			}
-		} else if ((ev = xwl_role_poll(&TT.r, TT.dpy, pf, 1, timeout)) < 0) {
+		} else if ((ev = xwl_role_poll(&TT.r, TT.dpy, pf, 2, timeout)) < 0) {
 			wayland_close();
 			log_warn("clipboard: waiting for a compositor at WAYLAND_DISPLAY=%s",
 				getenv("WAYLAND_DISPLAY") ? getenv("WAYLAND_DISPLAY") : "");
@@ -401,12 +456,18 @@ int daemon_clipboard_main(int argc, char **argv)
 		if (ev & ROLE_STOP)
 			break;
 		if (TT.cap.fd >= 0 && pf[0].revents)
-			capture_read();
+			capture_read(&TT.cap);
+		if (TT.pcap.fd >= 0 && pf[1].revents)
+			capture_read(&TT.pcap);
 		if (TT.cap.fd >= 0 && role_now_ms() >= TT.cap.deadline) {
 			log_warn("clipboard: the selection's owner did not finish writing in %d ms; not recorded",
 				CLIP_READ_MS);
-			capture_stop();
+			capture_stop(&TT.cap);
 		}
+		if (TT.pcap.fd >= 0 && role_now_ms() >= TT.pcap.deadline)
+			capture_stop(&TT.pcap);	/* the primary selection is only looked at */
+		if (TT.pclear_at && role_now_ms() >= TT.pclear_at)
+			clear_primary();
 		if (ev & ROLE_BUS)
 			role_dispatch(&TT.r, clipboard_handle);
 		if (TT.clear_at && role_now_ms() >= TT.clear_at)
