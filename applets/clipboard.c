@@ -25,9 +25,11 @@ usage: sesame clipboard history [-p PROFILE] [-n N] [--json]
 
   history  the newest N entries (default 20), newest first: ID, time,
            and a one-line preview (tab-separated); a sensitive entry
-           shows what it looks like and when it goes, never its text
+           shows what it looks like and when it goes, never its text; an
+           image its type and size
   get      write entry ID (default: the newest) to standard output,
-           exactly (a newline is added only on a terminal)
+           exactly (a newline is added only on a terminal; an image is
+           not written to a terminal)
   copy     put entry ID (default: the newest) back on the clipboard; a
            sensitive one is marked so and cleared again after
            sensitive_ttl_s
@@ -191,6 +193,12 @@ int clipboard_main(int argc, char **argv)
 	if (type == WIRE_CLIPBOARD_HISTORY) {
 		print_history(&m, json);
 	} else if (type == WIRE_CLIPBOARD_GET) {
+		char mime[64] = "";
+
+		wire_get_str(&m, WF_MIME, mime, sizeof(mime));
+		if (!strncmp(mime, "image/", 6) && isatty(STDOUT_FILENO))
+			die("clipboard: that entry is an image (%s): send it to a file or a program, not the terminal",
+				mime);
 		xcli_write_value("clipboard", &m);
 	} else if (type == WIRE_CLIPBOARD_COPY) {
 		uint64_t got = 0;

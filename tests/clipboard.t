@@ -198,6 +198,45 @@ ok $? "cleared from the clipboard after 2 s"
 as "$SESAME" secret get --clip nosuch >"$T/out" 2>"$T/err"
 is "$?" 1 "a secret that does not exist: exit 1, the clipboard untouched"
 
+# Images (issue 30, point 9): recorded sealed like text, shown by type
+# and size, given back exactly, put back on the clipboard by copy; the
+# newest max_images (2 here) kept; one over 60000 bytes left out.
+printf '[profiles.default.clipboard]\nsensitive_ttl_s = 3\nmax_history = 5\nmax_images = 2\n' |
+	as sh -c "cat >'$U/cfg/config.toml'"
+wait_for 5 grep -q "config: reloaded" "$T/clip.log"
+for i in 1 2 3; do
+	head -c 2000 /dev/urandom >"$U/img$i"
+	chmod 644 "$U/img$i"
+	as sh -c "wl-copy --type image/png <'$U/img$i'" 2>/dev/null
+	wait_for 10 sh -c "'$T/as' '$SESAME' clipboard history 2>/dev/null | head -1 | grep -q 'image/png, 2000 bytes'" || break
+	sleep 0.3
+done
+clip history
+is "$(grep -c 'image/png, 2000 bytes' "$T/out")" 2 "three images copied, the newest two kept (max_images = 2)"
+img_id=$(sed -n 1p "$T/out" | cut -f1)
+as "$SESAME" clipboard get "$img_id" >"$T/img.out" 2>/dev/null
+cmp -s "$T/img.out" "$U/img3"
+ok $? "clipboard get gives the newest image back byte for byte"
+python3 -c 'import sys, glob
+img = open(sys.argv[1], "rb").read()
+sys.exit(any(img[i:i + 32] in open(f, "rb").read() for f in glob.glob(sys.argv[2] + "*") for i in (0, 1000)))' \
+	"$U/img3" "$U/cache/clipboard/default.db"
+ok $? "the history files hold no image bytes in clear"
+as wl-copy "text again" 2>/dev/null
+wait_for 10 in_history "text again"
+clip copy "$img_id"
+ok "$rc" "clipboard copy of an image"
+as wl-paste --type image/png >"$T/pasted" 2>/dev/null
+cmp -s "$T/pasted" "$U/img3"
+ok $? "wl-paste --type image/png gives it back"
+head -c 70000 /dev/urandom >"$U/big"
+chmod 644 "$U/big"
+as sh -c "wl-copy --type image/png <'$U/big'" 2>/dev/null
+wait_for 10 grep -q "a selection over 60000 bytes is not recorded" "$T/clip.log"
+ok $? "an image over 60000 bytes is not recorded (logged)"
+printf '[profiles.default.clipboard]\nsensitive_ttl_s = 3\nmax_history = 5\n' | as sh -c "cat >'$U/cfg/config.toml'"
+wait_for 5 sh -c "[ \$(grep -c 'config: reloaded' '$T/clip.log') -ge 2 ]"
+
 # The primary selection (issue 30, point 9): a token selected with the
 # mouse is cleared after sensitive_ttl_s (3 s here) and never recorded;
 # ordinary text is left alone.

@@ -25,13 +25,18 @@
 #define KEY_WAIT_MS 3000
 #define PREVIEW 80
 #define HINT_MIME "x-kde-passwordManagerHint"
+/* The types recorded (clipboard_text_mimes): text first, the images from
+ * CLIP_IMAGES on. */
+#define CLIP_MIMES 9
+#define CLIP_IMAGES 5
 /* Offered with our own selection, so that it is not recorded again. */
 #define OWN_MIME "application/x-sesame-selection"
 
 /* Text types, most preferred first. */
 struct offer {
 	struct zwlr_data_control_offer_v1 *o;
-	int text;		/* index into text_mimes, -1: none */
+	int text;		/* the best type offered: index into clipboard_text_mimes
+				 * (text before images), -1: none */
 	int hint;		/* offers HINT_MIME */
 	int own;		/* offers OWN_MIME: ours (source.c) */
 };
@@ -112,11 +117,11 @@ extern struct clipboard_state clipboard_tt;
 extern const char *const clipboard_text_mimes[];
 
 /* source.c */
-/* Make len bytes of text the selection (copied into secure memory),
- * offered as text, and as a password manager's if sensitive; cleared
- * ttl_ms after it becomes the selection (0: left).  -1 with a reason if
- * there is no compositor. */
-int clipboard_source_set(const uint8_t *data, size_t len, int sensitive, long long ttl_ms);
+/* Make len bytes the selection (copied into secure memory), offered as
+ * text (or as mime, for an image), and as a password manager's if
+ * sensitive; cleared ttl_ms after it becomes the selection (0: left).
+ * -1 with a reason if there is no compositor. */
+int clipboard_source_set(const uint8_t *data, size_t len, const char *mime, int sensitive, long long ttl_ms);
 /* Let go of it (someone else copied, or the compositor went away). */
 void clipboard_source_drop(void);
 

@@ -66,8 +66,9 @@ Settings, in [profiles.<default>.clipboard]:
   sensitive_ttl_s   lifetime of a sensitive entry (default 30)
   detect_sensitive  look for secrets in the text (default true)
 
-Only text is recorded (text/plain and its usual aliases), up to 60000
-bytes; larger copies and images are left alone.  The primary selection
+Text is recorded (text/plain and its usual aliases), or else an image
+(PNG, JPEG, WebP, GIF: the newest max_images of them, default 10), up
+to 60000 bytes each; larger copies are left alone.  The primary selection
 (text selected with the mouse) is never recorded, but one that looks
 like a secret is cleared after sensitive_ttl_s too.  Exits 1 if there is no
 compositor at start; when it goes away, the history is still served and
@@ -77,8 +78,9 @@ second).
 
 struct clipboard_state clipboard_tt;
 
-const char *const clipboard_text_mimes[] = {
+const char *const clipboard_text_mimes[CLIP_MIMES] = {
 	"text/plain;charset=utf-8", "text/plain", "UTF8_STRING", "STRING", "TEXT",
+	"image/png", "image/jpeg", "image/webp", "image/gif",
 };
 
 const char *clipboard_setting(const char *key)
@@ -140,9 +142,14 @@ static void captured(struct capture *c)
 		capture_stop(&TT.cap);
 		return;
 	}
+	if (TT.cap.mime >= CLIP_IMAGES && config_int(TT.r.conf, clipboard_setting("max_images"), 10) <= 0) {
+		log_info("clipboard: an image is not recorded (max_images = 0)");
+		capture_stop(&TT.cap);
+		return;
+	}
 	if (TT.cap.hint)
 		kind = "password-manager";
-	else if (config_bool(TT.r.conf, clipboard_setting("detect_sensitive"), 1))
+	else if (TT.cap.mime < CLIP_IMAGES && config_bool(TT.r.conf, clipboard_setting("detect_sensitive"), 1))
 		kind = sensitive_kind((const char *)TT.cap.buf, TT.cap.len);
 	if (kind && ttl <= 0) {
 		log_info("clipboard: a sensitive selection (%s) is not recorded (sensitive_ttl_s = 0)", kind);
@@ -285,7 +292,7 @@ static void on_primary(void *data, struct zwlr_data_control_device_v1 *d, struct
 		of = TT.pending;
 		TT.pending = (struct offer){ NULL, -1, 0, 0 };
 	}
-	if (o && of.text >= 0 && !of.own)
+	if (o && of.text >= 0 && of.text < CLIP_IMAGES && !of.own)
 		capture_start(&TT.pcap, &of, TT.pgen);
 	if (o)
 		zwlr_data_control_offer_v1_destroy(o);	/* the read goes on through its pipe */

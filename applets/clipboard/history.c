@@ -178,6 +178,13 @@ int clipboard_store(struct op *o, const uint8_t key[VAULT_KEYLEN])
 	    sqlite3_bind_int64(st, 1, max) || sqlite3_step(st) != SQLITE_DONE)
 		goto db_fail;
 	sqlite3_finalize(st);
+	/* Images, the larger entries, have a count of their own. */
+	if (sqlite3_prepare_v2(db, "DELETE FROM entries WHERE mime LIKE 'image/%' AND id NOT IN "
+	    "(SELECT id FROM entries WHERE mime LIKE 'image/%' ORDER BY id DESC LIMIT ?)", -1, &st, NULL) ||
+	    sqlite3_bind_int64(st, 1, config_int(TT.r.conf, clipboard_setting("max_images"), 10)) ||
+	    sqlite3_step(st) != SQLITE_DONE)
+		goto db_fail;
+	sqlite3_finalize(st);
 	st = NULL;
 	if (clipboard_exec(db, "COMMIT") == 0)
 		r = 0;

@@ -46,7 +46,10 @@ static void answer_history(const struct op *o, const uint8_t key[VAULT_KEYLEN])
 				role_reply_error(&TT.r, o->req, WIRE_E_FAILED, "%s", last_error());
 				return;
 			}
-			clipboard_preview(plain, len, text, sizeof(text));
+			if (!strncmp((const char *)sqlite3_column_text(st, 4), "image/", 6))
+				snprintf(text, sizeof(text), "[%s, %zu bytes]", (const char *)sqlite3_column_text(st, 4), len);
+			else
+				clipboard_preview(plain, len, text, sizeof(text));
 			secmem_free(plain);
 		}
 		wire_put_u64(TT.out, WF_CLIP, (uint64_t)sqlite3_column_int64(st, 0));
@@ -146,7 +149,7 @@ static void answer_copy(const struct op *o, const uint8_t key[VAULT_KEYLEN])
 	kind = (const char *)sqlite3_column_text(st, 3);
 	id = (uint64_t)sqlite3_column_int64(st, 0);
 	ttl = kind && *kind ? config_int(TT.r.conf, clipboard_setting("sensitive_ttl_s"), 30) * 1000 : 0;
-	if (clipboard_source_set(plain, len, kind && *kind, ttl) < 0) {
+	if (clipboard_source_set(plain, len, (const char *)sqlite3_column_text(st, 4), kind && *kind, ttl) < 0) {
 		role_reply_error(&TT.r, o->req, WIRE_E_FAILED, "%s", last_error());
 	} else {
 		log_info("clipboard: entry %llu of profile %s is the selection again", (unsigned long long)id,
@@ -215,7 +218,7 @@ static void set(const struct wire_msg *m)
 		return;
 	}
 	wire_get_u32(m, WF_TTL_S, &ttl);
-	if (clipboard_source_set(v, len, 1, ttl * 1000LL) < 0) {
+	if (clipboard_source_set(v, len, NULL, 1, ttl * 1000LL) < 0) {
 		role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "%s", last_error());
 		return;
 	}

@@ -1,8 +1,8 @@
 /* source.c - daemon-clipboard's own selection: an entry put back on the
  * clipboard (sesame clipboard copy) or a secret (sesame secret get
  * --clip), offered as text until someone else copies or its time is up.
- * The text stays in secure memory, written to each program that pastes
- * it; OWN_MIME, offered with it, keeps it out of the history. */
+ * The text (or image) stays in secure memory, written to each program
+ * that pastes it; OWN_MIME, offered with it, keeps it out of the history. */
 #include "applets/clipboard/clipboard.h"
 #include "lib/core/log.h"
 #include "lib/core/secmem.h"
@@ -62,7 +62,7 @@ static void on_cancelled(void *data, struct zwlr_data_control_source_v1 *s)
 
 static const struct zwlr_data_control_source_v1_listener source_listener = { on_send, on_cancelled };
 
-int clipboard_source_set(const uint8_t *data, size_t len, int sensitive, long long ttl_ms)
+int clipboard_source_set(const uint8_t *data, size_t len, const char *mime, int sensitive, long long ttl_ms)
 {
 	if (!TT.dev || !TT.mgr)
 		return fail("there is no Wayland compositor to put it on (daemon-clipboard waits for one)");
@@ -76,8 +76,11 @@ int clipboard_source_set(const uint8_t *data, size_t len, int sensitive, long lo
 	TT.own.ttl_ms = ttl_ms;
 	TT.own.src = zwlr_data_control_manager_v1_create_data_source(TT.mgr);
 	zwlr_data_control_source_v1_add_listener(TT.own.src, &source_listener, NULL);
-	for (int i = 0; i < 5; i++)
-		zwlr_data_control_source_v1_offer(TT.own.src, clipboard_text_mimes[i]);
+	if (mime && !strncmp(mime, "image/", 6))	/* an image: its type */
+		zwlr_data_control_source_v1_offer(TT.own.src, mime);
+	else
+		for (int i = 0; i < CLIP_IMAGES; i++)
+			zwlr_data_control_source_v1_offer(TT.own.src, clipboard_text_mimes[i]);
 	if (sensitive)
 		zwlr_data_control_source_v1_offer(TT.own.src, HINT_MIME);
 	zwlr_data_control_source_v1_offer(TT.own.src, OWN_MIME);

@@ -83,6 +83,7 @@ static const struct rule schema[] = {
 	{ "profiles.*.secrets.access.*", K_STRV, KEY_NAME, 0, 0, NULL, NULL, NULL },
 	{ "profiles.*.clipboard", K_TABLE, 0, 0, 0, NULL, NULL, BUILT_NOTE },
 	{ "profiles.*.clipboard.max_history", K_INT, 0, 0, 100000, NULL, "1000", BUILT_NOTE },
+	{ "profiles.*.clipboard.max_images", K_INT, 0, 0, 1000, NULL, "10", BUILT_NOTE },
 	{ "profiles.*.clipboard.sensitive_ttl_s", K_INT, 0, 0, 86400, NULL, "30", BUILT_NOTE },
 	{ "profiles.*.clipboard.detect_sensitive", K_BOOL, 0, 0, 0, NULL, "true", BUILT_NOTE },
 	{ "profiles.*.input", K_TABLE, 0, 0, 0, NULL, NULL, BUILT_NOTE },
