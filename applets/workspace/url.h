@@ -1,0 +1,39 @@
+/* url.h - a repository's clone URL as workspaces read it: where it lives
+ * ({server}/{org}/{repo} under the workspace root) and how to reach it.
+ *
+ * Accepted: https://host[:port]/org[/repo[.git]], http://... (the same,
+ * marked insecure: the caller warns), ssh://[user@]host[:port]/org/repo
+ * and user@host:org/repo[.git].  The server is lower-cased; each of
+ * server, org and repo is a directory name and must be one: non-empty,
+ * at most 255 bytes, no leading '.', no '/', '\\', ':' or NUL, no control
+ * characters, no spaces around it.  Apart from the command so that it can
+ * be tested alone (tests/unit/wsurl.c, tests/fuzz/wsurl.c).
+ */
+#ifndef SESAME_WS_URL_H
+#define SESAME_WS_URL_H
+
+#include <stddef.h>
+
+#define WS_NAME_MAX 255
+
+enum ws_scheme { WS_HTTPS, WS_HTTP, WS_SSH };
+
+struct ws_url {
+	enum ws_scheme scheme;
+	char user[WS_NAME_MAX + 1];	/* ssh's login ("git"), or "" */
+	char host[WS_NAME_MAX + 1];	/* lower case, without the port */
+	unsigned port;			/* 0: the scheme's own */
+	char server[WS_NAME_MAX + 1];	/* the directory: host, or host_port */
+	char org[WS_NAME_MAX + 1];
+	char repo[WS_NAME_MAX + 1];	/* without ".git"; "" for an organisation's URL */
+};
+
+/* Read url into u; -1 with a reason naming the part that is wrong. */
+int ws_url_parse(const char *url, struct ws_url *u);
+/* 1 if s (n bytes) may be a directory name of the layout. */
+int ws_component_valid(const char *s, size_t n);
+/* {root}/{user}/{server}/{org}[/{repo}] into out (n bytes); -1 with a
+ * reason if user is not a valid component or it does not fit. */
+int ws_layout_path(const char *root, const char *user, const struct ws_url *u, char *out, size_t n);
+
+#endif
