@@ -199,6 +199,14 @@ if command -v grim >/dev/null 2>&1; then
 		[profiles.default.wm.key_bindings.p]
 		apps = ["nothing-here"]
 		launch = "sesame-probe"
+		[profiles.default.wm.key_bindings.q]
+		apps = ["nothing-here-either"]
+		launch = "sesame-probe"
+		tags = ["needs"]
+		[profiles.default.secrets.access]
+		launcher = ["tok"]
+		[profiles.default.launch_profiles.needs]
+		secrets = ["tok"]
 		EOC
 		wait_for 5 grep -q "config: reloaded" "$T/wm.log"
 		as swaymsg '[app_id=term-a] focus' >/dev/null
@@ -255,9 +263,38 @@ if command -v grim >/dev/null 2>&1; then
 		as wtype -s 300 -k Escape
 		wait_for 5 closed
 		ok $? "Escape closes the launcher"
+
+		# The unlock prompt (issue 30, point 8): a launch whose launch
+		# profile needs a secret of a locked profile asks for its
+		# password in the overlay (dots shown, never logged); a wrong one
+		# says so and asks again; the right one unlocks and launches.
+		spawn "$T/as" "$SESAME" daemon secrets 2>"$T/secrets.log"
+		wait_for 10 sh -c "'$T/as' '$SESAME' status 2>/dev/null | grep -q 'roles:.* secrets'"
+		printf 'hunter2-wm\n' | as "$SESAME" init >/dev/null 2>&1
+		printf 'token-value' | as "$SESAME" secret set tok >/dev/null 2>&1
+		as "$SESAME" lock >/dev/null 2>&1
+		wm overlay
+		as wtype -s 300 q -k Return
+		wait_for 5 grep -q "overlay: profile default is locked: asking for its password to launch sesame-probe" "$T/wm.log"
+		ok $? "q's launch needs profile default, locked: the overlay asks for its password"
+		as wtype -s 300 wrong-one
+		sleep 0.3
+		as grim "$U/unlock.png"
+		cp "$U/unlock.png" "$art/wm-unlock.png"
+		diag "screenshot: $art/wm-unlock.png"
+		as wtype -s 100 -k Return
+		wait_for 10 grep -q "overlay: unlocking profile default failed" "$T/wm.log"
+		ok $? "a wrong password: not unlocked, and it asks again"
+		as wtype -s 300 hunter2-wm -k Return
+		wait_for 10 sh -c "[ \$(wc -l <'$U/probe.out') -ge 3 ]"
+		ok $? "the right one unlocks the profile and launches the probe"
+		as "$SESAME" secret get tok >"$T/out" 2>/dev/null
+		is "$(cat "$T/out")" "token-value" "the profile is unlocked"
+		grep -q -e hunter2-wm -e wrong-one "$T/wm.log" "$T/secrets.log" "$T/launcher.log" "$T/hub.log"
+		is "$?" 1 "neither password is in any log"
 	else
 		skip "wtype is not installed (make deps installs it): no keyboard test"
-		for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do skip "wtype is not installed"; done
+		for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21; do skip "wtype is not installed"; done
 	fi
 else
 	skip "grim is not installed (make deps installs it): no screenshot"

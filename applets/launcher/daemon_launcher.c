@@ -591,10 +591,18 @@ static void secret_reply(const struct wire_msg *m)
 
 	if (!l)
 		return;
-	if (l->f.code)
+	if (l->f.code == WIRE_E_LOCKED) {	/* which profile: the overlay asks for its password */
+		static struct wire_out o;
+		struct wire_msg req = { .id = l->f.req };
+
+		wire_error(&o, &req, l->f.code, l->f.error);
+		wire_put_str(&o, WF_PROFILE, l->f.profile);
+		role_send(&TT.r, &o);
+	} else if (l->f.code) {
 		role_reply_error(&TT.r, l->f.req, l->f.code, "%s", l->f.error);
-	else
+	} else {
 		finish(l);
+	}
 	launch_free(l);
 }
 

@@ -80,6 +80,12 @@ first of their windows gets the hint LETTER; with launch = "ENTRY" (and tags, la
 LETTER when no window has it stages that launch through daemon-launcher
 (Enter or Alt released starts it: focus or launch).
 
+A launch (from a key binding or the launcher) whose launch profile needs
+a secret of a locked profile opens a password prompt in the overlay:
+what is typed shows as dots, is kept in secure memory and never logged;
+Enter unlocks the profile through daemon-secrets and launches again, a
+wrong password asks again, Escape cancels.
+
 `sesame wm overlay --launcher` shows a search field instead: what is
 typed goes to daemon-launcher's search, up to 9 results show as cards;
 Tab and arrows move, Enter launches the selection, Escape closes.
@@ -261,6 +267,7 @@ static void wayland_close(void)
 		wm_win_free(w);
 	}
 	TT.nwins = 0;
+	wm_unlock_cancel();	/* a password half typed is wiped */
 	TT.mru_ready = 0;	/* the next windows must not overwrite wm.mru before it is read */
 	if (TT.mgr)
 		zwlr_foreign_toplevel_manager_v1_stop(TT.mgr);

@@ -101,7 +101,9 @@ void wm_overlay_draw(void)
 
 	static char line[MAX_RESULTS][520], label[MAX_CARDS][64];
 
-	if (TT.sw.launcher) {
+	if (TT.unl.on) {
+		cards[n++] = (struct overlay_card){ .hint = "", .app_id = "", .title = TT.unl.note };
+	} else if (TT.sw.launcher) {
 		for (int i = 0; i < TT.sw.nres; i++) {
 			snprintf(line[i], sizeof(line[i]), TT.sw.res_generic[i][0] ? "%s (%s)" : "%s", TT.sw.res_name[i],
 				TT.sw.res_generic[i]);
@@ -126,11 +128,12 @@ void wm_overlay_draw(void)
 			n++;
 		}
 	}
-	if (overlay_show(TT.ov, cards, n, sel, TT.sw.typed, TT.sw.launcher ? TT.sw.query : NULL, TT.sw.visible) < 0)
+	if (overlay_show(TT.ov, cards, n, sel, TT.sw.typed, TT.unl.on ? wm_unlock_field() : TT.sw.launcher ?
+	    TT.sw.query : NULL, TT.sw.visible) < 0)
 		log_error("overlay: %s", last_error());
 }
 
-static void overlay_close(void)
+void wm_overlay_close(void)
 {
 	overlay_hide(TT.ov);
 	memset(&TT.sw, 0, sizeof(TT.sw));
@@ -154,11 +157,13 @@ void wm_overlay_release(void)
 #endif
 }
 
-/* Ask daemon-launcher to start entry (with a binding's tags and
- * arguments if binding is not NULL); its answer is logged. */
-static void launch(const char *entry, const char *binding)
+/* Its answer is logged; a locked profile opens the password prompt. */
+void wm_launch(const char *entry, const char *binding)
 {
 	const char *v;
+
+	snprintf(TT.unl.entry, sizeof(TT.unl.entry), "%s", entry);
+	snprintf(TT.unl.binding, sizeof(TT.unl.binding), "%s", binding ? binding : "");
 
 	if (!TT.r.c) {
 		log_error("overlay: cannot launch %s: not connected to the bus", entry);
@@ -186,11 +191,11 @@ static void overlay_commit(void)
 		snprintf(entry, sizeof(entry), "%s", TT.sw.res_id[TT.sw.sel]);
 	else if (*stage)
 		snprintf(entry, sizeof(entry), "%s", config_str(TT.r.conf, binding_path(stage, "launch"), ""));
-	overlay_close();
+	wm_overlay_close();
 	if (w && TT.seat)
 		zwlr_foreign_toplevel_handle_v1_activate(w->h, TT.seat);
 	else if (*entry)
-		launch(entry, *stage ? stage : NULL);
+		wm_launch(entry, *stage ? stage : NULL);
 }
 
 static void search(void)
@@ -258,7 +263,7 @@ void wm_overlay_request(const struct wire_msg *m)
 		return;
 	}
 	if (TT.sw.active && TT.sw.launcher != (launcher != 0))
-		overlay_close();	/* the other mode was asked for: start over in it */
+		wm_overlay_close();	/* the other mode was asked for: start over in it */
 	if (!TT.sw.active && launcher) {
 		TT.sw.active = TT.sw.launcher = TT.sw.visible = 1;
 		search();
@@ -394,9 +399,13 @@ void wm_overlay_key(xkb_keysym_t sym, uint32_t cp)
 
 	if (!TT.sw.active)
 		return;
+	if (TT.unl.on) {
+		wm_unlock_key(sym, cp);
+		return;
+	}
 	switch (sym) {
 	case XKB_KEY_Escape:
-		overlay_close();
+		wm_overlay_close();
 		return;
 	case XKB_KEY_Return: case XKB_KEY_KP_Enter:
 		overlay_commit();
@@ -440,7 +449,7 @@ void wm_overlay_key(xkb_keysym_t sym, uint32_t cp)
  * called up (Alt+Space). */
 void wm_overlay_alt(int held)
 {
-	if (!TT.sw.active || TT.sw.launcher)
+	if (!TT.sw.active || TT.sw.launcher || TT.unl.on)
 		return;
 	if (held)
 		TT.sw.alt_seen = 1;
@@ -455,7 +464,7 @@ void wm_overlay_alt(int held)
  * that is gone.) */
 void wm_overlay_enter(int alt_down)
 {
-	if (TT.sw.active && !TT.sw.launcher && TT.sw.alt_held && !alt_down)
+	if (TT.sw.active && !TT.sw.launcher && !TT.unl.on && TT.sw.alt_held && !alt_down)
 		overlay_commit();
 }
 
@@ -468,6 +477,8 @@ void wm_reply(const struct wire_msg *m)
 		search_results(m);
 		return;
 	}
+	if (wm_unlock_reply(m))
+		return;
 	if (m->id != TT.launch_id)
 		return;
 	TT.launch_id = 0;
@@ -476,8 +487,16 @@ void wm_reply(const struct wire_msg *m)
 		wire_get_str(m, WF_ENTRY, text, sizeof(text));
 		log_info("overlay: launched %s (pid %u)", text, pid);
 	} else {
+		char profile[PROFILE_BUF] = "";
+		uint32_t code = 0;
+
+		wire_get_u32(m, WF_CODE, &code);
 		wire_get_str(m, WF_TEXT, text, sizeof(text));
-		log_error("overlay: launch failed: %s", text);
+		if (code == WIRE_E_LOCKED && wire_get_str(m, WF_PROFILE, profile, sizeof(profile)) == 0 &&
+		    profile_name_valid(profile) && !TT.sw.active)
+			wm_unlock_ask(profile);
+		else
+			log_error("overlay: launch failed: %s", text);
 	}
 }
 

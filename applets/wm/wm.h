@@ -4,6 +4,7 @@
  *                wm.mru across restarts (mru.c)
  *   requests.c   sesame wm list, focus, switch
  *   switcher.c   the overlay: switcher and launcher (overlay.c draws)
+ *   unlock.c     its password prompt, for a launch a locked profile stops
  * Its state is one struct, TT (toybox's name), defined in daemon_wm.c;
  * one thread. */
 #ifndef SESAME_WM_H
@@ -11,6 +12,7 @@
 
 #include "applets/wm/overlay.h"
 #include "lib/bus/role.h"
+#include "lib/core/names.h"
 #include "lib/bus/wire.h"
 #include "lib/desk/desklib.h"
 
@@ -74,6 +76,15 @@ struct wm_state {
 	struct wire_out out;	/* replies */
 	struct wire_out ask;	/* daemon-wm's own requests to other roles */
 	uint32_t launch_id;	/* the last launch asked for (its reply is logged) */
+	struct {		/* the password prompt (unlock.c) */
+		int on;
+		char profile[PROFILE_BUF];
+		char entry[256], binding[17];	/* the launch to ask again */
+		uint8_t *pw;		/* secure memory */
+		size_t len;
+		uint32_t id;		/* the WIRE_UNLOCK awaited */
+		char note[200];
+	} unl;
 	int mru_fd, mru_ready;	/* wm.mru, -1 if none; 1 once read (toplevel.c) */
 	long long retry_at;	/* with no compositor: when to look for one again */
 	struct {		/* the overlay (switcher.c) */
@@ -133,5 +144,20 @@ const char *wm_hint_name(const char *app_id, char *out, size_t n);
 /* Draw it now (daemon_wm.c calls it when the delay of an Alt+Tab is over). */
 void wm_overlay_draw(void);
 void wm_reply(const struct wire_msg *m);
+/* Close the overlay; ask daemon-launcher to start entry (with a
+ * key_bindings entry's tags and arguments if binding is not NULL). */
+void wm_overlay_close(void);
+void wm_launch(const char *entry, const char *binding);
+
+/* unlock.c */
+/* A launch stopped at a locked profile: the overlay asks for its password
+ * (TT.unl.entry and binding say what to launch again). */
+void wm_unlock_ask(const char *profile);
+void wm_unlock_key(xkb_keysym_t sym, uint32_t cp);
+/* 1 if m answers the unlock asked for (then handled). */
+int wm_unlock_reply(const struct wire_msg *m);
+void wm_unlock_cancel(void);
+/* The field's text: a dot per character typed. */
+const char *wm_unlock_field(void);
 
 #endif

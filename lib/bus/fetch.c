@@ -50,6 +50,7 @@ static void failed(struct fetch *f, const struct fetch_item *it, const struct wi
 	wire_get_u32(m, WF_CODE, &code);
 	wire_get_str(m, WF_TEXT, text, sizeof(text));
 	f->code = code;
+	snprintf(f->profile, sizeof(f->profile), "%s", it->profile);
 	if (it->type == WIRE_CLIPBOARD_GET)
 		snprintf(f->error, sizeof(f->error), "the clipboard: %s", text);
 	else if (code == WIRE_E_LOCKED)

@@ -26,6 +26,7 @@ struct fetch {
 	int n, got;
 	uint32_t code;			/* the first error's code, 0 if none */
 	char error[1024];		/* and what to tell the user */
+	char profile[PROFILE_BUF];	/* and whose item it was */
 	long long deadline;		/* monotonic ms */
 	uint32_t req;			/* the request that waits for these values */
 	struct fetch *next;		/* in a list of pending fetches */

@@ -162,7 +162,8 @@ enum wire_type {
 	WIRE_LAUNCH_SEARCH = 0x20,	/* WF_QUERY, WF_LIMIT (optional); reply per result, best
 					 * first: WF_ENTRY, WF_NAME, WF_GENERIC, WF_SCORE */
 	WIRE_LAUNCH_RUN = 0x21,	/* WF_ENTRY, WF_TAG and WF_ARG (each repeated, optional);
-				 * reply WF_ENTRY (the id it resolved to), WF_PID */
+				 * reply WF_ENTRY (the id it resolved to), WF_PID; an
+				 * error WIRE_E_LOCKED also names the WF_PROFILE */
 	/* daemon-snippets; every request names WF_PROFILE. */
 	WIRE_SNIPPET_LIST = 0x28,	/* reply WF_TRIGGER + WF_TEMPLATE per snippet, sorted */
 	WIRE_SNIPPET_ADD = 0x29,	/* WF_TRIGGER, WF_TEMPLATE; reply WF_TEXT "added" or "replaced" */
