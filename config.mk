@@ -193,13 +193,15 @@ TSS_MU_SONAME ?= $(call soname,tss2-mu,libtss2-mu.so)
 endif
 # The desktop libraries are loaded by the roles that use them, not linked
 # (lib/desk/desklib.h, applets/wm/overlay.c): libwayland-client and libxkbcommon by the
-# Wayland and input roles, fcft (the overlay's text) and pixman (its
-# drawing) by daemon-wm when it draws.  Only their headers, and sonames.
+# Wayland and input roles, fcft (the overlay's text), pixman (its
+# drawing) and libpng (icons) by daemon-wm when it draws.  Only their
+# headers, and sonames.
 ifeq ($(DESKTOP),1)
-DEP_CFLAGS += $(shell $(PKG_CONFIG) --cflags wayland-client xkbcommon fcft pixman-1 2>/dev/null)
+DEP_CFLAGS += $(shell $(PKG_CONFIG) --cflags wayland-client xkbcommon fcft pixman-1 libpng16 2>/dev/null)
 WAYLAND_SONAME ?= $(call soname,wayland-client,libwayland-client.so)
 XKBCOMMON_SONAME ?= $(call soname,xkbcommon,libxkbcommon.so)
 FCFT_SONAME ?= $(call soname,fcft,libfcft.so)
 PIXMAN_SONAME ?= $(call soname,pixman-1,libpixman-1.so)
+PNG_SONAME ?= $(call soname,libpng16,libpng16.so)
 WAYLAND_CORE_XML ?= $(shell $(PKG_CONFIG) --variable=pkgdatadir wayland-scanner 2>/dev/null)/wayland.xml
 endif

@@ -33,7 +33,22 @@ as mkdir -p "$U/cfg"
 printf '[profiles.default.wm]\noverlay_delay_ms = 0\n' | as sh -c "cat >'$U/cfg/config.toml'"
 spawn "$T/as" "$SESAME" daemon profile 2>"$T/hub.log"
 wait_for 10 test -s "$U/run/bus.pub"
-spawn "$T/as" "$SESAME" daemon wm 2>"$T/wm.log"
+# Icons (issue 30, point 4): term-a's in a hicolor theme under
+# XDG_DATA_DIRS (magenta), the probe entry's by an absolute Icon= path in an
+# icon directory (cyan); made before daemon-wm starts, whose sandbox
+# reads the icon directories (an Icon= path elsewhere gets a letter tile).
+png() { # FILE RRGGBB: a 48x48 PNG of one colour
+	python3 -c 'import sys, zlib, struct
+c = bytes.fromhex(sys.argv[2]); raw = b"".join(b"\0" + c * 48 for _ in range(48))
+ck = lambda t, d: struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" + ck(b"IHDR", struct.pack(">IIBBBBB", 48, 48, 8, 2, 0, 0, 0)) +
+	ck(b"IDAT", zlib.compress(raw)) + ck(b"IEND", b""))' "$1" "$2"
+}
+mkdir -p "$U/apps/icons/hicolor/48x48/apps" "$U/apps/applications"
+png "$U/apps/icons/hicolor/48x48/apps/term-a.png" ff00ff
+png "$U/apps/icons/probe.png" 00ffff
+chown -R 65534:65534 "$U/apps" 2>/dev/null; chmod -R a+rX "$U/apps"
+spawn "$T/as" env XDG_DATA_DIRS="$U/apps:/usr/share" "$SESAME" daemon wm 2>"$T/wm.log"
 WM=$spawned
 wm_up() { as "$SESAME" status 2>/dev/null | grep -q 'roles:.* wm'; }
 wait_for 10 wm_up
@@ -128,6 +143,9 @@ if command -v grim >/dev/null 2>&1; then
 		awk -v r="${c%% *}" 'BEGIN { exit !(r + 0 >= 4.5) }'
 		ok $? "$2 against its card: $c (WCAG AA wants 4.5)"
 	}
+	n=$(python3 "$SESAME_SRC/tests/pixels.py" "$U/ov.ppm" count ff00ff)
+	[ "$n" -gt 500 ]
+	ok $? "term-a's card shows its icon, found by its app id in hicolor ($n pixels of it)"
 	aa ffffff "the title's colour" ov.ppm
 	aa a0a0a0 "the hint's colour" ov.ppm
 	aa 4caf50 "the focused window's bar" ov.ppm
@@ -186,8 +204,8 @@ if command -v grim >/dev/null 2>&1; then
 		# key_bindings: a letter for an app's windows, and focus-or-launch
 		# through daemon-launcher for a letter no window has.
 		as mkdir -p "$U/apps/applications"
-		printf '[Desktop Entry]\nType=Application\nName=Sesame Probe\nGenericName=Test Probe\nExec=sh -c "echo launched >>%s/probe.out"\n' \
-			"$U" | as sh -c "cat >'$U/apps/applications/sesame-probe.desktop'"
+		printf '[Desktop Entry]\nType=Application\nName=Sesame Probe\nGenericName=Test Probe\nIcon=%s/apps/icons/probe.png\nExec=sh -c "echo launched >>%s/probe.out"\n' \
+			"$U" "$U" | as sh -c "cat >'$U/apps/applications/sesame-probe.desktop'"
 		spawn "$T/as" env XDG_DATA_DIRS="$U/apps" XDG_DATA_HOME="$U/none" "$SESAME" daemon launcher 2>"$T/launcher.log"
 		wait_for 10 sh -c "'$T/as' '$SESAME' status 2>/dev/null | grep -q 'roles:.* launcher'"
 		cat <<-EOC | as sh -c "cat >'$U/cfg/config.toml'"
@@ -245,6 +263,9 @@ if command -v grim >/dev/null 2>&1; then
 		one=$(python3 "$SESAME_SRC/tests/pixels.py" "$U/one.ppm" rows 4caf50)
 		none=$(python3 "$SESAME_SRC/tests/pixels.py" "$U/none.ppm" rows 4caf50)
 		is "$none" "$one" "the launcher's field does not move when the results go from one to none (rows $one)"
+		n=$(python3 "$SESAME_SRC/tests/pixels.py" "$U/one.ppm" count 00ffff)
+		[ "$n" -gt 500 ]
+		ok $? "the launcher's result shows the entry's Icon= ($n pixels of it)"
 		gold=$(python3 "$SESAME_SRC/tests/pixels.py" "$U/one.ppm" count ffd700)
 		[ "$gold" -gt 100 ]
 		ok $? "a new text_color applies without restarting daemon-wm ($gold pixels of #ffd700)"
@@ -294,7 +315,7 @@ if command -v grim >/dev/null 2>&1; then
 		is "$?" 1 "neither password is in any log"
 	else
 		skip "wtype is not installed (make deps installs it): no keyboard test"
-		for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21; do skip "wtype is not installed"; done
+		for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22; do skip "wtype is not installed"; done
 	fi
 else
 	skip "grim is not installed (make deps installs it): no screenshot"
@@ -410,7 +431,7 @@ wm_down() { ! wm_up; }
 restart_wm() {
 	kill "$WM"
 	wait_for 10 wm_down
-	spawn "$T/as" "$SESAME" daemon wm 2>>"$T/wm.log"
+	spawn "$T/as" env XDG_DATA_DIRS="$U/apps:/usr/share" "$SESAME" daemon wm 2>>"$T/wm.log"
 	WM=$spawned
 	wait_for 10 wm_up
 }

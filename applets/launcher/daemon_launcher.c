@@ -225,6 +225,7 @@ static void search(const struct wire_msg *m)
 		wire_put_str(&out, WF_ENTRY, hits[i].app->id);
 		wire_put_str(&out, WF_NAME, e->name);
 		wire_put_str(&out, WF_GENERIC, e->generic ? e->generic : "");
+		wire_put_str(&out, WF_ICON, e->icon ? e->icon : "");
 		wire_put_u32(&out, WF_SCORE, (uint32_t)(hits[i].rank * 1000 + 0.5));
 	}
 	role_send(&TT.r, &out);

@@ -53,9 +53,12 @@ it finds again in that order.  Sandboxed: it reads its config, the
 runtime directory and fonts, and writes only wm.mru (opened before).
 
 `sesame wm overlay` shows the switcher (on zwlr_layer_shell_v1): a card
-per window with a hint, the app's name (its id with show_app_id) and
-the title, cut with an ellipsis where it does not fit; the focused
-window's card has a bar, the previous window is selected.  Tab, arrows and Shift+Tab move; typing a hint focuses its
+per window with a hint, the app's icon, its name (its id with
+show_app_id) and the title, cut with an ellipsis where it does not fit;
+the focused window's card has a bar, the previous window is selected.
+Icons are PNG files found by app id (or a launcher entry's Icon=) in
+icon_theme, then hicolor, under the XDG data directories' icons/ and
+/usr/share/pixmaps; no icon, a tile with the name's first letter.  Tab, arrows and Shift+Tab move; typing a hint focuses its
 window; Enter focuses the selection, Escape goes back.  A hint is one
 letter while 26 go round (two beyond, the cards that no longer match
 dimmed as they are typed): the first free letter of the app's name (its
@@ -221,12 +224,29 @@ static void handle(const struct wire_msg *m)
 
 /* Once connected to the compositor: read-only access to the config, the
  * runtime directory, the libraries the overlay loads when first shown,
- * and what fontconfig reads (glyphs are loaded as they are first
+ * the icon directories, and what fontconfig reads (glyphs are loaded as they are first
  * drawn); no writes but to wm.mru, opened before. */
 static void enter_sandbox(void)
 {
-	const char *home = getenv("HOME"), *cache = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME"), *cache = getenv("XDG_CACHE_HOME"), *dh = getenv("XDG_DATA_HOME");
+	const char *dd = getenv("XDG_DATA_DIRS");
 	char fonts1[PATH_MAX] = "", fonts2[PATH_MAX] = "", fccache[PATH_MAX] = "";
+	char icons[5][PATH_MAX] = { "", "", "", "", "" };	/* icons.c's: the data home's, ~/.icons, XDG_DATA_DIRS' */
+	int ni = 2;
+
+	if (dh && *dh == '/')
+		snprintf(icons[0], sizeof(icons[0]), "%s/icons", dh);
+	else if (home && *home == '/')
+		snprintf(icons[0], sizeof(icons[0]), "%s/.local/share/icons", home);
+	if (home && *home == '/')
+		snprintf(icons[1], sizeof(icons[1]), "%s/.icons", home);
+	for (const char *p = dd ? dd : ""; *p && ni < 5; ) {	/* /usr/share is there already */
+		size_t l = strcspn(p, ":");
+
+		if (l && p[0] == '/' && l < PATH_MAX - 8 && strncmp(p, "/usr/share", l) && strncmp(p, "/usr/local/share", l))
+			snprintf(icons[ni++], sizeof(icons[0]), "%.*s/icons", (int)l, p);
+		p += l + (p[l] == ':');
+	}
 
 	if (home && *home == '/') {
 		snprintf(fonts1, sizeof(fonts1), "%s/.local/share/fonts", home);
@@ -242,6 +262,9 @@ static void enter_sandbox(void)
 		{ "/usr/lib", SB_READ }, { "/etc/ld.so.cache", SB_READ }, { "/var/cache/fontconfig", SB_READ },
 		{ *fonts1 ? fonts1 : NULL, SB_READ }, { *fonts2 ? fonts2 : NULL, SB_READ },
 		{ *fccache ? fccache : NULL, SB_READ },
+		{ *icons[0] ? icons[0] : NULL, SB_READ }, { *icons[1] ? icons[1] : NULL, SB_READ },
+		{ *icons[2] ? icons[2] : NULL, SB_READ }, { *icons[3] ? icons[3] : NULL, SB_READ },
+		{ *icons[4] ? icons[4] : NULL, SB_READ },
 	};
 
 	xrole_sandbox(&TT.r, paths, ARRAY_LEN(paths));

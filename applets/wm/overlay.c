@@ -1,5 +1,7 @@
 /* overlay.c - the window switcher's surface; see overlay.h. */
 #include "applets/wm/overlay.h"
+#include "applets/wm/hints.h"
+#include "applets/wm/icons.h"
 #include "lib/core/dynlib.h"
 #include "lib/core/log.h"
 #include "lib/core/util.h"
@@ -8,6 +10,7 @@
 #include <errno.h>
 #include <fcft/fcft.h>
 #include <pixman.h>
+#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +29,9 @@
 #ifndef FCFT_LIB
 #define FCFT_LIB "libfcft.so.4"
 #endif
+#ifndef PNG_LIB
+#define PNG_LIB "libpng16.so.16"
+#endif
 #ifndef PIXMAN_LIB
 #define PIXMAN_LIB "libpixman-1.so.0"
 #endif
@@ -42,7 +48,17 @@ static struct {
 		void (*composite32)(pixman_op_t, pixman_image_t *, pixman_image_t *, pixman_image_t *, int32_t, int32_t,
 			int32_t, int32_t, int32_t, int32_t, int32_t, int32_t);
 		pixman_format_code_t (*get_format)(pixman_image_t *);
+		pixman_bool_t (*set_transform)(pixman_image_t *, const pixman_transform_t *);
+		pixman_bool_t (*set_filter)(pixman_image_t *, pixman_filter_t, const pixman_fixed_t *, int);
+		void (*transform_init_scale)(pixman_transform_t *, pixman_fixed_t, pixman_fixed_t);
 	} pixman;
+	struct {		/* libpng's simplified API, for icons; optional */
+		void *h;
+		int tried;
+		int (*begin)(png_imagep, png_const_voidp, size_t);
+		int (*finish)(png_imagep, png_const_colorp, void *, png_int_32, void *);
+		void (*free)(png_imagep);
+	} png;
 	struct {
 		void *h;
 		bool (*init)(enum fcft_log_colorize, bool, enum fcft_log_class);
@@ -95,6 +111,9 @@ static int load_libs(void)
 		SYM(TT.pixman, fill_boxes, "pixman_image_fill_boxes")
 		SYM(TT.pixman, composite32, "pixman_image_composite32")
 		SYM(TT.pixman, get_format, "pixman_image_get_format")
+		SYM(TT.pixman, set_transform, "pixman_image_set_transform")
+		SYM(TT.pixman, set_filter, "pixman_image_set_filter")
+		SYM(TT.pixman, transform_init_scale, "pixman_transform_init_scale")
 		if (dyn_check(&TT.pixman.h, PIXMAN_LIB, missing) < 0)
 			return -1;
 	}
@@ -102,9 +121,18 @@ static int load_libs(void)
 }
 
 
+#define ICON_CACHE 64
+
 struct overlay {
 	struct overlay_style st;
 	char fonts[512];	/* the font list, to load again at another scale */
+	char icon_theme[64];
+	struct icon {		/* icons drawn, by name and size; img NULL: none found */
+		char name[128];
+		int px;
+		pixman_image_t *img;
+	} icons[ICON_CACHE];
+	int nicons;
 	int scale;		/* of the output it is on; sizes below in its pixels */
 	struct fcft_font *font, *big;
 	struct wl_surface *surface;
@@ -246,6 +274,8 @@ struct overlay *overlay_new(const struct overlay_style *style)
 	o->st = *style;
 	o->st.font = NULL;	/* the caller's string may go (a reload): o->fonts is ours */
 	snprintf(o->fonts, sizeof(o->fonts), "%s", style->font && *style->font ? style->font : "monospace:size=14");
+	snprintf(o->icon_theme, sizeof(o->icon_theme), "%s", style->icon_theme ? style->icon_theme : "");
+	o->st.icon_theme = NULL;
 	if (load_fonts(o, 1) < 0) {
 		overlay_free(o);
 		return NULL;
@@ -283,7 +313,13 @@ void overlay_free(struct overlay *o)
 		TT.fcft.destroy(o->font);
 	if (o->big)
 		TT.fcft.destroy(o->big);
+	for (int i = 0; i < o->nicons; i++)
+		if (o->icons[i].img)
+			TT.pixman.unref(o->icons[i].img);
 	free(o);
+	if (TT.png.h)
+		dlclose(TT.png.h);
+	memset(&TT.png, 0, sizeof(TT.png));
 	TT.fcft.fini();	/* fontconfig's caches too: one overlay per process */
 	/* And the libraries (fcft, fontconfig, FreeType, HarfBuzz, pixman):
 	 * their data pages are the most of what an overlay cost.  The next
@@ -377,6 +413,122 @@ static int text(pixman_image_t *img, struct fcft_font *font, const char *s, uint
 	return x;
 }
 
+/* libpng, the first time an icon is wanted; 0 if it is not there (the
+ * cards then show letter tiles). */
+static int load_png(void)
+{
+	const char *missing = NULL;
+
+	if (TT.png.tried)
+		return TT.png.h != NULL;
+	TT.png.tried = 1;
+	if (!(TT.png.h = dyn_open(PNG_LIB, "the overlay reads icons with libpng"))) {
+		log_warn("overlay: %s; letters instead of icons", last_error());
+		return 0;
+	}
+	SYM(TT.png, begin, "png_image_begin_read_from_memory")
+	SYM(TT.png, finish, "png_image_finish_read")
+	SYM(TT.png, free, "png_image_free")
+	if (dyn_check(&TT.png.h, PNG_LIB, missing) < 0) {
+		log_warn("overlay: %s; letters instead of icons", last_error());
+		return 0;
+	}
+	return 1;
+}
+
+/* The PNG at path as a px x px image (premultiplied, scaled), or NULL. */
+static pixman_image_t *icon_read(const char *path, int px)
+{
+	size_t len;
+	char *text = read_file(path, 1u << 20, &len);
+	uint8_t *pix = NULL;
+	png_image im = { .version = PNG_IMAGE_VERSION };
+	pixman_image_t *src = NULL, *dst = NULL;
+	pixman_transform_t t;
+
+	if (!text)
+		return NULL;
+	if (!TT.png.begin(&im, text, len) || im.width < 1 || im.height < 1 || im.width > 1024 || im.height > 1024)
+		goto done;
+	im.format = PNG_FORMAT_BGRA;	/* little-endian a8r8g8b8, not yet premultiplied */
+	pix = xmalloc(PNG_IMAGE_SIZE(im));
+	if (!TT.png.finish(&im, NULL, pix, 0, NULL))
+		goto done;
+	for (size_t i = 0; i < (size_t)im.width * im.height; i++) {
+		uint8_t *p = pix + 4 * i;
+
+		p[0] = (uint8_t)(p[0] * p[3] / 255), p[1] = (uint8_t)(p[1] * p[3] / 255), p[2] = (uint8_t)(p[2] * p[3] / 255);
+	}
+	src = TT.pixman.create_bits(PIXMAN_a8r8g8b8, (int)im.width, (int)im.height, (uint32_t *)pix, (int)im.width * 4);
+	dst = TT.pixman.create_bits(PIXMAN_a8r8g8b8, px, px, NULL, px * 4);
+	if (src && dst) {
+		TT.pixman.transform_init_scale(&t, pixman_double_to_fixed((double)im.width / px),
+			pixman_double_to_fixed((double)im.height / px));
+		TT.pixman.set_transform(src, &t);
+		TT.pixman.set_filter(src, PIXMAN_FILTER_BILINEAR, NULL, 0);
+		TT.pixman.composite32(PIXMAN_OP_SRC, src, NULL, dst, 0, 0, 0, 0, 0, 0, px, px);
+	}
+done:
+	if (src)
+		TT.pixman.unref(src);
+	TT.png.free(&im);
+	free(pix);
+	free(text);
+	return dst;
+}
+
+/* The icon of name (an Icon= value, or an app id: as it is, in lower
+ * case, or its meaningful part) at px, from the cache; NULL if none. */
+static pixman_image_t *icon_get(struct overlay *o, const char *name, int px)
+{
+	char path[4096], tries[3][128];
+	struct icon *ic;
+
+	if (!*name || strlen(name) >= sizeof(ic->name) || !load_png())
+		return NULL;
+	for (int i = 0; i < o->nicons; i++)
+		if (o->icons[i].px == px && !strcmp(o->icons[i].name, name))
+			return o->icons[i].img;
+	if (o->nicons == ICON_CACHE) {	/* full: start again */
+		for (int i = 0; i < o->nicons; i++)
+			if (o->icons[i].img)
+				TT.pixman.unref(o->icons[i].img);
+		o->nicons = 0;
+	}
+	ic = &o->icons[o->nicons++];
+	snprintf(ic->name, sizeof(ic->name), "%s", name);
+	ic->px = px;
+	ic->img = NULL;
+	snprintf(tries[0], sizeof(tries[0]), "%s", name);
+	for (size_t i = 0; i <= strlen(tries[0]); i++)
+		tries[1][i] = tries[0][i] >= 'A' && tries[0][i] <= 'Z' ? (char)(tries[0][i] + 32) : tries[0][i];
+	hints_app_name(name, tries[2], sizeof(tries[2]));
+	for (int i = 0; i < 3 && !ic->img; i++)
+		if ((i == 0 || strcmp(tries[i], tries[i - 1])) && icon_find(tries[i], o->icon_theme, px, path, sizeof(path)) == 0)
+			ic->img = icon_read(path, px);
+	return ic->img;
+}
+
+/* The card's icon at (x, y), size px: the app's, or a tile with the first
+ * letter of its name. */
+static void draw_icon(struct overlay *o, pixman_image_t *img, const struct overlay_card *c, int x, int y, int px)
+{
+	pixman_image_t *ic = c->icon && *c->icon ? icon_get(o, c->icon, px) : NULL;
+	char letter[8] = "";
+	size_t k;
+
+	if (ic) {
+		TT.pixman.composite32(PIXMAN_OP_OVER, ic, NULL, img, 0, 0, 0, 0, x, y, px, px);
+		return;
+	}
+	fill(img, o->st.border, x, y, px, px);
+	if (c->name && *c->name) {
+		k = utf8_seq((const unsigned char *)c->name, strlen(c->name));
+		memcpy(letter, c->name, k ? k : 1);
+		text(img, o->big, letter, o->st.card, x + px / 4, y + (px + o->big->ascent - o->big->descent) / 2, x + px);
+	}
+}
+
 static void draw_cards(struct overlay *o, pixman_image_t *img)
 {
 	const struct overlay_style *st = &o->st;
@@ -433,6 +585,10 @@ static void draw_cards(struct overlay *o, pixman_image_t *img)
 		if (c->focused)		/* the window that has the focus now: a bar */
 			fill(img, st->hint_matched, x0, y, pad / 2 > 2 ? pad / 2 : 2, ch);
 		x = x0 + pad + hint_w;
+		if (c->icon) {	/* windows and applications: their icon, then the text */
+			draw_icon(o, img, c, x, y + pad / 2, ch - pad);
+			x += ch;
+		}
 		base = y + (ch + o->font->ascent - o->font->descent) / 2;
 		/* The app (its name, or its id with show_app_id), then the title. */
 		if (st->show_app_id || (c->name && *c->name) || !st->show_title || !c->title[0]) {
@@ -538,16 +694,18 @@ int overlay_show(struct overlay *o, const struct overlay_card *cards, int n, int
 	drop_cards(o);
 	for (int i = 0; i < n; i++)
 		total += strlen(cards[i].hint) + strlen(cards[i].app_id) + strlen(cards[i].title) +
-			strlen(cards[i].name ? cards[i].name : "") + 4;
+			strlen(cards[i].name ? cards[i].name : "") + strlen(cards[i].icon ? cards[i].icon : "") + 5;
 	o->cards = xcalloc((size_t)n + 1, sizeof(*o->cards));
 	o->strings = xmalloc(total + 1);
 	for (int i = 0; i < n; i++) {
-		const char *s[4] = { cards[i].hint, cards[i].app_id, cards[i].title, cards[i].name ? cards[i].name : "" };
-		const char **d[4] = { &o->cards[i].hint, &o->cards[i].app_id, &o->cards[i].title, &o->cards[i].name };
+		const char *s[5] = { cards[i].hint, cards[i].app_id, cards[i].title, cards[i].name ? cards[i].name : "",
+			cards[i].icon ? cards[i].icon : "" };
+		const char **d[5] = { &o->cards[i].hint, &o->cards[i].app_id, &o->cards[i].title, &o->cards[i].name,
+			&o->cards[i].icon };
 
 		o->cards[i].dim = cards[i].dim;
 		o->cards[i].focused = cards[i].focused;
-		for (int k = 0; k < 4; k++) {
+		for (int k = 0; k < 5; k++) {
 			size_t l = strlen(s[k]) + 1;
 
 			memcpy(o->strings + at, s[k], l);

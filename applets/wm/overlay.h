@@ -20,6 +20,7 @@ struct overlay_style {
 	int show_title, show_app_id;
 	int max_cards;
 	int field_rows;		/* the most results under the launcher's field */
+	const char *icon_theme;	/* "" or NULL: hicolor alone (read by overlay_new only) */
 	const char *font;	/* fontconfig names, "monospace:size=14,Noto Color Emoji":
 				 * the first, then fallbacks (read by overlay_new only) */
 };
@@ -29,6 +30,8 @@ struct overlay_card {
 	int dim;		/* no longer matches what was typed: drawn dimmed */
 	const char *name;	/* the app's name ("Firefox"), NULL: its id */
 	int focused;		/* it has the focus now: marked */
+	const char *icon;	/* an Icon= value or an app id; NULL: no icon column,
+				 * "": a tile with the name's first letter */
 };
 
 struct overlay;

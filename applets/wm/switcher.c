@@ -107,7 +107,8 @@ void wm_overlay_draw(void)
 		for (int i = 0; i < TT.sw.nres; i++) {
 			snprintf(line[i], sizeof(line[i]), TT.sw.res_generic[i][0] ? "%s (%s)" : "%s", TT.sw.res_name[i],
 				TT.sw.res_generic[i]);
-			cards[n++] = (struct overlay_card){ .hint = "", .app_id = TT.sw.res_id[i], .title = line[i] };
+			cards[n++] = (struct overlay_card){ .hint = "", .app_id = TT.sw.res_id[i], .title = line[i],
+				.icon = TT.sw.res_icon[i], .name = TT.sw.res_name[i] };
 		}
 		sel = TT.sw.sel;
 	} else if (TT.sw.stage[0]) {
@@ -124,6 +125,7 @@ void wm_overlay_draw(void)
 			hints_app_label(w->app_id ? w->app_id : "", label[n], sizeof(label[n]));
 			cards[n] = (struct overlay_card){ .hint = TT.sw.hints[i], .app_id = w->app_id ? w->app_id : "",
 				.title = w->title ? w->title : "", .name = label[n], .focused = w->focused,
+				.icon = w->app_id ? w->app_id : "",
 				.dim = TT.sw.typed[0] && strncmp(TT.sw.hints[i], TT.sw.typed, strlen(TT.sw.typed)) };
 			n++;
 		}
@@ -227,12 +229,14 @@ static void search_results(const struct wire_msg *m)
 
 		if (tag == WF_ENTRY && n + 1 < MAX_RESULTS) {
 			n++;
-			TT.sw.res_name[n][0] = TT.sw.res_generic[n][0] = 0;
+			TT.sw.res_name[n][0] = TT.sw.res_generic[n][0] = TT.sw.res_icon[n][0] = 0;
 			dst = TT.sw.res_id[n];
 		} else if (n >= 0 && tag == WF_NAME) {
 			dst = TT.sw.res_name[n];
 		} else if (n >= 0 && tag == WF_GENERIC) {
 			dst = TT.sw.res_generic[n];
+		} else if (n >= 0 && tag == WF_ICON) {
+			dst = TT.sw.res_icon[n];
 		}
 		if (dst) {
 			size_t k = len < 255 ? len : 255;
@@ -516,7 +520,8 @@ int wm_overlay_setup(void)
 		{ "hint_matched_color", "#4caf50", offsetof(struct overlay_style, hint_matched) },
 		{ "border_color", "#89b4fa", offsetof(struct overlay_style, border) },
 	};
-	struct overlay_style st = { .font = config_str(TT.r.conf, cfg_path("font"), "monospace:size=14") };
+	struct overlay_style st = { .font = config_str(TT.r.conf, cfg_path("font"), "monospace:size=14"),
+		.icon_theme = config_str(TT.r.conf, cfg_path("icon_theme"), "") };
 
 	for (size_t i = 0; i < ARRAY_LEN(colors); i++) {
 		uint32_t *c = (uint32_t *)((char *)&st + colors[i].off);

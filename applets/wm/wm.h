@@ -99,6 +99,7 @@ struct wm_state {
 		int launcher, nres;
 		char query[128];
 		char res_id[MAX_RESULTS][256], res_name[MAX_RESULTS][256], res_generic[MAX_RESULTS][256];
+		char res_icon[MAX_RESULTS][256];
 		uint32_t search_id;	/* the search whose results are awaited */
 	} sw;
 };

@@ -160,7 +160,7 @@ enum wire_type {
 	/* daemon-launcher.  WF_PROFILE is optional (default: the config's
 	 * default profile): it picks the frecency and the launch profiles. */
 	WIRE_LAUNCH_SEARCH = 0x20,	/* WF_QUERY, WF_LIMIT (optional); reply per result, best
-					 * first: WF_ENTRY, WF_NAME, WF_GENERIC, WF_SCORE */
+					 * first: WF_ENTRY, WF_NAME, WF_GENERIC, WF_SCORE, WF_ICON */
 	WIRE_LAUNCH_RUN = 0x21,	/* WF_ENTRY, WF_TAG and WF_ARG (each repeated, optional);
 				 * reply WF_ENTRY (the id it resolved to), WF_PID; an
 				 * error WIRE_E_LOCKED also names the WF_PROFILE */
@@ -309,6 +309,7 @@ enum wire_field {
 	WF_HINT = 61,		/* string: a window's switcher hint ("m", "fa") */
 	WF_ALT = 62,		/* u32: 1 when the overlay's caller holds Alt (an Alt+Tab binding) */
 	WF_TTL_S = 63,		/* u32: seconds */
+	WF_ICON = 64,		/* string: a desktop entry's Icon= value */
 };
 #define WIRE_DEADLINE_MARGIN_MS 250
 

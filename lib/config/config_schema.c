@@ -103,6 +103,7 @@ static const struct rule schema[] = {
 	{ "profiles.*.wm.hint_color", K_COLOR, 0, 0, 0, NULL, "\"#a0a0a0\"", BUILT_NOTE },
 	{ "profiles.*.wm.hint_matched_color", K_COLOR, 0, 0, 0, NULL, "\"#4caf50\"", BUILT_NOTE },
 	{ "profiles.*.wm.font", K_STR, 0, 0, 0, NULL, "\"monospace:size=14\"", BUILT_NOTE },
+	{ "profiles.*.wm.icon_theme", K_STR, 0, 0, 0, NULL, "\"hicolor\"", BUILT_NOTE },
 	{ "profiles.*.wm.show_title", K_BOOL, 0, 0, 0, NULL, "true", BUILT_NOTE },
 	{ "profiles.*.wm.show_app_id", K_BOOL, 0, 0, 0, NULL, "false", BUILT_NOTE },
 	{ "profiles.*.wm.max_visible_windows", K_INT, 0, 1, 1000, NULL, "20", BUILT_NOTE },
