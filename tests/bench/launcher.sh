@@ -60,7 +60,7 @@ small_rss=$(kb "$launcher" VmRSS)
 kill "$launcher"; wait "$launcher" 2>/dev/null
 
 start_launcher "$T/gen"
-index_ms=$(sed -n 's/.*indexed in \([0-9]*\) ms.*/\1/p' "$T/launcher.log")
+index_ms=$(sed -n 's/.*indexed (and [0-9]* actions) in \([0-9]*\) ms.*/\1/p' "$T/launcher.log")
 indexed=$(sed -n 's/.*launcher: \([0-9]*\) applications indexed.*/\1/p' "$T/launcher.log")
 rows=
 for q in "fire" "mplay" "note book" "sys mon" "x" "firefxo" "zzqx"; do
