@@ -9,6 +9,7 @@
 #include "lib/core/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 #include <wayland-client.h>
@@ -34,6 +35,7 @@ static void on_send(void *data, struct zwlr_data_control_source_v1 *s, const cha
 		close(fd);
 		return;
 	}
+	fcntl(fd, F_SETFL, O_NONBLOCK);	/* a reader that does not read cannot stall us */
 	if (!strcmp(mime, HINT_MIME))
 		p = (const uint8_t *)"secret", left = 6;
 	else if (!strcmp(mime, OWN_MIME))
