@@ -13,7 +13,7 @@ run "$SESAME" config check
 ok "$rc" "a config using every section and key of the original schema loads"
 contains "$T/out" "configuration: ok" "check says ok"
 if "$SESAME" daemon wm --help | grep -q "no Wayland support"; then
-	contains "$T/err" "note: $CFG:63: profiles.default.wm: kept for the desktop roles, which this build does not include" \
+	contains "$T/err" "note: $CFG:64: profiles.default.wm: kept for the desktop roles, which this build does not include" \
 		"keys kept for roles this build lacks are reported as notes, with their line"
 else
 	contains "$T/err" "note: $CFG:67: profiles.default.wm.activation_delay_ms: not used: overlay_delay_ms alone" \
