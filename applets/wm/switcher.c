@@ -371,21 +371,10 @@ static void launcher_type(xkb_keysym_t sym, uint32_t cp)
 		TT.sw.query[l ? l - 1 : 0] = 0;
 	} else if (cp >= 0x20 && cp != 0x7f) {
 		char u[4];
-		size_t k = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+		size_t k = utf8_encode(cp, u);
 
-		if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || l + k >= sizeof(TT.sw.query))
+		if (!k || l + k >= sizeof(TT.sw.query))
 			return;
-		if (k == 1) {
-			u[0] = (char)cp;
-		} else if (k == 2) {
-			u[0] = (char)(0xc0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3f));
-		} else if (k == 3) {
-			u[0] = (char)(0xe0 | cp >> 12), u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-			u[2] = (char)(0x80 | (cp & 0x3f));
-		} else {
-			u[0] = (char)(0xf0 | cp >> 18), u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-			u[2] = (char)(0x80 | ((cp >> 6) & 0x3f)), u[3] = (char)(0x80 | (cp & 0x3f));
-		}
 		memcpy(TT.sw.query + l, u, k);
 		TT.sw.query[l + k] = 0;
 	} else {

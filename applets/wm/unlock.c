@@ -92,23 +92,12 @@ void wm_unlock_key(xkb_keysym_t sym, uint32_t cp)
 			TT.unl.pw[--TT.unl.len] = 0;
 		if (TT.unl.len)
 			TT.unl.pw[--TT.unl.len] = 0;
-	} else if (cp >= 0x20 && cp != 0x7f && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff) && !TT.unl.id) {
-		uint8_t u[4];
-		size_t k = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+	} else if (cp >= 0x20 && cp != 0x7f && !TT.unl.id) {
+		char u[4];
+		size_t k = utf8_encode(cp, u);
 
-		if (TT.unl.len + k >= PW_MAX)
+		if (!k || TT.unl.len + k >= PW_MAX)
 			return;
-		if (k == 1) {
-			u[0] = (uint8_t)cp;
-		} else if (k == 2) {
-			u[0] = (uint8_t)(0xc0 | cp >> 6), u[1] = (uint8_t)(0x80 | (cp & 0x3f));
-		} else if (k == 3) {
-			u[0] = (uint8_t)(0xe0 | cp >> 12), u[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
-			u[2] = (uint8_t)(0x80 | (cp & 0x3f));
-		} else {
-			u[0] = (uint8_t)(0xf0 | cp >> 18), u[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3f));
-			u[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f)), u[3] = (uint8_t)(0x80 | (cp & 0x3f));
-		}
 		memcpy(TT.unl.pw + TT.unl.len, u, k);
 		TT.unl.len += k;
 		sodium_memzero(u, sizeof(u));

@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Exit codes (DESIGN.md, Conventions). */
 enum {
@@ -105,5 +106,8 @@ int fork_helper(int type, int *child);
  * if all n bytes are valid UTF-8. */
 size_t utf8_seq(const unsigned char *s, size_t n);
 int utf8_valid(const void *s, size_t n);
+/* Code point cp as UTF-8 into out (4 bytes); its length, or 0 for a
+ * surrogate or past U+10FFFF. */
+size_t utf8_encode(uint32_t cp, char out[4]);
 
 #endif

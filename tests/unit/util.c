@@ -97,5 +97,25 @@ int main(void)
 		dup2(saved, 0);
 		close(saved);
 	}
+	/* utf8_encode: what utf8_seq reads back, nothing for what is no character. */
+	{
+		static const uint32_t cps[] = { 0x41, 0x7f, 0x80, 0x7ff, 0x800, 0xe9, 0x20ac, 0xffff, 0x10000, 0x1f600, 0x10ffff };
+		int good = 1;
+
+		for (size_t i = 0; i < sizeof(cps) / sizeof(cps[0]); i++) {
+			char u[4];
+			size_t k = utf8_encode(cps[i], u);
+
+			good &= k >= 1 && k <= 4 && utf8_seq((const unsigned char *)u, k) == k &&
+				k == (size_t)(cps[i] < 0x80 ? 1 : cps[i] < 0x800 ? 2 : cps[i] < 0x10000 ? 3 : 4);
+		}
+		ok(good, "utf8_encode writes what utf8_seq reads as one character, 1 to 4 bytes");
+		{
+			char u[4];
+
+			ok(!utf8_encode(0xd800, u) && !utf8_encode(0xdfff, u) && !utf8_encode(0x110000, u),
+				"surrogates and code points past U+10FFFF give nothing");
+		}
+	}
 	done_testing();
 }
