@@ -13,10 +13,10 @@ run "$SESAME" config check
 ok "$rc" "a config using every section and key of the original schema loads"
 contains "$T/out" "configuration: ok" "check says ok"
 if "$SESAME" daemon wm --help | grep -q "no Wayland support"; then
-	contains "$T/err" "note: $CFG:64: profiles.default.wm: kept for the desktop roles, which this build does not include" \
+	contains "$T/err" "note: $CFG:70: profiles.default.wm: kept for the desktop roles, which this build does not include" \
 		"keys kept for roles this build lacks are reported as notes, with their line"
 else
-	contains "$T/err" "note: $CFG:67: profiles.default.wm.activation_delay_ms: not used: overlay_delay_ms alone" \
+	contains "$T/err" "note: $CFG:73: profiles.default.wm.activation_delay_ms: not used: overlay_delay_ms alone" \
 		"keys kept but not used are reported as notes, with their line"
 fi
 
@@ -27,7 +27,7 @@ cp "$SESAME_SRC/tests/config/full.toml" "$CFG"
 sed -i 's/^hint_keys = "asdfghjkl"/hint_kyes = "asdfghjkl"/' "$CFG"
 run "$SESAME" config check
 [ "$rc" = 1 ]; ok $? "a misspelled key fails the check (exit 1)"
-contains "$T/err" "error: $CFG:65:1: profiles.default.wm.hint_kyes: unknown key" \
+contains "$T/err" "error: $CFG:71:1: profiles.default.wm.hint_kyes: unknown key" \
 	"the misspelled key is named with its path, line and column"
 
 printf '[global]\ndefault_profile = "default"\n[global.ipc]\nchannel_capacity = "big"\n' >"$CFG"

@@ -8,6 +8,17 @@
  *                             the same through a uinput keyboard called
  *                             NAME (needs /dev/uinput), made first and
  *                             left a second to be noticed
+ *   evwrite --decode          read struct input_event records from stdin
+ *                             (what daemon-input's virtual keyboard got)
+ *                             and print their keys on one line, "CODE:VALUE"
+ *                             words; "NOSYN" where a key has no EV_SYN after
+ *                             it, "TYPE?" for anything else
+ *   evwrite --grabbed NAME    exit 0 if the input device called NAME is
+ *                             grabbed (EVIOCGRAB by someone: EBUSY), 1 if
+ *                             not, 2 if there is no such device
+ *   evwrite --read NAME N     print the first N key events of the input
+ *                             device called NAME as --decode does (waits
+ *                             up to 10 s for the device to appear)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -66,6 +77,52 @@ static int make_uinput(const char *name)
 	return fd;
 }
 
+static int decode(int fd, long max)
+{
+	struct input_event ev;
+	int pending = 0, n = 0;
+
+	while (max && read(fd, &ev, sizeof(ev)) == (ssize_t)sizeof(ev)) {
+		if (ev.type == EV_SYN && ev.code == SYN_REPORT) {
+			pending = 0;
+			continue;
+		}
+		if (pending)
+			printf(" NOSYN");
+		if (ev.type == EV_KEY) {
+			printf("%s%u:%d", n++ ? " " : "", ev.code, ev.value);
+			pending = 1;
+			max--;
+		} else if (ev.type != EV_MSC) {
+			printf("%s%u?", n++ ? " " : "", ev.type);
+		}
+	}
+	if (pending && max < 0)
+		printf(" NOSYN");
+	printf("\n");
+	return 0;
+}
+
+/* The event device called name, opened; -1 if none. */
+static int find_device(const char *name, int wait_ms)
+{
+	for (int waited = 0; waited <= wait_ms; waited += 100) {
+		for (int i = 0; i < 64; i++) {
+			char path[64], got[256] = "";
+			int fd;
+
+			snprintf(path, sizeof(path), "/dev/input/event%d", i);
+			if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+				continue;
+			if (ioctl(fd, EVIOCGNAME(sizeof(got) - 1), got) >= 0 && !strcmp(got, name))
+				return fd;
+			close(fd);
+		}
+		pause_ms(100);
+	}
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	int fd = 1, uinput = argc >= 3 && !strcmp(argv[1], "--uinput");
@@ -73,6 +130,21 @@ int main(int argc, char **argv)
 	unsigned code;
 	int value;
 
+	if (argc >= 2 && !strcmp(argv[1], "--decode"))
+		return decode(0, -1);
+	if (argc >= 3 && !strcmp(argv[1], "--grabbed")) {
+		if ((fd = find_device(argv[2], 0)) < 0)
+			return 2;
+		if (ioctl(fd, EVIOCGRAB, 1) < 0)
+			return errno == EBUSY ? 0 : 3;
+		ioctl(fd, EVIOCGRAB, 0);
+		return 1;
+	}
+	if (argc >= 4 && !strcmp(argv[1], "--read")) {
+		if ((fd = find_device(argv[2], 10000)) < 0)
+			return 2;
+		return decode(fd, atol(argv[3]));
+	}
 	if (uinput)
 		fd = make_uinput(argv[2]);
 	while (scanf("%u %d", &code, &value) == 2) {

@@ -1,9 +1,10 @@
-/* daemon_input.c - daemon-input: key bindings read straight from evdev
- * keyboards, whatever the compositor (or none: a console, a kiosk).
+/* daemon_input.c - daemon-input: key bindings and layers read straight
+ * from evdev keyboards, whatever the compositor (or none: a console, a
+ * kiosk).
  *
  * Keyboards are the /dev/input/event* devices that have KEY_A, KEY_Z and
- * KEY_ENTER; they are read passively (never EVIOCGRAB: every key still
- * reaches the session) and followed with inotify on /dev/input, so a
+ * KEY_ENTER; they are read passively unless layers are configured, and
+ * followed with inotify on /dev/input, so a
  * keyboard plugged in later, or made readable later (udev ACLs), is
  * picked up, and one unplugged is dropped.  All of them feed one
  * xkbcommon state (keymap from the XKB_DEFAULT_* environment, else the
@@ -14,6 +15,17 @@
  * status`, and published on the bus as they happen (`sesame input
  * watch`).
  *
+ * With [profiles.<default>.input.layers], each keyboard is grabbed
+ * (EVIOCGRAB: the session no longer sees it) once none of its keys is
+ * down, and its keys go through the layer engine (remap.h) out of one
+ * virtual keyboard (vkbd.h); bindings then match what comes out.  The
+ * grab belongs to the open device, which no child inherits (O_CLOEXEC):
+ * however daemon-input ends, even by SIGKILL, the kernel lets go of the
+ * keyboard and destroys the virtual one, releasing what it held.  It
+ * lets go itself without a virtual keyboard to send to, and when
+ * backspace, escape and enter are held together (the panic keys).
+ * Focus events of daemon-wm pick the application's layer.
+ *
  * Sandboxed once its devices are open: Landlock lets it read /dev/input
  * (new keyboards too), its config and the runtime directory, and run
  * sesame (the binary and its libraries); seccomp adds fork, exec and
@@ -21,6 +33,8 @@
  * the same read-only world, which is all a bus client needs.
  */
 #include "applets/applet.h"
+#include "applets/input/remap.h"
+#include "applets/input/vkbd.h"
 #include "lib/bus/role.h"
 #include "lib/config/binding.h"
 #include "lib/config/toml.h"
@@ -35,6 +49,7 @@
 #include <getopt.h>
 #include <linux/input.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +63,7 @@
 #include <xkbcommon/xkbcommon.h>
 
 /*APPLET daemon-input daemon_input_main role desktop "key bindings from input devices"
-usage: daemon-input [--event-pipe PATH]
+usage: daemon-input [--event-pipe PATH] [--uinput-file PATH]
 
 Reads the keyboards under /dev/input (evdev; the user must be allowed to
 read them, usually by being in the input group) and runs sesame
@@ -69,8 +84,42 @@ status` too).  Keys are never logged.  It runs sandboxed, and so do the
 commands it starts: they can read the config and the runtime directory
 and talk to the bus, nothing else.
 
+Layers remap keys, keyd-like: the keyboards are then grabbed (the
+session sees them only through a virtual keyboard, "sesame virtual
+keyboard", made through /dev/uinput, which the user must be allowed to
+write: a udev rule or the input group):
+
+  [profiles.default.input]
+  tap_timeout_ms = 200                 # an overload held longer is a hold
+  [profiles.default.input.layers.main] # always on
+  capslock = "overload(nav, esc)"      # tapped: esc; held: layer nav
+  leftmeta = "overload(ctrl, leftmeta)" # tapped: super; held: ctrl
+  rightalt = "layer(nav)"              # held: layer nav
+  scrolllock = "toggle(nav)"           # on, and off again
+  insert = "noop"
+  [profiles.default.input.layers.nav]
+  h = "left"
+  w = "ctrl+right"
+  [profiles.default.input.layers.browser]
+  f1 = "ctrl+t"
+  [profiles.default.input.apps]        # while focused (through daemon-wm)
+  firefox = "browser"
+
+Keys are evdev names: the kernel's KEY_ constant without KEY_, in any
+case (a, 1, capslock, leftctrl, rightmeta, f5, kpenter, 102nd), or esc,
+ctrl, shift, alt, super, altgr, return.  A key pressed looks in the
+layers held or toggled on (the newest first), then the focused
+application's, then main.  An application is named by its app id or its
+last dot-separated part.  Holding backspace, escape and enter together
+lets go of every keyboard until the configuration changes (the panic
+keys).  Without /dev/uinput, keyboards are only read, and `sesame input
+layers` says why.
+
   --event-pipe PATH   also read PATH (a FIFO or file carrying struct
                       input_event records) as a keyboard: for tests
+  --uinput-file PATH  send remapped keys to PATH (a FIFO or file, the
+                      records uinput would get) instead of /dev/uinput:
+                      for tests
 */
 
 #define RING 16
@@ -84,6 +133,8 @@ struct dev {
 	char name[128];
 	uint8_t buf[sizeof(struct input_event)];
 	size_t have;		/* bytes of a partial record */
+	int grabbed;		/* its keys go through the layers */
+	int want_grab;		/* once no key of it is down */
 	struct dev *next;
 };
 
@@ -115,6 +166,12 @@ static struct {
 	unsigned nfired;	/* total; ring[(nfired - 1) % RING] is the newest */
 	const char *pipe_path;
 	char self[PATH_MAX];
+	struct remap *remap;
+	struct vkbd vk;
+	const char *vk_file;
+	int remapping, vk_errors, panicked;
+	uint32_t focus_win;
+	char remap_note[200];
 } TT;
 
 static struct wire_out out;
@@ -302,12 +359,118 @@ static void key(unsigned code, int value)
 	xkb_state_update_key(TT.st, kc, value ? XKB_KEY_DOWN : XKB_KEY_UP);
 }
 
-/* --- devices ------------------------------------------------------------ */
-
 static int has_bit(const unsigned long *bits, unsigned bit)
 {
 	return (bits[bit / (8 * sizeof(long))] >> (bit % (8 * sizeof(long)))) & 1;
 }
+
+/* --- layers -------------------------------------------------------------- */
+
+/* A key the layers send: out through the virtual keyboard, and to the
+ * bindings, which see what the session sees. */
+static void emit(void *ctx, unsigned code, int value)
+{
+	(void)ctx;
+	if (vkbd_key(&TT.vk, code, value) < 0 && !TT.vk_errors++)
+		log_error("input: %s (later failures are not logged)", last_error());
+	key(code, value);
+}
+
+/* Grab d, or let it go.  A key down at the grab would stay down in the
+ * session (its release would come to us): wait until none is. */
+static void grab(struct dev *d, int on)
+{
+	unsigned long bits[KEY_MAX / (8 * sizeof(long)) + 1] = { 0 };
+
+	if (!on) {
+		if (d->grabbed && !d->pipe && ioctl(d->fd, EVIOCGRAB, 0) < 0)
+			log_error("input: %s: ungrab: %s", d->path, strerror(errno));
+		if (d->grabbed)
+			log_info("input: let go of %s (%s)", d->path, d->name);
+		d->grabbed = d->want_grab = 0;
+		return;
+	}
+	if (d->grabbed)
+		return;
+	d->want_grab = 1;
+	if (!d->pipe) {
+		if (ioctl(d->fd, EVIOCGKEY(sizeof(bits)), bits) < 0)
+			memset(bits, 0, sizeof(bits));
+		for (size_t i = 0; i < ARRAY_LEN(bits); i++)
+			if (bits[i])
+				return;
+		if (ioctl(d->fd, EVIOCGRAB, 1) < 0) {
+			log_error("input: %s (%s): cannot grab it (%s): its keys are not remapped", d->path, d->name,
+				errno == EBUSY ? "another program has (keyd?)" : strerror(errno));
+			d->want_grab = 0;
+			return;
+		}
+	}
+	d->grabbed = 1;
+	d->want_grab = 0;
+	log_info("input: grabbed %s (%s)", d->path, d->name);
+}
+
+static void remapping_off(const char *fmt, ...) PRINTF(1, 2);
+static void remapping_off(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(TT.remap_note, sizeof(TT.remap_note), fmt, ap);
+	va_end(ap);
+	if (!TT.remapping)
+		return;
+	remap_release(TT.remap);
+	for (struct dev *d = TT.devs; d; d = d->next)
+		grab(d, 0);
+	vkbd_close(&TT.vk);
+	TT.remapping = 0;
+	log_info("input: remapping %s", TT.remap_note);
+}
+
+static void remapping_on(int nkeys)
+{
+	if (!TT.remapping) {
+		if (TT.vk.fd < 0 && vkbd_open(&TT.vk, TT.vk_file) < 0) {
+			snprintf(TT.remap_note, sizeof(TT.remap_note), "off: %s; keyboards are only read", last_error());
+			log_warn("input: layers: %s", TT.remap_note);
+			return;
+		}
+		TT.remapping = 1;
+		TT.vk_errors = 0;
+		for (struct dev *d = TT.devs; d; d = d->next)
+			grab(d, 1);
+	}
+	snprintf(TT.remap_note, sizeof(TT.remap_note), "on: %d %s remapped, out through %s", nkeys,
+		nkeys == 1 ? "key" : "keys", TT.vk.what);
+	log_info("input: remapping %s", TT.remap_note);
+}
+
+static void bad_layer(const char *what, const char *why)
+{
+	log_error("input: [profiles.%s.input.layers] %s: %s", config_default_profile(TT.r.conf), what, why);
+}
+
+static void layers_load(void)
+{
+	const char *p = config_default_profile(TT.r.conf);
+	char path[160], apps[160], tap[160];
+	int n;
+
+	snprintf(path, sizeof(path), "profiles.%s.input.layers", p);
+	snprintf(apps, sizeof(apps), "profiles.%s.input.apps", p);
+	snprintf(tap, sizeof(tap), "profiles.%s.input.tap_timeout_ms", p);
+	n = remap_load(TT.remap, config_get(TT.r.conf, path), config_get(TT.r.conf, apps),
+		(int)config_int(TT.r.conf, tap, 200), bad_layer);
+	TT.panicked = 0;
+	if (n)
+		remapping_on(n);
+	else
+		remapping_off("off: no key is remapped in [%s]", path);
+}
+
+/* --- devices ------------------------------------------------------------ */
 
 static void dev_close(struct dev *d, const char *why)
 {
@@ -317,6 +480,7 @@ static void dev_close(struct dev *d, const char *why)
 			break;
 		}
 	epoll_ctl(TT.ep, EPOLL_CTL_DEL, d->fd, NULL);
+	grab(d, 0);
 	close(d->fd);
 	TT.ndevs--;
 	log_info("input: %s (%s) %s", d->path, d->name, why);
@@ -356,6 +520,11 @@ static int dev_open(const char *path, int pipe)
 	snprintf(d->path, sizeof(d->path), "%s", path);
 	if (pipe || ioctl(fd, EVIOCGNAME(sizeof(d->name) - 1), d->name) < 0)
 		snprintf(d->name, sizeof(d->name), "%s", pipe ? "test event pipe" : "?");
+	if (!pipe && !strcmp(d->name, VKBD_NAME)) {
+		free(d);	/* its own virtual keyboard: what it sends, not what is typed */
+		close(fd);
+		return 0;
+	}
 	for (char *c = d->name; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
 			*c = '?';
@@ -370,6 +539,8 @@ static int dev_open(const char *path, int pipe)
 	TT.devs = d;
 	TT.ndevs++;
 	log_info("input: reading %s (%s)", d->path, d->name);
+	if (TT.remapping)
+		grab(d, 1);
 	return 1;
 }
 
@@ -395,7 +566,9 @@ static void scan(void)
 			dir ? "" : " (there is no " INPUT_DIR ")");
 }
 
-static void dev_read(struct dev *d)
+/* Read what d has; raw: feed the bindings only (what the session got
+ * before the grab). */
+static void dev_read(struct dev *d, int raw)
 {
 	for (;;) {
 		ssize_t n = read(d->fd, d->buf + d->have, sizeof(d->buf) - d->have);
@@ -407,15 +580,29 @@ static void dev_read(struct dev *d)
 
 				memcpy(&ev, d->buf, sizeof(ev));
 				d->have = 0;
-				if (ev.type == EV_KEY)
+				if (ev.type != EV_KEY)
+					continue;
+				if (!raw && TT.remapping && d->grabbed) {
+					if (remap_key(TT.remap, ev.code, ev.value, role_now_ms())) {
+						TT.panicked = 1;
+						log_warn("input: the panic keys (backspace+escape+enter): every keyboard let go");
+						remapping_off("off: let go by the panic keys (backspace+escape+enter) until "
+							"the configuration changes");
+					}
+				} else {
 					key(ev.code, ev.value);
+				}
 			}
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && errno == EAGAIN)
+		if (n < 0 && errno == EAGAIN) {
+			/* Grabbed now: what is still queued reached the session too. */
+			if (!raw && d->want_grab && TT.remapping && (grab(d, 1), d->grabbed))
+				dev_read(d, 1);
 			return;
+		}
 		if (d->pipe && n == 0) {
 			struct epoll_event ev = { .events = EPOLLIN, .data.ptr = d };
 			struct stat sb;
@@ -479,6 +666,7 @@ static void status(const struct wire_msg *m)
 		snprintf(text, sizeof(text), "no keyboard to read%s", TT.denied ?
 			" (some devices are not readable: add the user to the input group)" : "");
 	wire_put_str(&out, WF_TEXT, text);
+	wire_put_str(&out, WF_REMAP, TT.remap_note);
 	for (const struct bind *b = TT.binds; b; b = b->next) {
 		wire_put_str(&out, WF_BINDING, b->combo);
 		wire_put_str(&out, WF_COMMAND, b->cmd);
@@ -494,12 +682,93 @@ static void status(const struct wire_msg *m)
 	role_send(&TT.r, &out);
 }
 
+/* Remapping: whether, which keyboards, which application, each layer. */
+static void layers(const struct wire_msg *m)
+{
+	const char *name, *state;
+	int count;
+
+	wire_begin(&out, m->type, WIRE_F_REPLY, m->id);
+	wire_put_str(&out, WF_REMAP, TT.remap_note);
+	for (const struct dev *d = TT.devs; d; d = d->next) {
+		char line[PATH_MAX + 160];
+
+		if (!d->grabbed)
+			continue;
+		snprintf(line, sizeof(line), "%s: %s", d->path, d->name);
+		wire_put_str(&out, WF_DEVICE, line);
+	}
+	wire_put_str(&out, WF_APP_ID, remap_app(TT.remap));
+	for (int i = 0; remap_layer(TT.remap, i, &name, &count, &state) == 0; i++) {
+		wire_put_str(&out, WF_LAYER, name);
+		wire_put_u32(&out, WF_REMAPS, (uint32_t)count);
+		wire_put_str(&out, WF_STATE, state);
+	}
+	role_send(&TT.r, &out);
+}
+
+/* daemon-wm's focus, from its events: WF_STATE then the window. */
+static void focus_event(const struct wire_msg *m)
+{
+	char state[16] = "", app[128] = "";
+	uint32_t win = 0;
+
+	wire_get_str(m, WF_STATE, state, sizeof(state));
+	wire_get_str(m, WF_APP_ID, app, sizeof(app));
+	wire_get_u32(m, WF_WINDOW, &win);
+	if (!strcmp(state, "focused")) {
+		TT.focus_win = win;
+		remap_set_app(TT.remap, app);
+	} else if (!strcmp(state, "closed") && win == TT.focus_win) {
+		TT.focus_win = 0;
+		remap_set_app(TT.remap, NULL);
+	}
+}
+
+/* And from its window list at connect: WF_WINDOW, WF_APP_ID, WF_TITLE,
+ * WF_STATE per window. */
+static void focus_list(const struct wire_msg *m)
+{
+	size_t pos = 0;
+	uint16_t tag, len;
+	const uint8_t *v;
+	char app[128] = "";
+	uint32_t win = 0;
+
+	while (wire_next(m, &pos, &tag, &v, &len))
+		if (tag == WF_WINDOW)
+			win = (uint32_t)wire_uint(v, len);
+		else if (tag == WF_APP_ID)
+			snprintf(app, sizeof(app), "%.*s", len < sizeof(app) ? (int)len : (int)sizeof(app) - 1,
+				(const char *)v);
+		else if (tag == WF_STATE && len == 7 && !memcmp(v, "focused", 7)) {
+			TT.focus_win = win;
+			remap_set_app(TT.remap, app);
+			return;
+		}
+}
+
+static void follow_focus(void)
+{
+	wire_begin(&out, WIRE_SUBSCRIBE, 0, 1);
+	wire_put_str(&out, WF_ROLE, "wm");
+	role_send(&TT.r, &out);
+	wire_begin(&out, WIRE_WM_LIST, 0, 2);
+	role_send(&TT.r, &out);
+}
+
 static void handle(const struct wire_msg *m)
 {
-	if (m->flags & WIRE_F_REPLY)
+	if (m->flags & WIRE_F_EVENT && m->type == WIRE_EVENT)
+		focus_event(m);
+	if (m->flags & WIRE_F_REPLY && m->id == 2 && m->type == WIRE_WM_LIST)
+		focus_list(m);
+	if (m->flags & (WIRE_F_REPLY | WIRE_F_EVENT))
 		return;
 	if (m->type == WIRE_INPUT_STATUS)
 		status(m);
+	else if (m->type == WIRE_INPUT_LAYERS)
+		layers(m);
 	else
 		role_reply_error(&TT.r, m->id, WIRE_E_UNKNOWN_TYPE, "daemon-input does not serve %s",
 			wire_type_name(m->type));
@@ -522,6 +791,8 @@ static void enter_sandbox(void)
 		{ TT.self, SB_READ | SB_EXEC }, { "/usr/lib", SB_READ | SB_EXEC }, { "/lib", SB_READ | SB_EXEC },
 		{ "/lib64", SB_READ | SB_EXEC }, { "/etc/ld.so.cache", SB_READ }, { "/dev/null", SB_READ | SB_WRITE },
 		{ "/etc/localtime", SB_READ }, { "/usr/share/zoneinfo", SB_READ },
+		/* Layers switched on by a reload make their virtual keyboard then. */
+		{ TT.vk_file ? TT.vk_file : "/dev/uinput", SB_READ | SB_WRITE },
 	};
 
 	xrole_sandbox(&TT.r, paths, ARRAY_LEN(paths));
@@ -536,6 +807,8 @@ int daemon_input_main(int argc, char **argv)
 	while ((o = getopt_long(argc, argv, OPTSTR_daemon_input, longopts_daemon_input, NULL)) != -1) {
 		if (o == OPT_EVENT_PIPE)
 			TT.pipe_path = optarg;
+		else if (o == OPT_UINPUT_FILE)
+			TT.vk_file = optarg;
 		else
 			usage_option("daemon-input", argv, o, longopts_daemon_input);
 	}
@@ -571,15 +844,26 @@ int daemon_input_main(int argc, char **argv)
 
 		epoll_ctl(TT.ep, EPOLL_CTL_ADD, TT.ino, &ev);
 	}
+	TT.remap = remap_new(emit, NULL);
+	TT.vk.fd = -1;
 	binds_load();
 	scan();
+	layers_load();	/* grabs what scan found; opens /dev/uinput before the sandbox */
 	enter_sandbox();
 	for (;;) {
 		struct pollfd pf[1] = { { TT.ep, POLLIN, 0 } };
-		int ev = xrole_poll(&TT.r, pf, 1, running() ? 100 : -1);
+		long long due = TT.remapping ? remap_deadline(TT.remap) : -1, now = role_now_ms();
+		int wait = running() ? 100 : -1, ev;
 
+		if (due >= 0 && (wait < 0 || due - now < wait))
+			wait = due > now ? (int)(due - now) : 0;
+		ev = xrole_poll(&TT.r, pf, 1, wait);
 		if (ev & ROLE_STOP)
 			break;
+		if (TT.remapping)
+			remap_tick(TT.remap, role_now_ms());
+		if (ev & ROLE_CONNECTED)
+			follow_focus();
 		if (pf[0].revents & POLLIN) {
 			struct epoll_event evs[16];
 			int k = epoll_wait(TT.ep, evs, 16, 0);
@@ -594,18 +878,22 @@ int daemon_input_main(int argc, char **argv)
 				/* Still open?  An earlier event may have closed it. */
 				for (struct dev *e = TT.devs; e; e = e->next)
 					if (e == d) {
-						dev_read(d);
+						dev_read(d, 0);
 						break;
 					}
 			}
 		}
 		if (ev & ROLE_BUS)
 			role_dispatch(&TT.r, handle);
-		if (ev & ROLE_RELOADED)
+		if (ev & ROLE_RELOADED) {
 			binds_load();
+			layers_load();
+		}
 		reap();
 	}
 	log_info("input: stopping");
+	remapping_off("off: stopping");
+	remap_free(TT.remap);
 	while (TT.devs)
 		dev_close(TT.devs, "closed");
 	binds_free();

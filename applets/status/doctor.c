@@ -51,7 +51,7 @@ static unsigned category_of(const char *id)
 		return C_MEMORY | C_PLATFORM;	/* memory, and what the kernel offers */
 	if (ends_with(id, ".core_dumps") || ends_with(id, ".swap") || ends_with(id, ".memory"))
 		return C_MEMORY;
-	if (!strncmp(id, "kernel.", 7) || !strcmp(id, "input.keyboards") || !strncmp(id, "tpm2.", 5))
+	if (!strncmp(id, "kernel.", 7) || !strncmp(id, "input.", 6) || !strncmp(id, "tpm2.", 5))
 		return C_PLATFORM;
 	return C_SANDBOX;	/* ROLE.seccomp, .no_new_privs, .landlock, launcher.sandbox */
 }
@@ -254,6 +254,13 @@ static void doctor_input(struct bus_client *c)
 		check(FAIL, "input.keyboards", NULL, "daemon-input answered: %s", text);
 		return;
 	}
+	/* Layers: on, or off for a reason other than having none. */
+	if (wire_get_str(&m, WF_REMAP, text, sizeof(text)) == 0 && !strncmp(text, "on: ", 4))
+		check(PASS, "input.layers", NULL, "%s", text + 4);
+	else if (*text && !strstr(text, "no key is remapped"))
+		check(WARN, "input.layers", "layers need a virtual keyboard: /dev/uinput writable by the user "
+			"(a udev rule, or the input group)", "%s", !strncmp(text, "off: ", 5) ? text + 5 : text);
+	*text = 0;
 	while (wire_next_tag(&m, &pos, WF_DEVICE, &v, &len))
 		n++;
 	if (n) {

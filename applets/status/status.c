@@ -63,7 +63,7 @@ or if daemon-secrets does not (what daemon-profile answered is shown).
               daemon-secrets, restarts, roles gone), sandbox, memory
               (RSS, core dumps, swap, memfd_secret), vault (each vault,
               the audit log), platform (the kernel: Landlock, seccomp,
-              memfd_secret; daemon-input's keyboards), all (the default).
+              memfd_secret; daemon-input's keyboards and layers), all (the default).
               With --json (or --output json): {"checks":[{"id",
               "category","status","value","hint"}],
               "summary":{"pass","warn","fail"}}

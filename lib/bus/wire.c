@@ -241,6 +241,7 @@ static const struct {
 	{ WIRE_WM_SWITCH, 0, "wm.switch", WR_WM, -1 },
 	{ WIRE_WM_OVERLAY, 0, "wm.overlay", WR_WM, -1 },
 	{ WIRE_INPUT_STATUS, EARLY, "input.status", WR_INPUT, -1 },
+	{ WIRE_INPUT_LAYERS, EARLY, "input.layers", WR_INPUT, -1 },
 };
 
 /* The roles, by enum wire_role; the desktop ones are left out of a

@@ -207,6 +207,10 @@ enum wire_type {
 					 * fired, newest first: WF_FIRED, WF_TIME, WF_COMMAND,
 					 * WF_STATE ("running", "exit N", "signal N",
 					 * "not started: ...") */
+	WIRE_INPUT_LAYERS = 0x41,	/* reply: WF_REMAP, WF_DEVICE per keyboard grabbed,
+					 * WF_APP_ID (the focused application, may be empty),
+					 * per layer WF_LAYER, WF_REMAPS, WF_STATE ("main",
+					 * "held", "toggled", "app" or "") */
 	WIRE_TYPE_MAX = 0xff
 };
 
@@ -310,6 +314,9 @@ enum wire_field {
 	WF_ALT = 62,		/* u32: 1 when the overlay's caller holds Alt (an Alt+Tab binding) */
 	WF_TTL_S = 63,		/* u32: seconds */
 	WF_ICON = 64,		/* string: a desktop entry's Icon= value */
+	WF_LAYER = 65,		/* string: a keyboard layer's name */
+	WF_REMAPS = 66,		/* u32: how many keys a layer remaps */
+	WF_REMAP = 67,		/* string: whether keys are remapped ("on: ...", "off: why") */
 };
 #define WIRE_DEADLINE_MARGIN_MS 250
 

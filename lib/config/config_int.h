@@ -24,6 +24,7 @@ enum kind {
 	K_COLOR,	/* "#RRGGBB" or "#RRGGBBAA" */
 	K_STRMAP,	/* a table of strings, kept whole */
 	K_BINDMAP,	/* a table of "combination" = "command" (binding.h) */
+	K_LAYERMAP,	/* a table of KEY = "action" (layer.h) */
 	K_USB,		/* array of "vvvv:pppp" */
 	K_TIMES,	/* array of time rules */
 	K_HINTS,	/* non-empty, no repeated character */

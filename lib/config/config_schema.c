@@ -5,6 +5,7 @@
  * most of the file. */
 #include "lib/config/config_int.h"
 #include "lib/config/binding.h"
+#include "lib/config/layer.h"
 #include "lib/core/names.h"
 #include "lib/core/util.h"
 #include "lib/sandbox/sandbox.h"
@@ -23,8 +24,6 @@
 #else
 #define BUILT_NOTE DESKTOP_NOTE
 #endif
-#define LAYER_NOTE "kept, not applied: remapping keys needs an exclusive grab and a uinput device, " \
-	"which daemon-input does not do"
 #define POLICY_NOTE "has no effect: it belongs to auth mode \"policy\", which sesame does not support"
 #define COMPAT_NOTE "accepted for compatibility with the original; it has no effect in sesame"
 
@@ -88,8 +87,10 @@ static const struct rule schema[] = {
 	{ "profiles.*.clipboard.detect_sensitive", K_BOOL, 0, 0, 0, NULL, "true", BUILT_NOTE },
 	{ "profiles.*.input", K_TABLE, 0, 0, 0, NULL, NULL, BUILT_NOTE },
 	{ "profiles.*.input.bindings", K_BINDMAP, 0, 0, 0, NULL, NULL, BUILT_NOTE },
-	{ "profiles.*.input.layers", K_TABLE, 0, 0, 0, NULL, NULL, LAYER_NOTE },
-	{ "profiles.*.input.layers.*", K_STRMAP, KEY_NAME, 0, 0, NULL, NULL, LAYER_NOTE },
+	{ "profiles.*.input.tap_timeout_ms", K_INT, 0, 10, 5000, NULL, "200", BUILT_NOTE },
+	{ "profiles.*.input.layers", K_TABLE, 0, 0, 0, NULL, NULL, BUILT_NOTE },
+	{ "profiles.*.input.layers.*", K_LAYERMAP, KEY_NAME, 0, 0, NULL, NULL, BUILT_NOTE },
+	{ "profiles.*.input.apps", K_STRMAP, 0, 0, 0, NULL, NULL, BUILT_NOTE },
 	{ "profiles.*.wm", K_TABLE, 0, 0, 0, NULL, NULL, BUILT_NOTE },
 	{ "profiles.*.wm.hint_keys", K_HINTS, 0, 0, 0, NULL, "\"asdfghjkl\"", BUILT_NOTE },
 	{ "profiles.*.wm.overlay_delay_ms", K_INT, 0, 0, 10000, NULL, "150", BUILT_NOTE },
@@ -397,6 +398,25 @@ int config_check_value(struct config *c, const char *file, const char *path, con
 			    sizeof(buf)) < 0) {
 				config_say(c, CONFIG_ERROR, "%s:%d:%d: %s.\"%s\": %s", file, kv->line, kv->col, path, kv->key,
 					toml_cstr(kv->val) ? last_error() : "expected a command line (a string)");
+				return -1;
+			}
+		}
+		return 0;
+	case K_LAYERMAP:
+		if (v->type != TOML_TABLE)
+			return bad(c, file, v, path, "expected a table of KEY = \"action\", found %s", a_type(v));
+		for (i = 0; i < v->tab.n; i++) {
+			const struct toml_kv *kv = &v->tab.kv[i];
+			struct layer_action a;
+
+			if (memchr(kv->key, 0, kv->len) || layer_key_code(kv->key) < 0) {
+				config_say(c, CONFIG_ERROR, "%s:%d:%d: %s: '%.64s' is not a key's name (evdev names: a, "
+					"capslock, leftctrl, esc, f5...)", file, kv->line, kv->col, path, kv->key);
+				return -1;
+			}
+			if (!toml_cstr(kv->val) || layer_action_parse(toml_cstr(kv->val), &a) < 0) {
+				config_say(c, CONFIG_ERROR, "%s:%d:%d: %s.%s: %s", file, kv->line, kv->col, path, kv->key,
+					toml_cstr(kv->val) ? last_error() : "expected an action (a string)");
 				return -1;
 			}
 		}
