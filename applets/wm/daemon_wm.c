@@ -404,6 +404,8 @@ int daemon_wm_main(int argc, char **argv)
 		}
 		if (ev & ROLE_STOP)
 			break;
+		if (ev & ROLE_CONNECTED)
+			wm_publish_focus();	/* what the windows did before is unknown to subscribers */
 		if (ev & ROLE_RELOADED && TT.ov)
 			wm_overlay_release();	/* a new style (font, colours) for the next one */
 		if (ev & ROLE_BUS && role_dispatch(&TT.r, handle) < 0)

@@ -110,6 +110,15 @@ static void on_done(void *data, struct zwlr_foreign_toplevel_handle_v1 *h)
 	wm_order_save();
 }
 
+void wm_publish_focus(void)
+{
+	for (const struct win *w = TT.wins; w; w = w->next)
+		if (w->ready && w->focused) {
+			publish(w, "focused");
+			return;
+		}
+}
+
 void wm_win_free(struct win *w)
 {
 	free(w->app_id);

@@ -112,6 +112,8 @@ struct win *wm_find_id(uint32_t id);
 /* The ready windows, most recently focused first (free the array). */
 struct win **wm_mru(int *n);
 void wm_win_free(struct win *w);
+/* A "focused" event for the focused window, if there is one. */
+void wm_publish_focus(void);
 /* The order across restarts, in wm.mru (mru.h): opened before the
  * sandbox; read once the first windows are in; written as it changes. */
 void wm_order_open(void);

@@ -171,6 +171,8 @@ int xrole_poll(struct role *r, struct pollfd *extra, int nextra, int timeout_ms)
 		timeout_ms = 200;	/* keep trying to connect */
 	if (r->watchdog_ms && (timeout_ms < 0 || timeout_ms > r->watchdog_ms))
 		timeout_ms = (int)r->watchdog_ms;
+	if (flags & ROLE_CONNECTED)
+		timeout_ms = 0;		/* the caller has work to do now it is connected */
 	if (r->reload_at) {
 		wait = r->reload_at - role_now_ms();
 		if (wait < 0)
