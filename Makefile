@@ -16,9 +16,9 @@ APPLETS = $(filter-out $(DESKTOP_APPLETS) $(NODESKTOP_APPLETS),$(APPLET_FILES)) 
 # The library, built into $(O)/libsesame.a so that the binary, a test or a
 # fuzz target links only what it uses: every lib/*/*.c, and the rest of
 # each role folder (code only that role uses), less the choices below.
-# DESKTOP_LIB is the code that needs the Wayland headers: lib/desk/, and
-# each file of a role folder that includes <wayland-client.h>.
-DESKTOP_LIB := $(wildcard lib/desk/*.c) $(filter-out $(APPLET_FILES),$(shell grep -l '^\#include <wayland-client.h>' applets/*/*.c))
+# DESKTOP_LIB is the code that needs the desktop's headers: lib/desk/, and
+# each file of a role folder that includes <wayland-client.h> or fcft.
+DESKTOP_LIB := $(wildcard lib/desk/*.c) $(filter-out $(APPLET_FILES),$(shell grep -lE '^\#include <(wayland-client|fcft/fcft)\.h>' applets/*/*.c))
 TPM2_LIB = lib/tpm2/tpm2.c lib/tpm2/tpm2_mini.c lib/tpm2/tpm2_link.c lib/tpm2/tpm2_session.c lib/tpm2/tpm2_off.c
 LIB_CHOICES = $(DESKTOP_LIB) lib/core/dynlib.c lib/sandbox/seccomp.c lib/sandbox/seccomp_off.c $(TPM2_LIB)
 LIB := $(filter-out $(APPLET_FILES) $(LIB_CHOICES),$(sort $(wildcard lib/*/*.c applets/*/*.c)))

@@ -149,6 +149,13 @@ if command -v grim >/dev/null 2>&1; then
 	aa ffffff "the title's colour" ov.ppm
 	aa a0a0a0 "the hint's colour" ov.ppm
 	aa 4caf50 "the focused window's bar" ov.ppm
+	# The cards are drawn by a child process, the painter: daemon-wm
+	# itself never maps fcft, pixman, fontconfig or GLib (issue 30, point 7).
+	painter=$(pgrep -P "$WM" | head -1)
+	is "$(cat "/proc/$painter/comm" 2>/dev/null)" "sesame-painter" "the overlay's painter is a child of daemon-wm"
+	grep -q libfcft "/proc/$painter/maps" 2>/dev/null; ok $? "the painter has loaded fcft"
+	is "$(grep -cE 'lib(fcft|pixman|fontconfig|freetype|harfbuzz|glib|png)' "/proc/$WM/maps")" 0 \
+		"daemon-wm has mapped none of the drawing libraries"
 	if command -v wtype >/dev/null 2>&1; then
 		# Four windows, all app ids starting with term: a letter each,
 		# the letters of "term" (it was t, tt, ttt, tttt); typing the third's
@@ -460,6 +467,13 @@ as sh -c "rm -f '$U/run/wm.mru'; ln -s /etc/passwd '$U/run/wm.mru'"
 restart_wm
 ok $? "wm.mru a symbolic link: daemon-wm runs"
 contains "$T/wm.log" "the window order will not outlive this daemon-wm" "and says the order will not be kept"
+
+# An overlay closed for 5 s lets go of its painter, and all it held.
+if [ -n "${painter:-}" ]; then
+	no_painter() { ! pgrep -P "$WM" >/dev/null; }
+	wait_for 12 no_painter
+	ok $? "5 s after the overlay closed its painter is gone"
+fi
 
 # Without a compositor: a clear error, exit 1.
 as env WAYLAND_DISPLAY=wayland-none "$SESAME" daemon wm >/dev/null 2>"$T/nowl"

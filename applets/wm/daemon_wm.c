@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <sodium.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -373,6 +374,7 @@ int daemon_wm_main(int argc, char **argv)
 	if (wayland_open() < 0)
 		die("%s", last_error());
 	xrole_setup(&TT.r, "wm");
+	signal(SIGCHLD, SIG_IGN);	/* the overlay's painter (paint.h) is reaped by the kernel */
 	wm_order_open();
 	wm_order_restore();
 	enter_sandbox();

@@ -1,6 +1,7 @@
 /* overlay.h - the window switcher's surface: a full-output layer-shell
  * surface on the overlay layer that takes the keyboard, drawn into a
- * wl_shm buffer with pixman, text with fcft (fontconfig names, UTF-8).
+ * wl_shm buffer by the painter process (paint.h) with pixman, text with
+ * fcft (fontconfig names, UTF-8).
  * One card per window: its hint, the app's name (or id) and the title,
  * cut with an ellipsis where it does not fit; the selected card framed,
  * the focused window's marked with a bar, the typed part of each hint in
@@ -48,6 +49,8 @@ void overlay_globals_drop(void);
  * font cannot be loaded). */
 struct overlay *overlay_new(const struct overlay_style *style);
 void overlay_free(struct overlay *o);
+/* The pid of its painter (paint.h), 0 if none. */
+int overlay_painter_pid(const struct overlay *o);
 /* Show (or redraw) the cards; visible 0 maps a transparent surface that
  * only holds the keyboard (Alt+Tab before the overlay delay). typed is
  * the hint prefix typed so far.  field, if not NULL, is a search field

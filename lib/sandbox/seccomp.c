@@ -48,6 +48,10 @@ static const char *const input_extra[] = {
 	"arch_prctl", "pipe", "sendmmsg", "recvmmsg",
 };
 
+/* daemon-wm forks the overlay's painter (applets/wm/paint.h), which
+ * inherits this filter. */
+static const char *const wm_extra[] = { "socketpair", "fork", "vfork" };
+
 
 /* The sanitizer runtimes (make check SANITIZE=1) stop the world with
  * ptrace and read /proc/self/maps at exit to find leaks. */
@@ -130,6 +134,8 @@ int sandbox_seccomp(const char *role)
 		r = fail("seccomp: cannot allow sched_setscheduler");
 	if (!r && !strcmp(role, "input"))
 		r = allow(ctx, input_extra, ARRAY_LEN(input_extra));
+	if (!r && !strcmp(role, "wm"))
+		r = allow(ctx, wm_extra, ARRAY_LEN(wm_extra));
 #ifdef SANITIZED
 	if (!r)
 		r = allow(ctx, sanitizer_extra, ARRAY_LEN(sanitizer_extra));

@@ -104,7 +104,8 @@ compositor() {
 	echo "dynamic wm $(rss "$pid_wm")"
 	echo "dynamic clipboard $(rss "$pid_clipboard")"
 	# The overlay (issue 30, point 7): daemon-wm's RSS while it shows, and
-	# 6 s after it closed (an overlay closed 5 s gives its fonts back); how
+	# its painter's (the child that draws: paint.h), and 6 s after it
+	# closed (an overlay closed 5 s lets go of its painter); how
 	# long `sesame wm overlay` takes with the fonts to load again (cold)
 	# and with them still there (warm), best of 3 each.
 	command -v wtype >/dev/null 2>&1 || { echo "# overlay not measured: wtype is not installed" >&2; return 0; }
@@ -112,7 +113,11 @@ compositor() {
 	for i in 1 2 3; do
 		t0=$(date +%s%N); "$T/as" "$SESAME" wm overlay >/dev/null 2>&1; t1=$(date +%s%N)
 		sleep 0.3
-		[ "$i" = 1 ] && echo "dynamic wm-shown $(rss "$pid_wm")"
+		if [ "$i" = 1 ]; then
+			echo "dynamic wm-shown $(rss "$pid_wm")"
+			painter=$(pgrep -P "$pid_wm" | head -1)
+			echo "dynamic wm-painter $(rss "$painter")"
+		fi
 		"$T/as" wtype -s 200 -k Escape 2>/dev/null
 		t2=$(date +%s%N); "$T/as" "$SESAME" wm overlay >/dev/null 2>&1; t3=$(date +%s%N)
 		"$T/as" wtype -s 200 -k Escape 2>/dev/null
@@ -121,6 +126,7 @@ compositor() {
 		sleep 6
 	done
 	echo "dynamic wm-closed $(rss "$pid_wm")"
+	echo "dynamic wm-closed-painters $(pgrep -P "$pid_wm" | wc -l)"
 	echo "overlay $cold $warm"
 }
 
@@ -162,7 +168,9 @@ cat "$T/rss"
 		[ -n "$s$y" ] && echo "| daemon-$r | ${s:-not in the static build} | ${y:-n/a} | ${u:-n/a} |"
 	done
 	awk '$1 == "dynamic" && $2 == "wm-shown" { print "| daemon-wm, overlay shown | - | " $3 " | " $4 " |" }
-	     $1 == "dynamic" && $2 == "wm-closed" { print "| daemon-wm, 6 s after the overlay closed | - | " $3 " | " $4 " |" }' "$T/rss"
+	     $1 == "dynamic" && $2 == "wm-painter" { print "| its painter (a child), overlay shown | - | " $3 " | " $4 " |" }
+	     $1 == "dynamic" && $2 == "wm-closed" { print "| daemon-wm, 6 s after the overlay closed | - | " $3 " | " $4 " |" }
+	     $1 == "dynamic" && $2 == "wm-closed-painters" { print "| painters left 6 s after the overlay closed | - | " $3 " | - |" }' "$T/rss"
 	awk '$1 == "floor" && $2 == "sleep" { print "| floor: sleep(1), glibc alone | - | " $3 " | " $4 " |" }
 	     $1 == "floor" && $2 == "sqlite" { print "| floor: glibc + libsodium + SQLite, one database open (sqlfloor) | - | " $3 " | " $4 " |" }' "$T/rss"
 	echo
