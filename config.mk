@@ -192,10 +192,11 @@ TSS_TCTILDR_SONAME ?= $(call soname,tss2-tctildr,libtss2-tctildr.so)
 TSS_MU_SONAME ?= $(call soname,tss2-mu,libtss2-mu.so)
 endif
 # The desktop libraries are loaded by the roles that use them, not linked
-# (lib/desk/desklib.h, applets/wm/overlay.c): libwayland-client and libxkbcommon by the
+# (lib/desk/desklib.h, applets/wm/paint.c): libwayland-client and libxkbcommon by the
 # Wayland and input roles, fcft (the overlay's text), pixman (its
-# drawing) and libpng (icons) by daemon-wm when it draws.  Only their
-# headers, and sonames.
+# drawing), libpng (icons) and, optional, librsvg (SVG icons; no headers
+# needed, RSVG_SONAME defaults to librsvg-2.so.2) by daemon-wm's painter
+# when it draws.  Only their headers, and sonames.
 ifeq ($(DESKTOP),1)
 DEP_CFLAGS += $(shell $(PKG_CONFIG) --cflags wayland-client xkbcommon fcft pixman-1 libpng16 2>/dev/null)
 WAYLAND_SONAME ?= $(call soname,wayland-client,libwayland-client.so)

@@ -13,7 +13,7 @@ DEPS = build-essential pkg-config clang libclang-rt-dev file perl \
 	libtss2-dev libmbedtls-dev swtpm tpm2-tools \
 	keyutils gnome-keyring libsecret-tools dbus-daemon dbus-bin pass gnupg gnuplot-nox \
 	libwayland-dev wayland-protocols librust-wayland-protocols-dev \
-	libxkbcommon-dev libpixman-1-dev libfcft-dev libpng-dev \
+	libxkbcommon-dev libpixman-1-dev libfcft-dev libpng-dev librsvg2-2 \
 	sway foot grim wl-clipboard wtype fish zsh
 deps:
 	@command -v apt-get >/dev/null || { echo "make deps: needs apt-get (Debian/Ubuntu)"; exit 1; }

@@ -47,6 +47,10 @@ open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" + ck(b"IHDR", struct.pack(">I
 mkdir -p "$U/apps/icons/hicolor/48x48/apps" "$U/apps/applications"
 png "$U/apps/icons/hicolor/48x48/apps/term-a.png" ff00ff
 png "$U/apps/icons/probe.png" 00ffff
+# term-b's is an SVG only (yellow), drawn through librsvg where it loads.
+mkdir -p "$U/apps/icons/hicolor/scalable/apps"
+printf '<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16"><rect width="16" height="16" fill="#ffff00"/></svg>\n' \
+	>"$U/apps/icons/hicolor/scalable/apps/term-b.svg"
 chown -R 65534:65534 "$U/apps" 2>/dev/null; chmod -R a+rX "$U/apps"
 spawn "$T/as" env XDG_DATA_DIRS="$U/apps:/usr/share" "$SESAME" daemon wm 2>"$T/wm.log"
 WM=$spawned
@@ -146,6 +150,14 @@ if command -v grim >/dev/null 2>&1; then
 	n=$(python3 "$SESAME_SRC/tests/pixels.py" "$U/ov.ppm" count ff00ff)
 	[ "$n" -gt 500 ]
 	ok $? "term-a's card shows its icon, found by its app id in hicolor ($n pixels of it)"
+	rsvg=; for f in /usr/lib/*/librsvg-2.so.2 /usr/lib/librsvg-2.so.2; do [ -e "$f" ] && rsvg=$f; done
+	if [ -n "$rsvg" ]; then
+		n=$(python3 "$SESAME_SRC/tests/pixels.py" "$U/ov.ppm" count ffff00)
+		[ "$n" -gt 500 ]
+		ok $? "term-b's card shows its SVG icon, drawn by librsvg ($n pixels of it)"
+	else
+		skip "librsvg is not installed: SVG icons are not drawn (make deps installs it)"
+	fi
 	aa ffffff "the title's colour" ov.ppm
 	aa a0a0a0 "the hint's colour" ov.ppm
 	aa 4caf50 "the focused window's bar" ov.ppm

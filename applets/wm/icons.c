@@ -8,26 +8,31 @@
 #include <string.h>
 #include <unistd.h>
 
-static int is_png(const char *p)
+static int has_ext(const char *p, const char *ext)
 {
 	size_t l = strlen(p);
 
-	return l > 4 && !strcmp(p + l - 4, ".png");
+	return l > 4 && !strcmp(p + l - 4, ext);
 }
 
-/* In one theme directory: the best NxN/apps/NAME.png; 1 if found. */
-static int in_theme(const char *dir, const char *name, int size, char *out, size_t n)
+/* In one theme directory: the best NxN/apps/NAME.png, the smallest at
+ * least size, else (svg) scalable/apps/NAME.svg or an NxN/apps/NAME.svg,
+ * else the largest PNG; 1 if found. */
+static int in_theme(const char *dir, const char *name, int size, int svg, char *out, size_t n)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	int best = 0;	/* the size chosen: >= size as small as can be, else as large as can be */
-	char path[4096];
+	int best = 0;	/* the PNG size chosen: >= size as small as can be, else as large as can be */
+	char path[4096], png[4096] = "", scalable[4096] = "";
 
 	if (!d)
 		return 0;
 	while ((de = readdir(d))) {
 		int w, h, used = 0;
 
+		if (svg && !*scalable && (size_t)snprintf(path, sizeof(path), "%s/%s/apps/%s.svg", dir, de->d_name,
+		    name) < sizeof(path) && de->d_name[0] != '.' && !access(path, R_OK))
+			snprintf(scalable, sizeof(scalable), "%s", path);
 		if (sscanf(de->d_name, "%dx%d%n", &w, &h, &used) != 2 || de->d_name[used] || w != h || w < 8 || w > 1024)
 			continue;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s/apps/%s.png", dir, de->d_name, name) >= sizeof(path) ||
@@ -35,14 +40,18 @@ static int in_theme(const char *dir, const char *name, int size, char *out, size
 			continue;
 		if (!best || (w >= size && (best < size || w < best)) || (w < size && best < size && w > best)) {
 			best = w;
-			snprintf(out, n, "%s", path);
+			snprintf(png, sizeof(png), "%s", path);
 		}
 	}
 	closedir(d);
-	return best > 0;
+	if (best >= size || (best && !*scalable))
+		return (size_t)snprintf(out, n, "%s", png) < n;
+	if (*scalable)
+		return (size_t)snprintf(out, n, "%s", scalable) < n;
+	return 0;
 }
 
-int icon_find(const char *name, const char *theme, int size, char *out, size_t n)
+int icon_find(const char *name, const char *theme, int size, int svg, char *out, size_t n)
 {
 	const char *home = getenv("HOME"), *dh = getenv("XDG_DATA_HOME"), *dd = getenv("XDG_DATA_DIRS");
 	const char *themes[2] = { theme && *theme && strcmp(theme, "hicolor") ? theme : NULL, "hicolor" };
@@ -52,7 +61,7 @@ int icon_find(const char *name, const char *theme, int size, char *out, size_t n
 	if (!name || !*name || strlen(name) > 255)
 		return -1;
 	if (name[0] == '/') {
-		if (!is_png(name) || strstr(name, "/../") || access(name, R_OK))
+		if (!(has_ext(name, ".png") || (svg && has_ext(name, ".svg"))) || strstr(name, "/../") || access(name, R_OK))
 			return -1;
 		return (size_t)snprintf(out, n, "%s", name) < n ? 0 : -1;
 	}
@@ -75,10 +84,12 @@ int icon_find(const char *name, const char *theme, int size, char *out, size_t n
 		for (int b = 0; b < nb; b++) {
 			if (!themes[t] || (size_t)snprintf(dir, sizeof(dir), "%s/%s", bases[b], themes[t]) >= sizeof(dir))
 				continue;
-			if (in_theme(dir, name, size, out, n))
+			if (in_theme(dir, name, size, svg, out, n))
 				return 0;
 		}
-	if ((size_t)snprintf(dir, sizeof(dir), "/usr/share/pixmaps/%s.png", name) < sizeof(dir) && !access(dir, R_OK))
-		return (size_t)snprintf(out, n, "%s", dir) < n ? 0 : -1;
+	for (int k = 0; k < 1 + !!svg; k++)
+		if ((size_t)snprintf(dir, sizeof(dir), "/usr/share/pixmaps/%s.%s", name, k ? "svg" : "png") < sizeof(dir) &&
+		    !access(dir, R_OK))
+			return (size_t)snprintf(out, n, "%s", dir) < n ? 0 : -1;
 	return -1;
 }

@@ -34,6 +34,12 @@
 #ifndef PNG_LIB
 #define PNG_LIB "libpng16.so.16"
 #endif
+#ifndef RSVG_LIB
+#define RSVG_LIB "librsvg-2.so.2"
+#endif
+/* librsvg's few functions, declared here: its headers are not needed to
+ * build (CAIRO_FORMAT_ARGB32 is 0, premultiplied like pixman's a8r8g8b8). */
+struct rsvg_rect { double x, y, width, height; };
 #ifndef PIXMAN_LIB
 #define PIXMAN_LIB "libpixman-1.so.0"
 #endif
@@ -55,6 +61,8 @@ static struct pstate {
 		pixman_bool_t (*set_transform)(pixman_image_t *, const pixman_transform_t *);
 		pixman_bool_t (*set_filter)(pixman_image_t *, pixman_filter_t, const pixman_fixed_t *, int);
 		void (*transform_init_scale)(pixman_transform_t *, pixman_fixed_t, pixman_fixed_t);
+		uint32_t *(*get_data)(pixman_image_t *);
+		int (*get_stride)(pixman_image_t *);
 	} pixman;
 	struct {		/* libpng's simplified API, for icons; optional */
 		void *h;
@@ -63,6 +71,20 @@ static struct pstate {
 		int (*finish)(png_imagep, png_const_colorp, void *, png_int_32, void *);
 		void (*free)(png_imagep);
 	} png;
+	struct {		/* librsvg, with the cairo and GObject it brings, for SVG
+				 * icons; optional, loaded for the first SVG drawn */
+		void *h;
+		int tried;
+		void *(*from_data)(const uint8_t *, size_t, void **);
+		int (*render)(void *, void *, const struct rsvg_rect *, void **);
+		void *(*surface)(unsigned char *, int, int, int, int);
+		void (*flush)(void *);
+		void (*surface_destroy)(void *);
+		void *(*create)(void *);
+		void (*destroy)(void *);
+		void (*unref)(void *);
+		void (*error_free)(void *);
+	} svg;
 	struct {
 		void *h;
 		bool (*init)(enum fcft_log_colorize, bool, enum fcft_log_class);
@@ -122,6 +144,8 @@ static int load_libs(void)
 		SYM(TT.pixman, set_transform, "pixman_image_set_transform")
 		SYM(TT.pixman, set_filter, "pixman_image_set_filter")
 		SYM(TT.pixman, transform_init_scale, "pixman_transform_init_scale")
+		SYM(TT.pixman, get_data, "pixman_image_get_data")
+		SYM(TT.pixman, get_stride, "pixman_image_get_stride")
 		if (dyn_check(&TT.pixman.h, PIXMAN_LIB, missing) < 0)
 			return -1;
 	}
@@ -322,14 +346,82 @@ done:
 	return dst;
 }
 
+/* librsvg, the first time an SVG icon is wanted; 0 if it is not there
+ * (a PNG of the icon, or a letter tile, then). */
+static int load_svg(void)
+{
+	const char *missing = NULL;
+
+	if (TT.svg.tried)
+		return TT.svg.h != NULL;
+	TT.svg.tried = 1;
+	if (!(TT.svg.h = dyn_open(RSVG_LIB, "the overlay draws SVG icons with librsvg"))) {
+		log_info("overlay: %s; SVG icons are not drawn", last_error());
+		return 0;
+	}
+	SYM(TT.svg, from_data, "rsvg_handle_new_from_data")
+	SYM(TT.svg, render, "rsvg_handle_render_document")
+	SYM(TT.svg, surface, "cairo_image_surface_create_for_data")
+	SYM(TT.svg, flush, "cairo_surface_flush")
+	SYM(TT.svg, surface_destroy, "cairo_surface_destroy")
+	SYM(TT.svg, create, "cairo_create")
+	SYM(TT.svg, destroy, "cairo_destroy")
+	SYM(TT.svg, unref, "g_object_unref")
+	SYM(TT.svg, error_free, "g_error_free")
+	if (dyn_check(&TT.svg.h, RSVG_LIB, missing) < 0) {
+		log_warn("overlay: %s; SVG icons are not drawn", last_error());
+		return 0;
+	}
+	return 1;
+}
+
+/* The SVG at path drawn into a px x px image, or NULL.  (A hostile file
+ * can at worst take the painter down: daemon-wm forks another.) */
+static pixman_image_t *svg_read(const char *path, int px)
+{
+	size_t len;
+	char *text = read_file(path, 1u << 20, &len);
+	struct rsvg_rect vp = { 0, 0, px, px };
+	pixman_image_t *dst = NULL;
+	void *h, *err = NULL, *surface, *cr;
+	int drawn;
+
+	if (!text)
+		return NULL;
+	h = TT.svg.from_data((const uint8_t *)text, len, &err);
+	free(text);
+	if (!h || !(dst = TT.pixman.create_bits(PIXMAN_a8r8g8b8, px, px, NULL, px * 4))) {
+		if (err)
+			TT.svg.error_free(err);
+		if (h)
+			TT.svg.unref(h);
+		return NULL;
+	}
+	surface = TT.svg.surface((unsigned char *)TT.pixman.get_data(dst), 0, px, px, TT.pixman.get_stride(dst));
+	cr = TT.svg.create(surface);
+	drawn = TT.svg.render(h, cr, &vp, &err);
+	TT.svg.destroy(cr);
+	TT.svg.flush(surface);
+	TT.svg.surface_destroy(surface);
+	TT.svg.unref(h);
+	if (err)
+		TT.svg.error_free(err);
+	if (!drawn) {
+		TT.pixman.unref(dst);
+		return NULL;
+	}
+	return dst;
+}
+
 /* The icon of name (an Icon= value, or an app id: as it is, in lower
- * case, or its meaningful part) at px, from the cache; NULL if none. */
+ * case, or its meaningful part) at px, from the cache; NULL if none.  An
+ * SVG is taken where the theme has no PNG as large, if librsvg loads. */
 static pixman_image_t *icon_get(struct pstate *o, const char *name, int px)
 {
 	char path[4096], tries[3][128];
 	struct icon *ic;
 
-	if (!*name || strlen(name) >= sizeof(ic->name) || !load_png())
+	if (!*name || strlen(name) >= sizeof(ic->name))
 		return NULL;
 	for (int i = 0; i < o->nicons; i++)
 		if (o->icons[i].px == px && !strcmp(o->icons[i].name, name))
@@ -348,9 +440,22 @@ static pixman_image_t *icon_get(struct pstate *o, const char *name, int px)
 	for (size_t i = 0; i <= strlen(tries[0]); i++)
 		tries[1][i] = tries[0][i] >= 'A' && tries[0][i] <= 'Z' ? (char)(tries[0][i] + 32) : tries[0][i];
 	hints_app_name(name, tries[2], sizeof(tries[2]));
-	for (int i = 0; i < 3 && !ic->img; i++)
-		if ((i == 0 || strcmp(tries[i], tries[i - 1])) && icon_find(tries[i], o->icon_theme, px, path, sizeof(path)) == 0)
+	for (int i = 0; i < 3 && !ic->img; i++) {
+		size_t l;
+
+		if ((i && !strcmp(tries[i], tries[i - 1])) ||
+		    icon_find(tries[i], o->icon_theme, px, !TT.svg.tried || TT.svg.h, path, sizeof(path)) < 0)
+			continue;
+		l = strlen(path);
+		if (l > 4 && !strcmp(path + l - 4, ".svg") && !load_svg() &&
+		    icon_find(tries[i], o->icon_theme, px, 0, path, sizeof(path)) < 0)
+			continue;
+		l = strlen(path);
+		if (l > 4 && !strcmp(path + l - 4, ".svg"))
+			ic->img = svg_read(path, px);
+		else if (load_png())
 			ic->img = icon_read(path, px);
+	}
 	return ic->img;
 }
 

@@ -27,11 +27,13 @@ static void touch(const char *rel)
 		fclose(f);
 }
 
+static int svg;
+
 static const char *found(const char *name, const char *theme, int size)
 {
 	static char out[512];
 
-	if (icon_find(name, theme, size, out, sizeof(out)) < 0)
+	if (icon_find(name, theme, size, svg, out, sizeof(out)) < 0)
 		return "NONE";
 	return strncmp(out, root, strlen(root)) ? out : out + strlen(root) + 1;
 }
@@ -75,6 +77,24 @@ int main(void)
 		!strcmp(found("..", NULL, 32), "NONE") && !strcmp(found("", NULL, 32), "NONE"),
 		"names with a slash or dots are not names");
 	ok(!strcmp(found("/etc/passwd", NULL, 32), "NONE"), "an absolute path that is not a PNG is refused");
+
+	/* A painter that can draw SVG (librsvg loaded). */
+	svg = 1;
+	ok(!strcmp(found("foot", NULL, 40), "share/icons/hicolor/48x48/apps/foot.png"),
+		"with SVG: a PNG at least as large still comes first (got %s)", found("foot", NULL, 40));
+	ok(!strcmp(found("foot", NULL, 512), "share/icons/hicolor/scalable/apps/foot.svg"),
+		"but a scalable SVG before a PNG too small (got %s)", found("foot", NULL, 512));
+	ok(!strcmp(found("notpng", NULL, 32), "share/icons/hicolor/32x32/apps/notpng.svg"),
+		"an SVG alone is taken (got %s)", found("notpng", NULL, 32));
+	ok(!strcmp(found("small", NULL, 96), "share/icons/hicolor/32x32/apps/small.png"),
+		"and a small PNG with no SVG (got %s)", found("small", NULL, 96));
+	{
+		char abs[512];
+
+		touch("abs/icon.svg");
+		snprintf(abs, sizeof(abs), "%s/abs/icon.svg", root);
+		ok(!strcmp(found(abs, NULL, 32), "abs/icon.svg"), "an absolute SVG path too");
+	}
 	{
 		char cmd[128];
 
