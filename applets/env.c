@@ -5,6 +5,7 @@
 #include "applets/applet.h"
 #include "lib/bus/bus.h"
 #include "lib/cli/cli.h"
+#include "lib/cli/envsecrets.h"
 #include "lib/core/envvar.h"
 #include "lib/core/paths.h"
 #include "lib/core/secmem.h"
@@ -64,124 +65,7 @@ The output holds secrets: mind where it goes.
   --allow NAME            as for env (repeatable)
 */
 
-struct var {
-	char name[VAULT_MAX_NAME + 80];
-	char secret[VAULT_MAX_NAME + 1];
-	char profile[PROFILE_BUF];
-	uint8_t *value;		/* secure memory */
-	size_t len;
-};
-
-static struct var *vars;
-static int nvars;
-static const char *allowed[16];	/* --allow NAME */
-static int nallowed;
-
-static int denied(const char *name)
-{
-	for (int i = 0; i < nallowed; i++)
-		if (!strcasecmp(allowed[i], name))
-			return 0;
-	return envvar_denied(name);
-}
-
-static void free_vars(void)
-{
-	for (int i = 0; i < nvars; i++)
-		secmem_free(vars[i].value);
-	free(vars);
-}
-
-struct listing {
-	const char *profile, *prefix;
-	int *cap;
-};
-
-/* A name xcli_list found: a new variable, unless an earlier profile has
- * a secret of that name (the first wins). */
-static void add_var(const char *secret, void *vctx)
-{
-	struct listing *l = vctx;
-	struct var *x;
-
-	for (int k = 0; k < nvars; k++)
-		if (!strcmp(vars[k].secret, secret))
-			return;
-	if (nvars == *l->cap)
-		vars = xreallocarray(vars, *l->cap = *l->cap ? *l->cap * 2 : 32, sizeof(*vars));
-	x = &vars[nvars++];
-	memset(x, 0, sizeof(*x));
-	snprintf(x->secret, sizeof(x->secret), "%s", secret);
-	snprintf(x->profile, sizeof(x->profile), "%s", l->profile);
-	envvar_name(x->name, sizeof(x->name), l->prefix, x->secret);
-}
-
-/* Everything from every profile, checked; dies with a clear error.
- * shell_names: every name must also be one a shell accepts. */
-static void fetch(const char *cmd, const char *spec, const char *prefix, int shell_names)
-{
-	struct cli_io *io = xcli_io();	/* secure memory: the values pass here */
-	uint8_t *buf = io->buf;
-	struct wire_out *req = &io->req;
-	char profiles[CLI_MAX_PROFILES][PROFILE_BUF];
-	int np = cli_profiles(cmd, spec, profiles, CLI_MAX_PROFILES), cap = 0;
-	struct bus_client *c;
-
-	if (prefix && *prefix) {
-		for (const char *s = prefix; *s; s++)
-			if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
-				usage_error(cmd, "--prefix '%s': letters, digits and '_' only", prefix);
-	}
-	c = xcli_connect();
-	for (int i = 0; i < np; i++) {
-		struct listing l = { profiles[i], prefix, &cap };
-		int from = nvars;
-
-		xcli_list(c, io, profiles[i], add_var, &l);
-		for (int k = from; k < nvars; k++) {
-			struct var *x = &vars[k];
-			struct wire_msg m;
-			const uint8_t *val;
-			uint16_t vl;
-
-			wire_begin(req, WIRE_SECRET_GET, 0, 0);
-			wire_put_str(req, WF_PROFILE, profiles[i]);
-			wire_put_str(req, WF_KEY, x->secret);
-			xcli_request(c, io, &m);
-			if (!wire_find(&m, WF_VALUE, &val, &vl) || !(x->value = secmem_dup(val, vl))) {
-				free_vars();
-				die("%s: cannot fetch secret '%s' of profile %s: %s", cmd, x->secret, profiles[i],
-					last_error());
-			}
-			x->len = vl;
-			sodium_memzero(buf, WIRE_HEADER + m.fields_len);
-		}
-	}
-	bus_close(c);
-	for (int i = 0; i < nvars; i++) {
-		const char *why = NULL, *other = "";
-
-		if (denied(vars[i].name))
-			why = "a variable that changes how programs load or run; refused (--allow NAME if meant)";
-		else if (memchr(vars[i].value, 0, vars[i].len))
-			why = "its value holds a NUL byte, which an environment cannot carry";
-		else if (shell_names && vars[i].name[0] >= '0' && vars[i].name[0] <= '9')
-			why = "a name no shell accepts, as it starts with a digit; --prefix gives it a start";
-		for (int k = 0; !why && k < i; k++)
-			if (!strcmp(vars[k].name, vars[i].name)) {
-				why = "the same variable as secret '";
-				other = vars[k].secret;
-			}
-		if (why) {
-			char msg[1800];
-
-			snprintf(msg, sizeof(msg), "%s: secret '%s' (profile %s) maps to %s: %s%s%s", cmd,
-				vars[i].secret, vars[i].profile, vars[i].name, why, other, *other ? "'" : "");
-			free_vars();
-			die("%s; nothing was %s", msg, strcmp(cmd, "env") ? "printed" : "run");
-		}
-	}
-}
+static struct env_secrets S;
 
 static void usage_opts(int argc, char **argv, const char *cmd, const char **spec, const char **prefix,
 	const char **format)
@@ -194,9 +78,8 @@ static void usage_opts(int argc, char **argv, const char *cmd, const char **spec
 		case 'p': *spec = optarg; break;
 		case OPT_PREFIX: *prefix = optarg; break;
 		case OPT_ALLOW:
-			if (nallowed == (int)ARRAY_LEN(allowed))
-				usage_error(cmd, "--allow: %zu names at most", ARRAY_LEN(allowed));
-			allowed[nallowed++] = optarg;
+			if (env_secrets_allow(&S, optarg) < 0)
+				usage_error(cmd, "--allow: %zu names at most", ARRAY_LEN(S.allowed));
 			break;
 		case 'f':
 			*format = optarg;
@@ -219,23 +102,14 @@ int env_main(int argc, char **argv)
 	if (optind >= argc)
 		usage_error("env", "which command? (sesame env [-p PROFILES] -- COMMAND ...)");
 	np = cli_profiles("env", spec, profiles, CLI_MAX_PROFILES);
-	fetch("env", spec, prefix, 0);
+	xenv_secrets_fetch(&S, "env", spec, prefix, 0);
 	for (int i = 0; i < np; i++) {
 		strcat(joined, i ? "," : "");
 		strcat(joined, profiles[i]);
 	}
-	for (int i = 0; i < nvars; i++) {
-		char *v = xmalloc(vars[i].len + 1);
-
-		memcpy(v, vars[i].value, vars[i].len);
-		v[vars[i].len] = 0;
-		if (setenv(vars[i].name, v, 1) < 0)
-			die("env: cannot set %s: %s", vars[i].name, strerror(errno));
-		sodium_memzero(v, vars[i].len);
-		free(v);
-	}
+	xenv_secrets_setenv(&S, "env");
 	setenv("SESAME_PROFILES", joined, 1);
-	free_vars();
+	env_secrets_free(&S);
 	execvp(argv[optind], argv + optind);
 	die_code(errno == ENOENT ? 127 : 126, "env: cannot run %s: %s", argv[optind], strerror(errno));
 }
@@ -249,29 +123,29 @@ int export_main(int argc, char **argv)
 		usage_error("export", "unexpected argument '%s'", argv[optind]);
 	if (strcmp(format, "shell") && strcmp(format, "dotenv") && strcmp(format, "json"))
 		usage_error("export", "-f: shell, dotenv or json, not '%s'", format);
-	fetch("export", spec, prefix, strcmp(format, "json"));
+	xenv_secrets_fetch(&S, "export", spec, prefix, strcmp(format, "json"));
 	if (!strcmp(format, "json"))
-		for (int i = 0; i < nvars; i++)
-			if (!utf8_valid(vars[i].value, vars[i].len)) {
-				char name[sizeof(vars[i].name)];
+		for (int i = 0; i < S.n; i++)
+			if (!utf8_valid(S.v[i].value, S.v[i].len)) {
+				char name[sizeof(S.v[i].name)];
 
-				strcpy(name, vars[i].name);
-				free_vars();
+				strcpy(name, S.v[i].name);
+				env_secrets_free(&S);
 				die("export: %s is not valid UTF-8 and cannot be a JSON string; nothing was printed", name);
 			}
 	if (!strcmp(format, "json"))
 		putchar('{');
-	for (int i = 0; i < nvars; i++) {
-		const uint8_t *v = vars[i].value;
+	for (int i = 0; i < S.n; i++) {
+		const uint8_t *v = S.v[i].value;
 
 		if (!strcmp(format, "shell")) {
-			printf("export %s='", vars[i].name);
-			for (size_t k = 0; k < vars[i].len; k++)
+			printf("export %s='", S.v[i].name);
+			for (size_t k = 0; k < S.v[i].len; k++)
 				v[k] == '\'' ? (void)fputs("'\\''", stdout) : (void)putchar(v[k]);
 			printf("'\n");
 		} else if (!strcmp(format, "dotenv")) {
-			printf("%s=\"", vars[i].name);
-			for (size_t k = 0; k < vars[i].len; k++) {
+			printf("%s=\"", S.v[i].name);
+			for (size_t k = 0; k < S.v[i].len; k++) {
 				if (v[k] == '\\' || v[k] == '"' || v[k] == '$' || v[k] == '`')
 					printf("\\%c", v[k]);
 				else if (v[k] == '\n')
@@ -283,12 +157,12 @@ int export_main(int argc, char **argv)
 			}
 			printf("\"\n");
 		} else {
-			printf("%s\"%s\":", i ? "," : "", vars[i].name);
-			cli_json_str(stdout, v, vars[i].len);
+			printf("%s\"%s\":", i ? "," : "", S.v[i].name);
+			cli_json_str(stdout, v, S.v[i].len);
 		}
 	}
 	if (!strcmp(format, "json"))
 		printf("}\n");
-	free_vars();
+	env_secrets_free(&S);
 	return fflush(stdout) ? 1 : 0;
 }
