@@ -20,7 +20,8 @@ APPLETS = $(filter-out $(DESKTOP_APPLETS) $(NODESKTOP_APPLETS),$(APPLET_FILES)) 
 # each file of a role folder that includes <wayland-client.h> or fcft.
 DESKTOP_LIB := $(wildcard lib/desk/*.c) $(filter-out $(APPLET_FILES),$(shell grep -lE '^\#include <(wayland-client|fcft/fcft)\.h>' applets/*/*.c))
 TPM2_LIB = lib/tpm2/tpm2.c lib/tpm2/tpm2_mini.c lib/tpm2/tpm2_link.c lib/tpm2/tpm2_session.c lib/tpm2/tpm2_off.c
-LIB_CHOICES = $(DESKTOP_LIB) lib/core/dynlib.c lib/sandbox/seccomp.c lib/sandbox/seccomp_off.c $(TPM2_LIB)
+GIT_LIB = applets/workspace/git.c applets/workspace/git_off.c
+LIB_CHOICES = $(DESKTOP_LIB) lib/core/dynlib.c lib/sandbox/seccomp.c lib/sandbox/seccomp_off.c $(TPM2_LIB) $(GIT_LIB)
 LIB := $(filter-out $(APPLET_FILES) $(LIB_CHOICES),$(sort $(wildcard lib/*/*.c applets/*/*.c)))
 ifeq ($(DESKTOP),1)
 LIB += $(DESKTOP_LIB)
@@ -32,6 +33,11 @@ ifeq ($(SECCOMP),1)
 LIB += lib/sandbox/seccomp.c
 else
 LIB += lib/sandbox/seccomp_off.c
+endif
+ifeq ($(GIT),1)
+LIB += applets/workspace/git.c
+else
+LIB += applets/workspace/git_off.c
 endif
 ifeq ($(TPM2),1)
 LIB += $(if $(filter mini,$(TPM2_IMPL)),lib/tpm2/tpm2_mini.c lib/tpm2/tpm2_link.c lib/tpm2/tpm2_session.c,lib/tpm2/tpm2.c)
@@ -165,6 +171,7 @@ $(APPLETS:%.c=$(O)/%.o) $(LIB:%.c=$(O)/%.o) $(PROTO_OBJ): | $(PROTO_H) $(if $(PR
 $(O)/applets/wm/paint.o: private ALL_CFLAGS += $(if $(FCFT_SONAME),-DFCFT_LIB='"$(FCFT_SONAME)"') \
 	$(if $(PIXMAN_SONAME),-DPIXMAN_LIB='"$(PIXMAN_SONAME)"') $(if $(PNG_SONAME),-DPNG_LIB='"$(PNG_SONAME)"') \
 	$(if $(RSVG_SONAME),-DRSVG_LIB='"$(RSVG_SONAME)"')
+$(O)/applets/workspace/git.o: private ALL_CFLAGS += $(if $(GIT2_SONAME),-DGIT2_LIB='"$(GIT2_SONAME)"')
 $(O)/lib/core/paths.o: private ALL_CFLAGS += -DSESAME_POLICY_FILE='"$(POLICY_FILE)"' \
 	-DSESAME_SYS_CONFIG='"$(SYSCONFDIR)/pds"' -DSESAME_SYS_DATA='"$(LOCALSTATEDIR)/lib/pds"' \
 	-DSESAME_SYS_CACHE='"$(LOCALSTATEDIR)/cache/sesame"' -DSESAME_SYS_RUNTIME='"$(RUNSTATEDIR)/pds"'

@@ -131,6 +131,20 @@ ifeq ($(origin TPM2),undefined)
 TPM2 := $(shell $(PKG_CONFIG) --exists tss2-esys tss2-tctildr tss2-mu 2>/dev/null && echo 1 || echo 0)
 endif
 TPM2_IMPL ?= tss
+# GIT=1 builds the workspaces' git (applets/workspace/git.c) against
+# libgit2's headers (libgit2-dev); libgit2 itself is loaded when a
+# workspace command first needs it.  Left unset: 1 where pkg-config finds
+# libgit2 (never in `make static`), else 0, and those commands say so.
+ifeq ($(STATIC),1)
+GIT ?= 0
+endif
+ifeq ($(origin GIT),undefined)
+GIT := $(shell $(PKG_CONFIG) --exists libgit2 2>/dev/null && echo 1 || echo 0)
+endif
+ifeq ($(GIT),1)
+DEP_CFLAGS += $(shell $(PKG_CONFIG) --cflags libgit2 2>/dev/null)
+GIT2_SONAME ?= $(call soname,libgit2,libgit2.so)
+endif
 # SANITIZE=1 builds with ASan + UBSan into build/san (make check SANITIZE=1).
 SANITIZE ?= 0
 # TSAN=1 builds with ThreadSanitizer into build/tsan (make check TSAN=1).

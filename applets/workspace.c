@@ -4,6 +4,7 @@
  * The configuration is wsconf.h, what applies in a directory dotfile.h. */
 #include "applets/applet.h"
 #include "applets/workspace/dotfile.h"
+#include "applets/workspace/git.h"
 #include "applets/workspace/wsconf.h"
 #include "lib/cli/cli.h"
 #include "lib/cli/envsecrets.h"
@@ -11,7 +12,9 @@
 #include "lib/core/paths.h"
 #include "lib/core/util.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,13 +28,17 @@ usage: sesame workspace init [--root DIR] [--user NAME]
        sesame workspace unlink [PATH]
        sesame workspace config show [PATH]
        sesame workspace shell [-p PROFILES] [--prefix P] [--allow NAME]... [--shell BIN] [PATH] [-- COMMAND...]
-       sesame workspace clone|list|status ...   (not in this version yet)
+       sesame workspace clone URL [-p PROFILE] [--adopt true|false] [--no-adopt] [--timeout S]
+       sesame workspace list [--server HOST] [--org ORG] [-p PROFILE] [-f table|json] [--json]
+       sesame workspace status [PATH] [-v]
 
 Checkouts live in one layout, {root}/{user}/{server}/{org}/{repo}, set
 up by init (root: --root, else settings.root, else /workspace;
 user: --user, else settings.user, else $USER); $SESAME_WORKSPACE_ROOT
 overrides the root.  The configuration is workspaces.toml in the config
-directory, then workspaces.d/ (see sesame help workspace's files below).
+directory, then the .toml files of workspaces.d in name order (a later
+file wins a setting; links add up): [settings] root, user, workspace_auto; [forge]
+api_url, token_secret; [links] "PATH" = "PROFILE".
 
   init     create {root}/{user} and write settings.root and .user to
            workspaces.toml (refuses / and the system's directories)
@@ -45,6 +52,24 @@ directory, then workspaces.d/ (see sesame help workspace's files below).
            in PATH with the secrets of its profile as in sesame env, the
            env of its .sesame.toml files, SESAME_PROFILES and
            SESAME_WORKSPACE; exits with its status
+  clone    clone URL into the layout: https://HOST/ORG/REPO, http://
+           (warned: not private), git://HOST[:PORT]/ORG/REPO (warned) or
+           file:///PATH/ORG/REPO (server localhost), through libgit2; ssh
+           URLs (ssh://..., USER@HOST:ORG/REPO) are not in this version
+           yet: libgit2 1.5 does not check the server's host key.
+           An existing checkout with the same origin is adopted (unless
+           --adopt false); another origin is an error.  The clone is made
+           beside its place and renamed into it whole: a timeout or
+           Ctrl-C leaves nothing.  -p links the result to PROFILE.
+           (--depth, --project and the organisation's workspace.git are
+           not in this version yet: they say so.)
+  list     the checkouts under {root}/{user}: each organisation, then
+           each repository's branch, commit, clean or dirty and profile;
+           -f json (or --json): [{"server","org","repo","profile","path",
+           "is_workspace_git"}]
+  status   PATH's checkout (default: the current directory): remote,
+           branch, commit, tracking, clean or dirty, profile; -v adds the
+           layout and the disk it uses
 
 A directory's profile: -p, then its repository's .sesame.toml, then its
 organisation's ({root}/{user}/{server}/{org}/.sesame.toml), then the
@@ -67,15 +92,35 @@ link is refused.
   --prefix P              shell: P_ before every secret's variable
   --allow NAME            shell: let the variable NAME through (repeatable)
   --shell BIN             shell: the shell to run
+  --adopt WHEN            clone: adopt an existing checkout, true (the
+                          default) or false
+  --no-adopt              clone: the same as --adopt false
+  --timeout S             clone: give up after S seconds without progress
+                          (default 60)
+  --depth N               clone: a shallow clone (not with libgit2 1.5)
+  --project               clone: every repository of an organisation
+                          (not in this version yet)
+  --workspace-init        clone: the organisation's workspace.git (not in
+                          this version yet)
+  --workspace-update      clone: likewise
+  --no-workspace          clone: no workspace.git (the only way yet)
+  --force                 clone: with --workspace-init (not yet)
+  --include-forks         clone --project: forks too (not yet)
+  --include-archived      clone --project: archived ones too (not yet)
+  --server HOST           list: only that server's
+  --org ORG               list: only that organisation's
+  -f, --format F          list: table (the default) or json
+  --json                  list: -f json
+  -v, --verbose           status: the layout and the disk used
 */
 
-/*APPLET clone clone_main "clone a repository into the workspace layout (not in this version yet)"
-usage: sesame clone URL ...
+/*APPLET clone clone_main "clone a repository into the workspace layout (sesame workspace clone)"
+usage: sesame clone URL [-p PROFILE] [--adopt true|false] [--no-adopt] [--timeout S]
 
-Not in this version of sesame yet: it says so and exits 1.
+The same as sesame workspace clone (see sesame help workspace).
 */
 
-/*APPLET cl cl_main "the same as sesame clone (not in this version yet)"
+/*APPLET cl cl_main "the same as sesame clone"
 usage: sesame cl URL ...
 */
 
@@ -85,7 +130,8 @@ usage: sesame ws SUBCOMMAND ...   (see sesame help workspace)
 
 static struct {
 	struct ws_conf conf;
-	const char *profile, *root, *user, *prefix, *shell;
+	const char *profile, *root, *user, *prefix, *shell, *server, *org, *format;
+	int adopt, timeout, verbose, depth, later;
 	struct env_secrets s;
 } TT;
 
@@ -236,6 +282,262 @@ static int do_show(int argc, char **argv)
 	return fflush(stdout) ? 1 : 0;
 }
 
+/* --- status, list, clone ---------------------------------------------------- */
+
+static void xgit(const char *cmd)
+{
+	if (!ws_git_available())
+		die("%s: %s", cmd, last_error());
+}
+
+/* The profile that applies in dir, and from where (NULL: none of dir's own). */
+static const char *profile_of(const char *dir, const char **from)
+{
+	static struct ws_effective e;
+
+	*from = NULL;
+	if (ws_effective_get(&TT.conf, dir, &e) < 0)
+		return NULL;
+	*from = e.profile_from;
+	return e.profile_from ? e.profile : NULL;
+}
+
+static long long du_total;
+static int du_entry(const char *p, const struct stat *sb, int type, struct FTW *f)
+{
+	(void)p, (void)type, (void)f;
+	du_total += (long long)sb->st_blocks * 512;
+	return 0;
+}
+
+static int do_status(int argc, char **argv)
+{
+	char path[PATH_MAX], user_dir[PATH_MAX * 2];
+	struct ws_effective e;
+	struct ws_git_info g;
+	const char *repo, *from, *prof;
+
+	path_arg("workspace status", argc, argv, path, sizeof(path));
+	effective("workspace status", path, &e);
+	snprintf(user_dir, sizeof(user_dir), "%s/%s", TT.conf.root, TT.conf.user);
+	if (!*e.org_dir)
+		die("workspace status: %s is not inside the workspace's organisations, %s/SERVER/ORG (sesame workspace "
+			"init sets the root)", path, user_dir);
+	repo = *e.repo_dir && ws_is_checkout(e.repo_dir) ? e.repo_dir : ws_is_checkout(e.org_dir) ? e.org_dir : NULL;
+	if (!repo)
+		die("workspace status: %s is not a git checkout", *e.repo_dir ? e.repo_dir : e.org_dir);
+	xgit("workspace status");
+	if (ws_git_info(repo, &g) < 0)
+		die("workspace status: %s", last_error());
+	printf("Workspace: %s\nRemote: %s\nBranch: %s\n", repo, *g.origin ? g.origin : "unknown",
+		*g.branch ? g.branch : "(detached)");
+	if (*g.commit)
+		printf("Commit: %s %s\n", g.commit, g.summary);
+	else
+		printf("Commit: (unborn)\n");
+	if (*g.upstream)
+		printf("Tracking: %s (%s)\n", g.upstream, !g.ahead && !g.behind ? "up to date" :
+			g.ahead && g.behind ? "diverged" : g.ahead ? "ahead" : "behind");
+	if (g.ahead || g.behind)
+		printf("  %d ahead, %d behind\n", g.ahead, g.behind);
+	printf("Status: %s\n", g.dirty ? "dirty" : "clean");
+	if ((prof = profile_of(repo, &from)))
+		printf("Profile: %s (source: %s)\n", prof, from);
+	else
+		printf("Profile: (none)\n");
+	printf("Namespace: %s (%s)\n", strrchr(e.org_dir, '/') + 1, ws_is_checkout(e.org_dir) ? "workspace.git" :
+		"no workspace.git");
+	if (TT.verbose) {
+		const char *org = strrchr(e.org_dir, '/') + 1;
+		char server[PATH_MAX];
+
+		snprintf(server, sizeof(server), "%.*s", (int)(org - 1 - e.org_dir), e.org_dir);
+		printf("Convention: %s / %s / %s / %s / %s\n", TT.conf.root, TT.conf.user, strrchr(server, '/') + 1, org,
+			repo == e.org_dir ? "(workspace.git)" : strrchr(repo, '/') + 1);
+		du_total = 0;
+		nftw(repo, du_entry, 16, FTW_PHYS);
+		printf("Disk: %.1f MiB\n", (double)du_total / (1024.0 * 1024.0));
+	}
+	return fflush(stdout) ? 1 : 0;
+}
+
+static int visible_dir(const char *parent, const struct dirent *d, char *out, size_t n)
+{
+	struct stat sb;
+
+	if (d->d_name[0] == '.' || (size_t)snprintf(out, n, "%s/%s", parent, d->d_name) >= n)
+		return 0;
+	return lstat(out, &sb) == 0 && S_ISDIR(sb.st_mode);	/* a link is not followed */
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int do_list(int argc, char **argv)
+{
+	char top[PATH_MAX * 2], sdir[PATH_MAX * 3], odir[PATH_MAX * 4], rdir[PATH_MAX * 5];
+	struct dirent **sv = NULL, **ov = NULL, **rv = NULL;
+	int ns, json = TT.format && !strcmp(TT.format, "json"), nserv = 0, norg = 0, nrepo = 0;
+
+	if (optind < argc)
+		usage_error("workspace", "list: unexpected argument '%s'", argv[optind]);
+	if (TT.format && strcmp(TT.format, "json") && strcmp(TT.format, "table"))
+		usage_error("workspace", "list: -f table or json, not '%s'", TT.format);
+	xgit("workspace list");
+	snprintf(top, sizeof(top), "%s/%s", TT.conf.root, TT.conf.user);
+	ns = scandir(top, &sv, NULL, by_name);
+	if (json)
+		printf("[");
+	for (int i = 0; i < ns; i++) {
+		int no, counted = 0;
+
+		if (!visible_dir(top, sv[i], sdir, sizeof(sdir)) || (TT.server && strcmp(TT.server, sv[i]->d_name)) ||
+		    (no = scandir(sdir, &ov, NULL, by_name)) < 0)
+			continue;
+		for (int j = 0; j < no; j++) {
+			int nr, wsgit, header = 0;
+
+			if (!visible_dir(sdir, ov[j], odir, sizeof(odir)) || (TT.org && strcmp(TT.org, ov[j]->d_name)) ||
+			    (nr = scandir(odir, &rv, NULL, by_name)) < 0)
+				continue;
+			wsgit = ws_is_checkout(odir);
+			for (int k = -1; k < nr; k++) {
+				struct ws_git_info g;
+				const char *from, *prof, *dir = k < 0 ? odir : rdir, *name = k < 0 ? "(workspace.git)" : NULL;
+
+				if (k < 0 && !wsgit)
+					continue;
+				if (k >= 0 && (!visible_dir(odir, rv[k], rdir, sizeof(rdir)) || !ws_is_checkout(rdir)))
+					continue;
+				if (k >= 0)
+					name = rv[k]->d_name;
+				prof = profile_of(dir, &from);
+				if (TT.profile && (!prof || strcmp(prof, TT.profile)))
+					continue;
+				if (ws_git_info(dir, &g) < 0)
+					memset(&g, 0, sizeof(g));
+				counted += !counted, nrepo++;
+				if (!header++)
+					norg++;
+				if (json) {
+					printf("%s{\"server\":", nrepo > 1 ? "," : "");
+					cli_json_str(stdout, sv[i]->d_name, strlen(sv[i]->d_name));
+					printf(",\"org\":");
+					cli_json_str(stdout, ov[j]->d_name, strlen(ov[j]->d_name));
+					printf(",\"repo\":");
+					if (k < 0)
+						printf("null");
+					else
+						cli_json_str(stdout, name, strlen(name));
+					printf(",\"profile\":");
+					if (prof)
+						cli_json_str(stdout, prof, strlen(prof));
+					else
+						printf("null");
+					printf(",\"path\":");
+					cli_json_str(stdout, dir, strlen(dir));
+					printf(",\"is_workspace_git\":%s}", k < 0 ? "true" : "false");
+					continue;
+				}
+				if (header == 1)
+					printf("%s/%s%s\n", sv[i]->d_name, ov[j]->d_name, wsgit ? " (workspace)" : "");
+				printf("  %-20s %-14s %-8s %s%s%s\n", name, *g.branch ? g.branch : "(detached)",
+					*g.commit ? g.commit : "(unborn)", g.dirty ? "dirty" : "clean", prof ? "  profile: " : "",
+					prof ? prof : "");
+			}
+			for (int k = 0; k < nr; k++)
+				free(rv[k]);
+			free(rv);
+		}
+		nserv += counted;
+		for (int j = 0; j < no; j++)
+			free(ov[j]);
+		free(ov);
+	}
+	for (int i = 0; i < ns; i++)
+		free(sv[i]);
+	free(sv);
+	if (json)
+		printf("]\n");
+	else if (!nrepo)
+		printf("No workspaces found.\n");
+	else
+		printf("%d server%s, %d org%s, %d repo%s\n", nserv, nserv == 1 ? "" : "s", norg, norg == 1 ? "" : "s",
+			nrepo, nrepo == 1 ? "" : "s");
+	return fflush(stdout) ? 1 : 0;
+}
+
+static int do_clone(int argc, char **argv)
+{
+	char dest[PATH_MAX * 2], parent[PATH_MAX * 2];
+	struct ws_url u;
+	struct ws_git_info g;
+	const char *url;
+	int r;
+
+	if (optind >= argc)
+		usage_error("workspace", "clone: which URL?");
+	if (optind < argc - 1)
+		usage_error("workspace", "clone: unexpected argument '%s'", argv[optind + 1]);
+	url = argv[optind];
+	if (TT.later)
+		die("workspace clone: --project, --workspace-init, --workspace-update, --force and --include-* are not "
+			"in this version of sesame yet");
+	if (TT.depth)
+		die("workspace clone: --depth: shallow clones need libgit2 1.7 or later; this sesame was built with "
+			"libgit2 %s", ws_git_built_with);
+	if (TT.profile)
+		cli_profile_arg("workspace", TT.profile);
+	if (ws_url_parse(url, &u) < 0)
+		die("workspace clone: %s", last_error());
+	if (!*u.repo)
+		die("workspace clone: %s names an organisation, not a repository (--project is not in this version yet)",
+			url);
+	if (u.scheme == WS_HTTP || u.scheme == WS_GIT)
+		fprintf(stderr, "sesame: warning: %s is not encrypted: what is cloned can be read and changed on the way\n",
+			url);
+	if (ws_layout_path(TT.conf.root, TT.conf.user, &u, dest, sizeof(dest)) < 0)
+		die("workspace clone: %s", last_error());
+	if (ws_is_checkout(dest)) {
+		char have[1024], want[1024];
+
+		if (!TT.adopt)
+			die("workspace clone: %s exists already (--adopt false)", dest);
+		xgit("workspace clone");
+		if (ws_git_info(dest, &g) < 0)
+			die("workspace clone: %s", last_error());
+		ws_url_norm(g.origin, have, sizeof(have));
+		ws_url_norm(url, want, sizeof(want));
+		if (strcmp(have, want))
+			die("workspace clone: %s is a checkout of %s, not of %s; nothing was changed", dest,
+				*g.origin ? g.origin : "no origin", url);
+		printf("Adopted existing repository: %s\n", dest);
+	} else {
+		struct stat sb;
+
+		if (lstat(dest, &sb) == 0)
+			die("workspace clone: %s exists and is not a git checkout; nothing was changed", dest);
+		if (u.scheme == WS_SSH)
+			die("workspace clone: ssh URLs are not in this version of sesame yet (libgit2 1.5 would not "
+				"check the server's host key); clone into %s with git, and sesame adopts the checkout", dest);
+		xgit("workspace clone");
+		snprintf(parent, sizeof(parent), "%s", dest);
+		*strrchr(parent, '/') = 0;
+		mkdirs(parent);
+		if ((r = ws_git_clone_supervised(url, dest, TT.timeout)) < 0)
+			die_code(r == -2 ? 130 : 1, "workspace clone: %s", last_error());
+		printf("Cloned to: %s\n", dest);
+	}
+	if (TT.profile) {
+		if (ws_conf_set_link(&TT.conf, dest, TT.profile) < 0)
+			die("workspace clone: %s", last_error());
+		printf("Linked -> profile \"%s\"\n", TT.profile);
+	}
+	return fflush(stdout) ? 1 : 0;
+}
+
 /* --- shell ---------------------------------------------------------------- */
 
 static int do_shell(int argc, char **argv, char **cmd)
@@ -289,7 +591,7 @@ int workspace_main(int argc, char **argv)
 	int o;
 
 	if (!sub)
-		usage_error("workspace", "which one: init, link, unlink, config show, shell?");
+		usage_error("workspace", "which one: init, clone, list, status, link, unlink, config show, shell?");
 	argv++, argc--;
 	if (!strcmp(sub, "config")) {
 		if (argc < 2 || strcmp(argv[1], "show"))
@@ -308,8 +610,38 @@ int workspace_main(int argc, char **argv)
 			argc = i;
 			break;
 		}
+	TT.adopt = 1;
+	TT.timeout = 60;
 	while ((o = getopt_long(argc, argv, OPTSTR_workspace, longopts_workspace, NULL)) != -1) {
+		long long n;
+
 		switch (o) {
+		case OPT_ADOPT:
+			if (strcmp(optarg, "true") && strcmp(optarg, "false"))
+				usage_error("workspace", "--adopt true or false, not '%s'", optarg);
+			TT.adopt = !strcmp(optarg, "true");
+			break;
+		case OPT_NO_ADOPT: TT.adopt = 0; break;
+		case OPT_TIMEOUT:
+			if (parse_range(optarg, 1, 3600, &n) < 0)
+				usage_error("workspace", "--timeout: %s", last_error());
+			TT.timeout = (int)n;
+			break;
+		case OPT_DEPTH:
+			if (parse_range(optarg, 1, 1 << 30, &n) < 0)
+				usage_error("workspace", "--depth: %s", last_error());
+			TT.depth = (int)n;
+			break;
+		case OPT_PROJECT: case OPT_WORKSPACE_INIT: case OPT_WORKSPACE_UPDATE: case OPT_FORCE:
+		case OPT_INCLUDE_FORKS: case OPT_INCLUDE_ARCHIVED:
+			TT.later = 1;
+			break;
+		case OPT_NO_WORKSPACE: break;	/* the only way there is yet */
+		case OPT_SERVER: TT.server = optarg; break;
+		case OPT_ORG: TT.org = optarg; break;
+		case 'f': TT.format = optarg; break;
+		case OPT_JSON: TT.format = "json"; break;
+		case 'v': TT.verbose = 1; break;
 		case 'p': TT.profile = optarg; break;
 		case OPT_ROOT: TT.root = optarg; break;
 		case OPT_USER: TT.user = optarg; break;
@@ -323,15 +655,12 @@ int workspace_main(int argc, char **argv)
 			usage_option("workspace", argv, o, longopts_workspace);
 		}
 	}
-	if (!strcmp(sub, "clone") || !strcmp(sub, "list") || !strcmp(sub, "status"))
-		die("workspace %s: not in this version of sesame yet (init, link, unlink, config show and "
-			"shell are)", sub);
 	if ((TT.root || TT.user) && strcmp(sub, "init"))
 		usage_error("workspace", "--root and --user are for init");
 	if ((TT.prefix || TT.shell || TT.s.nallowed) && strcmp(sub, "shell"))
 		usage_error("workspace", "--prefix, --allow and --shell are for shell");
-	if (TT.profile && strcmp(sub, "link") && strcmp(sub, "shell"))
-		usage_error("workspace", "-p is for link and shell");
+	if (TT.profile && strcmp(sub, "link") && strcmp(sub, "shell") && strcmp(sub, "clone") && strcmp(sub, "list"))
+		usage_error("workspace", "-p is for link, shell, clone and list");
 	load();
 	if (!strcmp(sub, "init")) {
 		if (optind < argc)
@@ -344,7 +673,14 @@ int workspace_main(int argc, char **argv)
 		return do_show(argc, argv);
 	if (!strcmp(sub, "shell"))
 		return do_shell(argc, argv, cmd);
-	usage_error("workspace", "unknown subcommand '%s' (init, link, unlink, config show, shell)", sub);
+	if (!strcmp(sub, "status"))
+		return do_status(argc, argv);
+	if (!strcmp(sub, "list"))
+		return do_list(argc, argv);
+	if (!strcmp(sub, "clone"))
+		return do_clone(argc, argv);
+	usage_error("workspace", "unknown subcommand '%s' (init, clone, list, status, link, unlink, config show, "
+		"shell)", sub);
 }
 
 int ws_main(int argc, char **argv)
@@ -352,10 +688,16 @@ int ws_main(int argc, char **argv)
 	return workspace_main(argc, argv);
 }
 
+/* clone and cl: workspace clone, with the arguments as they are. */
 int clone_main(int argc, char **argv)
 {
-	(void)argc, (void)argv;
-	die("clone: not in this version of sesame yet (sesame workspace init, link, config show and shell are)");
+	char **av = xcalloc((size_t)argc + 2, sizeof(*av));
+
+	av[0] = "workspace";
+	av[1] = "clone";
+	for (int i = 1; i < argc; i++)
+		av[i + 1] = argv[i];
+	return workspace_main(argc + 1, av);
 }
 
 int cl_main(int argc, char **argv)

@@ -144,8 +144,6 @@ run "$SESAME" workspace unlink "$BLOG"
 is "$rc" 1 "unlink of a link from workspaces.d: refused"
 contains "$T/err" "10-team.toml:2; remove it there" "pointing at that file"
 
-run "$SESAME" workspace clone https://example.com/org/repo
-is "$rc" 1 "clone: not in this version yet, and says so"
 run "$SESAME" ws config show "$BLOG"
 ok "$rc" "ws is workspace"
 run "$SESAME" workspace shell "$API" extra -- true

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int ws_component_valid(const char *s, size_t n)
 {
@@ -130,8 +131,44 @@ int ws_url_parse(const char *url, struct ws_url *u)
 			return -1;
 		return org_repo(slash + 1, u, u->scheme != WS_SSH);
 	}
+	if (!strncmp(url, "git://", 6)) {
+		u->scheme = WS_GIT;
+		p = url + 6;
+		if (!(slash = strchr(p, '/')))
+			return fail("the URL has no path after the host (expected .../ORG/REPO)");
+		if (host_port(p, (size_t)(slash - p), u) < 0)
+			return -1;
+		return org_repo(slash + 1, u, 0);
+	}
+	if (!strncmp(url, "file:///", 8)) {
+		/* A local repository: the server is "localhost", the organisation
+		 * and the repository the path's last two directories. */
+		const char *end = url + strlen(url), *r, *o;
+
+		u->scheme = WS_FILE;
+		while (end > url + 8 && end[-1] == '/')
+			end--;
+		for (r = end; r > url + 7 && r[-1] != '/'; r--)
+			;
+		for (o = r - 1; o > url + 7 && o[-1] != '/'; o--)
+			;
+		if (r <= url + 8 || o < url + 8 || o >= r - 1)
+			return fail("a file:// URL needs a path .../ORG/REPO");
+		snprintf(u->host, sizeof(u->host), "localhost");
+		snprintf(u->server, sizeof(u->server), "localhost");
+		if (component("organisation", o, (size_t)(r - 1 - o), u->org) < 0)
+			return -1;
+		{
+			size_t rn = (size_t)(end - r);
+
+			if (rn > 4 && !memcmp(end - 4, ".git", 4))
+				rn -= 4;
+			return component("repository", r, rn, u->repo);
+		}
+	}
 	if (strstr(url, "://"))
-		return fail("only https://, http:// and ssh:// URLs, or user@host:org/repo, are understood");
+		return fail("only https://, http://, ssh://, git:// and file:// URLs, or user@host:org/repo, are "
+			"understood");
 	/* user@host:org/repo, as scp writes it */
 	if (!(colon = strchr(url, ':')) || !(at = memchr(url, '@', (size_t)(colon - url))))
 		return fail("'%s' is no URL: expected https://HOST/ORG/REPO or USER@HOST:ORG/REPO", url);
@@ -156,4 +193,26 @@ int ws_layout_path(const char *root, const char *user, const struct ws_url *u, c
 	if (w < 0 || (size_t)w >= n)
 		return fail("the checkout's path is too long");
 	return 0;
+}
+
+void ws_url_norm(const char *url, char *out, size_t n)
+{
+	size_t l;
+
+	snprintf(out, n, "%s", url);
+	for (char *c = out; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c + 32);
+	while ((l = strlen(out)) && out[l - 1] == '/')
+		out[l - 1] = 0;
+	if ((l = strlen(out)) > 4 && !strcmp(out + l - 4, ".git"))
+		out[l - 4] = 0;
+}
+
+int ws_is_checkout(const char *dir)
+{
+	char p[4096];
+	struct stat sb;
+
+	return (size_t)snprintf(p, sizeof(p), "%s/.git", dir) < sizeof(p) && lstat(p, &sb) == 0;
 }

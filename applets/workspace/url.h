@@ -2,8 +2,9 @@
  * ({server}/{org}/{repo} under the workspace root) and how to reach it.
  *
  * Accepted: https://host[:port]/org[/repo[.git]], http://... (the same,
- * marked insecure: the caller warns), ssh://[user@]host[:port]/org/repo
- * and user@host:org/repo[.git].  The server is lower-cased; each of
+ * marked insecure: the caller warns), ssh://[user@]host[:port]/org/repo,
+ * user@host:org/repo[.git], git://host[:port]/org/repo (insecure too) and
+ * file:///.../org/repo[.git] (server "localhost").  The server is lower-cased; each of
  * server, org and repo is a directory name and must be one: non-empty,
  * at most 255 bytes, no leading '.', no '/', '\\', ':' or NUL, no control
  * characters, no spaces around it.  Apart from the command so that it can
@@ -16,7 +17,7 @@
 
 #define WS_NAME_MAX 255
 
-enum ws_scheme { WS_HTTPS, WS_HTTP, WS_SSH };
+enum ws_scheme { WS_HTTPS, WS_HTTP, WS_SSH, WS_GIT, WS_FILE };
 
 struct ws_url {
 	enum ws_scheme scheme;
@@ -35,5 +36,11 @@ int ws_component_valid(const char *s, size_t n);
 /* {root}/{user}/{server}/{org}[/{repo}] into out (n bytes); -1 with a
  * reason if user is not a valid component or it does not fit. */
 int ws_layout_path(const char *root, const char *user, const struct ws_url *u, char *out, size_t n);
+
+/* url as origins are compared (the original's way): lower case, without
+ * trailing '/' or ".git". */
+void ws_url_norm(const char *url, char *out, size_t n);
+/* 1 if dir holds a checkout (a .git directory or file). */
+int ws_is_checkout(const char *dir);
 
 #endif

@@ -17,7 +17,8 @@ static const char *parts(const char *url)
 	if (ws_url_parse(url, &u) < 0)
 		return "ERROR";
 	snprintf(out, sizeof(out), "%s|%s|%s|%u|%s|%s|%s", u.scheme == WS_HTTPS ? "https" : u.scheme == WS_HTTP ?
-		"http" : "ssh", u.user, u.host, u.port, u.server, u.org, u.repo);
+		"http" : u.scheme == WS_GIT ? "git" : u.scheme == WS_FILE ? "file" : "ssh", u.user, u.host, u.port,
+		u.server, u.org, u.repo);
 	return out;
 }
 
@@ -33,6 +34,13 @@ int main(void)
 		{ "ssh://git@127.0.0.1:2222/org/repo", "ssh|git|127.0.0.1|2222|127.0.0.1_2222|org|repo" },
 		{ "https://github.com/work-org", "https||github.com|0|github.com|work-org|" },
 		{ "https://github.com/work-org/", "https||github.com|0|github.com|work-org|" },
+		{ "git://127.0.0.1:9418/org/repo.git", "git||127.0.0.1|9418|127.0.0.1_9418|org|repo" },
+		{ "git://host/org", "ERROR" },
+		{ "file:///srv/git/org/repo.git", "file||localhost|0|localhost|org|repo" },
+		{ "file:///srv/git/org/repo/", "file||localhost|0|localhost|org|repo" },
+		{ "file:///repo.git", "ERROR" },
+		{ "file:///srv/.hidden/repo", "ERROR" },
+		{ "file://host/srv/o/r", "ERROR" },
 		{ "https://github.com/a/b/c", "ERROR" },
 		{ "https://github.com/../api", "ERROR" },
 		{ "https://github.com/.hidden/api", "ERROR" },
