@@ -61,8 +61,17 @@ api_url, token_secret; [links] "PATH" = "PROFILE".
            --adopt false); another origin is an error.  The clone is made
            beside its place and renamed into it whole: a timeout or
            Ctrl-C leaves nothing.  -p links the result to PROFILE.
-           (--depth, --project and the organisation's workspace.git are
-           not in this version yet: they say so.)
+           The organisation's own repository, ORG/workspace.git on the
+           same server, is checked out as {org} itself, the repositories
+           inside it.  settings.workspace_auto says what a clone does
+           about it: auto (the default) clones it when {org} does not
+           exist yet, says it is behind, and points it out when {org}
+           exists without it; always (or --workspace-init, or
+           --workspace-update) also fast-forwards it, and --force makes
+           an existing {org} its checkout, keeping your files; prompt
+           asks first, on a terminal; never leaves it alone, as
+           --no-workspace does.  (--depth and --project are not in this
+           version yet: they say so.)
   list     the checkouts under {root}/{user}: each organisation, then
            each repository's branch, commit, clean or dirty and profile;
            -f json (or --json): [{"server","org","repo","profile","path",
@@ -100,11 +109,12 @@ link is refused.
   --depth N               clone: a shallow clone (not with libgit2 1.5)
   --project               clone: every repository of an organisation
                           (not in this version yet)
-  --workspace-init        clone: the organisation's workspace.git (not in
-                          this version yet)
-  --workspace-update      clone: likewise
-  --no-workspace          clone: no workspace.git (the only way yet)
-  --force                 clone: with --workspace-init (not yet)
+  --workspace-init        clone: the organisation's workspace.git, as if
+                          workspace_auto were always
+  --workspace-update      clone: the same (it also fast-forwards it)
+  --no-workspace          clone: leave the organisation's workspace.git alone
+  --force                 clone: make an existing organisation directory
+                          the workspace.git checkout
   --include-forks         clone --project: forks too (not yet)
   --include-archived      clone --project: archived ones too (not yet)
   --server HOST           list: only that server's
@@ -131,7 +141,7 @@ usage: sesame ws SUBCOMMAND ...   (see sesame help workspace)
 static struct {
 	struct ws_conf conf;
 	const char *profile, *root, *user, *prefix, *shell, *server, *org, *format;
-	int adopt, timeout, verbose, depth, later;
+	int adopt, timeout, verbose, depth, later, ws_flag, force, no_workspace;
 	struct env_secrets s;
 } TT;
 
@@ -469,6 +479,98 @@ static int do_list(int argc, char **argv)
 	return fflush(stdout) ? 1 : 0;
 }
 
+static int ask(const char *question)
+{
+	char line[16];
+
+	fprintf(stderr, "%s [y/N] ", question);
+	return fgets(line, sizeof(line), stdin) && (line[0] == 'y' || line[0] == 'Y');
+}
+
+static int empty_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n == 0;
+}
+
+/* The organisation's workspace.git, found beside the repository cloned
+ * (ORG/workspace.git on the same server): cloned into the organisation's
+ * directory, updated, or pointed out, as settings.workspace_auto and the
+ * flags say.  Best effort: what goes wrong is a warning, and the clone of
+ * the repository goes on. */
+static void org_workspace(const struct ws_url *u, const char *url, const char *org_dir)
+{
+	const char *mode = TT.ws_flag ? "always" : TT.conf.auto_mode;
+	char wurl[4200];
+	size_t l;
+	int r, empty;
+
+	if (TT.no_workspace || !strcmp(u->repo, "workspace") || u->scheme == WS_SSH || !strcmp(mode, "never"))
+		return;
+	if (ws_is_checkout(org_dir)) {
+		r = ws_git_update_supervised(org_dir, !strcmp(mode, "always"), TT.timeout);
+		if (r == -2)
+			die_code(130, "workspace clone: interrupted");
+		if (r < 0)
+			fprintf(stderr, "sesame: warning: the organisation's workspace at %s: %s\n", org_dir, last_error());
+		else if (!strcmp(mode, "always"))
+			printf(r ? "Updated the organisation's workspace at %s\n" :
+				"The organisation's workspace at %s is up to date\n", org_dir);
+		else if (r > 0)
+			printf("Note: the organisation's workspace at %s is %d commit%s behind its upstream "
+				"(--workspace-update brings it up to date)\n", org_dir, r, r == 1 ? "" : "s");
+		return;
+	}
+	/* ORG/workspace.git on the same server: the URL with its last part replaced. */
+	snprintf(wurl, sizeof(wurl), "%s", url);
+	while ((l = strlen(wurl)) && wurl[l - 1] == '/')
+		wurl[l - 1] = 0;
+	if (!strrchr(wurl, '/'))
+		return;
+	snprintf(strrchr(wurl, '/') + 1, sizeof(wurl) - (size_t)(strrchr(wurl, '/') + 1 - wurl), "workspace.git");
+	if ((r = ws_git_probe_supervised(wurl, TT.timeout)) == -2)
+		die_code(130, "workspace clone: interrupted");
+	if (r <= 0)
+		return;
+	empty = empty_dir(org_dir);
+	if (empty == 0 && !TT.force) {
+		if (!strcmp(mode, "always"))
+			fprintf(stderr, "sesame: warning: %s exists and is not a checkout: --force makes it the checkout "
+				"of %s\n", org_dir, wurl);
+		else
+			printf("Tip: the organisation has a workspace repository, %s: sesame clone --workspace-init --force "
+				"%s makes %s its checkout\n", wurl, url, org_dir);
+		return;
+	}
+	if (!strcmp(mode, "prompt")) {
+		char q[PATH_MAX + 4400];
+
+		if (!isatty(0) || !isatty(2)) {
+			printf("Note: the organisation has a workspace repository, %s; not cloned (workspace_auto = prompt "
+				"asks on a terminal)\n", wurl);
+			return;
+		}
+		snprintf(q, sizeof(q), "Clone the organisation's workspace repository %s into %s?", wurl, org_dir);
+		if (!ask(q))
+			return;
+	}
+	mkdirs(org_dir);
+	if ((r = ws_git_clone_supervised(wurl, org_dir, TT.timeout)) == -2)
+		die_code(130, "workspace clone: %s", last_error());
+	if (r < 0)
+		fprintf(stderr, "sesame: warning: the organisation's workspace: %s\n", last_error());
+	else
+		printf("Cloned the organisation's workspace repository to %s\n", org_dir);
+}
+
 static int do_clone(int argc, char **argv)
 {
 	char dest[PATH_MAX * 2], parent[PATH_MAX * 2];
@@ -483,8 +585,7 @@ static int do_clone(int argc, char **argv)
 		usage_error("workspace", "clone: unexpected argument '%s'", argv[optind + 1]);
 	url = argv[optind];
 	if (TT.later)
-		die("workspace clone: --project, --workspace-init, --workspace-update, --force and --include-* are not "
-			"in this version of sesame yet");
+		die("workspace clone: --project and --include-* are not in this version of sesame yet");
 	if (TT.depth)
 		die("workspace clone: --depth: shallow clones need libgit2 1.7 or later; this sesame was built with "
 			"libgit2 %s", ws_git_built_with);
@@ -500,6 +601,12 @@ static int do_clone(int argc, char **argv)
 			url);
 	if (ws_layout_path(TT.conf.root, TT.conf.user, &u, dest, sizeof(dest)) < 0)
 		die("workspace clone: %s", last_error());
+	snprintf(parent, sizeof(parent), "%s", dest);
+	*strrchr(parent, '/') = 0;
+	if (!strcmp(u.repo, "workspace"))	/* workspace.git is checked out as the organisation's directory */
+		snprintf(dest, sizeof(dest), "%s", parent);
+	else
+		org_workspace(&u, url, parent);
 	if (ws_is_checkout(dest)) {
 		char have[1024], want[1024];
 
@@ -517,15 +624,14 @@ static int do_clone(int argc, char **argv)
 	} else {
 		struct stat sb;
 
-		if (lstat(dest, &sb) == 0)
-			die("workspace clone: %s exists and is not a git checkout; nothing was changed", dest);
+		if (lstat(dest, &sb) == 0 && (!strcmp(u.repo, "workspace") ? !TT.force && !empty_dir(dest) : 1))
+			die("workspace clone: %s exists and is not a git checkout; nothing was changed%s", dest,
+				!strcmp(u.repo, "workspace") ? " (--force makes it the checkout, keeping its files)" : "");
 		if (u.scheme == WS_SSH)
 			die("workspace clone: ssh URLs are not in this version of sesame yet (libgit2 1.5 would not "
 				"check the server's host key); clone into %s with git, and sesame adopts the checkout", dest);
 		xgit("workspace clone");
-		snprintf(parent, sizeof(parent), "%s", dest);
-		*strrchr(parent, '/') = 0;
-		mkdirs(parent);
+		mkdirs(!strcmp(u.repo, "workspace") ? dest : parent);
 		if ((r = ws_git_clone_supervised(url, dest, TT.timeout)) < 0)
 			die_code(r == -2 ? 130 : 1, "workspace clone: %s", last_error());
 		printf("Cloned to: %s\n", dest);
@@ -632,11 +738,12 @@ int workspace_main(int argc, char **argv)
 				usage_error("workspace", "--depth: %s", last_error());
 			TT.depth = (int)n;
 			break;
-		case OPT_PROJECT: case OPT_WORKSPACE_INIT: case OPT_WORKSPACE_UPDATE: case OPT_FORCE:
-		case OPT_INCLUDE_FORKS: case OPT_INCLUDE_ARCHIVED:
+		case OPT_PROJECT: case OPT_INCLUDE_FORKS: case OPT_INCLUDE_ARCHIVED:
 			TT.later = 1;
 			break;
-		case OPT_NO_WORKSPACE: break;	/* the only way there is yet */
+		case OPT_WORKSPACE_INIT: case OPT_WORKSPACE_UPDATE: TT.ws_flag = 1; break;
+		case OPT_FORCE: TT.force = 1; break;
+		case OPT_NO_WORKSPACE: TT.no_workspace = 1; break;
 		case OPT_SERVER: TT.server = optarg; break;
 		case OPT_ORG: TT.org = optarg; break;
 		case 'f': TT.format = optarg; break;

@@ -113,12 +113,12 @@ STALL=$!
 wait_for 5 test -e "$T/stall.up"
 STALLED=$W/me/127.0.0.1_$((PORT + 1))/work-org
 left() { ls -A "$STALLED" 2>/dev/null | tr '\n' ' '; }
-run "$SESAME" workspace clone --timeout 2 "git://127.0.0.1:$((PORT + 1))/work-org/api.git"
+run "$SESAME" workspace clone --no-workspace --timeout 2 "git://127.0.0.1:$((PORT + 1))/work-org/api.git"
 is "$rc" 1 "a server that never answers: the clone gives up (--timeout 2)"
 contains "$T/err" "no answer for 2 s; nothing was left behind" "saying so"
 is "$(left)" "" "and nothing is left"
 
-"$SESAME" workspace clone "git://127.0.0.1:$((PORT + 1))/work-org/api.git" >/dev/null 2>"$T/int.err" &
+"$SESAME" workspace clone --no-workspace "git://127.0.0.1:$((PORT + 1))/work-org/api.git" >/dev/null 2>"$T/int.err" &
 CLONE=$!
 wait_for 5 sh -c "ls -A '$STALLED' 2>/dev/null | grep -q sesame-clone"
 ok $? "during a clone its checkout is a temporary directory beside the place ($(left))"
@@ -128,7 +128,7 @@ is "$?" 130 "Ctrl-C: exit 130"
 contains "$T/int.err" "interrupted; nothing was left behind" "saying so"
 is "$(left)" "" "and nothing is left"
 
-"$SESAME" workspace clone "git://127.0.0.1:$((PORT + 1))/work-org/api.git" >/dev/null 2>&1 &
+"$SESAME" workspace clone --no-workspace "git://127.0.0.1:$((PORT + 1))/work-org/api.git" >/dev/null 2>&1 &
 CLONE=$!
 wait_for 5 sh -c "ls -A '$STALLED' 2>/dev/null | grep -q sesame-clone"
 kill -KILL "$CLONE"
@@ -141,7 +141,7 @@ import socket, sys, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.sleep(0.1)
 ' $((PORT + 1)) 2>/dev/null
-run "$SESAME" workspace clone --timeout 2 "git://127.0.0.1:$((PORT + 1))/work-org/api.git"
+run "$SESAME" workspace clone --no-workspace --timeout 2 "git://127.0.0.1:$((PORT + 1))/work-org/api.git"
 is "$(left)" "" "the next clone there removes what a killed one left"
 
 # ssh: a checkout made with git is adopted; a new clone says it cannot yet.
@@ -152,6 +152,72 @@ ok "$rc" "an ssh URL whose checkout is there: adopted, no network"
 run "$SESAME" clone git@github.com:me/other.git
 is "$rc" 1 "a new ssh clone: not in this version yet"
 contains "$T/err" "libgit2 1.5 would not check the server's host key" "saying why"
+
+# The organisation's workspace.git: checked out as {org}, repositories inside.
+repo team workspace
+repo team api
+repo team web
+repo solo api
+repo solo workspace
+TEAM=$W/me/localhost/team
+run "$SESAME" clone "file://$SRV/team/api.git"
+ok "$rc" "clone team/api"
+contains "$T/out" "Cloned the organisation's workspace repository to $TEAM" "the organisation's workspace.git is found and cloned first"
+[ -e "$TEAM/.git" ] && [ "$(cat "$TEAM/README")" = workspace ] && [ -e "$TEAM/api/.git" ]
+ok $? "{org} is its checkout, the repository inside it"
+run "$SESAME" workspace list --org team --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [(r["repo"], r["is_workspace_git"]) for r in d] == [(None, True), ("api", False)], d' "$T/out"
+ok $? "list --json: the workspace.git row, then its repository"
+run "$SESAME" workspace list --org team
+contains "$T/out" "localhost/team (workspace)" "the table marks the organisation (workspace)"
+run "$SESAME" workspace status "$TEAM/api"
+contains "$T/out" "Namespace: team (workspace.git)" "status names the namespace's workspace.git"
+
+# Upstream moves on: auto says so, --workspace-update fast-forwards.
+g clone -q "$SRV/team/workspace.git" "$T/tmp-ws" 2>/dev/null
+echo more >"$T/tmp-ws/NEWS" && g -C "$T/tmp-ws" add NEWS && g -C "$T/tmp-ws" commit -q -m news
+g -C "$T/tmp-ws" push -q origin HEAD:main 2>/dev/null
+run "$SESAME" clone "file://$SRV/team/web.git"
+contains "$T/out" "Note: the organisation's workspace at $TEAM is 1 commit behind its upstream" "auto: a workspace behind is pointed out"
+[ ! -e "$TEAM/NEWS" ]; ok $? "and left as it is"
+run "$SESAME" clone --workspace-update "file://$SRV/team/web.git"
+contains "$T/out" "Updated the organisation's workspace at $TEAM" "--workspace-update fast-forwards it"
+is "$(cat "$TEAM/NEWS" 2>/dev/null)" "more" "its new file is there"
+echo local >"$TEAM/NEWS"
+echo again >"$T/tmp-ws/NEWS" && g -C "$T/tmp-ws" commit -q -am again && g -C "$T/tmp-ws" push -q origin HEAD:main 2>/dev/null
+run "$SESAME" clone --workspace-update "file://$SRV/team/web.git"
+contains "$T/err" "warning: the organisation's workspace at $TEAM:" "a change of yours in the way: a warning"
+is "$(cat "$TEAM/NEWS")" "local" "and your change is untouched"
+
+# {org} already there without git: a tip; --workspace-init --force makes it the checkout.
+mkdir -p "$W/me/localhost/solo" && echo mine >"$W/me/localhost/solo/README" && echo notes >"$W/me/localhost/solo/notes"
+run "$SESAME" clone "file://$SRV/solo/api.git"
+contains "$T/out" "Tip: the organisation has a workspace repository, file://$SRV/solo/workspace.git" "auto: a tip"
+[ ! -e "$W/me/localhost/solo/.git" ]; ok $? "and nothing changed in {org}"
+run "$SESAME" clone --workspace-init "file://$SRV/solo/api.git"
+contains "$T/err" "exists and is not a checkout: --force makes it the checkout" "--workspace-init alone: a warning"
+run "$SESAME" clone --workspace-init --force "file://$SRV/solo/api.git"
+[ -e "$W/me/localhost/solo/.git" ]; ok $? "--force: {org} becomes the checkout"
+is "$(cat "$W/me/localhost/solo/README")" "mine" "keeping your file where it differs"
+contains "$T/err" "kept your $W/me/localhost/solo/README" "and saying so"
+
+# never, prompt without a terminal, --no-workspace, and the URL of workspace.git itself.
+g init -q --bare "$SRV/quiet/workspace.git"
+repo quiet api
+mkdir -p "$SESAME_CONFIG_DIR/workspaces.d"
+printf '[settings]\nroot = "%s"\nuser = "me"\nworkspace_auto = "never"\n' "$W" >"$SESAME_CONFIG_DIR/workspaces.d/20-auto.toml"
+run "$SESAME" clone "file://$SRV/quiet/api.git"
+[ ! -e "$W/me/localhost/quiet/.git" ]; ok $? "workspace_auto = never: no workspace.git"
+rm -rf "$W/me/localhost/quiet"
+sed -i 's/never/prompt/' "$SESAME_CONFIG_DIR/workspaces.d/20-auto.toml"
+run "$SESAME" clone "file://$SRV/quiet/api.git" </dev/null
+contains "$T/out" "not cloned (workspace_auto = prompt asks on a terminal)" "prompt without a terminal: a note, nothing cloned"
+rm -rf "$W/me/localhost/quiet" "$SESAME_CONFIG_DIR/workspaces.d/20-auto.toml"
+run "$SESAME" clone --no-workspace "file://$SRV/quiet/api.git"
+[ ! -e "$W/me/localhost/quiet/.git" ]; ok $? "--no-workspace: no workspace.git"
+run "$SESAME" clone "file://$SRV/quiet/workspace.git"
+is "$rc" 1 "the URL of workspace.git itself, into an {org} that has files: refused"
+contains "$T/err" "--force makes it the checkout" "pointing at --force"
 
 run "$SESAME" workspace clone --depth 1 "file://$SRV/me/blog.git"
 if grep -q "libgit2 1.7 or later" "$T/err"; then

@@ -55,6 +55,17 @@ static struct {
 	void (*remote_free)(git_remote *);
 	int (*clone_init)(git_clone_options *, unsigned int);
 	int (*clone)(git_repository **, const char *, const char *, const git_clone_options *);
+	int (*detached)(git_remote **, const char *);
+	int (*connect)(git_remote *, git_direction, const git_remote_callbacks *, const git_proxy_options *,
+		const git_strarray *);
+	int (*disconnect)(git_remote *);
+	int (*fetch_init)(git_fetch_options *, unsigned int);
+	int (*fetch)(git_remote *, const git_strarray *, const git_fetch_options *, const char *);
+	int (*callbacks_init)(git_remote_callbacks *, unsigned int);
+	int (*descendant_of)(git_repository *, const git_oid *, const git_oid *);
+	int (*checkout_init)(git_checkout_options *, unsigned int);
+	int (*checkout_tree)(git_repository *, const git_object *, const git_checkout_options *);
+	int (*set_target)(git_reference **, git_reference *, const git_oid *, const char *);
 } G;
 
 #define SYM(member, name) \
@@ -80,6 +91,11 @@ int ws_git_available(void)
 	SYM(ahead_behind, "git_graph_ahead_behind") SYM(remote_lookup, "git_remote_lookup")
 	SYM(remote_url, "git_remote_url") SYM(remote_free, "git_remote_free")
 	SYM(clone_init, "git_clone_options_init") SYM(clone, "git_clone")
+	SYM(detached, "git_remote_create_detached") SYM(connect, "git_remote_connect")
+	SYM(disconnect, "git_remote_disconnect") SYM(fetch_init, "git_fetch_options_init")
+	SYM(fetch, "git_remote_fetch") SYM(callbacks_init, "git_remote_init_callbacks")
+	SYM(descendant_of, "git_graph_descendant_of") SYM(checkout_init, "git_checkout_options_init")
+	SYM(checkout_tree, "git_checkout_tree") SYM(set_target, "git_reference_set_target")
 	if (dyn_check(&G.h, GIT2_LIB, missing) < 0)
 		return 0;
 	if (G.init() < 0)
@@ -171,30 +187,92 @@ static int on_sideband(const char *s, int len, void *data)
 	return write(report_fd, "P -\n", 4) == 4 ? 0 : -1;	/* the server speaks: not stalled */
 }
 
-static void __attribute__((noreturn)) clone_child(const char *url, const char *dest, int fd)
+enum op { OP_CLONE, OP_PROBE, OP_UPDATE, OP_FETCH };
+
+/* why: NULL for libgit2's last error. */
+static void __attribute__((noreturn)) child_fail(int fd, int code, const char *why)
+{
+	char line[600];
+
+	snprintf(line, sizeof(line), "E %.500s\n", why ? why : git_why());
+	for (char *c = line + 2; *c && c[1]; c++)
+		if (*c == '\n' || *c == '\r')
+			*c = ' ';
+	_exit(write(fd, line, strlen(line)) < 0 ? code : code);
+}
+
+/* Fetch origin in path; with update, fast-forward the branch to its
+ * upstream ("R 1"; "R 0" if there was nothing to do).  A fetch alone
+ * reports how far behind the branch is ("B n"). */
+static void __attribute__((noreturn)) update(const char *path, int fd, int ff, git_fetch_options *fo)
+{
+	git_repository *repo = NULL;
+	git_remote *origin = NULL;
+	git_reference *head = NULL, *up = NULL, *moved = NULL;
+	git_commit *c = NULL;
+	git_checkout_options co;
+	const git_oid *h, *u;
+	char line[64];
+
+	if (G.open(&repo, path) < 0 || G.remote_lookup(&origin, repo, "origin") < 0 ||
+	    G.fetch(origin, NULL, fo, NULL) < 0 || G.head(&head, repo) < 0)
+		child_fail(fd, 1, NULL);
+	if (G.upstream(&up, head) < 0 || !(h = G.target(head)) || !(u = G.target(up)))
+		child_fail(fd, 1, NULL);
+	if (!ff) {
+		size_t a = 0, b = 0;
+
+		G.ahead_behind(&a, &b, repo, h, u);
+		snprintf(line, sizeof(line), "B %zu\n", b);
+		_exit(write(fd, line, strlen(line)) < 0 ? 1 : 0);
+	}
+	if (!memcmp(h, u, sizeof(*h)))
+		_exit(write(fd, "R 0\n", 4) < 0 ? 1 : 0);
+	if (G.descendant_of(repo, u, h) != 1) {
+		child_fail(fd, 1, "not a fast-forward: the branch has commits its upstream has not");
+	}
+	G.checkout_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
+	co.checkout_strategy = GIT_CHECKOUT_SAFE;	/* never over the user's changes */
+	if (G.commit_lookup(&c, repo, u) < 0 || G.checkout_tree(repo, (const git_object *)c, &co) < 0 ||
+	    G.set_target(&moved, head, u, "sesame: fast-forward") < 0)
+		child_fail(fd, 1, NULL);
+	_exit(write(fd, "R 1\n", 4) < 0 ? 1 : 0);
+}
+
+static void __attribute__((noreturn)) git_child(enum op op, const char *a, const char *b, int fd)
 {
 	git_clone_options o;
+	git_fetch_options fo;
+	git_remote_callbacks cb;
 	git_repository *repo = NULL;
-	char line[600];
+	git_remote *remote = NULL;
 
 	report_fd = fd;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (!ws_git_available()) {
-		snprintf(line, sizeof(line), "E %s\n", last_error());
-		_exit(write(fd, line, strlen(line)) < 0 ? 1 : 1);
+	if (!ws_git_available())
+		child_fail(fd, 1, last_error());
+	G.callbacks_init(&cb, GIT_REMOTE_CALLBACKS_VERSION);
+	cb.transfer_progress = on_progress;
+	cb.sideband_progress = on_sideband;
+	switch (op) {
+	case OP_CLONE:
+		G.clone_init(&o, GIT_CLONE_OPTIONS_VERSION);
+		o.fetch_opts.callbacks = cb;
+		if (G.clone(&repo, a, b, &o) < 0)
+			child_fail(fd, 1, NULL);
+		_exit(0);
+	case OP_PROBE:
+		/* Is there a repository at a?  Exit 2 if not. */
+		if (G.detached(&remote, a) < 0 || G.connect(remote, GIT_DIRECTION_FETCH, &cb, NULL, NULL) < 0)
+			child_fail(fd, 2, NULL);
+		G.disconnect(remote);
+		_exit(0);
+	case OP_UPDATE: case OP_FETCH:
+		G.fetch_init(&fo, GIT_FETCH_OPTIONS_VERSION);
+		fo.callbacks = cb;
+		update(a, fd, op == OP_UPDATE, &fo);
 	}
-	G.clone_init(&o, GIT_CLONE_OPTIONS_VERSION);
-	o.fetch_opts.callbacks.transfer_progress = on_progress;
-	o.fetch_opts.callbacks.sideband_progress = on_sideband;
-	if (G.clone(&repo, url, dest, &o) < 0) {
-		snprintf(line, sizeof(line), "E %.500s\n", git_why());
-		for (char *c = line + 2; *c && c[1]; c++)
-			if (*c == '\n' || *c == '\r')
-				*c = ' ';
-		_exit(write(fd, line, strlen(line)) < 0 ? 1 : 1);
-	}
-	G.repo_free(repo);
-	_exit(0);
+	_exit(1);
 }
 
 static int rm_entry(const char *p, const struct stat *sb, int type, struct FTW *f)
@@ -233,20 +311,19 @@ static void rm_stale(const char *dir, const char *base)
 	closedir(d);
 }
 
-int ws_git_clone_supervised(const char *url, const char *dest, int timeout_s)
+/* Run op in a child, following its reports; its exit status (0, 1, 2),
+ * -1 on a timeout or a failure to start, -2 if interrupted (the child
+ * killed).  *result: the last "R"/"B" number reported. */
+static int supervise(enum op op, const char *a, const char *b, int timeout_s, int *result, char *why, size_t whyn)
 {
-	char tmp[PATH_MAX * 2], dir[PATH_MAX], buf[1024], why[600] = "";
-	const char *base = strrchr(dest, '/') ? strrchr(dest, '/') + 1 : dest;
+	char buf[1024];
 	int fds[2], sfd, status = 0, tty = isatty(2), got = 0, interrupted = 0, timed_out = 0;
 	sigset_t set, old;
 	size_t have = 0;
 	long long last;
 	pid_t pid;
 
-	snprintf(dir, sizeof(dir), "%.*s", (int)(base - dest > 1 ? base - dest - 1 : 1), dest);
-	rm_stale(dir, base);
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.sesame-clone.%ld", dir, base, (long)getpid()) >= sizeof(tmp))
-		return fail("%s: the path is too long", dest);
+	*why = 0;
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return fail("pipe: %s", strerror(errno));
 	sigemptyset(&set);
@@ -261,13 +338,13 @@ int ws_git_clone_supervised(const char *url, const char *dest, int timeout_s)
 		if (sfd >= 0)
 			close(sfd);
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		return fail("cannot start the clone: %s", strerror(e));
+		return fail("cannot start git: %s", strerror(e));
 	}
 	if (pid == 0) {
 		close(fds[0]);
 		close(sfd);
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		clone_child(url, tmp, fds[1]);
+		git_child(op, a, b, fds[1]);
 	}
 	close(fds[1]);
 	last = (long long)time(NULL);
@@ -295,7 +372,9 @@ int ws_git_clone_supervised(const char *url, const char *dest, int timeout_s)
 
 				*nl = 0;
 				if (buf[0] == 'E')
-					snprintf(why, sizeof(why), "%.590s", buf + 2);
+					snprintf(why, whyn, "%.590s", buf + 2);
+				else if (buf[0] == 'R' || buf[0] == 'B')
+					*result = atoi(buf + 2);
 				else if (tty && sscanf(buf, "P %u %u", &rec, &total) == 2 && total)
 					fprintf(stderr, "\rReceiving objects: %3u%% (%u/%u)", rec * 100 / total, rec, total),
 						got = 1;
@@ -319,19 +398,95 @@ int ws_git_clone_supervised(const char *url, const char *dest, int timeout_s)
 	close(fds[0]);
 	close(sfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (interrupted || timed_out || !WIFEXITED(status) || WEXITSTATUS(status)) {
+	if (interrupted)
+		return -2;
+	if (timed_out)
+		return fail("%s: no answer for %d s", a, timeout_s);
+	if (!WIFEXITED(status))
+		return fail("%s: git stopped by signal %d", a, WTERMSIG(status));
+	return WEXITSTATUS(status);
+}
+
+int ws_git_clone_supervised(const char *url, const char *dest, int timeout_s)
+{
+	char tmp[PATH_MAX * 2], dir[PATH_MAX], why[600];
+	const char *base = strrchr(dest, '/') ? strrchr(dest, '/') + 1 : dest;
+	int r, result = 0;
+
+	snprintf(dir, sizeof(dir), "%.*s", (int)(base - dest > 1 ? base - dest - 1 : 1), dest);
+	rm_stale(dir, base);
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.sesame-clone.%ld", dir, base, (long)getpid()) >= sizeof(tmp))
+		return fail("%s: the path is too long", dest);
+	r = supervise(OP_CLONE, url, tmp, timeout_s, &result, why, sizeof(why));
+	if (r != 0) {
 		rm_tree(tmp);
-		if (interrupted)
+		if (r == -2)
 			return fail("interrupted; nothing was left behind"), -2;
-		if (timed_out)
-			return fail("%s: no answer for %d s; nothing was left behind", url, timeout_s);
+		if (r < 0)
+			return fail("%s; nothing was left behind", last_error());
 		return fail("%s: %s", url, *why ? why : "the clone failed");
 	}
-	if (rename(tmp, dest) < 0) {
-		int e = errno;
+	if (rename(tmp, dest) == 0)
+		return 0;
+	if (errno == EEXIST || errno == ENOTEMPTY) {
+		/* An existing directory (an organisation's, for its workspace.git):
+		 * the checkout's .git goes in, and each file it does not have. */
+		char from[PATH_MAX * 3], to[PATH_MAX * 3];
+		DIR *d;
+		struct dirent *e;
 
+		snprintf(from, sizeof(from), "%s/.git", tmp);
+		snprintf(to, sizeof(to), "%s/.git", dest);
+		if (rename(from, to) < 0) {
+			r = errno;
+			rm_tree(tmp);
+			return fail("%s: %s", to, strerror(r));
+		}
+		if ((d = opendir(tmp))) {
+			while ((e = readdir(d)))
+				if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+					struct stat sb;
+
+					snprintf(from, sizeof(from), "%s/%s", tmp, e->d_name);
+					snprintf(to, sizeof(to), "%s/%s", dest, e->d_name);
+					if (lstat(to, &sb) == 0)
+						fprintf(stderr, "sesame: kept your %s (git status shows how it differs)\n", to);
+					else if (rename(from, to) < 0)
+						fprintf(stderr, "sesame: %s: %s\n", to, strerror(errno));
+				}
+			closedir(d);
+		}
 		rm_tree(tmp);
-		return fail("%s: %s", dest, strerror(e));
+		return 0;
 	}
-	return 0;
+	r = errno;
+	rm_tree(tmp);
+	return fail("%s: %s", dest, strerror(r));
+}
+
+int ws_git_probe_supervised(const char *url, int timeout_s)
+{
+	char why[600];
+	int result = 0, r = supervise(OP_PROBE, url, NULL, timeout_s, &result, why, sizeof(why));
+
+	if (r == -2)
+		return fail("interrupted"), -2;
+	if (r == 2 || r == 1)
+		return 0;
+	return r < 0 ? -1 : 1;
+}
+
+int ws_git_update_supervised(const char *path, int fast_forward, int timeout_s)
+{
+	char why[600];
+	int result = 0, r = supervise(fast_forward ? OP_UPDATE : OP_FETCH, path, NULL, timeout_s, &result, why,
+		sizeof(why));
+
+	if (r == -2)
+		return fail("interrupted"), -2;
+	if (r < 0)
+		return -1;
+	if (r)
+		return fail("%s: %s", path, *why ? why : "git failed");
+	return result;
 }

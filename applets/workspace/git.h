@@ -4,7 +4,8 @@
  * or a machine without libgit2, says so.  A clone runs in a child
  * process (ws_git_clone_supervised): a timeout or Ctrl-C kills it, and
  * what it wrote, in a temporary directory beside the destination, is
- * removed; only a whole checkout is renamed into place. */
+ * removed; only a whole checkout is renamed into place (or, into an
+ * existing directory, its .git and the files the directory lacks). */
 #ifndef SESAME_WS_GIT_H
 #define SESAME_WS_GIT_H
 
@@ -31,4 +32,12 @@ int ws_git_info(const char *path, struct ws_git_info *i);
  * all ends it.  -1 with a reason (nothing left behind), or -2 if it was
  * interrupted (SIGINT/SIGTERM: likewise nothing left). */
 int ws_git_clone_supervised(const char *url, const char *dest, int timeout_s);
+/* Likewise: 1 if url answers as a repository, 0 if not (or no server),
+ * -1 with a reason, -2 if interrupted. */
+int ws_git_probe_supervised(const char *url, int timeout_s);
+/* Fetch origin in path; with fast_forward, move its branch to its
+ * upstream if that is a fast-forward that touches none of the user's
+ * changes (1 if it moved, 0 if up to date), else how many commits it is
+ * behind.  -1 with a reason, -2 if interrupted. */
+int ws_git_update_supervised(const char *path, int fast_forward, int timeout_s);
 #endif

@@ -24,3 +24,15 @@ int ws_git_clone_supervised(const char *url, const char *dest, int timeout_s)
 	(void)url, (void)dest, (void)timeout_s;
 	return fail("git is not in this build (built with GIT=0)");
 }
+
+int ws_git_probe_supervised(const char *url, int timeout_s)
+{
+	(void)url, (void)timeout_s;
+	return fail("git is not in this build (built with GIT=0)");
+}
+
+int ws_git_update_supervised(const char *path, int fast_forward, int timeout_s)
+{
+	(void)path, (void)fast_forward, (void)timeout_s;
+	return fail("git is not in this build (built with GIT=0)");
+}
