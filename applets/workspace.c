@@ -294,10 +294,11 @@ static int do_show(int argc, char **argv)
 
 /* --- status, list, clone ---------------------------------------------------- */
 
+/* libgit2 itself is only ever loaded in the children git.c forks. */
 static void xgit(const char *cmd)
 {
-	if (!ws_git_available())
-		die("%s: %s", cmd, last_error());
+	if (!strcmp(ws_git_built_with, "none"))
+		die("%s: git is not in this build (built with GIT=0)", cmd);
 }
 
 /* The profile that applies in dir, and from where (NULL: none of dir's own). */
@@ -427,7 +428,7 @@ static int do_list(int argc, char **argv)
 				if (TT.profile && (!prof || strcmp(prof, TT.profile)))
 					continue;
 				if (ws_git_info(dir, &g) < 0)
-					memset(&g, 0, sizeof(g));
+					die("workspace list: %s", last_error());
 				counted += !counted, nrepo++;
 				if (!header++)
 					norg++;
@@ -802,9 +803,13 @@ int clone_main(int argc, char **argv)
 
 	av[0] = "workspace";
 	av[1] = "clone";
+	int r;
+
 	for (int i = 1; i < argc; i++)
 		av[i + 1] = argv[i];
-	return workspace_main(argc + 1, av);
+	r = workspace_main(argc + 1, av);
+	free(av);
+	return r;
 }
 
 int cl_main(int argc, char **argv)

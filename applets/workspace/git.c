@@ -32,6 +32,7 @@ const char ws_git_built_with[] = LIBGIT2_VERSION;
 static struct {
 	void *h;
 	int (*init)(void);
+	int (*shutdown)(void);
 	const git_error *(*error_last)(void);
 	int (*open)(git_repository **, const char *);
 	void (*repo_free)(git_repository *);
@@ -72,6 +73,11 @@ static struct {
 	if (!(*(void **)&G.member = dlsym(G.h, name))) \
 		missing = name;
 
+static void done(void)
+{
+	G.shutdown();
+}
+
 int ws_git_available(void)
 {
 	const char *missing = NULL;
@@ -80,7 +86,7 @@ int ws_git_available(void)
 		return 1;
 	if (!(G.h = dyn_open(GIT2_LIB, "workspaces use libgit2 (Debian: libgit2-1.5)")))
 		return 0;
-	SYM(init, "git_libgit2_init") SYM(error_last, "git_error_last") SYM(open, "git_repository_open")
+	SYM(init, "git_libgit2_init") SYM(shutdown, "git_libgit2_shutdown") SYM(error_last, "git_error_last") SYM(open, "git_repository_open")
 	SYM(repo_free, "git_repository_free") SYM(head, "git_repository_head")
 	SYM(head_detached, "git_repository_head_detached") SYM(shorthand, "git_reference_shorthand")
 	SYM(target, "git_reference_target") SYM(ref_free, "git_reference_free") SYM(oid_tostr, "git_oid_tostr")
@@ -100,6 +106,7 @@ int ws_git_available(void)
 		return 0;
 	if (G.init() < 0)
 		return fail("libgit2 would not start"), 0;
+	atexit(done);	/* its caches freed: nothing left for a leak checker to report */
 	return 1;
 }
 
@@ -110,7 +117,7 @@ static const char *git_why(void)
 	return e && e->message ? e->message : "failed";
 }
 
-int ws_git_info(const char *path, struct ws_git_info *i)
+static int info_local(const char *path, struct ws_git_info *i)
 {
 	git_repository *repo = NULL;
 	git_reference *ref = NULL, *up = NULL;
@@ -187,7 +194,20 @@ static int on_sideband(const char *s, int len, void *data)
 	return write(report_fd, "P -\n", 4) == 4 ? 0 : -1;	/* the server speaks: not stalled */
 }
 
-enum op { OP_CLONE, OP_PROBE, OP_UPDATE, OP_FETCH };
+enum op { OP_CLONE, OP_PROBE, OP_UPDATE, OP_FETCH, OP_INFO };
+
+/* One field of ws_git_info as a report line (no newline can be in it). */
+static void put_field(int fd, char tag, const char *v)
+{
+	char line[1100];
+	int n = snprintf(line, sizeof(line), "I%c %.1024s\n", tag, v);
+
+	for (int k = 3; k < n - 1; k++)
+		if (line[k] == '\n' || line[k] == '\r')
+			line[k] = ' ';
+	if (write(fd, line, (size_t)n) < 0)
+		_exit(1);
+}
 
 /* why: NULL for libgit2's last error. */
 static void __attribute__((noreturn)) child_fail(int fd, int code, const char *why)
@@ -267,6 +287,19 @@ static void __attribute__((noreturn)) git_child(enum op op, const char *a, const
 			child_fail(fd, 2, NULL);
 		G.disconnect(remote);
 		_exit(0);
+	case OP_INFO: {
+		struct ws_git_info i;
+		char num[16];
+
+		if (info_local(a, &i) < 0)
+			child_fail(fd, 1, last_error());
+		put_field(fd, 'b', i.branch), put_field(fd, 'c', i.commit), put_field(fd, 's', i.summary);
+		put_field(fd, 'u', i.upstream), put_field(fd, 'o', i.origin);
+		snprintf(num, sizeof(num), "%d", i.dirty), put_field(fd, 'd', num);
+		snprintf(num, sizeof(num), "%d", i.ahead), put_field(fd, 'a', num);
+		snprintf(num, sizeof(num), "%d", i.behind), put_field(fd, 'h', num);
+		_exit(0);
+	}
 	case OP_UPDATE: case OP_FETCH:
 		G.fetch_init(&fo, GIT_FETCH_OPTIONS_VERSION);
 		fo.callbacks = cb;
@@ -311,12 +344,35 @@ static void rm_stale(const char *dir, const char *base)
 	closedir(d);
 }
 
+static void copy(char *out, size_t n, const char *v)
+{
+	size_t l = strnlen(v, n - 1);
+
+	memcpy(out, v, l);
+	out[l] = 0;
+}
+
+static void info_field(struct ws_git_info *i, char tag, const char *v)
+{
+	switch (tag) {
+	case 'b': copy(i->branch, sizeof(i->branch), v); break;
+	case 'c': copy(i->commit, sizeof(i->commit), v); break;
+	case 's': copy(i->summary, sizeof(i->summary), v); break;
+	case 'u': copy(i->upstream, sizeof(i->upstream), v); break;
+	case 'o': copy(i->origin, sizeof(i->origin), v); break;
+	case 'd': i->dirty = atoi(v); break;
+	case 'a': i->ahead = atoi(v); break;
+	case 'h': i->behind = atoi(v); break;
+	}
+}
+
 /* Run op in a child, following its reports; its exit status (0, 1, 2),
  * -1 on a timeout or a failure to start, -2 if interrupted (the child
  * killed).  *result: the last "R"/"B" number reported. */
-static int supervise(enum op op, const char *a, const char *b, int timeout_s, int *result, char *why, size_t whyn)
+static int supervise(enum op op, const char *a, const char *b, int timeout_s, int *result, char *why, size_t whyn,
+	struct ws_git_info *info)
 {
-	char buf[1024];
+	char buf[4096];
 	int fds[2], sfd, status = 0, tty = isatty(2), got = 0, interrupted = 0, timed_out = 0;
 	sigset_t set, old;
 	size_t have = 0;
@@ -375,6 +431,8 @@ static int supervise(enum op op, const char *a, const char *b, int timeout_s, in
 					snprintf(why, whyn, "%.590s", buf + 2);
 				else if (buf[0] == 'R' || buf[0] == 'B')
 					*result = atoi(buf + 2);
+				else if (buf[0] == 'I' && info && buf[1] && buf[2] == ' ')
+					info_field(info, buf[1], buf + 3);
 				else if (tty && sscanf(buf, "P %u %u", &rec, &total) == 2 && total)
 					fprintf(stderr, "\rReceiving objects: %3u%% (%u/%u)", rec * 100 / total, rec, total),
 						got = 1;
@@ -417,7 +475,7 @@ int ws_git_clone_supervised(const char *url, const char *dest, int timeout_s)
 	rm_stale(dir, base);
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.sesame-clone.%ld", dir, base, (long)getpid()) >= sizeof(tmp))
 		return fail("%s: the path is too long", dest);
-	r = supervise(OP_CLONE, url, tmp, timeout_s, &result, why, sizeof(why));
+	r = supervise(OP_CLONE, url, tmp, timeout_s, &result, why, sizeof(why), NULL);
 	if (r != 0) {
 		rm_tree(tmp);
 		if (r == -2)
@@ -467,7 +525,7 @@ int ws_git_clone_supervised(const char *url, const char *dest, int timeout_s)
 int ws_git_probe_supervised(const char *url, int timeout_s)
 {
 	char why[600];
-	int result = 0, r = supervise(OP_PROBE, url, NULL, timeout_s, &result, why, sizeof(why));
+	int result = 0, r = supervise(OP_PROBE, url, NULL, timeout_s, &result, why, sizeof(why), NULL);
 
 	if (r == -2)
 		return fail("interrupted"), -2;
@@ -480,7 +538,7 @@ int ws_git_update_supervised(const char *path, int fast_forward, int timeout_s)
 {
 	char why[600];
 	int result = 0, r = supervise(fast_forward ? OP_UPDATE : OP_FETCH, path, NULL, timeout_s, &result, why,
-		sizeof(why));
+		sizeof(why), NULL);
 
 	if (r == -2)
 		return fail("interrupted"), -2;
@@ -489,4 +547,22 @@ int ws_git_update_supervised(const char *path, int fast_forward, int timeout_s)
 	if (r)
 		return fail("%s: %s", path, *why ? why : "git failed");
 	return result;
+}
+
+/* In a child too: libgit2 reads the checkout's own files (its config
+ * among them), which come from whoever made the repository. */
+int ws_git_info(const char *path, struct ws_git_info *i)
+{
+	char why[600];
+	int result = 0, r;
+
+	memset(i, 0, sizeof(*i));
+	r = supervise(OP_INFO, path, NULL, 60, &result, why, sizeof(why), i);
+	if (r == -2)
+		return fail("interrupted"), -2;
+	if (r < 0)
+		return -1;
+	if (r)
+		return fail("%s", *why ? why : "git failed");
+	return 0;
 }
