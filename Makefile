@@ -171,7 +171,8 @@ $(APPLETS:%.c=$(O)/%.o) $(LIB:%.c=$(O)/%.o) $(PROTO_OBJ): | $(PROTO_H) $(if $(PR
 $(O)/applets/wm/paint.o: private ALL_CFLAGS += $(if $(FCFT_SONAME),-DFCFT_LIB='"$(FCFT_SONAME)"') \
 	$(if $(PIXMAN_SONAME),-DPIXMAN_LIB='"$(PIXMAN_SONAME)"') $(if $(PNG_SONAME),-DPNG_LIB='"$(PNG_SONAME)"') \
 	$(if $(RSVG_SONAME),-DRSVG_LIB='"$(RSVG_SONAME)"')
-$(O)/applets/workspace/git.o: private ALL_CFLAGS += $(if $(GIT2_SONAME),-DGIT2_LIB='"$(GIT2_SONAME)"')
+$(O)/applets/workspace/git.o: private ALL_CFLAGS += $(if $(GIT2_SONAME),-DGIT2_LIB='"$(GIT2_SONAME)"') \
+	$(if $(SSH2_SONAME),-DSSH2_LIB='"$(SSH2_SONAME)"')
 $(O)/lib/core/paths.o: private ALL_CFLAGS += -DSESAME_POLICY_FILE='"$(POLICY_FILE)"' \
 	-DSESAME_SYS_CONFIG='"$(SYSCONFDIR)/pds"' -DSESAME_SYS_DATA='"$(LOCALSTATEDIR)/lib/pds"' \
 	-DSESAME_SYS_CACHE='"$(LOCALSTATEDIR)/cache/sesame"' -DSESAME_SYS_RUNTIME='"$(RUNSTATEDIR)/pds"'

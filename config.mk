@@ -144,6 +144,7 @@ endif
 ifeq ($(GIT),1)
 DEP_CFLAGS += $(shell $(PKG_CONFIG) --cflags libgit2 2>/dev/null)
 GIT2_SONAME ?= $(call soname,libgit2,libgit2.so)
+SSH2_SONAME ?= $(call soname,libssh2,libssh2.so)
 endif
 # SANITIZE=1 builds with ASan + UBSan into build/san (make check SANITIZE=1).
 SANITIZE ?= 0

@@ -53,10 +53,11 @@ api_url, token_secret; [links] "PATH" = "PROFILE".
            env of its .sesame.toml files, SESAME_PROFILES and
            SESAME_WORKSPACE; exits with its status
   clone    clone URL into the layout: https://HOST/ORG/REPO, http://
-           (warned: not private), git://HOST[:PORT]/ORG/REPO (warned) or
-           file:///PATH/ORG/REPO (server localhost), through libgit2; ssh
-           URLs (ssh://..., USER@HOST:ORG/REPO) are not in this version
-           yet: libgit2 1.5 does not check the server's host key.
+           (warned: not private), ssh://[USER@]HOST[:PORT]/ORG/REPO or
+           USER@HOST:ORG/REPO (a key of the ssh agent; the server's host
+           key must be in ~/.ssh/known_hosts or /etc/ssh/ssh_known_hosts,
+           hashed or not), git://HOST[:PORT]/ORG/REPO (warned) or
+           file:///PATH/ORG/REPO (server localhost), through libgit2.
            An existing checkout with the same origin is adopted (unless
            --adopt false); another origin is an error.  The clone is made
            beside its place and renamed into it whole: a timeout or
@@ -514,7 +515,7 @@ static void org_workspace(const struct ws_url *u, const char *url, const char *o
 	size_t l;
 	int r, empty;
 
-	if (TT.no_workspace || !strcmp(u->repo, "workspace") || u->scheme == WS_SSH || !strcmp(mode, "never"))
+	if (TT.no_workspace || !strcmp(u->repo, "workspace") || !strcmp(mode, "never"))
 		return;
 	if (ws_is_checkout(org_dir)) {
 		r = ws_git_update_supervised(org_dir, !strcmp(mode, "always"), TT.timeout);
@@ -628,9 +629,7 @@ static int do_clone(int argc, char **argv)
 		if (lstat(dest, &sb) == 0 && (!strcmp(u.repo, "workspace") ? !TT.force && !empty_dir(dest) : 1))
 			die("workspace clone: %s exists and is not a git checkout; nothing was changed%s", dest,
 				!strcmp(u.repo, "workspace") ? " (--force makes it the checkout, keeping its files)" : "");
-		if (u.scheme == WS_SSH)
-			die("workspace clone: ssh URLs are not in this version of sesame yet (libgit2 1.5 would not "
-				"check the server's host key); clone into %s with git, and sesame adopts the checkout", dest);
+
 		xgit("workspace clone");
 		mkdirs(!strcmp(u.repo, "workspace") ? dest : parent);
 		if ((r = ws_git_clone_supervised(url, dest, TT.timeout)) < 0)

@@ -10,7 +10,7 @@ DEPS = build-essential pkg-config clang libclang-rt-dev file perl \
 	libsodium-dev libsqlite3-dev libseccomp-dev \
 	musl-tools dpkg-dev autoconf automake libtool gperf tcl \
 	openssh-client sqlite3 systemd runit openrc busybox-static \
-	libtss2-dev libmbedtls-dev swtpm tpm2-tools libgit2-dev git \
+	libtss2-dev libmbedtls-dev swtpm tpm2-tools libgit2-dev git openssh-server \
 	keyutils gnome-keyring libsecret-tools dbus-daemon dbus-bin pass gnupg gnuplot-nox \
 	libwayland-dev wayland-protocols librust-wayland-protocols-dev \
 	libxkbcommon-dev libpixman-1-dev libfcft-dev libpng-dev librsvg2-2 \

@@ -144,14 +144,80 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.sleep(0.1)
 run "$SESAME" workspace clone --no-workspace --timeout 2 "git://127.0.0.1:$((PORT + 1))/work-org/api.git"
 is "$(left)" "" "the next clone there removes what a killed one left"
 
-# ssh: a checkout made with git is adopted; a new clone says it cannot yet.
+# ssh: a checkout made with git is adopted without the network.
 g clone -q "$SRV/me/blog.git" "$W/me/github.com/me/blog" 2>/dev/null
 g -C "$W/me/github.com/me/blog" remote set-url origin git@github.com:me/blog.git
 run "$SESAME" clone git@github.com:me/blog.git
 ok "$rc" "an ssh URL whose checkout is there: adopted, no network"
-run "$SESAME" clone git@github.com:me/other.git
-is "$rc" 1 "a new ssh clone: not in this version yet"
-contains "$T/err" "libgit2 1.5 would not check the server's host key" "saying why"
+
+# A real OpenSSH sshd on 127.0.0.1, a key in a real ssh-agent, and the
+# server's host key checked against known_hosts (hashed, as Debian's ssh
+# writes it).  The sshd serves git-upload-pack on $SRV whatever the path.
+SSHD=/usr/sbin/sshd
+if [ "$(id -u)" != 0 ] || [ ! -x "$SSHD" ] || ! command -v ssh-keyscan >/dev/null; then
+	skip "no sshd test: it needs root (sshd's privilege separation) and openssh-server (make deps installs it)"
+else
+	SP=$((PORT + 2))
+	D=$T/sshd
+	mkdir -p "$D" /run/sshd "$HOME/.ssh"
+	ssh-keygen -q -t ed25519 -N '' -f "$D/host_key"
+	ssh-keygen -q -t ed25519 -N '' -f "$D/other_key"
+	ssh-keygen -q -t ed25519 -N '' -f "$D/user_key"
+	cp "$D/user_key.pub" "$D/authorized_keys"
+	cat >"$D/serve" <<EOS
+#!/bin/sh
+# ForceCommand: git-upload-pack on \$SRV, the path as the client gave it
+set -f
+cmd=\${SSH_ORIGINAL_COMMAND%% *} path=\${SSH_ORIGINAL_COMMAND#* }
+path=\${path#\'} path=\${path%\'} path=\${path#/}
+[ "\$cmd" = git-upload-pack ] || exit 1
+exec git-upload-pack "$SRV/\$path"
+EOS
+	chmod 755 "$D/serve"
+	cat >"$D/config" <<EOS
+Port $SP
+ListenAddress 127.0.0.1
+HostKey $D/host_key
+AuthorizedKeysFile $D/authorized_keys
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PidFile $D/pid
+ForceCommand $D/serve
+PermitRootLogin prohibit-password
+EOS
+	"$SSHD" -D -e -f "$D/config" 2>"$T/sshd.log" &
+	SSHD_PID=$!
+	start_ssh_agent
+	ssh-add -q "$D/user_key" 2>/dev/null
+	wait_for 10 sh -c "ssh-keyscan -p $SP 127.0.0.1 2>/dev/null | grep -q ed25519"
+	ok $? "sshd listens on 127.0.0.1:$SP"
+	SURL="ssh://$(id -un)@127.0.0.1:$SP/work-org/api.git"
+	SDEST=$W/me/127.0.0.1_$SP/work-org/api
+	run "$SESAME" clone "$SURL"
+	is "$rc" 1 "an ssh server whose host key is not known: refused"
+	contains "$T/err" "the host key of 127.0.0.1 is not in ~/.ssh/known_hosts" "saying what to do"
+	[ ! -e "$SDEST" ]; ok $? "and nothing cloned"
+	ssh-keyscan -H -p $SP 127.0.0.1 2>/dev/null >"$HOME/.ssh/known_hosts"
+	grep -q '^|1|' "$HOME/.ssh/known_hosts"; ok $? "known_hosts now has it, hashed"
+	run "$SESAME" clone "$SURL" -p work
+	ok "$rc" "clone over ssh with the agent's key"
+	is "$(cat "$SDEST/README" 2>/dev/null)" "api" "the checkout is there"
+	run "$SESAME" workspace status "$SDEST"
+	contains "$T/out" "Remote: $SURL" "its origin is the ssh URL"
+	printf '[127.0.0.1]:%s %s\n' "$SP" "$(cut -d' ' -f1,2 "$D/other_key.pub")" >"$HOME/.ssh/known_hosts"
+	run "$SESAME" clone "ssh://$(id -un)@127.0.0.1:$SP/work-org/web.git"
+	is "$rc" 1 "a host key that is not the known one: refused"
+	contains "$T/err" "is NOT the one in known_hosts" "saying so"
+	[ ! -e "$W/me/127.0.0.1_$SP/work-org/web" ]; ok $? "and nothing cloned"
+	ssh-keyscan -p $SP 127.0.0.1 2>/dev/null >"$HOME/.ssh/known_hosts"
+	ssh-add -qD 2>/dev/null
+	run "$SESAME" clone "ssh://$(id -un)@127.0.0.1:$SP/work-org/web.git"
+	is "$rc" 1 "no key in the agent: refused by the server"
+	[ ! -e "$W/me/127.0.0.1_$SP/work-org/web" ]; ok $? "and nothing cloned"
+	kill "$SSHD_PID" 2>/dev/null
+fi
 
 # The organisation's workspace.git: checked out as {org}, repositories inside.
 repo team workspace

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <git2.h>
+#include <libssh2.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -25,6 +26,9 @@
 
 #ifndef GIT2_LIB
 #define GIT2_LIB "libgit2.so.1.5"
+#endif
+#ifndef SSH2_LIB
+#define SSH2_LIB "libssh2.so.1"
 #endif
 
 const char ws_git_built_with[] = LIBGIT2_VERSION;
@@ -67,7 +71,21 @@ static struct {
 	int (*checkout_init)(git_checkout_options *, unsigned int);
 	int (*checkout_tree)(git_repository *, const git_object *, const git_checkout_options *);
 	int (*set_target)(git_reference **, git_reference *, const git_oid *, const char *);
+	int (*from_agent)(git_credential **, const char *);
 } G;
+
+/* libssh2's known_hosts reader (hashed names included): libgit2 1.5
+ * checks no host key itself, so the clone's child does. */
+static struct {
+	void *h;
+	LIBSSH2_SESSION *(*session_init)(void *, void *, void *, void *);
+	void (*session_free)(LIBSSH2_SESSION *);
+	LIBSSH2_KNOWNHOSTS *(*kh_init)(LIBSSH2_SESSION *);
+	int (*kh_read)(LIBSSH2_KNOWNHOSTS *, const char *, int);
+	int (*kh_check)(LIBSSH2_KNOWNHOSTS *, const char *, int, const char *, size_t, int,
+		struct libssh2_knownhost **);
+	void (*kh_free)(LIBSSH2_KNOWNHOSTS *);
+} S;
 
 #define SYM(member, name) \
 	if (!(*(void **)&G.member = dlsym(G.h, name))) \
@@ -102,6 +120,7 @@ int ws_git_available(void)
 	SYM(fetch, "git_remote_fetch") SYM(callbacks_init, "git_remote_init_callbacks")
 	SYM(descendant_of, "git_graph_descendant_of") SYM(checkout_init, "git_checkout_options_init")
 	SYM(checkout_tree, "git_checkout_tree") SYM(set_target, "git_reference_set_target")
+	SYM(from_agent, "git_credential_ssh_key_from_agent")
 	if (dyn_check(&G.h, GIT2_LIB, missing) < 0)
 		return 0;
 	if (G.init() < 0)
@@ -196,6 +215,82 @@ static int on_sideband(const char *s, int len, void *data)
 
 enum op { OP_CLONE, OP_PROBE, OP_UPDATE, OP_FETCH, OP_INFO };
 
+static unsigned ssh_port = 22;	/* the URL's, for known_hosts ([host]:port) */
+static int cred_tries;
+
+/* An ssh key from the agent ($SSH_AUTH_SOCK), once: a key the server
+ * refuses is not offered again and again. */
+static int on_credentials(git_credential **out, const char *url, const char *user, unsigned int allowed,
+	void *data)
+{
+	(void)url, (void)data;
+	if (!(allowed & GIT_CREDENTIAL_SSH_KEY) || cred_tries++)
+		return GIT_PASSTHROUGH;
+	return G.from_agent(out, user && *user ? user : "git");
+}
+
+static int known_host(const char *host, const git_cert_hostkey *k, char *why, size_t n)
+{
+	static const int types[] = { 0, LIBSSH2_KNOWNHOST_KEY_SSHRSA, LIBSSH2_KNOWNHOST_KEY_SSHDSS,
+		LIBSSH2_KNOWNHOST_KEY_ECDSA_256, LIBSSH2_KNOWNHOST_KEY_ECDSA_384, LIBSSH2_KNOWNHOST_KEY_ECDSA_521,
+		LIBSSH2_KNOWNHOST_KEY_ED25519 };
+	const char *home = getenv("HOME"), *missing = NULL;
+	char file[PATH_MAX];
+	LIBSSH2_SESSION *s;
+	LIBSSH2_KNOWNHOSTS *kh;
+	struct libssh2_knownhost *found;
+	int r = LIBSSH2_KNOWNHOST_CHECK_NOTFOUND;
+
+	if (!(k->type & GIT_CERT_SSH_RAW) || k->raw_type < 1 || k->raw_type > 6)
+		return snprintf(why, n, "the server's host key is of a kind sesame cannot check"), -1;
+	if (!S.h) {
+		if (!(S.h = dyn_open(SSH2_LIB, "the server's host key is checked with libssh2")))
+			return snprintf(why, n, "%s", last_error()), -1;
+#define SSYM(member, name) if (!(*(void **)&S.member = dlsym(S.h, name))) missing = name;
+		SSYM(session_init, "libssh2_session_init_ex") SSYM(session_free, "libssh2_session_free")
+		SSYM(kh_init, "libssh2_knownhost_init") SSYM(kh_read, "libssh2_knownhost_readfile")
+		SSYM(kh_check, "libssh2_knownhost_checkp") SSYM(kh_free, "libssh2_knownhost_free")
+		if (dyn_check(&S.h, SSH2_LIB, missing) < 0)
+			return snprintf(why, n, "%s", last_error()), -1;
+	}
+	if (!(s = S.session_init(NULL, NULL, NULL, NULL)) || !(kh = S.kh_init(s)))
+		return snprintf(why, n, "libssh2 would not start"), -1;
+	for (int i = 0; i < 2 && r != LIBSSH2_KNOWNHOST_CHECK_MATCH && r != LIBSSH2_KNOWNHOST_CHECK_MISMATCH; i++) {
+		if (i == 0 && (!home || (size_t)snprintf(file, sizeof(file), "%s/.ssh/known_hosts", home) >= sizeof(file)))
+			continue;
+		if (i == 1)
+			snprintf(file, sizeof(file), "/etc/ssh/ssh_known_hosts");
+		if (S.kh_read(kh, file, LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0)
+			continue;	/* none, or unreadable: the other one */
+		r = S.kh_check(kh, host, (int)ssh_port, (const char *)k->hostkey, k->hostkey_len,
+			LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | types[k->raw_type], &found);
+	}
+	S.kh_free(kh);
+	S.session_free(s);
+	if (r == LIBSSH2_KNOWNHOST_CHECK_MATCH)
+		return 0;
+	if (r == LIBSSH2_KNOWNHOST_CHECK_MISMATCH)
+		return snprintf(why, n, "the host key of %s is NOT the one in known_hosts: refused (someone may be in "
+			"between)", host), -1;
+	return snprintf(why, n, "the host key of %s is not in ~/.ssh/known_hosts: check it and add it "
+		"(ssh-keyscan -p %u %s), or ssh to it once", host, ssh_port, host), -1;
+}
+
+static int on_certificate(git_cert *cert, int valid, const char *host, void *data)
+{
+	char why[400], line[420];
+
+	(void)data;
+	if (cert->cert_type != GIT_CERT_HOSTKEY_LIBSSH2)
+		return valid ? 0 : GIT_ECERTIFICATE;	/* https: libgit2 has checked it */
+	if (known_host(host, (const git_cert_hostkey *)cert, why, sizeof(why)) == 0)
+		return 0;
+	snprintf(line, sizeof(line), "E %s\n", why);
+	if (write(report_fd, line, strlen(line)) < 0)
+		return GIT_ECERTIFICATE;
+	_exit(1);	/* the reason is reported: no other message after it */
+}
+
 /* One field of ws_git_info as a report line (no newline can be in it). */
 static void put_field(int fd, char tag, const char *v)
 {
@@ -234,8 +329,13 @@ static void __attribute__((noreturn)) update(const char *path, int fd, int ff, g
 	const git_oid *h, *u;
 	char line[64];
 
-	if (G.open(&repo, path) < 0 || G.remote_lookup(&origin, repo, "origin") < 0 ||
-	    G.fetch(origin, NULL, fo, NULL) < 0 || G.head(&head, repo) < 0)
+	struct ws_url uo;
+
+	if (G.open(&repo, path) < 0 || G.remote_lookup(&origin, repo, "origin") < 0)
+		child_fail(fd, 1, NULL);
+	if (G.remote_url(origin) && ws_url_parse(G.remote_url(origin), &uo) == 0 && uo.port)
+		ssh_port = uo.port;
+	if (G.fetch(origin, NULL, fo, NULL) < 0 || G.head(&head, repo) < 0)
 		child_fail(fd, 1, NULL);
 	if (G.upstream(&up, head) < 0 || !(h = G.target(head)) || !(u = G.target(up)))
 		child_fail(fd, 1, NULL);
@@ -261,6 +361,10 @@ static void __attribute__((noreturn)) update(const char *path, int fd, int ff, g
 
 static void __attribute__((noreturn)) git_child(enum op op, const char *a, const char *b, int fd)
 {
+	struct ws_url u;
+
+	if ((op == OP_CLONE || op == OP_PROBE) && ws_url_parse(a, &u) == 0 && u.port)
+		ssh_port = u.port;
 	git_clone_options o;
 	git_fetch_options fo;
 	git_remote_callbacks cb;
@@ -274,6 +378,8 @@ static void __attribute__((noreturn)) git_child(enum op op, const char *a, const
 	G.callbacks_init(&cb, GIT_REMOTE_CALLBACKS_VERSION);
 	cb.transfer_progress = on_progress;
 	cb.sideband_progress = on_sideband;
+	cb.credentials = on_credentials;
+	cb.certificate_check = on_certificate;
 	switch (op) {
 	case OP_CLONE:
 		G.clone_init(&o, GIT_CLONE_OPTIONS_VERSION);
