@@ -86,6 +86,18 @@ ok "$rc" "clone git://127.0.0.1:$PORT/work-org/web.git"
 contains "$T/out" "Cloned to: $W/me/127.0.0.1_$PORT/work-org/web" "the server directory carries the port"
 contains "$T/err" "is not encrypted" "with a warning: git:// is not private"
 
+# git's smart HTTP: git http-backend behind a small local HTTP server.
+HP=$((PORT + 3))
+python3 "$SESAME_SRC/tests/workspace/githttp.py" $HP "$SRV" "$T/http.up" 2>"$T/http.log" &
+HTTPD=$!
+wait_for 10 test -e "$T/http.up"
+run "$SESAME" workspace clone --no-workspace "http://127.0.0.1:$HP/me/blog.git"
+ok "$rc" "clone http://127.0.0.1:$HP/me/blog.git (git http-backend)"
+is "$(cat "$W/me/127.0.0.1_$HP/me/blog/README" 2>/dev/null)" "blog" "the checkout is there"
+contains "$T/err" "is not encrypted" "with the warning http:// gets"
+rm -rf "$W/me/127.0.0.1_$HP"
+kill "$HTTPD" 2>/dev/null
+
 run "$SESAME" workspace list
 ok "$rc" "workspace list"
 contains "$T/out" "localhost/work-org" "an organisation's header"
