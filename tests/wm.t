@@ -169,6 +169,19 @@ if command -v grim >/dev/null 2>&1; then
 	is "$(grep -cE 'lib(fcft|pixman|fontconfig|freetype|harfbuzz|glib|png)' "/proc/$WM/maps")" 0 \
 		"daemon-wm has mapped none of the drawing libraries"
 	if command -v wtype >/dev/null 2>&1; then
+		# A painter that dies is replaced at the next draw, not 5 s later.
+		kill -KILL "$painter"
+		as wtype -s 300 -k Escape
+		gone() { as grim "$U/gone.png" && cmp -s "$U/before.png" "$U/gone.png"; }
+		wait_for 5 gone
+		wm overlay
+		wait_for 5 differs
+		ok $? "after its painter was killed, the next overlay is drawn"
+		painter2=$(pgrep -P "$WM" | head -1)
+		[ -n "$painter2" ] && [ "$painter2" != "$painter" ]; ok $? "by a new painter"
+		painter=$painter2
+	fi
+	if command -v wtype >/dev/null 2>&1; then
 		# Four windows, all app ids starting with term: a letter each,
 		# the letters of "term" (it was t, tt, ttt, tttt); typing the third's
 		# focuses it at once.  wtype's virtual keyboard is new to the seat:

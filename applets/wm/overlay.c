@@ -131,11 +131,6 @@ struct overlay *overlay_new(const struct overlay_style *style)
 	return o;
 }
 
-int overlay_painter_pid(const struct overlay *o)
-{
-	return o ? painter_pid(o->painter) : 0;
-}
-
 static void drop_cards(struct overlay *o)
 {
 	free(o->cards);

@@ -49,8 +49,6 @@ void overlay_globals_drop(void);
  * font cannot be loaded). */
 struct overlay *overlay_new(const struct overlay_style *style);
 void overlay_free(struct overlay *o);
-/* The pid of its painter (paint.h), 0 if none. */
-int overlay_painter_pid(const struct overlay *o);
 /* Show (or redraw) the cards; visible 0 maps a transparent surface that
  * only holds the keyboard (Alt+Tab before the overlay delay). typed is
  * the hint prefix typed so far.  field, if not NULL, is a search field

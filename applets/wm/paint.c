@@ -691,11 +691,12 @@ static void __attribute__((noreturn)) painter_main(int sock)
 /* --- daemon-wm's side -------------------------------------------------------- */
 
 struct painter {
-	int sock;
-	pid_t pid;
+	int sock;		/* -1: none now; the next draw forks one */
 	char *buf;		/* a job being written, MSG_MAX */
 };
 
+/* The painter's answer: 0, -1 with its reason, or -2 if it is stuck or
+ * gone (then let go of: the next draw forks another). */
 static int wait_answer(struct painter *p, int ms)
 {
 	struct pollfd pf = { p->sock, POLLIN, 0 };
@@ -705,41 +706,39 @@ static int wait_answer(struct painter *p, int ms)
 
 	while ((k = poll(&pf, 1, ms)) < 0 && errno == EINTR)
 		;
-	if (k == 0)
-		return fail("the painter did not answer in %d ms", ms);
-	if ((n = recv(p->sock, &r, sizeof(r), 0)) != (ssize_t)sizeof(r))
-		return fail("the painter is gone");
+	if (k == 0 || (n = recv(p->sock, &r, sizeof(r), 0)) != (ssize_t)sizeof(r)) {
+		fail(k == 0 ? "the painter did not answer in %d ms" : "the painter is gone", ms);
+		close(p->sock);
+		p->sock = -1;
+		return -2;
+	}
 	r.why[sizeof(r.why) - 1] = 0;
 	return r.status == 0 ? 0 : fail("%s", r.why);
 }
 
+/* Fork a painter; it answers once its libraries and fonts are loaded (a
+ * slow disk or a cold fontconfig cache: 10 s).  Its style is this
+ * process's copy in TT, made by painter_new. */
+static int spawn(struct painter *p)
+{
+	int child;
+
+	if ((p->sock = fork_helper(SOCK_SEQPACKET, &child)) < 0)
+		return -1;
+	if (child)
+		painter_main(p->sock);
+	return wait_answer(p, 10000) < 0 ? -1 : 0;
+}
+
 struct painter *painter_new(const struct overlay_style *style)
 {
-	struct painter *p;
-	int child, sock;
+	struct painter *p = xcalloc(1, sizeof(*p));
 
-	/* The child's state is this one's copy at the fork. */
-	memset(&TT.st, 0, sizeof(TT.st));
 	TT.st = *style;
 	TT.st.font = TT.st.icon_theme = NULL;
 	snprintf(TT.fonts, sizeof(TT.fonts), "%s", style->font && *style->font ? style->font : "monospace:size=14");
 	snprintf(TT.icon_theme, sizeof(TT.icon_theme), "%s", style->icon_theme ? style->icon_theme : "");
-	if ((sock = fork_helper(SOCK_SEQPACKET, &child)) < 0)
-		return NULL;
-	if (child)
-		painter_main(sock);
-	p = xcalloc(1, sizeof(*p));
-	p->sock = sock;
-	p->pid = -1;
-	{
-		struct ucred cr;
-		socklen_t l = sizeof(cr);
-
-		if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cr, &l) == 0)
-			p->pid = cr.pid;
-	}
-	/* Libraries and fonts: a slow disk or a cold fontconfig cache. */
-	if (wait_answer(p, 10000) < 0) {
+	if (spawn(p) < 0) {
 		painter_free(p);
 		return NULL;
 	}
@@ -756,8 +755,8 @@ int painter_draw(struct painter *p, const struct paint_job *job, int fd)
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 	size_t at = sizeof(h);
 
-	if (p->sock < 0)
-		return fail("the painter is gone");
+	if (p->sock < 0 && spawn(p) < 0)	/* the last one died or hung */
+		return -1;
 	if (!p->buf)
 		p->buf = xmalloc(MSG_MAX);
 	snprintf(h.typed, sizeof(h.typed), "%s", job->typed ? job->typed : "");
@@ -792,19 +791,7 @@ int painter_draw(struct painter *p, const struct paint_job *job, int fd)
 		p->sock = -1;
 		return -1;
 	}
-	if (wait_answer(p, 2000) < 0) {
-		if (strstr(last_error(), "gone") || strstr(last_error(), "did not answer")) {
-			close(p->sock);	/* a stuck painter is let go: the next overlay forks another */
-			p->sock = -1;
-		}
-		return -1;
-	}
-	return 0;
-}
-
-int painter_pid(const struct painter *p)
-{
-	return p && p->sock >= 0 && p->pid > 0 ? p->pid : 0;
+	return wait_answer(p, 2000) < 0 ? -1 : 0;
 }
 
 void painter_free(struct painter *p)

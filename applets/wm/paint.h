@@ -29,10 +29,9 @@ struct painter;
  * this returns.  NULL with a reason (a library or the font missing). */
 struct painter *painter_new(const struct overlay_style *style);
 /* Draw job into fd, a width*scale x height*scale ARGB8888 buffer, and
- * wait for it (2 s at most).  -1 with a reason. */
+ * wait for it (2 s at most); a painter that died or hung is let go and
+ * the next draw forks another.  -1 with a reason. */
 int painter_draw(struct painter *p, const struct paint_job *job, int fd);
-/* The painter's pid (for the bench), 0 if it is gone. */
-int painter_pid(const struct painter *p);
 /* Close its end: the painter exits. */
 void painter_free(struct painter *p);
 
