@@ -17,10 +17,10 @@ $(O)/tests/unit/%: tests/unit/%.c tests/tap.h $(LIB_A) $(SQLITE_A)
 # format; $(O)/tests/toml-decode is the toml-test decoder interface (TOML
 # on stdin, tagged JSON on stdout), for any conformance suite.
 TOOLS = $(O)/tests/buspeer $(O)/tests/evwrite $(O)/tests/ptyrun $(O)/tests/noise-vectors $(O)/tests/toml-decode
-$(O)/tests/noise-vectors: tests/noise-vectors.c tests/json.c tests/json.h $(LIB_A) $(SQLITE_A)
+$(O)/tests/noise-vectors: tests/noise-vectors.c $(LIB_A) $(SQLITE_A)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/noise-vectors.c tests/json.c $(LIB_A) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/noise-vectors.c $(LIB_A) $(ALL_LDFLAGS) $(DEP_LIBS) -lm
 
 # buspeer: a bus peer for the tests, one file per group of modes.
 $(O)/tests/buspeer: $(wildcard tests/buspeer/*.c) tests/buspeer/buspeer.h $(LIB_A) $(SQLITE_A)
@@ -66,12 +66,12 @@ build/fuzz/objs: FORCE
 build/fuzz/libsesame.a: $(FUZZ_OBJ) build/fuzz/objs
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $(FUZZ_OBJ)
-build/fuzz/%: tests/fuzz/%.c build/fuzz/libsesame.a build/fuzz/obj/tests/json.o
+build/fuzz/%: tests/fuzz/%.c build/fuzz/libsesame.a
 	$(call say,LINK,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< build/fuzz/libsesame.a \
-		$(if $(filter json,$*),build/fuzz/obj/tests/json.o) $(FUZZ_LIBS) $(if $(filter tpm2resp,$*),-lmbedcrypto) -lm
+		$(FUZZ_LIBS) $(if $(filter tpm2resp,$*),-lmbedcrypto) -lm
 .PHONY: FORCE
-.SECONDARY: $(FUZZ_OBJ) build/fuzz/obj/tests/json.o
+.SECONDARY: $(FUZZ_OBJ)
 -include $(wildcard build/fuzz/obj/*/*.d build/fuzz/obj/*/*/*.d)
 
 fuzz: $(FUZZ)

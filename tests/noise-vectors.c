@@ -5,7 +5,7 @@
  * reading), the handshake hash when given, then transport messages.  Other
  * vectors are skipped.  Prints "N passed, M failed, K skipped" and exits 0
  * only if nothing failed and at least one vector ran. */
-#include "json.h"
+#include "lib/core/json.h"
 #include "lib/bus/noise.h"
 #include "lib/core/util.h"
 

@@ -1,6 +1,6 @@
-/* libFuzzer target for the test tools' JSON reader: any input either
+/* libFuzzer target for the JSON reader: any input either
  * parses or fails with a message; nothing crashes or leaks. */
-#include "json.h"
+#include "lib/core/json.h"
 
 #include <stdint.h>
 #include <stdlib.h>

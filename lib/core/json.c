@@ -1,12 +1,12 @@
 /* json.c - recursive-descent JSON reader; see json.h. */
-#include "json.h"
+#include "lib/core/json.h"
+#include "lib/core/util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_DEPTH 64
 
 struct parser {
 	const char *s;
@@ -14,6 +14,7 @@ struct parser {
 	char *err;
 	size_t errlen;
 	int failed;
+	size_t values;
 };
 
 static void *jfail(struct parser *p, const char *fmt, ...)
@@ -38,32 +39,63 @@ static void ws(struct parser *p)
 		p->pos++;
 }
 
-static struct json *node(enum json_type t)
+static struct json *node(struct parser *p, enum json_type t)
 {
-	struct json *j = calloc(1, sizeof(*j));
+	struct json *j;
 
-	if (j)
-		j->type = t;
+	if (++p->values > JSON_MAX_VALUES)
+		return jfail(p, "more than %u values", JSON_MAX_VALUES);
+	if (!(j = calloc(1, sizeof(*j))))
+		return jfail(p, "out of memory");
+	j->type = t;
 	return j;
 }
 
 static int push(struct json *j, char *key, struct json *v)
 {
-	struct json **items = realloc(j->items, (j->n + 1) * sizeof(*items));
-	char **keys;
+	if (j->n == j->cap) {
+		size_t cap = j->cap ? j->cap * 2 : 4;
+		struct json **items = realloc(j->items, cap * sizeof(*items));
+		char **keys;
 
-	if (!items)
-		return -1;
-	j->items = items;
-	if (j->type == JSON_OBJECT) {
-		keys = realloc(j->keys, (j->n + 1) * sizeof(*keys));
-		if (!keys)
+		if (!items)
 			return -1;
-		j->keys = keys;
-		j->keys[j->n] = key;
+		j->items = items;
+		if (j->type == JSON_OBJECT) {
+			if (!(keys = realloc(j->keys, cap * sizeof(*keys))))
+				return -1;
+			j->keys = keys;
+		}
+		j->cap = cap;
 	}
+	if (j->type == JSON_OBJECT)
+		j->keys[j->n] = key;
 	j->items[j->n++] = v;
 	return 0;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* An object's keys, each once (sorted in a copy: n log n, not n^2). */
+static int keys_unique(struct parser *p, const struct json *j)
+{
+	char **k;
+	int ok = 1;
+
+	if (j->n < 2)
+		return 0;
+	if (!(k = malloc(j->n * sizeof(*k))))
+		return jfail(p, "out of memory"), -1;
+	memcpy(k, j->keys, j->n * sizeof(*k));
+	qsort(k, j->n, sizeof(*k), key_cmp);
+	for (size_t i = 1; i < j->n && ok; i++)
+		if (!strcmp(k[i - 1], k[i]))
+			ok = 0, jfail(p, "key \"%.40s\" twice in one object", k[i]);
+	free(k);
+	return ok ? 0 : -1;
 }
 
 static int hex4(struct parser *p, unsigned *out)
@@ -85,19 +117,6 @@ static int hex4(struct parser *p, unsigned *out)
 			return -1;
 	}
 	return 0;
-}
-
-static size_t utf8_put(char *o, unsigned cp)
-{
-	if (cp < 0x80)
-		return o[0] = (char)cp, 1;
-	if (cp < 0x800)
-		return o[0] = (char)(0xc0 | cp >> 6), o[1] = (char)(0x80 | (cp & 0x3f)), 2;
-	if (cp < 0x10000)
-		return o[0] = (char)(0xe0 | cp >> 12), o[1] = (char)(0x80 | (cp >> 6 & 0x3f)),
-			o[2] = (char)(0x80 | (cp & 0x3f)), 3;
-	return o[0] = (char)(0xf0 | cp >> 18), o[1] = (char)(0x80 | (cp >> 12 & 0x3f)),
-		o[2] = (char)(0x80 | (cp >> 6 & 0x3f)), o[3] = (char)(0x80 | (cp & 0x3f)), 4;
 }
 
 /* A string at p->pos (on the quote); the result is malloc'ed. */
@@ -124,6 +143,16 @@ static char *string(struct parser *p, size_t *outlen)
 			break;
 		if (c < 0x20)
 			return free(o), jfail(p, "control character in string");
+		if (c >= 0x80) {	/* a whole UTF-8 sequence, checked */
+			size_t l = utf8_seq((const unsigned char *)p->s + p->pos - 1, p->len - p->pos + 1);
+
+			if (!l)
+				return free(o), p->pos--, jfail(p, "invalid UTF-8 in string");
+			memcpy(o + n, p->s + p->pos - 1, l);
+			n += l;
+			p->pos += l - 1;
+			continue;
+		}
 		if (c != '\\') {
 			o[n++] = (char)c;
 			continue;
@@ -153,7 +182,7 @@ static char *string(struct parser *p, size_t *outlen)
 			} else if (cp >= 0xdc00 && cp <= 0xdfff) {
 				return free(o), jfail(p, "lone surrogate");
 			}
-			n += utf8_put(o + n, cp);
+			n += utf8_encode(cp, o + n);
 			break;
 		}
 		default:
@@ -169,11 +198,11 @@ static struct json *value(struct parser *p, int depth);
 
 static struct json *container(struct parser *p, int depth, int object)
 {
-	struct json *j = node(object ? JSON_OBJECT : JSON_ARRAY), *v;
+	struct json *j = node(p, object ? JSON_OBJECT : JSON_ARRAY), *v;
 	char close = object ? '}' : ']';
 
 	if (!j)
-		return jfail(p, "out of memory");
+		return NULL;
 	p->pos++;
 	ws(p);
 	if (p->pos < p->len && p->s[p->pos] == close) {
@@ -186,6 +215,8 @@ static struct json *container(struct parser *p, int depth, int object)
 
 		ws(p);
 		if (object) {
+			if (j->n == JSON_MAX_MEMBERS)
+				return json_free(j), jfail(p, "more than %d members in one object", JSON_MAX_MEMBERS);
 			if (p->pos >= p->len || p->s[p->pos] != '"')
 				return json_free(j), jfail(p, "expected a key");
 			if (!(key = string(p, &kl)))
@@ -206,6 +237,8 @@ static struct json *container(struct parser *p, int depth, int object)
 		}
 		if (p->pos < p->len && p->s[p->pos] == close) {
 			p->pos++;
+			if (object && keys_unique(p, j) < 0)
+				return json_free(j), NULL;
 			return j;
 		}
 		return json_free(j), jfail(p, "expected ',' or '%c'", close);
@@ -247,8 +280,8 @@ static struct json *number(struct parser *p)
 		return jfail(p, "number too long");
 	memcpy(buf, p->s + start, p->pos - start);
 	buf[p->pos - start] = 0;
-	if (!(j = node(JSON_NUMBER)))
-		return jfail(p, "out of memory");
+	if (!(j = node(p, JSON_NUMBER)))
+		return NULL;
 	j->num = strtod(buf, NULL);
 	return j;
 }
@@ -261,8 +294,8 @@ static struct json *literal(struct parser *p, const char *word, enum json_type t
 	if (p->len - p->pos < l || memcmp(p->s + p->pos, word, l))
 		return jfail(p, "unexpected character");
 	p->pos += l;
-	if (!(j = node(t)))
-		return jfail(p, "out of memory");
+	if (!(j = node(p, t)))
+		return NULL;
 	j->boolean = b;
 	return j;
 }
@@ -272,7 +305,7 @@ static struct json *value(struct parser *p, int depth)
 	struct json *j;
 	char c;
 
-	if (depth > MAX_DEPTH)
+	if (depth > JSON_MAX_DEPTH)
 		return jfail(p, "nested too deeply");
 	ws(p);
 	if (p->pos >= p->len)
@@ -281,8 +314,8 @@ static struct json *value(struct parser *p, int depth)
 	if (c == '{' || c == '[')
 		return container(p, depth, c == '{');
 	if (c == '"') {
-		if (!(j = node(JSON_STRING)))
-			return jfail(p, "out of memory");
+		if (!(j = node(p, JSON_STRING)))
+			return NULL;
 		if (!(j->str = string(p, &j->len)))
 			return free(j), NULL;
 		return j;
@@ -298,7 +331,7 @@ static struct json *value(struct parser *p, int depth)
 
 struct json *json_parse(const char *text, size_t len, char *err, size_t errlen)
 {
-	struct parser p = { text, len, 0, err, errlen, 0 };
+	struct parser p = { text, len, 0, err, errlen, 0, 0 };
 	struct json *j = value(&p, 0);
 
 	if (!j)
@@ -334,4 +367,18 @@ const struct json *json_get(const struct json *obj, const char *key)
 		if (!strcmp(obj->keys[i], key))
 			return obj->items[i];
 	return NULL;
+}
+
+const char *json_get_str(const struct json *obj, const char *key)
+{
+	const struct json *v = json_get(obj, key);
+
+	return v && v->type == JSON_STRING && strlen(v->str) == v->len ? v->str : NULL;
+}
+
+int json_get_bool(const struct json *obj, const char *key, int def)
+{
+	const struct json *v = json_get(obj, key);
+
+	return v && v->type == JSON_BOOL ? v->boolean : def;
 }
