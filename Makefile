@@ -20,7 +20,7 @@ APPLETS = $(filter-out $(DESKTOP_APPLETS) $(NODESKTOP_APPLETS),$(APPLET_FILES)) 
 # each file of a role folder that includes <wayland-client.h> or fcft.
 DESKTOP_LIB := $(wildcard lib/desk/*.c) $(filter-out $(APPLET_FILES),$(shell grep -lE '^\#include <(wayland-client|fcft/fcft)\.h>' applets/*/*.c))
 TPM2_LIB = lib/tpm2/tpm2.c lib/tpm2/tpm2_mini.c lib/tpm2/tpm2_link.c lib/tpm2/tpm2_session.c lib/tpm2/tpm2_off.c
-GIT_LIB = applets/workspace/git.c applets/workspace/git_off.c
+GIT_LIB = applets/workspace/git.c applets/workspace/http.c applets/workspace/git_off.c
 LIB_CHOICES = $(DESKTOP_LIB) lib/core/dynlib.c lib/sandbox/seccomp.c lib/sandbox/seccomp_off.c $(TPM2_LIB) $(GIT_LIB)
 LIB := $(filter-out $(APPLET_FILES) $(LIB_CHOICES),$(sort $(wildcard lib/*/*.c applets/*/*.c)))
 ifeq ($(DESKTOP),1)
@@ -35,7 +35,7 @@ else
 LIB += lib/sandbox/seccomp_off.c
 endif
 ifeq ($(GIT),1)
-LIB += applets/workspace/git.c
+LIB += applets/workspace/git.c applets/workspace/http.c
 else
 LIB += applets/workspace/git_off.c
 endif

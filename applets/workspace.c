@@ -5,11 +5,14 @@
 #include "applets/applet.h"
 #include "applets/workspace/dotfile.h"
 #include "applets/workspace/git.h"
+#include "applets/workspace/project.h"
 #include "applets/workspace/wsconf.h"
+#include "lib/bus/bus.h"
 #include "lib/cli/cli.h"
 #include "lib/cli/envsecrets.h"
 #include "lib/core/envvar.h"
 #include "lib/core/paths.h"
+#include "lib/core/secmem.h"
 #include "lib/core/util.h"
 
 #include <dirent.h>
@@ -29,6 +32,7 @@ usage: sesame workspace init [--root DIR] [--user NAME]
        sesame workspace config show [PATH]
        sesame workspace shell [-p PROFILES] [--prefix P] [--allow NAME]... [--shell BIN] [PATH] [-- COMMAND...]
        sesame workspace clone URL [-p PROFILE] [--adopt true|false] [--no-adopt] [--timeout S]
+       sesame workspace clone --project ORG-URL [--include-forks] [--include-archived] [-p PROFILE]
        sesame workspace list [--server HOST] [--org ORG] [-p PROFILE] [-f table|json] [--json]
        sesame workspace status [PATH] [-v]
 
@@ -71,8 +75,21 @@ api_url, token_secret; [links] "PATH" = "PROFILE".
            --workspace-update) also fast-forwards it, and --force makes
            an existing {org} its checkout, keeping your files; prompt
            asks first, on a terminal; never leaves it alone, as
-           --no-workspace does.  (--depth and --project are not in this
-           version yet: they say so.)
+           --no-workspace does.
+           --project: every repository of the organisation (or of the
+           user) ORG-URL names, as the forge's API lists them (GitHub's
+           REST shape: api.github.com for github.com, else forge.api_url,
+           e.g. https://HOST/api/v3 for GitHub Enterprise, /api/v1 for
+           Gitea and Forgejo), all pages; forks and archived ones only
+           with --include-*; each cloned from ORG-URL/NAME.git, not from
+           where the API says.  A token, $GITHUB_TOKEN or else the secret
+           forge.token_secret of the profile (-p, else the default), is
+           sent as a bearer token, never over http:// off this machine,
+           never printed.  One line per repository on stderr (Cloned X,
+           X (exists), Failed X: why), then "N cloned, M skipped (exist),
+           K failed"; exit 1 if any failed.  -p links the organisation's
+           directory.  --depth needs libgit2 1.7 (the build's is named in
+           the error).
   list     the checkouts under {root}/{user}: each organisation, then
            each repository's branch, commit, clean or dirty and profile;
            -f json (or --json): [{"server","org","repo","profile","path",
@@ -107,17 +124,16 @@ link is refused.
   --no-adopt              clone: the same as --adopt false
   --timeout S             clone: give up after S seconds without progress
                           (default 60)
-  --depth N               clone: a shallow clone (not with libgit2 1.5)
+  --depth N               clone: a shallow clone (needs libgit2 1.7)
   --project               clone: every repository of an organisation
-                          (not in this version yet)
   --workspace-init        clone: the organisation's workspace.git, as if
                           workspace_auto were always
   --workspace-update      clone: the same (it also fast-forwards it)
   --no-workspace          clone: leave the organisation's workspace.git alone
   --force                 clone: make an existing organisation directory
                           the workspace.git checkout
-  --include-forks         clone --project: forks too (not yet)
-  --include-archived      clone --project: archived ones too (not yet)
+  --include-forks         clone --project: forks too
+  --include-archived      clone --project: archived ones too
   --server HOST           list: only that server's
   --org ORG               list: only that organisation's
   -f, --format F          list: table (the default) or json
@@ -126,7 +142,7 @@ link is refused.
 */
 
 /*APPLET clone clone_main "clone a repository into the workspace layout (sesame workspace clone)"
-usage: sesame clone URL [-p PROFILE] [--adopt true|false] [--no-adopt] [--timeout S]
+usage: sesame clone URL [-p PROFILE] [--adopt true|false] [--no-adopt] [--timeout S] [--project] ...
 
 The same as sesame workspace clone (see sesame help workspace).
 */
@@ -142,7 +158,7 @@ usage: sesame ws SUBCOMMAND ...   (see sesame help workspace)
 static struct {
 	struct ws_conf conf;
 	const char *profile, *root, *user, *prefix, *shell, *server, *org, *format;
-	int adopt, timeout, verbose, depth, later, ws_flag, force, no_workspace;
+	int adopt, timeout, verbose, depth, project, forks, archived, ws_flag, force, no_workspace;
 	struct env_secrets s;
 } TT;
 
@@ -573,6 +589,119 @@ static void org_workspace(const struct ws_url *u, const char *url, const char *o
 		printf("Cloned the organisation's workspace repository to %s\n", org_dir);
 }
 
+/* The forge token: $GITHUB_TOKEN, else forge.token_secret of the
+ * profile; NULL if neither.  Secure memory. */
+static char *forge_token(void)
+{
+	char profiles[1][PROFILE_BUF], *t;
+	const char *env = getenv("GITHUB_TOKEN");
+	struct bus_client *c;
+	size_t len;
+	uint8_t *v;
+
+	if (env && *env) {
+		if (strpbrk(env, "\r\n"))
+			die("workspace clone: $GITHUB_TOKEN holds a line break: it is no token");
+		return secmem_dup(env, strlen(env) + 1);
+	}
+	if (!*TT.conf.token_secret)
+		return NULL;
+	cli_profiles("workspace clone", TT.profile, profiles, 1);
+	c = xcli_connect();
+	v = xcli_secret_fetch(c, xcli_io(), profiles[0], TT.conf.token_secret, &len);
+	bus_close(c);
+	if (!v)
+		die("workspace clone: the forge token, secret '%s' of profile %s: %s", TT.conf.token_secret, profiles[0],
+			last_error());
+	if (!len || memchr(v, 0, len) || memchr(v, '\n', len) || memchr(v, '\r', len)) {
+		secmem_free(v);
+		die("workspace clone: secret '%s' of profile %s is no token (empty, or with a NUL or a line break)",
+			TT.conf.token_secret, profiles[0]);
+	}
+	t = secmem_alloc(len + 1);
+	if (t) {
+		memcpy(t, v, len);
+		t[len] = 0;
+	}
+	secmem_free(v);
+	if (!t)
+		die("workspace clone: out of secure memory");
+	return t;
+}
+
+/* --project: each repository the forge lists for the organisation,
+ * cloned as a lone clone would be; the tally at the end. */
+static int do_project(const char *url)
+{
+	char org_url[4200], base[512], org_dir[PATH_MAX * 2], dest[PATH_MAX * 2], rurl[4400], *token;
+	struct forge_list l = { 0 };
+	struct ws_url u;
+	int cloned = 0, skipped = 0, failed = 0, r;
+
+	if (ws_url_org(url, &u, org_url, sizeof(org_url)) < 0 || forge_api_base(TT.conf.api_url, &u, base,
+		sizeof(base)) < 0 || ws_layout_path(TT.conf.root, TT.conf.user, &u, org_dir, sizeof(org_dir)) < 0)
+		die("workspace clone --project: %s", last_error());
+	xgit("workspace clone");
+	if (u.scheme == WS_HTTP || u.scheme == WS_GIT)
+		fprintf(stderr, "sesame: warning: %s is not encrypted: what is cloned can be read and changed on the way\n",
+			url);
+	token = forge_token();
+	r = ws_project_list(base, u.org, token, TT.timeout, &l);
+	if (token)
+		secmem_free(token);
+	if (r < 0)
+		die("workspace clone --project: %s", last_error());
+	if (ws_url_in_org(org_url, "workspace", rurl, sizeof(rurl)) == 0)
+		org_workspace(&u, rurl, org_dir);
+	for (size_t i = 0; i < l.n; i++) {
+		const struct forge_repo *x = &l.v[i];
+
+		if (!strcmp(x->name, "workspace") || (x->fork && !TT.forks) || (x->archived && !TT.archived))
+			continue;
+		if (x->bad) {
+			fprintf(stderr, "Failed %s: not a usable directory name\n", x->name);
+			failed++;
+			continue;
+		}
+		if ((size_t)snprintf(dest, sizeof(dest), "%s/%s", org_dir, x->name) >= sizeof(dest) ||
+			ws_url_in_org(org_url, x->name, rurl, sizeof(rurl)) < 0) {
+			fprintf(stderr, "Failed %s: the path or URL is too long\n", x->name);
+			failed++;
+			continue;
+		}
+		if (ws_is_checkout(dest)) {
+			fprintf(stderr, "%s (exists)\n", x->name);
+			skipped++;
+			continue;
+		}
+		if (access(dest, F_OK) == 0) {
+			fprintf(stderr, "Failed %s: %s exists and is not a git checkout\n", x->name, dest);
+			failed++;
+			continue;
+		}
+		mkdirs(org_dir);
+		if ((r = ws_git_clone_supervised(rurl, dest, TT.timeout)) == -2) {
+			forge_list_free(&l);
+			die_code(130, "workspace clone --project: %s (%d cloned before)", last_error(), cloned);
+		}
+		if (r < 0) {
+			fprintf(stderr, "Failed %s: %s\n", x->name, last_error());
+			failed++;
+		} else {
+			fprintf(stderr, "Cloned %s\n", x->name);
+			cloned++;
+		}
+	}
+	forge_list_free(&l);
+	fprintf(stderr, "%d cloned, %d skipped (exist), %d failed\n", cloned, skipped, failed);
+	if (TT.profile && (cloned || skipped)) {
+		if (ws_conf_set_link(&TT.conf, org_dir, TT.profile) < 0)
+			die("workspace clone --project: %s", last_error());
+		printf("Linked %s -> profile \"%s\"\n", org_dir, TT.profile);
+	}
+	return failed || fflush(stdout) ? 1 : 0;
+}
+
 static int do_clone(int argc, char **argv)
 {
 	char dest[PATH_MAX * 2], parent[PATH_MAX * 2];
@@ -586,18 +715,20 @@ static int do_clone(int argc, char **argv)
 	if (optind < argc - 1)
 		usage_error("workspace", "clone: unexpected argument '%s'", argv[optind + 1]);
 	url = argv[optind];
-	if (TT.later)
-		die("workspace clone: --project and --include-* are not in this version of sesame yet");
+	if ((TT.forks || TT.archived) && !TT.project)
+		usage_error("workspace", "clone: --include-forks and --include-archived are for --project");
 	if (TT.depth)
 		die("workspace clone: --depth: shallow clones need libgit2 1.7 or later; this sesame was built with "
 			"libgit2 %s", ws_git_built_with);
 	if (TT.profile)
 		cli_profile_arg("workspace", TT.profile);
+	if (TT.project)
+		return do_project(url);
 	if (ws_url_parse(url, &u) < 0)
 		die("workspace clone: %s", last_error());
 	if (!*u.repo)
-		die("workspace clone: %s names an organisation, not a repository (--project is not in this version yet)",
-			url);
+		die("workspace clone: %s names an organisation, not a repository (--project clones all of its "
+			"repositories)", url);
 	if (u.scheme == WS_HTTP || u.scheme == WS_GIT)
 		fprintf(stderr, "sesame: warning: %s is not encrypted: what is cloned can be read and changed on the way\n",
 			url);
@@ -738,9 +869,9 @@ int workspace_main(int argc, char **argv)
 				usage_error("workspace", "--depth: %s", last_error());
 			TT.depth = (int)n;
 			break;
-		case OPT_PROJECT: case OPT_INCLUDE_FORKS: case OPT_INCLUDE_ARCHIVED:
-			TT.later = 1;
-			break;
+		case OPT_PROJECT: TT.project = 1; break;
+		case OPT_INCLUDE_FORKS: TT.forks = 1; break;
+		case OPT_INCLUDE_ARCHIVED: TT.archived = 1; break;
 		case OPT_WORKSPACE_INIT: case OPT_WORKSPACE_UPDATE: TT.ws_flag = 1; break;
 		case OPT_FORCE: TT.force = 1; break;
 		case OPT_NO_WORKSPACE: TT.no_workspace = 1; break;

@@ -52,7 +52,7 @@ $(O)/tests/%: tests/%.c $(LIB_A) $(SQLITE_A)
 # The fuzz targets share one set of instrumented objects (built once, not
 # once per target), in build/fuzz/obj whatever the build.
 FUZZ = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/*.c))
-FUZZ_OBJ = $(patsubst %.c,build/fuzz/obj/%.o,$(filter-out $(DESKTOP_LIB) lib/core/dynlib.c applets/workspace/git.c lib/tpm2/tpm2.c lib/tpm2/tpm2_mini.c lib/tpm2/tpm2_link.c lib/tpm2/tpm2_session.c,$(LIB)) \
+FUZZ_OBJ = $(patsubst %.c,build/fuzz/obj/%.o,$(filter-out $(DESKTOP_LIB) lib/core/dynlib.c applets/workspace/git.c applets/workspace/http.c lib/tpm2/tpm2.c lib/tpm2/tpm2_mini.c lib/tpm2/tpm2_link.c lib/tpm2/tpm2_session.c,$(LIB)) \
 	$(if $(filter lib/tpm2/tpm2.c lib/tpm2/tpm2_mini.c,$(LIB)),lib/tpm2/tpm2_off.c))
 FUZZ_CFLAGS = $(SESAME_CFLAGS) -g -O1 -I. -Itests $(DEP_CFLAGS)
 build/fuzz/obj/%.o: %.c | $(SQLITE_A)

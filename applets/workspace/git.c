@@ -72,6 +72,8 @@ static struct {
 	int (*checkout_tree)(git_repository *, const git_object *, const git_checkout_options *);
 	int (*set_target)(git_reference **, git_reference *, const git_oid *, const char *);
 	int (*from_agent)(git_credential **, const char *);
+	int (*lookup)(git_reference **, git_repository *, const char *);
+	const char *(*symbolic_target)(const git_reference *);
 } G;
 
 /* libssh2's known_hosts reader (hashed names included): libgit2 1.5
@@ -120,7 +122,8 @@ int ws_git_available(void)
 	SYM(fetch, "git_remote_fetch") SYM(callbacks_init, "git_remote_init_callbacks")
 	SYM(descendant_of, "git_graph_descendant_of") SYM(checkout_init, "git_checkout_options_init")
 	SYM(checkout_tree, "git_checkout_tree") SYM(set_target, "git_reference_set_target")
-	SYM(from_agent, "git_credential_ssh_key_from_agent")
+	SYM(from_agent, "git_credential_ssh_key_from_agent") SYM(lookup, "git_reference_lookup")
+	SYM(symbolic_target, "git_reference_symbolic_target")
 	if (dyn_check(&G.h, GIT2_LIB, missing) < 0)
 		return 0;
 	if (G.init() < 0)
@@ -173,6 +176,13 @@ static int info_local(const char *path, struct ws_git_info *i)
 				G.ref_free(up);
 			}
 		}
+		G.ref_free(ref);
+	} else if (r == GIT_EUNBORNBRANCH && G.lookup(&ref, repo, "HEAD") == 0) {
+		/* A new repository: HEAD names a branch with no commit yet. */
+		const char *t = G.symbolic_target(ref);
+
+		if (t && !strncmp(t, "refs/heads/", 11))
+			snprintf(i->branch, sizeof(i->branch), "%s", t + 11);
 		G.ref_free(ref);
 	} else if (r != GIT_EUNBORNBRANCH && r != GIT_ENOTFOUND) {
 		fail("%s: %s", path, git_why());

@@ -1,5 +1,6 @@
-/* git_off.c - git.h in a build without libgit2 (GIT=0). */
+/* git_off.c - git.h and http.h in a build without libgit2 (GIT=0). */
 #include "applets/workspace/git.h"
+#include "applets/workspace/http.h"
 #include "lib/core/util.h"
 
 #include <stdio.h>
@@ -35,4 +36,16 @@ int ws_git_update_supervised(const char *path, int fast_forward, int timeout_s)
 {
 	(void)path, (void)fast_forward, (void)timeout_s;
 	return fail("git is not in this build (built with GIT=0)");
+}
+
+int ws_http_get(const char *url, const char *const *headers, int timeout_s, size_t max, struct ws_http *r)
+{
+	(void)url, (void)headers, (void)timeout_s, (void)max;
+	memset(r, 0, sizeof(*r));
+	return fail("git is not in this build (built with GIT=0)");
+}
+
+void ws_http_free(struct ws_http *r)
+{
+	(void)r;
 }

@@ -182,6 +182,40 @@ int ws_url_parse(const char *url, struct ws_url *u)
 	return org_repo(colon + 1, u, 0);
 }
 
+int ws_url_org(const char *url, struct ws_url *u, char *org_url, size_t n)
+{
+	char buf[4200];
+	size_t l = strlen(url);
+
+	while (l > 1 && url[l - 1] == '/')
+		l--;
+	if (l > 4096 || (size_t)snprintf(org_url, n, "%.*s", (int)l, url) >= n)
+		return fail("the URL is too long");
+	snprintf(buf, sizeof(buf), "%s/x", org_url);	/* the organisation's URL with a repository */
+	if ((l < 4 || strcmp(org_url + l - 4, ".git")) && ws_url_parse(buf, u) == 0 && !strcmp(u->repo, "x")) {
+		*u->repo = 0;
+		return 0;
+	}
+	if (ws_url_parse(url, u) < 0)
+		return -1;
+	if (*u->repo) {	/* a repository's URL: its organisation's is all before the last '/' */
+		char *slash = strrchr(org_url, '/');
+
+		if (!slash)
+			return fail("'%s' names no organisation", url);
+		*slash = 0;
+		*u->repo = 0;
+	}
+	return 0;
+}
+
+int ws_url_in_org(const char *org_url, const char *repo, char *out, size_t n)
+{
+	if ((size_t)snprintf(out, n, "%s/%s.git", org_url, repo) >= n)
+		return fail("the URL of %s is too long", repo);
+	return 0;
+}
+
 int ws_layout_path(const char *root, const char *user, const struct ws_url *u, char *out, size_t n)
 {
 	int w;

@@ -33,6 +33,14 @@ struct ws_url {
 int ws_url_parse(const char *url, struct ws_url *u);
 /* 1 if s (n bytes) may be a directory name of the layout. */
 int ws_component_valid(const char *s, size_t n);
+/* For clone --project: url read as an organisation's (u->repo ""), and
+ * its URL without a trailing '/' into org_url (n bytes).  A repository's
+ * URL stands for its organisation's; file:// and git:// URLs not ending
+ * in ".git" name the organisation's directory itself.  -1 with a reason. */
+int ws_url_org(const char *url, struct ws_url *u, char *org_url, size_t n);
+/* The clone URL of repo, an organisation's repository: org_url/repo.git
+ * (as GitHub, Gitea, git daemon and bare directories all take it). */
+int ws_url_in_org(const char *org_url, const char *repo, char *out, size_t n);
 /* {root}/{user}/{server}/{org}[/{repo}] into out (n bytes); -1 with a
  * reason if user is not a valid component or it does not fit. */
 int ws_layout_path(const char *root, const char *user, const struct ws_url *u, char *out, size_t n);

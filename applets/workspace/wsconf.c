@@ -1,6 +1,7 @@
 /* wsconf.c - workspaces.toml and workspaces.d (wsconf.h). */
 #include "applets/workspace/wsconf.h"
 #include "lib/config/toml.h"
+#include "lib/core/paths.h"
 #include "lib/core/util.h"
 
 #include <dirent.h>
@@ -189,7 +190,6 @@ void ws_conf_defaults(struct ws_conf *c)
 	c->root_from = "default";
 	snprintf(c->user, sizeof(c->user), "%s", user && ws_component_valid(user, strlen(user)) ? user : "user");
 	snprintf(c->auto_mode, sizeof(c->auto_mode), "auto");
-	snprintf(c->api_url, sizeof(c->api_url), "https://api.github.com");
 }
 
 int ws_conf_load(struct ws_conf *c, const char *config_dir)
@@ -462,8 +462,14 @@ static int commit(struct ws_conf *c, const char *text, const char *table, const 
 		return fail("%s: the edit would not read back as meant; the file is unchanged", c->file);
 	snprintf(dir, sizeof(dir), "%s", c->file);
 	*strrchr(dir, '/') = 0;
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)	/* the config directory, as the user keeps it */
-		return fail("%s: %s", dir, strerror(errno));
+	/* The config directory as the user keeps it; made (0700, with its
+	 * parents: a new user has no ~/.config) if missing. */
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		if (errno != ENOENT)
+			return fail("%s: %s", dir, strerror(errno));
+		if (paths_mkdir_private(dir) < 0)
+			return -1;
+	}
 	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", c->file, (long)getpid());
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
 		return fail("%s: %s", tmp, strerror(errno));

@@ -8,7 +8,7 @@
  *   user = "me"                   # else $USER, else "user"
  *   workspace_auto = "auto"       # auto, always, never or prompt
  *   [forge]                       # clone --project (GitHub's REST shape)
- *   api_url = "https://api.github.com"
+ *   api_url = "https://git.example.com/api/v1"  # github.com's is known
  *   token_secret = "github-token" # a secret of the profile (else $GITHUB_TOKEN)
  *   [links]
  *   "/home/me/workspace/me/github.com/work-org" = "work"
@@ -40,7 +40,7 @@ struct ws_conf {
 	const char *root_from;		/* "SESAME_WORKSPACE_ROOT", "settings.root" or "default" */
 	char user[WS_NAME_MAX + 1];
 	char auto_mode[8];
-	char api_url[512];
+	char api_url[512];		/* "": api.github.com for github.com, none for others */
 	char token_secret[256];
 	struct ws_link *links;
 	int nlinks;

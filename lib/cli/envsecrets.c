@@ -63,12 +63,30 @@ static void add_var(const char *secret, void *vctx)
 	envvar_name(x->name, sizeof(x->name), l->prefix, x->secret);
 }
 
+uint8_t *xcli_secret_fetch(struct bus_client *c, struct cli_io *io, const char *profile, const char *name,
+	size_t *len)
+{
+	struct wire_msg m;
+	const uint8_t *val;
+	uint8_t *v = NULL;
+	uint16_t vl;
+
+	wire_begin(&io->req, WIRE_SECRET_GET, 0, 0);
+	wire_put_str(&io->req, WF_PROFILE, profile);
+	wire_put_str(&io->req, WF_KEY, name);
+	xcli_request(c, io, &m);
+	if (!wire_find(&m, WF_VALUE, &val, &vl))
+		fail("the answer holds no value");
+	else if ((v = secmem_dup(val, vl)))
+		*len = vl;
+	sodium_memzero(io->buf, WIRE_HEADER + m.fields_len);
+	return v;
+}
+
 void xenv_secrets_fetch(struct env_secrets *s, const char *cmd, const char *spec, const char *prefix,
 	int shell_names)
 {
 	struct cli_io *io = xcli_io();	/* secure memory: the values pass here */
-	uint8_t *buf = io->buf;
-	struct wire_out *req = &io->req;
 	char profiles[CLI_MAX_PROFILES][PROFILE_BUF];
 	int np = cli_profiles(cmd, spec, profiles, CLI_MAX_PROFILES);
 	struct bus_client *c;
@@ -86,21 +104,12 @@ void xenv_secrets_fetch(struct env_secrets *s, const char *cmd, const char *spec
 		xcli_list(c, io, profiles[i], add_var, &l);
 		for (int k = from; k < s->n; k++) {
 			struct env_secret *x = &s->v[k];
-			struct wire_msg m;
-			const uint8_t *val;
-			uint16_t vl;
 
-			wire_begin(req, WIRE_SECRET_GET, 0, 0);
-			wire_put_str(req, WF_PROFILE, profiles[i]);
-			wire_put_str(req, WF_KEY, x->secret);
-			xcli_request(c, io, &m);
-			if (!wire_find(&m, WF_VALUE, &val, &vl) || !(x->value = secmem_dup(val, vl))) {
+			if (!(x->value = xcli_secret_fetch(c, io, profiles[i], x->secret, &x->len))) {
 				env_secrets_free(s);
 				die("%s: cannot fetch secret '%s' of profile %s: %s", cmd, x->secret, profiles[i],
 					last_error());
 			}
-			x->len = vl;
-			sodium_memzero(buf, WIRE_HEADER + m.fields_len);
 		}
 	}
 	bus_close(c);

@@ -34,6 +34,13 @@ struct env_secrets {
 int env_secrets_allow(struct env_secrets *s, const char *name);
 /* 1 if the variable name is refused (the denylist, less the allowed). */
 int env_secrets_denied(const struct env_secrets *s, const char *name);
+struct bus_client;
+struct cli_io;
+/* One secret's value from the vault of profile on connection c (io's
+ * buffers, wiped after): secure memory, its length in *len; NULL with a
+ * reason.  Dies as xcli_request does on an error answer. */
+uint8_t *xcli_secret_fetch(struct bus_client *c, struct cli_io *io, const char *profile, const char *name,
+	size_t *len);
 /* Fetch and check the secrets of the profiles in spec (cli_profiles);
  * dies as cmd with the reason ("nothing was run" or "printed"). */
 void xenv_secrets_fetch(struct env_secrets *s, const char *cmd, const char *spec, const char *prefix,

@@ -86,5 +86,30 @@ int main(void)
 		"an organisation's URL: root/user/server/org (%s)", path);
 	ok(ws_layout_path("/w", "..", &u, path, sizeof(path)) < 0, "a user '..' is refused");
 	ok(ws_layout_path("/w", "me", &u, path, 10) < 0, "a path that does not fit is refused");
+	{
+		static const struct { const char *url, *org, *org_url; } orgs[] = {
+			{ "https://github.com/work-org", "work-org", "https://github.com/work-org" },
+			{ "https://github.com/work-org/", "work-org", "https://github.com/work-org" },
+			{ "https://github.com/work-org/api.git", "work-org", "https://github.com/work-org" },
+			{ "git@github.com:work-org", "work-org", "git@github.com:work-org" },
+			{ "git@github.com:work-org/api", "work-org", "git@github.com:work-org" },
+			{ "file:///srv/git/work-org", "work-org", "file:///srv/git/work-org" },
+			{ "file:///srv/git/work-org/api.git", "work-org", "file:///srv/git/work-org" },
+			{ "git://127.0.0.1:9418/work-org", "work-org", "git://127.0.0.1:9418/work-org" },
+		};
+		char org_url[4200], repo_url[4300];
+
+		for (size_t i = 0; i < sizeof(orgs) / sizeof(orgs[0]); i++)
+			ok(ws_url_org(orgs[i].url, &u, org_url, sizeof(org_url)) == 0 && !strcmp(u.org, orgs[i].org) &&
+				!*u.repo && !strcmp(org_url, orgs[i].org_url), "--project: %s is organisation %s at %s",
+				orgs[i].url, orgs[i].org, orgs[i].org_url);
+		ok(ws_url_org("https://github.com", &u, org_url, sizeof(org_url)) < 0, "a server alone names no organisation");
+		ok(ws_url_org("https://git", &u, org_url, sizeof(org_url)) < 0,
+			"nor does a host with nothing after it (the placeholder repository is not taken for one; fuzz)");
+		ws_url_org("git@github.com:work-org", &u, org_url, sizeof(org_url));
+		ok(ws_url_in_org(org_url, "api", repo_url, sizeof(repo_url)) == 0 &&
+			!strcmp(repo_url, "git@github.com:work-org/api.git"), "a repository's URL: ORG-URL/NAME.git (%s)",
+			repo_url);
+	}
 	return done_testing();
 }
