@@ -88,6 +88,12 @@ void applet_list_roles(FILE *f)
 
 void applet_print_help(const struct applet *a, FILE *f)
 {
+	static const char same[] = "the same as sesame ";
+	const struct applet *t;
+
+	/* Another name (ws, cl): the help of the command it stands for. */
+	if (!strncmp(a->summary, same, sizeof(same) - 1) && (t = applet_find(a->summary + sizeof(same) - 1)) && t != a)
+		a = t;
 	fprintf(f, "%s\n%s%s", a->usage, a->help, a->main ? "" :
 		"\nNot in this build: running it says so and exits 1.\n");
 }

@@ -249,6 +249,7 @@ END {
 	close(r)
 	options(out)
 	manpage(out "/sesame.1")
+	aliases()
 	completions(out)
 	fish(out "/sesame.fish")
 }
@@ -381,9 +382,39 @@ function subcommands(i,   u, parts, m, k, subs) {
 	return subs
 }
 
+# Another name for a command, in the completions: an applet whose
+# summary ends "the same as sesame NAME" (ws, cl) or "(sesame NAME SUB)"
+# (clone) completes NAME's options, and NAME's sub-commands if it names
+# no SUB of its own.  Twice over, for an alias of an alias (cl).
+function aliases(   i, j, k, pass, w, m, t, parts) {
+	for (pass = 1; pass <= 2; pass++)
+		for (i = 1; i <= n; i++) {
+			if (!match(sum[i], /(the same as |\()sesame [a-z][a-z0-9-]*( [a-z][a-z0-9-]*)?\)?$/))
+				continue
+			w = substr(sum[i], RSTART, RLENGTH)
+			sub(/^(the same as |\()sesame /, "", w)
+			sub(/\)$/, "", w)
+			m = split(w, parts, " ")
+			t = 0
+			for (j = 1; j <= n; j++)
+				if (name[j] == parts[1] && j != i)
+					t = j
+			if (!t || nopt[i] >= nopt[t])
+				continue
+			nopt[i] = nopt[t]
+			for (k = 1; k <= nopt[t]; k++) {
+				oshort[i, k] = oshort[t, k]; olong[i, k] = olong[t, k]; okind[i, k] = okind[t, k]
+				oarg[i, k] = oarg[t, k]; odesc[i, k] = odesc[t, k]
+			}
+			subsof[i] = m > 1 || nosubs[t] ? "" : subcommands(t)
+			nosubs[i] = m > 1 || nosubs[t]
+			aliased[i] = 1
+		}
+}
+
 # Sub-commands and options of applet i, for completions.
 function words_of(i,   k, w) {
-	w = subcommands(i)
+	w = aliased[i] ? subsof[i] : subcommands(i)
 	for (k = 1; k <= nopt[i]; k++)
 		w = w " --" olong[i, k] (oshort[i, k] != "" ? " -" oshort[i, k] : "")
 	sub(/^ /, "", w)

@@ -63,6 +63,14 @@ if command -v bash >/dev/null; then
 	got=$(bash -c '. "$1"; COMP_WORDS=(sesame daemon secrets --idle-lock ""); COMP_CWORD=4; _sesame; echo "${#COMPREPLY[@]}"' \
 		sh "$G/sesame.bash")
 	is "$got" "0" "and offers nothing for a value (no options as --idle-lock's argument)"
+	got=$(bash -c '. "$1"; COMP_WORDS=(sesame ws clone --proj); COMP_CWORD=3; _sesame; echo "${COMPREPLY[*]}"' \
+		sh "$G/sesame.bash")
+	is "$got" "--project" "another name (ws) completes the options of the command it stands for"
+	got=$(bash -c '. "$1"; COMP_WORDS=(sesame cl --include-f); COMP_CWORD=2; _sesame; echo "${COMPREPLY[*]}"' \
+		sh "$G/sesame.bash")
+	is "$got" "--include-forks" "and so does an alias of an alias (cl, of clone, of workspace clone)"
+	"$SESAME" ws --help | head -1 | grep -q "^usage: sesame workspace init"
+	ok $? "ws --help is workspace's help"
 else
 	skip "no bash"
 fi
