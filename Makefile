@@ -210,6 +210,15 @@ $(GEN)/options.o: $(GEN)/stamp
 	$(call say,CC,$(GEN)/options.c)
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $(GEN)/options.c
 $(OBJ): | $(GEN)/stamp
+# The passphrase wordlist (data/README), built in as one string of words.
+$(GEN)/wordlist.h: data/eff_large_wordlist.txt
+	@mkdir -p $(GEN)
+	$(call say,GEN,$@)
+	$(Q)$(AWK) 'BEGIN { print "/* Generated from $<; do not edit. */"; print "static const char wordlist[] =" } \
+		!/^[a-z-]+$$/ { print FILENAME ":" NR ": not a lower-case word" >"/dev/stderr"; exit 1 } \
+		{ printf "\t\"%s\\0\"\n", $$0; n++ } END { printf "\t;\nenum { WORDLIST_N = %d };\n", n }' $< >$@.tmp && \
+		mv $@.tmp $@
+$(O)/applets/secret.o: $(GEN)/wordlist.h
 $(O)/sesame.o: $(GEN)/stamp
 
 doc: $(GEN)/stamp

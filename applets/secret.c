@@ -1,6 +1,7 @@
-/* secret.c - `sesame secret set|get|list|delete`: one profile's secrets,
- * through daemon-secrets. */
+/* secret.c - `sesame secret set|get|list|delete|generate`: one profile's
+ * secrets, through daemon-secrets. */
 #include "applets/applet.h"
+#include "applets/secret/pwgen.h"
 #include "lib/bus/bus.h"
 #include "lib/cli/cli.h"
 #include "lib/cli/prompt.h"
@@ -16,9 +17,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "wordlist.h"	/* generated from data/eff_large_wordlist.txt */
+
 /*APPLET secret secret_main "store, read, list and delete secrets in a profile's vault"
 usage: sesame secret set|get|list|delete [-p PROFILE] [--json] [--yes] [KEY]
        sesame secret get --clip [--ttl SECONDS] [-p PROFILE] KEY
+       sesame secret generate [-p PROFILE] [--length N] [--charset SET] [--print] [--force] KEY
+       sesame secret generate [-p PROFILE] --words N [--separator S] [--print] [--force] KEY
 
   set KEY      store a value: asked without echo on a terminal, else all of
                standard input with one trailing newline removed
@@ -26,6 +31,12 @@ usage: sesame secret set|get|list|delete [-p PROFILE] [--json] [--yes] [KEY]
                added only when standard output is a terminal)
   list         the names in the vault, one per line; never values
   delete KEY   remove a secret; asks on a terminal, else needs --yes
+  generate KEY store a new random value, never shown unless --print:
+               --length characters (default 24) of --charset (default
+               alnum: 142 bits), each drawn uniformly by libsodium; or
+               --words words of the EFF's large wordlist (7,776 words,
+               12.9 bits each) joined by --separator.  Says how strong it
+               is.  An existing KEY is kept unless --force.
 
   -p, --profile NAME   the profile (default: default)
   --json               list as a JSON array
@@ -36,6 +47,17 @@ usage: sesame secret set|get|list|delete [-p PROFILE] [--json] [--yes] [KEY]
                        the clipboard history, cleared after --ttl
   --ttl SECONDS        --clip: clear it after this long (default 45; 0:
                        leave it)
+  --length N           generate: N characters, 4 to 4096 (default 24)
+  --charset SET        generate: classes joined by commas, lower, upper,
+                       digits, symbols, hex, alnum (the default), print
+                       (alnum and symbols); last, chars:LITERAL adds the
+                       characters of LITERAL (printable ASCII)
+  --words N            generate: a passphrase of N words, 3 to 64
+  --separator S        generate --words: between the words (default "-";
+                       printable ASCII, at most 8 bytes)
+  --print              generate: also write the value to standard output,
+                       as get would (the message goes to stderr)
+  --force              generate: replace an existing KEY
 
 KEY is 1 to 256 bytes of UTF-8 without control characters.
 
@@ -68,13 +90,100 @@ static void print_name(const char *name, void *ctx)
 	*json = 2;
 }
 
+/* generate: the new value, in secure memory; its strength in *bits. */
+static char *new_value(long long length, const char *charset, long long words, const char *sep, size_t *len,
+	unsigned *bits)
+{
+	char set[128], *v;
+	size_t n;
+
+	if (!words) {
+		if (pw_charset(charset ? charset : "alnum", set, &n) < 0)
+			usage_error("secret", "generate: %s", last_error());
+		*len = length ? (size_t)length : 24;
+		v = xsecmem_alloc(*len + 1);
+		pw_chars(v, *len, set, n);
+		*bits = pw_bits(*len, n);
+		return v;
+	}
+	if (!sep)
+		sep = "-";
+	for (const char *c = sep; *c; c++)
+		if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
+			usage_error("secret", "generate: --separator: printable ASCII only");
+	if (strlen(sep) > 8)
+		usage_error("secret", "generate: --separator: 8 bytes at most");
+	v = xsecmem_alloc((size_t)words * (16 + strlen(sep)) + 1);
+	*len = 0;
+	for (long long i = 0; i < words; i++) {
+		const char *w = wordlist;
+
+		for (uint32_t k = randombytes_uniform(WORDLIST_N); k; k--)
+			w += strlen(w) + 1;
+		*len += (size_t)sprintf(v + *len, "%s%s", i ? sep : "", w);
+	}
+	*bits = pw_bits((size_t)words, WORDLIST_N);
+	return v;
+}
+
+struct exists {
+	const char *key;
+	int found;
+};
+
+static void find_name(const char *name, void *ctx)
+{
+	struct exists *e = ctx;
+
+	e->found |= !strcmp(name, e->key);
+}
+
+static int generate(const char *profile, const char *key, long long length, const char *charset, long long words,
+	const char *sep, int print, int force)
+{
+	struct cli_io *io = xcli_io();
+	struct exists e = { key, 0 };
+	struct bus_client *c;
+	struct wire_msg m;
+	unsigned bits;
+	size_t len;
+	char *v = new_value(length, charset, words, sep, &len, &bits);
+
+	c = xcli_connect();
+	if (!force) {
+		xcli_list(c, io, profile, find_name, &e);
+		if (e.found) {
+			secmem_free(v);
+			die("secret generate: profile '%s' has a secret '%s' already; kept (--force replaces it)",
+				profile, key);
+		}
+	}
+	wire_begin(&io->req, WIRE_SECRET_SET, WIRE_F_LAST, 0);
+	wire_put_str(&io->req, WF_PROFILE, profile);
+	wire_put_str(&io->req, WF_KEY, key);
+	wire_put(&io->req, WF_VALUE, v, len);
+	xcli_request(c, io, &m);
+	fprintf(print ? stderr : stdout, "Secret '%s' generated in profile '%s': %zu %s, %u bits.\n", key, profile,
+		words ? (size_t)words : len, words ? "words" : "characters", bits);
+	/* Straight to the descriptor: stdio would leave a copy in its buffer. */
+	if (print && (write_all(STDOUT_FILENO, v, len) < 0 || (isatty(STDOUT_FILENO) &&
+		write_all(STDOUT_FILENO, "\n", 1) < 0))) {
+		secmem_free(v);
+		die("secret generate: cannot write the value: %s", last_error());
+	}
+	secmem_free(v);
+	cli_done(c, io, &m);
+	return fflush(stdout) ? 1 : 0;
+}
+
 int secret_main(int argc, char **argv)
 {
 	struct cli_io *io = xcli_io();	/* secure memory: values pass here */
 	struct wire_out *req = &io->req;
 	const char *profile = "default", *cmd, *key = NULL;
-	int o, json = 0, yes = 0, clip = 0, type;
-	long long ttl = 45;
+	int o, json = 0, yes = 0, clip = 0, type, print = 0, force = 0, gen = 0;
+	long long ttl = 45, length = 0, words = 0;
+	const char *charset = NULL, *sep = NULL;
 	struct bus_client *c;
 	struct wire_msg m;
 
@@ -94,19 +203,38 @@ int secret_main(int argc, char **argv)
 			if (parse_range(optarg, 0, 86400, &ttl) < 0)
 				usage_error("secret", "--ttl: %s", last_error());
 			break;
+		case OPT_LENGTH:
+			if (parse_range(optarg, 4, 4096, &length) < 0)
+				usage_error("secret", "--length: %s", last_error());
+			break;
+		case OPT_WORDS:
+			if (parse_range(optarg, 3, 64, &words) < 0)
+				usage_error("secret", "--words: %s", last_error());
+			break;
+		case OPT_CHARSET: charset = optarg; break;
+		case OPT_SEPARATOR: sep = optarg; break;
+		case OPT_PRINT: print = 1; break;
+		case OPT_FORCE: force = 1; break;
 		default: usage_option("secret", argv, o, longopts_secret);
 		}
 	}
+	gen = !strcmp(cmd, "generate");
+	if (!gen && (length || words || charset || sep || print || force))
+		usage_error("secret", "--length, --charset, --words, --separator, --print and --force are for generate");
+	if (words && (length || charset))
+		usage_error("secret", "generate: --words, or --length and --charset, not both");
+	if (sep && !words)
+		usage_error("secret", "generate: --separator goes with --words");
 	if (!strcmp(cmd, "list"))
 		type = WIRE_SECRET_LIST;
 	else if (!strcmp(cmd, "get"))
 		type = WIRE_SECRET_GET;
-	else if (!strcmp(cmd, "set"))
+	else if (!strcmp(cmd, "set") || gen)
 		type = WIRE_SECRET_SET;
 	else if (!strcmp(cmd, "delete"))
 		type = WIRE_SECRET_DELETE;
 	else
-		usage_error("secret", "unknown subcommand '%s' (set, get, list, delete)", cmd);
+		usage_error("secret", "unknown subcommand '%s' (set, get, list, delete, generate)", cmd);
 	if (type != WIRE_SECRET_LIST) {
 		if (optind != argc - 1)
 			usage_error("secret", "%s needs exactly one KEY", cmd);
@@ -134,6 +262,8 @@ int secret_main(int argc, char **argv)
 			return 0;
 		}
 	}
+	if (gen)
+		return generate(profile, key, length, charset, words, sep, print, force);
 	c = xcli_connect();
 	if (type == WIRE_SECRET_LIST) {
 		xcli_list(c, io, profile, print_name, &json);
