@@ -8,7 +8,7 @@
  * runtime directory and the time zone files.
  */
 #include "applets/applet.h"
-#include "applets/snippets/template.h"
+#include "lib/core/template.h"
 #include "lib/bus/fetch.h"
 #include "lib/bus/role.h"
 #include "lib/core/log.h"
@@ -41,6 +41,7 @@ when added; an unknown variable is an error naming its line and column.
 
 #define MAX_SNIPPETS 10000
 #define MAX_TRIGGER 64
+#define SNIPPET_MAX 16384	/* bytes of a template */
 #define MAX_OUTPUT (WIRE_MAX_MESSAGE - 64)
 #define PREVIEW 120
 
@@ -187,6 +188,18 @@ static void list(const struct wire_msg *m)
 	role_send(&TT.r, out);
 }
 
+/* A snippet reads its own profile's secrets only: expanding one must not
+ * reach into another vault. */
+static int own_profile(const struct template_part *parts, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (parts[i].kind == TPL_SECRET && parts[i].profile)
+			return fail("${secret:%.*s/%.*s}: a snippet reads its own profile's secrets (PROFILE/NAME is for "
+				"sesame inject)", (int)parts[i].plen, parts[i].profile, (int)(parts[i].len > 64 ? 64 :
+				parts[i].len), parts[i].s);
+	return 0;
+}
+
 static void add(const struct wire_msg *m)
 {
 	char profile[PROFILE_BUF], trigger[MAX_TRIGGER + 1];
@@ -204,7 +217,12 @@ static void add(const struct wire_msg *m)
 		role_reply_error(&TT.r, m->id, WIRE_E_BAD_MESSAGE, "no template");
 		return;
 	}
-	if (template_parse((const char *)tpl, len, parts, TEMPLATE_MAX_PARTS, &nparts) < 0) {
+	if (len > SNIPPET_MAX) {
+		role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "template: longer than %d bytes", SNIPPET_MAX);
+		return;
+	}
+	if (template_parse((const char *)tpl, len, parts, TEMPLATE_MAX_PARTS, &nparts) < 0 ||
+		own_profile(parts, nparts) < 0) {
 		role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "template: %s", last_error());
 		return;
 	}
@@ -359,7 +377,8 @@ static void expand(const struct wire_msg *m)
 	e->text = xstrdup(tpl);
 	sqlite3_finalize(st);
 	/* Checked when added; checked again, the file may have been edited. */
-	if (template_parse(e->text, strlen(e->text), e->parts, TEMPLATE_MAX_PARTS, &e->nparts) < 0) {
+	if (template_parse(e->text, strlen(e->text), e->parts, TEMPLATE_MAX_PARTS, &e->nparts) < 0 ||
+		own_profile(e->parts, e->nparts) < 0) {
 		role_reply_error(&TT.r, m->id, WIRE_E_FAILED, "snippet '%s': %s", trigger, last_error());
 		expansion_free(e);
 		return;

@@ -1,7 +1,8 @@
-/* libFuzzer target for snippet templates (typed by users, stored, read
- * back): every part lies inside the input, text parts are non-empty, and
- * variables carry only what their kind allows. */
-#include "applets/snippets/template.h"
+/* libFuzzer target for templates (snippets typed by users, stored, read
+ * back; files for sesame inject): every part lies inside the input, text
+ * parts are non-empty, variables carry only what their kind allows, and a
+ * PROFILE/NAME secret's profile sits just before its name. */
+#include "lib/core/template.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -31,6 +32,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (p->kind == TPL_CLIPBOARD && p->len)
 			abort();
 		if (p->kind != TPL_TEXT && p->len && memchr(p->s, '}', p->len))
+			abort();
+		if (p->profile && (p->kind != TPL_SECRET || !p->plen || p->profile + p->plen + 1 != p->s ||
+		    p->profile < text || p->profile[p->plen] != '/'))
 			abort();
 	}
 	return 0;

@@ -3,7 +3,7 @@
  * template parser. */
 #include "applets/launcher/desktop.h"
 #include "applets/launcher/fuzzy.h"
-#include "applets/snippets/template.h"
+#include "lib/core/template.h"
 #include "tap.h"
 
 #include <string.h>

@@ -1,5 +1,5 @@
-/* template.c - the snippet template parser (syntax in template.h). */
-#include "applets/snippets/template.h"
+/* template.c - the template parser (syntax in template.h). */
+#include "lib/core/template.h"
 #include "lib/core/names.h"
 #include "lib/core/util.h"
 
@@ -32,6 +32,8 @@ static int add(struct template_part *parts, int max, int *n, enum template_kind 
 	parts[*n].kind = k;
 	parts[*n].s = s;
 	parts[*n].len = len;
+	parts[*n].profile = NULL;
+	parts[*n].plen = 0;
 	(*n)++;
 	return 0;
 }
@@ -72,6 +74,22 @@ static int variable(const char *text, const char *at, const char *name, size_t n
 		tmp[alen] = 0;
 		if (!secret_name_valid(tmp))
 			return fail("%s: ${secret:NAME} needs a secret name", pos);
+		{
+			char *slash = strchr(tmp, '/');
+
+			if (slash && slash[1]) {	/* PROFILE/NAME, if PROFILE is one */
+				*slash = 0;
+				if (profile_name_valid(tmp) && secret_name_valid(slash + 1)) {
+					size_t pl = (size_t)(slash - tmp);
+
+					if (add(parts, max, n, TPL_SECRET, arg + pl + 1, alen - pl - 1) < 0)
+						return -1;
+					parts[*n - 1].profile = arg;
+					parts[*n - 1].plen = pl;
+					return 0;
+				}
+			}
+		}
 		return add(parts, max, n, TPL_SECRET, arg, alen);
 	}
 	if (nlen == 9 && !memcmp(name, "clipboard", 9)) {
