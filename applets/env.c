@@ -5,7 +5,9 @@
 #include "applets/applet.h"
 #include "lib/bus/bus.h"
 #include "lib/cli/cli.h"
+#include "lib/cli/envfile.h"
 #include "lib/cli/envsecrets.h"
+#include "lib/cli/mask.h"
 #include "lib/core/envvar.h"
 #include "lib/core/paths.h"
 #include "lib/core/secmem.h"
@@ -22,7 +24,8 @@
 #include <unistd.h>
 
 /*APPLET env env_main "run a command with a profile's secrets in its environment"
-usage: sesame env [-p PROFILES] [--prefix P] [--allow NAME]... -- COMMAND [ARGS...]
+usage: sesame env [-p PROFILES] [--prefix P] [--allow NAME]... [--mask] -- COMMAND [ARGS...]
+       sesame env --env-file FILE... [-p PROFILES] [--allow NAME]... [--mask] -- COMMAND [ARGS...]
 
 Fetches every secret of PROFILES (comma-separated; default $SESAME_PROFILES,
 else default; for a name in several profiles the first one wins) and runs
@@ -38,11 +41,33 @@ sudo's table of unsafe variables), collides with another secret's
 variable, or holds a NUL byte.  Exits with COMMAND's status (127 if it
 cannot be run).
 
+--env-file FILE (op run --env-file's job) sets the variables of a .env
+file instead: ordinary lines (NAME=value, "quoted" with \n \t \" \\ \$
+escapes, 'single-quoted', export NAME=..., # comments) and references,
+
+  DB_PASSWORD=sesame://work/db-password
+
+a secret of a profile (sesame://PROFILE/NAME, NAME percent-decoded: %2F
+a '/', %25 a '%').  Only the secrets referenced are fetched (with -p,
+the profiles' secrets too); every name passes the same denylist, and a
+reference that cannot be fetched, a name set twice (also by a profile's
+secret) or a malformed line (FILE:LINE: why) ends it before COMMAND
+runs.  Several --env-file: in order, a name in two of them an error.
+
+--mask relays COMMAND's stdout and stderr (through a pseudo-terminal
+where sesame's is a terminal, so it still writes line by line; else a
+pipe) with every secret value it was given replaced by
+<concealed by sesame>; its exit status is kept (128 + N for signal N).
+Values shorter than 4 bytes are not concealed (said on stderr).
+
   -p, --profile PROFILES  the profiles, comma-separated
   --prefix P              P_ before every variable's name
   --allow NAME            let the variable NAME (any case) through all
                           the same, for a secret that really is one
                           (repeatable)
+  --env-file FILE         a .env file of variables and sesame://
+                          references (repeatable, up to 8)
+  --mask                  conceal the secrets in COMMAND's output
 (--format is export's: env refuses it.)
 */
 
@@ -66,6 +91,8 @@ The output holds secrets: mind where it goes.
 */
 
 static struct env_secrets S;
+static const char *env_files[8];
+static int nenv_files, mask;
 
 static void usage_opts(int argc, char **argv, const char *cmd, const char **spec, const char **prefix,
 	const char **format)
@@ -84,6 +111,18 @@ static void usage_opts(int argc, char **argv, const char *cmd, const char **spec
 		case 'f':
 			*format = optarg;
 			break;
+		case OPT_ENV_FILE:
+			if (format)
+				usage_error(cmd, "--env-file is for env");
+			if (nenv_files == (int)ARRAY_LEN(env_files))
+				usage_error(cmd, "--env-file: %zu files at most", ARRAY_LEN(env_files));
+			env_files[nenv_files++] = optarg;
+			break;
+		case OPT_MASK:
+			if (format)
+				usage_error(cmd, "--mask is for env");
+			mask = 1;
+			break;
 		default:
 			if (!format && o == '?' && !strncmp(argv[optind - 1], "--format", 8))
 				usage_error(cmd, "--format is for export, not env");
@@ -92,26 +131,127 @@ static void usage_opts(int argc, char **argv, const char *cmd, const char **spec
 	}
 }
 
+/* The --env-file variables: parsed, checked, their references fetched
+ * (secure memory, in ref[]); dies before anything runs. */
+static void load_env_files(struct envfile *e, uint8_t **ref, size_t *reflen)
+{
+	struct bus_client *c = NULL;
+	struct cli_io *io = NULL;
+
+	for (int f = 0; f < nenv_files; f++) {
+		size_t len;
+		char *text = read_file(env_files[f], ENVFILE_MAX, &len);
+
+		if (!text)
+			die("env: %s: %s; nothing was run", env_files[f], errno == EFBIG ? "larger than 1 MiB" : last_error());
+		if (envfile_parse(e, text, len, env_files[f]) < 0)
+			die("env: %s; nothing was run", last_error());
+		free(text);
+	}
+	for (int i = 0; i < e->n; i++) {
+		const struct envfile_var *v = &e->v[i];
+
+		if (env_secrets_denied(&S, v->name))
+			die("env: %s:%d: %s: a variable that changes how programs load or run; refused (--allow %s "
+				"if meant); nothing was run", v->file, v->line, v->name, v->name);
+		for (int k = 0; k < S.n; k++)
+			if (!strcmp(S.v[k].name, v->name))
+				die("env: %s is set by an env file and by secret '%s' of profile %s; nothing was run",
+					v->name, S.v[k].secret, S.v[k].profile);
+		if (v->value)
+			continue;
+		if (!c) {
+			io = xcli_io();
+			c = xcli_connect();
+		}
+		if (!(ref[i] = xcli_secret_fetch(c, io, v->profile, v->secret, &reflen[i])))
+			die_code(last_exit(), "env: %s: sesame://%s/%s: %s; nothing was run", v->name, v->profile, v->secret,
+				last_error());
+		if (memchr(ref[i], 0, reflen[i]))
+			die("env: %s: secret '%s' of profile %s holds a NUL byte, which an environment cannot carry; "
+				"nothing was run", v->name, v->secret, v->profile);
+	}
+	if (c)
+		bus_close(c);
+}
+
+static void set_var(const char *name, const void *v, size_t len)
+{
+	char *s = xmalloc(len + 1);
+
+	memcpy(s, v, len);
+	s[len] = 0;
+	if (setenv(name, s, 1) < 0)
+		die("env: cannot set %s: %s", name, strerror(errno));
+	sodium_memzero(s, len);
+	free(s);
+}
+
 int env_main(int argc, char **argv)
 {
 	const char *spec = NULL, *prefix = NULL;
 	char joined[CLI_MAX_PROFILES * (PROFILE_BUF + 1)] = "", profiles[CLI_MAX_PROFILES][PROFILE_BUF];
-	int np;
+	struct envfile e = { 0 };
+	uint8_t *ref[ENVFILE_MAX_VARS] = { 0 };
+	size_t reflen[ENVFILE_MAX_VARS] = { 0 };
+	int np, r;
 
 	usage_opts(argc, argv, "env", &spec, &prefix, NULL);
 	if (optind >= argc)
 		usage_error("env", "which command? (sesame env [-p PROFILES] -- COMMAND ...)");
-	np = cli_profiles("env", spec, profiles, CLI_MAX_PROFILES);
-	xenv_secrets_fetch(&S, "env", spec, prefix, 0);
-	for (int i = 0; i < np; i++) {
-		strcat(joined, i ? "," : "");
-		strcat(joined, profiles[i]);
+	if (!nenv_files || spec) {
+		np = cli_profiles("env", spec, profiles, CLI_MAX_PROFILES);
+		xenv_secrets_fetch(&S, "env", spec, prefix, 0);
+		for (int i = 0; i < np; i++) {
+			strcat(joined, i ? "," : "");
+			strcat(joined, profiles[i]);
+		}
 	}
+	if (nenv_files)
+		load_env_files(&e, ref, reflen);
 	xenv_secrets_setenv(&S, "env");
-	setenv("SESAME_PROFILES", joined, 1);
-	env_secrets_free(&S);
-	execvp(argv[optind], argv + optind);
-	die_code(errno == ENOENT ? 127 : 126, "env: cannot run %s: %s", argv[optind], strerror(errno));
+	if (*joined)
+		setenv("SESAME_PROFILES", joined, 1);
+	for (int i = 0; i < e.n; i++)
+		set_var(e.v[i].name, e.v[i].value ? (const void *)e.v[i].value : ref[i],
+			e.v[i].value ? e.v[i].len : reflen[i]);
+	if (!mask) {
+		for (int i = 0; i < e.n; i++)
+			if (ref[i])
+				secmem_free(ref[i]);
+		env_secrets_free(&S);
+		envfile_free(&e);
+		execvp(argv[optind], argv + optind);
+		die_code(errno == ENOENT ? 127 : 126, "env: cannot run %s: %s", argv[optind], strerror(errno));
+	}
+	{
+		const uint8_t **v = xcalloc((size_t)(S.n + e.n) + 1, sizeof(*v));
+		size_t *len = xcalloc((size_t)(S.n + e.n) + 1, sizeof(*len));
+		const char **name = xcalloc((size_t)(S.n + e.n) + 1, sizeof(*name));
+		struct mask_set m = { v, len, 0 };
+
+		for (int i = 0; i < S.n; i++)
+			name[m.n] = S.v[i].name, v[m.n] = S.v[i].value, len[m.n++] = S.v[i].len;
+		for (int i = 0; i < e.n; i++)
+			if (ref[i])
+				name[m.n] = e.v[i].name, v[m.n] = ref[i], len[m.n++] = reflen[i];
+		for (int i = 0; i < m.n; i++)
+			if (len[i] < MASK_MIN)
+				fprintf(stderr, "sesame: warning: env --mask: %s is shorter than %d bytes: not concealed (it "
+					"would blot out ordinary text)\n", name[i], MASK_MIN);
+		r = mask_run(argv + optind, &m);
+		for (int i = 0; i < e.n; i++)
+			if (ref[i])
+				secmem_free(ref[i]);
+		env_secrets_free(&S);
+		envfile_free(&e);
+		free(v);
+		free(len);
+		free(name);
+		if (r < 0)
+			die("env --mask: %s", last_error());
+		return r;
+	}
 }
 
 int export_main(int argc, char **argv)

@@ -75,13 +75,14 @@ static void values_free(void)
 static void __attribute__((noreturn, format(printf, 1, 2))) fail_out(const char *fmt, ...)
 {
 	char msg[1200];
+	int code = last_exit();	/* 77 for a locked vault, as an error answer set it */
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	values_free();
-	die("inject: %s; nothing was written", msg);
+	die_code(code > 1 ? code : 1, "inject: %s; nothing was written", msg);
 }
 
 /* The profile and name a ${secret:...} part reads. */

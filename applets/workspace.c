@@ -611,8 +611,8 @@ static char *forge_token(void)
 	v = xcli_secret_fetch(c, xcli_io(), profiles[0], TT.conf.token_secret, &len);
 	bus_close(c);
 	if (!v)
-		die("workspace clone: the forge token, secret '%s' of profile %s: %s", TT.conf.token_secret, profiles[0],
-			last_error());
+		die_code(last_exit(), "workspace clone: the forge token, secret '%s' of profile %s: %s",
+			TT.conf.token_secret, profiles[0], last_error());
 	if (!len || memchr(v, 0, len) || memchr(v, '\n', len) || memchr(v, '\r', len)) {
 		secmem_free(v);
 		die("workspace clone: secret '%s' of profile %s is no token (empty, or with a NUL or a line break)",

@@ -74,7 +74,11 @@ uint8_t *xcli_secret_fetch(struct bus_client *c, struct cli_io *io, const char *
 	wire_begin(&io->req, WIRE_SECRET_GET, 0, 0);
 	wire_put_str(&io->req, WF_PROFILE, profile);
 	wire_put_str(&io->req, WF_KEY, name);
-	xcli_request(c, io, &m);
+	if (bus_request(c, &io->req, io->buf, &m, BUS_CLI_TIMEOUT_MS) < 0) {
+		sodium_memzero(io->req.buf, io->req.len);
+		return NULL;	/* the answer's reason, and its exit code in last_exit() */
+	}
+	sodium_memzero(io->req.buf, io->req.len);
 	if (!wire_find(&m, WF_VALUE, &val, &vl))
 		fail("the answer holds no value");
 	else if ((v = secmem_dup(val, vl)))
@@ -106,8 +110,10 @@ void xenv_secrets_fetch(struct env_secrets *s, const char *cmd, const char *spec
 			struct env_secret *x = &s->v[k];
 
 			if (!(x->value = xcli_secret_fetch(c, io, profiles[i], x->secret, &x->len))) {
+				int code = last_exit();
+
 				env_secrets_free(s);
-				die("%s: cannot fetch secret '%s' of profile %s: %s", cmd, x->secret, profiles[i],
+				die_code(code, "%s: cannot fetch secret '%s' of profile %s: %s", cmd, x->secret, profiles[i],
 					last_error());
 			}
 		}

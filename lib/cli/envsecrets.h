@@ -38,7 +38,8 @@ struct bus_client;
 struct cli_io;
 /* One secret's value from the vault of profile on connection c (io's
  * buffers, wiped after): secure memory, its length in *len; NULL with a
- * reason.  Dies as xcli_request does on an error answer. */
+ * reason (an error answer's: the exit code it maps to in last_exit()),
+ * so that the caller can say which reference failed. */
 uint8_t *xcli_secret_fetch(struct bus_client *c, struct cli_io *io, const char *profile, const char *name,
 	size_t *len);
 /* Fetch and check the secrets of the profiles in spec (cli_profiles);
