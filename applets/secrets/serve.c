@@ -183,6 +183,40 @@ static void clipboard_key(const struct wire_msg *m, const char *name)
  * written and synced: where the log is required, a change that cannot be
  * audited is undone and refused.  1 if answered; 0 to answer with the
  * failure. */
+/* A backup taken or a restore done by the CLI, in the audit log (the
+ * values went through secret.get and secret.set, each audited too). */
+static void vault_mark(const struct wire_msg *m, const char *name)
+{
+	char what[16] = "", role[32] = "cli", event[32];
+	struct prof *pr;
+	uint32_t code;
+
+	wire_get_str(m, WF_CALLER_ROLE, role, sizeof(role));
+	if (strcmp(role, "cli")) {
+		reply_error(m->id, WIRE_E_DENIED, "vault.mark is the CLI's");
+		return;
+	}
+	if (wire_get_str(m, WF_TEXT, what, sizeof(what)) < 0 || (strcmp(what, "backup") && strcmp(what, "restore"))) {
+		reply_error(m->id, WIRE_E_BAD_MESSAGE, "vault.mark: backup or restore");
+		return;
+	}
+	if (!(pr = secrets_profile(name, &code))) {
+		reply_error(m->id, code, "%s", last_error());
+		return;
+	}
+	if (!vault_unlocked(pr->v)) {
+		reply_error(m->id, WIRE_E_LOCKED, "profile %s is locked (sesame unlock -p %s)", name, name);
+		return;
+	}
+	snprintf(event, sizeof(event), "vault.%s", what);
+	if (secrets_audit(event, pr->v, name, NULL, "ok") < 0 || secrets_audit_durable() < 0) {
+		reply_error(m->id, WIRE_E_FAILED, "%s", last_error());
+		return;
+	}
+	wire_begin(TT.out, m->type, WIRE_F_REPLY, m->id);
+	secrets_send_out();
+}
+
 static int audited_change(uint32_t id, struct prof *pr, const char *name, const char *key, const char *event,
 	const uint8_t *val, size_t vlen)
 {
@@ -265,6 +299,9 @@ void secrets_handle(const struct wire_msg *m)
 		return;
 	case WIRE_CLIPBOARD_KEY:
 		clipboard_key(m, name);
+		return;
+	case WIRE_VAULT_MARK:
+		vault_mark(m, name);
 		return;
 	case WIRE_SECRET_GET: case WIRE_SECRET_SET: case WIRE_SECRET_DELETE: case WIRE_SECRET_LIST:
 		break;

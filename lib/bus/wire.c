@@ -224,6 +224,7 @@ static const struct {
 	{ WIRE_SSH_ENROLL, KDF | SREQ, "ssh.enroll", WR_SECRETS, -1 },
 	{ WIRE_SSH_REVOKE, KDF | SREQ, "ssh.revoke", WR_SECRETS, -1 },
 	{ WIRE_CLIPBOARD_KEY, ROLES | SREP, "clipboard.key", WR_SECRETS, WR_CLIPBOARD },
+	{ WIRE_VAULT_MARK, 0, "vault.mark", WR_SECRETS, -1 },
 	{ WIRE_LAUNCH_SEARCH, EARLY, "launch.search", WR_LAUNCHER, -1 },
 	{ WIRE_LAUNCH_RUN, 0, "launch.run", WR_LAUNCHER, -1 },
 	{ WIRE_SNIPPET_LIST, EARLY, "snippet.list", WR_SNIPPETS, -1 },

@@ -153,6 +153,9 @@ enum wire_type {
 	WIRE_CLIPBOARD_KEY = 0x1c,	/* daemon-clipboard only; reply WF_VALUE: the profile's
 				 * 32-byte clipboard history key, derived from the vault
 				 * key (secret: wipe after use) */
+	WIRE_VAULT_MARK = 0x1d,	/* WF_TEXT "backup" or "restore", from the CLI, the vault
+				 * unlocked: recorded in the audit log as vault.backup or
+				 * vault.restore (sesame vault backup|restore) */
 	/* Unlock factors: WIRE_VAULT_INIT and WIRE_UNLOCK take WF_PASSWORD,
 	 * WF_SSH_SIG, WF_TPM2_SECRET, WF_KEYFILE_SECRET, as the policy needs
 	 * (init: WF_SSH_KEY, WF_SSH_NONCE, WF_*_DATA, WF_POLICY too);
