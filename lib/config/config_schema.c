@@ -49,6 +49,10 @@ static const struct rule schema[] = {
 	{ "global.audit.keep", K_INT, 0, 1, 100, NULL, "4", NULL },
 	/* default: true in system mode, false for a user (audit_configure) */
 	{ "global.audit.required", K_BOOL, 0, 0, 0, NULL, NULL, NULL },
+	/* Provisioners whose bundles sesame bundle import takes: Ed25519 public
+	 * keys (base64), honoured only from the policy file. */
+	{ "global.provisioning", K_TABLE, 0, 0, 0, NULL, NULL, NULL },
+	{ "global.provisioning.trusted_keys", K_STRV, 0, 0, 0, NULL, "[]", NULL },
 	{ "global.activation", K_TABLE, 0, 0, 0, NULL, NULL, NULL },
 	{ "global.activation.wifi_source", K_ENUM, 0, 0, 0,
 	  "auto|iwgetid|wpa_supplicant|networkmanager|none", "\"auto\"", NULL },
