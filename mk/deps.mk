@@ -14,7 +14,7 @@ DEPS = build-essential pkg-config clang libclang-rt-dev file perl \
 	keyutils gnome-keyring libsecret-tools dbus-daemon dbus-bin pass gnupg gnuplot-nox \
 	libwayland-dev wayland-protocols librust-wayland-protocols-dev \
 	libxkbcommon-dev libpixman-1-dev libfcft-dev libpng-dev librsvg2-2 \
-	sway foot grim wl-clipboard wtype fish zsh
+	sway foot grim wl-clipboard wtype fish zsh keepassxc
 deps:
 	@command -v apt-get >/dev/null || { echo "make deps: needs apt-get (Debian/Ubuntu)"; exit 1; }
 	@if ! grep -rqs '^Types:.*deb-src\|^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/; then \
