@@ -555,7 +555,7 @@ int vault_list(struct vault *v, int (*fn)(const char *name, void *ctx), void *ct
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		r = vault_sqlfail(v, "list");
 	sqlite3_finalize(st);
-	if (r == 0) {
+	if (r == 0 && n) {	/* qsort of NULL, even of nothing, is undefined */
 		qsort(names, n, sizeof(*names), cmp_str);
 		for (size_t i = 0; i < n && !fn(names[i], ctx); i++)
 			;
