@@ -88,14 +88,14 @@ static const char *const label[] = { "TPM2 factor", "key file" };
 static void prove(const char *cmd, const char *profile, const struct cli_auth *a, int which, int enrolling,
 	struct cli_factors *f)
 {
-	int all = a->all;
+	int all = a->all, n = 0;
 
 	if (all && enrolling && (which == TPM2 ? a->tpm2 : a->keyfile))
 		die("%s: profile %s already has a %s under policy all, where the old one is needed to prove the "
 			"change: revoke it first (sesame %s revoke)", cmd, profile, label[which], factor_name[which]);
-	if ((all || !a->password) && a->ssh && !(f->sig = cli_ssh_sign(profile, &a->key, a->nonce, &f->siglen)) && all)
-		die_code(EXIT_DENIED, "%s: profile %s needs its SSH key %s (policy all): %s", cmd, profile,
-			a->key.fp, last_error());
+	if ((all || !a->password) && a->ssh && (n = cli_ssh_proofs(profile, a, all, f)) < 0 && all)
+		die_code(EXIT_DENIED, "%s: profile %s needs %s (policy all): %s", cmd, profile,
+			a->ssh > 1 ? "each of its SSH keys" : "its SSH key", last_error());
 	if ((all || !a->password) && a->tpm2 && (which != TPM2 || !enrolling) &&
 	    !(f->tpm2 = cli_tpm2_secret(profile, a, 1)) && all)
 		die_code(EXIT_DENIED, "%s: profile %s needs its TPM2 factor (policy all): %s", cmd, profile,
@@ -111,7 +111,7 @@ static void prove(const char *cmd, const char *profile, const struct cli_auth *a
 			cli_factors_free(f);
 			die("%s: %s", cmd, last_error());
 		}
-	} else if (!f->sig && !f->tpm2 && !f->keyfile) {
+	} else if (n <= 0 && !f->tpm2 && !f->keyfile) {
 		die_code(EXIT_DENIED, "%s: nothing proves the change to profile %s: it has no password, and its "
 			"other factors did not open (%s)", cmd, profile, last_error());
 	}

@@ -117,11 +117,21 @@ daemon-secrets wipes the keys.  Prints each profile it locked.
   --all                  every unlocked vault (the default)
 */
 
-/* The agent's signature for a vault with an SSH factor; NULL (and a
- * reason) if the agent cannot give it. */
-static uint8_t *agent_sig(const char *profile, const struct cli_auth *a, size_t *len)
+/* The agent's signatures for a vault's SSH keys (every one under policy
+ * all, else the first it holds): 1 if there are any, 0 with a reason. */
+static int agent_sig(const char *profile, const struct cli_auth *a, struct cli_factors *f)
 {
-	return a->ssh ? cli_ssh_sign(profile, &a->key, a->nonce, len) : NULL;
+	return a->ssh && cli_ssh_proofs(profile, a, a->all, f) > 0;
+}
+
+/* "the SSH key FP", or "one of its 3 SSH keys", for messages. */
+static const char *ssh_keys_said(const struct cli_auth *a, char *buf, size_t n)
+{
+	if (a->ssh > 1)
+		snprintf(buf, n, "%s of its %d SSH keys", a->all ? "each" : "one", a->ssh);
+	else
+		snprintf(buf, n, "its SSH key %s", a->key.fp);
+	return buf;
 }
 
 int init_main(int argc, char **argv)
@@ -196,6 +206,7 @@ int init_main(int argc, char **argv)
 		if (!(f.sig = cli_ssh_sign(profile, &key, f.nonce, &f.siglen)))
 			die("init: %s", last_error());
 		f.key = &key;
+		f.comment = key.comment;
 	}
 	if (want_tpm2 && cli_tpm2_new(pcrs, values, pin, &f, tpm2_data) < 0) {
 		cli_factors_free(&f);
@@ -241,8 +252,8 @@ static int unlock_one(struct bus_client *c, const char *name, int no_prompt, cha
 {
 	struct cli_factors f = { 0 };
 	struct cli_auth *a = xmalloc(sizeof(*a));
-	char tried[512] = "", used[64] = "";
-	int r = 0;
+	char tried[512] = "", used[64] = "", said[160] = "";
+	int r = 0, signed_ = 0;
 
 	*why = 0;
 	if (cli_vault_auth(c, name, a) < 0) {
@@ -284,27 +295,30 @@ static int unlock_one(struct bus_client *c, const char *name, int no_prompt, cha
 		}
 		die_code(EXIT_DENIED, "unlock: profile %s needs every factor (policy all): %s", name, tried);
 	}
-	if (a->ssh && !(f.sig = agent_sig(name, a, &f.siglen)))
+	if ((signed_ = agent_sig(name, a, &f)) == 0 && a->ssh)
 		snprintf(why, whysz, "%s", last_error());
-	if (a->all && a->ssh && !f.sig) {
+	if (a->all && a->ssh && !signed_) {
 		cli_factors_free(&f);
 		if (no_prompt) {
-			snprintf(why, whysz, a->password ? "its SSH key %s and its password (policy all)" :
-				"its SSH key %s (policy all)", a->key.fp);
+			snprintf(why, whysz, a->password ? "%s and its password (policy all)" : "%s (policy all)",
+				ssh_keys_said(a, said, sizeof(said)));
 			r = 1;
 			goto out;
 		}
-		die_code(EXIT_DENIED, "unlock: profile %s needs its SSH key %s as well as its %s (policy all): %s",
-			name, a->key.fp, a->password ? "password" : "other factors", why);
+		die_code(EXIT_DENIED, "unlock: profile %s needs %s as well as its %s (policy all): %s",
+			name, ssh_keys_said(a, said, sizeof(said)), a->password ? "password" : "other factors", why);
 	}
-	if (f.sig && !a->all) {
+	if (signed_ && !a->all) {
 		/* The agent alone; on refusal, fall back to the password. */
+		for (int i = 0; i < a->ssh; i++)
+			if (f.proof[a->sshk[i].slot])
+				snprintf(said, sizeof(said), "%s", a->sshk[i].key.fp);
 		if (cli_factor_request(c, WIRE_UNLOCK, name, &f) == 0) {
-			printf("Vault '%s' unlocked (SSH key %s).\n", name, a->key.fp);
+			printf("Vault '%s' unlocked (SSH key %s).\n", name, said);
 			goto out;
 		}
-		if (no_prompt) {	/* (the request took f.sig) */
-			snprintf(why, whysz, "its password (the SSH key %s did not unlock it: %s)", a->key.fp,
+		if (no_prompt) {	/* (the request took the proofs) */
+			snprintf(why, whysz, "its password (the SSH key %s did not unlock it: %s)", said,
 				last_error());
 			r = 1;
 			goto out;
@@ -318,8 +332,8 @@ static int unlock_one(struct bus_client *c, const char *name, int no_prompt, cha
 
 		snprintf(agent, sizeof(agent), "%s", a->ssh ? why : "");
 		if (a->ssh)
-			snprintf(msg, sizeof(msg), "its SSH key %s in the agent (%s)%s%s", a->key.fp, agent,
-				*tried ? "; " : "", tried);
+			snprintf(msg, sizeof(msg), "%s in the agent (%s)%s%s", ssh_keys_said(a, said, sizeof(said)),
+				agent, *tried ? "; " : "", tried);
 		else
 			snprintf(msg, sizeof(msg), "its %s%s%s (%s)", a->tpm2 ? "TPM" : "", a->tpm2 && a->keyfile ? " or " : "",
 				a->keyfile ? "key file" : "", tried);
@@ -353,7 +367,8 @@ static int unlock_one(struct bus_client *c, const char *name, int no_prompt, cha
 	}
 	snprintf(used, sizeof(used), "%s", !a->all ? "password" : "");
 	if (a->all) {
-		const char *names[] = { a->password ? "password" : NULL, f.sig ? "SSH key" : NULL,
+		const char *names[] = { a->password ? "password" : NULL,
+			signed_ ? a->ssh > 1 ? "SSH keys" : "SSH key" : NULL,
 			f.tpm2 ? "TPM2" : NULL, f.keyfile ? "key file" : NULL };
 
 		for (int i = 0; i < 4; i++)
@@ -469,7 +484,7 @@ int passwd_main(int argc, char **argv)
 	struct cli_factors f = { 0 };
 	struct bus_client *c;
 	struct cli_auth a;
-	char prompt[128];
+	char prompt[128], said[160];
 	int o;
 
 	while ((o = getopt_long(argc, argv, OPTSTR_passwd, longopts_passwd, NULL)) != -1) {
@@ -485,16 +500,15 @@ int passwd_main(int argc, char **argv)
 		die_code(last_exit(), "passwd: %s", last_error());
 	if (!a.password)
 		die("passwd: profile %s has no password (its only factor is the SSH key %s)", profile, a.key.fp);
-	if (a.all && !(f.sig = agent_sig(profile, &a, &f.siglen)))
-		die_code(EXIT_DENIED, "passwd: profile %s needs its SSH key %s too (policy all): %s", profile,
-			a.key.fp, last_error());
+	if (a.all && a.ssh && cli_ssh_proofs(profile, &a, 1, &f) < 0)
+		die_code(EXIT_DENIED, "passwd: profile %s needs %s too (policy all): %s", profile,
+			ssh_keys_said(&a, said, sizeof(said)), last_error());
 	snprintf(prompt, sizeof(prompt), "Current password for profile '%s': ", profile);
 	if (!(f.pw = prompt_secret(prompt, 0, CLI_MAX_PASSWORD, &f.pwlen)))
 		die("passwd: %s", last_error());
 	snprintf(prompt, sizeof(prompt), "New password for profile '%s': ", profile);
 	if (!(f.pw2 = prompt_secret(prompt, 1, CLI_MAX_PASSWORD, &f.pw2len))) {
-		secmem_free(f.pw);
-		secmem_free(f.sig);
+		cli_factors_free(&f);
 		die("passwd: new password: %s", last_error());
 	}
 	xcli_factor_request(c, WIRE_PASSWD, profile, &f);

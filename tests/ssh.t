@@ -87,8 +87,9 @@ run "$SESAME" unlock -p late </dev/null
 ok "$rc" "the enrolled key unlocks by itself"
 run "$SESAME" ssh list -p edv,late,rsav,both
 ok "$rc" "ssh list"
-contains "$T/out" "late              yes       any     ssh-rsa      $RSA_FP (yes)" "list shows key, type, policy and that the agent holds it"
-contains "$T/out" "both              yes       all     ssh-ed25519" "list shows policy all"
+grep -q "^late  *any  *ssh-rsa  *$RSA_FP  *yes  *test rsa$" "$T/out"
+ok $? "list shows policy, type, key, that the agent holds it, and its comment"
+grep -q "^both  *all  *ssh-ed25519 " "$T/out"; ok $? "list shows policy all"
 feed 'pw-late\n' run "$SESAME" ssh revoke -p late
 ok "$rc" "ssh revoke"
 "$SESAME" lock -p late >/dev/null

@@ -39,6 +39,8 @@ static void job_free(struct job *j)
 	secmem_free(j->pw2);
 	secmem_free(j->kek2);
 	secmem_free(j->sig);
+	for (int i = 0; i < VAULT_MAX_SSH_KEYS; i++)
+		secmem_free(j->proof[i]);
 	secmem_free(j->msecret[0]);
 	secmem_free(j->msecret[1]);
 	free(j->newf);
@@ -83,34 +85,47 @@ static void record_failure(struct prof *pr, const char *what)
 		vault_unlock_failures(pr->v), (unsigned long long)wait);
 }
 
+static int any_ssh(const struct vault_keys *k)
+{
+	for (int i = 0; i < VAULT_MAX_SSH_KEYS; i++)
+		if (k->ssh[i])
+			return 1;
+	return 0;
+}
+
 static const char *wrong_outcome(const struct vault_keys *k)
 {
-	int n = !!k->password + !!k->ssh + !!k->tpm2 + !!k->keyfile;
+	int n = !!k->password + any_ssh(k) + !!k->tpm2 + !!k->keyfile;
 
 	return n > 1 ? (k->password ? "wrong-password-or-key" : "wrong-key") : k->password ? "wrong-password" :
-		k->ssh ? "wrong-key" : k->tpm2 ? "wrong-tpm2-key" : "wrong-keyfile";
+		any_ssh(k) ? "wrong-key" : k->tpm2 ? "wrong-tpm2-key" : "wrong-keyfile";
 }
 
 /* The keys a job's factors give (secure memory in *mem, secmem_free it):
- * for init, and the factor an enroll adds, the new ones; stored: the
- * vault's factors (NULL for init).  -1 with a reason. */
+ * for init, and the SSH key an enroll adds (in slot j->slot), the new
+ * ones; stored: the vault's factors (NULL for init), whose enrolled keys
+ * the proofs are checked against.  -1 with a reason. */
 static int job_keys(const struct job *j, const struct vault_factors *stored, struct vault_keys *k, uint8_t **mem)
 {
-	const uint8_t *nonce = NULL;
-
 	memset(k, 0, sizeof(*k));
-	if (!(*mem = secmem_alloc(3 * VAULT_KEYLEN)))
+	if (!(*mem = secmem_alloc((3 + VAULT_MAX_SSH_KEYS) * VAULT_KEYLEN)))
 		return -1;
 	k->password = j->pw ? j->kek : NULL;
-	if (j->sig) {
-		if (j->kind == JOB_INIT || (j->kind == JOB_ENROLL && j->factor == F_SSH))
-			nonce = j->newf->ssh_nonce;
-		else if (stored && stored->ssh)
-			nonce = stored->ssh_nonce;
-		else
-			return fail("profile %s has no SSH key enrolled", j->profile);
-		vault_ssh_kek(nonce, j->sig, j->siglen, *mem);
-		k->ssh = *mem;
+	if (j->sig) {	/* the new key's */
+		uint8_t *kek = *mem + (3 + j->slot) * VAULT_KEYLEN;
+
+		vault_ssh_kek(j->newf->ssh_keys[j->slot].nonce, j->sig, j->siglen, kek);
+		k->ssh[j->slot] = kek;
+	}
+	for (int s = 0; s < VAULT_MAX_SSH_KEYS; s++) {
+		uint8_t *kek = *mem + (3 + s) * VAULT_KEYLEN;
+
+		if (!j->proof[s])
+			continue;
+		if (!stored || !stored->ssh_keys[s].present)
+			return fail("profile %s has no SSH key in slot %d", j->profile, s);
+		vault_ssh_kek(stored->ssh_keys[s].nonce, j->proof[s], j->prooflen[s], kek);
+		k->ssh[s] = kek;
 	}
 	for (int i = 0; i < 2; i++) {
 		if (!j->msecret[i])
@@ -121,16 +136,32 @@ static int job_keys(const struct job *j, const struct vault_factors *stored, str
 	return 0;
 }
 
-static const uint8_t **key_of(struct vault_keys *k, int factor)
+static int has_of(const struct vault_factors *f, int factor)
 {
-	return factor == F_PASSWORD ? &k->password : factor == F_SSH ? &k->ssh : factor == F_TPM2 ? &k->tpm2 :
-		&k->keyfile;
+	return factor == F_PASSWORD ? f->password : factor == F_SSH ? f->ssh > 0 : factor == F_TPM2 ? f->tpm2 :
+		f->keyfile;
 }
 
-static int *has_of(struct vault_factors *f, int factor)
+static void set_has(struct vault_factors *f, int factor, int on)
 {
-	return factor == F_PASSWORD ? &f->password : factor == F_SSH ? &f->ssh : factor == F_TPM2 ? &f->tpm2 :
-		&f->keyfile;
+	if (factor == F_PASSWORD)
+		f->password = on;
+	else if (factor == F_TPM2)
+		f->tpm2 = on;
+	else if (factor == F_KEYFILE)
+		f->keyfile = on;
+}
+
+static void drop_key(struct vault_keys *k, int factor, int slot)
+{
+	if (factor == F_SSH)
+		k->ssh[slot] = NULL;
+	else if (factor == F_TPM2)
+		k->tpm2 = NULL;
+	else if (factor == F_KEYFILE)
+		k->keyfile = NULL;
+	else
+		k->password = NULL;
 }
 
 static const char *const job_event[] = {
@@ -149,7 +180,7 @@ static void finish_factors(struct job *j, struct prof *pr, struct vault_factors 
 	const char *done = "changed";
 
 	if (j->kind == JOB_ENROLL)
-		*key_of(&proof, j->factor) = NULL;
+		drop_key(&proof, j->factor, j->slot);
 	if ((was_locked ? vault_unlock_keys(pr->v, &proof) : vault_verify_keys(pr->v, &proof)) < 0) {
 		char why[300];
 
@@ -163,11 +194,10 @@ static void finish_factors(struct job *j, struct prof *pr, struct vault_factors 
 	if (j->kind == JOB_PASSWD) {
 		nk.password = j->kek2;
 	} else if (j->kind == JOB_ENROLL) {
-		*has_of(f, j->factor) = 1;
+		set_has(f, j->factor, 1);
 		if (j->factor == F_SSH) {
-			memcpy(f->ssh_key, j->newf->ssh_key, j->newf->ssh_key_len);
-			f->ssh_key_len = j->newf->ssh_key_len;
-			memcpy(f->ssh_nonce, j->newf->ssh_nonce, 32);
+			f->ssh_keys[j->slot] = j->newf->ssh_keys[j->slot];
+			f->ssh++;
 		} else if (j->factor == F_TPM2) {
 			memcpy(f->tpm2_data, j->newf->tpm2_data, f->tpm2_len = j->newf->tpm2_len);
 		} else {
@@ -175,16 +205,22 @@ static void finish_factors(struct job *j, struct prof *pr, struct vault_factors 
 		}
 		done = "enrolled";
 	} else {
+		int has = j->factor == F_SSH ? f->ssh_keys[j->slot].present : has_of(f, j->factor);
+
 		n = f->password + f->ssh + f->tpm2 + f->keyfile;
-		if (!*has_of(f, j->factor) || n == 1) {
-			reply_error(j->id, WIRE_E_FAILED, !*has_of(f, j->factor) ? "profile %s has no %s enrolled" :
-				"the %s is the only factor of profile %s; revoking it would lose the vault",
-				!*has_of(f, j->factor) ? pr->name : label[j->factor],
-				!*has_of(f, j->factor) ? label[j->factor] : pr->name);
+		if (!has || n == 1) {
+			reply_error(j->id, WIRE_E_FAILED, !has ? "profile %s has no %s enrolled%s" :
+				"the %s is the only factor of profile %s; revoking it would lose the vault%s",
+				!has ? pr->name : label[j->factor], !has ? label[j->factor] : pr->name,
+				!has && j->factor == F_SSH ? " in that slot" : "");
 			goto relock;
 		}
-		*has_of(f, j->factor) = 0;
-		*key_of(&nk, j->factor) = NULL;
+		if (j->factor == F_SSH) {
+			f->ssh_keys[j->slot].present = 0;
+			f->ssh--;
+		}
+		set_has(f, j->factor, 0);
+		drop_key(&nk, j->factor, j->slot);
 		done = "revoked";
 	}
 	if (vault_set_factors(pr->v, j->kind == JOB_PASSWD ? &j->new_kdf : NULL, f, &nk) < 0) {
@@ -243,6 +279,30 @@ static void finish_init(struct job *j)
 	secmem_free(mem);
 }
 
+/* An SSH enroll's key: into the vault's first free slot (it came in slot
+ * 0 of j->newf), unless the vault has it already or has no slot left. */
+static int ssh_slot(struct job *j, const struct vault_factors *f)
+{
+	const struct vault_ssh_key *k = &j->newf->ssh_keys[0];
+	int free_slot = -1;
+
+	for (int i = VAULT_MAX_SSH_KEYS - 1; i >= 0; i--) {
+		if (!f->ssh_keys[i].present)
+			free_slot = i;
+		else if (f->ssh_keys[i].len == k->len && !memcmp(f->ssh_keys[i].key, k->key, k->len))
+			return fail("that SSH key is enrolled for profile %s already", j->profile);
+	}
+	if (free_slot < 0)
+		return fail("profile %s has %d SSH keys, as many as a vault takes (sesame ssh revoke one first)",
+			j->profile, VAULT_MAX_SSH_KEYS);
+	if (free_slot) {
+		j->newf->ssh_keys[free_slot] = *k;
+		j->newf->ssh_keys[0].present = 0;
+	}
+	j->slot = free_slot;
+	return 0;
+}
+
 void secrets_finish(struct job *j)
 {
 	struct vault_factors *f = NULL;
@@ -265,6 +325,8 @@ void secrets_finish(struct job *j)
 		reply_error(j->id, code, "%s", last_error());
 	} else if (vault_get_factors(pr->v, f = xmalloc(sizeof(*f))) < 0) {
 		reply_error(j->id, WIRE_E_FAILED, "%s", last_error());
+	} else if (j->kind == JOB_ENROLL && j->factor == F_SSH && ssh_slot(j, f) < 0) {
+		reply_error(j->id, WIRE_E_FAILED, "%s", last_error());
 	} else if (job_keys(j, f, &keys, &mem) < 0) {
 		reply_error(j->id, WIRE_E_DENIED, "%s", last_error());
 	} else if (j->kind != JOB_UNLOCK) {
@@ -286,7 +348,7 @@ void secrets_finish(struct job *j)
 			log_error("cannot reset the unlock backoff of %s: %s", j->profile, last_error());
 		pr->used = role_now_ms();
 		log_info("vault %s unlocked (by:%s%s%s%s)", j->profile, keys.password ? " password" : "",
-			keys.ssh ? " ssh" : "", keys.tpm2 ? " tpm2" : "", keys.keyfile ? " keyfile" : "");
+			any_ssh(&keys) ? " ssh" : "", keys.tpm2 ? " tpm2" : "", keys.keyfile ? " keyfile" : "");
 		secrets_reply_ok(j->type, j->id, "unlocked");
 	}
 	secmem_free(mem);
@@ -319,13 +381,49 @@ static int take_new_factors(const struct wire_msg *m, struct job *j)
 		return 0;
 	if (kl == 0 || kl > VAULT_MAX_SSH_KEY || !wire_find(m, WF_SSH_NONCE, &nonce, &nl) || nl != 32 || !j->sig)
 		return fail("an SSH key needs its nonce (32 bytes) and the agent's signature");
-	memcpy(j->newf->ssh_key, key, kl);
-	j->newf->ssh_key_len = kl;
-	memcpy(j->newf->ssh_nonce, nonce, 32);
+	memcpy(j->newf->ssh_keys[0].key, key, kl);
+	j->newf->ssh_keys[0].len = kl;
+	memcpy(j->newf->ssh_keys[0].nonce, nonce, 32);
+	wire_get_str(m, WF_SSH_COMMENT, j->newf->ssh_keys[0].comment, sizeof(j->newf->ssh_keys[0].comment));
+	for (char *c = j->newf->ssh_keys[0].comment; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	j->newf->ssh_keys[0].present = 1;
 	j->newf->ssh = 1;
 	cl = vault_ssh_challenge(j->profile, nonce, challenge, sizeof(challenge));
 	if (ssh_signature_check(key, kl, j->sig, j->siglen, challenge, cl) < 0)
 		return fail("the signature does not match the SSH key");
+	return 0;
+}
+
+/* The enrolled SSH keys' signatures (WF_SSH_PROOF: a slot byte, then
+ * the signature), and the slot an ssh revoke names (WF_SSH_SLOT, else
+ * 0).  Outside init and enroll, a WF_SSH_SIG is slot 0's proof. */
+static int take_proofs(const struct wire_msg *m, struct job *j)
+{
+	const uint8_t *v;
+	uint16_t tag, len;
+	size_t pos = 0;
+	uint32_t slot = 0;
+
+	while (wire_next(m, &pos, &tag, &v, &len)) {
+		if (tag != WF_SSH_PROOF)
+			continue;
+		if (len < 2 || v[0] >= VAULT_MAX_SSH_KEYS || j->proof[v[0]])
+			return fail("an SSH proof is a slot (0 to %d, once each) and a signature", VAULT_MAX_SSH_KEYS - 1);
+		if (!(j->proof[v[0]] = secmem_dup(v + 1, len - 1u)))
+			return -1;
+		j->prooflen[v[0]] = len - 1u;
+	}
+	if (j->sig && j->kind != JOB_INIT && j->kind != JOB_ENROLL) {
+		if (j->proof[0])
+			return fail("slot 0's SSH proof is given twice");
+		j->proof[0] = j->sig, j->prooflen[0] = j->siglen;
+		j->sig = NULL;
+	}
+	if (j->kind == JOB_REVOKE && wire_get_u32(m, WF_SSH_SLOT, &slot) == 0 && slot >= VAULT_MAX_SSH_KEYS)
+		return fail("an SSH slot is 0 to %d", VAULT_MAX_SSH_KEYS - 1);
+	j->slot = (int)slot;
 	return 0;
 }
 
@@ -356,6 +454,14 @@ void secrets_auth_job(const struct wire_msg *m, enum job_kind kind, const char *
 		return;
 	}
 	nf = has_pw + has_sig + has_ms[0] + has_ms[1];
+	{
+		const uint8_t *v;
+		uint16_t tag, len;
+		size_t pos = 0;
+
+		while (wire_next(m, &pos, &tag, &v, &len))
+			nf += tag == WF_SSH_PROOF;
+	}
 	if (kind == JOB_PASSWD ? !has_pw : !nf) {
 		reply_error(m->id, WIRE_E_BAD_MESSAGE, kind == JOB_PASSWD ? "the password is required" :
 			"a password, an SSH signature, a TPM2 or a key-file secret is required");
@@ -377,6 +483,11 @@ void secrets_auth_job(const struct wire_msg *m, enum job_kind kind, const char *
 	}
 	j->pwlen = pwlen;
 	j->siglen = siglen;
+	if (take_proofs(m, j) < 0) {
+		job_free(j);
+		reply_error(m->id, WIRE_E_BAD_MESSAGE, "%s", last_error());
+		return;
+	}
 	if (kind == JOB_ENROLL || kind == JOB_REVOKE) {
 		const uint8_t *fv;
 		uint16_t fl;
@@ -397,9 +508,9 @@ void secrets_auth_job(const struct wire_msg *m, enum job_kind kind, const char *
 		reply_error(m->id, WIRE_E_BAD_MESSAGE, "%s", last_error());
 		return;
 	}
-	if (kind == JOB_ENROLL && (!*has_of(j->newf, j->factor) || nf < 2)) {
+	if (kind == JOB_ENROLL && (!has_of(j->newf, j->factor) || nf < 2)) {
 		job_free(j);
-		reply_error(m->id, WIRE_E_BAD_MESSAGE, !*has_of(j->newf, j->factor) ? "the %s factor to enroll is missing" :
+		reply_error(m->id, WIRE_E_BAD_MESSAGE, !has_of(j->newf, j->factor) ? "the %s factor to enroll is missing" :
 			"enrolling the %s factor needs another factor to prove the request", vault_factor_names[j->factor]);
 		return;
 	}

@@ -39,8 +39,11 @@ struct job {
 	struct vault_kdf new_kdf;	/* passwd: the new password's */
 	uint8_t *pw2, *kek2;	/* passwd: new password and its kek */
 	size_t pw2len;
-	uint8_t *sig;		/* secure memory: the agent's signature, if given */
+	uint8_t *sig;		/* secure memory: the new SSH key's signature (init, enroll) */
 	size_t siglen;
+	uint8_t *proof[VAULT_MAX_SSH_KEYS];	/* secure memory: enrolled keys' signatures, by slot */
+	size_t prooflen[VAULT_MAX_SSH_KEYS];
+	int slot;		/* ssh enroll: the new key's slot; ssh revoke: the one to go */
 	uint8_t *msecret[2];	/* secure memory: the TPM2 and key-file secrets (32 bytes), if given */
 	struct vault_factors *newf;	/* init, enroll: the factors being added */
 	int factor;		/* enroll, revoke: which (F_SSH, F_TPM2, F_KEYFILE) */

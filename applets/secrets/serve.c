@@ -31,10 +31,17 @@ static void vault_auth(const struct wire_msg *m, const char *name)
 		wire_put_str(TT.out, WF_STATE, vault_unlocked(pr->v) ? "unlocked" : "locked");
 		if (f->password)
 			wire_put_str(TT.out, WF_FACTOR, "password");
-		if (f->ssh) {
+		if (f->ssh)
 			wire_put_str(TT.out, WF_FACTOR, "ssh");
-			wire_put(TT.out, WF_SSH_KEY, f->ssh_key, f->ssh_key_len);
-			wire_put(TT.out, WF_SSH_NONCE, f->ssh_nonce, 32);
+		for (int i = 0; i < VAULT_MAX_SSH_KEYS; i++) {
+			const struct vault_ssh_key *k = &f->ssh_keys[i];
+
+			if (!k->present)
+				continue;
+			wire_put_u32(TT.out, WF_SSH_SLOT, (uint32_t)i);
+			wire_put(TT.out, WF_SSH_KEY, k->key, k->len);
+			wire_put(TT.out, WF_SSH_NONCE, k->nonce, 32);
+			wire_put_str(TT.out, WF_SSH_COMMENT, k->comment);
 		}
 		if (f->tpm2) {
 			wire_put_str(TT.out, WF_FACTOR, "tpm2");

@@ -320,6 +320,15 @@ enum wire_field {
 	WF_LAYER = 65,		/* string: a keyboard layer's name */
 	WF_REMAPS = 66,		/* u32: how many keys a layer remaps */
 	WF_REMAP = 67,		/* string: whether keys are remapped ("on: ...", "off: why") */
+	/* Several SSH keys per vault (vault.h: slots 0 to 7).  A vault.auth
+	 * reply gives each enrolled key as WF_SSH_SLOT, WF_SSH_KEY,
+	 * WF_SSH_NONCE, WF_SSH_COMMENT, in that order.  A request proves with
+	 * WF_SSH_PROOF per key (unlock, passwd, enroll, revoke); WF_SSH_SIG
+	 * is the new key's signature in init and enroll, and elsewhere slot
+	 * 0's.  An ssh revoke names the key by WF_SSH_SLOT. */
+	WF_SSH_SLOT = 68,	/* u32: 0 to 7 */
+	WF_SSH_PROOF = 69,	/* bytes: the slot (1 byte), then the agent's signature */
+	WF_SSH_COMMENT = 70,	/* string: the key's comment when it was enrolled */
 };
 #define WIRE_DEADLINE_MARGIN_MS 250
 

@@ -246,10 +246,12 @@ int cli_vault_auth(struct bus_client *c, const char *profile, struct cli_auth *a
 	struct cli_io *x = xcli_io();
 	struct wire_out *req = &x->req;
 	struct wire_msg m;
+	struct cli_ssh_key *k = NULL;
 	char s[16];
 	size_t pos = 0;
 	uint16_t tag, len;
 	const uint8_t *v;
+	int nk = 0;
 
 	memset(a, 0, sizeof(*a));
 	wire_begin(req, WIRE_VAULT_AUTH, 0, 0);
@@ -273,14 +275,28 @@ int cli_vault_auth(struct bus_client *c, const char *profile, struct cli_auth *a
 			memcpy(a->keyfile_path, v, len);
 			a->keyfile_path[len] = 0;
 		}
-		else if (tag == WF_SSH_KEY && len <= SSH_MAX_BLOB) {
-			memcpy(a->key.blob, v, len);
-			a->key.len = len;
-		} else if (tag == WF_SSH_NONCE && len == 32)
-			memcpy(a->nonce, v, 32);
+		else if (tag == WF_SSH_SLOT && len == 4 && nk < VAULT_MAX_SSH_KEYS) {
+			k = &a->sshk[nk++];
+			k->slot = (int)((uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3]);
+		} else if (tag == WF_SSH_KEY && k && len <= SSH_MAX_BLOB) {
+			memcpy(k->key.blob, v, len);
+			k->key.len = len;
+		} else if (tag == WF_SSH_NONCE && k && len == 32) {
+			memcpy(k->nonce, v, 32);
+		} else if (tag == WF_SSH_COMMENT && k && len < sizeof(k->comment)) {
+			memcpy(k->comment, v, len);
+			k->comment[len] = 0;
+		}
 	}
-	if (a->ssh && (!a->key.len || ssh_identity_describe(&a->key) < 0))
-		return fail("daemon-secrets sent a malformed SSH key for profile %s", profile);
+	if (a->ssh && !nk)
+		return fail("daemon-secrets sent no SSH key for profile %s", profile);
+	for (int i = 0; i < nk; i++)
+		if (!a->sshk[i].key.len || a->sshk[i].slot < 0 || a->sshk[i].slot >= VAULT_MAX_SSH_KEYS ||
+		    ssh_identity_describe(&a->sshk[i].key) < 0)
+			return fail("daemon-secrets sent a malformed SSH key for profile %s", profile);
+	a->ssh = nk;
+	if (nk)
+		a->key = a->sshk[0].key;
 	if ((a->tpm2 && !a->tpm2_len) || (a->keyfile && !*a->keyfile_path))
 		return fail("daemon-secrets sent a factor of profile %s without its data", profile);
 	return 0;
@@ -309,6 +325,51 @@ uint8_t *cli_ssh_sign(const char *profile, const struct ssh_identity *key, const
 	sig = ssh_agent_sign(fd, &ids[i], challenge, cl, len);
 	close(fd);
 	return sig;
+}
+
+int cli_ssh_proofs(const char *profile, const struct cli_auth *a, int need_all, struct cli_factors *f)
+{
+	static struct ssh_identity ids[SSH_MAX_IDS];
+	uint8_t challenge[160];
+	int fd, n, got = 0;
+
+	if (!a->ssh)
+		return 0;
+	if ((fd = ssh_agent_connect()) < 0)
+		return -1;
+	if ((n = ssh_agent_identities(fd, ids, SSH_MAX_IDS)) < 0) {
+		close(fd);
+		return -1;
+	}
+	for (int i = 0; i < a->ssh && (need_all || !got); i++) {
+		const struct cli_ssh_key *k = &a->sshk[i];
+		size_t cl = vault_ssh_challenge(profile, k->nonce, challenge, sizeof(challenge));
+		int j;
+
+		for (j = 0; j < n && !(ids[j].len == k->key.len && !memcmp(ids[j].blob, k->key.blob, k->key.len)); j++)
+			;
+		if (j == n) {
+			if (need_all) {
+				close(fd);
+				return fail("the SSH agent does not hold the key %s", k->key.fp);
+			}
+			continue;
+		}
+		if (!(f->proof[k->slot] = ssh_agent_sign(fd, &ids[j], challenge, cl, &f->prooflen[k->slot]))) {
+			if (need_all) {
+				close(fd);
+				return -1;
+			}
+			continue;
+		}
+		got++;
+	}
+	close(fd);
+	if (!got && a->ssh == 1)
+		return fail("the SSH agent does not hold the key %s", a->key.fp), -1;
+	if (!got)
+		return fail("the SSH agent holds none of the %d SSH keys enrolled", a->ssh), -1;
+	return got;
 }
 
 static void list_keys(const struct ssh_identity *ids, int n)
@@ -490,6 +551,10 @@ void cli_factors_free(struct cli_factors *f)
 	secmem_free(f->tpm2);
 	secmem_free(f->keyfile);
 	f->pw = f->pw2 = f->sig = f->tpm2 = f->keyfile = NULL;
+	for (int i = 0; i < VAULT_MAX_SSH_KEYS; i++) {
+		secmem_free(f->proof[i]);
+		f->proof[i] = NULL;
+	}
 }
 
 int cli_factor_request(struct bus_client *c, uint8_t type, const char *profile, struct cli_factors *f)
@@ -511,7 +576,25 @@ int cli_factor_request(struct bus_client *c, uint8_t type, const char *profile, 
 	if (f->key) {
 		wire_put(req, WF_SSH_KEY, f->key->blob, f->key->len);
 		wire_put(req, WF_SSH_NONCE, f->nonce, sizeof(f->nonce));
+		if (f->comment)
+			wire_put_str(req, WF_SSH_COMMENT, f->comment);
 	}
+	for (int i = 0; i < VAULT_MAX_SSH_KEYS; i++) {
+		uint8_t *p;
+
+		if (!f->proof[i])
+			continue;
+		if (!(p = secmem_alloc(f->prooflen[i] + 1))) {
+			cli_factors_free(f);
+			return fail("out of secure memory");
+		}
+		p[0] = (uint8_t)i;
+		memcpy(p + 1, f->proof[i], f->prooflen[i]);
+		wire_put(req, WF_SSH_PROOF, p, f->prooflen[i] + 1);
+		secmem_free(p);
+	}
+	if (type == WIRE_SSH_REVOKE && (!f->factor || !strcmp(f->factor, "ssh")))
+		wire_put_u32(req, WF_SSH_SLOT, (uint32_t)f->revoke_slot);
 	if (f->tpm2)
 		wire_put(req, WF_TPM2_SECRET, f->tpm2, 32);
 	if (f->keyfile)

@@ -103,10 +103,16 @@ size_t cli_hub_roles(const struct wire_msg *status, const struct wire_msg *vault
 #include "lib/store/vault.h"
 
 /* What protects a vault (WIRE_VAULT_AUTH). */
-struct cli_auth {
-	int all, password, ssh, tpm2, keyfile, unlocked;
-	struct ssh_identity key;	/* the enrolled SSH key, if ssh */
+struct cli_ssh_key {
+	int slot;			/* the vault's (0 to VAULT_MAX_SSH_KEYS - 1) */
+	struct ssh_identity key;
 	uint8_t nonce[32];
+	char comment[128];		/* what the agent called it at enroll */
+};
+struct cli_auth {
+	int all, password, ssh, tpm2, keyfile, unlocked;	/* ssh: how many keys */
+	struct cli_ssh_key sshk[VAULT_MAX_SSH_KEYS];	/* the enrolled SSH keys */
+	struct ssh_identity key;	/* the first of them (for messages) */
 	uint8_t tpm2_data[VAULT_MAX_FACTOR_DATA];	/* lib/tpm2/tpm2.h */
 	size_t tpm2_len;
 	char keyfile_path[VAULT_MAX_FACTOR_DATA + 1];	/* the key file's path */
@@ -116,6 +122,12 @@ int cli_vault_auth(struct bus_client *c, const char *profile, struct cli_auth *a
  * or NULL with a reason (no agent, key not loaded, refused). */
 uint8_t *cli_ssh_sign(const char *profile, const struct ssh_identity *key, const uint8_t nonce[32],
 	size_t *len);
+struct cli_factors;
+/* Proofs for a request to a vault with SSH keys: the agent's signature by
+ * each enrolled key it holds (every one if need_all, else the first it
+ * holds), into f->proof.  How many, or -1 with a reason (no agent; with
+ * need_all, a key it lacks, named). */
+int cli_ssh_proofs(const char *profile, const struct cli_auth *a, int need_all, struct cli_factors *f);
 /* The agent key that spec names: "SHA256:..." or a .pub file; empty or
  * NULL: the agent's only Ed25519/RSA key (else the choices are listed). */
 int cli_ssh_pick(const char *spec, struct ssh_identity *out);
@@ -128,6 +140,10 @@ int cli_ssh_pick(const char *spec, struct ssh_identity *out);
 struct cli_factors {
 	uint8_t *pw, *pw2, *sig, *tpm2, *keyfile;
 	size_t pwlen, pw2len, siglen;
+	uint8_t *proof[VAULT_MAX_SSH_KEYS];	/* enrolled keys' signatures, by slot */
+	size_t prooflen[VAULT_MAX_SSH_KEYS];
+	int revoke_slot;		/* ssh revoke: the key's slot */
+	const char *comment;		/* a new SSH key's comment (init, enroll) */
 	const struct ssh_identity *key;	/* a new key (init, enroll), with nonce */
 	uint8_t nonce[32];
 	const uint8_t *tpm2_data;	/* a new TPM2 factor (init, enroll) */

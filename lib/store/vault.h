@@ -29,10 +29,12 @@
  *     policy   "any" (one factor unlocks) or "all" (every factor is needed)
  *     factor:password, factor:ssh, factor:tpm2, factor:keyfile
  *              "1" when that factor is enrolled
- *     ssh:key  the enrolled public key (SSH wire format); ssh:nonce 32 bytes
+ *     ssh:key  the enrolled public key (SSH wire format); ssh:nonce 32 bytes;
+ *              ssh:comment what the agent called it (slot 0); ssh:key:N,
+ *              ssh:nonce:N, ssh:comment:N for slots 1 to 7 (several keys)
  *     tpm2:data, keyfile:data  the factor's public data (lib/tpm2/tpm2.h,
  *              applets/keyfile.c), at most VAULT_MAX_FACTOR_DATA bytes
- *     wrap:password, wrap:ssh, wrap:tpm2, wrap:keyfile  24-byte nonce +
+ *     wrap:password, wrap:ssh (slot 0), wrap:ssh:N, wrap:tpm2, wrap:keyfile  24-byte nonce +
  *              the vault key sealed (48 bytes) under that factor's key
  *              (policy any)
  *     wrap:all  the same under every factor's key combined (policy all,
@@ -71,16 +73,25 @@ int vault_derive_kek(const struct vault_kdf *kdf, const uint8_t *pw, size_t pwle
 	uint8_t kek[VAULT_KEYLEN]);
 
 #define VAULT_MAX_SSH_KEY 2048
+/* SSH keys a vault can have.  Under policy any, each one unlocks; under
+ * policy all, each one counts as a factor (the agent must hold them all). */
+#define VAULT_MAX_SSH_KEYS 8
+
+struct vault_ssh_key {
+	int present;
+	uint8_t key[VAULT_MAX_SSH_KEY];	/* the public key blob */
+	size_t len;
+	uint8_t nonce[32];	/* part of the challenge the agent signs */
+	char comment[128];	/* the agent's name for it, when enrolled */
+};
 
 #define VAULT_MAX_FACTOR_DATA 1024
 
 struct vault_factors {
 	int all;		/* policy: every factor needed (else any one) */
 	int password;		/* a password is enrolled */
-	int ssh;		/* an SSH agent key is enrolled */
-	uint8_t ssh_key[VAULT_MAX_SSH_KEY];	/* its public key blob */
-	size_t ssh_key_len;
-	uint8_t ssh_nonce[32];	/* part of the challenge the agent signs */
+	int ssh;		/* how many SSH agent keys are enrolled */
+	struct vault_ssh_key ssh_keys[VAULT_MAX_SSH_KEYS];	/* by slot */
 	int tpm2, keyfile;	/* a TPM2-sealed secret, a key file */
 	uint8_t tpm2_data[VAULT_MAX_FACTOR_DATA], keyfile_data[VAULT_MAX_FACTOR_DATA];
 	size_t tpm2_len, keyfile_len;
@@ -89,12 +100,13 @@ struct vault_factors {
 /* Key-encryption keys at hand (NULL: not given). */
 struct vault_keys {
 	const uint8_t *password;
-	const uint8_t *ssh;
+	const uint8_t *ssh[VAULT_MAX_SSH_KEYS];	/* by slot */
 	const uint8_t *tpm2;
 	const uint8_t *keyfile;
 };
 
-/* The names of the factors, in the order policy "all" binds their keys. */
+/* The names of the factors' kinds; policy "all" binds their keys in this
+ * order, an SSH key per slot. */
 #define VAULT_FACTORS 4
 extern const char *const vault_factor_names[VAULT_FACTORS];	/* "password", "ssh", "tpm2", "keyfile" */
 /* A TPM2 or key-file factor's key from its 32-byte secret. */

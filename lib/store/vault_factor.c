@@ -40,34 +40,62 @@ static int put_slot(struct vault *v, const char *slot, const uint8_t kek[VAULT_K
 
 const char *const vault_factor_names[VAULT_FACTORS] = { "password", "ssh", "tpm2", "keyfile" };
 
-static void factor_list(const struct vault_factors *f, const struct vault_keys *keys, int has[VAULT_FACTORS],
-	const uint8_t *k[VAULT_FACTORS])
+/* Each factor a vault can have, one per SSH slot: its wrap slot's name,
+ * whether it is enrolled, its key if given, its kind (an index of
+ * vault_factor_names), in the order policy "all" binds them. */
+#define SLOTS (3 + VAULT_MAX_SSH_KEYS)
+struct slot {
+	char name[12];		/* "password", "ssh", "ssh:N", "tpm2", "keyfile" */
+	int has, kind;
+	const uint8_t *k;
+};
+
+static int slot_list(const struct vault_factors *f, const struct vault_keys *keys, struct slot out[SLOTS])
 {
-	has[0] = f->password, has[1] = f->ssh, has[2] = f->tpm2, has[3] = f->keyfile;
-	k[0] = keys->password, k[1] = keys->ssh, k[2] = keys->tpm2, k[3] = keys->keyfile;
+	int n = 0;
+
+	out[n++] = (struct slot){ "password", f->password, 0, keys ? keys->password : NULL };
+	for (int i = 0; i < VAULT_MAX_SSH_KEYS; i++) {
+		out[n] = (struct slot){ "ssh", f->ssh_keys[i].present, 1, keys ? keys->ssh[i] : NULL };
+		if (i)
+			snprintf(out[n].name, sizeof(out[n].name), "ssh:%d", i);
+		n++;
+	}
+	out[n++] = (struct slot){ "tpm2", f->tpm2, 2, keys ? keys->tpm2 : NULL };
+	out[n++] = (struct slot){ "keyfile", f->keyfile, 3, keys ? keys->keyfile : NULL };
+	return n;
 }
 
 /* The key for policy "all": every enrolled factor's key, bound together
- * in the order of vault_factor_names (for a password and an SSH key, as
- * vaults made when those were the only two have it). */
-static void combine(const int has[VAULT_FACTORS], const uint8_t *const k[VAULT_FACTORS], uint8_t out[VAULT_KEYLEN])
+ * in slot order (for a password and one SSH key, as vaults made when
+ * those were the only two have it). */
+static void combine(const struct slot *sl, int n, uint8_t out[VAULT_KEYLEN])
 {
 	crypto_generichash_state st;
 	int first = 1;
 
-	for (int i = 0; i < VAULT_FACTORS; i++) {
-		if (!has[i])
+	for (int i = 0; i < n; i++) {
+		if (!sl[i].has)
 			continue;
 		if (first) {
-			crypto_generichash_init(&st, k[i], VAULT_KEYLEN, VAULT_KEYLEN);
+			crypto_generichash_init(&st, sl[i].k, VAULT_KEYLEN, VAULT_KEYLEN);
 			crypto_generichash_update(&st, (const uint8_t *)"sesame/all/v1", 13);
 			first = 0;
 		} else {
-			crypto_generichash_update(&st, k[i], VAULT_KEYLEN);
+			crypto_generichash_update(&st, sl[i].k, VAULT_KEYLEN);
 		}
 	}
 	crypto_generichash_final(&st, out, VAULT_KEYLEN);
 	sodium_memzero(&st, sizeof(st));
+}
+
+/* The meta key of an SSH slot's field ("ssh:key", "ssh:key:3"). */
+static void ssh_meta(char *out, size_t n, const char *field, int slot)
+{
+	if (slot)
+		snprintf(out, n, "ssh:%s:%d", field, slot);
+	else
+		snprintf(out, n, "ssh:%s", field);
 }
 
 void vault_secret_kek(const char *factor, const char *profile, const uint8_t secret[32], uint8_t kek[VAULT_KEYLEN])
@@ -114,26 +142,28 @@ int vault_put_factors(struct vault *v, const struct vault_kdf *kdf, const struct
 	static const char *const data_key[VAULT_FACTORS] = { NULL, NULL, "tpm2:data", "keyfile:data" };
 	const uint8_t *data[VAULT_FACTORS] = { NULL, NULL, f->tpm2_data, f->keyfile_data };
 	const size_t data_len[VAULT_FACTORS] = { 0, 0, f->tpm2_len, f->keyfile_len };
+	const int kind_has[VAULT_FACTORS] = { f->password, f->ssh > 0, f->tpm2, f->keyfile };
+	struct slot sl[SLOTS];
 	uint8_t kdfblob[24], all[VAULT_KEYLEN];
-	const uint8_t *k[VAULT_FACTORS];
-	int has[VAULT_FACTORS], n = 0, bound, r = 0;
+	int ns = slot_list(f, keys, sl), n = 0, bound, r = 0;
 	char name[32];
 
-	factor_list(f, keys, has, k);
-	for (int i = 0; i < VAULT_FACTORS; i++)
-		n += has[i] != 0;
+	for (int i = 0; i < ns; i++)
+		n += sl[i].has != 0;
 	if (!n)
 		return fail("vault %s: at least one factor is needed", v->profile);
-	if (f->ssh && !f->ssh_key_len)
-		return fail("vault %s: the SSH factor has no key", v->profile);
+	for (int i = 0; i < VAULT_MAX_SSH_KEYS; i++)
+		if (f->ssh_keys[i].present && !f->ssh_keys[i].len)
+			return fail("vault %s: an SSH factor has no key", v->profile);
 	bound = f->all && n >= 2;
-	for (int i = 0; i < VAULT_FACTORS; i++) {
-		snprintf(name, sizeof(name), "wrap:%s", vault_factor_names[i]);
-		if (has[i] && data_key[i] && (!data_len[i] || data_len[i] > VAULT_MAX_FACTOR_DATA))
+	for (int i = 0; i < VAULT_FACTORS; i++)
+		if (kind_has[i] && data_key[i] && (!data_len[i] || data_len[i] > VAULT_MAX_FACTOR_DATA))
 			return fail("vault %s: the %s factor has no data", v->profile, vault_factor_names[i]);
-		if (has[i] && !k[i] && (bound || !vault_meta_has(v, name)))
+	for (int i = 0; i < ns; i++) {
+		snprintf(name, sizeof(name), "wrap:%.11s", sl[i].name);
+		if (sl[i].has && !sl[i].k && (bound || !vault_meta_has(v, name)))
 			return fail(bound ? "vault %s: policy all needs every factor's key; the %s one is missing" :
-				"vault %s: the %s factor's key is missing", v->profile, vault_factor_names[i]);
+				"vault %s: the %s factor's key is missing", v->profile, vault_factor_names[sl[i].kind]);
 	}
 	r |= vault_meta_put(v, "policy", f->all ? "all" : "any", 3);
 	if (f->password && kdf) {
@@ -142,31 +172,40 @@ int vault_put_factors(struct vault *v, const struct vault_kdf *kdf, const struct
 	}
 	for (int i = 0; i < VAULT_FACTORS; i++) {
 		snprintf(name, sizeof(name), "factor:%s", vault_factor_names[i]);
-		r |= has[i] ? vault_meta_put(v, name, "1", 1) : vault_meta_del(v, name);
+		r |= kind_has[i] ? vault_meta_put(v, name, "1", 1) : vault_meta_del(v, name);
 		if (data_key[i])
-			r |= has[i] ? vault_meta_put(v, data_key[i], data[i], data_len[i]) : vault_meta_del(v, data_key[i]);
+			r |= kind_has[i] ? vault_meta_put(v, data_key[i], data[i], data_len[i]) :
+				vault_meta_del(v, data_key[i]);
 	}
-	if (f->ssh)
-		r |= vault_meta_put(v, "ssh:key", f->ssh_key, f->ssh_key_len) | vault_meta_put(v, "ssh:nonce", f->ssh_nonce, 32);
-	else
-		r |= vault_meta_del(v, "ssh:key") | vault_meta_del(v, "ssh:nonce");
+	for (int i = 0; i < VAULT_MAX_SSH_KEYS; i++) {
+		const struct vault_ssh_key *k = &f->ssh_keys[i];
+		char kk[24], kn[24], kc[24];
+
+		ssh_meta(kk, sizeof(kk), "key", i), ssh_meta(kn, sizeof(kn), "nonce", i);
+		ssh_meta(kc, sizeof(kc), "comment", i);
+		if (k->present)
+			r |= vault_meta_put(v, kk, k->key, k->len) | vault_meta_put(v, kn, k->nonce, 32) |
+				(*k->comment ? vault_meta_put(v, kc, k->comment, strlen(k->comment)) : vault_meta_del(v, kc));
+		else
+			r |= vault_meta_del(v, kk) | vault_meta_del(v, kn) | vault_meta_del(v, kc);
+	}
 	if (r)
 		return -1;
 	if (bound) {
-		combine(has, k, all);
+		combine(sl, ns, all);
 		r = put_slot(v, "all", all);
 		sodium_memzero(all, sizeof(all));
-		for (int i = 0; i < VAULT_FACTORS && r == 0; i++) {
-			snprintf(name, sizeof(name), "wrap:%s", vault_factor_names[i]);
+		for (int i = 0; i < ns && r == 0; i++) {
+			snprintf(name, sizeof(name), "wrap:%.11s", sl[i].name);
 			r = vault_meta_del(v, name);
 		}
 		return r < 0 ? -1 : 0;
 	}
 	if (vault_meta_del(v, "wrap:all") < 0)
 		return -1;
-	for (int i = 0; i < VAULT_FACTORS; i++) {
-		snprintf(name, sizeof(name), "wrap:%s", vault_factor_names[i]);
-		if (!has[i] ? vault_meta_del(v, name) < 0 : k[i] && put_slot(v, vault_factor_names[i], k[i]) < 0)
+	for (int i = 0; i < ns; i++) {
+		snprintf(name, sizeof(name), "wrap:%.11s", sl[i].name);
+		if (!sl[i].has ? vault_meta_del(v, name) < 0 : sl[i].k && put_slot(v, sl[i].name, sl[i].k) < 0)
 			return -1;
 	}
 	return 0;
@@ -182,10 +221,24 @@ int vault_get_factors(struct vault *v, struct vault_factors *f)
 	/* Vaults made before factors were recorded have only wrap:password. */
 	f->password = vault_meta_has(v, "factor:password") || vault_meta_has(v, "wrap:password");
 	if (vault_meta_get_var(v, "factor:ssh", b, sizeof(b), &n) == 0) {
-		if (vault_meta_get_var(v, "ssh:key", f->ssh_key, sizeof(f->ssh_key), &f->ssh_key_len) < 0 ||
-		    vault_meta_get(v, "ssh:nonce", f->ssh_nonce, 32) < 0)
-			return fail("vault %s: its SSH factor is damaged", v->profile);
-		f->ssh = 1;
+		for (int i = 0; i < VAULT_MAX_SSH_KEYS; i++) {
+			struct vault_ssh_key *k = &f->ssh_keys[i];
+			char kk[24], kn[24], kc[24];
+			size_t cl;
+
+			ssh_meta(kk, sizeof(kk), "key", i), ssh_meta(kn, sizeof(kn), "nonce", i);
+			ssh_meta(kc, sizeof(kc), "comment", i);
+			if (vault_meta_get_var(v, kk, k->key, sizeof(k->key), &k->len) < 0)
+				continue;	/* no key in this slot */
+			if (!k->len || vault_meta_get(v, kn, k->nonce, 32) < 0)
+				return fail("vault %s: its SSH factor is damaged (slot %d)", v->profile, i);
+			if (vault_meta_get_var(v, kc, (uint8_t *)k->comment, sizeof(k->comment) - 1, &cl) == 0)
+				k->comment[cl] = 0;
+			k->present = 1;
+			f->ssh++;
+		}
+		if (!f->ssh)
+			return fail("vault %s: its SSH factor is damaged (no key)", v->profile);
 	}
 	if (vault_meta_get_var(v, "factor:tpm2", b, sizeof(b), &n) == 0) {
 		if (vault_meta_get_var(v, "tpm2:data", f->tpm2_data, sizeof(f->tpm2_data), &f->tpm2_len) < 0 || !f->tpm2_len)
@@ -233,29 +286,30 @@ static uint8_t *unwrap(struct vault *v, const struct vault_keys *keys)
 	};
 	struct vault_factors *f = xmalloc(sizeof(*f));
 	uint8_t *key = NULL, all[VAULT_KEYLEN];
-	const uint8_t *k[VAULT_FACTORS];
-	int has[VAULT_FACTORS], n = 0, given = -1;
+	struct slot sl[SLOTS];
+	int n = 0, given = -1, ns;
 
 	if (vault_get_factors(v, f) < 0) {
 		free(f);
 		return NULL;
 	}
-	factor_list(f, keys, has, k);
-	for (int i = 0; i < VAULT_FACTORS; i++)
-		n += has[i] != 0;
+	ns = slot_list(f, keys, sl);
+	for (int i = 0; i < ns; i++)
+		n += sl[i].has != 0;
 	if (f->all && n >= 2) {
-		char need[128] = "";
+		char need[160] = "";
+		int shown[VAULT_FACTORS] = { 0 };
 
-		for (int i = 0; i < VAULT_FACTORS; i++)
-			if (has[i])
+		for (int i = 0; i < ns; i++)
+			if (sl[i].has && !shown[sl[i].kind]++)
 				snprintf(need + strlen(need), sizeof(need) - strlen(need), "%s%s", *need ? " and " : "",
-					what[i]);
-		for (int i = 0; i < VAULT_FACTORS; i++)
-			if (has[i] && !k[i]) {
+					sl[i].kind == 1 && f->ssh > 1 ? "each of its SSH keys" : what[sl[i].kind]);
+		for (int i = 0; i < ns; i++)
+			if (sl[i].has && !sl[i].k) {
 				free(f);
 				return fail("profile %s needs %s (policy all)", v->profile, need), NULL;
 			}
-		combine(has, k, all);
+		combine(sl, ns, all);
 		key = unwrap_slot(v, "all", all);
 		sodium_memzero(all, sizeof(all));
 		if (!key)
@@ -264,19 +318,19 @@ static uint8_t *unwrap(struct vault *v, const struct vault_keys *keys)
 		return key;
 	}
 	free(f);
-	for (int i = 0; i < VAULT_FACTORS; i++) {
-		if (!k[i] || !has[i])
+	for (int i = 0; i < ns; i++) {
+		if (!sl[i].k || !sl[i].has)
 			continue;
-		if ((key = unwrap_slot(v, vault_factor_names[i], k[i])))
+		if ((key = unwrap_slot(v, sl[i].name, sl[i].k)))
 			return key;
 		if (given < 0)
-			given = i;
+			given = sl[i].kind;
 	}
 	if (given >= 0)
 		return fail(wrong[given], v->profile), NULL;
-	for (int i = 0; i < VAULT_FACTORS; i++)
-		if (k[i])
-			return fail("profile %s is not protected by %s", v->profile, what[i]), NULL;
+	for (int i = 0; i < ns; i++)
+		if (sl[i].k)
+			return fail("profile %s is not protected by %s", v->profile, what[sl[i].kind]), NULL;
 	return fail("profile %s: no factor was given", v->profile), NULL;
 }
 
