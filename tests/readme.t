@@ -4,7 +4,7 @@
 # the home directory; <...> for what differs from run to run).  Each
 # section's commands run in order in one shell that starts in the home
 # directory.  What the README says must be there first is set up here:
-# the daemons, and the vault of profile work unlocked.
+# the daemons, an ssh-agent, and the vault of profile work unlocked.
 . "$(dirname "$0")/lib.sh"
 
 if ! command -v git >/dev/null 2>&1; then
@@ -25,6 +25,8 @@ unset NOTIFY_SOCKET WATCHDOG_USEC WATCHDOG_PID SESAME_PROFILES SESAME_WORKSPACE_
 ln -s "$SESAME" "$T/bin/sesame"
 export PATH="$T/bin:$PATH"
 rm -rf /dev/shm/demo-creds
+mkdir -m 700 "$HOME/.ssh"
+start_ssh_agent
 start_hub
 start_secrets
 printf 'pw\n' | "$SESAME" init -p work >/dev/null
