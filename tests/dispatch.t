@@ -97,7 +97,7 @@ for c in "secret get -p|option -p needs a value" "secret get --bogus k|unknown o
 	"secret get -yz k|unknown option -z" "secret get --json=1 k|option '--json' takes no value" \
 	"lock --profile|option '--profile' needs a value" "export -f|option -f needs a value" \
 	"env --format shell -- true|--format is for export, not env" "audit tail -x|unknown option -x" \
-	"ssh list -k x|-k, --key is for ssh enroll, not ssh list" "unlock -x|unknown option -x" \
+	"ssh list -k x|-k, --key is for ssh enroll and revoke, not ssh list" "unlock -x|unknown option -x" \
 	"status --bogus|unknown option '--bogus'" "status --output|option '--output' needs a value" \
 	"profile list --reset|--reset is for profile default" "config show --jsn|unknown option '--jsn'" \
 	"passwd --profile|option '--profile' needs a value" "daemon secrets --idle-lock|option '--idle-lock' needs a value" \
