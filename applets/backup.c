@@ -180,11 +180,7 @@ static int do_restore(const char *file)
 	secmem_free(pass);
 	free(f);
 	for (size_t i = 0; i < b.n; i++) {
-		wire_begin(&io->req, WIRE_SECRET_SET, 0, 0);
-		wire_put_str(&io->req, WF_PROFILE, TT.profile);
-		wire_put_str(&io->req, WF_KEY, b.s[i].name);
-		wire_put(&io->req, WF_VALUE, b.s[i].value, b.s[i].len);
-		xcli_request(c, io, &m);
+		xcli_secret_set(c, io, TT.profile, b.s[i].name, b.s[i].value, b.s[i].len);
 	}
 	for (size_t i = 0; i < have.n; i++) {
 		int in = 0;

@@ -98,7 +98,6 @@ static int unb64(const char *s, uint8_t *k, size_t n)
 /* The device's key pair, made and stored the first time. */
 static void device_keys(struct bus_client *c, struct cli_io *io, uint8_t pk[32], uint8_t *sk)
 {
-	struct wire_msg m;
 	uint8_t *v;
 	size_t len;
 
@@ -110,11 +109,7 @@ static void device_keys(struct bus_client *c, struct cli_io *io, uint8_t pk[32],
 		secmem_free(v);
 	} else if (last_code() == ERR_NOT_FOUND) {
 		crypto_box_keypair(pk, sk);
-		wire_begin(&io->req, WIRE_SECRET_SET, 0, 0);
-		wire_put_str(&io->req, WF_PROFILE, TT.profile);
-		wire_put_str(&io->req, WF_KEY, DEVICE_SECRET);
-		wire_put(&io->req, WF_VALUE, sk, crypto_box_SECRETKEYBYTES);
-		xcli_request(c, io, &m);
+		xcli_secret_set(c, io, TT.profile, DEVICE_SECRET, sk, crypto_box_SECRETKEYBYTES);
 	} else {
 		die_code(last_exit(), "device-key: %s", last_error());
 	}
@@ -298,7 +293,6 @@ static int import(const char *file)
 	struct cli_io *io = xcli_io();
 	struct bus_client *c;
 	struct bundle b;
-	struct wire_msg m;
 	uint8_t pk[32], *sk = xsecmem_alloc(crypto_box_SECRETKEYBYTES), *f, *v;
 	char who[64], serial_name[64], hex[17], num[24];
 	unsigned long long last = 0;
@@ -333,18 +327,10 @@ static int import(const char *file)
 			"profile %s already: an old bundle is not taken again; nothing was stored", file,
 			(unsigned long long)b.serial, last, b.secrets.profile);
 	for (size_t i = 0; i < b.secrets.n; i++) {
-		wire_begin(&io->req, WIRE_SECRET_SET, 0, 0);
-		wire_put_str(&io->req, WF_PROFILE, b.secrets.profile);
-		wire_put_str(&io->req, WF_KEY, b.secrets.s[i].name);
-		wire_put(&io->req, WF_VALUE, b.secrets.s[i].value, b.secrets.s[i].len);
-		xcli_request(c, io, &m);
+		xcli_secret_set(c, io, b.secrets.profile, b.secrets.s[i].name, b.secrets.s[i].value, b.secrets.s[i].len);
 	}
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)b.serial);
-	wire_begin(&io->req, WIRE_SECRET_SET, 0, 0);
-	wire_put_str(&io->req, WF_PROFILE, b.secrets.profile);
-	wire_put_str(&io->req, WF_KEY, serial_name);
-	wire_put(&io->req, WF_VALUE, num, strlen(num));
-	xcli_request(c, io, &m);
+	xcli_secret_set(c, io, b.secrets.profile, serial_name, num, strlen(num));
 	bus_close(c);
 	printf("Imported %zu secret%s into profile '%s' (serial %llu, from provisioner %s).\n", b.secrets.n,
 		b.secrets.n == 1 ? "" : "s", b.secrets.profile, (unsigned long long)b.serial, who);

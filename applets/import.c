@@ -4,6 +4,7 @@
 #include "applets/applet.h"
 #include "lib/bus/bus.h"
 #include "lib/cli/cli.h"
+#include "lib/cli/envsecrets.h"
 #include "lib/cli/import.h"
 #include "lib/core/secmem.h"
 #include "lib/core/util.h"
@@ -220,7 +221,6 @@ int import_main(int argc, char **argv)
 	struct have h = { 0 };
 	struct cli_io *io;
 	struct bus_client *c;
-	struct wire_msg m;
 	size_t clash = 0, replaced = 0;
 	int o;
 
@@ -267,11 +267,7 @@ int import_main(int argc, char **argv)
 			printf("would %s %s\n", old ? "replace" : "add", l->s[i].name);
 			continue;
 		}
-		wire_begin(&io->req, WIRE_SECRET_SET, 0, 0);
-		wire_put_str(&io->req, WF_PROFILE, TT.profile);
-		wire_put_str(&io->req, WF_KEY, l->s[i].name);
-		wire_put(&io->req, WF_VALUE, l->s[i].value, l->s[i].len);
-		xcli_request(c, io, &m);
+		xcli_secret_set(c, io, TT.profile, l->s[i].name, l->s[i].value, l->s[i].len);
 		replaced += old;
 	}
 	sodium_memzero(io->buf, WIRE_MAX_MESSAGE);

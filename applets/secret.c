@@ -4,6 +4,7 @@
 #include "applets/secret/pwgen.h"
 #include "lib/bus/bus.h"
 #include "lib/cli/cli.h"
+#include "lib/cli/envsecrets.h"
 #include "lib/cli/prompt.h"
 #include "lib/core/paths.h"
 #include "lib/core/secmem.h"
@@ -144,7 +145,6 @@ static int generate(const char *profile, const char *key, long long length, cons
 	struct cli_io *io = xcli_io();
 	struct exists e = { key, 0 };
 	struct bus_client *c;
-	struct wire_msg m;
 	unsigned bits;
 	size_t len;
 	char *v = new_value(length, charset, words, sep, &len, &bits);
@@ -158,11 +158,7 @@ static int generate(const char *profile, const char *key, long long length, cons
 				profile, key);
 		}
 	}
-	wire_begin(&io->req, WIRE_SECRET_SET, WIRE_F_LAST, 0);
-	wire_put_str(&io->req, WF_PROFILE, profile);
-	wire_put_str(&io->req, WF_KEY, key);
-	wire_put(&io->req, WF_VALUE, v, len);
-	xcli_request(c, io, &m);
+	xcli_secret_set(c, io, profile, key, v, len);
 	fprintf(print ? stderr : stdout, "Secret '%s' generated in profile '%s': %zu %s, %u bits.\n", key, profile,
 		words ? (size_t)words : len, words ? "words" : "characters", bits);
 	/* Straight to the descriptor: stdio would leave a copy in its buffer. */
@@ -172,7 +168,7 @@ static int generate(const char *profile, const char *key, long long length, cons
 		die("secret generate: cannot write the value: %s", last_error());
 	}
 	secmem_free(v);
-	cli_done(c, io, &m);
+	bus_close(c);
 	return fflush(stdout) ? 1 : 0;
 }
 

@@ -87,6 +87,19 @@ uint8_t *xcli_secret_fetch(struct bus_client *c, struct cli_io *io, const char *
 	return v;
 }
 
+void xcli_secret_set(struct bus_client *c, struct cli_io *io, const char *profile, const char *name, const void *v,
+	size_t len)
+{
+	struct wire_msg m;
+
+	wire_begin(&io->req, WIRE_SECRET_SET, 0, 0);
+	wire_put_str(&io->req, WF_PROFILE, profile);
+	wire_put_str(&io->req, WF_KEY, name);
+	wire_put(&io->req, WF_VALUE, v, len);
+	xcli_request(c, io, &m);	/* wipes the request */
+	sodium_memzero(io->buf, WIRE_HEADER + m.fields_len);
+}
+
 void xenv_secrets_fetch(struct env_secrets *s, const char *cmd, const char *spec, const char *prefix,
 	int shell_names)
 {

@@ -42,6 +42,10 @@ struct cli_io;
  * so that the caller can say which reference failed. */
 uint8_t *xcli_secret_fetch(struct bus_client *c, struct cli_io *io, const char *profile, const char *name,
 	size_t *len);
+/* Store one secret (len bytes of v) in the vault of profile on c; dies
+ * as xcli_request does.  The request, which held the value, is wiped. */
+void xcli_secret_set(struct bus_client *c, struct cli_io *io, const char *profile, const char *name, const void *v,
+	size_t len);
 /* Fetch and check the secrets of the profiles in spec (cli_profiles);
  * dies as cmd with the reason ("nothing was run" or "printed"). */
 void xenv_secrets_fetch(struct env_secrets *s, const char *cmd, const char *spec, const char *prefix,
