@@ -224,6 +224,18 @@ int credentials_main(int argc, char **argv)
 				TT.profile, last_error());
 		}
 	bus_close(c);
+	/* With a command, the signals wait, blocked, for sigwaitinfo from
+	 * here on: a supervisor's SIGTERM while the files are written, or
+	 * before the command starts, must not end sesame with the files left
+	 * behind; none is lost between a check and a wait, and each is passed
+	 * on; SIGCHLD ends the wait. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	if (cmd)
+		sigprocmask(SIG_BLOCK, &set, &old);
 	/* The list first: a run killed halfway leaves what --cleanup finds. */
 	list = xmalloc((size_t)n * (NAME_MAX + 2) + 1);
 	for (int i = 0; i < n; i++)
@@ -249,14 +261,16 @@ int credentials_main(int argc, char **argv)
 			n == 1 ? "" : "s", TT.dir, TT.dir);
 		return fflush(stdout) ? 1 : 0;
 	}
-	/* The signals wait, blocked, for sigwaitinfo: none is lost between a
-	 * check and a wait, and each is passed on; SIGCHLD ends the wait. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &set, &old);
+	{	/* told to stop before the command started: it is not started */
+		sigset_t pend;
+
+		sigpending(&pend);
+		for (int sig = 1; sig < NSIG; sig++)
+			if (sig != SIGCHLD && sigismember(&set, sig) && sigismember(&pend, sig)) {
+				cleanup(TT.dir, TT.made_dir);
+				return 128 + sig;
+			}
+	}
 	if (setenv("CREDENTIALS_DIRECTORY", TT.dir, 1) < 0 || (pid = fork()) < 0) {
 		cleanup(TT.dir, TT.made_dir);
 		die("credentials: cannot start %s: %s", cmd[0], strerror(errno));

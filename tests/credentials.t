@@ -18,7 +18,7 @@ printf 'pw\n' | "$SESAME" init -p svc >/dev/null
 printf 'Db-S3cret' | "$SESAME" secret set -p svc db-password >/dev/null
 printf -- '-----BEGIN KEY-----\nabc\n' | "$SESAME" secret set -p svc tls/key >/dev/null
 D=$SHM/sesame-cred-test.$$
-trap 'rm -rf "$D" "$D.2"; cleanup' EXIT
+trap 'rm -rf "$D" "$D.2" "$D.3"; cleanup' EXIT
 
 run "$SESAME" credentials -p svc --dir "$D" db-password tls.key=tls/key -- \
 	sh -c 'echo "dir=$CREDENTIALS_DIRECTORY"; stat -c "%a %n" "$CREDENTIALS_DIRECTORY"/db-password \
@@ -55,14 +55,29 @@ contains "$T/out" "1 credential in $D" "says where"
 # A supervisor's SIGTERM reaches the service; the files go after it.
 mkdir -p "$D.2"
 spawn "$SESAME" credentials -p svc --dir "$D.2" db-password -- \
-	sh -c 'trap "echo got-term >\"$0\"; exit 0" TERM; while :; do sleep 0.1; done' "$T/term"
+	sh -c 'trap "echo got-term >\"$0\"; exit 0" TERM; : >"$0.ready"; while :; do sleep 0.1; done' "$T/term"
 P=$spawned
-wait_for 10 test -f "$D.2/db-password"; ok $? "the service runs with its credential"
+wait_for 10 test -f "$T/term.ready" && test -f "$D.2/db-password"; ok $? "the service runs with its credential"
 kill -TERM "$P"
 wait "$P"; st=$?
 is "$st" 0 "SIGTERM passed on: the service ends cleanly, and so does sesame"
 is "$(cat "$T/term" 2>/dev/null)" got-term "the service got the SIGTERM"
 [ -d "$D.2" ] && [ -z "$(ls -A "$D.2")" ]; ok $? "its files wiped; a directory it did not make is kept"
+
+# A SIGTERM as soon as the files are there (the command perhaps not yet
+# started): sesame ends, and the files go with it, whoever got the signal.
+many=$(i=0; while [ $i -lt 200 ]; do i=$((i + 1)); printf 'f%03d=db-password ' $i; done)
+for i in 1 2 3 4 5; do
+	spawn "$SESAME" credentials -p svc --dir "$D.3" $many -- sleep 30
+	P=$spawned
+	n=0
+	while [ ! -e "$D.3/f001" ] && [ $n -lt 200000 ]; do n=$((n + 1)); done	# no sleep: the first file
+	kill -TERM "$P"
+	wait "$P"
+	[ ! -e "$D.3" ] || break
+done
+[ ! -e "$D.3" ]; ok $? "a SIGTERM while 200 files are written, or after, leaves none behind (5 tries)"
+rm -rf "$D.3"
 
 # A SIGKILLed sesame cannot clean up; --cleanup does it before the next start.
 spawn "$SESAME" credentials -p svc --dir "$D" db-password -- sh -c 'echo $$ >"$0"; exec sleep 30' "$T/svc.pid"
