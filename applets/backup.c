@@ -137,23 +137,10 @@ static int do_backup(const char *file)
 	return fflush(stdout) ? 1 : 0;
 }
 
-struct names {
-	char (*v)[VAULT_MAX_NAME + 1];
-	size_t n;
-};
-
-static void keep_name(const char *name, void *ctx)
-{
-	struct names *s = ctx;
-
-	s->v = xreallocarray(s->v, s->n + 1, sizeof(*s->v));
-	snprintf(s->v[s->n++], sizeof(*s->v), "%s", name);
-}
-
 static int do_restore(const char *file)
 {
 	struct backup b;
-	struct names have = { 0 };
+	struct cli_names have;
 	struct cli_io *io;
 	struct bus_client *c;
 	struct wire_msg m;
@@ -170,7 +157,7 @@ static int do_restore(const char *file)
 	}
 	io = xcli_io();
 	c = xcli_connect();
-	xcli_list(c, io, TT.profile, keep_name, &have);	/* the vault exists and is unlocked, or this says why */
+	xcli_names(c, io, TT.profile, &have);	/* the vault exists and is unlocked, or this says why */
 	if (have.n && !TT.force)
 		die("vault restore: profile '%s' has %zu secret%s: not touched (--force makes it hold exactly the "
 			"backup's)", TT.profile, have.n, have.n == 1 ? "" : "s");
@@ -204,7 +191,7 @@ static int do_restore(const char *file)
 		printf("; %zu not in the backup deleted", removed);
 	printf(".\n");
 	backup_free(&b);
-	free(have.v);
+	cli_names_free(&have);
 	return fflush(stdout) ? 1 : 0;
 }
 

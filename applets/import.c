@@ -194,31 +194,10 @@ static void read_file_format(const char *file)
 		die("import: %s; nothing was stored", last_error());
 }
 
-struct have {
-	char (*v)[VAULT_MAX_NAME + 1];
-	size_t n;
-};
-
-static void keep(const char *name, void *ctx)
-{
-	struct have *h = ctx;
-
-	h->v = xreallocarray(h->v, h->n + 1, sizeof(*h->v));
-	snprintf(h->v[h->n++], sizeof(*h->v), "%s", name);
-}
-
-static int has(const struct have *h, const char *name)
-{
-	for (size_t i = 0; i < h->n; i++)
-		if (!strcmp(h->v[i], name))
-			return 1;
-	return 0;
-}
-
 int import_main(int argc, char **argv)
 {
 	struct backup *l = &TT.im.list;
-	struct have h = { 0 };
+	struct cli_names h;
 	struct cli_io *io;
 	struct bus_client *c;
 	size_t clash = 0, replaced = 0;
@@ -250,9 +229,9 @@ int import_main(int argc, char **argv)
 		read_file_format(optind < argc ? argv[optind] : NULL);
 	io = xcli_io();
 	c = xcli_connect();
-	xcli_list(c, io, TT.profile, keep, &h);
+	xcli_names(c, io, TT.profile, &h);
 	for (size_t i = 0; i < l->n; i++)
-		if (has(&h, l->s[i].name)) {
+		if (cli_names_has(&h, l->s[i].name)) {
 			if (!TT.overwrite && !TT.dry && clash < 5)
 				fprintf(stderr, "sesame: import: profile '%s' has '%s' already\n", TT.profile, l->s[i].name);
 			clash++;
@@ -261,7 +240,7 @@ int import_main(int argc, char **argv)
 		die("import: %zu name%s the vault has already: nothing was stored (--overwrite replaces them)", clash,
 			clash == 1 ? "" : "s");
 	for (size_t i = 0; i < l->n; i++) {
-		int old = has(&h, l->s[i].name);
+		int old = cli_names_has(&h, l->s[i].name);
 
 		if (TT.dry) {
 			printf("would %s %s\n", old ? "replace" : "add", l->s[i].name);
@@ -279,6 +258,6 @@ int import_main(int argc, char **argv)
 		printf("Imported %zu secret%s into profile '%s' (%zu replaced; %d skipped, empty).\n", l->n,
 			l->n == 1 ? "" : "s", TT.profile, replaced, TT.im.skipped);
 	import_free(&TT.im);
-	free(h.v);
+	cli_names_free(&h);
 	return fflush(stdout) ? 1 : 0;
 }

@@ -87,6 +87,34 @@ uint8_t *xcli_secret_fetch(struct bus_client *c, struct cli_io *io, const char *
 	return v;
 }
 
+static void keep_name(const char *name, void *ctx)
+{
+	struct cli_names *s = ctx;
+
+	s->v = xreallocarray(s->v, s->n + 1, sizeof(*s->v));
+	snprintf(s->v[s->n++], sizeof(*s->v), "%s", name);
+}
+
+void xcli_names(struct bus_client *c, struct cli_io *io, const char *profile, struct cli_names *out)
+{
+	memset(out, 0, sizeof(*out));
+	xcli_list(c, io, profile, keep_name, out);
+}
+
+int cli_names_has(const struct cli_names *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i], name))
+			return 1;
+	return 0;
+}
+
+void cli_names_free(struct cli_names *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
 void xcli_secret_set(struct bus_client *c, struct cli_io *io, const char *profile, const char *name, const void *v,
 	size_t len)
 {

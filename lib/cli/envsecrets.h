@@ -42,6 +42,15 @@ struct cli_io;
  * so that the caller can say which reference failed. */
 uint8_t *xcli_secret_fetch(struct bus_client *c, struct cli_io *io, const char *profile, const char *name,
 	size_t *len);
+/* The secret names of a profile, in order (xcli_list's), and whether
+ * one is among them; cli_names_free frees them. */
+struct cli_names {
+	char (*v)[VAULT_MAX_NAME + 1];
+	size_t n;
+};
+void xcli_names(struct bus_client *c, struct cli_io *io, const char *profile, struct cli_names *out);
+int cli_names_has(const struct cli_names *s, const char *name);
+void cli_names_free(struct cli_names *s);
 /* Store one secret (len bytes of v) in the vault of profile on c; dies
  * as xcli_request does.  The request, which held the value, is wiped. */
 void xcli_secret_set(struct bus_client *c, struct cli_io *io, const char *profile, const char *name, const void *v,
